@@ -1,0 +1,141 @@
+"""The ``avz-bot`` command line: run, demo, check-config, db upgrade/status."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from avz_bot import __version__
+from avz_bot.settings import ConfigError, Settings, load_settings
+
+DEFAULT_CONFIG = Path("config/avz-bot.toml")
+
+
+def _config_path(arg: str | None) -> Path:
+    if arg:
+        return Path(arg)
+    env = os.environ.get("AVZ_CONFIG")
+    return Path(env) if env else DEFAULT_CONFIG
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and the README)."""
+    parser = argparse.ArgumentParser(
+        prog="avz-bot",
+        description="Matrix bot of the Actiecentrum Veiligheid & Zorg.",
+    )
+    parser.add_argument("--version", action="version", version=f"avz-bot {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help=f"configuration file (TOML); default: $AVZ_CONFIG or {DEFAULT_CONFIG}",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the bot against the configured homeserver")
+    demo = sub.add_parser(
+        "demo",
+        help="start a throwaway local homeserver, the bot and scripted partners; print the transcript",
+    )
+    demo.add_argument(
+        "--keep", action="store_true", help="leave the homeserver and bot running afterwards"
+    )
+    sub.add_parser(
+        "check-config", help="validate the configuration and partner registry, then exit"
+    )
+    db = sub.add_parser("db", help="database schema management")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply all migrations (creates the database if needed)")
+    db_sub.add_parser("status", help="show the schema revision of the database and of this code")
+    return parser
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"avz-bot: {message}", file=sys.stderr)
+    return code
+
+
+async def _run(settings: Settings) -> int:
+    from avz_bot.app import Application
+
+    app = Application(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, app.stop)
+    await app.run()
+    return 0
+
+
+async def _check_config(settings: Settings) -> int:
+    from avz_bot.partners_config import load_partners
+
+    orgs, members = load_partners(settings.partners.file)
+    print(
+        "configuration OK: "
+        f"homeserver {settings.matrix.homeserver}, bot {settings.matrix.user_id}, "
+        f"{len(orgs)} organisations, {len(members)} members, "
+        f"database {settings.database_url.split('://', 1)[0]}"
+    )
+    return 0
+
+
+async def _db(settings: Settings, action: str) -> int:
+    from storage.db import Database
+
+    settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.database_url)
+    try:
+        if action == "upgrade":
+            await database.upgrade()
+            print(f"database at revision {await database.current_revision()}")
+        else:
+            current = await database.current_revision()
+            head = database.head_revision()
+            state = "up to date" if current == head else "needs `avz-bot db upgrade`"
+            print(f"database revision {current or '(empty)'}, code expects {head}: {state}")
+    finally:
+        await database.dispose()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``avz-bot`` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        from avz_bot.demo import run_demo
+
+        return asyncio.run(run_demo(keep=args.keep))
+    try:
+        settings = load_settings(_config_path(args.config))
+    except ConfigError as exc:
+        return _fail(str(exc))
+    from avz_bot.lock import AlreadyRunningError
+    from avz_bot.logs import configure_logging
+    from avz_bot.matrix.adapter import StartupError
+    from storage.db import SchemaMismatchError
+
+    configure_logging(settings.logging.level, settings.logging.format)
+    try:
+        if args.command == "run":
+            return asyncio.run(_run(settings))
+        if args.command == "check-config":
+            return asyncio.run(_check_config(settings))
+        return asyncio.run(_db(settings, args.db_command))
+    except ConfigError as exc:
+        return _fail(str(exc))
+    except (AlreadyRunningError, StartupError, SchemaMismatchError) as exc:
+        return _fail(str(exc), 1)
+    except OSError as exc:
+        return _fail(f"{type(exc).__name__}: {exc.strerror or exc}", 1)
+    except Exception as exc:  # last resort: one line, no traceback with possible personal data
+        logging.getLogger("avz_bot").critical("fatal error", exc_info=True)
+        return _fail(f"fatal error ({type(exc).__name__}); see the log", 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

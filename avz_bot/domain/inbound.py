@@ -1,0 +1,43 @@
+"""Transport-neutral values that cross the boundary between Matrix and the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingCommand:
+    """A decrypted text message in a room the bot serves, possibly a command.
+
+    ``sent_at`` is the homeserver's timestamp; ``received_at`` is when the bot got it
+    from sync (both timezone-aware UTC). ``device_verified`` says whether the sending
+    device is cross-signed by its owner, when known.
+    """
+
+    event_id: str
+    room_id: str
+    sender: str
+    body: str
+    sent_at: datetime
+    received_at: datetime
+    sender_device: str | None = None
+    device_verified: bool | None = None
+    late: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A message for a room: a plain-text body and its safe HTML rendering."""
+
+    plain: str
+    html: str
+
+    def to_content(self) -> dict[str, str]:
+        """The ``m.room.message`` content for this reply (``m.notice``: bots don't chat)."""
+        return {
+            "msgtype": "m.notice",
+            "body": self.plain,
+            "format": "org.matrix.custom.html",
+            "formatted_body": self.html,
+        }

@@ -1,0 +1,38 @@
+"""Building replies: plain text plus escaped Matrix HTML, from one description.
+
+Everything that came from a person (titles, names, arguments) is escaped here, so a
+reply is always safe to render whatever was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from avz_bot.domain.inbound import Reply
+
+
+def text(message: str) -> Reply:
+    """A one-paragraph reply."""
+    return Reply(plain=message, html=escape(message).replace("\n", "<br>"))
+
+
+def paragraphs(*parts: str) -> Reply:
+    """Several paragraphs (empty parts are dropped)."""
+    kept = [part for part in parts if part]
+    return Reply(
+        plain="\n".join(kept),
+        html="<br>".join(escape(part).replace("\n", "<br>") for part in kept),
+    )
+
+
+def listing(title: str, items: Iterable[str], footer: str = "") -> Reply:
+    """A bold title, a bulleted list and an optional footer line."""
+    rows = list(items)
+    plain = [title, *(f"• {item}" for item in rows)]
+    html = f"<strong>{escape(title)}</strong><ul>"
+    html += "".join(f"<li>{escape(item)}</li>" for item in rows) + "</ul>"
+    if footer:
+        plain.append(footer)
+        html += escape(footer)
+    return Reply(plain="\n".join(plain), html=html)

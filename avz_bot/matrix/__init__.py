@@ -1,0 +1,1 @@
+"""The Matrix adapter: the only package that imports matrix-nio."""

@@ -1,0 +1,495 @@
+"""The Matrix adapter: login, the sync loop, decryption, invites and the outbound gateway.
+
+This is the only module that talks to matrix-nio. It turns sync responses into calls
+on an ``InboundPort`` and offers ``send`` as the single outbound ``Gateway``.
+
+Why the sync loop is our own and not ``nio.AsyncClient.sync_forever``: nio stores the
+sync token before callbacks have run, so a crash mid-command would lose the command.
+Here the token is handed to the core (``save_sync_token``) only after every event of
+the batch has been processed, and the core keeps a durable record of handled event
+ids, so a replayed batch is harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    EncryptionError,
+    ErrorResponse,
+    InviteMemberEvent,
+    JoinError,
+    LocalProtocolError,
+    LoginResponse,
+    MegolmEvent,
+    RoomEncryptionEvent,
+    RoomMemberEvent,
+    RoomMessageText,
+    RoomSendResponse,
+    SendRetryError,
+    SyncError,
+    SyncResponse,
+    WhoamiResponse,
+)
+
+from avz_bot.clock import Clock
+from avz_bot.domain.inbound import IncomingCommand
+from avz_bot.metrics import BotMetrics
+from avz_bot.ports import EncryptedEventRef, InboundPort, SendError
+from avz_bot.settings import MatrixSettings
+
+log = logging.getLogger(__name__)
+
+#: A generous timeline window so that a bot that was down for a while still sees the
+#: commands sent meanwhile in one sync.
+SYNC_FILTER: dict[str, Any] = {
+    "room": {
+        "timeline": {"limit": 200},
+        "state": {"lazy_load_members": False},
+    },
+    "presence": {"types": []},
+}
+
+SEND_ATTEMPTS = 5
+
+
+class StartupError(Exception):
+    """The bot cannot log in or load its encryption store; the message says why."""
+
+
+@dataclass
+class SyncHealth:
+    """What the readiness check needs to know about the sync loop."""
+
+    last_success: datetime | None = None
+    consecutive_failures: int = 0
+    running: bool = False
+
+
+def _ts(millis: int | None) -> datetime:
+    return datetime.fromtimestamp((millis or 0) / 1000, tz=UTC)
+
+
+class MatrixAdapter:
+    """One logged-in, encrypted bot device and its sync loop."""
+
+    def __init__(
+        self,
+        settings: MatrixSettings,
+        data_dir: Path,
+        clock: Clock,
+        metrics: BotMetrics,
+        *,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        self._settings = settings
+        self._store_dir = data_dir / "crypto"
+        self._credentials_path = data_dir / "credentials.json"
+        self._clock = clock
+        self._metrics = metrics
+        self._sleep = sleep
+        self._client: AsyncClient | None = None
+        self.health = SyncHealth()
+
+    # ------------------------------------------------------------------ login
+    @property
+    def client(self) -> AsyncClient:
+        """The nio client (only valid after ``connect``)."""
+        if self._client is None:
+            raise RuntimeError("MatrixAdapter.connect() has not been called")
+        return self._client
+
+    @property
+    def device_id(self) -> str:
+        """The bot's device id."""
+        return str(self.client.device_id)
+
+    def _new_client(self, device_id: str | None) -> AsyncClient:
+        assert self._settings.pickle_key is not None  # enforced by settings validation
+        config = AsyncClientConfig(
+            encryption_enabled=True,
+            store_sync_tokens=False,
+            pickle_key=self._settings.pickle_key.get_secret_value(),
+            # Bounded retries inside nio: our own loop owns backoff and health reporting.
+            max_limit_exceeded=3,
+            max_timeouts=1,
+            request_timeout=self._settings.sync_timeout_ms / 1000 + 30,
+        )
+        self._store_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self._store_dir, 0o700)
+        return AsyncClient(
+            self._settings.homeserver,
+            self._settings.user_id,
+            device_id=device_id or "",
+            store_path=str(self._store_dir),
+            config=config,
+        )
+
+    def _load_credentials(self) -> dict[str, str] | None:
+        try:
+            data = json.loads(self._credentials_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise StartupError(f"cannot read {self._credentials_path}: {exc}") from None
+        if (
+            data.get("user_id") != self._settings.user_id
+            or data.get("homeserver") != self._settings.homeserver
+        ):
+            raise StartupError(
+                f"{self._credentials_path} belongs to another account or homeserver; "
+                "move the data directory aside to start fresh"
+            )
+        return {k: str(v) for k, v in data.items()}
+
+    def _save_credentials(self, device_id: str, access_token: str) -> None:
+        payload = {
+            "homeserver": self._settings.homeserver,
+            "user_id": self._settings.user_id,
+            "device_id": device_id,
+            "access_token": access_token,
+        }
+        tmp = self._credentials_path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle)
+        os.replace(tmp, self._credentials_path)
+
+    async def connect(self, stop: asyncio.Event | None = None) -> None:
+        """Log in once with the password, afterwards reuse the stored token and device.
+
+        Waits (with bounded backoff) while the homeserver is unreachable; fails at once
+        on an authentication error.
+        """
+        delay = 1.0
+        while True:
+            try:
+                await self._connect_once()
+                return
+            except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                if stop is not None and stop.is_set():
+                    raise StartupError("stopped while waiting for the homeserver") from None
+                log.warning(
+                    "homeserver unreachable, retrying",
+                    extra={"error_type": type(exc).__name__, "retry_in": delay},
+                )
+                await self._close_client()
+                await self._sleep(delay)
+                delay = min(delay * 2, self._settings.max_backoff_seconds)
+
+    async def _connect_once(self) -> None:
+        creds = self._load_credentials()
+        if creds is not None:
+            client = self._new_client(creds["device_id"])
+            self._client = client
+            client.restore_login(creds["user_id"], creds["device_id"], creds["access_token"])
+            who = await client.whoami()
+            if isinstance(who, WhoamiResponse):
+                log.info("restored session", extra={"device_id": creds["device_id"]})
+                await self._upload_keys_if_needed()
+                return
+            if who.status_code not in {"M_UNKNOWN_TOKEN", "M_FORBIDDEN"}:
+                raise aiohttp.ClientError(f"whoami failed: {who.status_code}")
+            # The token was revoked: log in again, keeping the same device (and its keys).
+            log.warning("stored access token rejected; logging in again")
+            await self._password_login(client, creds["device_id"])
+            return
+        client = self._new_client(None)
+        self._client = client
+        await self._password_login(client, None)
+
+    async def _password_login(self, client: AsyncClient, device_id: str | None) -> None:
+        if self._settings.password is None:
+            raise StartupError(
+                "matrix.password is required for the first login "
+                "(set AVZ_MATRIX__PASSWORD or matrix.password_file)"
+            )
+        if device_id:
+            client.device_id = device_id
+        response = await client.login(
+            self._settings.password.get_secret_value(), device_name=self._settings.device_name
+        )
+        if not isinstance(response, LoginResponse):
+            code = getattr(response, "status_code", None) or "unknown"
+            if code in {"M_FORBIDDEN", "M_USER_DEACTIVATED", "M_INVALID_USERNAME"}:
+                raise StartupError(
+                    f"login as {self._settings.user_id} refused by homeserver: {code}"
+                )
+            raise aiohttp.ClientError(f"login failed: {code}")
+        self._save_credentials(response.device_id, response.access_token)
+        log.info("logged in", extra={"device_id": response.device_id})
+        await self._upload_keys_if_needed()
+
+    async def _upload_keys_if_needed(self) -> None:
+        client = self.client
+        if client.should_upload_keys:
+            response = await client.keys_upload()
+            if isinstance(response, ErrorResponse):
+                raise aiohttp.ClientError(f"key upload failed: {response.status_code}")
+
+    async def _close_client(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+    async def close(self) -> None:
+        """Close the HTTP session and the encryption store."""
+        await self._close_client()
+
+    # ------------------------------------------------------------ sync loop
+    async def run(self, port: InboundPort, stop: asyncio.Event) -> None:
+        """Sync until ``stop`` is set, handing every event to ``port`` exactly once."""
+        client = self.client
+        token = await port.load_sync_token()
+        first = True
+        delay = 1.0
+        self.health.running = True
+        try:
+            while not stop.is_set():
+                sync_task = asyncio.ensure_future(
+                    client.sync(
+                        timeout=0 if first else self._settings.sync_timeout_ms,
+                        sync_filter=SYNC_FILTER,
+                        since=token,
+                        # After a restart nio knows no rooms: rebuild its room state.
+                        full_state=True if first else None,
+                    )
+                )
+                stop_task = asyncio.ensure_future(stop.wait())
+                done, _ = await asyncio.wait(
+                    {sync_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if sync_task not in done:
+                    sync_task.cancel()
+                    await asyncio.gather(sync_task, return_exceptions=True)
+                    break
+                stop_task.cancel()
+                try:
+                    response = sync_task.result()
+                except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                    delay = await self._sync_failed(type(exc).__name__, delay, stop)
+                    continue
+                if isinstance(response, SyncError):
+                    if response.status_code == "M_UNKNOWN_TOKEN":
+                        raise StartupError("access token no longer valid (M_UNKNOWN_TOKEN)")
+                    if response.status_code == "M_LIMIT_EXCEEDED" and response.retry_after_ms:
+                        self._metrics.syncs.labels("rate_limited").inc()
+                        await self._sleep_or_stop(response.retry_after_ms / 1000, stop)
+                        continue
+                    delay = await self._sync_failed(response.status_code or "error", delay, stop)
+                    continue
+                assert isinstance(response, SyncResponse)
+                await self._process(response, port)
+                await self._crypto_housekeeping()
+                await self._retry_undecryptable(port)
+                await port.save_sync_token(response.next_batch)
+                token = response.next_batch
+                first = False
+                delay = 1.0
+                now = self._clock.now()
+                self.health.last_success = now
+                self.health.consecutive_failures = 0
+                self._metrics.syncs.labels("ok").inc()
+                self._metrics.last_sync_success.set(now.timestamp())
+                self._metrics.sync_failures_in_row.set(0)
+                await port.after_sync()
+        finally:
+            self.health.running = False
+
+    async def _sleep_or_stop(self, seconds: float, stop: asyncio.Event) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+    async def _sync_failed(self, reason: str, delay: float, stop: asyncio.Event) -> float:
+        self.health.consecutive_failures += 1
+        self._metrics.syncs.labels("error").inc()
+        self._metrics.sync_failures_in_row.set(self.health.consecutive_failures)
+        # Jitter avoids a herd of bots reconnecting in lock-step after an outage.
+        wait = delay * (0.75 + random.random() / 2)
+        log.warning("sync failed", extra={"reason": reason, "retry_in": round(wait, 1)})
+        await self._sleep_or_stop(wait, stop)
+        return min(delay * 2, self._settings.max_backoff_seconds)
+
+    async def _crypto_housekeeping(self) -> None:
+        client = self.client
+        try:
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+            await client.send_to_device_messages()
+        except (aiohttp.ClientError, TimeoutError, LocalProtocolError) as exc:
+            log.warning("key maintenance failed", extra={"error_type": type(exc).__name__})
+
+    async def _process(self, response: SyncResponse, port: InboundPort) -> None:
+        client = self.client
+        own = client.user_id
+        for room_id, invite in response.rooms.invite.items():
+            inviter = next(
+                (
+                    ev.sender
+                    for ev in invite.invite_state
+                    if isinstance(ev, InviteMemberEvent)
+                    and ev.state_key == own
+                    and ev.membership == "invite"
+                ),
+                None,
+            )
+            await self._handle_invite(room_id, inviter, port)
+        for room_id in response.rooms.leave:
+            await port.left(room_id)
+        for room_id, joined in response.rooms.join.items():
+            room = client.rooms.get(room_id)
+            encrypted = bool(room and room.encrypted)
+            for event in joined.timeline.events:
+                await self._handle_timeline_event(room_id, encrypted, event, port)
+
+    async def _handle_invite(self, room_id: str, inviter: str | None, port: InboundPort) -> None:
+        client = self.client
+        if inviter is not None and await port.may_invite(inviter):
+            result = await client.join(room_id)
+            if isinstance(result, JoinError):
+                log.warning(
+                    "join failed", extra={"room_id": room_id, "errcode": result.status_code}
+                )
+                return
+            log.info("joined room", extra={"room_id": room_id})
+            await port.joined(room_id, self._clock.now(), None)
+        else:
+            log.info("invitation refused", extra={"room_id": room_id})
+            await client.room_leave(room_id)
+
+    async def _handle_timeline_event(
+        self, room_id: str, encrypted: bool, event: object, port: InboundPort
+    ) -> None:
+        own = self.client.user_id
+        if isinstance(event, RoomMemberEvent):
+            if event.state_key == own and event.membership == "join":
+                await port.joined(room_id, _ts(event.server_timestamp), encrypted)
+            return
+        if isinstance(event, RoomEncryptionEvent):
+            await port.joined(room_id, _ts(event.server_timestamp), True)
+            return
+        if isinstance(event, MegolmEvent):
+            await self._undecryptable(room_id, event, port)
+            return
+        if not isinstance(event, RoomMessageText) or event.sender == own:
+            return
+        incoming = self._incoming(room_id, event)
+        if encrypted:
+            if not event.decrypted:
+                # Plaintext injected into an encrypted room: never act on it.
+                log.info("ignored unencrypted event in encrypted room", extra={"room_id": room_id})
+                return
+            await port.message(incoming)
+        else:
+            await port.message_in_unencrypted_room(incoming)
+
+    def _incoming(self, room_id: str, event: RoomMessageText) -> IncomingCommand:
+        device = event.source.get("content", {}).get("device_id")
+        return IncomingCommand(
+            event_id=event.event_id,
+            room_id=room_id,
+            sender=event.sender,
+            body=event.body,
+            sent_at=_ts(event.server_timestamp),
+            received_at=self._clock.now(),
+            sender_device=device if isinstance(device, str) else None,
+            device_verified=bool(event.verified) if event.decrypted else None,
+        )
+
+    async def _undecryptable(self, room_id: str, event: MegolmEvent, port: InboundPort) -> None:
+        self._metrics.undecryptable.inc()
+        source = dict(event.source)
+        source.setdefault("room_id", room_id)
+        await port.undecryptable(
+            EncryptedEventRef(
+                event_id=event.event_id,
+                room_id=room_id,
+                sender=event.sender,
+                session_id=event.session_id,
+                sender_key=event.sender_key,
+                source=source,
+                sent_at=_ts(event.server_timestamp),
+            )
+        )
+        try:
+            await self.client.request_room_key(event)
+        except (LocalProtocolError, aiohttp.ClientError, TimeoutError) as exc:
+            # A request for this session is already out, or the server is away: the
+            # retry after the next sync covers both.
+            log.debug("room key request skipped", extra={"error_type": type(exc).__name__})
+
+    async def _retry_undecryptable(self, port: InboundPort) -> None:
+        pending = await port.pending_undecryptable()
+        if not pending:
+            return
+        client = self.client
+        for ref in pending:
+            event = MegolmEvent.from_dict(ref.source)
+            if not isinstance(event, MegolmEvent):
+                await port.decrypted_late(ref.event_id)
+                continue
+            event.room_id = ref.room_id
+            try:
+                decrypted = client.decrypt_event(event)
+            except EncryptionError:
+                continue
+            await port.decrypted_late(ref.event_id)
+            room = client.rooms.get(ref.room_id)
+            if isinstance(decrypted, RoomMessageText) and decrypted.sender != client.user_id:
+                incoming = self._incoming(ref.room_id, decrypted)
+                if room is not None and room.encrypted:
+                    await port.message(incoming)
+
+    # -------------------------------------------------------------- gateway
+    async def send(self, room_id: str, content: dict[str, Any], txn_id: str) -> str:
+        """Send one message; the homeserver deduplicates on ``txn_id``.
+
+        Every nio error response is checked. Rate limits are waited out; other failures
+        raise ``SendError`` (``permanent`` when a retry cannot help).
+        """
+        client = self.client
+        for _ in range(SEND_ATTEMPTS):
+            try:
+                response = await client.room_send(
+                    room_id,
+                    "m.room.message",
+                    content,
+                    tx_id=txn_id,
+                    # Room keys go to every device of the room's members; who may be a
+                    # member is controlled by invitations (trust policy: later issue).
+                    ignore_unverified_devices=True,
+                )
+            except LocalProtocolError as exc:
+                raise SendError(f"local: {type(exc).__name__}", permanent=True) from None
+            except SendRetryError:
+                raise SendError("could not share room keys", permanent=False) from None
+            except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+            if isinstance(response, RoomSendResponse):
+                self._metrics.messages_sent.labels("ok").inc()
+                return str(response.event_id)
+            assert isinstance(response, ErrorResponse)
+            if response.status_code == "M_LIMIT_EXCEEDED":
+                self._metrics.messages_sent.labels("rate_limited").inc()
+                await self._sleep((response.retry_after_ms or 1000) / 1000)
+                continue
+            self._metrics.messages_sent.labels("error").inc()
+            permanent = response.status_code in {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN"}
+            raise SendError(response.status_code or "unknown", permanent=permanent)
+        raise SendError("rate limited", permanent=False)

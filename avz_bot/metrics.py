@@ -1,0 +1,48 @@
+"""Prometheus metrics, held in a registry owned by the application (no globals)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class BotMetrics:
+    """All metrics of one bot instance."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.commands = Counter(
+            "avz_commands_total",
+            "Commands handled, by command name and outcome.",
+            ["command", "outcome"],
+            registry=self.registry,
+        )
+        self.command_latency = Histogram(
+            "avz_command_latency_seconds",
+            "Time from receiving a command from sync until its reply is stored.",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
+        self.syncs = Counter(
+            "avz_sync_total", "Sync requests, by result.", ["result"], registry=self.registry
+        )
+        self.last_sync_success = Gauge(
+            "avz_sync_last_success_timestamp_seconds",
+            "Unix time of the last successful sync.",
+            registry=self.registry,
+        )
+        self.sync_failures_in_row = Gauge(
+            "avz_sync_consecutive_failures",
+            "Failed syncs since the last successful one.",
+            registry=self.registry,
+        )
+        self.messages_sent = Counter(
+            "avz_messages_sent_total",
+            "Outbound messages, by result.",
+            ["result"],
+            registry=self.registry,
+        )
+        self.undecryptable = Counter(
+            "avz_undecryptable_events_total",
+            "Encrypted events the bot could not decrypt on arrival.",
+            registry=self.registry,
+        )

@@ -1,0 +1,87 @@
+"""The seams between the Matrix adapter and the core (protocols only, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from avz_bot.domain.inbound import IncomingCommand
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptedEventRef:
+    """An encrypted event the bot could not decrypt yet (ciphertext only)."""
+
+    event_id: str
+    room_id: str
+    sender: str
+    session_id: str
+    sender_key: str
+    source: dict[str, Any]
+    sent_at: datetime
+
+
+class SendError(Exception):
+    """A message could not be sent; ``permanent`` when retrying cannot help."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Gateway(Protocol):
+    """The single way out: sends one message, idempotent per transaction id."""
+
+    async def send(self, room_id: str, content: dict[str, Any], txn_id: str) -> str:
+        """Send ``content`` to ``room_id``; returns the event id. Raises ``SendError``."""
+        ...
+
+
+class InboundPort(Protocol):
+    """What the Matrix adapter reports to the core, and the state it keeps there."""
+
+    async def load_sync_token(self) -> str | None:
+        """The sync token after the last fully processed batch."""
+        ...
+
+    async def save_sync_token(self, token: str) -> None:
+        """Remember ``token``: everything before it has been processed."""
+        ...
+
+    async def may_invite(self, inviter: str) -> bool:
+        """Whether an invitation from ``inviter`` is accepted."""
+        ...
+
+    async def joined(self, room_id: str, joined_at: datetime, encrypted: bool | None) -> None:
+        """The bot is (or was found to be) in ``room_id`` since ``joined_at``."""
+        ...
+
+    async def left(self, room_id: str) -> None:
+        """The bot left or was removed from ``room_id``."""
+        ...
+
+    async def message(self, incoming: IncomingCommand) -> None:
+        """A decrypted text message in an encrypted room (maybe a command)."""
+        ...
+
+    async def message_in_unencrypted_room(self, incoming: IncomingCommand) -> None:
+        """A text message in a room that is not end-to-end encrypted."""
+        ...
+
+    async def undecryptable(self, ref: EncryptedEventRef) -> None:
+        """An event that could not be decrypted on arrival."""
+        ...
+
+    async def pending_undecryptable(self) -> list[EncryptedEventRef]:
+        """Events still waiting for their key (not yet explained)."""
+        ...
+
+    async def decrypted_late(self, event_id: str) -> None:
+        """A pending event was decrypted after its key arrived."""
+        ...
+
+    async def after_sync(self) -> None:
+        """Housekeeping after each processed batch (send the outbox, explain late keys)."""
+        ...

@@ -1,0 +1,1 @@
+"""Services: one unit of work per command or job (load, apply, persist, reply)."""

@@ -1,0 +1,380 @@
+"""The core behind the Matrix adapter: exactly-once command handling and the outbox.
+
+Every command runs in one database transaction that (1) claims the event id in
+``processed_events`` (a replayed event finds it claimed and is skipped), (2) applies
+the command, (3) appends the audit trail and (4) stores the reply in the outbox with a
+transaction id derived from the event id. Only after the commit is the reply sent; a
+crash before sending leaves the reply in the outbox, and resending it with the same
+transaction id cannot make it appear twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from avz_bot.clock import Clock
+from avz_bot.domain.inbound import IncomingCommand, Reply
+from avz_bot.formatting import paragraphs, text
+from avz_bot.messages import Messages
+from avz_bot.metrics import BotMetrics
+from avz_bot.ports import EncryptedEventRef, Gateway, SendError
+from commands.framework import Dispatcher, DispatchResult, Outcome
+from storage.db import Database
+from storage.repositories import (
+    AuditRepository,
+    OutboxRepository,
+    PartnerRepository,
+    PendingEncryptedRepository,
+    ProcessedEventRepository,
+    RoomRepository,
+    SyncStateRepository,
+)
+
+log = logging.getLogger(__name__)
+
+SYNC_TOKEN_KEY = "matrix.next_batch"
+#: An outbox row that failed this often is given up (and logged) rather than retried forever.
+MAX_SEND_ATTEMPTS = 10
+#: At most one "could not decrypt" explanation per sender and room in this window.
+EXPLANATION_WINDOW = timedelta(hours=12)
+
+
+def txn_id_for(kind: str, key: str) -> str:
+    """A transaction id derived from what triggered the message, so retries deduplicate."""
+    digest = hashlib.sha256(f"{kind}:{key}".encode()).hexdigest()[:32]
+    return f"avz-{kind}-{digest}"
+
+
+def _where(exc: BaseException) -> str:
+    """File and line of the innermost frame: enough to find a bug, no data from it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
+
+
+@dataclass
+class AppServices:
+    """What command handlers may use (see ``commands.framework.Services``)."""
+
+    clock: Clock
+    version: str
+
+    def now(self) -> datetime:
+        """The current time (aware UTC)."""
+        return self.clock.now()
+
+
+class BotCore:
+    """Implements ``InboundPort`` on top of the database, the dispatcher and the gateway."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        dispatcher: Dispatcher,
+        messages: Messages,
+        services: AppServices,
+        clock: Clock,
+        metrics: BotMetrics,
+        allowed_servers: list[str],
+        undecryptable_grace: timedelta,
+    ) -> None:
+        self._db = database
+        self._dispatcher = dispatcher
+        self._messages = messages
+        self._services = services
+        self._clock = clock
+        self._metrics = metrics
+        self._allowed_servers = frozenset(allowed_servers)
+        self._grace = undecryptable_grace
+        self._gateway: Gateway | None = None
+        self._flush_lock = asyncio.Lock()
+        self._explained_recently: dict[tuple[str, str], datetime] = {}
+
+    def attach_gateway(self, gateway: Gateway) -> None:
+        """Set the outbound gateway (the adapter; wired by the composition root)."""
+        self._gateway = gateway
+
+    # ------------------------------------------------------------ sync state
+    async def load_sync_token(self) -> str | None:
+        """The token after the last fully processed sync batch."""
+        async with self._db.session() as session:
+            return await SyncStateRepository(session).get(SYNC_TOKEN_KEY)
+
+    async def save_sync_token(self, token: str) -> None:
+        """Store the token: every event before it has been handled."""
+        async with self._db.session() as session, session.begin():
+            await SyncStateRepository(session).set(SYNC_TOKEN_KEY, token, self._clock.now())
+
+    # ------------------------------------------------------------ rooms
+    async def may_invite(self, inviter: str) -> bool:
+        """Accept invitations only from registered partners on allowed servers (exact match)."""
+        if ":" not in inviter:
+            return False
+        server = inviter.split(":", 1)[1]
+        if server not in self._allowed_servers:
+            return False
+        async with self._db.session() as session:
+            return await PartnerRepository(session).get_member(inviter) is not None
+
+    async def joined(self, room_id: str, joined_at: datetime, encrypted: bool | None) -> None:
+        """Record the bot's membership of ``room_id`` (the earliest join time is kept).
+
+        ``encrypted is None`` means the bot itself just accepted an invitation; that is
+        the moment that goes into the audit trail.
+        """
+        async with self._db.session() as session, session.begin():
+            rooms = RoomRepository(session)
+            await rooms.record_join(room_id, joined_at, bool(encrypted))
+            if encrypted:
+                await rooms.set_encrypted(room_id, True)
+            if encrypted is None:
+                await AuditRepository(session).append(
+                    occurred_at=self._clock.now(),
+                    actor="bot",
+                    actor_org=None,
+                    action="room.joined",
+                    room_id=room_id,
+                    entity_type="room",
+                    entity_id=room_id,
+                )
+
+    async def left(self, room_id: str) -> None:
+        """The bot is no longer in ``room_id``."""
+        async with self._db.session() as session, session.begin():
+            await RoomRepository(session).mark_left(room_id, self._clock.now())
+            await AuditRepository(session).append(
+                occurred_at=self._clock.now(),
+                actor="bot",
+                actor_org=None,
+                action="room.left",
+                room_id=room_id,
+                entity_type="room",
+                entity_id=room_id,
+            )
+
+    # ------------------------------------------------------------ messages
+    async def message(self, incoming: IncomingCommand) -> None:
+        """Handle a decrypted message from an encrypted room, exactly once."""
+        if not self._dispatcher.is_command(incoming.body):
+            return
+        started = time.perf_counter()
+        try:
+            result = await self._run_command(incoming)
+        except Exception as exc:  # the bot must survive any handler bug
+            log.error(
+                "command failed",
+                extra={
+                    "error_type": type(exc).__name__,
+                    "where": _where(exc),
+                    "event_id": incoming.event_id,
+                },
+            )
+            result = await self._record_failure(incoming)
+        if result is None:
+            return
+        self._metrics.commands.labels(result.command or "-", result.outcome.value).inc()
+        self._metrics.command_latency.observe(time.perf_counter() - started)
+        log.info(
+            "command handled",
+            extra={
+                "command": result.command,
+                "outcome": result.outcome.value,
+                "room_id": incoming.room_id,
+                "event_id": incoming.event_id,
+            },
+        )
+        await self.flush_outbox()
+
+    async def _run_command(self, incoming: IncomingCommand) -> DispatchResult | None:
+        async with self._db.session() as session, session.begin():
+            room = await RoomRepository(session).get(incoming.room_id)
+            if room is not None and incoming.sent_at < room.joined_at:
+                # Sent before the bot joined: history, not a request to the bot.
+                return None
+            processed = ProcessedEventRepository(session)
+            if not await processed.claim(
+                incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
+            ):
+                return None
+            member = await PartnerRepository(session).get_member(incoming.sender)
+            result = await self._dispatcher.dispatch(incoming, member, self._services)
+            audit = AuditRepository(session)
+            now = self._clock.now()
+            org = member.organisation.code if member else None
+            for note in result.audit:
+                await audit.append(
+                    occurred_at=now,
+                    actor=incoming.sender,
+                    actor_org=org,
+                    action=note.action,
+                    room_id=incoming.room_id,
+                    entity_type=note.entity_type,
+                    entity_id=note.entity_id,
+                    details=note.details,
+                )
+            if result.outcome is Outcome.UNREGISTERED:
+                await audit.append(
+                    occurred_at=now,
+                    actor=incoming.sender,
+                    actor_org=None,
+                    action="access.refused",
+                    room_id=incoming.room_id,
+                    details={"reason": "not_registered"},
+                )
+            if result.reply is not None:
+                await self._enqueue(
+                    session, "reply", incoming.event_id, incoming.room_id, result.reply
+                )
+            await processed.set_outcome(incoming.event_id, result.command, result.outcome.value)
+            return result
+
+    async def _record_failure(self, incoming: IncomingCommand) -> DispatchResult | None:
+        """After a handler error: nothing of it was committed; claim the event and apologise."""
+        async with self._db.session() as session, session.begin():
+            processed = ProcessedEventRepository(session)
+            if not await processed.claim(
+                incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
+            ):
+                return None
+            await processed.set_outcome(incoming.event_id, None, Outcome.ERROR.value)
+            reply = text(self._messages.t("error.internal"))
+            await self._enqueue(session, "reply", incoming.event_id, incoming.room_id, reply)
+        return DispatchResult(reply, None, Outcome.ERROR)
+
+    async def message_in_unencrypted_room(self, incoming: IncomingCommand) -> None:
+        """Refuse to work in an unencrypted room, and say why once."""
+        if not self._dispatcher.is_command(incoming.body):
+            return
+        async with self._db.session() as session, session.begin():
+            processed = ProcessedEventRepository(session)
+            if not await processed.claim(
+                incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
+            ):
+                return
+            await processed.set_outcome(incoming.event_id, None, Outcome.REFUSED.value)
+            rooms = RoomRepository(session)
+            if await rooms.get(incoming.room_id) is None:
+                await rooms.record_join(incoming.room_id, incoming.sent_at, False)
+            if await rooms.mark_unencrypted_notice(incoming.room_id, self._clock.now()):
+                reply = paragraphs(self._messages.t("room.unencrypted"))
+                await self._enqueue(
+                    session, "unencrypted", incoming.room_id, incoming.room_id, reply
+                )
+        self._metrics.commands.labels("-", Outcome.REFUSED.value).inc()
+        await self.flush_outbox()
+
+    # ------------------------------------------------------------ undecryptable
+    async def undecryptable(self, ref: EncryptedEventRef) -> None:
+        """Park an event whose key has not arrived; it is retried after each sync."""
+        async with self._db.session() as session, session.begin():
+            if await ProcessedEventRepository(session).is_processed(ref.event_id):
+                return
+            await PendingEncryptedRepository(session).add(
+                event_id=ref.event_id,
+                room_id=ref.room_id,
+                sender=ref.sender,
+                session_id=ref.session_id,
+                sender_key=ref.sender_key,
+                source=ref.source,
+                first_seen_at=self._clock.now(),
+            )
+
+    async def pending_undecryptable(self) -> list[EncryptedEventRef]:
+        """Parked events still worth retrying."""
+        async with self._db.session() as session:
+            rows = await PendingEncryptedRepository(session).all_unexplained()
+        return [
+            EncryptedEventRef(
+                event_id=row.event_id,
+                room_id=row.room_id,
+                sender=row.sender,
+                session_id=row.session_id,
+                sender_key=row.sender_key,
+                source=row.source,
+                sent_at=row.first_seen_at,
+            )
+            for row in rows
+        ]
+
+    async def decrypted_late(self, event_id: str) -> None:
+        """The key arrived: the event is processed normally and no longer parked."""
+        async with self._db.session() as session, session.begin():
+            await PendingEncryptedRepository(session).remove(event_id)
+
+    async def _explain_undecryptable(self) -> None:
+        """After the grace period, tell the sender once (per room, per window) and give up."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            pending = PendingEncryptedRepository(session)
+            due = await pending.due_for_explanation(now - self._grace)
+            for row in due:
+                if not await pending.mark_explained(row.event_id, now):
+                    continue
+                key = (row.room_id, row.sender)
+                last = self._explained_recently.get(key)
+                if last is not None and now - last < EXPLANATION_WINDOW:
+                    continue
+                self._explained_recently[key] = now
+                reply = text(self._messages.t("room.undecryptable", sender=row.sender))
+                await self._enqueue(session, "undecryptable", row.event_id, row.room_id, reply)
+
+    # ------------------------------------------------------------ outbox
+    async def _enqueue(self, session: Any, kind: str, key: str, room_id: str, reply: Reply) -> None:
+        await OutboxRepository(session).add(
+            txn_id_for(kind, key), room_id, reply.to_content(), self._clock.now()
+        )
+
+    async def after_sync(self) -> None:
+        """Explain overdue undecryptable events and send whatever waits in the outbox."""
+        await self._explain_undecryptable()
+        await self.flush_outbox()
+
+    async def flush_outbox(self) -> int:
+        """Send every unsent outbox message; returns how many were sent."""
+        if self._gateway is None:
+            return 0
+        sent = 0
+        async with self._flush_lock:
+            async with self._db.session() as session:
+                rows = await OutboxRepository(session).pending(limit=100)
+            for row in rows:
+                try:
+                    event_id = await self._gateway.send(row.room_id, row.content, row.txn_id)
+                except SendError as exc:
+                    async with self._db.session() as session, session.begin():
+                        outbox = OutboxRepository(session)
+                        await outbox.record_attempt(row.txn_id)
+                        if exc.permanent or row.attempts + 1 >= MAX_SEND_ATTEMPTS:
+                            await outbox.mark_sent(row.txn_id, None, self._clock.now())
+                            log.error(
+                                "message given up",
+                                extra={
+                                    "txn_id": row.txn_id,
+                                    "room_id": row.room_id,
+                                    "reason": exc.reason,
+                                },
+                            )
+                        else:
+                            log.warning(
+                                "message not sent yet",
+                                extra={"txn_id": row.txn_id, "reason": exc.reason},
+                            )
+                    if not exc.permanent:
+                        break  # the homeserver is away; the next sync retries
+                    continue
+                async with self._db.session() as session, session.begin():
+                    await OutboxRepository(session).mark_sent(
+                        row.txn_id, event_id, self._clock.now()
+                    )
+                sent += 1
+        return sent

@@ -1,0 +1,259 @@
+"""Configuration: one TOML file plus ``AVZ_…`` environment overrides.
+
+Secrets (the bot's password, the encryption-store pickle key) are never read from
+the TOML file: they come from the environment (``AVZ_MATRIX__PASSWORD``,
+``AVZ_MATRIX__PICKLE_KEY``) or from a file named in the TOML (``password_file``,
+``pickle_key_file``) so that the configuration itself can be shared and versioned.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from avz_bot.messages import CATALOGUES
+
+#: Secret settings that must not appear in the TOML file.
+SECRET_FIELDS: tuple[tuple[str, str], ...] = (("matrix", "password"), ("matrix", "pickle_key"))
+
+#: nio's built-in pickle key; a store encrypted with it is effectively unencrypted.
+NIO_DEFAULT_PICKLE_KEY = "DEFAULT_KEY"
+MIN_PICKLE_KEY_LENGTH = 16
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the setting and the problem."""
+
+
+def _read_secret_file(path: Path, setting: str) -> str:
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"cannot read {setting} file {path}: {exc.strerror}") from None
+    if not value:
+        raise ValueError(f"{setting} file {path} is empty")
+    return value
+
+
+class MatrixSettings(BaseModel):
+    """How the bot reaches its homeserver and who it is there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    homeserver: str = Field(
+        description="Base URL of the homeserver, e.g. https://matrix.example.nl"
+    )
+    user_id: str = Field(pattern=r"^@[a-z0-9._=/+-]+:[A-Za-z0-9.-]+(:[0-9]+)?$")
+    device_name: str = "avz-bot"
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    pickle_key: SecretStr | None = None
+    pickle_key_file: Path | None = None
+    #: Homeservers whose registered partners may invite the bot (exact names).
+    allowed_servers: list[str] = Field(default_factory=list)
+    sync_timeout_ms: int = Field(default=30_000, ge=0, le=120_000)
+    #: Seconds to wait for a missing room key before explaining to the sender.
+    undecryptable_grace_seconds: float = Field(default=60.0, gt=0)
+    #: Upper bound for the reconnect backoff.
+    max_backoff_seconds: float = Field(default=60.0, ge=1)
+
+    @field_validator("homeserver")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _resolve_secrets(self) -> MatrixSettings:
+        if self.password is None and self.password_file is not None:
+            self.password = SecretStr(_read_secret_file(self.password_file, "password"))
+        if self.pickle_key is None and self.pickle_key_file is not None:
+            self.pickle_key = SecretStr(_read_secret_file(self.pickle_key_file, "pickle_key"))
+        if self.pickle_key is None:
+            raise ValueError(
+                "pickle_key is required (set AVZ_MATRIX__PICKLE_KEY or matrix.pickle_key_file)"
+            )
+        key = self.pickle_key.get_secret_value()
+        if key == NIO_DEFAULT_PICKLE_KEY:
+            raise ValueError("pickle_key must not be the library default")
+        if len(key) < MIN_PICKLE_KEY_LENGTH:
+            raise ValueError(f"pickle_key must be at least {MIN_PICKLE_KEY_LENGTH} characters")
+        return self
+
+    @property
+    def server_name(self) -> str:
+        """The bot's own server name."""
+        return self.user_id.split(":", 1)[1]
+
+
+class StorageSettings(BaseModel):
+    """Where state lives."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data_dir: Path = Path("data")
+    #: Empty: SQLite in the data directory. Otherwise e.g. postgresql+asyncpg://user@host/db
+    database_url: str = ""
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+
+class HttpSettings(BaseModel):
+    """The operations endpoint (health, readiness, metrics)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8480, ge=0, le=65535)
+    #: /readyz fails when the last successful sync is older than this.
+    ready_max_sync_age_seconds: float = Field(default=120.0, gt=0)
+
+
+class PartnersSettings(BaseModel):
+    """The partner registry file (organisations and members)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: Path = Path("config/partners.toml")
+
+
+class BotSettings(BaseModel):
+    """Behaviour in rooms."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    locale: str = "nl"
+    command_prefix: str = Field(default="!", min_length=1, max_length=3)
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in CATALOGUES:
+            raise ValueError(f"must be one of: {', '.join(sorted(CATALOGUES))}")
+        return value
+
+
+class LoggingSettings(BaseModel):
+    """Log level and format."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["json", "text"] = "json"
+
+
+class Settings(BaseSettings):
+    """All settings of one bot instance. Built once, in the composition root."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AVZ_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    matrix: MatrixSettings
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    partners: PartnersSettings = Field(default_factory=PartnersSettings)
+    bot: BotSettings = Field(default_factory=BotSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    # The TOML path is chosen at run time, so it is passed through this class variable
+    # only for the duration of one ``load_settings`` call (see there).
+    _toml_path: ClassVar[Path | None] = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Precedence: explicit arguments, then environment, then the TOML file."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls._toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_path))
+        return tuple(sources)
+
+    @property
+    def database_url(self) -> str:
+        """The configured database URL, or SQLite in the data directory."""
+        if self.storage.database_url:
+            return self.storage.database_url
+        path = (self.storage.data_dir / "avz-bot.sqlite3").resolve()
+        return f"sqlite+aiosqlite:///{path}"
+
+    @property
+    def nio_store_dir(self) -> Path:
+        """Directory of the end-to-end encryption store."""
+        return self.storage.data_dir / "crypto"
+
+
+def _format_error(error: Mapping[str, Any]) -> str:
+    location = ".".join(str(part) for part in error.get("loc", ()))
+    message = str(error.get("msg", "invalid"))
+    message = message.removeprefix("Value error, ")
+    if error.get("type") == "missing":
+        message = "is required but missing"
+    return f"{location or 'configuration'}: {message}"
+
+
+def load_settings(config_path: Path | None) -> Settings:
+    """Read the TOML file at ``config_path`` (if any) with environment overrides.
+
+    Raises ``ConfigError`` with a one-line message naming the setting and the problem.
+    """
+    if config_path is not None:
+        try:
+            raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"configuration file not found: {config_path}") from None
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read configuration file {config_path}: {exc.strerror}"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(
+                f"configuration file {config_path} is not valid TOML: {exc}"
+            ) from None
+        for section, name in SECRET_FIELDS:
+            if name in raw.get(section, {}):
+                raise ConfigError(
+                    f"{section}.{name}: secrets may not be in the configuration file; use "
+                    f"AVZ_{section.upper()}__{name.upper()} or {section}.{name}_file"
+                )
+    Settings._toml_path = config_path
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = _format_error(errors[0])
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(first + more) from None
+    finally:
+        Settings._toml_path = None

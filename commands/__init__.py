@@ -1,0 +1,1 @@
+"""Chat commands: declared once, parsed and validated by the framework."""

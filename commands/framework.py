@@ -1,0 +1,364 @@
+"""Declaring, looking up, validating and dispatching commands.
+
+A command is declared once, as a ``CommandSpec``: its name, English alias, pydantic
+argument model, audience and the catalogue keys of its help text. Usage lines, the
+``!help`` output, "did you mean" suggestions and argument errors are all derived
+from those declarations, so the help can never drift from what the parser accepts.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from avz_bot.domain.inbound import IncomingCommand, Reply
+from avz_bot.domain.partners import Member, Role
+from avz_bot.formatting import paragraphs
+from avz_bot.messages import Messages
+from commands.parser import ParsedCommand, ParseError, Token, parse_command
+
+
+class Audience(StrEnum):
+    """Who may run a command. Unregistered senders may run nothing."""
+
+    MEMBER = "member"
+    KETENMANAGER = "ketenmanager"
+    ADMIN = "admin"
+
+    def allows(self, member: Member) -> bool:
+        """Whether ``member`` belongs to this audience (admins may do everything)."""
+        if member.has_role(Role.ADMIN):
+            return True
+        if self is Audience.MEMBER:
+            return True
+        if self is Audience.KETENMANAGER:
+            return member.has_role(Role.KETENMANAGER)
+        return False
+
+
+class Outcome(StrEnum):
+    """How processing a message ended; used for metrics and the processed-events log."""
+
+    OK = "ok"
+    IGNORED = "ignored"
+    UNREGISTERED = "unregistered"
+    FORBIDDEN = "forbidden"
+    UNKNOWN = "unknown"
+    BAD_ARGUMENTS = "bad_arguments"
+    REFUSED = "refused"
+    ERROR = "error"
+
+
+class NoArguments(BaseModel):
+    """Argument model of commands that take none."""
+
+
+class Services(Protocol):
+    """What command handlers may use. The composition root provides the implementation."""
+
+    @property
+    def version(self) -> str:
+        """The running bot version."""
+        ...
+
+    def now(self) -> datetime:
+        """The current time (aware UTC), from the injectable clock."""
+        ...
+
+
+@dataclass
+class CommandContext:
+    """Everything a handler needs for one command."""
+
+    command: IncomingCommand
+    member: Member
+    messages: Messages
+    registry: Registry
+    prefix: str
+    services: Services
+    #: Entries for the audit trail, written in the same transaction as the state change.
+    audit: list[AuditNote] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditNote:
+    """A state change a handler made, for the audit trail (never message bodies)."""
+
+    action: str
+    entity_type: str | None = None
+    entity_id: str | None = None
+    details: dict[str, str | int | bool | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerResult:
+    """A handler's answer: the reply and how it ended."""
+
+    reply: Reply
+    outcome: Outcome = Outcome.OK
+
+
+Handler = Callable[[CommandContext, Any], Awaitable[HandlerResult]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """The one declaration of a command.
+
+    ``name`` may have two words (``"casus nieuw"``) for sub-commands. ``positional``
+    names the argument-model fields that take positional words, in order; ``rest``
+    names the field that receives all remaining words joined by spaces.
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    summary_key: str
+    handler: Handler
+    args: type[BaseModel] = NoArguments
+    positional: tuple[str, ...] = ()
+    rest: str | None = None
+    audience: Audience = Audience.MEMBER
+    #: Whether the command changes state (used by the device trust policy and audit).
+    changes_state: bool = False
+
+    def __post_init__(self) -> None:
+        fields = self.args.model_fields
+        for name in (*self.positional, *((self.rest,) if self.rest else ())):
+            if name not in fields:
+                raise ValueError(f"{self.name}: {name!r} is not a field of {self.args.__name__}")
+
+    def option_name(self, field_name: str) -> str:
+        """The word users type for ``field_name`` (its alias, which is Dutch)."""
+        info = self.args.model_fields[field_name]
+        return info.alias or field_name
+
+    def usage(self, prefix: str) -> str:
+        """The usage line, generated from the argument model."""
+        parts = [f"{prefix}{self.name}"]
+        fields = self.args.model_fields
+        for name in (*self.positional, *((self.rest,) if self.rest else ())):
+            label = f"<{self.option_name(name)}>"
+            parts.append(label if fields[name].is_required() else f"[{label}]")
+        for name, info in fields.items():
+            if name in self.positional or name == self.rest:
+                continue
+            word = f"{self.option_name(name)}=<{self.option_name(name)}>"
+            parts.append(word if info.is_required() else f"[{word}]")
+        return " ".join(parts)
+
+    def argument_help(self, messages: Messages) -> list[str]:
+        """One line per argument: its name and catalogue description."""
+        lines = []
+        for name, info in self.args.model_fields.items():
+            key = _help_key(info)
+            if key:
+                lines.append(f"{self.option_name(name)}: {messages.t(key)}")
+        return lines
+
+
+def _help_key(info: FieldInfo) -> str | None:
+    extra = info.json_schema_extra
+    if isinstance(extra, dict):
+        value = extra.get("help")
+        return value if isinstance(value, str) else None
+    return None
+
+
+class Registry:
+    """The commands, built once from an explicit list of specs."""
+
+    def __init__(self, specs: Iterable[CommandSpec]) -> None:
+        self._specs: list[CommandSpec] = []
+        self._by_word: dict[str, CommandSpec] = {}
+        for spec in specs:
+            for word in (spec.name, *spec.aliases):
+                if word in self._by_word:
+                    raise ValueError(f"command name {word!r} declared twice")
+                self._by_word[word] = spec
+            self._specs.append(spec)
+
+    def __iter__(self) -> Any:
+        return iter(self._specs)
+
+    def specs(self) -> list[CommandSpec]:
+        """All specs, in declaration order."""
+        return list(self._specs)
+
+    def resolve(self, parsed: ParsedCommand) -> tuple[CommandSpec, tuple[Token, ...]] | None:
+        """The spec ``parsed`` addresses and its remaining tokens (two-word names first)."""
+        tokens = parsed.tokens
+        if tokens and tokens[0].key is None:
+            two = f"{parsed.name} {tokens[0].value.lower()}"
+            if two in self._by_word:
+                return self._by_word[two], tokens[1:]
+        spec = self._by_word.get(parsed.name)
+        return (spec, tokens) if spec else None
+
+    def lookup(self, words: str) -> CommandSpec | None:
+        """The spec named ``words`` (name or alias, case-insensitive, prefix optional)."""
+        return self._by_word.get(" ".join(words.lower().split()))
+
+    def suggest(self, word: str) -> str | None:
+        """The closest known command, if any is close enough (names before aliases)."""
+        names = [spec.name for spec in self._specs]
+        for candidates in (names, list(self._by_word)):
+            matches = difflib.get_close_matches(word.lower(), candidates, n=1, cutoff=0.6)
+            if matches:
+                return self._by_word[matches[0]].name
+        return None
+
+
+class ArgumentError(Exception):
+    """The arguments do not fit the command; ``lines`` are the Dutch explanations."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__("; ".join(lines))
+        self.lines = list(lines)
+
+
+def bind_arguments(spec: CommandSpec, tokens: Sequence[Token], messages: Messages) -> BaseModel:
+    """Map tokens onto the spec's argument model and validate them with pydantic."""
+    data: dict[str, object] = {}
+    words = [t.value for t in tokens if t.key is None]
+    by_option = {spec.option_name(name): name for name in spec.args.model_fields}
+    for token in tokens:
+        if token.key is None:
+            continue
+        field_name = by_option.get(token.key)
+        if field_name is None or field_name in spec.positional or field_name == spec.rest:
+            raise ArgumentError([messages.t("error.args.unknown_option", option=token.key)])
+        if token.key in data:
+            raise ArgumentError([messages.t("error.args.duplicate_option", option=token.key)])
+        data[token.key] = token.value
+    # Keyed by the option word (the field's alias): that is what pydantic validates.
+    for name in spec.positional:
+        if words:
+            data[spec.option_name(name)] = words.pop(0)
+    if words:
+        if spec.rest is None:
+            raise ArgumentError([messages.t("error.args.too_many")])
+        data[spec.option_name(spec.rest)] = " ".join(words)
+    try:
+        return spec.args.model_validate(data)
+    except ValidationError as exc:
+        raise ArgumentError(_explain(spec, exc, messages)) from None
+
+
+def _explain(spec: CommandSpec, exc: ValidationError, messages: Messages) -> list[str]:
+    lines: list[str] = []
+    for error in exc.errors():
+        loc = error.get("loc", ())
+        label = str(loc[0]) if loc else ""
+        ctx = error.get("ctx") or {}
+        kind = error.get("type", "")
+        if kind == "missing":
+            lines.append(messages.t("error.args.missing", field=label))
+        elif kind == "string_too_long":
+            lines.append(
+                messages.t("error.args.too_long", field=label, limit=ctx.get("max_length"))
+            )
+        elif kind in {"enum", "literal_error"}:
+            lines.append(messages.t("error.args.choice", field=label, choices=ctx.get("expected")))
+        else:
+            lines.append(messages.t("error.args.invalid", field=label))
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchResult:
+    """The result of handling one message: reply (if any), command name and outcome."""
+
+    reply: Reply | None
+    command: str | None
+    outcome: Outcome
+    audit: tuple[AuditNote, ...] = ()
+
+
+class Dispatcher:
+    """Turns an incoming message into a handler call, or a clear refusal."""
+
+    def __init__(self, registry: Registry, messages: Messages, prefix: str) -> None:
+        self.registry = registry
+        self.messages = messages
+        self.prefix = prefix
+
+    def is_command(self, body: str) -> bool:
+        """Whether ``body`` is addressed to the bot at all."""
+        try:
+            return parse_command(body, self.prefix) is not None
+        except ParseError:
+            return True
+
+    def _usage(self, spec: CommandSpec) -> str:
+        return self.messages.t("error.usage", usage=spec.usage(self.prefix))
+
+    async def dispatch(
+        self, incoming: IncomingCommand, member: Member | None, services: Services
+    ) -> DispatchResult:
+        """Handle ``incoming`` for ``member`` (``None``: sender not registered).
+
+        Handler exceptions propagate: the caller rolls the transaction back and sends
+        the generic error reply, so no exception text ever reaches a room.
+        """
+        t = self.messages.t
+        try:
+            parsed = parse_command(incoming.body, self.prefix)
+        except ParseError as exc:
+            if member is None:
+                return DispatchResult(
+                    paragraphs(t("error.not_registered")), None, Outcome.UNREGISTERED
+                )
+            return DispatchResult(
+                paragraphs(t(exc.key, **exc.values), t("error.help_hint", prefix=self.prefix)),
+                None,
+                Outcome.BAD_ARGUMENTS,
+            )
+        if parsed is None:
+            return DispatchResult(None, None, Outcome.IGNORED)
+        if member is None:
+            return DispatchResult(paragraphs(t("error.not_registered")), None, Outcome.UNREGISTERED)
+        resolved = self.registry.resolve(parsed)
+        if resolved is None:
+            shown = f"{self.prefix}{parsed.name}"
+            suggestion = self.registry.suggest(parsed.name)
+            first = (
+                t(
+                    "error.unknown_command_suggest",
+                    command=shown,
+                    suggestion=f"{self.prefix}{suggestion}",
+                )
+                if suggestion
+                else t("error.unknown_command", command=shown)
+            )
+            return DispatchResult(
+                paragraphs(first, t("error.help_hint", prefix=self.prefix)), None, Outcome.UNKNOWN
+            )
+        spec, tokens = resolved
+        if not spec.audience.allows(member):
+            audience = t(f"permission.{spec.audience.value}")
+            return DispatchResult(
+                paragraphs(t("error.permission", roles=audience)), spec.name, Outcome.FORBIDDEN
+            )
+        try:
+            args = bind_arguments(spec, tokens, self.messages)
+        except ArgumentError as exc:
+            return DispatchResult(
+                paragraphs(*exc.lines, self._usage(spec)), spec.name, Outcome.BAD_ARGUMENTS
+            )
+        ctx = CommandContext(
+            command=incoming,
+            member=member,
+            messages=self.messages,
+            registry=self.registry,
+            prefix=self.prefix,
+            services=services,
+        )
+        result = await spec.handler(ctx, args)
+        return DispatchResult(result.reply, spec.name, result.outcome, tuple(ctx.audit))

@@ -1,0 +1,130 @@
+"""Tokenising a chat message into a command name, positional words and options.
+
+Rules, chosen for people typing on phones and in Dutch:
+
+* a command is the prefix directly followed by a letter (``!help``); ``! hoi`` or
+  ``!!!`` are ordinary chat and ignored;
+* words are separated by white space; text in quotes is one word. Straight and curly
+  quotes both work (mobile keyboards produce ``“…”``), but a quote only *opens* at the
+  start of a word or right after ``=`` so that apostrophes in ``commando's`` stay
+  literal;
+* ``sleutel=waarde`` (lowercase key) is an option; ``reden="geen tijd"`` quotes the
+  value; a quoted ``"a=b"`` is a plain word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_COMMAND_LENGTH = 4000
+
+#: opening quote -> the characters that may close it
+_QUOTES: dict[str, str] = {
+    '"': '"”“',
+    "“": '”"“',
+    "„": '”“"',
+    "”": '”"',
+    "'": "'’",
+    "‘": "’'",
+    "’": "’'",
+}
+_OPTION_KEY = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class ParseError(Exception):
+    """The message is a command but cannot be tokenised; ``key`` is a catalogue key."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of the command; ``key`` is set for ``key=value`` options."""
+
+    value: str
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommand:
+    """A tokenised command: lowercased name and its arguments in order."""
+
+    name: str
+    tokens: tuple[Token, ...]
+
+    @property
+    def positionals(self) -> list[str]:
+        """The words that are not options."""
+        return [t.value for t in self.tokens if t.key is None]
+
+
+def is_command(body: str, prefix: str) -> bool:
+    """Whether ``body`` is addressed to the bot (prefix directly followed by a letter)."""
+    stripped = body.lstrip()
+    return (
+        stripped.startswith(prefix)
+        and len(stripped) > len(prefix)
+        and stripped[len(prefix)].isalpha()
+    )
+
+
+def _split(text: str) -> list[tuple[str, bool, str | None]]:
+    """Split into (value, was_quoted_whole, option_key) triples."""
+    words: list[tuple[str, bool, str | None]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        buf: list[str] = []
+        quoted_whole = False
+        key: str | None = None
+        at_start = True
+        while i < n and not text[i].isspace():
+            ch = text[i]
+            opens_here = at_start or (key is not None and not buf)
+            if ch in _QUOTES and opens_here:
+                closers = _QUOTES[ch]
+                j = i + 1
+                while j < n and text[j] not in closers:
+                    j += 1
+                if j >= n:
+                    raise ParseError("error.parse.unclosed_quote")
+                buf.append(text[i + 1 : j])
+                quoted_whole = at_start
+                i = j + 1
+                at_start = False
+                continue
+            if ch == "=" and key is None and not quoted_whole and buf:
+                candidate = "".join(buf)
+                if _OPTION_KEY.fullmatch(candidate):
+                    key = candidate
+                    buf = []
+                    i += 1
+                    at_start = False
+                    continue
+            buf.append(ch)
+            at_start = False
+            i += 1
+        words.append(("".join(buf), quoted_whole, key))
+    return words
+
+
+def parse_command(body: str, prefix: str) -> ParsedCommand | None:
+    """Parse ``body``; ``None`` when it is not a command at all.
+
+    Raises ``ParseError`` for a command that cannot be tokenised.
+    """
+    if not is_command(body, prefix):
+        return None
+    if len(body) > MAX_COMMAND_LENGTH:
+        raise ParseError("error.parse.too_long", limit=MAX_COMMAND_LENGTH)
+    rest = body.lstrip()[len(prefix) :]
+    words = _split(rest)
+    name = words[0][0].lower()
+    tokens = tuple(Token(value, key) for value, _, key in words[1:])
+    return ParsedCommand(name=name, tokens=tokens)

@@ -1,0 +1,11 @@
+"""The one registry of commands, built from an explicit list of modules' specs."""
+
+from __future__ import annotations
+
+from commands import builtin
+from commands.framework import Registry
+
+
+def build_registry() -> Registry:
+    """All commands the bot understands, in help order."""
+    return Registry([*builtin.SPECS])

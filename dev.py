@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Set everything up and run the demo, the tests, the linters or the benchmark.
+
+Needs only Python 3.11+ and git: it creates ``.venv`` (the bot and its development
+tools) and ``.venv-synapse`` (the local homeserver used by the demo and the tests),
+installs into them from PyPI, and re-installs only when ``pyproject.toml`` or
+``config/synapse-requirements.txt`` changed.
+
+    python3 dev.py demo [--keep]     the demo: homeserver, bot and scripted partners
+    python3 dev.py test [ARGS...]    the whole test suite (ARGS go to pytest)
+    python3 dev.py lint              ruff and mypy
+    python3 dev.py bench [ARGS...]   the benchmarks in bench/
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+BOT_VENV = ROOT / ".venv"
+SYNAPSE_VENV = ROOT / ".venv-synapse"
+SYNAPSE_REQUIREMENTS = ROOT / "config" / "synapse-requirements.txt"
+
+
+def _python(env_dir: Path) -> Path:
+    return env_dir / "bin" / "python"
+
+
+def _fingerprint(*files: Path) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _ensure_venv(env_dir: Path, install_args: list[str], stamp_source: list[Path]) -> None:
+    stamp = env_dir / ".avz-installed"
+    wanted = _fingerprint(*stamp_source)
+    if stamp.exists() and stamp.read_text() == wanted and _python(env_dir).exists():
+        return
+    if not _python(env_dir).exists():
+        print(f"dev.py: creating {env_dir.name}", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+    print(f"dev.py: installing into {env_dir.name} (first run takes a few minutes)", flush=True)
+    pip = [str(_python(env_dir)), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, *install_args], check=True, cwd=ROOT)
+    stamp.write_text(wanted)
+
+
+def setup() -> None:
+    """Create or update both virtual environments."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
+        sys.exit("dev.py: Python 3.11 or newer is required")
+    _ensure_venv(BOT_VENV, ["-e", ".[dev]"], [ROOT / "pyproject.toml"])
+    _ensure_venv(SYNAPSE_VENV, ["-r", str(SYNAPSE_REQUIREMENTS)], [SYNAPSE_REQUIREMENTS])
+
+
+def _run(args: list[str]) -> int:
+    env = dict(os.environ)
+    env.setdefault("AVZ_SYNAPSE_PYTHON", str(_python(SYNAPSE_VENV)))
+    return subprocess.run(args, cwd=ROOT, env=env).returncode
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch ``dev.py <command> [args]``."""
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    setup()
+    py = str(_python(BOT_VENV))
+    if command == "setup":
+        return 0
+    if command == "demo":
+        return _run([py, "-m", "avz_bot", "demo", *rest])
+    if command == "test":
+        return _run([py, "-m", "pytest", *rest])
+    if command == "lint":
+        code = _run([py, "-m", "ruff", "check", "."])
+        code |= _run([py, "-m", "ruff", "format", "--check", "."])
+        return code | _run([py, "-m", "mypy"])
+    if command == "bench":
+        return _run([py, "bench/run.py", *rest])
+    print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,239 @@
+"""The database handle: engine, sessions, health check and schema migrations.
+
+One ``Database`` is created by the composition root and passed to whoever needs it
+(no module-level engine). Sessions do not commit by themselves: the service layer
+owns every transaction (``async with db.session() as s, s.begin(): ...``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: How long an SQLite connection waits for another writer before giving up. The bot's
+#: sync loop and its scheduler use separate sessions that may write at the same time.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+#: Key of the PostgreSQL advisory lock held while migrating, so two processes that run
+#: ``avz-bot db upgrade`` at the same time apply each migration once (the second waits).
+_PG_MIGRATION_LOCK_KEY = 0x61767A626F74  # "avzbot"
+
+UPGRADE_HINT = "run `avz-bot db upgrade`"
+
+
+class SchemaMismatchError(Exception):
+    """The database schema is not the one this version of avz-bot was built for."""
+
+    def __init__(self, current: str | None, head: str, *, known: bool = True) -> None:
+        self.current = current
+        self.head = head
+        if current is None:
+            message = (
+                f"database schema is empty (no avz-bot tables) but this version of avz-bot "
+                f"needs revision {head}; {UPGRADE_HINT}"
+            )
+        elif known:
+            message = (
+                f"database schema is at {current} but this version of avz-bot needs {head}; "
+                f"{UPGRADE_HINT}"
+            )
+        else:
+            message = (
+                f"database schema is at {current}, a revision this version of avz-bot does "
+                f"not know (probably written by a newer avz-bot); this version needs {head}. "
+                "Run the newer avz-bot, or restore a backup that matches this version"
+            )
+        super().__init__(message)
+
+
+def sqlite_url_for(path: Path) -> str:
+    """The SQLAlchemy URL of the SQLite database file at ``path`` (made absolute)."""
+    url = URL.create("sqlite+aiosqlite", database=str(path.expanduser().resolve()))
+    return url.render_as_string(hide_password=False)
+
+
+def _on_sqlite_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # SQLite leaves foreign keys off unless asked, per connection. WAL lets readers run
+    # while one session writes, and busy_timeout makes a second writer wait for the lock
+    # instead of failing at once with "database is locked".
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    # ConfigParser interpolation: a "%" in the install path must be doubled.
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    return cfg
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+class Database:
+    """An async SQLAlchemy engine plus everything needed to use and migrate it.
+
+    ``url`` is an async SQLAlchemy URL: ``sqlite+aiosqlite:///...`` (see
+    ``sqlite_url_for``) or ``postgresql+asyncpg://user@host:5432/db``.
+
+    ``schema`` (PostgreSQL only) puts every table, including Alembic's version table,
+    into that existing schema by setting the connection's ``search_path``. It exists so
+    that tests can run side by side in one database; deployments leave it ``None``.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False, schema: str | None = None) -> None:
+        parsed = make_url(url)
+        self._backend = parsed.get_backend_name()
+        options: dict[str, Any] = {"echo": echo}
+        if self._backend == "sqlite":
+            if schema is not None:
+                raise ValueError("Database(schema=...) is only supported on PostgreSQL")
+        elif self._backend == "postgresql":
+            server_settings = {"application_name": "avz-bot"}
+            if schema is not None:
+                server_settings["search_path"] = schema
+            options["connect_args"] = {"server_settings": server_settings}
+            # A long-running bot outlives server restarts: test pooled connections first.
+            options["pool_pre_ping"] = True
+        else:
+            raise ValueError(
+                f"unsupported database {self._backend!r}: use sqlite+aiosqlite or "
+                "postgresql+asyncpg"
+            )
+        self._engine = create_async_engine(parsed, **options)
+        if self._backend == "sqlite":
+            event.listen(self._engine.sync_engine, "connect", _on_sqlite_connect)
+        self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The underlying async engine."""
+        return self._engine
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._backend
+
+    def session(self) -> AsyncSession:
+        """A new session; use it as ``async with db.session() as s, s.begin(): ...``.
+
+        Objects stay usable after commit (``expire_on_commit=False``): under asyncio an
+        expired attribute could not be reloaded implicitly.
+        """
+        return self._sessions()
+
+    async def ping(self, timeout: float = 5.0) -> bool:
+        """Whether the database answers a trivial query within ``timeout`` seconds."""
+        try:
+            async with asyncio.timeout(timeout), self._engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError, TimeoutError):
+            return False
+        return True
+
+    async def current_revision(self) -> str | None:
+        """The migration revision the database is at (``None``: never migrated)."""
+        async with self._engine.connect() as connection:
+            return await connection.run_sync(_current_revision)
+
+    def head_revision(self) -> str:
+        """The newest migration revision shipped with this code."""
+        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        if head is None:
+            raise RuntimeError(f"no migrations found in {MIGRATIONS_DIR}")
+        return head
+
+    def _is_known(self, revision: str) -> bool:
+        script = ScriptDirectory.from_config(_alembic_config())
+        return any(rev.revision == revision for rev in script.walk_revisions())
+
+    async def check_schema(self) -> None:
+        """Raise ``SchemaMismatchError`` unless the database is exactly at the head revision."""
+        current = await self.current_revision()
+        head = self.head_revision()
+        if current == head:
+            return
+        known = current is None or self._is_known(current)
+        raise SchemaMismatchError(current, head, known=known)
+
+    async def upgrade(self) -> None:
+        """Migrate the database to the head revision (a no-op when it is already there).
+
+        All pending migrations run in one transaction: on failure nothing is applied.
+        Raises ``SchemaMismatchError`` when the database is at a revision this code does
+        not know (it was migrated by a newer avz-bot).
+        """
+        current = await self.current_revision()
+        if current is not None and not self._is_known(current):
+            raise SchemaMismatchError(current, self.head_revision(), known=False)
+        async with self._engine.connect() as connection:
+            if self._backend == "sqlite":
+                await self._upgrade_sqlite(connection)
+            else:
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK_KEY}
+                )
+                await connection.run_sync(self._run_migrations)
+                await connection.commit()
+
+    async def _upgrade_sqlite(self, connection: AsyncConnection) -> None:
+        # SQLite's documented procedure for schema changes: foreign keys off (it cannot
+        # be changed inside a transaction), one explicit transaction, check the foreign
+        # keys, commit. The Python driver does not BEGIN before DDL by itself, so without
+        # the explicit BEGIN a failed migration would be half applied; IMMEDIATE also
+        # makes a concurrent upgrade wait instead of interleaving.
+        await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                await connection.run_sync(self._run_migrations)
+                problems = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if problems:
+                    raise RuntimeError(
+                        f"migration left {len(problems)} foreign key violation(s); rolled back"
+                    )
+            except BaseException:
+                await connection.rollback()
+                raise
+            await connection.commit()
+        finally:
+            # The connection goes back to the pool: restore what every connection has.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            await connection.commit()
+
+    @staticmethod
+    def _run_migrations(connection: Connection) -> None:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+    async def dispose(self) -> None:
+        """Close every pooled connection (call once, at shutdown)."""
+        await self._engine.dispose()

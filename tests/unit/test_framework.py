@@ -1,0 +1,247 @@
+"""Command declarations, argument binding, help generation and dispatch outcomes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, Field
+
+from avz_bot.domain.inbound import IncomingCommand
+from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
+from avz_bot.formatting import text
+from avz_bot.messages import Messages
+from commands.framework import (
+    ArgumentError,
+    Audience,
+    CommandContext,
+    CommandSpec,
+    Dispatcher,
+    HandlerResult,
+    Outcome,
+    Registry,
+    bind_arguments,
+)
+from commands.parser import Token
+from commands.registry import build_registry
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+ORG = Organisation("politie", "Politie Noord-Nederland", OrgDomain.VEILIGHEID)
+PRO = Member("@p:avz.test", "Pieter", ORG, frozenset({Role.PROFESSIONAL}))
+KM = Member("@k:avz.test", "Karin", ORG, frozenset({Role.KETENMANAGER}))
+
+
+class FakeServices:
+    version = "9.9.9"
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+class EchoArgs(BaseModel):
+    title: str = Field(
+        alias="titel", max_length=20, json_schema_extra={"help": "cmd.help.arg.command"}
+    )
+    reason: str | None = Field(default=None, alias="reden")
+    count: int = Field(default=1, alias="aantal", ge=1, le=5)
+
+
+calls: list[Any] = []
+
+
+async def echo(ctx: CommandContext, args: EchoArgs) -> HandlerResult:
+    calls.append(args)
+    return HandlerResult(text(f"{args.title}|{args.reason}|{args.count}"))
+
+
+async def boom(ctx: CommandContext, args: Any) -> HandlerResult:
+    raise RuntimeError("handler bug with secret data")
+
+
+ECHO = CommandSpec(
+    name="echo nu",
+    aliases=("echo now",),
+    summary_key="cmd.ping.summary",
+    handler=echo,
+    args=EchoArgs,
+    positional=("title",),
+)
+KM_ONLY = CommandSpec(
+    name="geheim",
+    aliases=("secret",),
+    summary_key="cmd.ping.summary",
+    handler=echo,
+    args=EchoArgs,
+    positional=("title",),
+    audience=Audience.KETENMANAGER,
+)
+
+
+def incoming(body: str, *, received: datetime = NOW) -> IncomingCommand:
+    return IncomingCommand("$e", "!r:avz.test", PRO.matrix_id, body, received, received)
+
+
+def test_usage_is_generated_from_the_model() -> None:
+    assert ECHO.usage("!") == "!echo nu <titel> [reden=<reden>] [aantal=<aantal>]"
+
+
+def test_binding_positionals_and_options() -> None:
+    messages = Messages()
+    args = bind_arguments(
+        ECHO, [Token("Hallo"), Token("omdat", "reden"), Token("3", "aantal")], messages
+    )
+    assert isinstance(args, EchoArgs)
+    assert (args.title, args.reason, args.count) == ("Hallo", "omdat", 3)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        ([], "titel ontbreekt."),
+        ([Token("a"), Token("b")], "Te veel argumenten."),
+        ([Token("a"), Token("x", "onzin")], "Onbekende optie onzin."),
+        (
+            [Token("a"), Token("x", "reden"), Token("y", "reden")],
+            "De optie reden staat er meer dan één keer in.",
+        ),
+        ([Token("a"), Token("zes", "aantal")], "Ongeldige waarde voor aantal."),
+        ([Token("a" * 21)], "titel is te lang (maximaal 20 tekens)."),
+        ([Token("x", "titel")], "Onbekende optie titel."),
+    ],
+)
+def test_binding_errors_are_dutch(tokens: list[Token], expected: str) -> None:
+    with pytest.raises(ArgumentError) as info:
+        bind_arguments(ECHO, tokens, Messages())
+    assert info.value.lines == [expected]
+
+
+def test_registry_rejects_duplicate_names() -> None:
+    with pytest.raises(ValueError, match="declared twice"):
+        Registry([ECHO, ECHO])
+
+
+def test_spec_rejects_unknown_positional_field() -> None:
+    with pytest.raises(ValueError, match="not a field"):
+        CommandSpec(
+            name="x", aliases=(), summary_key="k", handler=echo, args=EchoArgs, positional=("nope",)
+        )
+
+
+async def dispatch(body: str, member: Member | None = PRO, specs: list[CommandSpec] | None = None):  # type: ignore[no-untyped-def]
+    registry = Registry(specs if specs is not None else [*build_registry().specs(), ECHO, KM_ONLY])
+    return await Dispatcher(registry, Messages(), "!").dispatch(
+        incoming(body), member, FakeServices()
+    )
+
+
+async def test_two_word_command_and_alias() -> None:
+    result = await dispatch('!echo nu "Hallo daar" reden=test')
+    assert result.outcome is Outcome.OK and result.command == "echo nu"
+    assert result.reply is not None and result.reply.plain == "Hallo daar|test|1"
+    result = await dispatch("!echo now Hi")
+    assert result.reply is not None and result.reply.plain == "Hi|None|1"
+
+
+async def test_not_a_command_is_ignored() -> None:
+    result = await dispatch("gewoon een bericht")
+    assert result.outcome is Outcome.IGNORED and result.reply is None
+
+
+async def test_unregistered_sender_is_refused_for_everything() -> None:
+    for body in ("!help", "!ping", "!bestaatniet", '!x "open'):
+        result = await dispatch(body, member=None)
+        assert result.outcome is Outcome.UNREGISTERED
+        assert result.reply is not None and "niet geregistreerd" in result.reply.plain
+
+
+async def test_unknown_command_suggests() -> None:
+    result = await dispatch("!hlep")
+    assert result.outcome is Outcome.UNKNOWN
+    assert result.reply is not None
+    assert "Bedoel je !help?" in result.reply.plain
+
+
+async def test_unknown_command_without_suggestion() -> None:
+    result = await dispatch("!zzzzzzzz")
+    assert result.reply is not None
+    assert result.reply.plain.startswith("Onbekend commando !zzzzzzzz.")
+    assert "Bedoel" not in result.reply.plain
+
+
+async def test_bad_arguments_get_usage_and_do_not_run_handler() -> None:
+    calls.clear()
+    result = await dispatch("!echo nu a b")
+    assert result.outcome is Outcome.BAD_ARGUMENTS
+    assert result.reply is not None
+    assert "Gebruik: !echo nu <titel> [reden=<reden>] [aantal=<aantal>]" in result.reply.plain
+    assert calls == []
+
+
+async def test_audience_is_enforced() -> None:
+    calls.clear()
+    result = await dispatch("!geheim x")
+    assert result.outcome is Outcome.FORBIDDEN and calls == []
+    assert result.reply is not None and "ketenmanagers" in result.reply.plain
+    ok = await dispatch("!geheim x", member=KM)
+    assert ok.outcome is Outcome.OK
+
+
+async def test_help_lists_only_visible_commands() -> None:
+    result = await dispatch("!help")
+    assert result.reply is not None
+    assert "!ping" in result.reply.plain and "!echo nu" in result.reply.plain
+    assert "!geheim" not in result.reply.plain
+    km = await dispatch("!help", member=KM)
+    assert km.reply is not None and "!geheim" in km.reply.plain
+
+
+async def test_help_on_one_command() -> None:
+    result = await dispatch("!help echo nu")
+    assert result.reply is not None
+    assert "Gebruik: !echo nu <titel>" in result.reply.plain
+    assert "Ook: !echo now" in result.reply.plain
+    result = await dispatch("!help !wie")
+    assert result.reply is not None and "Ook: !whoami" in result.reply.plain
+    result = await dispatch("!help bestaatniet")
+    assert result.reply is not None and "Er is geen commando !bestaatniet." in result.reply.plain
+
+
+async def test_ping_reports_version_and_processing_time() -> None:
+    registry = build_registry()
+    result = await Dispatcher(registry, Messages(), "!").dispatch(
+        incoming("!ping", received=NOW - timedelta(milliseconds=42)), PRO, FakeServices()
+    )
+    assert result.reply is not None
+    assert result.reply.plain == "pong — avz-bot 9.9.9, verwerkt in 42 ms."
+
+
+async def test_whoami() -> None:
+    result = await dispatch("!whoami")
+    assert result.reply is not None
+    assert result.reply.plain == (
+        "Je bent Pieter (@p:avz.test), namens Politie Noord-Nederland (veiligheid). Rollen: professional."
+    )
+
+
+async def test_handler_errors_propagate_to_the_caller() -> None:
+    spec = CommandSpec(name="boem", aliases=(), summary_key="cmd.ping.summary", handler=boom)
+    with pytest.raises(RuntimeError):
+        await dispatch("!boem", specs=[spec])
+
+
+async def test_replies_escape_html() -> None:
+    result = await dispatch('!echo nu "<b>x</b>"')
+    assert result.reply is not None
+    assert "<b>" not in result.reply.html and "&lt;b&gt;" in result.reply.html
+
+
+async def test_english_locale() -> None:
+    registry = build_registry()
+    result = await Dispatcher(registry, Messages("en"), "!").dispatch(
+        incoming("!hlep"), PRO, FakeServices()
+    )
+    assert result.reply is not None and "Did you mean !help?" in result.reply.plain

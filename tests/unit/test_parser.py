@@ -1,0 +1,119 @@
+"""The command tokenizer: table-driven cases and property-based robustness."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from commands.parser import (
+    MAX_COMMAND_LENGTH,
+    ParseError,
+    Token,
+    is_command,
+    parse_command,
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "tokens"),
+    [
+        ("!help", "help", ()),
+        ("  !HELP  ", "help", ()),
+        ("!help ping", "help", (Token("ping"),)),
+        (
+            '!casus nieuw "Jan de V." gemeente=groningen',
+            "casus",
+            (Token("nieuw"), Token("Jan de V."), Token("groningen", "gemeente")),
+        ),
+        ('!x reden="geen tijd meer"', "x", (Token("geen tijd meer", "reden"),)),
+        ("!x reden=“curly quotes”", "x", (Token("curly quotes", "reden"),)),
+        ("!x “hallo wereld”", "x", (Token("hallo wereld"),)),
+        ("!x „hallo wereld”", "x", (Token("hallo wereld"),)),
+        ("!x commando's zijn leuk", "x", (Token("commando's"), Token("zijn"), Token("leuk"))),
+        ('!x "a=b"', "x", (Token("a=b"),)),
+        ("!x k=v=w", "x", (Token("v=w", "k"),)),
+        ("!x Reden=hoofdletter", "x", (Token("Reden=hoofdletter"),)),
+        ("!x =waarde", "x", (Token("=waarde"),)),
+        ("!x reden=", "x", (Token("", "reden"),)),
+        ("!x ''", "x", (Token(""),)),
+        ("!x\ttab\nnieuwe regel", "x", (Token("tab"), Token("nieuwe"), Token("regel"))),
+    ],
+)
+def test_parses(body: str, name: str, tokens: tuple[Token, ...]) -> None:
+    parsed = parse_command(body, "!")
+    assert parsed is not None
+    assert parsed.name == name
+    assert parsed.tokens == tokens
+
+
+@pytest.mark.parametrize(
+    "body", ["hallo", "! hoi", "!!!", "!", "", "?help", "!5 dingen", "tekst !help"]
+)
+def test_not_a_command(body: str) -> None:
+    assert parse_command(body, "!") is None
+    assert not is_command(body, "!")
+
+
+@pytest.mark.parametrize("body", ['!x "open', "!x reden='open", "!x “nooit dicht"])
+def test_unclosed_quote(body: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse_command(body, "!")
+    assert info.value.key == "error.parse.unclosed_quote"
+
+
+def test_too_long() -> None:
+    with pytest.raises(ParseError) as info:
+        parse_command("!x " + "a" * MAX_COMMAND_LENGTH, "!")
+    assert info.value.key == "error.parse.too_long"
+
+
+def test_other_prefix() -> None:
+    parsed = parse_command(".ping", ".")
+    assert parsed is not None and parsed.name == "ping"
+
+
+@given(st.text(max_size=300))
+def test_any_input_parses_or_raises_parse_error(body: str) -> None:
+    """No input can crash the parser: it returns None, a command, or a ParseError."""
+    try:
+        parsed = parse_command(body, "!")
+    except ParseError as exc:
+        assert exc.key.startswith("error.parse.")
+        return
+    if parsed is not None:
+        assert parsed.name and parsed.name == parsed.name.lower()
+        for token in parsed.tokens:
+            assert token.key is None or token.key.isidentifier()
+
+
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\"“”„'‘’"),
+            min_size=1,
+            max_size=20,
+        ).filter(lambda s: s.strip() == s and s and not any(c.isspace() for c in s)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_quoted_words_round_trip(words: list[str]) -> None:
+    """Any word, quoted, comes back as exactly that positional word."""
+    body = "!x " + " ".join(f'"{w}"' for w in words)
+    parsed = parse_command(body, "!")
+    assert parsed is not None
+    assert [t.value for t in parsed.tokens] == words
+    assert all(t.key is None for t in parsed.tokens)
+
+
+@given(
+    st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True),
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters='"'), max_size=30
+    ),
+)
+def test_quoted_option_value_round_trip(key: str, value: str) -> None:
+    parsed = parse_command(f'!x {key}="{value}"', "!")
+    assert parsed is not None
+    assert parsed.tokens == (Token(value, key),)

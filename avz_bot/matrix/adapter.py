@@ -102,6 +102,9 @@ class MatrixAdapter:
         self._metrics = metrics
         self._sleep = sleep
         self._client: AsyncClient | None = None
+        # Key maintenance and sending share one lock: a send must see the device list
+        # that the last key query produced, and nio's key requests must not interleave.
+        self._crypto_lock = asyncio.Lock()
         self.health = SyncHealth()
 
     # ------------------------------------------------------------------ login
@@ -323,6 +326,10 @@ class MatrixAdapter:
         return min(delay * 2, self._settings.max_backoff_seconds)
 
     async def _crypto_housekeeping(self) -> None:
+        async with self._crypto_lock:
+            await self._crypto_housekeeping_locked()
+
+    async def _crypto_housekeeping_locked(self) -> None:
         client = self.client
         try:
             if client.should_upload_keys:
@@ -445,6 +452,9 @@ class MatrixAdapter:
                 await port.decrypted_late(ref.event_id)
                 continue
             event.room_id = ref.room_id
+            store = client.olm.inbound_group_store if client.olm else None
+            if store is None or store.get(ref.room_id, ref.sender_key, ref.session_id) is None:
+                continue  # the key has not arrived yet; trying would only log warnings
             try:
                 decrypted = client.decrypt_event(event)
             except EncryptionError:
@@ -463,9 +473,17 @@ class MatrixAdapter:
         Every nio error response is checked. Rate limits are waited out; other failures
         raise ``SendError`` (``permanent`` when a retry cannot help).
         """
+        async with self._crypto_lock:
+            return await self._send_locked(room_id, content, txn_id)
+
+    async def _send_locked(self, room_id: str, content: dict[str, Any], txn_id: str) -> str:
         client = self.client
         for _ in range(SEND_ATTEMPTS):
             try:
+                # A member who joined since the last sync has devices nio has not
+                # queried yet; without this they could not decrypt the reply.
+                if client.should_query_keys:
+                    await client.keys_query()
                 response = await client.room_send(
                     room_id,
                     "m.room.message",

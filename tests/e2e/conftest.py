@@ -16,6 +16,7 @@ import pytest
 
 from avz_bot.testkit.partner import PartnerClient, PartnerFactory
 from avz_bot.testkit.synapse import SynapseNotFoundError, SynapseServer, find_synapse_python
+from avz_bot.testkit.world import BotWorld
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +58,21 @@ async def make_partner(synapse: SynapseServer, tmp_path: Path) -> AsyncIterator[
     finally:
         for client in created:
             await client.close()
+
+
+@pytest.fixture
+async def world(
+    synapse: SynapseServer, make_partner: PartnerFactory, tmp_path: Path
+) -> AsyncIterator[BotWorld]:
+    """A fresh bot account and data directory; every started bot is stopped afterwards."""
+    password = secrets.token_urlsafe(16)
+    bot_id = await synapse.register_user(f"avz-bot-{secrets.token_hex(4)}", password)
+    await synapse.override_ratelimit(bot_id)
+    env = BotWorld(synapse, tmp_path / "world", make_partner, bot_id, password)
+    env.base.mkdir(parents=True)
+    try:
+        yield env
+    finally:
+        for bot in env.running:
+            if not bot.task.done():
+                await bot.stop()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from avz_bot.app import Application
+from avz_bot.logs import configure_logging
 from avz_bot.settings import Settings
 from avz_bot.testkit.bot import RunningBot, bot_settings, start_bot
 from avz_bot.testkit.partner import PartnerClient
@@ -106,6 +107,9 @@ class Transcript:
 async def run_demo(keep: bool = False) -> int:
     """Run the scripted demo; with ``keep`` leave everything running until Ctrl-C."""
     base = Path(tempfile.mkdtemp(prefix="avz-demo-"))
+    # The transcript is the demo's output; warnings of the bot and of the partner
+    # clients (e.g. a newcomer cannot decrypt older history) go to a log file.
+    configure_logging("WARNING", "text", file=base / "demo.log")
     synapse = SynapseServer(base / "synapse", server_name=SERVER_NAME)
     print("avz-bot demo: starting a local Synapse homeserver on loopback …", flush=True)
     await synapse.start()
@@ -211,5 +215,7 @@ def _print_login_help(
     for localpart, password in passwords.items():
         print(f"    @{localpart}:{SERVER_NAME}  wachtwoord: {password}")
     print(f"    bot: {bot_id}; ops-endpoint: http://127.0.0.1:{app.ops.bound_port}/metrics")
-    print(f"    data: {settings.storage.data_dir}", flush=True)
+    print(
+        f"    data: {settings.storage.data_dir}; log: {settings.storage.data_dir.parent / 'demo.log'}"
+    )
     sys.stdout.flush()

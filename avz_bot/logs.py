@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 # Attributes every LogRecord has; anything else came in through ``extra``.
 _STANDARD = set(logging.LogRecord("x", 0, "x", 0, "x", None, None).__dict__) | {
@@ -53,13 +54,15 @@ class TextFormatter(logging.Formatter):
         return f"{ts} {record.levelname:<7} {record.name}: {record.getMessage()} {extras}".rstrip()
 
 
-def configure_logging(level: str, fmt: str) -> None:
-    """Install one stderr handler on the root logger.
+def configure_logging(level: str, fmt: str, file: Path | None = None) -> None:
+    """Install one handler (stderr, or ``file``) on the root logger.
 
     nio logs decrypted event content at DEBUG level, so its loggers are capped at
     WARNING whatever the configured level.
     """
-    handler = logging.StreamHandler(sys.stderr)
+    handler: logging.Handler = (
+        logging.StreamHandler(sys.stderr) if file is None else logging.FileHandler(file)
+    )
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

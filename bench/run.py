@@ -22,6 +22,7 @@ from pathlib import Path
 
 from nio import AsyncClient, AsyncClientConfig, InviteMemberEvent, MatrixRoom, RoomMessageText
 
+from avz_bot.logs import configure_logging
 from avz_bot.testkit.bot import bot_settings, start_bot
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.synapse import SynapseServer
@@ -165,6 +166,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
+    # Library warnings (e.g. about devices without sessions) would drown the figures.
+    configure_logging("ERROR", "text")
     result = asyncio.run(bench(args.rounds))
     a, e = result["avz_ping_ms"], result["nio_echo_ms"]
     assert isinstance(a, dict) and isinstance(e, dict)

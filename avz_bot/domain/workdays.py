@@ -1,0 +1,184 @@
+"""Working days, office hours and local wall-clock time for the network (pure).
+
+People in the network think in Europe/Amsterdam wall-clock time and in Dutch working days; the
+rest of the bot stores and compares aware UTC instants. :class:`WorkCalendar` is the single
+place that converts between the two, so daylight-saving changes and public holidays are handled
+once, here, and nowhere else.
+
+Public holidays come from the ``holidays`` library (``country_holidays("NL")``) with its
+defaults. For the Netherlands that is: Nieuwjaarsdag, Goede Vrijdag, Eerste en Tweede Paasdag,
+Koningsdag (27 April, or 26 April when the 27th is a Sunday), Bevrijdingsdag (5 May) **only in
+lustrum years** (2025, 2030, ...), Hemelvaartsdag, Eerste en Tweede Pinksterdag and Eerste en
+Tweede Kerstdag. Goede Vrijdag and the non-lustrum Bevrijdingsdag are not days off for every
+employer; organisations that close on extra days can list them in ``extra_closed_days``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+import holidays
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+_ONE_DAY = timedelta(days=1)
+# Saturday and Sunday: ``date.weekday()`` numbers them 5 and 6.
+_FIRST_WEEKEND_DAY = 5
+
+
+@lru_cache(maxsize=128)
+def _public_holidays(country: str, year: int, language: str) -> Mapping[date, str]:
+    """Public holidays of ``country`` in ``year``, computed once per (country, year, language).
+
+    Cached at module level because the ``holidays`` objects are mutable dicts that extend
+    themselves on lookup; a frozen, read-only snapshot per year keeps :class:`WorkCalendar`
+    immutable and its lookups cheap.
+    """
+    table = holidays.country_holidays(country, years=year, language=language)
+    return MappingProxyType({day: str(name) for day, name in table.items()})
+
+
+def _require_aware(instant: datetime) -> None:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("instant must be a timezone-aware datetime")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkCalendar:
+    """Dutch working days, office hours and the conversion between local time and UTC.
+
+    ``end_of_day`` is what "a date without a time" means for a deadline ("vrijdag" means
+    Friday at 17:00). ``office_start``/``office_end`` bound when the bot bothers people with
+    reminders.
+    """
+
+    tz: ZoneInfo = AMSTERDAM
+    country: str = "NL"
+    office_start: time = time(8, 30)
+    office_end: time = time(17, 30)
+    end_of_day: time = time(17, 0)
+    extra_closed_days: frozenset[date] = frozenset()
+    holiday_language: str = "nl"
+
+    def __post_init__(self) -> None:
+        for name in ("office_start", "office_end", "end_of_day"):
+            value: time = getattr(self, name)
+            # A tz-aware time would silently disagree with ``tz``; wall-clock times only.
+            if value.tzinfo is not None:
+                raise ValueError(f"{name} must be a naive wall-clock time")
+        if not self.office_start < self.office_end:
+            raise ValueError("office_start must be before office_end")
+
+    # -- days -------------------------------------------------------------------------------
+
+    def holiday_name(self, day: date) -> str | None:
+        """The public holiday's name on ``day`` (in ``holiday_language``), or ``None``."""
+        return _public_holidays(self.country, day.year, self.holiday_language).get(day)
+
+    def is_holiday(self, day: date) -> bool:
+        """Whether ``day`` is a public holiday or one of the ``extra_closed_days``."""
+        return day in self.extra_closed_days or self.holiday_name(day) is not None
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether ``day`` is a weekday that is not a holiday."""
+        return day.weekday() < _FIRST_WEEKEND_DAY and not self.is_holiday(day)
+
+    def next_working_day(self, day: date, include_today: bool = False) -> date:
+        """The first working day after ``day`` (or ``day`` itself if ``include_today``)."""
+        candidate = day if include_today else day + _ONE_DAY
+        while not self.is_working_day(candidate):
+            candidate += _ONE_DAY
+        return candidate
+
+    def previous_working_day(self, day: date, include_today: bool = False) -> date:
+        """The last working day before ``day`` (or ``day`` itself if ``include_today``)."""
+        candidate = day if include_today else day - _ONE_DAY
+        while not self.is_working_day(candidate):
+            candidate -= _ONE_DAY
+        return candidate
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The ``n``-th working day after ``day``.
+
+        ``n == 0`` gives ``day`` itself if it is a working day, else the next working day.
+        Counting starts after ``day`` whatever ``day`` is, so Saturday + 1 is Monday.
+        """
+        if n < 0:
+            raise ValueError("n must be >= 0; use subtract_working_days to go back")
+        result = self.next_working_day(day, include_today=True) if n == 0 else day
+        for _ in range(n):
+            result = self.next_working_day(result)
+        return result
+
+    def subtract_working_days(self, day: date, n: int) -> date:
+        """The ``n``-th working day before ``day`` (mirror image of :meth:`add_working_days`)."""
+        if n < 0:
+            raise ValueError("n must be >= 0; use add_working_days to go forward")
+        result = self.previous_working_day(day, include_today=True) if n == 0 else day
+        for _ in range(n):
+            result = self.previous_working_day(result)
+        return result
+
+    def working_days_between(self, start_date: date, end_date: date) -> int:
+        """The number of working days ``d`` with ``start_date < d <= end_date``.
+
+        Negative when ``end_date`` is before ``start_date`` (the count the other way round),
+        so ``working_days_between(a, b) == -working_days_between(b, a)``.
+        """
+        if end_date < start_date:
+            return -self.working_days_between(end_date, start_date)
+        count = 0
+        day = start_date + _ONE_DAY
+        while day <= end_date:
+            if self.is_working_day(day):
+                count += 1
+            day += _ONE_DAY
+        return count
+
+    # -- instants ---------------------------------------------------------------------------
+
+    def local(self, instant: datetime) -> datetime:
+        """``instant`` (aware) as an aware local wall-clock datetime in ``tz``."""
+        _require_aware(instant)
+        return instant.astimezone(self.tz)
+
+    def local_date(self, instant: datetime) -> date:
+        """The local calendar date of ``instant`` (aware)."""
+        return self.local(instant).date()
+
+    def at(self, day: date, wall_clock: time) -> datetime:
+        """The aware UTC instant at which local clocks show ``wall_clock`` on ``day``.
+
+        Daylight saving: a wall-clock time that does not exist (the spring-forward gap, e.g.
+        02:30 on the last Sunday of March) moves forward by the size of the gap (03:30 CEST);
+        an ambiguous time (the autumn fall-back hour) means its first occurrence (CEST).
+        Both follow from PEP 495 with ``fold=0``: zoneinfo then applies the offset that was
+        in force *before* the transition.
+        """
+        if wall_clock.tzinfo is not None:
+            raise ValueError("wall_clock must be a naive wall-clock time")
+        local = datetime.combine(day, wall_clock.replace(fold=0), tzinfo=self.tz)
+        return local.astimezone(UTC)
+
+    def is_office_time(self, instant: datetime) -> bool:
+        """Whether ``instant`` falls within office hours on a working day (local time)."""
+        local = self.local(instant)
+        return (
+            self.is_working_day(local.date())
+            and self.office_start <= local.time() < self.office_end
+        )
+
+    def next_office_moment(self, instant: datetime) -> datetime:
+        """``instant`` itself (as UTC) during office time, else the next office start (UTC)."""
+        if self.is_office_time(instant):
+            return instant.astimezone(UTC)
+        local = self.local(instant)
+        today = local.date()
+        if self.is_working_day(today) and local.time() < self.office_start:
+            return self.at(today, self.office_start)
+        return self.at(self.next_working_day(today), self.office_start)

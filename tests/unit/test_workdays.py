@@ -1,0 +1,267 @@
+"""Working days, Dutch holidays, office hours and DST in the work calendar."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from avz_bot.domain.workdays import WorkCalendar
+
+AMS = ZoneInfo("Europe/Amsterdam")
+CAL = WorkCalendar()
+
+
+def utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=UTC)
+
+
+def ams(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=AMS)
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2026, 11, 23), True),  # Monday
+        (date(2026, 11, 27), True),  # Friday
+        (date(2026, 11, 28), False),  # Saturday
+        (date(2026, 11, 29), False),  # Sunday
+        (date(2026, 12, 25), False),  # Eerste Kerstdag (Friday)
+        (date(2026, 12, 26), False),  # Tweede Kerstdag (Saturday anyway)
+        (date(2026, 12, 24), True),  # Kerstavond is a working day
+        (date(2026, 12, 31), True),  # Oudejaarsdag too
+        (date(2027, 1, 1), False),  # Nieuwjaarsdag
+        (date(2026, 4, 3), False),  # Goede Vrijdag: included by the library's defaults
+        (date(2026, 4, 6), False),  # Tweede Paasdag
+        (date(2026, 4, 27), False),  # Koningsdag
+        (date(2025, 4, 26), False),  # Koningsdag moves to the 26th when the 27th is a Sunday
+        (date(2026, 5, 5), True),  # Bevrijdingsdag only counts in lustrum years...
+        (date(2025, 5, 5), False),  # ...like 2025
+        (date(2026, 5, 14), False),  # Hemelvaartsdag
+        (date(2026, 5, 15), True),  # the Friday after is a normal working day
+        (date(2026, 5, 25), False),  # Tweede Pinksterdag
+    ],
+)
+def test_is_working_day(day: date, working: bool) -> None:
+    assert CAL.is_working_day(day) is working
+
+
+def test_holiday_names_are_dutch_by_default() -> None:
+    assert CAL.holiday_name(date(2026, 12, 26)) == "Tweede kerstdag"
+    assert CAL.holiday_name(date(2026, 11, 23)) is None
+
+
+def test_extra_closed_days() -> None:
+    cal = WorkCalendar(extra_closed_days=frozenset({date(2026, 5, 5)}))
+    assert not cal.is_working_day(date(2026, 5, 5))
+    assert cal.next_working_day(date(2026, 5, 4)) == date(2026, 5, 6)
+
+
+@pytest.mark.parametrize(
+    ("day", "include_today", "expected"),
+    [
+        (date(2026, 11, 23), False, date(2026, 11, 24)),
+        (date(2026, 11, 23), True, date(2026, 11, 23)),
+        (date(2026, 11, 27), False, date(2026, 11, 30)),  # Friday -> Monday
+        (date(2026, 11, 28), True, date(2026, 11, 30)),  # Saturday -> Monday
+        (date(2026, 12, 24), False, date(2026, 12, 28)),  # over Christmas and the weekend
+        (date(2026, 12, 31), False, date(2027, 1, 4)),  # over New Year and the weekend
+        (date(2026, 4, 2), False, date(2026, 4, 7)),  # over Easter
+        (date(2026, 5, 13), False, date(2026, 5, 15)),  # over Hemelvaart
+    ],
+)
+def test_next_working_day(day: date, include_today: bool, expected: date) -> None:
+    assert CAL.next_working_day(day, include_today=include_today) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "n", "expected"),
+    [
+        (date(2026, 11, 23), 0, date(2026, 11, 23)),
+        (date(2026, 11, 28), 0, date(2026, 11, 30)),  # n=0 on a Saturday: next working day
+        (date(2026, 11, 23), 1, date(2026, 11, 24)),
+        (date(2026, 11, 23), 5, date(2026, 11, 30)),
+        (date(2026, 11, 28), 1, date(2026, 11, 30)),  # Saturday + 1 = Monday
+        (date(2026, 12, 23), 3, date(2026, 12, 29)),  # 24, (25-27 closed), 28, 29
+        (date(2026, 4, 24), 1, date(2026, 4, 28)),  # Friday + 1 over Koningsdag Monday
+        (date(2026, 5, 22), 1, date(2026, 5, 26)),  # over Pinkstermaandag
+    ],
+)
+def test_add_working_days(day: date, n: int, expected: date) -> None:
+    assert CAL.add_working_days(day, n) == expected
+
+
+def test_add_working_days_rejects_negative() -> None:
+    with pytest.raises(ValueError):
+        CAL.add_working_days(date(2026, 11, 23), -1)
+    with pytest.raises(ValueError):
+        CAL.subtract_working_days(date(2026, 11, 23), -1)
+
+
+@pytest.mark.parametrize(
+    ("day", "n", "expected"),
+    [
+        (date(2026, 11, 30), 1, date(2026, 11, 27)),  # Monday - 1 = Friday
+        (date(2026, 11, 29), 2, date(2026, 11, 26)),  # Sunday - 2 = Thursday
+        (date(2026, 11, 29), 0, date(2026, 11, 27)),
+        (date(2026, 12, 28), 1, date(2026, 12, 24)),  # back over Christmas
+        (date(2026, 4, 7), 1, date(2026, 4, 2)),  # back over Easter Monday and Good Friday
+    ],
+)
+def test_subtract_working_days(day: date, n: int, expected: date) -> None:
+    assert CAL.subtract_working_days(day, n) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2026, 11, 23), date(2026, 11, 23), 0),
+        (date(2026, 11, 23), date(2026, 11, 24), 1),
+        (date(2026, 11, 27), date(2026, 11, 30), 1),  # Friday -> Monday
+        (date(2026, 11, 28), date(2026, 11, 30), 1),  # Saturday -> Monday
+        (date(2026, 12, 24), date(2027, 1, 4), 5),  # 28-31 December and 4 January
+        (date(2026, 11, 30), date(2026, 11, 27), -1),  # backwards is negative
+    ],
+)
+def test_working_days_between(start: date, end: date, expected: int) -> None:
+    # Cross-check the table against a day-by-day count of the definition.
+    explicit = sum(
+        1
+        for offset in range(1, (end - start).days + 1)
+        if CAL.is_working_day(start + timedelta(days=offset))
+    )
+    if end >= start:
+        assert CAL.working_days_between(start, end) == explicit
+    assert CAL.working_days_between(start, end) == expected
+
+
+@given(
+    st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+    st.integers(min_value=0, max_value=60),
+)
+def test_add_and_count_are_inverse(day: date, n: int) -> None:
+    later = CAL.add_working_days(day, n)
+    assert CAL.is_working_day(later)
+    if n > 0:
+        assert CAL.working_days_between(day, later) == n
+        # Going back lands on ``day``, or on the working day before it if it is a day off.
+        back = CAL.subtract_working_days(later, n)
+        assert back == CAL.previous_working_day(day, include_today=True)
+
+
+# -- instants and DST ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "wall", "expected_utc"),
+    [
+        (date(2026, 3, 27), time(9, 0), utc(2026, 3, 27, 8)),  # CET, UTC+1
+        (date(2026, 3, 30), time(9, 0), utc(2026, 3, 30, 7)),  # CEST, UTC+2
+        (date(2026, 10, 23), time(9, 0), utc(2026, 10, 23, 7)),  # still CEST
+        (date(2026, 10, 26), time(9, 0), utc(2026, 10, 26, 8)),  # back to CET
+        # The spring-forward gap: 02:30 does not exist on 29 March; it moves forward to 03:30.
+        (date(2026, 3, 29), time(2, 30), utc(2026, 3, 29, 1, 30)),
+        # The autumn fall-back hour: 02:30 happens twice on 25 October; the first (CEST) wins.
+        (date(2026, 10, 25), time(2, 30), utc(2026, 10, 25, 0, 30)),
+        (date(2026, 10, 25), time(3, 30), utc(2026, 10, 25, 2, 30)),
+    ],
+)
+def test_at_handles_dst(day: date, wall: time, expected_utc: datetime) -> None:
+    result = CAL.at(day, wall)
+    assert result == expected_utc
+    assert result.tzinfo is UTC
+
+
+def test_gap_time_reads_back_one_hour_later() -> None:
+    local = CAL.local(CAL.at(date(2026, 3, 29), time(2, 30)))
+    assert (local.hour, local.minute) == (3, 30)
+
+
+def test_at_rejects_aware_time() -> None:
+    with pytest.raises(ValueError):
+        CAL.at(date(2026, 3, 27), time(9, 0, tzinfo=UTC))
+
+
+def test_local_rejects_naive() -> None:
+    with pytest.raises(ValueError):
+        CAL.local(datetime(2026, 3, 27, 9, 0))
+
+
+def test_local_converts_to_amsterdam() -> None:
+    local = CAL.local(utc(2026, 7, 1, 10))
+    assert local.tzinfo == AMS
+    assert (local.hour, local.utcoffset()) == (12, timedelta(hours=2))
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected_utc"),
+    [
+        # Friday 27 March 09:00 CET + 1 working day = Monday 30 March 09:00 CEST.
+        (date(2026, 3, 27), 1, utc(2026, 3, 30, 7)),
+        # Friday 23 October 09:00 CEST + 1 working day = Monday 26 October 09:00 CET.
+        (date(2026, 10, 23), 1, utc(2026, 10, 26, 8)),
+    ],
+)
+def test_adding_working_days_across_dst_keeps_wall_clock(
+    start: date, n: int, expected_utc: datetime
+) -> None:
+    before = CAL.at(start, time(9, 0))
+    after = CAL.at(CAL.add_working_days(CAL.local_date(before), n), time(9, 0))
+    assert after == expected_utc
+    assert CAL.local(after).time() == time(9, 0)
+    assert after - before != timedelta(days=3)  # the naive UTC shift would be wrong
+
+
+@pytest.mark.parametrize(
+    ("instant", "office"),
+    [
+        (ams(2026, 11, 23, 8, 29), False),
+        (ams(2026, 11, 23, 8, 30), True),
+        (ams(2026, 11, 23, 17, 29), True),
+        (ams(2026, 11, 23, 17, 30), False),
+        (ams(2026, 11, 28, 10, 0), False),  # Saturday
+        (ams(2026, 12, 25, 10, 0), False),  # Christmas
+        (utc(2026, 3, 30, 6, 30), True),  # 08:30 CEST
+        (utc(2026, 3, 27, 7, 0), False),  # 08:00 CET
+    ],
+)
+def test_is_office_time(instant: datetime, office: bool) -> None:
+    assert CAL.is_office_time(instant) is office
+
+
+@pytest.mark.parametrize(
+    ("instant", "expected"),
+    [
+        (ams(2026, 11, 23, 10, 0), ams(2026, 11, 23, 10, 0)),  # already in office time
+        (ams(2026, 11, 23, 7, 0), ams(2026, 11, 23, 8, 30)),  # early: today's start
+        (ams(2026, 11, 23, 18, 0), ams(2026, 11, 24, 8, 30)),  # late: tomorrow's start
+        (ams(2026, 11, 27, 17, 45), ams(2026, 11, 30, 8, 30)),  # Friday evening -> Monday
+        (ams(2026, 11, 28, 12, 0), ams(2026, 11, 30, 8, 30)),  # Saturday -> Monday
+        (ams(2026, 12, 24, 18, 0), ams(2026, 12, 28, 8, 30)),  # over Christmas
+        (ams(2026, 3, 27, 18, 0), ams(2026, 3, 30, 8, 30)),  # over the spring DST change
+        (ams(2026, 10, 23, 18, 0), ams(2026, 10, 26, 8, 30)),  # over the autumn DST change
+    ],
+)
+def test_next_office_moment(instant: datetime, expected: datetime) -> None:
+    result = CAL.next_office_moment(instant)
+    assert result == expected
+    assert result.tzinfo is UTC
+
+
+@given(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31)))
+def test_next_office_moment_is_office_time_and_not_earlier(naive: datetime) -> None:
+    instant = naive.replace(tzinfo=UTC)
+    result = CAL.next_office_moment(instant)
+    assert result >= instant
+    assert CAL.is_office_time(result)
+
+
+def test_calendar_validates_office_hours() -> None:
+    with pytest.raises(ValueError):
+        WorkCalendar(office_start=time(18, 0), office_end=time(9, 0))
+    with pytest.raises(ValueError):
+        WorkCalendar(end_of_day=time(17, 0, tzinfo=UTC))

@@ -2,7 +2,8 @@
 
 Start-up order: lock the data directory → open the database and check its schema →
 synchronise the partner registry → start the operations endpoint → log in to Matrix →
-send what is left in the outbox → sync. Shutdown runs in reverse, so the last sync
+make sure the cross-signing identity exists and this device is signed → send what is
+left in the outbox → sync. Shutdown runs in reverse, so the last sync
 batch is finished (and its token stored) before the database goes away.
 """
 
@@ -46,7 +47,14 @@ class Application:
         self.database = Database(s.database_url)
         self.messages = Messages(s.bot.locale)
         self.registry = build_registry()
-        self.dispatcher = Dispatcher(self.registry, self.messages, s.bot.command_prefix)
+        self.dispatcher = Dispatcher(
+            self.registry,
+            self.messages,
+            s.bot.command_prefix,
+            refuse_unsigned_devices=s.trust.unsigned_devices == "refuse",
+        )
+        # Filled from the partner registry at start-up; read by the key-sharing policy.
+        self.registered: set[str] = set()
         self.core = BotCore(
             database=self.database,
             dispatcher=self.dispatcher,
@@ -57,7 +65,14 @@ class Application:
             allowed_servers=s.matrix.allowed_servers,
             undecryptable_grace=timedelta(seconds=s.matrix.undecryptable_grace_seconds),
         )
-        self.adapter = MatrixAdapter(s.matrix, s.storage.data_dir, self.clock, self.metrics)
+        self.adapter = MatrixAdapter(
+            s.matrix,
+            s.storage.data_dir,
+            self.clock,
+            self.metrics,
+            trust=s.trust,
+            is_registered=self.registered.__contains__,
+        )
         self.core.attach_gateway(self.adapter)
         self.ops = OpsServer(s.http.host, s.http.port, self.metrics, self.readiness)
         self.stop_event = asyncio.Event()
@@ -84,6 +99,8 @@ class Application:
         orgs, members = load_partners(self.settings.partners.file)
         async with self.database.session() as session, session.begin():
             await PartnerRepository(session).sync(orgs, members)
+        self.registered.clear()
+        self.registered.update(member.matrix_id for member in members)
         log.info(
             "partner registry synchronised",
             extra={"organisations": len(orgs), "members": len(members)},
@@ -102,6 +119,9 @@ class Application:
             try:
                 await self.adapter.connect(self.stop_event)
                 try:
+                    await self.adapter.ensure_identity(
+                        self.settings.cross_signing_key_path, self.settings.matrix.key_file_secret
+                    )
                     await self.core.flush_outbox()
                     self.started.set()
                     log.info(

@@ -52,7 +52,66 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all migrations (creates the database if needed)")
     db_sub.add_parser("status", help="show the schema revision of the database and of this code")
+    identity = sub.add_parser("identity", help="the bot's cross-signing identity")
+    identity_sub = identity.add_subparsers(dest="identity_command", required=True, metavar="ACTION")
+    identity_sub.add_parser(
+        "show", help="print the master key fingerprint to compare when verifying the bot"
+    )
+    reset = identity_sub.add_parser(
+        "reset",
+        help="replace the cross-signing keys (after losing them); everyone must verify again",
+    )
+    reset.add_argument("--yes", action="store_true", help="really replace the keys")
     return parser
+
+
+RESET_WARNING = (
+    "This replaces the bot's cross-signing keys. Everyone who verified the bot will see it "
+    "as unverified and must verify it again (compare the new fingerprint). Use it only when "
+    "the keys are lost (data directory gone) or compromised. Stop the bot first."
+)
+
+
+async def _identity(settings: Settings, action: str, yes: bool) -> int:
+    from avz_bot.matrix.signing import fingerprint, read_master_public
+
+    path = settings.cross_signing_key_path
+    if action == "show":
+        master = read_master_public(path)
+        if master is None:
+            print(f"no cross-signing keys in {path}; the bot creates them at its first start")
+            return 1
+        print(f"bot:         {settings.matrix.user_id}")
+        print(f"master key:  {master}")
+        print(f"fingerprint: {fingerprint(master)}")
+        return 0
+    if not yes:
+        return _fail(f"{RESET_WARNING} Add --yes to go ahead.")
+    print(f"WARNING: {RESET_WARNING}", file=sys.stderr)
+    import aiohttp
+
+    from avz_bot.clock import SystemClock
+    from avz_bot.lock import InstanceLock
+    from avz_bot.matrix.adapter import MatrixAdapter
+    from avz_bot.matrix.identity import IdentityError
+    from avz_bot.metrics import BotMetrics
+
+    settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    with InstanceLock(settings.storage.data_dir):
+        adapter = MatrixAdapter(
+            settings.matrix, settings.storage.data_dir, SystemClock(), BotMetrics()
+        )
+        try:
+            await adapter.connect()
+            manager = adapter.identity_manager(path, settings.matrix.key_file_secret)
+            async with aiohttp.ClientSession() as http:
+                status = await manager.reset(http)
+        except IdentityError as exc:
+            return _fail(str(exc), 1)
+        finally:
+            await adapter.close()
+    print(f"new master key fingerprint: {fingerprint(status.master_public)}")
+    return 0
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -125,6 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command == "check-config":
             return asyncio.run(_check_config(settings))
+        if args.command == "identity":
+            return asyncio.run(
+                _identity(settings, args.identity_command, getattr(args, "yes", False))
+            )
         return asyncio.run(_db(settings, args.db_command))
     except ConfigError as exc:
         return _fail(str(exc))

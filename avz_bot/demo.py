@@ -170,9 +170,15 @@ async def _script(t: Transcript, partners: dict[str, PartnerClient], bot_id: str
         partners["onbekend"],
     )
 
-    async def ask(client: PartnerClient, room: str, body: str) -> None:
+    async def ask(
+        client: PartnerClient, room: str, body: str, seen_by: PartnerClient | None = None
+    ) -> None:
         t.say(client.user_id, body)
-        reply = await client.send_and_wait(room, body, reply_from=bot_id, timeout=60)
+        sent = await client.send(room, body, timeout=60)
+        reader = seen_by or client
+        reply = await reader.wait_for_message(
+            room, sender=bot_id, after_event_id=sent, timeout=60
+        )
         t.bot(reply.body)
 
     t.note(
@@ -193,11 +199,14 @@ async def _script(t: Transcript, partners: dict[str, PartnerClient], bot_id: str
     await ask(pieter, room, "!ping nu meteen")
     await ask(pieter, room, '!help "ping')
 
-    t.note("Iemand die niet als ketenpartner is geregistreerd, krijgt niets gedaan")
+    t.note(
+        "Iemand die niet als ketenpartner is geregistreerd, krijgt niets gedaan "
+        "(en kan de berichten van de bot niet ontsleutelen; Pieter ziet de weigering)"
+    )
     await pieter.invite(room, outsider.user_id)
     await outsider.join(room)
     await pieter.wait_for_join(room, outsider.user_id, timeout=60)
-    await ask(outsider, room, "!wie")
+    await ask(outsider, room, "!wie", seen_by=pieter)
 
     t.note("In een kamer zonder versleuteling werkt de bot niet, en zegt dat één keer")
     plain = await marloes.create_plain_room(invite=[bot_id])

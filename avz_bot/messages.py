@@ -23,6 +23,11 @@ NL: dict[str, str] = {
         "voor je uit. Vraag de beheerder van het AVZ om je aan te melden."
     ),
     "error.permission": "Dit commando is alleen voor: {roles}.",
+    "error.unsigned_device": (
+        "Dit commando verandert iets, en daarvoor moet je apparaat door jezelf geverifieerd "
+        "zijn (cross-signing). Verifieer deze sessie vanuit een andere sessie of met je "
+        "herstelsleutel en probeer het opnieuw; er is niets gewijzigd."
+    ),
     "error.unknown_command": "Onbekend commando {command}.",
     "error.unknown_command_suggest": "Onbekend commando {command}. Bedoel je {suggestion}?",
     "error.help_hint": "Typ {prefix}help voor een overzicht.",
@@ -89,6 +94,11 @@ EN: dict[str, str] = {
         "Ask the AVZ administrator to register you."
     ),
     "error.permission": "This command is only for: {roles}.",
+    "error.unsigned_device": (
+        "This command changes something, which requires a device you have verified "
+        "yourself (cross-signing). Verify this session from another session or with your "
+        "recovery key and try again; nothing was changed."
+    ),
     "error.unknown_command": "Unknown command {command}.",
     "error.unknown_command_suggest": "Unknown command {command}. Did you mean {suggestion}?",
     "error.help_hint": "Type {prefix}help for an overview.",

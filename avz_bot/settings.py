@@ -32,7 +32,11 @@ from pydantic_settings import (
 from avz_bot.messages import CATALOGUES
 
 #: Secret settings that must not appear in the TOML file.
-SECRET_FIELDS: tuple[tuple[str, str], ...] = (("matrix", "password"), ("matrix", "pickle_key"))
+SECRET_FIELDS: tuple[tuple[str, str], ...] = (
+    ("matrix", "password"),
+    ("matrix", "pickle_key"),
+    ("matrix", "cross_signing_key"),
+)
 
 #: nio's built-in pickle key; a store encrypted with it is effectively unencrypted.
 NIO_DEFAULT_PICKLE_KEY = "DEFAULT_KEY"
@@ -67,6 +71,9 @@ class MatrixSettings(BaseModel):
     password_file: Path | None = None
     pickle_key: SecretStr | None = None
     pickle_key_file: Path | None = None
+    #: Encrypts the bot's cross-signing private keys at rest; defaults to the pickle key.
+    cross_signing_key: SecretStr | None = None
+    cross_signing_key_file: Path | None = None
     #: Homeservers whose registered partners may invite the bot (exact names).
     allowed_servers: list[str] = Field(default_factory=list)
     sync_timeout_ms: int = Field(default=30_000, ge=0, le=120_000)
@@ -88,6 +95,10 @@ class MatrixSettings(BaseModel):
             self.password = SecretStr(_read_secret_file(self.password_file, "password"))
         if self.pickle_key is None and self.pickle_key_file is not None:
             self.pickle_key = SecretStr(_read_secret_file(self.pickle_key_file, "pickle_key"))
+        if self.cross_signing_key is None and self.cross_signing_key_file is not None:
+            self.cross_signing_key = SecretStr(
+                _read_secret_file(self.cross_signing_key_file, "cross_signing_key")
+            )
         if self.pickle_key is None:
             raise ValueError(
                 "pickle_key is required (set AVZ_MATRIX__PICKLE_KEY or matrix.pickle_key_file)"
@@ -97,7 +108,21 @@ class MatrixSettings(BaseModel):
             raise ValueError("pickle_key must not be the library default")
         if len(key) < MIN_PICKLE_KEY_LENGTH:
             raise ValueError(f"pickle_key must be at least {MIN_PICKLE_KEY_LENGTH} characters")
+        if (
+            self.cross_signing_key is not None
+            and len(self.cross_signing_key.get_secret_value()) < MIN_PICKLE_KEY_LENGTH
+        ):
+            raise ValueError(
+                f"cross_signing_key must be at least {MIN_PICKLE_KEY_LENGTH} characters"
+            )
         return self
+
+    @property
+    def key_file_secret(self) -> str:
+        """The secret that encrypts the cross-signing key file."""
+        secret = self.cross_signing_key or self.pickle_key
+        assert secret is not None  # enforced by validation
+        return secret.get_secret_value()
 
     @property
     def server_name(self) -> str:
@@ -158,6 +183,21 @@ class BotSettings(BaseModel):
         return value
 
 
+class TrustSettings(BaseModel):
+    """Which devices the bot trusts with room keys and commands (see README, "Trust policy")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: ``registered``: every device of registered partners gets room keys;
+    #: ``cross_signed``: only devices that their owner has cross-signed.
+    share_keys_with: Literal["registered", "cross_signed"] = "registered"
+    #: ``mark``: commands from devices that are not cross-signed are accepted and marked in
+    #: the audit trail; ``refuse``: state-changing commands from them are refused.
+    unsigned_devices: Literal["mark", "refuse"] = "mark"
+    #: How long the bot trusts its last look at someone's cross-signing keys.
+    device_cache_seconds: float = Field(default=300.0, ge=0)
+
+
 class LoggingSettings(BaseModel):
     """Log level and format."""
 
@@ -179,6 +219,7 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     partners: PartnersSettings = Field(default_factory=PartnersSettings)
     bot: BotSettings = Field(default_factory=BotSettings)
+    trust: TrustSettings = Field(default_factory=TrustSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
@@ -207,6 +248,11 @@ class Settings(BaseSettings):
             return self.storage.database_url
         path = (self.storage.data_dir / "avz-bot.sqlite3").resolve()
         return f"sqlite+aiosqlite:///{path}"
+
+    @property
+    def cross_signing_key_path(self) -> Path:
+        """The encrypted file with the bot's cross-signing private keys."""
+        return self.storage.data_dir / "cross-signing.json"
 
     @property
     def nio_store_dir(self) -> Path:

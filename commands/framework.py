@@ -284,10 +284,20 @@ class DispatchResult:
 class Dispatcher:
     """Turns an incoming message into a handler call, or a clear refusal."""
 
-    def __init__(self, registry: Registry, messages: Messages, prefix: str) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        messages: Messages,
+        prefix: str,
+        *,
+        refuse_unsigned_devices: bool = False,
+    ) -> None:
         self.registry = registry
         self.messages = messages
         self.prefix = prefix
+        #: Strict trust policy: refuse state-changing commands from devices that are not
+        #: cross-signed by their owner.
+        self.refuse_unsigned_devices = refuse_unsigned_devices
 
     def is_command(self, body: str) -> bool:
         """Whether ``body`` is addressed to the bot at all."""
@@ -345,6 +355,12 @@ class Dispatcher:
             audience = t(f"permission.{spec.audience.value}")
             return DispatchResult(
                 paragraphs(t("error.permission", roles=audience)), spec.name, Outcome.FORBIDDEN
+            )
+        if spec.changes_state and self.refuse_unsigned_devices and not incoming.device_verified:
+            # Strict trust policy: a change needs a device its owner has cross-signed
+            # (unknown counts as not signed: the policy is there to be strict).
+            return DispatchResult(
+                paragraphs(t("error.unsigned_device")), spec.name, Outcome.FORBIDDEN
             )
         try:
             args = bind_arguments(spec, tokens, self.messages)

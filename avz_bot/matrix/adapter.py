@@ -20,7 +20,7 @@ import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +47,11 @@ from nio import (
 
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import IncomingCommand
+from avz_bot.matrix.identity import IdentityError, IdentityManager, IdentityStatus
+from avz_bot.matrix.trust import CrossSigningChecker
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, InboundPort, SendError
-from avz_bot.settings import MatrixSettings
+from avz_bot.settings import MatrixSettings, TrustSettings
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +95,14 @@ class MatrixAdapter:
         clock: Clock,
         metrics: BotMetrics,
         *,
+        trust: TrustSettings | None = None,
+        is_registered: Callable[[str], bool] = lambda _user: True,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self._settings = settings
+        self._trust = trust or TrustSettings()
+        self._is_registered = is_registered
+        self._checker: CrossSigningChecker | None = None
         self._store_dir = data_dir / "crypto"
         self._credentials_path = data_dir / "credentials.json"
         self._clock = clock
@@ -181,6 +188,12 @@ class MatrixAdapter:
         while True:
             try:
                 await self._connect_once()
+                self._checker = CrossSigningChecker(
+                    self._settings.homeserver,
+                    lambda: str(self.client.access_token),
+                    self._clock,
+                    timedelta(seconds=self._trust.device_cache_seconds),
+                )
                 return
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
                 if stop is not None and stop.is_set():
@@ -243,6 +256,38 @@ class MatrixAdapter:
             if isinstance(response, ErrorResponse):
                 raise aiohttp.ClientError(f"key upload failed: {response.status_code}")
 
+    def identity_manager(self, key_path: Path, key_secret: str) -> IdentityManager:
+        """The cross-signing manager for the logged-in bot device."""
+        client = self.client
+        password = self._settings.password
+        return IdentityManager(
+            homeserver=self._settings.homeserver,
+            user_id=self._settings.user_id,
+            device_id=str(client.device_id),
+            access_token=str(client.access_token),
+            password=password.get_secret_value() if password is not None else None,
+            key_path=key_path,
+            key_secret=key_secret,
+        )
+
+    async def ensure_identity(self, key_path: Path, key_secret: str) -> IdentityStatus:
+        """Create the cross-signing identity if needed and make sure this device is signed."""
+        manager = self.identity_manager(key_path, key_secret)
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
+                status = await manager.ensure(http)
+        except IdentityError as exc:
+            raise StartupError(str(exc)) from None
+        log.info(
+            "identity ready",
+            extra={
+                "master_key": status.master_public,
+                "created": status.created,
+                "device_signed_now": status.device_signed_now,
+            },
+        )
+        return status
+
     async def _close_client(self) -> None:
         if self._client is not None:
             await self._client.close()
@@ -294,6 +339,9 @@ class MatrixAdapter:
                     delay = await self._sync_failed(response.status_code or "error", delay, stop)
                     continue
                 assert isinstance(response, SyncResponse)
+                if self._checker is not None:
+                    for user_id in response.device_list.changed:
+                        self._checker.forget(user_id)
                 await self._process(response, port)
                 await self._crypto_housekeeping()
                 await self._retry_undecryptable(port)
@@ -396,7 +444,7 @@ class MatrixAdapter:
             return
         if not isinstance(event, RoomMessageText) or event.sender == own:
             return
-        incoming = self._incoming(room_id, event)
+        incoming = await self._incoming(room_id, event)
         if encrypted:
             if not event.decrypted:
                 # Plaintext injected into an encrypted room: never act on it.
@@ -406,8 +454,25 @@ class MatrixAdapter:
         else:
             await port.message_in_unencrypted_room(incoming)
 
-    def _incoming(self, room_id: str, event: RoomMessageText) -> IncomingCommand:
-        device = event.source.get("content", {}).get("device_id")
+    def _sender_device(self, event: RoomMessageText) -> str | None:
+        """The sending device, found by the Curve25519 key the event was encrypted with."""
+        sender_key = getattr(event, "sender_key", None)
+        if not event.decrypted or not sender_key:
+            return None
+        for device in self.client.device_store.active_user_devices(event.sender):
+            if device.curve25519 == sender_key:
+                return str(device.id)
+        return None
+
+    async def _incoming(
+        self, room_id: str, event: RoomMessageText, *, late: bool = False
+    ) -> IncomingCommand:
+        device = self._sender_device(event)
+        cross_signed = (
+            await self._checker.is_cross_signed(event.sender, device)
+            if self._checker is not None and device is not None
+            else None
+        )
         return IncomingCommand(
             event_id=event.event_id,
             room_id=room_id,
@@ -415,8 +480,9 @@ class MatrixAdapter:
             body=event.body,
             sent_at=_ts(event.server_timestamp),
             received_at=self._clock.now(),
-            sender_device=device if isinstance(device, str) else None,
-            device_verified=bool(event.verified) if event.decrypted else None,
+            sender_device=device,
+            device_verified=cross_signed,
+            late=late,
         )
 
     async def _undecryptable(self, room_id: str, event: MegolmEvent, port: InboundPort) -> None:
@@ -462,9 +528,38 @@ class MatrixAdapter:
             await port.decrypted_late(ref.event_id)
             room = client.rooms.get(ref.room_id)
             if isinstance(decrypted, RoomMessageText) and decrypted.sender != client.user_id:
-                incoming = self._incoming(ref.room_id, decrypted)
+                incoming = await self._incoming(ref.room_id, decrypted, late=True)
                 if room is not None and room.encrypted:
                     await port.message(incoming)
+
+    async def _device_may_receive_keys(self, user_id: str, device_id: str) -> bool:
+        if not self._is_registered(user_id):
+            return False
+        if self._trust.share_keys_with == "registered":
+            return True
+        checker = self._checker
+        return checker is not None and await checker.is_cross_signed(user_id, device_id) is True
+
+    async def _apply_key_policy(self, room_id: str) -> None:
+        """Blacklist the devices the trust policy excludes from this room's keys.
+
+        nio shares room keys with every non-blacklisted device when sending; changing a
+        device's state makes nio start a new room session, so a device that is excluded
+        later cannot read what follows.
+        """
+        client = self.client
+        room = client.rooms.get(room_id)
+        if room is None or not room.encrypted:
+            return
+        for user_id in list(room.users):
+            for device in client.device_store.active_user_devices(user_id):
+                if user_id == client.user_id and device.id == client.device_id:
+                    continue
+                allowed = await self._device_may_receive_keys(user_id, device.id)
+                if allowed and client.olm.is_device_blacklisted(device):
+                    client.unblacklist_device(device)
+                elif not allowed and not client.olm.is_device_blacklisted(device):
+                    client.blacklist_device(device)
 
     # -------------------------------------------------------------- gateway
     async def send(self, room_id: str, content: dict[str, Any], txn_id: str) -> str:
@@ -484,13 +579,14 @@ class MatrixAdapter:
                 # queried yet; without this they could not decrypt the reply.
                 if client.should_query_keys:
                     await client.keys_query()
+                await self._apply_key_policy(room_id)
                 response = await client.room_send(
                     room_id,
                     "m.room.message",
                     content,
                     tx_id=txn_id,
-                    # Room keys go to every device of the room's members; who may be a
-                    # member is controlled by invitations (trust policy: later issue).
+                    # Which devices get the room key is decided by _apply_key_policy
+                    # (blacklisting); nio's own "verified" flag is not used.
                     ignore_unverified_devices=True,
                 )
             except LocalProtocolError as exc:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nacl.exceptions import CryptoError
+from nacl.exceptions import BadSignatureError, CryptoError
 from nacl.secret import SecretBox
-from nacl.signing import SigningKey
+from nacl.signing import SigningKey, VerifyKey
 
 FILE_VERSION = 1
 
@@ -84,6 +84,56 @@ def sign_json(obj: dict[str, Any], seed: bytes, user_id: str, key_id: str) -> di
     signed = copy.deepcopy(obj)
     signed.setdefault("signatures", {}).setdefault(user_id, {})[key_id] = unpadded_b64(signature)
     return signed
+
+
+def _b64decode(value: str) -> bytes:
+    return base64.b64decode(value + "=" * (-len(value) % 4))
+
+
+def verify_json(obj: dict[str, Any], user_id: str, key_id: str, public_b64: str) -> bool:
+    """Whether ``obj`` carries a valid signature by ``public_b64`` under ``user_id``/``key_id``."""
+    signature = obj.get("signatures", {}).get(user_id, {}).get(key_id)
+    if not isinstance(signature, str):
+        return False
+    unsigned = {k: v for k, v in obj.items() if k not in {"signatures", "unsigned"}}
+    try:
+        VerifyKey(_b64decode(public_b64)).verify(canonical_json(unsigned), _b64decode(signature))
+    except (BadSignatureError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _single_key(key_object: Any, user_id: str, usage: str) -> str | None:
+    """The one ed25519 public key of a cross-signing key object, if it is well formed."""
+    if not isinstance(key_object, dict) or key_object.get("user_id") != user_id:
+        return None
+    if usage not in key_object.get("usage", []):
+        return None
+    keys = key_object.get("keys", {})
+    if not isinstance(keys, dict) or len(keys) != 1:
+        return None
+    key_id, public = next(iter(keys.items()))
+    if key_id != f"ed25519:{public}" or not isinstance(public, str):
+        return None
+    return public
+
+
+def device_cross_signed(keys_query: dict[str, Any], user_id: str, device_id: str) -> bool:
+    """Whether ``device_id`` is signed by its owner's self-signing key, itself signed by
+    the owner's master key, according to a ``/keys/query`` response.
+
+    This checks the owner's own chain (what "cross-signed by its owner" means); whether
+    the master key is the right one is a matter of verification between people.
+    """
+    master = _single_key(keys_query.get("master_keys", {}).get(user_id), user_id, "master")
+    ssk_object = keys_query.get("self_signing_keys", {}).get(user_id)
+    ssk = _single_key(ssk_object, user_id, "self_signing")
+    device = keys_query.get("device_keys", {}).get(user_id, {}).get(device_id)
+    if master is None or ssk is None or not isinstance(device, dict):
+        return False
+    if not verify_json(ssk_object, user_id, f"ed25519:{master}", master):
+        return False
+    return verify_json(device, user_id, f"ed25519:{ssk}", ssk)
 
 
 def _key_object(user_id: str, usage: str, public: str) -> dict[str, Any]:

@@ -212,6 +212,11 @@ class BotCore:
             now = self._clock.now()
             org = member.organisation.code if member else None
             for note in result.audit:
+                details = dict(note.details or {})
+                if incoming.device_verified is not True:
+                    # Default trust policy: accepted, but the trail shows the change came
+                    # from a device its owner has not cross-signed (or we could not tell).
+                    details["device_cross_signed"] = incoming.device_verified
                 await audit.append(
                     occurred_at=now,
                     actor=incoming.sender,
@@ -220,7 +225,7 @@ class BotCore:
                     room_id=incoming.room_id,
                     entity_type=note.entity_type,
                     entity_id=note.entity_id,
-                    details=note.details,
+                    details=details,
                 )
             if result.outcome is Outcome.UNREGISTERED:
                 await audit.append(

@@ -71,10 +71,16 @@ async def test_unregistered_user_is_refused_and_changes_nothing(world: BotWorld)
     await world.start()
     room = await world.room_with_bot(pieter, outsider)
 
-    reply = await outsider.send_and_wait(room, "!wie", reply_from=world.bot_id)
-    assert "niet geregistreerd" in reply.body
-    reply = await outsider.send_and_wait(room, "!help", reply_from=world.bot_id)
-    assert "niet geregistreerd" in reply.body
+    for command in ("!wie", "!help"):
+        sent = await outsider.send(room, command)
+        # The registered member sees the refusal; the outsider's devices get no room
+        # keys from the bot (trust policy), so the bot's messages stay unreadable to them.
+        reply = await pieter.wait_for_message(
+            room, sender=world.bot_id, after_event_id=sent, timeout=30
+        )
+        assert "niet geregistreerd" in reply.body
+    assert not any(m.sender == world.bot_id for m in outsider.messages(room))
+    assert outsider.undecryptable_count(room) >= 2
     # The refusals are in the audit trail, and nothing else happened.
     actions = await _audit_actions(world)
     assert actions.count("access.refused") == 2

@@ -245,3 +245,44 @@ async def test_english_locale() -> None:
         incoming("!hlep"), PRO, FakeServices()
     )
     assert result.reply is not None and "Did you mean !help?" in result.reply.plain
+
+
+CHANGE = CommandSpec(
+    name="wijzig",
+    aliases=(),
+    summary_key="cmd.ping.summary",
+    handler=echo,
+    args=EchoArgs,
+    positional=("title",),
+    changes_state=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("strict", "spec_name", "cross_signed", "outcome"),
+    [
+        (True, "wijzig", False, Outcome.FORBIDDEN),
+        (True, "wijzig", None, Outcome.FORBIDDEN),  # unknown counts as not signed
+        (True, "wijzig", True, Outcome.OK),
+        (True, "echo nu", False, Outcome.OK),  # reading is always allowed
+        (False, "wijzig", False, Outcome.OK),  # default policy: accepted (and marked)
+    ],
+)
+async def test_strict_trust_policy_refuses_changes_from_unsigned_devices(
+    strict: bool, spec_name: str, cross_signed: bool | None, outcome: Outcome
+) -> None:
+    calls.clear()
+    dispatcher = Dispatcher(
+        Registry([ECHO, CHANGE]), Messages(), "!", refuse_unsigned_devices=strict
+    )
+    command = IncomingCommand(
+        "$e", "!r:avz.test", PRO.matrix_id, f"!{spec_name} Hallo", NOW, NOW, "DEV", cross_signed
+    )
+    result = await dispatcher.dispatch(command, PRO, FakeServices())
+    assert result.outcome is outcome
+    if outcome is Outcome.FORBIDDEN:
+        assert result.reply is not None
+        assert "cross-signing" in result.reply.plain
+        assert calls == []  # the handler never ran
+    else:
+        assert len(calls) == 1

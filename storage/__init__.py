@@ -7,6 +7,15 @@ Repositories never commit; the caller owns the transaction::
             ...
 """
 
+from storage.case_repositories import (
+    AgreementRepository,
+    AgreementRow,
+    CaseMemberRow,
+    CaseRepository,
+    CaseRow,
+    PostponementRow,
+    RegieProposalRow,
+)
 from storage.db import Database, SchemaMismatchError, sqlite_url_for
 from storage.repositories import (
     AuditEntry,
@@ -22,18 +31,30 @@ from storage.repositories import (
     SyncStateRepository,
     SyncSummary,
 )
+from storage.schedule_repositories import JobRepository, JobRow, ReminderRepository, ReminderRow
 from storage.types import UTCDateTime
 
 __all__ = [
+    "AgreementRepository",
+    "AgreementRow",
     "AuditEntry",
     "AuditRepository",
+    "CaseMemberRow",
+    "CaseRepository",
+    "CaseRow",
     "Database",
+    "JobRepository",
+    "JobRow",
     "OutboxRepository",
     "OutboxRow",
     "PartnerRepository",
     "PendingEncryptedRepository",
     "PendingEncryptedRow",
+    "PostponementRow",
     "ProcessedEventRepository",
+    "RegieProposalRow",
+    "ReminderRepository",
+    "ReminderRow",
     "RoomRepository",
     "RoomRow",
     "SchemaMismatchError",

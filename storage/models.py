@@ -1,16 +1,28 @@
 """The database tables, as typed SQLAlchemy 2 declarative models.
 
-Every timestamp is a ``UTCDateTime`` (aware UTC in, aware UTC out). The migration in
-``storage/migrations/versions`` is written by hand to match these models exactly;
+Every timestamp is a ``UTCDateTime`` (aware UTC in, aware UTC out). The migrations in
+``storage/migrations/versions`` are written by hand to match these models exactly;
 ``tests/storage/test_migrations.py`` compares the two with Alembic's autogenerate.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import JSONText, UTCDateTime
@@ -173,3 +185,193 @@ class AuditLogRecord(Base):
     entity_type: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
     entity_id: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH))
     details: Mapped[dict[str, Any]] = mapped_column(JSONText())
+
+
+# --------------------------------------------------------------------------- cases (0002)
+class CaseSequenceRecord(Base):
+    """The last case number handed out per calendar year (``AVZ-<year>-<number>``)."""
+
+    __tablename__ = "case_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class CaseRecord(Base):
+    """A care-and-safety case (casus) with its Matrix room and who holds regie.
+
+    ``status`` is a plain string: ``aangemeld``, ``actief``, ``afgeschaald`` or
+    ``gesloten``. ``regie_holder`` is NULL while nobody holds regie; then
+    ``regie_vacant_since`` says since when (set at creation).
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_regie_holder", "regie_holder"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(SHORT_LENGTH), unique=True)
+    # A work title, never a client's name.
+    title: Mapped[str] = mapped_column(Text)
+    municipality: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    case_type: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    status: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    room_id: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH), unique=True)
+    created_by: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    regie_holder: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH))
+    regie_org: Mapped[str | None] = mapped_column(String(ORG_CODE_LENGTH))
+    regie_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    regie_vacant_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last (working) day the coordination room was told this case has no regie.
+    unregie_reported_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class CaseMemberRecord(Base):
+    """A professional taking part in a case (kept after leaving, with ``left_at``)."""
+
+    __tablename__ = "case_members"
+    __table_args__ = (Index("ix_case_members_matrix_id", "matrix_id"),)
+
+    case_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    matrix_id: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH), primary_key=True)
+    organisation_code: Mapped[str] = mapped_column(String(ORG_CODE_LENGTH))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # At most one casemanager per organisation per case (kept so by the repository).
+    casemanager: Mapped[bool] = mapped_column(Boolean)
+
+
+class RegieProposalRecord(Base):
+    """A proposal to move regie: ``transfer`` (holder offers it to ``to_user``) or
+    ``request`` (``from_user`` asks the holder for it). ``resolution`` is one of
+    ``accepted``, ``declined``, ``expired`` or ``cancelled`` once resolved."""
+
+    __tablename__ = "regie_proposals"
+    __table_args__ = (
+        # At most one open proposal per case.
+        Index(
+            "uq_regie_proposals_open_case_id",
+            "case_id",
+            unique=True,
+            sqlite_where=sql_text("resolved_at IS NULL"),
+            postgresql_where=sql_text("resolved_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(Integer, ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    from_user: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH))
+    to_user: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+
+
+# --------------------------------------------------------------------------- agreements (0003)
+class AgreementRecord(Base):
+    """An agreement (afspraak) in a case: who does what before when.
+
+    ``number`` is the per-case sequence number users see (1, 2, 3, ...). The owner is a
+    person (``owner_user``, usually with their ``owner_org``) or an organisation
+    (``owner_org`` only). ``status``: ``open``, ``klaar`` or ``vervallen``.
+    """
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        UniqueConstraint("case_id", "number", name="uq_agreements_case_id_number"),
+        CheckConstraint("owner_user IS NOT NULL OR owner_org IS NOT NULL", name="has_owner"),
+        Index("ix_agreements_status_deadline", "status", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(Integer, ForeignKey("cases.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    owner_user: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH))
+    owner_org: Mapped[str | None] = mapped_column(String(ORG_CODE_LENGTH))
+    created_by: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class AgreementPostponementRecord(Base):
+    """One postponement of an agreement's deadline (the history behind ``deadline``)."""
+
+    __tablename__ = "agreement_postponements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("agreements.id", ondelete="CASCADE"), index=True
+    )
+    old_deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    new_deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+    by_user: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ScheduledJobRecord(Base):
+    """A durable scheduled job (reminders, escalation timeouts, retention, ...).
+
+    ``status``: ``pending`` -> ``running`` (claimed by a worker) -> ``done`` or
+    ``failed``; or ``cancelled``. A ``dedupe_key`` names a job that exists at most once
+    (scheduling it again re-arms the same row). ``entity_type``/``entity_id`` say what
+    the job is about, so that all jobs of e.g. one agreement can be cancelled together.
+    """
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (
+        Index("ix_scheduled_jobs_status_due_at", "status", "due_at"),
+        Index("ix_scheduled_jobs_entity", "entity_type", "entity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONText())
+    dedupe_key: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH), unique=True)
+    entity_type: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    entity_id: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH))
+    status: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    attempts: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReminderRecord(Base):
+    """A ``!herinner`` reminder, numbered per room (``number``, shown to users and used by
+    ``!herinnering annuleer <nr>``; numbers are never reused while the rows exist).
+
+    ``target_user`` is whom to remind; NULL: the sender (``created_by``). ``text`` is
+    content from an encrypted room: finished reminders should be purged by retention.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("room_id", "number", name="uq_reminders_room_id_number"),
+        Index("ix_reminders_due_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    room_id: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH))
+    number: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH))
+    target_user: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH))
+    text: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -15,16 +15,18 @@ dataclasses or domain objects, never as ORM instances.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, case, delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.dml import Insert, UpdateBase
 from sqlalchemy.sql.elements import KeyedColumnElement
@@ -49,6 +51,16 @@ CLAIMED_OUTCOME = "claimed"
 AuditValue = str | int | bool | None
 
 _Excluded = ReadOnlyColumnCollection[str, KeyedColumnElement[Any]]
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+    _Row = TypeVar("_Row", bound=DataclassInstance)
+else:
+    _Row = TypeVar("_Row")
+
+#: How often an insert that lost the race for a per-scope number is retried.
+NUMBER_RETRIES = 25
 
 
 # --------------------------------------------------------------------------- helpers
@@ -90,6 +102,58 @@ async def _rowcount(session: AsyncSession, stmt: UpdateBase) -> int:
     if not isinstance(result, CursorResult):  # pragma: no cover - DML always gives one
         raise TypeError("expected a cursor result from a DML statement")
     return result.rowcount
+
+
+def _dialect_name(session: AsyncSession) -> str:
+    """``"sqlite"`` or ``"postgresql"``."""
+    return session.get_bind().dialect.name
+
+
+def _to_row(cls: type[_Row], record: object) -> _Row:
+    """The frozen dataclass ``cls`` filled from the same-named attributes of ``record``."""
+    return cls(**{f.name: getattr(record, f.name) for f in dataclasses.fields(cls)})
+
+
+async def _fetch_rows(session: AsyncSession, cls: type[_Row], stmt: Select[Any]) -> list[_Row]:
+    """Run an ORM select of one entity and convert every record to ``cls``."""
+    stmt = stmt.execution_options(populate_existing=True)
+    return [_to_row(cls, record) for record in await session.scalars(stmt)]
+
+
+async def _insert_numbered(
+    session: AsyncSession,
+    entity: type[Base],
+    values: Mapping[str, Any],
+    *,
+    scope: ColumnElement[bool],
+    number: InstrumentedAttribute[int],
+    constraint: str,
+) -> int:
+    """Insert one row whose ``number`` is one more than the highest within ``scope``;
+    returns the new row's id.
+
+    The number is computed inside the INSERT (``(SELECT coalesce(max(number), 0) + 1
+    ...)``) and guarded by the unique constraint ``constraint``. On SQLite the statement
+    runs under the database's single write lock, which the transaction then keeps until
+    it ends, so it cannot collide (and no SAVEPOINT is used: with the Python driver a
+    SAVEPOINT that opens the transaction would commit it on release). On PostgreSQL two
+    transactions can compute the same number; the loser gets a unique violation, which
+    is caught inside a SAVEPOINT (so the caller's transaction survives) and retried with
+    a fresh number.
+    """
+    next_number = select(func.coalesce(func.max(number), 0) + 1).where(scope).scalar_subquery()
+    table = cast(Table, entity.__table__)
+    stmt = insert(table).values(**values, number=next_number).returning(table.c.id)
+    if _dialect_name(session) == "sqlite":
+        return int((await session.execute(stmt)).scalar_one())
+    for attempt in range(NUMBER_RETRIES):
+        try:
+            async with session.begin_nested():
+                return int((await session.execute(stmt)).scalar_one())
+        except IntegrityError as exc:
+            if attempt == NUMBER_RETRIES - 1 or constraint not in str(exc.orig):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # --------------------------------------------------------------------------- partners

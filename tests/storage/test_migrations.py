@@ -25,6 +25,14 @@ ALL_TABLES = {
     "bot_rooms",
     "pending_encrypted",
     "audit_log",
+    "case_sequences",
+    "cases",
+    "case_members",
+    "regie_proposals",
+    "agreements",
+    "agreement_postponements",
+    "scheduled_jobs",
+    "reminders",
 }
 
 
@@ -40,7 +48,7 @@ def _table_names(connection: Connection) -> set[str]:
 
 
 async def test_upgrade_reaches_head_and_schema_check_passes(database: Database) -> None:
-    assert database.head_revision() == "0001"
+    assert database.head_revision() == "0003"
     assert await database.current_revision() == database.head_revision()
     await database.check_schema()
     async with database.engine.connect() as connection:
@@ -71,7 +79,7 @@ async def test_check_schema_refuses_an_empty_database(empty_database: Database) 
     with pytest.raises(SchemaMismatchError) as caught:
         await empty_database.check_schema()
     assert caught.value.current is None
-    assert caught.value.head == "0001"
+    assert caught.value.head == "0003"
     assert "avz-bot db upgrade" in str(caught.value)
 
 
@@ -82,9 +90,9 @@ async def test_check_schema_refuses_an_unknown_revision(database: Database) -> N
     with pytest.raises(SchemaMismatchError) as caught:
         await database.check_schema()
     assert caught.value.current == "9999_future"
-    assert caught.value.head == "0001"
+    assert caught.value.head == "0003"
     message = str(caught.value)
-    assert "9999_future" in message and "0001" in message and "newer avz-bot" in message
+    assert "9999_future" in message and "0003" in message and "newer avz-bot" in message
     # Upgrading cannot help either, and must not touch the database.
     with pytest.raises(SchemaMismatchError):
         await database.upgrade()
@@ -101,7 +109,7 @@ async def test_upgrade_is_idempotent_and_keeps_data(database: Database) -> None:
         )
     await database.upgrade()
     await database.upgrade()
-    assert await database.current_revision() == "0001"
+    assert await database.current_revision() == "0003"
     await database.check_schema()
     async with database.engine.connect() as connection:
         names = (await connection.execute(sa.text("SELECT name FROM organisations"))).scalars()

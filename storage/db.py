@@ -73,6 +73,11 @@ def sqlite_url_for(path: Path) -> str:
 
 
 def _on_sqlite_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # Known limit, kept on purpose: the sqlite3 module's legacy transaction mode opens
+    # the transaction at the first write, so a SAVEPOINT (``begin_nested``) taken before
+    # any write commits on release. Repositories therefore use no savepoints on SQLite
+    # (SQLite serialises writers anyway). Explicit BEGIN IMMEDIATE would fix that but
+    # makes concurrent read-then-write transactions wait for each other's whole life.
     # SQLite leaves foreign keys off unless asked, per connection. WAL lets readers run
     # while one session writes, and busy_timeout makes a second writer wait for the lock
     # instead of failing at once with "database is locked".

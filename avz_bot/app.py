@@ -11,24 +11,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from avz_bot import __version__
 from avz_bot.clock import Clock, SystemClock
 from avz_bot.domain.partners import Member, Organisation
+from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.http import OpsServer, Readiness
 from avz_bot.lock import InstanceLock
 from avz_bot.matrix.adapter import MatrixAdapter
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.partners_config import load_partners
+from avz_bot.scheduling import Scheduler
 from avz_bot.services.core import AppServices, BotCore
+from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database
 from storage.repositories import PartnerRepository
+from storage.schedule_repositories import JobRepository
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +59,22 @@ class Application:
             s.bot.command_prefix,
             refuse_unsigned_devices=s.trust.unsigned_devices == "refuse",
         )
+        self.calendar = WorkCalendar()
+        self.services = AppServices(
+            clock=self.clock,
+            version=__version__,
+            messages=self.messages,
+            prefix=s.bot.command_prefix,
+            cases_settings=s.cases,
+            calendar=self.calendar,
+        )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
         self.core = BotCore(
             database=self.database,
             dispatcher=self.dispatcher,
             messages=self.messages,
-            services=AppServices(clock=self.clock, version=__version__),
+            services=self.services,
             clock=self.clock,
             metrics=self.metrics,
             allowed_servers=s.matrix.allowed_servers,
@@ -74,6 +89,20 @@ class Application:
             is_registered=self.registered.__contains__,
         )
         self.core.attach_gateway(self.adapter)
+        room_jobs = RoomJobs(
+            self.adapter,
+            s.cases,
+            lambda session: self.services.bind(session).cases,
+            s.matrix.user_id,
+        )
+        self.scheduler = Scheduler(
+            self.database,
+            self.clock,
+            room_jobs.handlers(),
+            worker_id=f"{socket.gethostname()}:{os.getpid()}",
+            on_done=self._after_jobs,
+        )
+        self.core.attach_jobs(self.scheduler)
         self.ops = OpsServer(s.http.host, s.http.port, self.metrics, self.readiness)
         self.stop_event = asyncio.Event()
         self.started = asyncio.Event()
@@ -123,6 +152,8 @@ class Application:
                         self.settings.cross_signing_key_path, self.settings.matrix.key_file_secret
                     )
                     await self.core.flush_outbox()
+                    await self._arm_case_sweep()
+                    await self.scheduler.start()
                     self.started.set()
                     log.info(
                         "avz-bot started",
@@ -130,6 +161,7 @@ class Application:
                     )
                     await self.adapter.run(self.core, self.stop_event)
                 finally:
+                    await self.scheduler.stop()
                     await self.adapter.close()
             finally:
                 await self.ops.stop()
@@ -137,6 +169,18 @@ class Application:
             await self.database.dispose()
             self.lock.release()
             log.info("avz-bot stopped")
+
+    async def _after_jobs(self) -> None:
+        await self.core.flush_outbox()
+
+    async def _arm_case_sweep(self) -> None:
+        """Make sure the periodic case sweep exists (it re-arms itself after each run)."""
+        async with self.database.session() as session, session.begin():
+            jobs = JobRepository(session)
+            existing = await jobs.by_key(CASE_SWEEP_KEY)
+            if existing is None or existing.status not in {"pending", "running"}:
+                now = self.clock.now()
+                await jobs.schedule(JOB_CASE_SWEEP, now, {}, now, dedupe_key=CASE_SWEEP_KEY)
 
     def stop(self) -> None:
         """Ask the bot to finish the current batch and shut down."""

@@ -176,7 +176,7 @@ async def _script(t: Transcript, partners: dict[str, PartnerClient], bot_id: str
         t.say(client.user_id, body)
         sent = await client.send(room, body, timeout=60)
         reader = seen_by or client
-        reply = await reader.wait_for_message(room, sender=bot_id, after_event_id=sent, timeout=60)
+        reply = await reader.wait_for_message(room, sender=bot_id, in_reply_to=sent, timeout=60)
         t.bot(reply.body)
 
     t.note(

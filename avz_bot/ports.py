@@ -39,6 +39,34 @@ class Gateway(Protocol):
         ...
 
 
+class RoomGateway(Protocol):
+    """Room management on the homeserver (only the adapter implements it)."""
+
+    def find_room(self, name: str) -> str | None:
+        """A room the bot created with this name, if it is in one."""
+        ...
+
+    async def create_private_room(
+        self,
+        *,
+        name: str,
+        invite: list[str],
+        federate: bool,
+        power_levels: dict[str, Any],
+        initial_state: list[dict[str, Any]],
+    ) -> str:
+        """Create a room; returns its id. Raises ``SendError``."""
+        ...
+
+    async def invite_user(self, room_id: str, user_id: str) -> None:
+        """Invite a user. Raises ``SendError``."""
+        ...
+
+    async def kick_user(self, room_id: str, user_id: str, reason: str | None) -> None:
+        """Remove a user. Raises ``SendError``."""
+        ...
+
+
 class InboundPort(Protocol):
     """What the Matrix adapter reports to the core, and the state it keeps there."""
 
@@ -60,6 +88,12 @@ class InboundPort(Protocol):
 
     async def left(self, room_id: str) -> None:
         """The bot left or was removed from ``room_id``."""
+        ...
+
+    async def member_changed(
+        self, room_id: str, user_id: str, membership: str, event_id: str, at: datetime
+    ) -> None:
+        """Someone else's membership of ``room_id`` changed (join, leave, ban, invite)."""
         ...
 
     async def message(self, incoming: IncomingCommand) -> None:

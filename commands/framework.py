@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
@@ -23,6 +23,9 @@ from avz_bot.domain.partners import Member, Role
 from avz_bot.formatting import paragraphs
 from avz_bot.messages import Messages
 from commands.parser import ParsedCommand, ParseError, Token, parse_command
+
+if TYPE_CHECKING:
+    from avz_bot.services.cases import CaseService
 
 
 class Audience(StrEnum):
@@ -70,6 +73,11 @@ class Services(Protocol):
 
     def now(self) -> datetime:
         """The current time (aware UTC), from the injectable clock."""
+        ...
+
+    @property
+    def cases(self) -> CaseService:
+        """Case and regie operations in this command's transaction."""
         ...
 
 

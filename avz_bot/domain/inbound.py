@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +34,18 @@ class Reply:
     plain: str
     html: str
 
-    def to_content(self) -> dict[str, str]:
-        """The ``m.room.message`` content for this reply (``m.notice``: bots don't chat)."""
-        return {
+    def to_content(self, in_reply_to: str | None = None) -> dict[str, Any]:
+        """The ``m.room.message`` content for this reply (``m.notice``: bots don't chat).
+
+        ``in_reply_to`` marks it as the answer to that event (a Matrix rich reply), so
+        clients show which command it answers.
+        """
+        content: dict[str, Any] = {
             "msgtype": "m.notice",
             "body": self.plain,
             "format": "org.matrix.custom.html",
             "formatted_body": self.html,
         }
+        if in_reply_to is not None:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": in_reply_to}}
+        return content

@@ -35,10 +35,15 @@ from nio import (
     LocalProtocolError,
     LoginResponse,
     MegolmEvent,
+    RoomCreateError,
+    RoomCreateResponse,
     RoomEncryptionEvent,
+    RoomInviteError,
+    RoomKickError,
     RoomMemberEvent,
     RoomMessageText,
     RoomSendResponse,
+    RoomVisibility,
     SendRetryError,
     SyncError,
     SyncResponse,
@@ -433,8 +438,19 @@ class MatrixAdapter:
     ) -> None:
         own = self.client.user_id
         if isinstance(event, RoomMemberEvent):
-            if event.state_key == own and event.membership == "join":
-                await port.joined(room_id, _ts(event.server_timestamp), encrypted)
+            if event.state_key == own:
+                if event.membership == "join":
+                    await port.joined(room_id, _ts(event.server_timestamp), encrypted)
+                return
+            previous = (event.prev_content or {}).get("membership")
+            if event.membership != previous:
+                await port.member_changed(
+                    room_id,
+                    event.state_key,
+                    event.membership,
+                    event.event_id,
+                    _ts(event.server_timestamp),
+                )
             return
         if isinstance(event, RoomEncryptionEvent):
             await port.joined(room_id, _ts(event.server_timestamp), True)
@@ -561,6 +577,68 @@ class MatrixAdapter:
                 elif not allowed and not client.olm.is_device_blacklisted(device):
                     client.blacklist_device(device)
 
+    # ------------------------------------------------------------ rooms
+    def find_room(self, name: str) -> str | None:
+        """A room the bot is in whose name is ``name`` (used to make room creation
+        idempotent: a retried creation finds the room the first attempt made)."""
+        for room_id, room in self.client.rooms.items():
+            if room.name == name and room.creator == self.client.user_id:
+                return str(room_id)
+        return None
+
+    async def create_private_room(
+        self,
+        *,
+        name: str,
+        invite: list[str],
+        federate: bool,
+        power_levels: dict[str, Any],
+        initial_state: list[dict[str, Any]],
+    ) -> str:
+        """Create a room with exactly the given state (no preset defaults relied upon)."""
+        try:
+            response = await self.client.room_create(
+                visibility=RoomVisibility.private,
+                name=name,
+                federate=federate,
+                invite=invite,
+                initial_state=initial_state,
+                power_level_override=power_levels,
+            )
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+        if isinstance(response, RoomCreateResponse):
+            return str(response.room_id)
+        assert isinstance(response, RoomCreateError)
+        log.warning("room creation failed", extra={"errcode": response.status_code})
+        raise SendError(response.status_code or "unknown", permanent=False)
+
+    async def invite_user(self, room_id: str, user_id: str) -> None:
+        """Invite ``user_id``; inviting someone already in the room is not an error."""
+        try:
+            response = await self.client.room_invite(room_id, user_id)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+        if isinstance(response, RoomInviteError):
+            if response.status_code == "M_FORBIDDEN":
+                # Already joined or invited (or banned): nothing a retry would change.
+                log.info("invite refused", extra={"room_id": room_id, "errcode": "M_FORBIDDEN"})
+                return
+            raise SendError(response.status_code or "unknown", permanent=False)
+
+    async def kick_user(self, room_id: str, user_id: str, reason: str | None) -> None:
+        """Remove ``user_id`` from the room (no personal data in ``reason``: it is not
+        encrypted)."""
+        try:
+            response = await self.client.room_kick(room_id, user_id, reason)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+        if isinstance(response, RoomKickError):
+            if response.status_code == "M_FORBIDDEN":
+                log.info("kick refused", extra={"room_id": room_id, "errcode": "M_FORBIDDEN"})
+                return
+            raise SendError(response.status_code or "unknown", permanent=False)
+
     # -------------------------------------------------------------- gateway
     async def send(self, room_id: str, content: dict[str, Any], txn_id: str) -> str:
         """Send one message; the homeserver deduplicates on ``txn_id``.
@@ -568,6 +646,9 @@ class MatrixAdapter:
         Every nio error response is checked. Rate limits are waited out; other failures
         raise ``SendError`` (``permanent`` when a retry cannot help).
         """
+        if room_id not in self.client.rooms:
+            # A room the bot has just created is known to nio only after the next sync.
+            raise SendError("room not synced yet", permanent=False)
         async with self._crypto_lock:
             return await self._send_locked(room_id, content, txn_id)
 

@@ -15,16 +15,21 @@ import hashlib
 import logging
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import IncomingCommand, Reply
+from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
+from avz_bot.services.cases import CaseService
+from avz_bot.settings import CasesSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database
 from storage.repositories import (
@@ -63,14 +68,70 @@ def _where(exc: BaseException) -> str:
 
 @dataclass
 class AppServices:
-    """What command handlers may use (see ``commands.framework.Services``)."""
+    """What command handlers may use (see ``commands.framework.Services``).
+
+    ``bind`` gives the services of one unit of work (one transaction).
+    """
 
     clock: Clock
     version: str
+    messages: Messages
+    prefix: str = "!"
+    cases_settings: CasesSettings = field(default_factory=CasesSettings)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
         return self.clock.now()
+
+    def bind(self, session: AsyncSession) -> UnitServices:
+        """Services working inside ``session``'s transaction."""
+        now = self.clock.now()
+
+        async def enqueue(key: str, room_id: str, reply: Reply) -> None:
+            await OutboxRepository(session).add(
+                txn_id_for("notify", key), room_id, reply.to_content(), now
+            )
+
+        cases = CaseService(
+            session,
+            now=now,
+            settings=self.cases_settings,
+            calendar=self.calendar,
+            messages=self.messages,
+            prefix=self.prefix,
+            enqueue=enqueue,
+        )
+        return UnitServices(self.version, now, cases)
+
+
+@dataclass(frozen=True)
+class UnitServices:
+    """The services of one unit of work (see ``AppServices.bind``)."""
+
+    version: str
+    at: datetime
+    cases: CaseService
+
+    def now(self) -> datetime:
+        """The unit of work's time (one instant for the whole transaction)."""
+        return self.at
+
+
+class JobRunner(Protocol):
+    """The scheduler, as the core sees it: run what is due now."""
+
+    async def run_due(self) -> int:
+        """Run every due job; returns how many ran."""
+        ...
+
+
+class _Refused(Exception):
+    """Internal: roll back a command that was refused after it had started changing."""
+
+    def __init__(self, result: DispatchResult) -> None:
+        super().__init__("refused")
+        self.result = result
 
 
 class BotCore:
@@ -97,12 +158,22 @@ class BotCore:
         self._allowed_servers = frozenset(allowed_servers)
         self._grace = undecryptable_grace
         self._gateway: Gateway | None = None
+        self._jobs: JobRunner | None = None
         self._flush_lock = asyncio.Lock()
         self._explained_recently: dict[tuple[str, str], datetime] = {}
 
     def attach_gateway(self, gateway: Gateway) -> None:
         """Set the outbound gateway (the adapter; wired by the composition root)."""
         self._gateway = gateway
+
+    def attach_jobs(self, jobs: JobRunner) -> None:
+        """Set the scheduler that runs side effects and timers (composition root)."""
+        self._jobs = jobs
+
+    async def run_jobs(self) -> None:
+        """Run due jobs now (e.g. the room a command just asked for), then send."""
+        if self._jobs is not None:
+            await self._jobs.run_due()
 
     # ------------------------------------------------------------ sync state
     async def load_sync_token(self) -> str | None:
@@ -162,6 +233,28 @@ class BotCore:
                 entity_id=room_id,
             )
 
+    async def member_changed(
+        self, room_id: str, user_id: str, membership: str, event_id: str, at: datetime
+    ) -> None:
+        """A case room member joined (welcome card) or left (loses every case role)."""
+        if membership not in {"join", "leave", "ban"}:
+            return
+        async with self._db.session() as session, session.begin():
+            room = await RoomRepository(session).get(room_id)
+            if room is None or at < room.joined_at:
+                return
+            processed = ProcessedEventRepository(session)
+            if not await processed.claim(event_id, room_id, user_id, self._clock.now()):
+                return
+            await processed.set_outcome(event_id, f"member.{membership}", Outcome.OK.value)
+            cases = self._services.bind(session).cases
+            if membership == "join":
+                reply = await cases.member_joined(room_id, user_id)
+            else:
+                reply = await cases.member_left(room_id, user_id, event_id)
+            if reply is not None:
+                await self._enqueue(session, "member", event_id, room_id, reply)
+
     # ------------------------------------------------------------ messages
     async def message(self, incoming: IncomingCommand) -> None:
         """Handle a decrypted message from an encrypted room, exactly once."""
@@ -169,7 +262,10 @@ class BotCore:
             return
         started = time.perf_counter()
         try:
-            result = await self._run_command(incoming)
+            try:
+                result = await self._run_command(incoming)
+            except _Refused as refused:
+                result = await self._record_refusal(incoming, refused.result)
         except Exception as exc:  # the bot must survive any handler bug
             log.error(
                 "command failed",
@@ -194,6 +290,7 @@ class BotCore:
             },
         )
         await self.flush_outbox()
+        await self.run_jobs()
 
     async def _run_command(self, incoming: IncomingCommand) -> DispatchResult | None:
         async with self._db.session() as session, session.begin():
@@ -207,7 +304,11 @@ class BotCore:
             ):
                 return None
             member = await PartnerRepository(session).get_member(incoming.sender)
-            result = await self._dispatcher.dispatch(incoming, member, self._services)
+            services = self._services.bind(session)
+            result = await self._dispatcher.dispatch(incoming, member, services)
+            if result.outcome is Outcome.REFUSED:
+                # A refusal changes nothing, even if the handler had begun: roll back.
+                raise _Refused(result)
             audit = AuditRepository(session)
             now = self._clock.now()
             org = member.organisation.code if member else None
@@ -238,10 +339,37 @@ class BotCore:
                 )
             if result.reply is not None:
                 await self._enqueue(
-                    session, "reply", incoming.event_id, incoming.room_id, result.reply
+                    session,
+                    "reply",
+                    incoming.event_id,
+                    incoming.room_id,
+                    result.reply,
+                    incoming.event_id,
                 )
             await processed.set_outcome(incoming.event_id, result.command, result.outcome.value)
             return result
+
+    async def _record_refusal(
+        self, incoming: IncomingCommand, result: DispatchResult
+    ) -> DispatchResult | None:
+        """After a refusal: nothing of the command was kept; claim the event and explain."""
+        async with self._db.session() as session, session.begin():
+            processed = ProcessedEventRepository(session)
+            if not await processed.claim(
+                incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
+            ):
+                return None
+            await processed.set_outcome(incoming.event_id, result.command, Outcome.REFUSED.value)
+            if result.reply is not None:
+                await self._enqueue(
+                    session,
+                    "reply",
+                    incoming.event_id,
+                    incoming.room_id,
+                    result.reply,
+                    incoming.event_id,
+                )
+        return DispatchResult(result.reply, result.command, Outcome.REFUSED)
 
     async def _record_failure(self, incoming: IncomingCommand) -> DispatchResult | None:
         """After a handler error: nothing of it was committed; claim the event and apologise."""
@@ -253,7 +381,14 @@ class BotCore:
                 return None
             await processed.set_outcome(incoming.event_id, None, Outcome.ERROR.value)
             reply = text(self._messages.t("error.internal"))
-            await self._enqueue(session, "reply", incoming.event_id, incoming.room_id, reply)
+            await self._enqueue(
+                session,
+                "reply",
+                incoming.event_id,
+                incoming.room_id,
+                reply,
+                incoming.event_id,
+            )
         return DispatchResult(reply, None, Outcome.ERROR)
 
     async def message_in_unencrypted_room(self, incoming: IncomingCommand) -> None:
@@ -273,7 +408,12 @@ class BotCore:
             if await rooms.mark_unencrypted_notice(incoming.room_id, self._clock.now()):
                 reply = paragraphs(self._messages.t("room.unencrypted"))
                 await self._enqueue(
-                    session, "unencrypted", incoming.room_id, incoming.room_id, reply
+                    session,
+                    "unencrypted",
+                    incoming.room_id,
+                    incoming.room_id,
+                    reply,
+                    incoming.event_id,
                 )
         self._metrics.commands.labels("-", Outcome.REFUSED.value).inc()
         await self.flush_outbox()
@@ -334,15 +474,24 @@ class BotCore:
                 await self._enqueue(session, "undecryptable", row.event_id, row.room_id, reply)
 
     # ------------------------------------------------------------ outbox
-    async def _enqueue(self, session: Any, kind: str, key: str, room_id: str, reply: Reply) -> None:
+    async def _enqueue(
+        self,
+        session: Any,
+        kind: str,
+        key: str,
+        room_id: str,
+        reply: Reply,
+        in_reply_to: str | None = None,
+    ) -> None:
         await OutboxRepository(session).add(
-            txn_id_for(kind, key), room_id, reply.to_content(), self._clock.now()
+            txn_id_for(kind, key), room_id, reply.to_content(in_reply_to), self._clock.now()
         )
 
     async def after_sync(self) -> None:
-        """Explain overdue undecryptable events and send whatever waits in the outbox."""
+        """Explain overdue undecryptable events, run due jobs, send the outbox."""
         await self._explain_undecryptable()
         await self.flush_outbox()
+        await self.run_jobs()
 
     async def flush_outbox(self) -> int:
         """Send every unsent outbox message; returns how many were sent."""

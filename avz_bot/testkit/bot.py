@@ -13,12 +13,14 @@ from avz_bot.app import Application
 from avz_bot.clock import Clock, SystemClock
 from avz_bot.settings import (
     BotSettings,
+    CasesSettings,
     HttpSettings,
     LoggingSettings,
     MatrixSettings,
     PartnersSettings,
     Settings,
     StorageSettings,
+    TrustSettings,
 )
 from storage.db import Database
 
@@ -37,6 +39,8 @@ def bot_settings(
     sync_timeout_ms: int = 5_000,
     undecryptable_grace_seconds: float = 20.0,
     pickle_key: str = TEST_PICKLE_KEY,
+    cases: CasesSettings | None = None,
+    trust: TrustSettings | None = None,
 ) -> Settings:
     """Settings for a bot on a loopback homeserver, ops endpoint on a free port."""
     return Settings(
@@ -54,6 +58,8 @@ def bot_settings(
         http=HttpSettings(port=0),
         partners=PartnersSettings(file=partners_file),
         bot=BotSettings(),
+        cases=cases or CasesSettings(),
+        trust=trust or TrustSettings(),
         logging=LoggingSettings(level="WARNING", format="text"),
     )
 

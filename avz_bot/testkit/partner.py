@@ -89,6 +89,8 @@ class ReceivedMessage:
     """True if the event arrived encrypted and was decrypted (False: sent in plaintext)."""
     msgtype: str = "m.text"
     """``m.text``, ``m.notice`` or ``m.emote``."""
+    in_reply_to: str | None = None
+    """The event this message answers (Matrix rich reply), if any."""
 
 
 @dataclass(frozen=True)
@@ -297,6 +299,21 @@ class PartnerClient:
         """Every invitation received so far, oldest first."""
         return list(self._invitations)
 
+    async def wait_for_invitation(
+        self, inviter: str | None = None, *, exclude: Sequence[str] = (), timeout: float = 30
+    ) -> Invitation:
+        """The first invitation (from ``inviter``, if given) to a room not in ``exclude``."""
+
+        def find() -> Invitation | None:
+            for invitation in self._invitations:
+                if invitation.room_id in exclude:
+                    continue
+                if inviter is None or invitation.inviter == inviter:
+                    return invitation
+            return None
+
+        return await self._wait_until(find, timeout=timeout, what=f"an invitation from {inviter}")
+
     def messages(self, room_id: str) -> list[ReceivedMessage]:
         """The text messages received in ``room_id`` so far, in timeline order."""
         room = self._rooms.get(room_id)
@@ -410,6 +427,7 @@ class PartnerClient:
         *,
         formatted_body: str | None = None,
         msgtype: str = "m.text",
+        in_reply_to: str | None = None,
         timeout: float = 30,
     ) -> str:
         """Send a text message (encrypted if the room is); return its event id.
@@ -421,6 +439,8 @@ class PartnerClient:
         if formatted_body is not None:
             content["format"] = "org.matrix.custom.html"
             content["formatted_body"] = formatted_body
+        if in_reply_to is not None:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": in_reply_to}}
         txn_id = str(uuid.uuid4())
         async with asyncio.timeout(timeout):
             room = await self._wait_until(
@@ -481,13 +501,14 @@ class PartnerClient:
     async def send_and_wait(
         self, room_id: str, body: str, *, reply_from: str, timeout: float = 30
     ) -> ReceivedMessage:
-        """Send ``body`` and return the first message from ``reply_from`` after it."""
+        """Send ``body`` and return ``reply_from``'s answer to it (a rich reply to the sent
+        event), ignoring anything else ``reply_from`` says meanwhile."""
         deadline = time.monotonic() + timeout
         event_id = await self.send(room_id, body, timeout=timeout)
         return await self.wait_for_message(
             room_id,
             sender=reply_from,
-            after_event_id=event_id,
+            in_reply_to=event_id,
             timeout=max(0.1, deadline - time.monotonic()),
         )
 
@@ -500,6 +521,7 @@ class PartnerClient:
         predicate: Callable[[str], bool] | None = None,
         after_event_id: str | None = None,
         since_ts: int | None = None,
+        in_reply_to: str | None = None,
         timeout: float = 30,
     ) -> ReceivedMessage:
         """Return the first received message in ``room_id`` that matches; wait if needed.
@@ -530,6 +552,8 @@ class PartnerClient:
                 if since_ts is not None and message.origin_server_ts < since_ts:
                     continue
                 if predicate is not None and not predicate(message.body):
+                    continue
+                if in_reply_to is not None and message.in_reply_to != in_reply_to:
                     continue
                 return message
             return None
@@ -669,7 +693,10 @@ class PartnerClient:
 
     @staticmethod
     def _message(room_id: str, event: RoomMessageFormatted) -> ReceivedMessage:
+        relates = event.source.get("content", {}).get("m.relates_to") or {}
+        reply_to = (relates.get("m.in_reply_to") or {}).get("event_id")
         return ReceivedMessage(
+            in_reply_to=reply_to if isinstance(reply_to, str) else None,
             event_id=str(event.event_id),
             room_id=room_id,
             sender=str(event.sender),

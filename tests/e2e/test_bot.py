@@ -76,7 +76,7 @@ async def test_unregistered_user_is_refused_and_changes_nothing(world: BotWorld)
         # The registered member sees the refusal; the outsider's devices get no room
         # keys from the bot (trust policy), so the bot's messages stay unreadable to them.
         reply = await pieter.wait_for_message(
-            room, sender=world.bot_id, after_event_id=sent, timeout=30
+            room, sender=world.bot_id, in_reply_to=sent, timeout=30
         )
         assert "niet geregistreerd" in reply.body
     assert not any(m.sender == world.bot_id for m in outsider.messages(room))
@@ -170,9 +170,7 @@ async def test_command_sent_while_bot_down_is_answered_once(world: BotWorld, how
 
     sent = await pieter.send(room, "!wie")
     await world.start()
-    reply = await pieter.wait_for_message(
-        room, sender=world.bot_id, after_event_id=sent, timeout=60
-    )
+    reply = await pieter.wait_for_message(room, sender=world.bot_id, in_reply_to=sent, timeout=60)
     assert "Politie Noord-Nederland" in reply.body
     # Another restart must not answer it again either.
     await world.running[-1].stop()

@@ -67,7 +67,8 @@ async def test_send_and_wait_returns_the_reply_after_the_command(
     make_partner: PartnerFactory,
 ) -> None:
     alice, bob, room = await _encrypted_pair(make_partner)
-    # An older message from alice must not count as the reply to bob's command.
+    # An older message from alice must not count as the reply to bob's command, nor
+    # anything alice says that does not answer it.
     await alice.send(room, "oud bericht")
     await bob.wait_for_message(room, sender=alice.user_id, timeout=30)
 
@@ -75,7 +76,7 @@ async def test_send_and_wait_returns_the_reply_after_the_command(
         command = await alice.wait_for_message(
             room, sender=bob.user_id, predicate=lambda body: body == "!ping", timeout=30
         )
-        await alice.send(room, f"pong {command.event_id}")
+        await alice.send(room, f"pong {command.event_id}", in_reply_to=command.event_id)
 
     echo = asyncio.create_task(echo_once())
     reply = await bob.send_and_wait(room, "!ping", reply_from=alice.user_id, timeout=30)

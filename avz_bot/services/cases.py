@@ -130,8 +130,10 @@ class CaseService:
         messages: Messages,
         prefix: str,
         enqueue: Enqueue,
+        device_cross_signed: bool | None = True,
     ) -> None:
         self._session = session
+        self._device_cross_signed = device_cross_signed
         self._now = now
         self._settings = settings
         self._calendar = calendar
@@ -662,6 +664,13 @@ class CaseService:
     ) -> None:
         directory = await self.directory()
         member = directory.get(actor)
+        clean: dict[str, str | bool | None] = {
+            k: (v[:200] if isinstance(v, str) else v) for k, v in details.items()
+        }
+        if self._device_cross_signed is not True:
+            # Default trust policy: accepted, but the trail shows the change came from a
+            # device its owner has not cross-signed (False) or that could not be checked.
+            clean["device_cross_signed"] = self._device_cross_signed
         await self._audit.append(
             occurred_at=self._now,
             actor=actor,
@@ -670,7 +679,7 @@ class CaseService:
             room_id=room_id,
             entity_type="case",
             entity_id=row.reference,
-            details={k: (v[:200] if isinstance(v, str) else v) for k, v in details.items()},
+            details=clean,
         )
 
     async def _tell_coordination(self, key: str, message: str) -> None:

@@ -84,8 +84,13 @@ class AppServices:
         """The current time (aware UTC)."""
         return self.clock.now()
 
-    def bind(self, session: AsyncSession) -> UnitServices:
-        """Services working inside ``session``'s transaction."""
+    def bind(self, session: AsyncSession, device_cross_signed: bool | None = True) -> UnitServices:
+        """Services working inside ``session``'s transaction.
+
+        ``device_cross_signed`` is about the device that sent the command (True for
+        work the bot does by itself): changes from other devices are marked in the
+        audit trail (default trust policy).
+        """
         now = self.clock.now()
 
         async def enqueue(key: str, room_id: str, reply: Reply) -> None:
@@ -101,6 +106,7 @@ class AppServices:
             messages=self.messages,
             prefix=self.prefix,
             enqueue=enqueue,
+            device_cross_signed=device_cross_signed,
         )
         return UnitServices(self.version, now, cases)
 
@@ -304,7 +310,7 @@ class BotCore:
             ):
                 return None
             member = await PartnerRepository(session).get_member(incoming.sender)
-            services = self._services.bind(session)
+            services = self._services.bind(session, incoming.device_verified)
             result = await self._dispatcher.dispatch(incoming, member, services)
             if result.outcome is Outcome.REFUSED:
                 # A refusal changes nothing, even if the handler had begun: roll back.

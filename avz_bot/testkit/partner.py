@@ -52,6 +52,8 @@ from nio import (
     WhoamiResponse,
 )
 
+from avz_bot.matrix.identity import IdentityManager
+
 __all__ = ["Invitation", "PartnerClient", "PartnerError", "PartnerFactory", "ReceivedMessage"]
 
 log = logging.getLogger(__name__)
@@ -170,6 +172,8 @@ class PartnerClient:
         self._sync_failure: BaseException | None = None
         self._synced_once = asyncio.Event()
         self._closed = False
+        #: The account's password (kept for user-interactive auth, e.g. cross-signing).
+        self.password: str | None = None
 
     # ------------------------------------------------------------------ creation
     @classmethod
@@ -208,6 +212,7 @@ class PartnerClient:
         )
         client = AsyncClient(homeserver_url, user_id, store_path=str(store_dir), config=config)
         partner = cls(client, store_dir, auto_join=auto_join, sync_timeout_ms=sync_timeout_ms)
+        partner.password = password
         try:
             async with asyncio.timeout(timeout):
                 await partner._log_in(password, device_name)
@@ -313,6 +318,22 @@ class PartnerClient:
             return None
 
         return await self._wait_until(find, timeout=timeout, what=f"an invitation from {inviter}")
+
+    async def cross_sign_own_device(self) -> str:
+        """Give this account cross-signing keys and sign this device with them (as Element
+        does when a user sets up "secure backup"); returns the master public key."""
+        manager = IdentityManager(
+            homeserver=self._client.homeserver,
+            user_id=self.user_id,
+            device_id=self.device_id,
+            access_token=self._client.access_token,
+            password=self.password,
+            key_path=self._store_dir / "cross-signing.json",
+            key_secret="partner-cross-signing-secret",
+        )
+        async with aiohttp.ClientSession() as http:
+            status = await manager.ensure(http)
+        return status.master_public
 
     def messages(self, room_id: str) -> list[ReceivedMessage]:
         """The text messages received in ``room_id`` so far, in timeline order."""

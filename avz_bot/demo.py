@@ -9,23 +9,35 @@ answered.
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import shutil
 import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from avz_bot.app import Application
 from avz_bot.logs import configure_logging
-from avz_bot.settings import Settings
+from avz_bot.settings import CasesSettings, Settings
 from avz_bot.testkit.bot import RunningBot, bot_settings, start_bot
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.synapse import SynapseServer
 
 SERVER_NAME = "avz.demo"
+REFERENCE = re.compile(r"AVZ-\d{4}-\d{4}")
+
+
+@dataclass(frozen=True)
+class CaseRooms:
+    """The rooms the bot's ``[cases]`` configuration names (they exist before the bot)."""
+
+    intake: str
+    coordination: str
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,17 @@ async def run_demo(keep: bool = False) -> int:
             passwords[person.localpart] = secrets.token_urlsafe(12)
             await synapse.register_user(person.localpart, passwords[person.localpart])
         (base / "partners.toml").write_text(_partners_file(PEOPLE), encoding="utf-8")
+        print("avz-bot demo: partners log in …", flush=True)
+        for person in PEOPLE:
+            partners[person.localpart] = await PartnerClient.create(
+                synapse.url,
+                f"@{person.localpart}:{SERVER_NAME}",
+                passwords[person.localpart],
+                base / "partners" / person.localpart,
+                auto_join=False,  # everyone accepts invitations explicitly, in script order
+            )
+        # The intake and coordination rooms are configuration: they exist before the bot.
+        rooms = await _case_rooms(partners)
         settings = bot_settings(
             homeserver=synapse.url,
             user_id=bot_id,
@@ -132,20 +155,13 @@ async def run_demo(keep: bool = False) -> int:
             partners_file=base / "partners.toml",
             allowed_servers=[SERVER_NAME],
             pickle_key=secrets.token_urlsafe(24),
+            cases=CasesSettings(intake_rooms=[rooms.intake], coordination_room=rooms.coordination),
         )
         running = await start_bot(settings)
         app = running.app
-        print(f"avz-bot demo: bot {bot_id} is running; partners log in …\n", flush=True)
-
-        for person in PEOPLE:
-            partners[person.localpart] = await PartnerClient.create(
-                synapse.url,
-                f"@{person.localpart}:{SERVER_NAME}",
-                passwords[person.localpart],
-                base / "partners" / person.localpart,
-            )
+        print(f"avz-bot demo: bot {bot_id} is running.\n", flush=True)
         names = {f"@{p.localpart}:{SERVER_NAME}": p.display_name for p in PEOPLE}
-        await _script(Transcript(names), partners, bot_id)
+        await _script(Transcript(names), partners, bot_id, rooms)
         if keep:
             _print_login_help(synapse.url, bot_id, passwords, settings, app)
             await asyncio.Event().wait()
@@ -162,7 +178,19 @@ async def run_demo(keep: bool = False) -> int:
             shutil.rmtree(base, ignore_errors=True)
 
 
-async def _script(t: Transcript, partners: dict[str, PartnerClient], bot_id: str) -> None:
+async def _case_rooms(partners: dict[str, PartnerClient]) -> CaseRooms:
+    """Marloes's coordination room and Pieter's intake room (with Anouk), bot not yet in."""
+    pieter, anouk, marloes = partners["p.devries"], partners["a.bakker"], partners["m.visser"]
+    coordination = await marloes.create_encrypted_room(name="Coördinatie AVZ")
+    intake = await pieter.create_encrypted_room(name="Intake TVO Groningen", invite=[anouk.user_id])
+    await anouk.join(intake)
+    await pieter.wait_for_join(intake, anouk.user_id, timeout=60)
+    return CaseRooms(intake=intake, coordination=coordination)
+
+
+async def _script(
+    t: Transcript, partners: dict[str, PartnerClient], bot_id: str, rooms: CaseRooms
+) -> None:
     pieter, anouk, marloes, outsider = (
         partners["p.devries"],
         partners["a.bakker"],
@@ -172,12 +200,13 @@ async def _script(t: Transcript, partners: dict[str, PartnerClient], bot_id: str
 
     async def ask(
         client: PartnerClient, room: str, body: str, seen_by: PartnerClient | None = None
-    ) -> None:
+    ) -> str:
         t.say(client.user_id, body)
         sent = await client.send(room, body, timeout=60)
         reader = seen_by or client
         reply = await reader.wait_for_message(room, sender=bot_id, in_reply_to=sent, timeout=60)
         t.bot(reply.body)
+        return reply.body
 
     t.note(
         "Pieter (politie) opent een versleutelde overlegkamer en nodigt de bot en Anouk (GGZ) uit"
@@ -210,6 +239,120 @@ async def _script(t: Transcript, partners: dict[str, PartnerClient], bot_id: str
     plain = await marloes.create_plain_room(invite=[bot_id])
     await marloes.wait_for_join(plain, bot_id, timeout=60)
     await ask(marloes, plain, "!ping")
+
+    await _cases_script(t, partners, bot_id, rooms, ask)
+
+
+async def _cases_script(
+    t: Transcript,
+    partners: dict[str, PartnerClient],
+    bot_id: str,
+    rooms: CaseRooms,
+    ask: Callable[..., Awaitable[str]],
+) -> None:
+    pieter, anouk, marloes = partners["p.devries"], partners["a.bakker"], partners["m.visser"]
+
+    t.note(
+        'Casussen. Marloes (ketenmanager) heeft de coördinatiekamer "Coördinatie AVZ", '
+        'Pieter de intakekamer "Intake TVO Groningen" met Anouk. Beide kamers staan in '
+        "de configuratie van de bot; de eigenaren nodigen de bot uit"
+    )
+    await marloes.invite(rooms.coordination, bot_id)
+    await marloes.wait_for_join(rooms.coordination, bot_id, timeout=60)
+    await pieter.invite(rooms.intake, bot_id)
+    await pieter.wait_for_join(rooms.intake, bot_id, timeout=60)
+    await anouk.wait_for_join(rooms.intake, bot_id, timeout=60)
+
+    t.note("In de intakekamer opent Pieter een casus")
+    seen_pieter = [i.room_id for i in pieter.invitations]
+    seen_anouk = [i.room_id for i in anouk.invitations]
+    answer = await ask(
+        pieter,
+        rooms.intake,
+        '!casus nieuw "Zorgen om jongere Oosterpark" gemeente=groningen type=jeugd partners=ggz',
+    )
+    found = REFERENCE.search(answer)
+    if found is None:
+        raise RuntimeError("the bot did not answer with a case reference")
+    reference = found.group(0)
+
+    invitation = await pieter.wait_for_invitation(bot_id, exclude=seen_pieter, timeout=60)
+    case_room = invitation.room_id
+    await pieter.join(case_room)
+    state = await pieter.room_state(case_room)
+    room_name = _state_content(state, "m.room.name").get("name")
+    join_rule = _state_content(state, "m.room.join_rules").get("join_rule")
+    encrypted = bool(_state_content(state, "m.room.encryption").get("algorithm"))
+    t.note(
+        f"De bot maakt een casuskamer en nodigt Pieter en Anouk uit. De kamer heet alleen "
+        f"{room_name!s} (de werktitel staat niet in de kamergegevens), is "
+        f"{'versleuteld' if encrypted else 'NIET versleuteld'} en alleen op uitnodiging "
+        f"(join_rule={join_rule}). Pieter neemt de uitnodiging aan; de bot heet hem "
+        f"welkom met de casuskaart"
+    )
+    welcome = await pieter.wait_for_message(
+        case_room,
+        sender=bot_id,
+        predicate=lambda body: (
+            body.startswith("Welkom") and _first_line(body).endswith("Pieter de Vries.")
+        ),
+        timeout=60,
+    )
+    t.bot(welcome.body)
+
+    t.note("Anouk neemt de uitnodiging ook aan (de bot heet haar met dezelfde kaart welkom)")
+    await anouk.wait_for_invitation(bot_id, exclude=seen_anouk, timeout=60)
+    await anouk.join(case_room)
+    welcome = await pieter.wait_for_message(
+        case_room,
+        sender=bot_id,
+        predicate=lambda body: (
+            body.startswith("Welkom") and _first_line(body).endswith("Anouk Bakker.")
+        ),
+        timeout=60,
+    )
+    t.bot(_first_line(welcome.body) + " …")
+
+    t.note(f"In de casuskamer van {reference}: de regie gaat van hand tot hand")
+    await ask(pieter, case_room, "!regie claim")
+    await ask(pieter, case_room, f"!regie overdragen {anouk.user_id}")
+    await ask(anouk, case_room, "!regie accepteren")
+    await ask(pieter, case_room, "!regie")
+    await ask(anouk, case_room, "!rol casemanager")
+
+    t.note("De status wijzigen mag alleen de regiehouder (of een ketenmanager)")
+    await ask(pieter, case_room, '!casus status actief reden="casusoverleg gepland"')
+    await ask(anouk, case_room, '!casus status actief reden="casusoverleg gepland"')
+    await ask(anouk, case_room, "!rollen")
+
+    t.note("Anouk laat de regie los; de bot meldt dat in de coördinatiekamer")
+    since = int(time.time() * 1000) - 5_000
+    await ask(anouk, case_room, '!regie loslaten reden="langdurig afwezig"')
+    notice = await marloes.wait_for_message(
+        rooms.coordination,
+        sender=bot_id,
+        predicate=lambda body: reference in body,
+        since_ts=since,
+        timeout=60,
+    )
+    t.note('In "Coördinatie AVZ" ziet Marloes:')
+    t.bot(notice.body)
+
+    t.note("Terug in de casuskamer")
+    await ask(pieter, case_room, "!tijdlijn")
+
+
+def _first_line(body: str) -> str:
+    return body.split("\n", 1)[0]
+
+
+def _state_content(events: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    """The content of the room's ``kind`` state event (empty when it has none)."""
+    for event in events:
+        if event.get("type") == kind and event.get("state_key", "") == "":
+            content = event.get("content")
+            return dict(content) if isinstance(content, dict) else {}
+    return {}
 
 
 def _print_login_help(

@@ -162,6 +162,8 @@ class CaseService:
 
     async def name(self, user: str) -> str:
         """How a person is shown: their registered name, else their Matrix id."""
+        if user == "bot":
+            return "avz-bot"
         member = (await self.directory()).get(user)
         return member.display_name if member else user
 
@@ -446,6 +448,10 @@ class CaseService:
                     values[key] = await self.name(value)
                 elif key in {"old_status", "new_status"} and isinstance(value, str):
                     values[key] = self.t(f"case.status.{value}")
+                elif key == "cause" and isinstance(value, str):
+                    values[key] = self.t(f"case.cause.{value}")
+                elif key == "organisation_code" and isinstance(value, str):
+                    values[key] = await self.org_name(value)
                 else:
                     values[key] = value
             try:

@@ -19,7 +19,6 @@ from datetime import timedelta
 from avz_bot import __version__
 from avz_bot.clock import Clock, SystemClock
 from avz_bot.domain.partners import Member, Organisation
-from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.http import OpsServer, Readiness
 from avz_bot.lock import InstanceLock
 from avz_bot.matrix.adapter import MatrixAdapter
@@ -28,6 +27,7 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.partners_config import load_partners
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.core import AppServices, BotCore
+from avz_bot.services.reminder_jobs import ReminderJobs
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import Settings
 from commands.framework import Dispatcher
@@ -59,7 +59,7 @@ class Application:
             s.bot.command_prefix,
             refuse_unsigned_devices=s.trust.unsigned_devices == "refuse",
         )
-        self.calendar = WorkCalendar()
+        self.calendar = s.calendar.build()
         self.services = AppServices(
             clock=self.clock,
             version=__version__,
@@ -67,6 +67,8 @@ class Application:
             prefix=s.bot.command_prefix,
             cases_settings=s.cases,
             calendar=self.calendar,
+            reminder_policy=s.reminders.policy(),
+            late_after=timedelta(seconds=s.reminders.late_after_seconds),
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -98,7 +100,7 @@ class Application:
         self.scheduler = Scheduler(
             self.database,
             self.clock,
-            room_jobs.handlers(),
+            {**room_jobs.handlers(), **ReminderJobs(self.services.bind).handlers()},
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
         )

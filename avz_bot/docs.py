@@ -13,6 +13,7 @@ from pathlib import Path
 
 from avz_bot.domain.cases import PERMISSIONS, READ_ONLY_ACTIONS, Actor, permission_table_rows
 from avz_bot.messages import Messages
+from commands.agreements import AGREEMENT_ACTIONS
 from commands.cases import CASE_ACTIONS
 from commands.framework import CommandSpec, Registry
 from commands.registry import build_registry
@@ -22,7 +23,7 @@ END = "<!-- commands:end -->"
 
 
 def _who(spec: CommandSpec, messages: Messages) -> str:
-    action = CASE_ACTIONS.get(spec.name)
+    action = {**CASE_ACTIONS, **AGREEMENT_ACTIONS}.get(spec.name)
     if action is None:
         return messages.t(f"permission.{spec.audience.value}")
     allowed = PERMISSIONS[action]
@@ -52,14 +53,14 @@ def command_reference(registry: Registry, messages: Messages, prefix: str = "!")
 def permission_table(messages: Messages, prefix: str = "!") -> str:
     """Who may do what in a case: the domain's one permission table, as Markdown."""
     by_action: dict[str, list[str]] = {}
-    for name, action in CASE_ACTIONS.items():
+    for name, action in {**CASE_ACTIONS, **AGREEMENT_ACTIONS}.items():
         by_action.setdefault(action.value, []).append(f"`{prefix}{name}`")
     lines = [
         "| handeling | commando's | wie | ook in een gesloten casus |",
         "|---|---|---|---|",
     ]
     for action, actors in permission_table_rows():
-        commands = ", ".join(by_action.get(action.value, [])) or "(afspraken, volgt)"
+        commands = ", ".join(by_action.get(action.value, []))
         who = " of ".join(messages.t(f"case.actor.{a.value}") for a in actors)
         closed = "ja" if action in READ_ONLY_ACTIONS else "nee"
         lines.append(f"| {action.value} | {commands} | {who} | {closed} |")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from datetime import date, time
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -29,6 +30,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from avz_bot.domain.reminders import ReminderPolicy
+from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import CATALOGUES
 
 #: Secret settings that must not appear in the TOML file.
@@ -245,6 +248,70 @@ class CasesSettings(BaseModel):
         return value
 
 
+class CalendarSettings(BaseModel):
+    """Working days and office hours (Europe/Amsterdam; Dutch public holidays are days off)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    office_start: time = time(8, 30)
+    office_end: time = time(17, 30)
+    #: What a deadline without a time means ("vrijdag" = Friday at this time).
+    end_of_day: time = time(17, 0)
+    #: Monday = 0 ... Sunday = 6.
+    working_weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4], min_length=1)
+    observe_holidays: bool = True
+    #: Extra days off of the whole network (e.g. a bridge day).
+    extra_closed_days: list[date] = Field(default_factory=list)
+
+    def build(self) -> WorkCalendar:
+        """The pure-domain calendar for these settings."""
+        try:
+            return WorkCalendar(
+                office_start=self.office_start,
+                office_end=self.office_end,
+                end_of_day=self.end_of_day,
+                working_weekdays=frozenset(self.working_weekdays),
+                observe_holidays=self.observe_holidays,
+                extra_closed_days=frozenset(self.extra_closed_days),
+            )
+        except ValueError as exc:
+            raise ConfigError(f"calendar: {exc}") from None
+
+
+class ReminderSettings(BaseModel):
+    """When the bot reminds people of agreements (see README, "Reminders")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: A reminder at office start this many working days before the deadline (0: none).
+    before_working_days: int = Field(default=2, ge=0, le=20)
+    #: A reminder on the morning of the deadline at this time (empty: none).
+    deadline_morning: time | None = time(9, 0)
+    #: After the deadline: a reminder to the owner every working day (else only once).
+    overdue_every_working_day: bool = True
+    #: Daily overdue reminders stop after this many working days.
+    max_overdue_reminders: int = Field(default=10, ge=0, le=100)
+    #: On this overdue working day the regiehouder is told too (0: never).
+    notify_regie_after_working_days: int = Field(default=2, ge=0, le=100)
+    #: On this overdue working day the coordination room is told (0: never).
+    notify_coordination_after_working_days: int = Field(default=5, ge=0, le=100)
+    #: A reminder delivered this much after its planned moment says it is late.
+    late_after_seconds: float = Field(default=300.0, ge=0)
+
+    def policy(self) -> ReminderPolicy:
+        """The pure-domain policy for these settings."""
+        return ReminderPolicy(
+            before_working_days=self.before_working_days,
+            deadline_morning=self.deadline_morning,
+            overdue_every_working_day=self.overdue_every_working_day,
+            notify_regie_after_working_days=self.notify_regie_after_working_days or None,
+            notify_coordination_after_working_days=(
+                self.notify_coordination_after_working_days or None
+            ),
+            max_overdue_reminders=self.max_overdue_reminders,
+        )
+
+
 class TrustSettings(BaseModel):
     """Which devices the bot trusts with room keys and commands (see README, "Trust policy")."""
 
@@ -283,6 +350,8 @@ class Settings(BaseSettings):
     bot: BotSettings = Field(default_factory=BotSettings)
     trust: TrustSettings = Field(default_factory=TrustSettings)
     cases: CasesSettings = Field(default_factory=CasesSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable

@@ -25,6 +25,7 @@ from avz_bot.messages import Messages
 from commands.parser import ParsedCommand, ParseError, Token, parse_command
 
 if TYPE_CHECKING:
+    from avz_bot.services.agreements import AgreementService
     from avz_bot.services.cases import CaseService
 
 
@@ -78,6 +79,11 @@ class Services(Protocol):
     @property
     def cases(self) -> CaseService:
         """Case and regie operations in this command's transaction."""
+        ...
+
+    @property
+    def agreements(self) -> AgreementService:
+        """Agreements and reminders in this command's transaction."""
         ...
 
 

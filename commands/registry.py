@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from commands import builtin, cases
+from commands import agreements, builtin, cases
 from commands.framework import Registry
 
 
 def build_registry() -> Registry:
     """All commands the bot understands, in help order."""
-    return Registry([*builtin.SPECS, *cases.SPECS])
+    return Registry([*builtin.SPECS, *cases.SPECS, *agreements.SPECS])

@@ -564,6 +564,17 @@ class CaseRepository:
         )
         return await _rowcount(self._session, stmt) == 1
 
+    async def open_proposals_to(self, matrix_id: str) -> list[RegieProposalRow]:
+        """Open proposals waiting for ``matrix_id``'s answer, oldest first."""
+        stmt = (
+            select(RegieProposalRecord)
+            .where(
+                RegieProposalRecord.resolved_at.is_(None), RegieProposalRecord.to_user == matrix_id
+            )
+            .order_by(RegieProposalRecord.created_at, RegieProposalRecord.id)
+        )
+        return await _fetch_rows(self._session, RegieProposalRow, stmt)
+
     async def expired_proposals(self, now: datetime) -> list[RegieProposalRow]:
         """Open proposals whose ``expires_at`` is at or before ``now``, oldest first."""
         stmt = (

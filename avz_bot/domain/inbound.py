@@ -25,6 +25,8 @@ class IncomingCommand:
     sender_device: str | None = None
     device_verified: bool | None = None
     late: bool = False
+    #: Joined plus invited members of the room (2 in a direct chat with the bot).
+    room_members: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,8 @@ class Reply:
 
     plain: str
     html: str
+    #: Users this message mentions (they get a notification: ``m.mentions``).
+    mentions: tuple[str, ...] = ()
 
     def to_content(self, in_reply_to: str | None = None) -> dict[str, Any]:
         """The ``m.room.message`` content for this reply (``m.notice``: bots don't chat).
@@ -48,4 +52,6 @@ class Reply:
         }
         if in_reply_to is not None:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": in_reply_to}}
+        # Always present: an empty list tells clients not to guess mentions from the text.
+        content["m.mentions"] = {"user_ids": list(self.mentions)}
         return content

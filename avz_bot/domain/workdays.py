@@ -64,6 +64,11 @@ class WorkCalendar:
     end_of_day: time = time(17, 0)
     extra_closed_days: frozenset[date] = frozenset()
     holiday_language: str = "nl"
+    #: ``date.weekday()`` numbers of working days (Monday 0 ... Friday 4 by default).
+    working_weekdays: frozenset[int] = frozenset(range(_FIRST_WEEKEND_DAY))
+    #: Whether public holidays are days off (switched off only for tests and demos that
+    #: must run whatever the date).
+    observe_holidays: bool = True
 
     def __post_init__(self) -> None:
         for name in ("office_start", "office_end", "end_of_day"):
@@ -73,6 +78,8 @@ class WorkCalendar:
                 raise ValueError(f"{name} must be a naive wall-clock time")
         if not self.office_start < self.office_end:
             raise ValueError("office_start must be before office_end")
+        if not self.working_weekdays or not self.working_weekdays <= frozenset(range(7)):
+            raise ValueError("working_weekdays must be a non-empty subset of 0..6")
 
     # -- days -------------------------------------------------------------------------------
 
@@ -82,11 +89,13 @@ class WorkCalendar:
 
     def is_holiday(self, day: date) -> bool:
         """Whether ``day`` is a public holiday or one of the ``extra_closed_days``."""
-        return day in self.extra_closed_days or self.holiday_name(day) is not None
+        if day in self.extra_closed_days:
+            return True
+        return self.observe_holidays and self.holiday_name(day) is not None
 
     def is_working_day(self, day: date) -> bool:
         """Whether ``day`` is a weekday that is not a holiday."""
-        return day.weekday() < _FIRST_WEEKEND_DAY and not self.is_holiday(day)
+        return day.weekday() in self.working_weekdays and not self.is_holiday(day)
 
     def next_working_day(self, day: date, include_today: bool = False) -> date:
         """The first working day after ``day`` (or ``day`` itself if ``include_today``)."""

@@ -470,6 +470,10 @@ class MatrixAdapter:
         else:
             await port.message_in_unencrypted_room(incoming)
 
+    def _member_count(self, room_id: str) -> int | None:
+        room = self.client.rooms.get(room_id)
+        return int(room.member_count) if room is not None else None
+
     def _sender_device(self, event: RoomMessageText) -> str | None:
         """The sending device, found by the Curve25519 key the event was encrypted with."""
         sender_key = getattr(event, "sender_key", None)
@@ -499,6 +503,7 @@ class MatrixAdapter:
             sender_device=device,
             device_verified=cross_signed,
             late=late,
+            room_members=self._member_count(room_id),
         )
 
     async def _undecryptable(self, room_id: str, event: MegolmEvent, port: InboundPort) -> None:

@@ -36,7 +36,7 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import listing, paragraphs, text
 from avz_bot.messages import Messages
 from avz_bot.settings import CasesSettings
-from storage.case_repositories import CaseRepository, CaseRow
+from storage.case_repositories import AgreementRepository, CaseRepository, CaseRow
 from storage.repositories import AuditRepository, PartnerRepository
 from storage.schedule_repositories import JobRepository
 
@@ -351,7 +351,7 @@ class CaseService:
         return chosen
 
     # ------------------------------------------------------------ reading
-    async def card(self, loaded: LoadedCase, open_items: int = 0) -> Reply:
+    async def card(self, loaded: LoadedCase, open_items: int = -1) -> Reply:
         """The case card: reference, title, where, status, regie, members, open items."""
         row, state = loaded.row, loaded.state
         t = self.t
@@ -378,6 +378,10 @@ class CaseService:
                     to_user=await self.name(proposal.to_user),
                     expires=self._when(proposal.expires_at),
                 )
+            )
+        if open_items < 0:
+            open_items = len(
+                await AgreementRepository(self._session).list_for_case(row.id, statuses=["open"])
             )
         lines.append(t("case.card.open_items", count=open_items))
         lines.append(t("case.card.members"))
@@ -515,6 +519,11 @@ class CaseService:
                 line = t("case.closed", reference=row.reference, reason=event.reason)
                 # Scheduled work for the case (reminders, later escalations) ends here.
                 await self._jobs.cancel_for_entity("case", str(row.id), now)
+                open_agreements = await AgreementRepository(self._session).list_for_case(
+                    row.id, statuses=["open"]
+                )
+                if open_agreements:
+                    line += "\n" + t("case.closed_agreements", count=len(open_agreements))
             else:
                 line = t(
                     "case.status_changed",
@@ -776,6 +785,11 @@ class CaseService:
     def now(self) -> datetime:
         """The unit of work's time."""
         return self._now
+
+    @property
+    def coordination_room(self) -> str | None:
+        """The ketenmanagers' coordination room, if configured."""
+        return self._settings.coordination_room
 
 
 def _prepend(first: str, reply: Reply) -> Reply:

@@ -15,6 +15,7 @@ import hashlib
 import logging
 import time
 import traceback
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -23,11 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import IncomingCommand, Reply
+from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
+from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
 from avz_bot.settings import CasesSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
@@ -79,6 +82,8 @@ class AppServices:
     prefix: str = "!"
     cases_settings: CasesSettings = field(default_factory=CasesSettings)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
+    late_after: timedelta = timedelta(minutes=5)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -108,7 +113,16 @@ class AppServices:
             enqueue=enqueue,
             device_cross_signed=device_cross_signed,
         )
-        return UnitServices(self.version, now, cases)
+        agreements = AgreementService(
+            session,
+            cases,
+            calendar=self.calendar,
+            policy=self.reminder_policy,
+            messages=self.messages,
+            prefix=self.prefix,
+            late_after=self.late_after,
+        )
+        return UnitServices(self.version, now, cases, agreements, enqueue)
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,9 @@ class UnitServices:
     version: str
     at: datetime
     cases: CaseService
+    agreements: AgreementService
+    #: Queue a message for another room in this transaction: (key, room id, reply).
+    enqueue: Callable[[str, str, Reply], Awaitable[None]]
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""
@@ -129,6 +146,10 @@ class JobRunner(Protocol):
 
     async def run_due(self) -> int:
         """Run every due job; returns how many ran."""
+        ...
+
+    def wake(self) -> None:
+        """Re-arm the timer for the earliest pending job (after scheduling new ones)."""
         ...
 
 
@@ -180,6 +201,7 @@ class BotCore:
         """Run due jobs now (e.g. the room a command just asked for), then send."""
         if self._jobs is not None:
             await self._jobs.run_due()
+            self._jobs.wake()
 
     # ------------------------------------------------------------ sync state
     async def load_sync_token(self) -> str | None:

@@ -596,3 +596,49 @@ async def test_an_answer_and_the_expiry_cannot_both_resolve_a_proposal(
         return await CaseRepository(session).resolve_proposal(created.id, next(outcomes), LATER)
 
     assert sorted(await race(4, resolve)) == [False] * 3 + [True]
+
+
+async def test_open_proposals_to_lists_only_unanswered_ones_for_that_person(
+    database: Database,
+) -> None:
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    async with database.session() as session, session.begin():
+        repo = CaseRepository(session)
+        first = await repo.create(
+            reference="AVZ-2026-0101",
+            title="a",
+            municipality="groningen",
+            case_type="jeugd",
+            created_by="@a:x",
+            now=now,
+        )
+        second = await repo.create(
+            reference="AVZ-2026-0102",
+            title="b",
+            municipality="groningen",
+            case_type="jeugd",
+            created_by="@a:x",
+            now=now,
+        )
+        waiting = await repo.create_proposal(
+            case_id=first.id,
+            kind="transfer",
+            from_user="@a:x",
+            to_user="@b:x",
+            now=now,
+            expires_at=now + timedelta(days=3),
+        )
+        answered = await repo.create_proposal(
+            case_id=second.id,
+            kind="transfer",
+            from_user="@a:x",
+            to_user="@b:x",
+            now=now,
+            expires_at=now + timedelta(days=3),
+        )
+        assert waiting is not None and answered is not None
+        await repo.resolve_proposal(answered.id, "declined", now)
+    async with database.session() as session:
+        repo = CaseRepository(session)
+        assert [p.id for p in await repo.open_proposals_to("@b:x")] == [waiting.id]
+        assert await repo.open_proposals_to("@a:x") == []

@@ -1,0 +1,268 @@
+"""Agreements (acties/afspraken), reminders and "my plate". Handlers only call services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from avz_bot.domain import cases as domain
+from avz_bot.domain.inbound import Reply
+from avz_bot.formatting import text
+from avz_bot.services.agreements import AgreementService
+from avz_bot.services.cases import CaseCommandError, LoadedCase
+from commands.framework import (
+    Audience,
+    CommandContext,
+    CommandSpec,
+    HandlerResult,
+    NoArguments,
+    Outcome,
+)
+
+#: A direct chat: the sender and the bot.
+DIRECT_CHAT_MEMBERS = 2
+
+
+def _help(key: str) -> Any:
+    return {"help": key}
+
+
+class CreateArgs(BaseModel):
+    """``!actie <@gebruiker|organisatie> <omschrijving> deadline=<wanneer>``."""
+
+    owner: str = Field(alias="eigenaar", max_length=255, json_schema_extra=_help("arg.owner"))
+    description: str = Field(
+        alias="omschrijving",
+        min_length=1,
+        max_length=300,
+        json_schema_extra=_help("arg.description"),
+    )
+    deadline: str = Field(alias="deadline", max_length=100, json_schema_extra=_help("arg.deadline"))
+
+
+class NumberNoteArgs(BaseModel):
+    """``!actie klaar <nr> [toelichting]``."""
+
+    number: int = Field(alias="nr", ge=1, json_schema_extra=_help("arg.number"))
+    note: str = Field(
+        default="", alias="toelichting", max_length=300, json_schema_extra=_help("arg.note")
+    )
+
+
+class PostponeArgs(BaseModel):
+    """``!actie uitstel <nr> <wanneer> reden=…``."""
+
+    number: int = Field(alias="nr", ge=1, json_schema_extra=_help("arg.number"))
+    when: str = Field(
+        alias="wanneer", min_length=1, max_length=100, json_schema_extra=_help("arg.deadline")
+    )
+    reason: str = Field(
+        alias="reden", min_length=1, max_length=200, json_schema_extra=_help("arg.reason")
+    )
+
+
+class NumberReasonArgs(BaseModel):
+    """``!actie vervalt <nr> reden=…``."""
+
+    number: int = Field(alias="nr", ge=1, json_schema_extra=_help("arg.number"))
+    reason: str = Field(
+        alias="reden", min_length=1, max_length=200, json_schema_extra=_help("arg.reason")
+    )
+
+
+class RemindArgs(BaseModel):
+    """``!herinner <wanneer> <tekst> [voor=mij|kamer]``."""
+
+    words: str = Field(
+        alias="wanneer en tekst",
+        min_length=1,
+        max_length=500,
+        json_schema_extra=_help("arg.remind"),
+    )
+    target: str = Field(
+        default="mij", alias="voor", pattern="^(mij|kamer)$", json_schema_extra=_help("arg.target")
+    )
+
+
+class NumberArgs(BaseModel):
+    """``<nr>``."""
+
+    number: int = Field(alias="nr", ge=1, json_schema_extra=_help("arg.number"))
+
+
+async def _in_case(ctx: CommandContext, op: Any) -> HandlerResult:
+    service: AgreementService = ctx.services.agreements
+    try:
+        loaded = await ctx.services.cases.require_case(ctx.command.room_id)
+        reply: Reply = await op(service, loaded)
+    except CaseCommandError as exc:
+        return HandlerResult(exc.reply, Outcome.REFUSED)
+    return HandlerResult(reply)
+
+
+async def create(ctx: CommandContext, args: CreateArgs) -> HandlerResult:
+    """``!actie``."""
+
+    async def op(service: AgreementService, loaded: LoadedCase) -> Reply:
+        return await service.create(ctx.member, loaded, args.owner, args.description, args.deadline)
+
+    return await _in_case(ctx, op)
+
+
+async def list_open(ctx: CommandContext, args: NoArguments) -> HandlerResult:
+    """``!acties``."""
+
+    async def op(service: AgreementService, loaded: LoadedCase) -> Reply:
+        return await service.list_open(ctx.member, loaded)
+
+    return await _in_case(ctx, op)
+
+
+async def finish(ctx: CommandContext, args: NumberNoteArgs) -> HandlerResult:
+    """``!actie klaar``."""
+
+    async def op(service: AgreementService, loaded: LoadedCase) -> Reply:
+        return await service.finish(ctx.member, loaded, args.number, args.note)
+
+    return await _in_case(ctx, op)
+
+
+async def postpone(ctx: CommandContext, args: PostponeArgs) -> HandlerResult:
+    """``!actie uitstel``."""
+
+    async def op(service: AgreementService, loaded: LoadedCase) -> Reply:
+        return await service.postpone(ctx.member, loaded, args.number, args.when, args.reason)
+
+    return await _in_case(ctx, op)
+
+
+async def lapse(ctx: CommandContext, args: NumberReasonArgs) -> HandlerResult:
+    """``!actie vervalt``."""
+
+    async def op(service: AgreementService, loaded: LoadedCase) -> Reply:
+        return await service.lapse(ctx.member, loaded, args.number, args.reason)
+
+    return await _in_case(ctx, op)
+
+
+async def remind(ctx: CommandContext, args: RemindArgs) -> HandlerResult:
+    """``!herinner``: works in any room the bot serves."""
+    try:
+        reply = await ctx.services.agreements.remind(
+            ctx.member, ctx.command.room_id, args.words, args.target == "kamer"
+        )
+    except CaseCommandError as exc:
+        return HandlerResult(exc.reply, Outcome.REFUSED)
+    return HandlerResult(reply)
+
+
+async def list_reminders(ctx: CommandContext, args: NoArguments) -> HandlerResult:
+    """``!herinneringen``."""
+    return HandlerResult(await ctx.services.agreements.list_reminders(ctx.command.room_id))
+
+
+async def cancel_reminder(ctx: CommandContext, args: NumberArgs) -> HandlerResult:
+    """``!herinnering annuleer <nr>``."""
+    try:
+        reply = await ctx.services.agreements.cancel_reminder(
+            ctx.member, ctx.command.room_id, args.number
+        )
+    except CaseCommandError as exc:
+        return HandlerResult(exc.reply, Outcome.REFUSED)
+    return HandlerResult(reply)
+
+
+async def my_plate(ctx: CommandContext, args: NoArguments) -> HandlerResult:
+    """``!mijn``: only in a direct chat, because it shows data from all the sender's cases."""
+    if ctx.command.room_members != DIRECT_CHAT_MEMBERS:
+        return HandlerResult(
+            text(ctx.messages.t("mine.dm_only", prefix=ctx.prefix)), Outcome.REFUSED
+        )
+    return HandlerResult(await ctx.services.agreements.my_plate(ctx.member))
+
+
+def _spec(
+    name: str,
+    aliases: tuple[str, ...],
+    key: str,
+    handler: object,
+    args: type[BaseModel] = NoArguments,
+    positional: tuple[str, ...] = (),
+    rest: str | None = None,
+    *,
+    changes: bool = True,
+) -> CommandSpec:
+    return CommandSpec(
+        name=name,
+        aliases=aliases,
+        summary_key=key,
+        handler=handler,  # type: ignore[arg-type]
+        args=args,
+        positional=positional,
+        rest=rest,
+        audience=Audience.MEMBER,
+        changes_state=changes,
+    )
+
+
+SPECS: tuple[CommandSpec, ...] = (
+    _spec(
+        "actie",
+        ("afspraak", "action"),
+        "cmd.actie.summary",
+        create,
+        CreateArgs,
+        ("owner",),
+        "description",
+    ),
+    _spec("acties", ("afspraken", "actions"), "cmd.acties.summary", list_open, changes=False),
+    _spec(
+        "actie klaar",
+        ("afspraak klaar", "action done"),
+        "cmd.actie_klaar.summary",
+        finish,
+        NumberNoteArgs,
+        ("number",),
+        "note",
+    ),
+    _spec(
+        "actie uitstel",
+        ("afspraak uitstel", "action postpone"),
+        "cmd.actie_uitstel.summary",
+        postpone,
+        PostponeArgs,
+        ("number",),
+        "when",
+    ),
+    _spec(
+        "actie vervalt",
+        ("afspraak vervalt", "action drop"),
+        "cmd.actie_vervalt.summary",
+        lapse,
+        NumberReasonArgs,
+        ("number",),
+    ),
+    _spec("herinner", ("remind",), "cmd.herinner.summary", remind, RemindArgs, (), "words"),
+    _spec(
+        "herinneringen", ("reminders",), "cmd.herinneringen.summary", list_reminders, changes=False
+    ),
+    _spec(
+        "herinnering annuleer",
+        ("reminder cancel",),
+        "cmd.herinnering_annuleer.summary",
+        cancel_reminder,
+        NumberArgs,
+        ("number",),
+    ),
+    _spec("mijn", ("mine",), "cmd.mijn.summary", my_plate, changes=False),
+)
+
+#: Case actions of these commands, for the README's permission table.
+AGREEMENT_ACTIONS: dict[str, domain.CaseAction] = {
+    "actie": domain.CaseAction.AGREEMENT_CREATE,
+    "acties": domain.CaseAction.VIEW,
+    "actie klaar": domain.CaseAction.AGREEMENT_UPDATE,
+    "actie uitstel": domain.CaseAction.AGREEMENT_UPDATE,
+    "actie vervalt": domain.CaseAction.AGREEMENT_UPDATE,
+}

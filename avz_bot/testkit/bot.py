@@ -13,11 +13,13 @@ from avz_bot.app import Application
 from avz_bot.clock import Clock, SystemClock
 from avz_bot.settings import (
     BotSettings,
+    CalendarSettings,
     CasesSettings,
     HttpSettings,
     LoggingSettings,
     MatrixSettings,
     PartnersSettings,
+    ReminderSettings,
     Settings,
     StorageSettings,
     TrustSettings,
@@ -41,6 +43,8 @@ def bot_settings(
     pickle_key: str = TEST_PICKLE_KEY,
     cases: CasesSettings | None = None,
     trust: TrustSettings | None = None,
+    calendar: CalendarSettings | None = None,
+    reminders: ReminderSettings | None = None,
 ) -> Settings:
     """Settings for a bot on a loopback homeserver, ops endpoint on a free port."""
     return Settings(
@@ -60,6 +64,8 @@ def bot_settings(
         bot=BotSettings(),
         cases=cases or CasesSettings(),
         trust=trust or TrustSettings(),
+        calendar=calendar or CalendarSettings(),
+        reminders=reminders or ReminderSettings(),
         logging=LoggingSettings(level="WARNING", format="text"),
     )
 

@@ -175,7 +175,9 @@ async def cancel_reminder(ctx: CommandContext, args: NumberArgs) -> HandlerResul
 
 async def my_plate(ctx: CommandContext, args: NoArguments) -> HandlerResult:
     """``!mijn``: only in a direct chat, because it shows data from all the sender's cases."""
-    if ctx.command.room_members != DIRECT_CHAT_MEMBERS:
+    in_case_room = await ctx.services.cases.load_for_room(ctx.command.room_id) is not None
+    if ctx.command.room_members != DIRECT_CHAT_MEMBERS or in_case_room:
+        # A case room may briefly hold only its opener and the bot: still not private.
         return HandlerResult(
             text(ctx.messages.t("mine.dm_only", prefix=ctx.prefix)), Outcome.REFUSED
         )

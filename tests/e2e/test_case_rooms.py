@@ -220,3 +220,60 @@ async def test_case_commands_outside_a_case_room_are_refused(cases: CaseWorld) -
     dm = await cases.world.room_with_bot(cases.anouk)
     answer = await cases.ask(cases.anouk, dm, '!casus nieuw "X" gemeente=groningen type=jeugd')
     assert "intake" in answer
+
+
+async def test_invite_remove_and_leave_change_membership_and_roles(cases: CaseWorld) -> None:
+    world = cases.world
+    reference, room = await cases.open_case('!casus nieuw "Leden" gemeente=stadskanaal type=pga')
+    await cases.ask(cases.pieter, room, "!regie claim")
+    refused = await cases.ask(cases.pieter, room, "!casus uitnodigen @niemand:avz.test")
+    assert "geen geregistreerde ketenpartner" in refused
+    added = await cases.ask(cases.pieter, room, f"!casus uitnodigen {cases.anouk.user_id}")
+    assert "toegevoegd" in added
+    await cases.join_case(cases.anouk, room)
+    # Anouk is no regiehouder or ketenmanager: she may not remove anyone.
+    assert "Dat mag alleen" in await cases.ask(
+        cases.anouk, room, f"!casus verwijderen {cases.pieter.user_id}"
+    )
+    await cases.ask(cases.anouk, room, "!rol casemanager")
+    removed = await cases.ask(cases.pieter, room, f"!casus verwijderen {cases.anouk.user_id}")
+    assert "verwijderd" in removed
+
+    async def membership(user: str) -> str | None:
+        for event in await cases.pieter.room_state(room):
+            if event.get("type") == "m.room.member" and event.get("state_key") == user:
+                return str(event["content"]["membership"])
+        return None
+
+    for _ in range(100):
+        if await membership(cases.anouk.user_id) == "leave":
+            break
+        await asyncio.sleep(0.2)
+    assert await membership(cases.anouk.user_id) == "leave"  # the bot removed her
+    assert "casemanager" not in await cases.ask(cases.pieter, room, "!rollen")
+
+    # Someone who leaves by themselves loses every role too, regie included.
+    await cases.ask(cases.pieter, room, f"!casus uitnodigen {cases.karin.user_id}")
+    await cases.karin.wait_for_invitation(world.bot_id, exclude=[cases.coordination], timeout=60)
+    await cases.karin.join(room)
+    await cases.ask(cases.pieter, room, f"!regie overdragen {cases.karin.user_id}")
+    await cases.ask(cases.karin, room, "!regie accepteren")
+    await cases.karin.client.room_leave(room)
+    notice = await cases.pieter.wait_for_message(
+        room, sender=world.bot_id, predicate=lambda b: "verlaten" in b, timeout=60
+    )
+    assert "geen rol meer" in notice.body
+    assert "geen regiehouder" in await cases.ask(cases.pieter, room, "!regie")
+    timeline = await cases.ask(cases.pieter, room, "!tijdlijn")
+    assert "verwijderd" in timeline and "kamer verlaten" in timeline
+    assert reference in timeline
+
+
+async def test_my_plate_only_in_a_direct_chat(cases: CaseWorld) -> None:
+    reference, room = await cases.open_case('!casus nieuw "Bord" gemeente=veendam type=pga')
+    await cases.ask(cases.pieter, room, "!regie claim")
+    assert "direct gesprek" in await cases.ask(cases.pieter, room, "!mijn")
+    direct = await cases.world.room_with_bot(cases.pieter)
+    plate = await cases.ask(cases.pieter, direct, "!mijn")
+    assert reference in plate
+    assert "Casussen waarin jij de regie hebt" in plate

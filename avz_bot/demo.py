@@ -18,18 +18,27 @@ import textwrap
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
 from avz_bot.app import Application
 from avz_bot.logs import configure_logging
-from avz_bot.settings import CasesSettings, Settings
+from avz_bot.settings import CalendarSettings, CasesSettings, ReminderSettings, Settings
 from avz_bot.testkit.bot import RunningBot, bot_settings, start_bot
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.synapse import SynapseServer
 
 SERVER_NAME = "avz.demo"
 REFERENCE = re.compile(r"AVZ-\d{4}-\d{4}")
+AGREEMENT_NUMBER = re.compile(r"#(\d+)")
+#: How long after the bot starts the demo's "deadline today" reminder fires.
+REMINDER_DELAY = timedelta(seconds=20)
+#: Its agreement's deadline is this much after the reminder (rounded up to the minute).
+DEADLINE_AFTER_REMINDER = timedelta(minutes=2)
+#: From this local time on the reminder and its deadline could fall on different days.
+TOO_LATE_FOR_REMINDER = clock_time(23, 50)
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,14 @@ class CaseRooms:
 
     intake: str
     coordination: str
+
+
+@dataclass(frozen=True)
+class OpenedCase:
+    """The case the demo opens: its room and reference."""
+
+    room: str
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,53 @@ def _partners_file(people: tuple[DemoPerson, ...]) -> str:
             f"roles = [{roles}]\n"
         )
     return text
+
+
+@dataclass(frozen=True)
+class ReminderDemo:
+    """How the demo bot reminds, so that one reminder fires while the demo runs.
+
+    ``fire_at`` is ``None`` when the demo runs too close to midnight: then the bot keeps
+    its normal calendar and policy and the transcript skips that part.
+    """
+
+    calendar: CalendarSettings
+    reminders: ReminderSettings
+    fire_at: datetime | None = None
+    #: ``fire_at`` as local wall-clock time ("17:46:05").
+    fire_time: str = ""
+    #: The agreement's deadline as typed ("vandaag 17:49").
+    deadline: str = ""
+
+
+def _reminder_demo(now: datetime) -> ReminderDemo:
+    """Office hours all day (today a working day) and a "deadline today" reminder soon."""
+    normal = CalendarSettings()
+    work = normal.build()
+    local = work.local(now)
+    if local.time() >= TOO_LATE_FOR_REMINDER:
+        return ReminderDemo(normal, ReminderSettings())
+    today = local.date()
+    calendar = CalendarSettings(
+        office_start=clock_time(0, 0),
+        office_end=clock_time(23, 59, 59),
+        working_weekdays=sorted({*normal.working_weekdays, today.weekday()}),
+        observe_holidays=not work.is_holiday(today),
+    )
+    fire_at = (now + REMINDER_DELAY).replace(microsecond=0)
+    fire_local = work.local(fire_at)
+    reminders = ReminderSettings(
+        before_working_days=0,
+        deadline_morning=fire_local.time().replace(tzinfo=None),
+        overdue_every_working_day=False,
+        max_overdue_reminders=0,
+        notify_regie_after_working_days=0,
+        notify_coordination_after_working_days=0,
+    )
+    deadline = work.local(fire_at + DEADLINE_AFTER_REMINDER + timedelta(seconds=59))
+    return ReminderDemo(
+        calendar, reminders, fire_at, f"{fire_local:%H:%M:%S}", f"vandaag {deadline:%H:%M}"
+    )
 
 
 class Transcript:
@@ -147,6 +211,7 @@ async def run_demo(keep: bool = False) -> int:
             )
         # The intake and coordination rooms are configuration: they exist before the bot.
         rooms = await _case_rooms(partners)
+        reminder_demo = _reminder_demo(datetime.now(UTC))
         settings = bot_settings(
             homeserver=synapse.url,
             user_id=bot_id,
@@ -156,12 +221,14 @@ async def run_demo(keep: bool = False) -> int:
             allowed_servers=[SERVER_NAME],
             pickle_key=secrets.token_urlsafe(24),
             cases=CasesSettings(intake_rooms=[rooms.intake], coordination_room=rooms.coordination),
+            calendar=reminder_demo.calendar,
+            reminders=reminder_demo.reminders,
         )
         running = await start_bot(settings)
         app = running.app
         print(f"avz-bot demo: bot {bot_id} is running.\n", flush=True)
         names = {f"@{p.localpart}:{SERVER_NAME}": p.display_name for p in PEOPLE}
-        await _script(Transcript(names), partners, bot_id, rooms)
+        await _script(Transcript(names), partners, bot_id, rooms, reminder_demo)
         if keep:
             _print_login_help(synapse.url, bot_id, passwords, settings, app)
             await asyncio.Event().wait()
@@ -189,7 +256,11 @@ async def _case_rooms(partners: dict[str, PartnerClient]) -> CaseRooms:
 
 
 async def _script(
-    t: Transcript, partners: dict[str, PartnerClient], bot_id: str, rooms: CaseRooms
+    t: Transcript,
+    partners: dict[str, PartnerClient],
+    bot_id: str,
+    rooms: CaseRooms,
+    reminder_demo: ReminderDemo,
 ) -> None:
     pieter, anouk, marloes, outsider = (
         partners["p.devries"],
@@ -240,7 +311,9 @@ async def _script(
     await marloes.wait_for_join(plain, bot_id, timeout=60)
     await ask(marloes, plain, "!ping")
 
-    await _cases_script(t, partners, bot_id, rooms, ask)
+    case = await _cases_script(t, partners, bot_id, rooms, ask)
+    await _agreements_script(t, partners, bot_id, case, ask, reminder_demo)
+    await _closing_script(t, partners, bot_id, rooms, case, ask)
 
 
 async def _cases_script(
@@ -249,7 +322,8 @@ async def _cases_script(
     bot_id: str,
     rooms: CaseRooms,
     ask: Callable[..., Awaitable[str]],
-) -> None:
+) -> OpenedCase:
+    """Open a case; regie changes hands (to Anouk)."""
     pieter, anouk, marloes = partners["p.devries"], partners["a.bakker"], partners["m.visser"]
 
     t.note(
@@ -324,6 +398,120 @@ async def _cases_script(
     await ask(pieter, case_room, '!casus status actief reden="casusoverleg gepland"')
     await ask(anouk, case_room, '!casus status actief reden="casusoverleg gepland"')
     await ask(anouk, case_room, "!rollen")
+    return OpenedCase(room=case_room, reference=reference)
+
+
+async def _agreements_script(
+    t: Transcript,
+    partners: dict[str, PartnerClient],
+    bot_id: str,
+    case: OpenedCase,
+    ask: Callable[..., Awaitable[str]],
+    reminder_demo: ReminderDemo,
+) -> None:
+    """Agreements with deadlines, reminders and "my plate", while Anouk has regie."""
+    pieter, anouk = partners["p.devries"], partners["a.bakker"]
+    room = case.room
+
+    t.note(
+        "Afspraken. Anouk (regiehouder) legt vast wie wat doet en voor wanneer; de bot "
+        "schrijft elke deadline voluit, zodat iedereen ziet hoe hij de datum heeft begrepen"
+    )
+    await ask(
+        anouk,
+        room,
+        f'!actie {pieter.user_id} "Contact opnemen met school" deadline="vrijdag 12:00"',
+    )
+    await ask(anouk, room, '!actie ggz "Zorgplan opstellen" deadline="over 3 werkdagen"')
+
+    t.note("Een deadline die niet kan, wordt geweigerd, met voorbeelden; er wordt niets vastgelegd")
+    await ask(anouk, room, '!actie ggz "Verslag rondsturen" deadline=gisteren')
+    await ask(pieter, room, "!acties")
+
+    t.note("Pieter krijgt de school pas later te pakken en stelt zijn afspraak uit, met reden")
+    await ask(
+        pieter, room, '!actie uitstel 1 "volgende week dinsdag" reden="school pas dan bereikbaar"'
+    )
+
+    t.note(
+        "Afvinken mag de eigenaar, de regiehouder of een ketenmanager. #2 is van de GGZ: "
+        "Pieter mag het niet, Anouk wel"
+    )
+    await ask(pieter, room, "!actie klaar 2")
+    await ask(anouk, room, "!actie klaar 2")
+
+    fire_at = reminder_demo.fire_at
+    number = ""
+    if fire_at is None:
+        t.note(
+            "Het is bijna middernacht: het deel met een herinnering die tijdens de demo "
+            "afgaat, slaan we over"
+        )
+    else:
+        t.note(
+            "Herinneringen. Normaal herinnert de bot op de dag van de deadline om 9:00; de "
+            f"demo-bot doet dat om {reminder_demo.fire_time}, zodat het zo meteen gebeurt. "
+            "Anouk legt een afspraak vast die vandaag afloopt"
+        )
+        made = await ask(
+            anouk,
+            room,
+            f'!actie {pieter.user_id} "Moeder terugbellen" deadline="{reminder_demo.deadline}"',
+        )
+        found = AGREEMENT_NUMBER.search(made)
+        if found is None:
+            raise RuntimeError("the bot did not record the agreement")
+        number = found.group(1)
+        if datetime.now(UTC) >= fire_at:
+            number = ""
+            t.note(
+                f"De demo was te traag: het is al na {reminder_demo.fire_time}, dus deze "
+                "herinnering komt pas bij een volgende deadline"
+            )
+
+    t.note("Met !herinner plant iemand een losse herinnering, voor zichzelf of voor de hele kamer")
+    await ask(anouk, room, "!herinner morgen 9:00 casusoverleg voorbereiden voor=kamer")
+    await ask(pieter, room, "!herinneringen")
+
+    t.note(
+        "!mijn toont je afspraken en regie uit al je casussen, en werkt daarom alleen in een "
+        "direct gesprek met de bot"
+    )
+    await ask(pieter, room, "!mijn")
+    t.note("Pieter begint een versleuteld privégesprek met de bot en vraagt het daar")
+    direct = await pieter.create_encrypted_room(invite=[bot_id])
+    await pieter.wait_for_join(direct, bot_id, timeout=60)
+    await ask(pieter, direct, "!mijn")
+
+    if fire_at is not None and number:
+        left = max(0.0, (fire_at - datetime.now(UTC)).total_seconds())
+        t.note(
+            f"We wachten even tot de herinnering komt (gepland om {reminder_demo.fire_time}, "
+            f"nog ongeveer {left:.0f} s) …"
+        )
+        reminder = await pieter.wait_for_message(
+            room,
+            sender=bot_id,
+            predicate=lambda body: (
+                "Vandaag is de deadline" in body and f"afspraak #{number} " in body
+            ),
+            timeout=left + 60,
+        )
+        t.note("In de casuskamer noemt de bot de eigenaar (Pieter krijgt een melding):")
+        t.bot(reminder.body)
+
+
+async def _closing_script(
+    t: Transcript,
+    partners: dict[str, PartnerClient],
+    bot_id: str,
+    rooms: CaseRooms,
+    case: OpenedCase,
+    ask: Callable[..., Awaitable[str]],
+) -> None:
+    """Anouk lets regie go (the coordination room hears of it); the timeline."""
+    pieter, anouk, marloes = partners["p.devries"], partners["a.bakker"], partners["m.visser"]
+    case_room, reference = case.room, case.reference
 
     t.note("Anouk laat de regie los; de bot meldt dat in de coördinatiekamer")
     since = int(time.time() * 1000) - 5_000

@@ -36,3 +36,16 @@ def listing(title: str, items: Iterable[str], footer: str = "") -> Reply:
         plain.append(footer)
         html += escape(footer)
     return Reply(plain="\n".join(plain), html=html)
+
+
+def sections(title: str, parts: Iterable[tuple[str, list[str]]], empty: str) -> Reply:
+    """A bold title, then per section a heading and its bulleted items (``empty`` if none)."""
+    plain = [title]
+    html = f"<strong>{escape(title)}</strong>"
+    for heading, items in parts:
+        rows = items or [empty]
+        plain.append(heading)
+        plain.extend(f"  • {item}" for item in rows)
+        html += f"<p>{escape(heading)}</p><ul>"
+        html += "".join(f"<li>{escape(item)}</li>" for item in rows) + "</ul>"
+    return Reply(plain="\n".join(plain), html=html)

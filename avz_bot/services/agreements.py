@@ -31,7 +31,7 @@ from avz_bot.domain.reminders import (
     next_reminder,
 )
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.formatting import listing, text
+from avz_bot.formatting import listing, sections, text
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from storage.case_repositories import AgreementRepository, AgreementRow, CaseRepository
@@ -379,36 +379,28 @@ class AgreementService:
         t = self.t
         agreements = await self.agreements.open_for_user(user)
         agreements.sort(key=lambda r: (r.deadline >= self.now, r.deadline))
-        lines = [t("mine.agreements")]
         references: dict[int, str] = {}
+        agreement_lines = []
         for row in agreements:
             if row.case_id not in references:
                 case = await cases.get(row.case_id)
                 references[row.case_id] = case.reference if case else "?"
-            lines.append("  " + await self._line(row, references[row.case_id]))
-        if not agreements:
-            lines.append("  " + t("list.none"))
-        lines.append(t("mine.regie"))
+            agreement_lines.append(await self._line(row, references[row.case_id]))
         led = await cases.cases_with_regie(user)
-        lines.extend(
-            "  "
-            + t(
+        regie_lines = [
+            t(
                 "mine.regie_line",
                 reference=c.reference,
                 title=c.title,
                 status=t(f"case.status.{c.status}"),
             )
             for c in led
-        )
-        if not led:
-            lines.append("  " + t("list.none"))
-        lines.append(t("mine.waiting"))
-        waiting = await cases.open_proposals_to(user)
-        for proposal in waiting:
+        ]
+        waiting_lines = []
+        for proposal in await cases.open_proposals_to(user):
             case = await cases.get(proposal.case_id)
-            lines.append(
-                "  "
-                + t(
+            waiting_lines.append(
+                t(
                     f"mine.waiting_{proposal.kind}",
                     reference=case.reference if case else "?",
                     other=await self._cases.name(proposal.from_user),
@@ -416,9 +408,15 @@ class AgreementService:
                     prefix=self._prefix,
                 )
             )
-        if not waiting:
-            lines.append("  " + t("list.none"))
-        return listing(t("mine.title", name=member.display_name), lines)
+        return sections(
+            t("mine.title", name=member.display_name),
+            [
+                (t("mine.agreements"), agreement_lines),
+                (t("mine.regie"), regie_lines),
+                (t("mine.waiting"), waiting_lines),
+            ],
+            t("list.none"),
+        )
 
     # ------------------------------------------------------------ job handlers
     def _late_note(self, planned: datetime) -> str:

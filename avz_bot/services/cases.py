@@ -453,7 +453,13 @@ class CaseService:
                 elif key in {"old_status", "new_status"} and isinstance(value, str):
                     values[key] = self.t(f"case.status.{value}")
                 elif key == "cause" and isinstance(value, str):
-                    values[key] = self.t(f"case.cause.{value}")
+                    reason = details.get("reason")
+                    # A release names its reason; other causes (left, removed) are words.
+                    values[key] = (
+                        reason
+                        if value == "released" and isinstance(reason, str) and reason
+                        else self.t(f"case.cause.{value}")
+                    )
                 elif key == "organisation_code" and isinstance(value, str):
                     values[key] = await self.org_name(value)
                 else:

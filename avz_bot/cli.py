@@ -134,6 +134,11 @@ async def _check_config(settings: Settings) -> int:
     from avz_bot.partners_config import load_partners
 
     orgs, members = load_partners(settings.partners.file)
+    settings.calendar.build()  # raises ConfigError with the setting named
+    try:
+        settings.reminders.policy()
+    except ValueError as exc:
+        raise ConfigError(f"reminders: {exc}") from None
     print(
         "configuration OK: "
         f"homeserver {settings.matrix.homeserver}, bot {settings.matrix.user_id}, "

@@ -12,62 +12,61 @@ from avz_bot.formatting import text
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseCommandError, LoadedCase
 from commands.framework import (
-    Audience,
     CommandContext,
     CommandSpec,
     HandlerResult,
     NoArguments,
     Outcome,
+    help_text,
+    member_command,
 )
 
 #: A direct chat: the sender and the bot.
 DIRECT_CHAT_MEMBERS = 2
 
 
-def _help(key: str) -> Any:
-    return {"help": key}
-
-
 class CreateArgs(BaseModel):
     """``!actie <@gebruiker|organisatie> <omschrijving> deadline=<wanneer>``."""
 
-    owner: str = Field(alias="eigenaar", max_length=255, json_schema_extra=_help("arg.owner"))
+    owner: str = Field(alias="eigenaar", max_length=255, json_schema_extra=help_text("arg.owner"))
     description: str = Field(
         alias="omschrijving",
         min_length=1,
         max_length=300,
-        json_schema_extra=_help("arg.description"),
+        json_schema_extra=help_text("arg.description"),
     )
-    deadline: str = Field(alias="deadline", max_length=100, json_schema_extra=_help("arg.deadline"))
+    deadline: str = Field(
+        alias="deadline", max_length=100, json_schema_extra=help_text("arg.deadline")
+    )
 
 
 class NumberNoteArgs(BaseModel):
     """``!actie klaar <nr> [toelichting]``."""
 
-    number: int = Field(alias="nr", ge=1, json_schema_extra=_help("arg.number"))
+    number: int = Field(alias="nr", ge=1, json_schema_extra=help_text("arg.number"))
     note: str = Field(
-        default="", alias="toelichting", max_length=300, json_schema_extra=_help("arg.note")
+        default="", alias="toelichting", max_length=300, json_schema_extra=help_text("arg.note")
     )
 
 
 class PostponeArgs(BaseModel):
     """``!actie uitstel <nr> <wanneer> reden=…``."""
 
-    number: int = Field(alias="nr", ge=1, json_schema_extra=_help("arg.number"))
+    number: int = Field(alias="nr", ge=1, json_schema_extra=help_text("arg.number"))
     when: str = Field(
-        alias="wanneer", min_length=1, max_length=100, json_schema_extra=_help("arg.deadline")
+        alias="wanneer", min_length=1, max_length=100, json_schema_extra=help_text("arg.deadline")
     )
     reason: str = Field(
-        alias="reden", min_length=1, max_length=200, json_schema_extra=_help("arg.reason")
+        alias="reden", min_length=1, max_length=200, json_schema_extra=help_text("arg.reason")
     )
 
 
 class NumberReasonArgs(BaseModel):
     """``!actie vervalt <nr> reden=…``."""
 
-    number: int = Field(alias="nr", ge=1, json_schema_extra=_help("arg.number"))
+    number: int = Field(alias="nr", ge=1, json_schema_extra=help_text("arg.number"))
     reason: str = Field(
-        alias="reden", min_length=1, max_length=200, json_schema_extra=_help("arg.reason")
+        alias="reden", min_length=1, max_length=200, json_schema_extra=help_text("arg.reason")
     )
 
 
@@ -78,17 +77,20 @@ class RemindArgs(BaseModel):
         alias="wanneer en tekst",
         min_length=1,
         max_length=500,
-        json_schema_extra=_help("arg.remind"),
+        json_schema_extra=help_text("arg.remind"),
     )
     target: str = Field(
-        default="mij", alias="voor", pattern="^(mij|kamer)$", json_schema_extra=_help("arg.target")
+        default="mij",
+        alias="voor",
+        pattern="^(mij|kamer)$",
+        json_schema_extra=help_text("arg.target"),
     )
 
 
 class NumberArgs(BaseModel):
     """``<nr>``."""
 
-    number: int = Field(alias="nr", ge=1, json_schema_extra=_help("arg.number"))
+    number: int = Field(alias="nr", ge=1, json_schema_extra=help_text("arg.number"))
 
 
 async def _in_case(ctx: CommandContext, op: Any) -> HandlerResult:
@@ -184,32 +186,8 @@ async def my_plate(ctx: CommandContext, args: NoArguments) -> HandlerResult:
     return HandlerResult(await ctx.services.agreements.my_plate(ctx.member))
 
 
-def _spec(
-    name: str,
-    aliases: tuple[str, ...],
-    key: str,
-    handler: object,
-    args: type[BaseModel] = NoArguments,
-    positional: tuple[str, ...] = (),
-    rest: str | None = None,
-    *,
-    changes: bool = True,
-) -> CommandSpec:
-    return CommandSpec(
-        name=name,
-        aliases=aliases,
-        summary_key=key,
-        handler=handler,  # type: ignore[arg-type]
-        args=args,
-        positional=positional,
-        rest=rest,
-        audience=Audience.MEMBER,
-        changes_state=changes,
-    )
-
-
 SPECS: tuple[CommandSpec, ...] = (
-    _spec(
+    member_command(
         "actie",
         ("afspraak", "action"),
         "cmd.actie.summary",
@@ -218,8 +196,10 @@ SPECS: tuple[CommandSpec, ...] = (
         ("owner",),
         "description",
     ),
-    _spec("acties", ("afspraken", "actions"), "cmd.acties.summary", list_open, changes=False),
-    _spec(
+    member_command(
+        "acties", ("afspraken", "actions"), "cmd.acties.summary", list_open, changes=False
+    ),
+    member_command(
         "actie klaar",
         ("afspraak klaar", "action done"),
         "cmd.actie_klaar.summary",
@@ -228,7 +208,7 @@ SPECS: tuple[CommandSpec, ...] = (
         ("number",),
         "note",
     ),
-    _spec(
+    member_command(
         "actie uitstel",
         ("afspraak uitstel", "action postpone"),
         "cmd.actie_uitstel.summary",
@@ -237,7 +217,7 @@ SPECS: tuple[CommandSpec, ...] = (
         ("number",),
         "when",
     ),
-    _spec(
+    member_command(
         "actie vervalt",
         ("afspraak vervalt", "action drop"),
         "cmd.actie_vervalt.summary",
@@ -245,11 +225,13 @@ SPECS: tuple[CommandSpec, ...] = (
         NumberReasonArgs,
         ("number",),
     ),
-    _spec("herinner", ("remind",), "cmd.herinner.summary", remind, RemindArgs, (), "words"),
-    _spec(
+    member_command(
+        "herinner", ("remind",), "cmd.herinner.summary", remind, RemindArgs, (), "words"
+    ),
+    member_command(
         "herinneringen", ("reminders",), "cmd.herinneringen.summary", list_reminders, changes=False
     ),
-    _spec(
+    member_command(
         "herinnering annuleer",
         ("reminder cancel",),
         "cmd.herinnering_annuleer.summary",
@@ -257,7 +239,7 @@ SPECS: tuple[CommandSpec, ...] = (
         NumberArgs,
         ("number",),
     ),
-    _spec("mijn", ("mine",), "cmd.mijn.summary", my_plate, changes=False),
+    member_command("mijn", ("mine",), "cmd.mijn.summary", my_plate, changes=False),
 )
 
 #: Case actions of these commands, for the README's permission table.

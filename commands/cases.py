@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -13,42 +12,41 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from commands.framework import (
-    Audience,
     CommandContext,
     CommandSpec,
     HandlerResult,
     NoArguments,
     Outcome,
+    help_text,
+    member_command,
 )
 
 USER_PATTERN = r"^@[^:\s]+:[A-Za-z0-9.:-]+$"
-
-
-def _help(key: str) -> Any:
-    return {"help": key}
 
 
 class OpenArgs(BaseModel):
     """``!casus nieuw "<werktitel>" gemeente=… type=… [partners=…]``."""
 
     title: str = Field(
-        alias="werktitel", min_length=1, max_length=120, json_schema_extra=_help("arg.title")
+        alias="werktitel", min_length=1, max_length=120, json_schema_extra=help_text("arg.title")
     )
     municipality: str = Field(
-        alias="gemeente", max_length=60, json_schema_extra=_help("arg.municipality")
+        alias="gemeente", max_length=60, json_schema_extra=help_text("arg.municipality")
     )
-    case_type: str = Field(alias="type", max_length=60, json_schema_extra=_help("arg.case_type"))
+    case_type: str = Field(
+        alias="type", max_length=60, json_schema_extra=help_text("arg.case_type")
+    )
     partners: str = Field(
-        default="", alias="partners", max_length=500, json_schema_extra=_help("arg.partners")
+        default="", alias="partners", max_length=500, json_schema_extra=help_text("arg.partners")
     )
 
 
 class StatusArgs(BaseModel):
     """``!casus status <status> reden=…``."""
 
-    status: str = Field(alias="status", max_length=30, json_schema_extra=_help("arg.status"))
+    status: str = Field(alias="status", max_length=30, json_schema_extra=help_text("arg.status"))
     reason: str = Field(
-        alias="reden", min_length=1, max_length=200, json_schema_extra=_help("arg.reason")
+        alias="reden", min_length=1, max_length=200, json_schema_extra=help_text("arg.reason")
     )
 
 
@@ -56,7 +54,7 @@ class ReasonArgs(BaseModel):
     """A required ``reden=…``."""
 
     reason: str = Field(
-        alias="reden", min_length=1, max_length=200, json_schema_extra=_help("arg.reason")
+        alias="reden", min_length=1, max_length=200, json_schema_extra=help_text("arg.reason")
     )
 
 
@@ -64,7 +62,10 @@ class UserArgs(BaseModel):
     """One ``@gebruiker``."""
 
     user: str = Field(
-        alias="gebruiker", pattern=USER_PATTERN, max_length=255, json_schema_extra=_help("arg.user")
+        alias="gebruiker",
+        pattern=USER_PATTERN,
+        max_length=255,
+        json_schema_extra=help_text("arg.user"),
     )
 
 
@@ -72,10 +73,13 @@ class UserReasonArgs(BaseModel):
     """``@gebruiker reden=…``."""
 
     user: str = Field(
-        alias="gebruiker", pattern=USER_PATTERN, max_length=255, json_schema_extra=_help("arg.user")
+        alias="gebruiker",
+        pattern=USER_PATTERN,
+        max_length=255,
+        json_schema_extra=help_text("arg.user"),
     )
     reason: str = Field(
-        alias="reden", min_length=1, max_length=200, json_schema_extra=_help("arg.reason")
+        alias="reden", min_length=1, max_length=200, json_schema_extra=help_text("arg.reason")
     )
 
 
@@ -83,7 +87,7 @@ class TimelineArgs(BaseModel):
     """``!tijdlijn [aantal]``."""
 
     count: int = Field(
-        default=20, alias="aantal", ge=1, le=100, json_schema_extra=_help("arg.count")
+        default=20, alias="aantal", ge=1, le=100, json_schema_extra=help_text("arg.count")
     )
 
 
@@ -295,30 +299,8 @@ async def timeline(ctx: CommandContext, args: TimelineArgs) -> HandlerResult:
     return await _in_case(ctx, op)
 
 
-def _spec(
-    name: str,
-    aliases: tuple[str, ...],
-    key: str,
-    handler: object,
-    args: type[BaseModel] = NoArguments,
-    positional: tuple[str, ...] = (),
-    *,
-    changes: bool = True,
-) -> CommandSpec:
-    return CommandSpec(
-        name=name,
-        aliases=aliases,
-        summary_key=key,
-        handler=handler,  # type: ignore[arg-type]
-        args=args,
-        positional=positional,
-        audience=Audience.MEMBER,
-        changes_state=changes,
-    )
-
-
 SPECS: tuple[CommandSpec, ...] = (
-    _spec(
+    member_command(
         "casus nieuw",
         ("case new",),
         "cmd.casus_nieuw.summary",
@@ -326,8 +308,8 @@ SPECS: tuple[CommandSpec, ...] = (
         OpenArgs,
         ("title",),
     ),
-    _spec("casus", ("case",), "cmd.casus.summary", show_case, changes=False),
-    _spec(
+    member_command("casus", ("case",), "cmd.casus.summary", show_case, changes=False),
+    member_command(
         "casus status",
         ("case status",),
         "cmd.casus_status.summary",
@@ -335,8 +317,10 @@ SPECS: tuple[CommandSpec, ...] = (
         StatusArgs,
         ("status",),
     ),
-    _spec("casus sluiten", ("case close",), "cmd.casus_sluiten.summary", close_case, ReasonArgs),
-    _spec(
+    member_command(
+        "casus sluiten", ("case close",), "cmd.casus_sluiten.summary", close_case, ReasonArgs
+    ),
+    member_command(
         "casus uitnodigen",
         ("case invite",),
         "cmd.casus_uitnodigen.summary",
@@ -344,7 +328,7 @@ SPECS: tuple[CommandSpec, ...] = (
         UserArgs,
         ("user",),
     ),
-    _spec(
+    member_command(
         "casus verwijderen",
         ("case remove",),
         "cmd.casus_verwijderen.summary",
@@ -352,9 +336,9 @@ SPECS: tuple[CommandSpec, ...] = (
         UserArgs,
         ("user",),
     ),
-    _spec("regie", ("lead",), "cmd.regie.summary", regie_show, changes=False),
-    _spec("regie claim", ("lead claim",), "cmd.regie_claim.summary", regie_claim),
-    _spec(
+    member_command("regie", ("lead",), "cmd.regie.summary", regie_show, changes=False),
+    member_command("regie claim", ("lead claim",), "cmd.regie_claim.summary", regie_claim),
+    member_command(
         "regie overdragen",
         ("lead transfer",),
         "cmd.regie_overdragen.summary",
@@ -362,16 +346,20 @@ SPECS: tuple[CommandSpec, ...] = (
         UserArgs,
         ("user",),
     ),
-    _spec("regie accepteren", ("lead accept",), "cmd.regie_accepteren.summary", regie_accept),
-    _spec("regie weigeren", ("lead decline",), "cmd.regie_weigeren.summary", regie_decline),
-    _spec(
+    member_command(
+        "regie accepteren", ("lead accept",), "cmd.regie_accepteren.summary", regie_accept
+    ),
+    member_command(
+        "regie weigeren", ("lead decline",), "cmd.regie_weigeren.summary", regie_decline
+    ),
+    member_command(
         "regie loslaten",
         ("lead release",),
         "cmd.regie_loslaten.summary",
         regie_release,
         ReasonArgs,
     ),
-    _spec(
+    member_command(
         "regie toewijzen",
         ("lead assign",),
         "cmd.regie_toewijzen.summary",
@@ -379,11 +367,11 @@ SPECS: tuple[CommandSpec, ...] = (
         UserReasonArgs,
         ("user",),
     ),
-    _spec("rollen", ("roles",), "cmd.rollen.summary", show_roles, changes=False),
-    _spec(
+    member_command("rollen", ("roles",), "cmd.rollen.summary", show_roles, changes=False),
+    member_command(
         "rol casemanager", ("role casemanager",), "cmd.rol_casemanager.summary", take_casemanager
     ),
-    _spec(
+    member_command(
         "tijdlijn",
         ("timeline",),
         "cmd.tijdlijn.summary",

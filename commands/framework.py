@@ -392,3 +392,33 @@ class Dispatcher:
         )
         result = await spec.handler(ctx, args)
         return DispatchResult(result.reply, spec.name, result.outcome, tuple(ctx.audit))
+
+
+def help_text(key: str) -> Any:
+    """``json_schema_extra`` for an argument field: its catalogue help key."""
+    return {"help": key}
+
+
+def member_command(
+    name: str,
+    aliases: tuple[str, ...],
+    summary_key: str,
+    handler: Callable[[CommandContext, Any], Awaitable[HandlerResult]],
+    args: type[BaseModel] = NoArguments,
+    positional: tuple[str, ...] = (),
+    rest: str | None = None,
+    *,
+    changes: bool = True,
+) -> CommandSpec:
+    """A command for registered members; finer permissions are the domain's business."""
+    return CommandSpec(
+        name=name,
+        aliases=aliases,
+        summary_key=summary_key,
+        handler=handler,
+        args=args,
+        positional=positional,
+        rest=rest,
+        audience=Audience.MEMBER,
+        changes_state=changes,
+    )

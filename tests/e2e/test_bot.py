@@ -240,3 +240,30 @@ async def test_bot_survives_a_homeserver_restart(world: BotWorld) -> None:
     reply = await pieter.send_and_wait(room, "!wie", reply_from=world.bot_id, timeout=90)
     assert "Politie" in reply.body
     assert not bot.task.done()
+
+
+async def test_undecryptable_command_is_explained_once_after_the_grace_period(
+    world: BotWorld,
+) -> None:
+    pieter = await world.partner("pieter", "politie")
+    bot = await world.start(undecryptable_grace_seconds=2)
+    room = await world.room_with_bot(pieter)
+    await pieter.send_and_wait(room, "!ping", reply_from=world.bot_id)
+    # Pieter's client withholds the room key from the bot's device from now on.
+    device = pieter.client.device_store[world.bot_id][bot.app.adapter.device_id]
+    pieter.client.blacklist_device(device)
+    first = await pieter.send(room, "!wie")
+    await pieter.send(room, "!help")
+    explanation = await pieter.wait_for_message(
+        room,
+        sender=world.bot_id,
+        predicate=lambda body: "niet ontsleutelen" in body,
+        timeout=60,
+    )
+    assert "niet uitgevoerd" in explanation.body
+    await asyncio.sleep(4)
+    bodies = _from(pieter, room, world.bot_id)
+    # One explanation for both messages (per sender and room), and nothing executed.
+    assert sum("niet ontsleutelen" in body for body in bodies) == 1, bodies
+    assert not any("Politie Noord-Nederland" in body for body in bodies)
+    assert first

@@ -35,12 +35,14 @@ from nio import (
     LocalProtocolError,
     LoginResponse,
     MegolmEvent,
+    MessageDirection,
     RoomCreateError,
     RoomCreateResponse,
     RoomEncryptionEvent,
     RoomInviteError,
     RoomKickError,
     RoomMemberEvent,
+    RoomMessagesResponse,
     RoomMessageText,
     RoomSendResponse,
     RoomVisibility,
@@ -71,6 +73,8 @@ SYNC_FILTER: dict[str, Any] = {
 }
 
 SEND_ATTEMPTS = 5
+#: Pages of 100 events fetched to fill a timeline gap after downtime (a bound, not a goal).
+MAX_BACKFILL_PAGES = 50
 
 
 class StartupError(Exception):
@@ -347,7 +351,7 @@ class MatrixAdapter:
                 if self._checker is not None:
                     for user_id in response.device_list.changed:
                         self._checker.forget(user_id)
-                await self._process(response, port)
+                await self._process(response, port, since=token)
                 await self._crypto_housekeeping()
                 await self._retry_undecryptable(port)
                 await port.save_sync_token(response.next_batch)
@@ -395,7 +399,38 @@ class MatrixAdapter:
         except (aiohttp.ClientError, TimeoutError, LocalProtocolError) as exc:
             log.warning("key maintenance failed", extra={"error_type": type(exc).__name__})
 
-    async def _process(self, response: SyncResponse, port: InboundPort) -> None:
+    async def _backfill(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
+        """The events of a ``limited`` timeline's gap, oldest first.
+
+        When more happened in a room than one sync returns (the bot was down for a busy
+        while), the events between the last processed sync token and the timeline's
+        start are fetched with ``/messages`` so that no command in the gap is lost.
+        """
+        client = self.client
+        events: list[Any] = []
+        token = prev_batch
+        for _ in range(MAX_BACKFILL_PAGES):
+            response = await client.room_messages(
+                room_id, start=token, end=since, direction=MessageDirection.back, limit=100
+            )
+            if not isinstance(response, RoomMessagesResponse):
+                log.warning(
+                    "timeline gap could not be filled",
+                    extra={"room_id": room_id, "errcode": getattr(response, "status_code", None)},
+                )
+                break
+            events.extend(response.chunk)
+            if not response.chunk or not response.end or response.end == token:
+                break
+            token = response.end
+        else:
+            log.warning("timeline gap larger than the backfill bound", extra={"room_id": room_id})
+        log.info("timeline gap filled", extra={"room_id": room_id, "events": len(events)})
+        return list(reversed(events))
+
+    async def _process(
+        self, response: SyncResponse, port: InboundPort, since: str | None = None
+    ) -> None:
         client = self.client
         own = client.user_id
         for room_id, invite in response.rooms.invite.items():
@@ -415,7 +450,11 @@ class MatrixAdapter:
         for room_id, joined in response.rooms.join.items():
             room = client.rooms.get(room_id)
             encrypted = bool(room and room.encrypted)
-            for event in joined.timeline.events:
+            events = list(joined.timeline.events)
+            timeline = joined.timeline
+            if timeline.limited and since is not None and timeline.prev_batch:
+                events = await self._backfill(room_id, timeline.prev_batch, since) + events
+            for event in events:
                 await self._handle_timeline_event(room_id, encrypted, event, port)
 
     async def _handle_invite(self, room_id: str, inviter: str | None, port: InboundPort) -> None:

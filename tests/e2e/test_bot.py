@@ -267,3 +267,24 @@ async def test_undecryptable_command_is_explained_once_after_the_grace_period(
     assert sum("niet ontsleutelen" in body for body in bodies) == 1, bodies
     assert not any("Politie Noord-Nederland" in body for body in bodies)
     assert first
+
+
+async def test_command_in_a_long_gap_while_down_is_still_answered(world: BotWorld) -> None:
+    pieter = await world.partner("pieter", "politie")
+    bot = await world.start()
+    room = await world.room_with_bot(pieter)
+    await pieter.send_and_wait(room, "!ping", reply_from=world.bot_id)
+    await bot.stop()
+    # More happens than one sync returns (the filter keeps 200 timeline events): the
+    # command is at the start of the gap, followed by a busy conversation.
+    command = await pieter.send(room, "!wie")
+    for n in range(230):
+        await pieter.send(room, f"overleg {n}")
+    await world.start()
+    reply = await pieter.wait_for_message(
+        room, sender=world.bot_id, in_reply_to=command, timeout=90
+    )
+    assert "Politie Noord-Nederland" in reply.body
+    await asyncio.sleep(2)
+    answers = [m for m in pieter.messages(room) if m.in_reply_to == command]
+    assert len(answers) == 1

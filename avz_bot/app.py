@@ -34,7 +34,7 @@ from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database
 from storage.repositories import PartnerRepository
-from storage.schedule_repositories import JobRepository
+from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepository
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,6 @@ class Application:
             self.adapter,
             s.cases,
             lambda session: self.services.bind(session).cases,
-            s.matrix.user_id,
         )
         self.scheduler = Scheduler(
             self.database,
@@ -180,7 +179,7 @@ class Application:
         async with self.database.session() as session, session.begin():
             jobs = JobRepository(session)
             existing = await jobs.by_key(CASE_SWEEP_KEY)
-            if existing is None or existing.status not in {"pending", "running"}:
+            if existing is None or existing.status not in {JOB_PENDING, JOB_RUNNING}:
                 now = self.clock.now()
                 await jobs.schedule(JOB_CASE_SWEEP, now, {}, now, dedupe_key=CASE_SWEEP_KEY)
 

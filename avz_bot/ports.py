@@ -96,6 +96,10 @@ class InboundPort(Protocol):
         """Someone else's membership of ``room_id`` changed (join, leave, ban, invite)."""
         ...
 
+    def is_command(self, body: str) -> bool:
+        """Whether a message body is addressed to the bot (cheap; no I/O)."""
+        ...
+
     async def message(self, incoming: IncomingCommand) -> None:
         """A decrypted text message in an encrypted room (maybe a command)."""
         ...

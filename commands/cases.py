@@ -112,7 +112,6 @@ async def open_case(ctx: CommandContext, args: OpenArgs) -> HandlerResult:
         reply = await ctx.services.cases.open_case(
             ctx.member,
             ctx.command.room_id,
-            ctx.command.event_id,
             args.title,
             args.municipality,
             args.case_type,
@@ -123,180 +122,130 @@ async def open_case(ctx: CommandContext, args: OpenArgs) -> HandlerResult:
     return HandlerResult(reply)
 
 
-async def show_case(ctx: CommandContext, args: NoArguments) -> HandlerResult:
-    """``!casus``: the case card."""
+Decide = Callable[[CaseService, LoadedCase], domain.Outcome]
+
+
+async def _change(ctx: CommandContext, decide: Decide) -> HandlerResult:
+    """Let the domain decide on the case of this room, then persist (or explain) it."""
 
     async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        refusal = domain.check(domain.CaseAction.VIEW, loaded.state, ctx.member)
-        if refusal is not None:
-            raise CaseCommandError(service.refusal_reply(refusal))
-        return await service.card(loaded)
+        outcome = decide(service, loaded)
+        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
 
     return await _in_case(ctx, op)
+
+
+async def _view(
+    ctx: CommandContext, action: domain.CaseAction, render: CaseOperation
+) -> HandlerResult:
+    """A read-only command: the permission check, then ``render``."""
+
+    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
+        refusal = domain.check(action, loaded.state, ctx.member)
+        if refusal is not None:
+            raise CaseCommandError(service.refusal_reply(refusal))
+        return await render(service, loaded)
+
+    return await _in_case(ctx, op)
+
+
+async def show_case(ctx: CommandContext, args: NoArguments) -> HandlerResult:
+    """``!casus``: the case card."""
+    return await _view(ctx, domain.CaseAction.VIEW, lambda s, c: s.card(c))
 
 
 async def change_status(ctx: CommandContext, args: StatusArgs) -> HandlerResult:
     """``!casus status <status> reden=…``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        try:
-            status = CaseStatus(args.status.strip().lower())
-        except ValueError:
-            raise CaseCommandError(
-                text(
-                    service.t(
-                        "case.unknown_status",
-                        value=args.status,
-                        choices=", ".join(s.value for s in CaseStatus),
-                    )
-                )
-            ) from None
-        outcome = domain.change_status(loaded.state, ctx.member, status, args.reason, service.now)
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    try:
+        status = CaseStatus(args.status.strip().lower())
+    except ValueError:
+        choices = ", ".join(s.value for s in CaseStatus)
+        message = ctx.messages.t("case.unknown_status", value=args.status, choices=choices)
+        return HandlerResult(text(message), Outcome.REFUSED)
+    return await _change(
+        ctx, lambda s, c: domain.change_status(c.state, ctx.member, status, args.reason, s.now)
+    )
 
 
 async def close_case(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
     """``!casus sluiten reden=…``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        outcome = domain.close(loaded.state, ctx.member, args.reason, service.now)
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    return await _change(ctx, lambda s, c: domain.close(c.state, ctx.member, args.reason, s.now))
 
 
 async def invite(ctx: CommandContext, args: UserArgs) -> HandlerResult:
     """``!casus uitnodigen @gebruiker``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        member = (await service.directory()).get(args.user)
-        org = member.organisation.code if member else None
-        outcome = domain.invite(loaded.state, ctx.member, args.user, org, service.now)
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    directory = await ctx.services.cases.directory()
+    org = directory[args.user].organisation.code if args.user in directory else None
+    return await _change(
+        ctx, lambda s, c: domain.invite(c.state, ctx.member, args.user, org, s.now)
+    )
 
 
 async def remove(ctx: CommandContext, args: UserArgs) -> HandlerResult:
     """``!casus verwijderen @gebruiker``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        outcome = domain.remove(loaded.state, ctx.member, args.user, service.now)
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    return await _change(ctx, lambda s, c: domain.remove(c.state, ctx.member, args.user, s.now))
 
 
 # ---------------------------------------------------------------- regie
 async def regie_show(ctx: CommandContext, args: NoArguments) -> HandlerResult:
     """``!regie``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        refusal = domain.check(domain.CaseAction.REGIE_VIEW, loaded.state, ctx.member)
-        if refusal is not None:
-            raise CaseCommandError(service.refusal_reply(refusal))
-        return await service.regie_show(loaded)
-
-    return await _in_case(ctx, op)
+    return await _view(ctx, domain.CaseAction.REGIE_VIEW, lambda s, c: s.regie_show(c))
 
 
 async def regie_claim(ctx: CommandContext, args: NoArguments) -> HandlerResult:
     """``!regie claim``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        outcome = domain.regie_claim(loaded.state, ctx.member, service.now, service.expiry())
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    return await _change(
+        ctx, lambda s, c: domain.regie_claim(c.state, ctx.member, s.now, s.expiry())
+    )
 
 
 async def regie_transfer(ctx: CommandContext, args: UserArgs) -> HandlerResult:
     """``!regie overdragen @gebruiker``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        outcome = domain.regie_transfer(
-            loaded.state, ctx.member, args.user, service.now, service.expiry()
-        )
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    return await _change(
+        ctx,
+        lambda s, c: domain.regie_transfer(c.state, ctx.member, args.user, s.now, s.expiry()),
+    )
 
 
 async def regie_accept(ctx: CommandContext, args: NoArguments) -> HandlerResult:
     """``!regie accepteren``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        outcome = domain.regie_accept(loaded.state, ctx.member, service.now)
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    return await _change(ctx, lambda s, c: domain.regie_accept(c.state, ctx.member, s.now))
 
 
 async def regie_decline(ctx: CommandContext, args: NoArguments) -> HandlerResult:
     """``!regie weigeren``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        outcome = domain.regie_decline(loaded.state, ctx.member, service.now)
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    return await _change(ctx, lambda s, c: domain.regie_decline(c.state, ctx.member, s.now))
 
 
 async def regie_release(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
     """``!regie loslaten reden=…``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        outcome = domain.regie_release(loaded.state, ctx.member, args.reason, service.now)
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    return await _change(
+        ctx, lambda s, c: domain.regie_release(c.state, ctx.member, args.reason, s.now)
+    )
 
 
 async def regie_assign(ctx: CommandContext, args: UserReasonArgs) -> HandlerResult:
     """``!regie toewijzen @gebruiker reden=…``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        outcome = domain.regie_assign(loaded.state, ctx.member, args.user, args.reason, service.now)
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    return await _change(
+        ctx,
+        lambda s, c: domain.regie_assign(c.state, ctx.member, args.user, args.reason, s.now),
+    )
 
 
 # ---------------------------------------------------------------- roles and timeline
 async def show_roles(ctx: CommandContext, args: NoArguments) -> HandlerResult:
     """``!rollen``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        refusal = domain.check(domain.CaseAction.ROLES_VIEW, loaded.state, ctx.member)
-        if refusal is not None:
-            raise CaseCommandError(service.refusal_reply(refusal))
-        return await service.roles(loaded)
-
-    return await _in_case(ctx, op)
+    return await _view(ctx, domain.CaseAction.ROLES_VIEW, lambda s, c: s.roles(c))
 
 
 async def take_casemanager(ctx: CommandContext, args: NoArguments) -> HandlerResult:
     """``!rol casemanager``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        outcome = domain.take_casemanager(loaded.state, ctx.member, service.now)
-        return await service.apply(loaded, outcome, ctx.command.room_id, ctx.command.event_id)
-
-    return await _in_case(ctx, op)
+    return await _change(ctx, lambda s, c: domain.take_casemanager(c.state, ctx.member, s.now))
 
 
 async def timeline(ctx: CommandContext, args: TimelineArgs) -> HandlerResult:
     """``!tijdlijn [aantal]``."""
-
-    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
-        refusal = domain.check(domain.CaseAction.TIMELINE_VIEW, loaded.state, ctx.member)
-        if refusal is not None:
-            raise CaseCommandError(service.refusal_reply(refusal))
-        return await service.timeline(loaded, args.count)
-
-    return await _in_case(ctx, op)
+    return await _view(ctx, domain.CaseAction.TIMELINE_VIEW, lambda s, c: s.timeline(c, args.count))
 
 
 SPECS: tuple[CommandSpec, ...] = (

@@ -499,6 +499,10 @@ class MatrixAdapter:
             return
         if not isinstance(event, RoomMessageText) or event.sender == own:
             return
+        if not port.is_command(event.body):
+            # Conversation between people: none of the bot's business (and no reason to
+            # look up the sender's cross-signing keys).
+            return
         incoming = await self._incoming(room_id, event)
         if encrypted:
             if not event.decrypted:
@@ -587,7 +591,11 @@ class MatrixAdapter:
                 continue
             await port.decrypted_late(ref.event_id)
             room = client.rooms.get(ref.room_id)
-            if isinstance(decrypted, RoomMessageText) and decrypted.sender != client.user_id:
+            if (
+                isinstance(decrypted, RoomMessageText)
+                and decrypted.sender != client.user_id
+                and port.is_command(decrypted.body)
+            ):
                 incoming = await self._incoming(ref.room_id, decrypted, late=True)
                 if room is not None and room.encrypted:
                     await port.message(incoming)

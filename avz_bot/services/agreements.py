@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain import cases as domain
-from avz_bot.domain.dates import ParsedWhen, WhenError, format_when, parse_when
+from avz_bot.domain.dates import ParsedWhen, WhenError, parse_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.reminders import (
@@ -35,7 +35,6 @@ from avz_bot.formatting import listing, sections, text
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from storage.case_repositories import AgreementRepository, AgreementRow, CaseRepository
-from storage.repositories import AuditRepository
 from storage.schedule_repositories import JobRepository, JobRow, ReminderRepository
 
 JOB_AGREEMENT_REMINDER = "agreement.reminder"
@@ -114,8 +113,8 @@ class AgreementService:
         return self._cases.now
 
     def when(self, instant: datetime) -> str:
-        """An instant as Dutch people read it ("vrijdag 28 november 2026, 17:00")."""
-        return format_when(instant, self._calendar)
+        """An instant as people here read it (see ``CaseService.when``)."""
+        return self._cases.when(instant)
 
     def parse(self, expression: str) -> ParsedWhen:
         """A Dutch date expression, or a refusal with examples."""
@@ -150,16 +149,8 @@ class AgreementService:
     async def _audit(
         self, loaded: LoadedCase, actor: str, action: str, details: dict[str, Any]
     ) -> None:
-        member = (await self._cases.directory()).get(actor)
-        await AuditRepository(self._session).append(
-            occurred_at=self.now,
-            actor=actor,
-            actor_org=member.organisation.code if member else None,
-            action=f"agreement.{action}",
-            room_id=loaded.row.room_id,
-            entity_type="case",
-            entity_id=loaded.row.reference,
-            details=details,
+        await self._cases.record_audit(
+            loaded.row, actor, f"agreement.{action}", loaded.row.room_id, details
         )
 
     async def _arm(

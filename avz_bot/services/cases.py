@@ -68,7 +68,7 @@ class LoadedCase:
     state: CaseState
 
 
-def case_room_state(bot_user: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def case_room_state() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Power levels and initial state of a case room (see README, "Case rooms").
 
     Presets are not trusted: every security-relevant state event is set explicitly.
@@ -77,7 +77,6 @@ def case_room_state(bot_user: str) -> tuple[dict[str, Any], list[dict[str, Any]]
     versions the homeserver's default ``users`` map gives the creator 100. So
     ``users`` is left to the homeserver and nobody else is ever added to it.
     """
-    del bot_user  # see above: the creator is never listed explicitly
     power_levels = {
         "users_default": 0,
         "events_default": 0,
@@ -150,7 +149,8 @@ class CaseService:
         """A catalogue text."""
         return self._messages.t(key, **values)
 
-    def _when(self, instant: datetime | None) -> str:
+    def when(self, instant: datetime | None) -> str:
+        """An instant as people here read it ("vrijdag 28 november 2026, 17:00")."""
         return format_when(instant, self._calendar) if instant is not None else "—"
 
     async def directory(self) -> dict[str, Member]:
@@ -196,17 +196,15 @@ class CaseService:
         """The Dutch explanation of a domain refusal."""
         params = dict(refusal.params)
         if "allowed" in params:
-            actors = [a for a in params["allowed"].split(",") if a]
-            params["allowed"] = " of ".join(self.t(f"case.actor.{a}") for a in actors)
+            values = [v for v in params["allowed"].split(",") if v]
             if refusal.code is domain.RefusalCode.TRANSITION_NOT_ALLOWED:
-                params["allowed"] = ", ".join(
-                    self.t(f"case.status.{s}") for s in refusal.params["allowed"].split(",") if s
-                )
+                params["allowed"] = ", ".join(self.t(f"case.status.{v}") for v in values)
+            else:
+                params["allowed"] = " of ".join(self.t(f"case.actor.{v}") for v in values)
         if "status" in params:
             params["status"] = self.t(f"case.status.{params['status']}")
-        for key in ("expires_at",):
-            if key in params:
-                params[key] = self._when(datetime.fromisoformat(params[key]))
+        if "expires_at" in params:
+            params["expires_at"] = self.when(datetime.fromisoformat(params["expires_at"]))
         return text(self._messages.t_lenient(f"case.refusal.{refusal.code.value}", params))
 
     # ------------------------------------------------------------ loading
@@ -254,7 +252,6 @@ class CaseService:
         self,
         member: Member,
         room_id: str,
-        event_id: str,
         title: str,
         municipality: str,
         case_type: str,
@@ -351,7 +348,7 @@ class CaseService:
         return chosen
 
     # ------------------------------------------------------------ reading
-    async def card(self, loaded: LoadedCase, open_items: int = -1) -> Reply:
+    async def card(self, loaded: LoadedCase) -> Reply:
         """The case card: reference, title, where, status, regie, members, open items."""
         row, state = loaded.row, loaded.state
         t = self.t
@@ -365,7 +362,7 @@ class CaseService:
             t(
                 "case.card.status",
                 status=t(f"case.status.{row.status}"),
-                since=self._when(row.status_changed_at),
+                since=self.when(row.status_changed_at),
             ),
         ]
         lines.append(await self._regie_line(loaded, card=True))
@@ -376,14 +373,13 @@ class CaseService:
                     "case.card.proposal",
                     from_user=await self.name(proposal.from_user),
                     to_user=await self.name(proposal.to_user),
-                    expires=self._when(proposal.expires_at),
+                    expires=self.when(proposal.expires_at),
                 )
             )
-        if open_items < 0:
-            open_items = len(
-                await AgreementRepository(self._session).list_for_case(row.id, statuses=["open"])
-            )
-        lines.append(t("case.card.open_items", count=open_items))
+        open_items = await AgreementRepository(self._session).list_for_case(
+            row.id, statuses=["open"]
+        )
+        lines.append(t("case.card.open_items", count=len(open_items)))
         lines.append(t("case.card.members"))
         items = []
         for line in domain.roles(state):
@@ -405,7 +401,7 @@ class CaseService:
             return self.t(
                 key,
                 reference=row.reference,
-                since=self._when(state.regie_since),
+                since=self.when(state.regie_since),
                 prefix=self._prefix,
             )
         key = "case.card.regie" if card else "case.regie.show"
@@ -414,7 +410,7 @@ class CaseService:
             reference=row.reference,
             holder=await self.name(state.regie_holder),
             organisation=await self.org_name(row.regie_org),
-            since=self._when(state.regie_since),
+            since=self.when(state.regie_since),
         )
 
     async def regie_show(self, loaded: LoadedCase) -> Reply:
@@ -471,7 +467,7 @@ class CaseService:
             lines.append(
                 self.t(
                     "case.timeline.line",
-                    when=self._when(entry.occurred_at),
+                    when=self.when(entry.occurred_at),
                     who=await self.name(entry.actor),
                     what=what,
                 )
@@ -569,7 +565,7 @@ class CaseService:
                     "case.regie.requested",
                     holder=await name(to_user),
                     prefix=self._prefix,
-                    expires=self._when(event.expires_at),
+                    expires=self.when(event.expires_at),
                 )
             else:
                 line = t(
@@ -577,7 +573,7 @@ class CaseService:
                     holder=await name(from_user),
                     to_user=await name(to_user),
                     prefix=self._prefix,
-                    expires=self._when(event.expires_at),
+                    expires=self.when(event.expires_at),
                 )
         elif isinstance(event, domain.RegieTransferred):
             await self._resolve_open(row.id, "accepted", now)
@@ -681,22 +677,33 @@ class CaseService:
         actor: str,
         kind: str,
         room_id: str | None,
-        details: Mapping[str, str | bool | None],
+        details: Mapping[str, str | int | bool | None],
     ) -> None:
+        await self.record_audit(row, actor, f"case.{kind}", room_id, details)
+
+    async def record_audit(
+        self,
+        row: CaseRow,
+        actor: str,
+        action: str,
+        room_id: str | None,
+        details: Mapping[str, str | int | bool | None],
+    ) -> None:
+        """One audit entry about the case (its timeline). Texts are cut at 200 characters;
+        under the default trust policy a change from a device its owner has not
+        cross-signed is marked as such."""
         directory = await self.directory()
         member = directory.get(actor)
-        clean: dict[str, str | bool | None] = {
+        clean: dict[str, str | int | bool | None] = {
             k: (v[:200] if isinstance(v, str) else v) for k, v in details.items()
         }
         if self._device_cross_signed is not True:
-            # Default trust policy: accepted, but the trail shows the change came from a
-            # device its owner has not cross-signed (False) or that could not be checked.
             clean["device_cross_signed"] = self._device_cross_signed
         await self._audit.append(
             occurred_at=self._now,
             actor=actor,
             actor_org=member.organisation.code if member else None,
-            action=f"case.{kind}",
+            action=action,
             room_id=room_id,
             entity_type="case",
             entity_id=row.reference,
@@ -776,7 +783,7 @@ class CaseService:
                     municipality=self.municipality_name(row.municipality),
                     case_type=self.case_type_name(row.case_type),
                     days=days,
-                    since=self._when(row.regie_vacant_since),
+                    since=self.when(row.regie_vacant_since),
                 ),
             )
             queued += 1

@@ -142,11 +142,7 @@ class UnitServices:
 
 
 class JobRunner(Protocol):
-    """The scheduler, as the core sees it: run what is due now."""
-
-    async def run_due(self) -> int:
-        """Run every due job; returns how many ran."""
-        ...
+    """The scheduler, as the core sees it."""
 
     def wake(self) -> None:
         """Re-arm the timer for the earliest pending job (after scheduling new ones)."""
@@ -197,10 +193,13 @@ class BotCore:
         """Set the scheduler that runs side effects and timers (composition root)."""
         self._jobs = jobs
 
-    async def run_jobs(self) -> None:
-        """Run due jobs now (e.g. the room a command just asked for), then send."""
-        if self._jobs is not None:
-            await self._jobs.run_due()
+    def _wake_jobs(self, result: DispatchResult) -> None:
+        """After a successful change the command may have scheduled jobs (a room to
+        create, a reminder): re-arm the scheduler's timer. Reads change nothing."""
+        if self._jobs is None or result.outcome is not Outcome.OK or result.command is None:
+            return
+        spec = self._dispatcher.registry.lookup(result.command)
+        if spec is not None and spec.changes_state:
             self._jobs.wake()
 
     # ------------------------------------------------------------ sync state
@@ -284,6 +283,10 @@ class BotCore:
                 await self._enqueue(session, "member", event_id, room_id, reply)
 
     # ------------------------------------------------------------ messages
+    def is_command(self, body: str) -> bool:
+        """Whether ``body`` is addressed to the bot (prefix and a word)."""
+        return self._dispatcher.is_command(body)
+
     async def message(self, incoming: IncomingCommand) -> None:
         """Handle a decrypted message from an encrypted room, exactly once."""
         if not self._dispatcher.is_command(incoming.body):
@@ -293,7 +296,7 @@ class BotCore:
             try:
                 result = await self._run_command(incoming)
             except _Refused as refused:
-                result = await self._record_refusal(incoming, refused.result)
+                result = await self._record_without_changes(incoming, refused.result)
         except Exception as exc:  # the bot must survive any handler bug
             log.error(
                 "command failed",
@@ -303,7 +306,8 @@ class BotCore:
                     "event_id": incoming.event_id,
                 },
             )
-            result = await self._record_failure(incoming)
+            failure = DispatchResult(text(self._messages.t("error.internal")), None, Outcome.ERROR)
+            result = await self._record_without_changes(incoming, failure)
         if result is None:
             return
         self._metrics.commands.labels(result.command or "-", result.outcome.value).inc()
@@ -318,7 +322,7 @@ class BotCore:
             },
         )
         await self.flush_outbox()
-        await self.run_jobs()
+        self._wake_jobs(result)
 
     async def _run_command(self, incoming: IncomingCommand) -> DispatchResult | None:
         async with self._db.session() as session, session.begin():
@@ -366,58 +370,25 @@ class BotCore:
                     details={"reason": "not_registered"},
                 )
             if result.reply is not None:
-                await self._enqueue(
-                    session,
-                    "reply",
-                    incoming.event_id,
-                    incoming.room_id,
-                    result.reply,
-                    incoming.event_id,
-                )
+                await self._reply(session, incoming, result.reply)
             await processed.set_outcome(incoming.event_id, result.command, result.outcome.value)
             return result
 
-    async def _record_refusal(
+    async def _record_without_changes(
         self, incoming: IncomingCommand, result: DispatchResult
     ) -> DispatchResult | None:
-        """After a refusal: nothing of the command was kept; claim the event and explain."""
+        """After a refusal or a handler error, nothing of the command was kept: claim the
+        event in a new transaction, record how it ended and queue the reply."""
         async with self._db.session() as session, session.begin():
             processed = ProcessedEventRepository(session)
             if not await processed.claim(
                 incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
             ):
                 return None
-            await processed.set_outcome(incoming.event_id, result.command, Outcome.REFUSED.value)
+            await processed.set_outcome(incoming.event_id, result.command, result.outcome.value)
             if result.reply is not None:
-                await self._enqueue(
-                    session,
-                    "reply",
-                    incoming.event_id,
-                    incoming.room_id,
-                    result.reply,
-                    incoming.event_id,
-                )
-        return DispatchResult(result.reply, result.command, Outcome.REFUSED)
-
-    async def _record_failure(self, incoming: IncomingCommand) -> DispatchResult | None:
-        """After a handler error: nothing of it was committed; claim the event and apologise."""
-        async with self._db.session() as session, session.begin():
-            processed = ProcessedEventRepository(session)
-            if not await processed.claim(
-                incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
-            ):
-                return None
-            await processed.set_outcome(incoming.event_id, None, Outcome.ERROR.value)
-            reply = text(self._messages.t("error.internal"))
-            await self._enqueue(
-                session,
-                "reply",
-                incoming.event_id,
-                incoming.room_id,
-                reply,
-                incoming.event_id,
-            )
-        return DispatchResult(reply, None, Outcome.ERROR)
+                await self._reply(session, incoming, result.reply)
+        return result
 
     async def message_in_unencrypted_room(self, incoming: IncomingCommand) -> None:
         """Refuse to work in an unencrypted room, and say why once."""
@@ -515,11 +486,19 @@ class BotCore:
             txn_id_for(kind, key), room_id, reply.to_content(in_reply_to), self._clock.now()
         )
 
+    async def _reply(self, session: Any, incoming: IncomingCommand, reply: Reply) -> None:
+        """Queue the answer to a command, as a rich reply to it."""
+        await self._enqueue(
+            session, "reply", incoming.event_id, incoming.room_id, reply, incoming.event_id
+        )
+
     async def after_sync(self) -> None:
-        """Explain overdue undecryptable events, run due jobs, send the outbox."""
+        """Explain overdue undecryptable events and send whatever waits in the outbox.
+
+        Due jobs are not looked for here: the scheduler's timer and sweep own that.
+        """
         await self._explain_undecryptable()
         await self.flush_outbox()
-        await self.run_jobs()
 
     async def flush_outbox(self) -> int:
         """Send every unsent outbox message; returns how many were sent."""

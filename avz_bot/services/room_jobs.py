@@ -40,9 +40,7 @@ class RoomJobs:
         gateway: RoomGateway,
         settings: CasesSettings,
         case_service: Callable[[AsyncSession], CaseService],
-        bot_user: str,
     ) -> None:
-        self._bot_user = bot_user
         self._gateway = gateway
         self._settings = settings
         self._case_service = case_service
@@ -77,7 +75,7 @@ class RoomJobs:
         members = [m.matrix_id for m in await cases.list_members(case.id)]
         room_id = self._gateway.find_room(case.reference)
         if room_id is None:
-            power_levels, initial_state = case_room_state(self._bot_user)
+            power_levels, initial_state = case_room_state()
             room_id = await self._gateway.create_private_room(
                 name=case.reference,  # room state is not encrypted: the reference only
                 invite=members,

@@ -10,9 +10,11 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 
+from avz_bot.catalogue import AREAS
+
 DEFAULT_LOCALE = "nl"
 
-NL: dict[str, str] = {
+_CORE_NL: dict[str, str] = {
     # --- generic replies -------------------------------------------------
     "error.internal": (
         "Er ging iets mis bij het verwerken van je commando; er is niets gewijzigd. "
@@ -309,7 +311,7 @@ NL: dict[str, str] = {
     "arg.target": "mij (standaard) of kamer",
 }
 
-EN: dict[str, str] = {
+_CORE_EN: dict[str, str] = {
     "error.internal": (
         "Something went wrong while processing your command; nothing was changed. "
         "Please try again later or contact the administrator."
@@ -597,6 +599,24 @@ EN: dict[str, str] = {
     "arg.remind": "first when, then the text, e.g. morgen 9:00 bel Veilig Thuis terug",
     "arg.target": "mij (default) or kamer",
 }
+
+
+def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
+    """One catalogue from the core part and the areas' parts; a key defined twice is a
+    programming error (an area must not silently reword another's sentence)."""
+    merged: dict[str, str] = {}
+    for part in parts:
+        twice = merged.keys() & part.keys()
+        if twice:
+            raise ValueError(f"message keys defined twice: {', '.join(sorted(twice))}")
+        merged.update(part)
+    return merged
+
+
+#: The whole Dutch catalogue (the reference locale).
+NL: dict[str, str] = _merge(_CORE_NL, *(area.NL for area in AREAS))
+#: The whole English catalogue.
+EN: dict[str, str] = _merge(_CORE_EN, *(area.EN for area in AREAS))
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"nl": NL, "en": EN}
 

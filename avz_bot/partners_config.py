@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
+from avz_bot.domain.partners import (
+    Member,
+    Organisation,
+    OrgDomain,
+    Role,
+    ScopedRole,
+    ScopedRoleKind,
+)
 from avz_bot.settings import ConfigError
 
 MATRIX_ID_PATTERN = r"^@[a-z0-9._=/+-]+:[A-Za-z0-9.-]+(:[0-9]+)?$"
+CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+Code = Annotated[str, Field(pattern=CODE_PATTERN)]
 
 
 class OrganisationEntry(BaseModel):
@@ -36,6 +46,36 @@ class MemberEntry(BaseModel):
     display_name: str = Field(min_length=1, max_length=200)
     organisation: str
     roles: list[Role] = Field(default_factory=lambda: [Role.PROFESSIONAL])
+    #: Municipality codes for which the member sits in the TVO (may decide in triage).
+    tvo: list[Code] = Field(default_factory=list)
+    #: Municipality codes (or ``regio``) whose driehoek the member represents.
+    driehoek: list[Code] = Field(default_factory=list)
+    #: Municipality codes for which the member is (the office of) the wethouder.
+    wethouder: list[Code] = Field(default_factory=list)
+    #: The member is a bestuurder of their own organisation.
+    bestuurder: bool = False
+    #: Helpdesk themes the member answers as expert (needs the ``expert`` role).
+    themes: list[Code] = Field(default_factory=list)
+    #: Helpdesk themes the member backs up (reached when the experts miss a service level).
+    backup_themes: list[Code] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _themes_need_expert(self) -> MemberEntry:
+        if (self.themes or self.backup_themes) and Role.EXPERT not in self.roles:
+            raise ValueError("themes and backup_themes need the role 'expert'")
+        return self
+
+    def scoped_roles(self) -> frozenset[ScopedRole]:
+        """The scoped roles this entry lists."""
+        kinds = (
+            (ScopedRoleKind.TVO, self.tvo),
+            (ScopedRoleKind.DRIEHOEK, self.driehoek),
+            (ScopedRoleKind.WETHOUDER, self.wethouder),
+            (ScopedRoleKind.BESTUURDER, [self.organisation] if self.bestuurder else []),
+            (ScopedRoleKind.THEME, self.themes),
+            (ScopedRoleKind.BACKUP_THEME, self.backup_themes),
+        )
+        return frozenset(ScopedRole(kind, scope) for kind, scopes in kinds for scope in scopes)
 
 
 class PartnerFile(BaseModel):
@@ -67,7 +107,13 @@ class PartnerFile(BaseModel):
         """The registry as domain value objects."""
         orgs = {o.code: Organisation(o.code, o.name, o.domain) for o in self.organisations}
         members = [
-            Member(m.matrix_id, m.display_name, orgs[m.organisation], frozenset(m.roles))
+            Member(
+                m.matrix_id,
+                m.display_name,
+                orgs[m.organisation],
+                frozenset(m.roles),
+                m.scoped_roles(),
+            )
             for m in self.members
         ]
         return list(orgs.values()), members

@@ -33,6 +33,11 @@ from pydantic_settings import (
 from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import CATALOGUES
+from avz_bot.settings_sections.conferences import ConferenceSettings
+from avz_bot.settings_sections.escalations import EscalationSettings
+from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from avz_bot.settings_sections.reports import ReportSettings
+from avz_bot.settings_sections.signals import SignalSettings
 
 #: Secret settings that must not appear in the TOML file.
 SECRET_FIELDS: tuple[tuple[str, str], ...] = (
@@ -353,6 +358,11 @@ class Settings(BaseSettings):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    signals: SignalSettings = Field(default_factory=SignalSettings)
+    escalations: EscalationSettings = Field(default_factory=EscalationSettings)
+    helpdesk: HelpdeskSettings = Field(default_factory=HelpdeskSettings)
+    conferences: ConferenceSettings = Field(default_factory=ConferenceSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).

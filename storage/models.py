@@ -84,7 +84,7 @@ class MemberRecord(Base):
 
 
 class MemberRoleRecord(Base):
-    """One network-wide role (``Role`` value) held by a member."""
+    """One role held by a member: a ``Role`` value, or a scoped role ``kind:scope``."""
 
     __tablename__ = "member_roles"
 
@@ -375,3 +375,15 @@ class ReminderRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# The capability areas keep their tables beside their repositories; importing them here
+# registers them on ``Base.metadata`` wherever the models are used (migrations, the
+# schema check, the tests).
+from storage import (  # noqa: E402
+    conference_models,  # noqa: F401
+    escalation_models,  # noqa: F401
+    helpdesk_models,  # noqa: F401
+    report_models,  # noqa: F401
+    signal_models,  # noqa: F401
+)

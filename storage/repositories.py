@@ -31,7 +31,7 @@ from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.dml import Insert, UpdateBase
 from sqlalchemy.sql.elements import KeyedColumnElement
 
-from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
+from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role, ScopedRole
 from storage.models import (
     AuditLogRecord,
     Base,
@@ -189,7 +189,8 @@ def _to_member(row: MemberRecord) -> Member:
         matrix_id=row.matrix_id,
         display_name=row.display_name,
         organisation=Organisation(org.code, org.name, OrgDomain(org.domain)),
-        roles=frozenset(Role(r.role) for r in row.roles),
+        roles=frozenset(Role(r.role) for r in row.roles if ":" not in r.role),
+        scoped_roles=frozenset(ScopedRole.decode(r.role) for r in row.roles if ":" in r.role),
     )
 
 
@@ -257,7 +258,10 @@ class PartnerRepository:
             )
         }
         for matrix_id, member in member_by_id.items():
-            wanted_roles = {role.value for role in member.roles}
+            # Plain roles and scoped roles (``kind:scope``) share the member_roles table.
+            wanted_roles = {role.value for role in member.roles} | {
+                scoped.encode() for scoped in member.scoped_roles
+            }
             member_row = existing_members.get(matrix_id)
             if member_row is None:
                 self._session.add(

@@ -15,6 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import SQLITE_BUSY_TIMEOUT_MS, Database, SchemaMismatchError, sqlite_url_for
 from storage.models import Base, MemberRecord
 
+#: The newest revision in ``storage/migrations/versions``.
+HEAD = "0010"
+
 ALL_TABLES = {
     "organisations",
     "members",
@@ -48,7 +51,7 @@ def _table_names(connection: Connection) -> set[str]:
 
 
 async def test_upgrade_reaches_head_and_schema_check_passes(database: Database) -> None:
-    assert database.head_revision() == "0003"
+    assert database.head_revision() == HEAD
     assert await database.current_revision() == database.head_revision()
     await database.check_schema()
     async with database.engine.connect() as connection:
@@ -79,7 +82,7 @@ async def test_check_schema_refuses_an_empty_database(empty_database: Database) 
     with pytest.raises(SchemaMismatchError) as caught:
         await empty_database.check_schema()
     assert caught.value.current is None
-    assert caught.value.head == "0003"
+    assert caught.value.head == HEAD
     assert "avz-bot db upgrade" in str(caught.value)
 
 
@@ -90,9 +93,9 @@ async def test_check_schema_refuses_an_unknown_revision(database: Database) -> N
     with pytest.raises(SchemaMismatchError) as caught:
         await database.check_schema()
     assert caught.value.current == "9999_future"
-    assert caught.value.head == "0003"
+    assert caught.value.head == HEAD
     message = str(caught.value)
-    assert "9999_future" in message and "0003" in message and "newer avz-bot" in message
+    assert "9999_future" in message and HEAD in message and "newer avz-bot" in message
     # Upgrading cannot help either, and must not touch the database.
     with pytest.raises(SchemaMismatchError):
         await database.upgrade()
@@ -109,7 +112,7 @@ async def test_upgrade_is_idempotent_and_keeps_data(database: Database) -> None:
         )
     await database.upgrade()
     await database.upgrade()
-    assert await database.current_revision() == "0003"
+    assert await database.current_revision() == HEAD
     await database.check_schema()
     async with database.engine.connect() as connection:
         names = (await connection.execute(sa.text("SELECT name FROM organisations"))).scalars()

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import pytest
 import sqlalchemy as sa
 
-from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
+from avz_bot.domain.partners import (
+    Member,
+    Organisation,
+    OrgDomain,
+    Role,
+    ScopedRole,
+    ScopedRoleKind,
+)
 from storage.db import Database
 from storage.models import MemberRoleRecord, OrganisationRecord
 from storage.repositories import PartnerRepository, SyncSummary
@@ -136,3 +143,18 @@ async def test_sync_refuses_inconsistent_input(database: Database) -> None:
     with pytest.raises(ValueError, match="more than once"):
         await _sync(database, [POLITIE], [ANNA, ANNA])
     assert await _members(database) == []
+
+
+async def test_scoped_roles_round_trip_and_change(database: Database) -> None:
+    tvo = ScopedRole(ScopedRoleKind.TVO, "groningen")
+    theme = ScopedRole(ScopedRoleKind.THEME, "jeugd")
+    bart = Member(BART.matrix_id, BART.display_name, GGZ, BART.roles, frozenset({tvo, theme}))
+    await _sync(database, [POLITIE, GGZ], [ANNA, bart])
+    assert await _get(database, bart.matrix_id) == bart
+    assert ("@bart:avz.test", "tvo:groningen") in await _role_rows(database)
+    # Losing a scoped role removes just that row; plain roles stay.
+    fewer = Member(BART.matrix_id, BART.display_name, GGZ, BART.roles, frozenset({theme}))
+    summary = await _sync(database, [POLITIE, GGZ], [ANNA, fewer])
+    assert summary.members_updated == 1
+    assert await _get(database, bart.matrix_id) == fewer
+    assert ("@bart:avz.test", "tvo:groningen") not in await _role_rows(database)

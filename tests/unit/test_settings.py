@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from avz_bot.domain.partners import ScopedRole, ScopedRoleKind
 from avz_bot.partners_config import load_partners
 from avz_bot.settings import ConfigError, load_settings
 
@@ -47,6 +48,31 @@ def test_example_partners_file_is_valid() -> None:
     orgs, members = load_partners(ROOT / "config" / "partners.example.toml")
     assert {o.code for o in orgs} >= {"politie", "ggz", "avz"}
     assert any("ketenmanager" in {r.value for r in m.roles} for m in members)
+
+
+def test_partner_file_scoped_roles(tmp_path: Path) -> None:
+    path = tmp_path / "partners.toml"
+    path.write_text(
+        '[[organisations]]\ncode = "ggz"\nname = "GGZ"\ndomain = "zorg"\n'
+        '[[members]]\nmatrix_id = "@a:x.nl"\ndisplay_name = "A"\norganisation = "ggz"\n'
+        'roles = ["professional", "expert"]\ntvo = ["groningen", "eemsdelta"]\n'
+        'driehoek = ["regio"]\nwethouder = ["groningen"]\nbestuurder = true\n'
+        'themes = ["jeugd"]\nbackup_themes = ["privacy"]\n',
+        encoding="utf-8",
+    )
+    _, [member] = load_partners(path)
+    assert member.scoped_roles == {
+        ScopedRole(ScopedRoleKind.TVO, "groningen"),
+        ScopedRole(ScopedRoleKind.TVO, "eemsdelta"),
+        ScopedRole(ScopedRoleKind.DRIEHOEK, "regio"),
+        ScopedRole(ScopedRoleKind.WETHOUDER, "groningen"),
+        ScopedRole(ScopedRoleKind.BESTUURDER, "ggz"),
+        ScopedRole(ScopedRoleKind.THEME, "jeugd"),
+        ScopedRole(ScopedRoleKind.BACKUP_THEME, "privacy"),
+    }
+    assert member.holds(ScopedRoleKind.TVO, "eemsdelta")
+    assert not member.holds(ScopedRoleKind.TVO, "groningen-stad")
+    assert member.scopes(ScopedRoleKind.TVO) == {"groningen", "eemsdelta"}
 
 
 def test_environment_overrides_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,6 +170,14 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
         (
             '[[organisations]]\ncode = "a"\nname = "A"\ndomain = "zorg"\n[[members]]\nmatrix_id = "@a:x.nl"\ndisplay_name = "A"\norganisation = "a"\nroles = ["baas"]\n',
             "members.0.roles.0",
+        ),
+        (
+            '[[organisations]]\ncode = "a"\nname = "A"\ndomain = "zorg"\n[[members]]\nmatrix_id = "@a:x.nl"\ndisplay_name = "A"\norganisation = "a"\nthemes = ["jeugd"]\n',
+            "themes and backup_themes need the role 'expert'",
+        ),
+        (
+            '[[organisations]]\ncode = "a"\nname = "A"\ndomain = "zorg"\n[[members]]\nmatrix_id = "@a:x.nl"\ndisplay_name = "A"\norganisation = "a"\ntvo = ["Gr oningen"]\n',
+            "members.0.tvo.0",
         ),
     ],
 )

@@ -1,0 +1,32 @@
+"""The message catalogue's parts, one module per area (Dutch ``NL`` and English ``EN``).
+
+``avz_bot.messages`` merges them into the one catalogue; this split only keeps each
+area's sentences next to each other.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from avz_bot.catalogue import (
+    conferences,
+    escalations,
+    helpdesk,
+    inputs,
+    operations,
+    reports,
+    scale,
+    signals,
+)
+
+#: Every part, in the order they are merged after the core sentences.
+AREAS: tuple[ModuleType, ...] = (
+    operations,
+    scale,
+    inputs,
+    signals,
+    escalations,
+    helpdesk,
+    conferences,
+    reports,
+)

@@ -1,0 +1,27 @@
+"""Escalations with acknowledgement (issue 11).
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-30
+
+Written by hand to match ``storage/models.py`` (see ``0001`` for the conventions).
+Reserved in the revision chain so that the areas can be built side by side; an empty
+upgrade is a valid revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Nothing yet."""
+
+
+def downgrade() -> None:
+    """Nothing yet."""

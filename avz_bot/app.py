@@ -27,6 +27,7 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.partners_config import load_partners
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.core import AppServices, BotCore
+from avz_bot.services.direct import DirectJobs
 from avz_bot.services.reminder_jobs import ReminderJobs
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import Settings
@@ -99,7 +100,11 @@ class Application:
         self.scheduler = Scheduler(
             self.database,
             self.clock,
-            {**room_jobs.handlers(), **ReminderJobs(self.services.bind).handlers()},
+            {
+                **room_jobs.handlers(),
+                **ReminderJobs(self.services.bind).handlers(),
+                **DirectJobs(self.adapter, federate=s.cases.federate).handlers(),
+            },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
         )

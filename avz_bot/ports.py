@@ -49,13 +49,15 @@ class RoomGateway(Protocol):
     async def create_private_room(
         self,
         *,
-        name: str,
+        name: str | None,
         invite: list[str],
         federate: bool,
         power_levels: dict[str, Any],
         initial_state: list[dict[str, Any]],
+        is_direct: bool = False,
     ) -> str:
-        """Create a room; returns its id. Raises ``SendError``."""
+        """Create a room (``name`` None: unnamed, ``is_direct``: a direct chat for the
+        invitee); returns its id. Raises ``SendError``."""
         ...
 
     async def invite_user(self, room_id: str, user_id: str) -> None:

@@ -377,6 +377,36 @@ class ReminderRecord(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class DirectChatRecord(Base):
+    """The bot's direct chat with one member (see ``avz_bot.services.direct``).
+
+    ``room_id`` is empty until the room exists; ``joined`` says whether the member has
+    joined it — only then can they decrypt what the bot sends, so messages wait in
+    ``direct_pending`` until that moment.
+    """
+
+    __tablename__ = "direct_chats"
+
+    user_id: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH), primary_key=True)
+    room_id: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH), unique=True)
+    joined: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DirectPendingRecord(Base):
+    """A direct message waiting until its recipient has joined their direct chat."""
+
+    __tablename__ = "direct_pending"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH), index=True)
+    # The outbox transaction id it will be sent with (unique: queuing twice is a no-op).
+    txn_id: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH), unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSONText())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 # The capability areas keep their tables beside their repositories; importing them here
 # registers them on ``Base.metadata`` wherever the models are used (migrations, the
 # schema check, the tests).

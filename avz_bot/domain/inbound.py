@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+
+#: Key in a queued message's content holding an attachment's bytes (base64). The gateway
+#: uploads them encrypted and replaces the key with the ``file`` object before sending,
+#: so the homeserver only ever stores ciphertext.
+UPLOAD_KEY = "avz.upload"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +36,38 @@ class IncomingCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent right after a reply's text (an ``.ics``, a CSV, a chart).
+
+    In encrypted rooms Matrix clients expect encrypted media: the gateway encrypts the
+    bytes (AES-CTR, as the client-server spec's "Sending encrypted attachments" says)
+    before uploading, and sends the keys only inside the encrypted event.
+    ``width``/``height`` are pixels, for images.
+    """
+
+    filename: str
+    mimetype: str
+    data: bytes
+    msgtype: Literal["m.file", "m.image"] = "m.file"
+    width: int | None = None
+    height: int | None = None
+
+    def to_content(self) -> dict[str, Any]:
+        """The queued content: the message without its ``file`` yet, plus the bytes."""
+        info: dict[str, Any] = {"mimetype": self.mimetype, "size": len(self.data)}
+        if self.width is not None and self.height is not None:
+            info["w"], info["h"] = self.width, self.height
+        return {
+            "msgtype": self.msgtype,
+            "body": self.filename,
+            "filename": self.filename,
+            "info": info,
+            "m.mentions": {"user_ids": []},
+            UPLOAD_KEY: base64.b64encode(self.data).decode("ascii"),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A message for a room: a plain-text body and its safe HTML rendering."""
 
@@ -37,6 +75,12 @@ class Reply:
     html: str
     #: Users this message mentions (they get a notification: ``m.mentions``).
     mentions: tuple[str, ...] = ()
+    #: Files sent after the text, each as its own event.
+    attachments: tuple[Attachment, ...] = ()
+
+    def contents(self, in_reply_to: str | None = None) -> list[dict[str, Any]]:
+        """Every event this reply becomes: the text, then one per attachment."""
+        return [self.to_content(in_reply_to), *(a.to_content() for a in self.attachments)]
 
     def to_content(self, in_reply_to: str | None = None) -> dict[str, Any]:
         """The ``m.room.message`` content for this reply (``m.notice``: bots don't chat).

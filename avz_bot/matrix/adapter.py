@@ -13,7 +13,9 @@ ids, so a replayed batch is harmless.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import io
 import json
 import logging
 import os
@@ -49,11 +51,12 @@ from nio import (
     SendRetryError,
     SyncError,
     SyncResponse,
+    UploadResponse,
     WhoamiResponse,
 )
 
 from avz_bot.clock import Clock
-from avz_bot.domain.inbound import IncomingCommand
+from avz_bot.domain.inbound import UPLOAD_KEY, IncomingCommand
 from avz_bot.matrix.identity import IdentityError, IdentityManager, IdentityStatus
 from avz_bot.matrix.trust import CrossSigningChecker
 from avz_bot.metrics import BotMetrics
@@ -641,11 +644,12 @@ class MatrixAdapter:
     async def create_private_room(
         self,
         *,
-        name: str,
+        name: str | None,
         invite: list[str],
         federate: bool,
         power_levels: dict[str, Any],
         initial_state: list[dict[str, Any]],
+        is_direct: bool = False,
     ) -> str:
         """Create a room with exactly the given state (no preset defaults relied upon)."""
         try:
@@ -653,6 +657,7 @@ class MatrixAdapter:
                 visibility=RoomVisibility.private,
                 name=name,
                 federate=federate,
+                is_direct=is_direct,
                 invite=invite,
                 initial_state=initial_state,
                 power_level_override=power_levels,
@@ -713,6 +718,8 @@ class MatrixAdapter:
                 if client.should_query_keys:
                     await client.keys_query()
                 await self._apply_key_policy(room_id)
+                if UPLOAD_KEY in content:
+                    content = await self._upload_attachment(content)
                 response = await client.room_send(
                     room_id,
                     "m.room.message",
@@ -740,3 +747,27 @@ class MatrixAdapter:
             permanent = response.status_code in {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN"}
             raise SendError(response.status_code or "unknown", permanent=permanent)
         raise SendError("rate limited", permanent=False)
+
+    async def _upload_attachment(self, content: dict[str, Any]) -> dict[str, Any]:
+        """Encrypt and upload a queued attachment; the content with its ``file`` object.
+
+        Encrypted rooms need encrypted media (client-server spec, "Sending encrypted
+        attachments"): nio encrypts with AES-CTR and returns the key, IV and hash, which
+        go only into the (encrypted) event. A retry uploads again; the event itself is
+        still sent once (same transaction id).
+        """
+        data = base64.b64decode(content[UPLOAD_KEY])
+        event = {key: value for key, value in content.items() if key != UPLOAD_KEY}
+        info = event.get("info", {})
+        response, keys = await self.client.upload(
+            io.BytesIO(data),
+            content_type=str(info.get("mimetype", "application/octet-stream")),
+            filename=str(event.get("filename", "bestand")),
+            encrypt=True,
+            filesize=len(data),
+        )
+        if not isinstance(response, UploadResponse) or keys is None:
+            errcode = getattr(response, "status_code", None) or "unknown"
+            raise SendError(f"upload: {errcode}", permanent=errcode == "M_TOO_LARGE")
+        event["file"] = {**keys, "url": response.content_uri}
+        return event

@@ -11,7 +11,6 @@ transaction id cannot make it appear twice.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 import traceback
@@ -32,6 +31,8 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
+from avz_bot.services.direct import DirectMessages
+from avz_bot.services.outbox import queue_reply
 from avz_bot.settings import CasesSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database
@@ -52,12 +53,6 @@ SYNC_TOKEN_KEY = "matrix.next_batch"
 MAX_SEND_ATTEMPTS = 10
 #: At most one "could not decrypt" explanation per sender and room in this window.
 EXPLANATION_WINDOW = timedelta(hours=12)
-
-
-def txn_id_for(kind: str, key: str) -> str:
-    """A transaction id derived from what triggered the message, so retries deduplicate."""
-    digest = hashlib.sha256(f"{kind}:{key}".encode()).hexdigest()[:32]
-    return f"avz-{kind}-{digest}"
 
 
 def _where(exc: BaseException) -> str:
@@ -99,9 +94,7 @@ class AppServices:
         now = self.clock.now()
 
         async def enqueue(key: str, room_id: str, reply: Reply) -> None:
-            await OutboxRepository(session).add(
-                txn_id_for("notify", key), room_id, reply.to_content(), now
-            )
+            await queue_reply(OutboxRepository(session), "notify", key, room_id, reply, now)
 
         cases = CaseService(
             session,
@@ -122,7 +115,9 @@ class AppServices:
             prefix=self.prefix,
             late_after=self.late_after,
         )
-        return UnitServices(self.version, now, cases, agreements, enqueue)
+        return UnitServices(
+            self.version, now, cases, agreements, enqueue, DirectMessages(session, now).send
+        )
 
 
 @dataclass(frozen=True)
@@ -135,6 +130,9 @@ class UnitServices:
     agreements: AgreementService
     #: Queue a message for another room in this transaction: (key, room id, reply).
     enqueue: Callable[[str, str, Reply], Awaitable[None]]
+    #: Send a member a direct message in this transaction: (user id, key, reply); see
+    #: ``avz_bot.services.direct``.
+    direct: Callable[[str, str, Reply], Awaitable[None]]
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""
@@ -275,9 +273,12 @@ class BotCore:
                 return
             await processed.set_outcome(event_id, f"member.{membership}", Outcome.OK.value)
             cases = self._services.bind(session).cases
+            direct = DirectMessages(session, self._clock.now())
             if membership == "join":
+                await direct.joined(room_id, user_id)
                 reply = await cases.member_joined(room_id, user_id)
             else:
+                await direct.left(room_id, user_id)
                 reply = await cases.member_left(room_id, user_id, event_id)
             if reply is not None:
                 await self._enqueue(session, "member", event_id, room_id, reply)
@@ -482,8 +483,8 @@ class BotCore:
         reply: Reply,
         in_reply_to: str | None = None,
     ) -> None:
-        await OutboxRepository(session).add(
-            txn_id_for(kind, key), room_id, reply.to_content(in_reply_to), self._clock.now()
+        await queue_reply(
+            OutboxRepository(session), kind, key, room_id, reply, self._clock.now(), in_reply_to
         )
 
     async def _reply(self, session: Any, incoming: IncomingCommand, reply: Reply) -> None:

@@ -28,6 +28,7 @@ import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    DownloadResponse,
     EncryptionError,
     ErrorResponse,
     GroupEncryptionError,
@@ -38,6 +39,7 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     RoomCreateError,
+    RoomEncryptedMedia,
     RoomGetStateResponse,
     RoomInviteError,
     RoomMessageEmote,
@@ -51,6 +53,7 @@ from nio import (
     SyncResponse,
     WhoamiResponse,
 )
+from nio.crypto.attachments import decrypt_attachment
 
 from avz_bot.matrix.identity import IdentityManager
 
@@ -93,6 +96,8 @@ class ReceivedMessage:
     """``m.text``, ``m.notice`` or ``m.emote``."""
     in_reply_to: str | None = None
     """The event this message answers (Matrix rich reply), if any."""
+    content: dict[str, Any] | None = None
+    """For ``m.file``/``m.image``: the decrypted event content (with its ``file`` object)."""
 
 
 @dataclass(frozen=True)
@@ -711,6 +716,8 @@ class PartnerClient:
                     await self._request_key(event)
                 elif isinstance(event, RoomMessageFormatted):
                     room_log.add(position, self._message(room_id, event))
+                elif isinstance(event, RoomEncryptedMedia):
+                    room_log.add(position, self._attachment(room_id, event))
 
     @staticmethod
     def _message(room_id: str, event: RoomMessageFormatted) -> ReceivedMessage:
@@ -733,6 +740,36 @@ class PartnerClient:
                 else "m.text"
             ),
         )
+
+    @staticmethod
+    def _attachment(room_id: str, event: RoomEncryptedMedia) -> ReceivedMessage:
+        content = dict(event.source.get("content", {}))
+        return ReceivedMessage(
+            event_id=str(event.event_id),
+            room_id=room_id,
+            sender=str(event.sender),
+            body=str(event.body),
+            formatted_body=None,
+            origin_server_ts=int(event.server_timestamp),
+            encrypted=bool(getattr(event, "decrypted", False)),
+            msgtype=str(content.get("msgtype", "m.file")),
+            content=content,
+        )
+
+    async def download_attachment(self, message: ReceivedMessage) -> bytes:
+        """Download an encrypted attachment and decrypt it, as a client does (the key, IV
+        and hash come from the event's ``file`` object). Raises on any mismatch."""
+        if message.content is None or "file" not in message.content:
+            raise ValueError("not an encrypted attachment")
+        file = message.content["file"]
+        response = await self._client.download(mxc=str(file["url"]))
+        if not isinstance(response, DownloadResponse):
+            raise RuntimeError(f"download failed: {getattr(response, 'status_code', '?')}")
+        body = response.body if isinstance(response.body, bytes) else bytes(response.body)
+        plain: bytes = decrypt_attachment(
+            body, file["key"]["k"], file["hashes"]["sha256"], file["iv"]
+        )
+        return plain
 
     async def _request_key(self, event: MegolmEvent) -> None:
         """Ask the sender's devices for a missing room key (once per session).

@@ -10,7 +10,6 @@ batch is finished (and its token stored) before the database goes away.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import socket
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from avz_bot.clock import Clock, SystemClock
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.http import OpsServer, Readiness
 from avz_bot.lock import InstanceLock
+from avz_bot.logs import get_logger
 from avz_bot.matrix.adapter import MatrixAdapter
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
@@ -36,7 +36,7 @@ from storage.db import Database
 from storage.repositories import PartnerRepository
 from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepository
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -167,6 +166,15 @@ async def _db(settings: Settings, action: str) -> int:
     return 0
 
 
+def log_fatal(exc: BaseException) -> None:
+    """Log a crash at CRITICAL: exception type and every traceback frame (file, line,
+    function), never the exception's message or local values (they can hold personal
+    data). Enough for an operator to locate the crash from the log alone."""
+    from avz_bot.logs import crash_fields, get_logger
+
+    get_logger("avz_bot").critical("fatal error", extra=crash_fields(exc))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``avz-bot`` console script."""
     args = build_parser().parse_args(argv)
@@ -200,8 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), 1)
     except OSError as exc:
         return _fail(f"{type(exc).__name__}: {exc.strerror or exc}", 1)
-    except Exception as exc:  # last resort: one line, no traceback with possible personal data
-        logging.getLogger("avz_bot").critical("fatal error", exc_info=True)
+    except Exception as exc:  # last resort: no message or traceback text (personal data)
+        log_fatal(exc)
         return _fail(f"fatal error ({type(exc).__name__}); see the log", 1)
 
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -46,11 +45,12 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
+from avz_bot.logs import get_logger
 from storage.db import Database
 from storage.models import ScheduledJobRecord
 from storage.schedule_repositories import JOB_RUNNING, JobRepository, JobRow
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 #: ``handler(session, job, now)``: does the job's work inside the transaction that also
 #: completes it. It must not commit or roll back; raising rolls everything back and the

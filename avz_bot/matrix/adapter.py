@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import os
 import random
 from collections.abc import Callable
@@ -54,13 +53,14 @@ from nio import (
 
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import IncomingCommand
+from avz_bot.logs import get_logger
 from avz_bot.matrix.identity import IdentityError, IdentityManager, IdentityStatus
 from avz_bot.matrix.trust import CrossSigningChecker
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, InboundPort, SendError
 from avz_bot.settings import MatrixSettings, TrustSettings
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 #: A generous timeline window so that a bot that was down for a while still sees the
 #: commands sent meanwhile in one sync.

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import logging
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -27,6 +26,7 @@ from avz_bot.domain.inbound import IncomingCommand, Reply
 from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
+from avz_bot.logs import get_logger
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
@@ -45,7 +45,7 @@ from storage.repositories import (
     SyncStateRepository,
 )
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SYNC_TOKEN_KEY = "matrix.next_batch"
 #: An outbox row that failed this often is given up (and logged) rather than retried forever.

@@ -154,18 +154,43 @@ class TextFormatter(logging.Formatter):
         return f"{ts} {record.levelname:<7} {record.name}: {record.getMessage()} {extras}".rstrip()
 
 
+#: The packages whose loggers follow the configured level. Everything else (nio,
+#: aiosqlite, SQLAlchemy, asyncpg, aiohttp, APScheduler …) logs at WARNING or above only:
+#: at DEBUG, libraries log decrypted event content and SQL statements with their
+#: parameters (names, message bodies), which must never reach the log.
+OWN_PACKAGES = ("avz_bot", "commands", "storage")
+
+
+class ThirdPartyCap(logging.Filter):
+    """Drops records below WARNING from loggers outside :data:`OWN_PACKAGES`.
+
+    A handler filter, because a library may set its own logger's level (which would
+    otherwise let its DEBUG records through the root's level).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Whether ``record`` may be written."""
+        if record.levelno >= logging.WARNING:
+            return True
+        top = record.name.split(".", 1)[0]
+        return top in OWN_PACKAGES
+
+
 def configure_logging(level: str, fmt: str, file: Path | None = None) -> None:
     """Install one handler (stderr, or ``file``) on the root logger.
 
-    nio logs decrypted event content at DEBUG level, so its loggers are capped at
-    WARNING whatever the configured level.
+    ``level`` applies to avz-bot's own loggers (:data:`OWN_PACKAGES`); third-party
+    loggers are capped at WARNING whatever the configured level (see above).
     """
     handler: logging.Handler = (
         logging.StreamHandler(sys.stderr) if file is None else logging.FileHandler(file)
     )
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(ThirdPartyCap())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
-    for noisy in ("nio", "peewee", "aiohttp.access", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    numeric = logging.getLevelName(level.upper())
+    own = numeric if isinstance(numeric, int) else logging.INFO
+    root.setLevel(max(own, logging.WARNING))
+    for package in OWN_PACKAGES:
+        logging.getLogger(package).setLevel(own)

@@ -188,3 +188,29 @@ def test_the_source_scan_catches_a_bypass() -> None:
         bad.unlink()
     assert any("bypasses get_logger" in p for p in problems)
     assert any("raw extra=" in p for p in problems)
+
+
+def test_debug_applies_to_own_loggers_only(tmp_path: Path) -> None:
+    # At DEBUG, libraries log SQL parameters and decrypted content: they stay capped.
+    from avz_bot.logs import configure_logging
+
+    root = logging.getLogger()
+    old = root.handlers[:], root.level
+    target = tmp_path / "log.jsonl"
+    try:
+        configure_logging("DEBUG", "json", file=target)
+        library = logging.getLogger("aiosqlite")
+        library.setLevel(logging.DEBUG)  # as if the library set its own level
+        library.debug("INSERT ... ('Jan Jansen')")
+        get_logger("avz_bot.some.module").debug("own debug line", extra={"room_id": "!r"})
+        logging.getLogger("nio.crypto").warning("library warning")
+        for handler in root.handlers:
+            handler.flush()
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:], level = old
+        root.setLevel(level)
+        logging.getLogger("aiosqlite").setLevel(logging.NOTSET)
+    events = [json.loads(line)["event"] for line in target.read_text().splitlines()]
+    assert events == ["own debug line", "library warning"]

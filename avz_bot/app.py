@@ -32,7 +32,7 @@ from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
-from storage.db import Database
+from storage.db import Database, is_database_unavailable
 from storage.repositories import PartnerRepository
 from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepository
 
@@ -89,6 +89,7 @@ class Application:
             self.metrics,
             trust=s.trust,
             is_registered=self.registered.__contains__,
+            is_temporary=is_database_unavailable,
         )
         self.core.attach_gateway(self.adapter)
         room_jobs = RoomJobs(
@@ -109,20 +110,33 @@ class Application:
         self.started = asyncio.Event()
 
     async def readiness(self) -> Readiness:
-        """Ready when the database answers and the last successful sync is recent."""
+        """Ready when the database answers and the sync loop is making progress.
+
+        Progress is any sign of life of the loop (a sync response, an event handled, a
+        homeserver answer — a rate limit included — to one of its requests) within
+        ``http.ready_max_sync_age_seconds``: a long, rate-limited catch-up is busy, not
+        unready. Not ready, with the reason, while the sync loop or the scheduler waits
+        for the database.
+        """
         checks: dict[str, str] = {}
         db_ok = await self.database.ping()
         checks["database"] = "ok" if db_ok else "unreachable"
-        last = self.adapter.health.last_success
+        health = self.adapter.health
+        last = health.last_progress
         max_age = self.settings.http.ready_max_sync_age_seconds
-        if last is None:
-            checks["sync"] = "no successful sync yet"
+        if health.waiting_for is not None:
+            checks["sync"] = f"waiting: {health.waiting_for}"
+            sync_ok = False
+        elif last is None:
+            checks["sync"] = "no sync response yet"
             sync_ok = False
         else:
             age = (self.clock.now() - last).total_seconds()
             sync_ok = age <= max_age
-            checks["sync"] = "ok" if sync_ok else f"last successful sync {age:.0f}s ago"
-        return Readiness(ready=db_ok and sync_ok, checks=checks)
+            checks["sync"] = "ok" if sync_ok else f"no progress for {age:.0f}s"
+        scheduler_ok = self.scheduler.waiting_for is None
+        checks["scheduler"] = "ok" if scheduler_ok else f"waiting: {self.scheduler.waiting_for}"
+        return Readiness(ready=db_ok and sync_ok and scheduler_ok, checks=checks)
 
     async def sync_partners(self) -> tuple[list[Organisation], list[Member]]:
         """Load the partner registry file into the database (one transaction)."""

@@ -163,7 +163,8 @@ class HttpSettings(BaseModel):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8480, ge=0, le=65535)
-    #: /readyz fails when the last successful sync is older than this.
+    #: /readyz fails when the sync loop has shown no progress (a sync response, an event
+    #: handled, a homeserver answer to its requests) for this many seconds.
     ready_max_sync_age_seconds: float = Field(default=120.0, gt=0)
 
 

@@ -34,7 +34,7 @@ from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
 from avz_bot.settings import CasesSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
-from storage.db import Database
+from storage.db import Database, is_database_unavailable
 from storage.repositories import (
     AuditRepository,
     OutboxRepository,
@@ -298,6 +298,9 @@ class BotCore:
             except _Refused as refused:
                 result = await self._record_without_changes(incoming, refused.result)
         except Exception as exc:  # the bot must survive any handler bug
+            if is_database_unavailable(exc):
+                # Not a bug: nothing was kept; the sync loop replays the batch later.
+                raise
             log.error(
                 "command failed",
                 extra={

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -26,6 +27,7 @@ from typing import Any
 import aiohttp
 
 from avz_bot.testkit.bot import TEST_PICKLE_KEY
+from avz_bot.testkit.synapse import SynapseServer
 
 #: The repository's example configuration (what an operator starts from).
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config" / "avz-bot.example.toml"
@@ -266,3 +268,61 @@ def derive_partners(members: list[dict[str, Any]], example: Path = EXAMPLE_PARTN
             body = "\n".join(f"{key} = {_toml_value(value)}" for key, value in row.items())
             chunks.append(f"[[{kind}]]\n{body}\n")
     return "\n".join(chunks)
+
+
+def operator_overrides(
+    homeserver: str,
+    server_name: str,
+    bot_id: str,
+    base: Path,
+    level: str = "INFO",
+    **sections: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """The values of the example configuration an operator changes, plus ``sections``.
+
+    Data directory and partner file under ``base``; SQLite unless ``storage`` says
+    otherwise; JSON logs at ``level``.
+    """
+    overrides: dict[str, dict[str, Any]] = {
+        "matrix": {
+            "homeserver": homeserver,
+            "user_id": bot_id,
+            "allowed_servers": [server_name],
+            "sync_timeout_ms": 5000,
+            "max_backoff_seconds": 2,
+        },
+        "storage": {"data_dir": str(base / "data"), "database_url": ""},
+        "partners": {"file": str(base / "partners.toml")},
+        "logging": {"level": level, "format": "json"},
+    }
+    for section, values in sections.items():
+        overrides.setdefault(section, {}).update(values)
+    return overrides
+
+
+def member_entry(
+    matrix_id: str,
+    organisation: str,
+    display_name: str = "Test",
+    roles: tuple[str, ...] = ("professional",),
+) -> dict[str, Any]:
+    """One ``[[members]]`` entry for :func:`derive_partners`."""
+    return {
+        "matrix_id": matrix_id,
+        "display_name": display_name,
+        "organisation": organisation,
+        "roles": list(roles),
+    }
+
+
+async def new_bot_account(synapse: SynapseServer, *, rate_limited: bool = False) -> tuple[str, str]:
+    """Register a bot account: (user id, password).
+
+    Without rate limits for messages, as the README's deployment steps advise, unless
+    ``rate_limited`` (then Synapse's limits for this account stay as configured).
+    """
+    password = secrets.token_urlsafe(16)
+    bot_id = await synapse.register_user(f"avz-bot-{secrets.token_hex(4)}", password)
+    if not rate_limited:
+        await synapse.override_ratelimit(bot_id)
+    return bot_id, password

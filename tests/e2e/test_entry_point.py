@@ -10,14 +10,19 @@ neither a traceback nor any of the personal data the test sent or registered.
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 
 import pytest
 
 from avz_bot import __version__
 from avz_bot.testkit.partner import PartnerFactory
-from avz_bot.testkit.process import BotProcess, derive_partners
+from avz_bot.testkit.process import (
+    BotProcess,
+    derive_partners,
+    member_entry,
+    new_bot_account,
+    operator_overrides,
+)
 from avz_bot.testkit.synapse import SynapseServer
 
 pytestmark = pytest.mark.e2e
@@ -29,34 +34,6 @@ WORK_TITLE = "Wijkagent Oosterpark-Canary"
 BSN = "111222333"
 
 
-async def _new_bot_account(synapse: SynapseServer) -> tuple[str, str]:
-    password = secrets.token_urlsafe(16)
-    bot_id = await synapse.register_user(f"avz-bot-{secrets.token_hex(4)}", password)
-    await synapse.override_ratelimit(bot_id)
-    return bot_id, password
-
-
-def operator_config(
-    synapse: SynapseServer, bot_id: str, base: Path, level: str, **sections: dict[str, object]
-) -> dict[str, dict[str, object]]:
-    """The example configuration's values an operator changes, plus ``sections``."""
-    overrides: dict[str, dict[str, object]] = {
-        "matrix": {
-            "homeserver": synapse.url,
-            "user_id": bot_id,
-            "allowed_servers": [synapse.server_name],
-            "sync_timeout_ms": 5000,
-            "max_backoff_seconds": 2,
-        },
-        "storage": {"data_dir": str(base / "data"), "database_url": ""},
-        "partners": {"file": str(base / "partners.toml")},
-        "logging": {"level": level, "format": "json"},
-    }
-    for section, values in sections.items():
-        overrides.setdefault(section, {}).update(values)
-    return overrides
-
-
 @pytest.mark.parametrize("level", ["INFO", "DEBUG"])
 async def test_console_script_answers_stops_cleanly_and_logs_no_personal_data(
     level: str, synapse: SynapseServer, make_partner: PartnerFactory, tmp_path: Path
@@ -64,23 +41,15 @@ async def test_console_script_answers_stops_cleanly_and_logs_no_personal_data(
     assert sum(int(d) * w for d, w in zip(BSN[:8], range(9, 1, -1), strict=True)) % 11 == int(
         BSN[8]
     ), "the canary must look like a real BSN (eleven-test)"
-    bot_id, password = await _new_bot_account(synapse)
+    bot_id, password = await new_bot_account(synapse)
     pieter = await make_partner("pieter")
     await pieter.client.set_displayname(DISPLAY_NAME)
     (tmp_path / "partners.toml").write_text(
-        derive_partners(
-            [
-                {
-                    "matrix_id": pieter.user_id,
-                    "display_name": DISPLAY_NAME,
-                    "organisation": "politie",
-                    "roles": ["professional"],
-                }
-            ]
-        ),
+        derive_partners([member_entry(pieter.user_id, "politie", DISPLAY_NAME)]),
         encoding="utf-8",
     )
-    bot = BotProcess(tmp_path, operator_config(synapse, bot_id, tmp_path, level), password)
+    overrides = operator_overrides(synapse.url, synapse.server_name, bot_id, tmp_path, level)
+    bot = BotProcess(tmp_path, overrides, password)
     try:
         await bot.start()
         room = await pieter.create_encrypted_room(name=f"Overleg {WORK_TITLE}", invite=[bot_id])

@@ -30,6 +30,7 @@ from avz_bot.scheduling import Scheduler
 from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.registry import synchronise_registry
 from avz_bot.services.reminder_jobs import ReminderJobs
+from avz_bot.services.retention_jobs import RetentionJobs, arm_retention, replay_horizon
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import ConfigError, Settings
 from commands.framework import Dispatcher
@@ -85,6 +86,7 @@ class Application:
             metrics=self.metrics,
             allowed_servers=s.matrix.allowed_servers,
             undecryptable_grace=timedelta(seconds=s.matrix.undecryptable_grace_seconds),
+            replay_horizon=replay_horizon(s.operations),
         )
         self.adapter = MatrixAdapter(
             s.matrix,
@@ -104,7 +106,11 @@ class Application:
         self.scheduler = Scheduler(
             self.database,
             self.clock,
-            {**room_jobs.handlers(), **ReminderJobs(self.services.bind).handlers()},
+            {
+                **room_jobs.handlers(),
+                **ReminderJobs(self.services.bind).handlers(),
+                **RetentionJobs(s.operations, self.metrics).handlers(),
+            },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
         )
@@ -247,6 +253,8 @@ class Application:
                     )
                     await self.core.flush_outbox()
                     await self._arm_case_sweep()
+                    async with self.database.session() as session, session.begin():
+                        await arm_retention(session, self.clock.now())
                     await self.scheduler.start()
                     self.started.set()
                     log.info(

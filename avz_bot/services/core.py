@@ -171,8 +171,12 @@ class BotCore:
         metrics: BotMetrics,
         allowed_servers: list[str],
         undecryptable_grace: timedelta,
+        replay_horizon: timedelta | None = None,
     ) -> None:
         self._db = database
+        # Events older than this are history, never acted on: the retention job prunes
+        # their exactly-once records (see avz_bot.services.retention_jobs).
+        self._replay_horizon = replay_horizon
         self._dispatcher = dispatcher
         self._messages = messages
         self._services = services
@@ -184,6 +188,11 @@ class BotCore:
         self._jobs: JobRunner | None = None
         self._flush_lock = asyncio.Lock()
         self._explained_recently: dict[tuple[str, str], datetime] = {}
+
+    def _beyond_replay_horizon(self, sent_at: datetime) -> bool:
+        """Whether an event is too old to act on (its record may have been pruned)."""
+        horizon = self._replay_horizon
+        return horizon is not None and sent_at < self._clock.now() - horizon
 
     def attach_gateway(self, gateway: Gateway) -> None:
         """Set the outbound gateway (the adapter; wired by the composition root)."""
@@ -268,7 +277,7 @@ class BotCore:
             return
         async with self._db.session() as session, session.begin():
             room = await RoomRepository(session).get(room_id)
-            if room is None or at < room.joined_at:
+            if room is None or at < room.joined_at or self._beyond_replay_horizon(at):
                 return
             processed = ProcessedEventRepository(session)
             if not await processed.claim(event_id, room_id, user_id, self._clock.now()):
@@ -332,6 +341,8 @@ class BotCore:
             room = await RoomRepository(session).get(incoming.room_id)
             if room is not None and incoming.sent_at < room.joined_at:
                 # Sent before the bot joined: history, not a request to the bot.
+                return None
+            if self._beyond_replay_horizon(incoming.sent_at):
                 return None
             processed = ProcessedEventRepository(session)
             if not await processed.claim(

@@ -367,7 +367,11 @@ class MatrixAdapter:
         client = self.client
         self._sync_task = asyncio.current_task()
         self.health.running = True
-        token = await self._until_available(port.load_sync_token, stop)
+        try:
+            token = await self._until_available(port.load_sync_token, stop)
+        except _Stopped:
+            self.health.running = False
+            return
         first = True
         delay = 1.0
         try:

@@ -10,7 +10,7 @@ batch is finished (and its token stored) before the database goes away.
 from __future__ import annotations
 
 import asyncio
-import logging
+import json
 import os
 import socket
 from dataclasses import dataclass, field
@@ -21,6 +21,7 @@ from avz_bot.clock import Clock, SystemClock
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.http import OpsServer, Readiness
 from avz_bot.lock import InstanceLock
+from avz_bot.logs import get_logger
 from avz_bot.matrix.adapter import MatrixAdapter
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
@@ -28,16 +29,20 @@ from avz_bot.partners_config import load_partners
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.direct import DirectJobs
+from avz_bot.services.registry import synchronise_registry
 from avz_bot.services.reminder_jobs import ReminderJobs
+from avz_bot.services.retention_jobs import RetentionJobs, arm_retention, replay_horizon
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
-from avz_bot.settings import Settings
+from avz_bot.settings import ConfigError, Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
-from storage.db import Database
-from storage.repositories import PartnerRepository
+from storage.db import Database, is_database_unavailable
 from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepository
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
+
+#: Written to the data directory after every registry reload (read by the CLI).
+RELOAD_STATUS_FILE = "partners-reload.json"
 
 
 @dataclass
@@ -82,6 +87,7 @@ class Application:
             metrics=self.metrics,
             allowed_servers=s.matrix.allowed_servers,
             undecryptable_grace=timedelta(seconds=s.matrix.undecryptable_grace_seconds),
+            replay_horizon=replay_horizon(s.operations),
         )
         self.adapter = MatrixAdapter(
             s.matrix,
@@ -90,6 +96,7 @@ class Application:
             self.metrics,
             trust=s.trust,
             is_registered=self.registered.__contains__,
+            is_temporary=is_database_unavailable,
         )
         self.core.attach_gateway(self.adapter)
         room_jobs = RoomJobs(
@@ -104,6 +111,7 @@ class Application:
                 **room_jobs.handlers(),
                 **ReminderJobs(self.services.bind).handlers(),
                 **DirectJobs(self.adapter, federate=s.cases.federate).handlers(),
+                **RetentionJobs(s.operations, self.metrics).handlers(),
             },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
@@ -112,35 +120,123 @@ class Application:
         self.ops = OpsServer(s.http.host, s.http.port, self.metrics, self.readiness)
         self.stop_event = asyncio.Event()
         self.started = asyncio.Event()
+        self._reload_lock = asyncio.Lock()
+        self._reload_tasks: set[asyncio.Task[bool]] = set()
 
     async def readiness(self) -> Readiness:
-        """Ready when the database answers and the last successful sync is recent."""
+        """Ready when the database answers and the sync loop is making progress.
+
+        Progress is any sign of life of the loop (a sync response, an event handled, a
+        homeserver answer — a rate limit included — to one of its requests) within
+        ``http.ready_max_sync_age_seconds``: a long, rate-limited catch-up is busy, not
+        unready. Not ready, with the reason, while the sync loop or the scheduler waits
+        for the database.
+        """
         checks: dict[str, str] = {}
         db_ok = await self.database.ping()
         checks["database"] = "ok" if db_ok else "unreachable"
-        last = self.adapter.health.last_success
+        health = self.adapter.health
+        last = health.last_progress
         max_age = self.settings.http.ready_max_sync_age_seconds
-        if last is None:
-            checks["sync"] = "no successful sync yet"
+        if health.waiting_for is not None:
+            checks["sync"] = f"waiting: {health.waiting_for}"
+            sync_ok = False
+        elif last is None:
+            checks["sync"] = "no sync response yet"
             sync_ok = False
         else:
             age = (self.clock.now() - last).total_seconds()
             sync_ok = age <= max_age
-            checks["sync"] = "ok" if sync_ok else f"last successful sync {age:.0f}s ago"
-        return Readiness(ready=db_ok and sync_ok, checks=checks)
+            checks["sync"] = "ok" if sync_ok else f"no progress for {age:.0f}s"
+        scheduler_ok = self.scheduler.waiting_for is None
+        checks["scheduler"] = "ok" if scheduler_ok else f"waiting: {self.scheduler.waiting_for}"
+        return Readiness(ready=db_ok and sync_ok and scheduler_ok, checks=checks)
 
     async def sync_partners(self) -> tuple[list[Organisation], list[Member]]:
-        """Load the partner registry file into the database (one transaction)."""
+        """Load the partner registry file and apply it (one transaction).
+
+        Used at start-up and by :meth:`reload_partners`: members who left the registry
+        are taken off their cases and case rooms (see ``avz_bot.services.registry``).
+        Raises ``ConfigError`` for an invalid file (nothing changes).
+        """
         orgs, members = load_partners(self.settings.partners.file)
+        now = self.clock.now()
         async with self.database.session() as session, session.begin():
-            await PartnerRepository(session).sync(orgs, members)
+            outcome = await synchronise_registry(
+                session,
+                self.services.bind(session),
+                orgs,
+                members,
+                key=f"registry:{now.isoformat()}",
+                coordination_room=self.settings.cases.coordination_room,
+                max_items=self.settings.operations.list_max_items,
+            )
         self.registered.clear()
         self.registered.update(member.matrix_id for member in members)
         log.info(
             "partner registry synchronised",
-            extra={"organisations": len(orgs), "members": len(members)},
+            extra={
+                "organisations": len(orgs),
+                "members": len(members),
+                "members_added": outcome.summary.members_added,
+                "members_deactivated": outcome.summary.members_deactivated,
+                "deregistered": len(outcome.deregistered),
+                "cases_left": sum(len(d.cases) for d in outcome.deregistered),
+            },
         )
         return orgs, members
+
+    def request_reload(self) -> None:
+        """Re-read the partner registry soon (the SIGHUP handler; returns at once)."""
+        task = asyncio.get_running_loop().create_task(self.reload_partners())
+        self._reload_tasks.add(task)
+        task.add_done_callback(self._reload_tasks.discard)
+
+    async def reload_partners(self) -> bool:
+        """Validate and apply the partner registry file while running; True if applied.
+
+        An invalid file (or an unavailable database) changes nothing; either way the
+        result is logged in one line and written to :data:`RELOAD_STATUS_FILE` in the
+        data directory for ``avz-bot partners reload``.
+        """
+        async with self._reload_lock:
+            try:
+                orgs, members = await self.sync_partners()
+            except (ConfigError, ValueError) as exc:
+                log.error(
+                    "partner registry reload refused: invalid file, nothing changed",
+                    extra={"error_type": type(exc).__name__},
+                )
+                self._write_reload_status(False, f"invalid partner registry: {exc}")
+                return False
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    raise
+                log.warning(
+                    "partner registry reload failed: database unavailable, nothing changed",
+                    extra={"error_type": type(exc).__name__},
+                )
+                self._write_reload_status(False, "database unavailable; try again")
+                return False
+            self.scheduler.wake()  # the kick jobs
+            if self.started.is_set():
+                try:
+                    await self.core.flush_outbox()
+                except Exception as exc:
+                    if not is_database_unavailable(exc):
+                        raise
+            self._write_reload_status(
+                True, f"applied: {len(orgs)} organisations, {len(members)} members"
+            )
+            return True
+
+    def _write_reload_status(self, ok: bool, message: str) -> None:
+        path = self.settings.storage.data_dir / RELOAD_STATUS_FILE
+        payload = {"at": self.clock.now().isoformat(), "ok": ok, "message": message}
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(payload), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
 
     async def run(self) -> None:
         """Run until ``stop()`` (or SIGTERM via the CLI); cleans up in reverse order."""
@@ -159,6 +255,8 @@ class Application:
                     )
                     await self.core.flush_outbox()
                     await self._arm_case_sweep()
+                    async with self.database.session() as session, session.begin():
+                        await arm_retention(session, self.clock.now())
                     await self.scheduler.start()
                     self.started.set()
                     log.info(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -47,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "check-config", help="validate the configuration and partner registry, then exit"
+    )
+    partners = sub.add_parser("partners", help="the partner registry of the running bot")
+    partners_sub = partners.add_subparsers(dest="partners_command", required=True, metavar="ACTION")
+    partners_sub.add_parser(
+        "reload",
+        help="validate the partner file, then make the running bot apply it (SIGHUP)",
     )
     db = sub.add_parser("db", help="database schema management")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -126,8 +131,63 @@ async def _run(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, app.stop)
+    loop.add_signal_handler(signal.SIGHUP, app.request_reload)
     await app.run()
     return 0
+
+
+#: How long ``avz-bot partners reload`` waits for the running bot's answer (seconds).
+RELOAD_WAIT_SECONDS = 60.0
+
+
+async def _partners_reload(settings: Settings) -> int:
+    """Validate the partner file here, then signal the running instance and wait for its
+    one-line report. Exit codes: 0 applied, 1 not applied (bot not running, database
+    away, timeout), 2 invalid file (nothing was signalled)."""
+    import fcntl
+
+    from avz_bot.app import RELOAD_STATUS_FILE
+    from avz_bot.partners_config import load_partners
+
+    orgs, members = load_partners(settings.partners.file)  # ConfigError: one line, exit 2
+    data_dir = settings.storage.data_dir
+    lock_path = data_dir / "avz-bot.lock"
+    status_path = data_dir / RELOAD_STATUS_FILE
+    try:
+        fd = os.open(lock_path, os.O_RDONLY)
+    except FileNotFoundError:
+        return _fail(f"no running avz-bot for data directory {data_dir}", 1)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass  # held: a bot is running
+        else:
+            return _fail(f"no running avz-bot for data directory {data_dir}", 1)
+        pid = int(os.read(fd, 32).decode() or 0)
+    finally:
+        os.close(fd)
+    if pid <= 0:
+        return _fail(f"cannot read the running bot's pid from {lock_path}", 1)
+    before = status_path.stat().st_mtime_ns if status_path.exists() else 0
+    os.kill(pid, signal.SIGHUP)
+    print(
+        f"partner file valid ({len(orgs)} organisations, {len(members)} members); "
+        f"asked avz-bot (pid {pid}) to reload it"
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + RELOAD_WAIT_SECONDS
+    while loop.time() < deadline:
+        await asyncio.sleep(0.2)
+        if status_path.exists() and status_path.stat().st_mtime_ns != before:
+            import json
+
+            status = json.loads(status_path.read_text(encoding="utf-8"))
+            if status.get("ok"):
+                print(f"avz-bot: {status.get('message')}")
+                return 0
+            return _fail(str(status.get("message")), 1)
+    return _fail(f"no answer from avz-bot (pid {pid}) within {RELOAD_WAIT_SECONDS:.0f}s", 1)
 
 
 async def _check_config(settings: Settings) -> int:
@@ -167,6 +227,15 @@ async def _db(settings: Settings, action: str) -> int:
     return 0
 
 
+def log_fatal(exc: BaseException) -> None:
+    """Log a crash at CRITICAL: exception type and every traceback frame (file, line,
+    function), never the exception's message or local values (they can hold personal
+    data). Enough for an operator to locate the crash from the log alone."""
+    from avz_bot.logs import crash_fields, get_logger
+
+    get_logger("avz_bot").critical("fatal error", extra=crash_fields(exc))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``avz-bot`` console script."""
     args = build_parser().parse_args(argv)
@@ -189,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command == "check-config":
             return asyncio.run(_check_config(settings))
+        if args.command == "partners":
+            return asyncio.run(_partners_reload(settings))
         if args.command == "identity":
             return asyncio.run(
                 _identity(settings, args.identity_command, getattr(args, "yes", False))
@@ -200,8 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), 1)
     except OSError as exc:
         return _fail(f"{type(exc).__name__}: {exc.strerror or exc}", 1)
-    except Exception as exc:  # last resort: one line, no traceback with possible personal data
-        logging.getLogger("avz_bot").critical("fatal error", exc_info=True)
+    except Exception as exc:  # last resort: no message or traceback text (personal data)
+        log_fatal(exc)
         return _fail(f"fatal error ({type(exc).__name__}); see the log", 1)
 
 

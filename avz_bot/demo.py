@@ -1,8 +1,9 @@
 """``avz-bot demo``: a throwaway homeserver, the bot and scripted partners, as a transcript.
 
 Everything runs on loopback in a temporary directory: a real Synapse, the real bot
-(the same ``Application`` as ``avz-bot run``) and real encrypted Matrix clients that
-play the partners. The transcript shows what each person typed and what the bot
+(``avz-bot db upgrade`` and ``avz-bot run`` as a subprocess, with a configuration derived
+from ``config/avz-bot.example.toml``, exactly as an operator starts it) and real
+encrypted Matrix clients that play the partners. The transcript shows what each person typed and what the bot
 answered.
 """
 
@@ -23,11 +24,10 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from avz_bot.app import Application
 from avz_bot.logs import configure_logging
-from avz_bot.settings import CalendarSettings, CasesSettings, ReminderSettings, Settings
-from avz_bot.testkit.bot import RunningBot, bot_settings, start_bot
+from avz_bot.settings import CalendarSettings, ReminderSettings
 from avz_bot.testkit.partner import PartnerClient
+from avz_bot.testkit.process import BotProcess
 from avz_bot.testkit.synapse import SynapseServer
 
 SERVER_NAME = "avz.demo"
@@ -189,8 +189,7 @@ async def run_demo(keep: bool = False) -> int:
     synapse = SynapseServer(base / "synapse", server_name=SERVER_NAME)
     print("avz-bot demo: starting a local Synapse homeserver on loopback …", flush=True)
     await synapse.start()
-    app: Application | None = None
-    running: RunningBot | None = None
+    running: BotProcess | None = None
     partners: dict[str, PartnerClient] = {}
     passwords: dict[str, str] = {}
     try:
@@ -212,26 +211,40 @@ async def run_demo(keep: bool = False) -> int:
         # The intake and coordination rooms are configuration: they exist before the bot.
         rooms = await _case_rooms(partners)
         reminder_demo = _reminder_demo(datetime.now(UTC))
-        settings = bot_settings(
-            homeserver=synapse.url,
-            user_id=bot_id,
-            password=bot_password,
-            data_dir=base / "bot",
-            partners_file=base / "partners.toml",
-            allowed_servers=[SERVER_NAME],
+        running = BotProcess(
+            base,
+            {
+                "matrix": {
+                    "homeserver": synapse.url,
+                    "user_id": bot_id,
+                    "allowed_servers": [SERVER_NAME],
+                    "sync_timeout_ms": 5000,
+                    "max_backoff_seconds": 2,
+                    "undecryptable_grace_seconds": 20,
+                },
+                "storage": {"data_dir": str(base / "bot"), "database_url": ""},
+                "partners": {"file": str(base / "partners.toml")},
+                "cases": {"intake_rooms": [rooms.intake], "coordination_room": rooms.coordination},
+                "calendar": reminder_demo.calendar.model_dump(mode="json"),
+                "reminders": reminder_demo.reminders.model_dump(mode="json"),
+                "logging": {"level": "INFO", "format": "json"},
+            },
+            bot_password,
             pickle_key=secrets.token_urlsafe(24),
-            cases=CasesSettings(intake_rooms=[rooms.intake], coordination_room=rooms.coordination),
-            calendar=reminder_demo.calendar,
-            reminders=reminder_demo.reminders,
         )
-        running = await start_bot(settings)
-        app = running.app
+        await running.start()
         print(f"avz-bot demo: bot {bot_id} is running.\n", flush=True)
         names = {f"@{p.localpart}:{SERVER_NAME}": p.display_name for p in PEOPLE}
         await _script(Transcript(names), partners, bot_id, rooms, reminder_demo)
         if keep:
-            _print_login_help(synapse.url, bot_id, passwords, settings, app)
+            _print_login_help(synapse.url, bot_id, passwords, running)
             await asyncio.Event().wait()
+        code = await running.stop()
+        if code != 0 or "Traceback" in running.log_text():
+            print(f"avz-bot demo: the bot exited with code {code}; see {running.log_path}")
+            keep = True  # leave the log for inspection
+            return 1
+        print("avz-bot demo: bot stopped cleanly (SIGTERM, exit code 0).", flush=True)
         return 0
     except (KeyboardInterrupt, asyncio.CancelledError):
         return 0
@@ -543,17 +556,13 @@ def _state_content(events: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     return {}
 
 
-def _print_login_help(
-    url: str, bot_id: str, passwords: dict[str, str], settings: Settings, app: Application
-) -> None:
+def _print_login_help(url: str, bot_id: str, passwords: dict[str, str], bot: BotProcess) -> None:
     print(
         "\n=== Alles blijft draaien (Ctrl-C stopt). Log in met een Matrix-client (bijv. Element):"
     )
     print(f"    homeserver: {url}")
     for localpart, password in passwords.items():
         print(f"    @{localpart}:{SERVER_NAME}  wachtwoord: {password}")
-    print(f"    bot: {bot_id}; ops-endpoint: http://127.0.0.1:{app.ops.bound_port}/metrics")
-    print(
-        f"    data: {settings.storage.data_dir}; log: {settings.storage.data_dir.parent / 'demo.log'}"
-    )
+    print(f"    bot: {bot_id}; ops-endpoint: http://127.0.0.1:{bot.http_port}/metrics")
+    print(f"    configuratie: {bot.config_path}; log van de bot: {bot.log_path}")
     sys.stdout.flush()

@@ -46,3 +46,24 @@ class BotMetrics:
             "Encrypted events the bot could not decrypt on arrival.",
             registry=self.registry,
         )
+        self.rate_limited = Counter(
+            "avz_homeserver_rate_limited_total",
+            "HTTP 429 (rate limited) answers from the homeserver, by kind of request "
+            "(sync, send, messages, keys, other); counted also when the Matrix library "
+            "waits and retries by itself.",
+            ["request"],
+            registry=self.registry,
+        )
+        self.database_unavailable = Counter(
+            "avz_database_unavailable_total",
+            "Times work was held back because the database was unreachable or locked "
+            "(sync batches, scheduled jobs, outbox).",
+            ["component"],
+            registry=self.registry,
+        )
+        self.retention_pruned = Counter(
+            "avz_retention_pruned_rows_total",
+            "Rows deleted by the retention job, by table.",
+            ["table"],
+            registry=self.registry,
+        )

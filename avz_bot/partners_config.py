@@ -1,7 +1,8 @@
 """The partner registry file: organisations and their members.
 
-It is the source of truth for who may use the bot; at start-up it is synchronised
-into the database (see ``storage.repositories.PartnerRepository.sync``).
+It is the source of truth for who may use the bot; at start-up and on reload (SIGHUP,
+``avz-bot partners reload``) it is synchronised into the database (see
+``avz_bot.services.registry``).
 """
 
 from __future__ import annotations

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -46,11 +45,12 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
-from storage.db import Database
+from avz_bot.logs import get_logger
+from storage.db import Database, is_database_unavailable
 from storage.models import ScheduledJobRecord
 from storage.schedule_repositories import JOB_RUNNING, JobRepository, JobRow
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 #: ``handler(session, job, now)``: does the job's work inside the transaction that also
 #: completes it. It must not commit or roll back; raising rolls everything back and the
@@ -74,6 +74,11 @@ DEFAULT_RETRY_CAP = timedelta(hours=1)
 # races or clock trouble), wait at least this long before the next alarm instead of
 # spinning on an alarm that keeps firing in the past.
 _IDLE_REARM_DELAY = 1.0
+
+#: While the database is unavailable the timer retries after this many seconds,
+#: doubling up to the cap (the sweep also keeps trying every ``sweep_interval``).
+_UNAVAILABLE_RETRY_FIRST = 1.0
+_UNAVAILABLE_RETRY_CAP = 30.0
 
 
 def lateness(job: JobRow, now: datetime) -> timedelta:
@@ -192,6 +197,12 @@ class Scheduler:
         self._aps: Any = None
         self._stopping = False
         self._ready = asyncio.Event()
+        # Claims whose release failed because the database was away: released (due at
+        # once, no attempt lost to the outage) as soon as it answers again.
+        self._unreleased: dict[int, datetime] = {}
+        self._unavailable_delay = _UNAVAILABLE_RETRY_FIRST
+        #: Why the scheduler is waiting (database unavailable), or ``None`` (readiness).
+        self.waiting_for: str | None = None
 
     # ------------------------------------------------------------------ life cycle
     @property
@@ -287,6 +298,8 @@ class Scheduler:
                     "scheduler could not re-arm its timer",
                     extra={"error_type": type(exc).__name__, "where": _where(exc)},
                 )
+                if is_database_unavailable(exc):
+                    self._retry_when_unavailable(exc)
                 return None
             aps = self._aps
             if aps is None:  # stopped while reading
@@ -313,6 +326,30 @@ class Scheduler:
             )
             return next_due
 
+    def _retry_when_unavailable(self, exc: BaseException) -> None:
+        """Database away: try the timer again after a bounded, growing delay."""
+        self.waiting_for = f"database unavailable ({type(exc).__name__})"
+        aps = self._aps
+        if aps is None or self._stopping:
+            return
+        delay = self._unavailable_delay
+        self._unavailable_delay = min(delay * 2, _UNAVAILABLE_RETRY_CAP)
+        aps.add_job(
+            self._on_timer,
+            trigger=DateTrigger(
+                run_date=datetime.now(UTC) + timedelta(seconds=delay), timezone=UTC
+            ),
+            id=TIMER_JOB_ID,
+            replace_existing=True,
+            max_instances=3,
+        )
+
+    def _available(self) -> None:
+        if self.waiting_for is not None:
+            log.info("scheduler: database available again")
+        self.waiting_for = None
+        self._unavailable_delay = _UNAVAILABLE_RETRY_FIRST
+
     async def _on_timer(self) -> None:
         if self._stopping:
             return
@@ -320,6 +357,12 @@ class Scheduler:
         try:
             ran = await self.run_due()
         except Exception as exc:
+            if is_database_unavailable(exc):
+                log.warning(
+                    "scheduler waits for the database", extra={"error_type": type(exc).__name__}
+                )
+                self._retry_when_unavailable(exc)
+                return
             log.error(
                 "scheduled jobs could not be run",
                 extra={"error_type": type(exc).__name__, "where": _where(exc)},
@@ -333,6 +376,12 @@ class Scheduler:
         try:
             await self.sweep()
         except Exception as exc:
+            if is_database_unavailable(exc):
+                log.warning(
+                    "scheduler waits for the database", extra={"error_type": type(exc).__name__}
+                )
+                self._retry_when_unavailable(exc)
+                return
             # Not ready yet if this was the first sweep; the next one tries again.
             log.error(
                 "scheduler sweep failed",
@@ -368,8 +417,18 @@ class Scheduler:
         async with self._run_lock:
             return await self._run_due()
 
+    async def _release_held_claims(self) -> None:
+        """Put back the jobs whose failure could not be recorded during an outage."""
+        for job_id, claimed_at in list(self._unreleased.items()):
+            async with self._db.session() as session, session.begin():
+                if await _fence(session, job_id, self._worker, claimed_at):
+                    await JobRepository(session).release(job_id, self._clock.now(), refund=True)
+            del self._unreleased[job_id]
+
     async def _run_due(self) -> int:
         total = 0
+        await self._release_held_claims()
+        self._available()
         while not self._stopping:
             async with self._db.session() as session:
                 due = await JobRepository(session).due(self._clock.now(), limit=self._batch)
@@ -445,8 +504,11 @@ class Scheduler:
         """After a failed attempt (already rolled back): retry later, or give up."""
         attempts = job.attempts + 1  # the claim counted this attempt
         now = self._clock.now()
-        give_up = attempts >= self._max_attempts
-        retry_at = now + retry_delay(attempts, self._retry_base, self._retry_cap)
+        outage = is_database_unavailable(exc)
+        # A database outage is not the job's fault: never give up on it, retry at once
+        # when the database answers again.
+        give_up = attempts >= self._max_attempts and not outage
+        retry_at = now if outage else now + retry_delay(attempts, self._retry_base, self._retry_cap)
         try:
             async with self._db.session() as session, session.begin():
                 if not await _fence(session, job.id, self._worker, claimed_at):
@@ -455,8 +517,13 @@ class Scheduler:
                 if give_up:
                     await jobs.fail(job.id, now)
                 else:
-                    await jobs.release(job.id, retry_at)
+                    await jobs.release(job.id, retry_at, refund=outage)
         except Exception as inner:
+            if is_database_unavailable(inner):
+                # Released as soon as the database answers (see _release_held_claims).
+                self._unreleased[job.id] = claimed_at
+                self._retry_when_unavailable(inner)
+                return
             # The claim stays; the sweep reclaims the job after stale_after.
             log.error(
                 "failed job could not be released",

@@ -36,6 +36,7 @@ from avz_bot.messages import CATALOGUES
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from avz_bot.settings_sections.operations import OperationsSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 
@@ -163,7 +164,8 @@ class HttpSettings(BaseModel):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8480, ge=0, le=65535)
-    #: /readyz fails when the last successful sync is older than this.
+    #: /readyz fails when the sync loop has shown no progress (a sync response, an event
+    #: handled, a homeserver answer to its requests) for this many seconds.
     ready_max_sync_age_seconds: float = Field(default=120.0, gt=0)
 
 
@@ -363,6 +365,7 @@ class Settings(BaseSettings):
     helpdesk: HelpdeskSettings = Field(default_factory=HelpdeskSettings)
     conferences: ConferenceSettings = Field(default_factory=ConferenceSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    operations: OperationsSettings = Field(default_factory=OperationsSettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).

@@ -242,3 +242,56 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection (call once, at shutdown)."""
         await self._engine.dispose()
+
+
+#: SQLSTATE classes/codes of PostgreSQL errors that mean "try again later": connection
+#: exceptions (08…), operator intervention — admin/crash shutdown, cannot connect now
+#: (57P…) — insufficient resources (53…), serialization failure and deadlock (40001,
+#: 40P01). See https://www.postgresql.org/docs/current/errcodes-appendix.html.
+_TEMPORARY_SQLSTATE_PREFIXES = ("08", "57P", "53", "40001", "40P01")
+#: SQLite conditions that pass: another writer holds the lock beyond the busy timeout.
+_TEMPORARY_SQLITE_WORDS = ("database is locked", "database is busy", "database table is locked")
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database is (temporarily) unreachable or locked.
+
+    True for: a refused/reset/timed-out connection (``OSError``, ``TimeoutError``),
+    a connection SQLAlchemy found invalidated, PostgreSQL errors of the SQLSTATE
+    classes above, and SQLite "database is locked/busy". False for everything else
+    (a schema mismatch, a constraint violation, a bug): those must not be retried
+    forever. Follows ``__cause__``/``__context__`` and SQLAlchemy's ``orig``.
+
+    Used by the sync loop, the scheduler and the outbox to wait instead of crashing.
+    The exception's text is only inspected for SQLite's fixed phrases, never logged.
+    """
+    from sqlalchemy import exc as sa_exc
+
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError | TimeoutError | sa_exc.TimeoutError):
+            return True
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        sqlstate = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_TEMPORARY_SQLSTATE_PREFIXES):
+            return True
+        name = type(current).__name__
+        # asyncpg's "connection was closed in the middle of operation" and friends.
+        if name in {
+            "ConnectionDoesNotExistError",
+            "CannotConnectNowError",
+            "ConnectionFailureError",
+        }:
+            return True
+        if name == "OperationalError" and any(
+            word in str(current).lower() for word in _TEMPORARY_SQLITE_WORDS
+        ):
+            return True
+        pending.extend([current.__cause__, current.__context__, getattr(current, "orig", None)])
+    return False

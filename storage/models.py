@@ -414,6 +414,7 @@ from storage import (  # noqa: E402
     conference_models,  # noqa: F401
     escalation_models,  # noqa: F401
     helpdesk_models,  # noqa: F401
+    operations_models,  # noqa: F401
     report_models,  # noqa: F401
     signal_models,  # noqa: F401
 )

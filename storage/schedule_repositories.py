@@ -234,9 +234,12 @@ class JobRepository:
         """Give up on a running job (no more retries); False if it is not running."""
         return await self._transition(job_id, JOB_RUNNING, status=JOB_FAILED, done_at=now)
 
-    async def release(self, job_id: int, retry_at: datetime) -> bool:
+    async def release(self, job_id: int, retry_at: datetime, *, refund: bool = False) -> bool:
         """Put a running job back as pending, due at ``retry_at`` (a retry after a
-        failed attempt); False if it is not running."""
+        failed attempt); False if it is not running. ``refund`` takes back the attempt
+        the claim counted (the attempt failed because the database was away, not
+        because of the job)."""
+        extra: dict[str, Any] = {"attempts": ScheduledJobRecord.attempts - 1} if refund else {}
         return await self._transition(
             job_id,
             JOB_RUNNING,
@@ -244,6 +247,7 @@ class JobRepository:
             due_at=retry_at,
             claimed_at=None,
             claimed_by=None,
+            **extra,
         )
 
     async def reclaim_stale(self, claimed_before: datetime) -> int:

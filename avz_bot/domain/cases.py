@@ -138,6 +138,7 @@ class EndCause(StrEnum):
     CLOSED = "closed"  # the case was closed
     LEFT = "left"  # the person left the case room
     REMOVED = "removed"  # the person was removed from the case
+    DEREGISTERED = "deregistered"  # the person left the partner registry (or their organisation)
 
 
 # ---------------------------------------------------------------------- the table
@@ -771,6 +772,21 @@ def member_left(state: CaseState, user: str, now: datetime) -> Outcome:
     if state.is_closed:
         return Refusal(RefusalCode.CASE_CLOSED)
     return _drop_member(state, user, user, now, EndCause.LEFT)
+
+
+def member_deregistered(state: CaseState, user: str, now: datetime) -> Outcome:
+    """``user`` is no longer a registered member (removed from the partner registry, or
+    no longer with their organisation): they lose the case and every role in it.
+
+    As :func:`member_left`, with the bot as actor and cause ``deregistered``; the service
+    also removes them from the case room. Refused for non-members and closed cases.
+    """
+    _require_aware(now)
+    if not state.is_member(user):
+        return Refusal(RefusalCode.NOT_A_MEMBER)
+    if state.is_closed:
+        return Refusal(RefusalCode.CASE_CLOSED)
+    return _drop_member(state, "bot", user, now, EndCause.DEREGISTERED)
 
 
 def take_casemanager(state: CaseState, actor: Member, now: datetime) -> Outcome:

@@ -17,14 +17,13 @@ import base64
 import contextlib
 import io
 import json
-import logging
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from nio import (
@@ -57,13 +56,14 @@ from nio import (
 
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import UPLOAD_KEY, IncomingCommand
+from avz_bot.logs import get_logger
 from avz_bot.matrix.identity import IdentityError, IdentityManager, IdentityStatus
 from avz_bot.matrix.trust import CrossSigningChecker
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, InboundPort, SendError
 from avz_bot.settings import MatrixSettings, TrustSettings
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 #: A generous timeline window so that a bot that was down for a while still sees the
 #: commands sent meanwhile in one sync.
@@ -84,6 +84,26 @@ class StartupError(Exception):
     """The bot cannot log in or load its encryption store; the message says why."""
 
 
+class _Stopped(Exception):
+    """``stop`` was set while the sync loop waited for the database."""
+
+
+_T = TypeVar("_T")
+
+
+def _request_kind(path: str) -> str:
+    """A low-cardinality label for a client-server API path (no ids in metrics)."""
+    if "/sync" in path:
+        return "sync"
+    if "/send/" in path:
+        return "send"
+    if "/messages" in path:
+        return "messages"
+    if "/keys/" in path or "/sendToDevice/" in path:
+        return "keys"
+    return "other"
+
+
 @dataclass
 class SyncHealth:
     """What the readiness check needs to know about the sync loop."""
@@ -91,6 +111,13 @@ class SyncHealth:
     last_success: datetime | None = None
     consecutive_failures: int = 0
     running: bool = False
+    #: Last sign of life of the sync loop: a sync response, an event handled, a backfill
+    #: page, or a homeserver answer (including a rate limit) to a request made by the
+    #: loop. A long catch-up keeps this fresh although its batch takes minutes.
+    last_progress: datetime | None = None
+    #: Why the loop is waiting (e.g. ``"database unavailable (OperationalError)"``), or
+    #: ``None``; set while a batch is held back because the database is away.
+    waiting_for: str | None = None
 
 
 def _ts(millis: int | None) -> datetime:
@@ -110,6 +137,7 @@ class MatrixAdapter:
         trust: TrustSettings | None = None,
         is_registered: Callable[[str], bool] = lambda _user: True,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        is_temporary: Callable[[BaseException], bool] = lambda _exc: False,
     ) -> None:
         self._settings = settings
         self._trust = trust or TrustSettings()
@@ -120,6 +148,8 @@ class MatrixAdapter:
         self._clock = clock
         self._metrics = metrics
         self._sleep = sleep
+        self._is_temporary = is_temporary
+        self._sync_task: asyncio.Task[Any] | None = None
         self._client: AsyncClient | None = None
         # Key maintenance and sending share one lock: a send must see the device list
         # that the last key query produced, and nio's key requests must not interleave.
@@ -152,13 +182,39 @@ class MatrixAdapter:
         )
         self._store_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self._store_dir, 0o700)
-        return AsyncClient(
+        client = AsyncClient(
             self._settings.homeserver,
             self._settings.user_id,
             device_id=device_id or "",
             store_path=str(self._store_dir),
             config=config,
         )
+        self._observe_responses(client)
+        return client
+
+    def _observe_responses(self, client: AsyncClient) -> None:
+        """Count every 429 and note the sync loop's progress, per HTTP response.
+
+        nio retries rate-limited requests by itself (``max_limit_exceeded``) and never
+        shows us those 429s, so the metric is taken at nio's one transport method
+        (``AsyncClient.send``), which every request attempt goes through.
+        """
+        transport = client.send
+
+        async def observed(*args: Any, **kwargs: Any) -> Any:
+            response = await transport(*args, **kwargs)
+            path = str(args[1] if len(args) > 1 else kwargs.get("path", ""))
+            if response.status == 429:
+                self._metrics.rate_limited.labels(_request_kind(path)).inc()
+            if self._sync_task is not None and asyncio.current_task() is self._sync_task:
+                self.note_progress()
+            return response
+
+        setattr(client, "send", observed)  # noqa: B010 - an instance override of a method
+
+    def note_progress(self) -> None:
+        """Record that the sync loop is alive and working (see ``SyncHealth``)."""
+        self.health.last_progress = self._clock.now()
 
     def _load_credentials(self) -> dict[str, str] | None:
         try:
@@ -312,10 +368,15 @@ class MatrixAdapter:
     async def run(self, port: InboundPort, stop: asyncio.Event) -> None:
         """Sync until ``stop`` is set, handing every event to ``port`` exactly once."""
         client = self.client
-        token = await port.load_sync_token()
+        self._sync_task = asyncio.current_task()
+        self.health.running = True
+        try:
+            token = await self._until_available(port.load_sync_token, stop)
+        except _Stopped:
+            self.health.running = False
+            return
         first = True
         delay = 1.0
-        self.health.running = True
         try:
             while not stop.is_set():
                 sync_task = asyncio.ensure_future(
@@ -351,13 +412,12 @@ class MatrixAdapter:
                     delay = await self._sync_failed(response.status_code or "error", delay, stop)
                     continue
                 assert isinstance(response, SyncResponse)
+                self.note_progress()
                 if self._checker is not None:
                     for user_id in response.device_list.changed:
                         self._checker.forget(user_id)
-                await self._process(response, port, since=token)
-                await self._crypto_housekeeping()
-                await self._retry_undecryptable(port)
-                await port.save_sync_token(response.next_batch)
+                if not await self._handle_batch(response, port, token, stop):
+                    break  # stopped while the database was away: the batch is replayed
                 token = response.next_batch
                 first = False
                 delay = 1.0
@@ -367,9 +427,71 @@ class MatrixAdapter:
                 self._metrics.syncs.labels("ok").inc()
                 self._metrics.last_sync_success.set(now.timestamp())
                 self._metrics.sync_failures_in_row.set(0)
-                await port.after_sync()
+                try:
+                    await port.after_sync()
+                except Exception as exc:
+                    if not self._is_temporary(exc):
+                        raise
+                    # Sending waits: the outbox is flushed after the next batch.
+                    self._database_waiting(exc)
         finally:
             self.health.running = False
+            self._sync_task = None
+
+    async def _handle_batch(
+        self, response: SyncResponse, port: InboundPort, since: str | None, stop: asyncio.Event
+    ) -> bool:
+        """Hand one sync batch to ``port`` and store its token; False if stopped first.
+
+        While the database is unavailable (``is_temporary``) the same batch is handled
+        again after a bounded, growing pause; the sync position is not advanced, and
+        the events handled before the failure are skipped by their durable record
+        (exactly once). Other errors propagate.
+        """
+
+        async def handle() -> None:
+            await self._process(response, port, since=since)
+            await self._crypto_housekeeping()
+            await self._retry_undecryptable(port)
+            await port.save_sync_token(response.next_batch)
+
+        try:
+            await self._until_available(handle, stop)
+        except _Stopped:
+            return False
+        return True
+
+    async def _until_available(self, work: Callable[[], Awaitable[_T]], stop: asyncio.Event) -> _T:
+        """``work()``, repeated with bounded backoff while the database is unavailable.
+
+        Raises ``_Stopped`` if ``stop`` is set while waiting.
+        """
+        delay = 1.0
+        while True:
+            try:
+                result = await work()
+            except Exception as exc:
+                if not self._is_temporary(exc):
+                    raise
+                self._database_waiting(exc)
+                self._metrics.database_unavailable.labels("sync").inc()
+                wait = delay * (0.75 + random.random() / 2)
+                log.warning(
+                    "database unavailable; batch held back",
+                    extra={"error_type": type(exc).__name__, "retry_in": round(wait, 1)},
+                )
+                await self._sleep_or_stop(wait, stop)
+                if stop.is_set():
+                    raise _Stopped from None
+                delay = min(delay * 2, self._settings.max_backoff_seconds)
+                continue
+            if self.health.waiting_for is not None:
+                log.info("database available again")
+            self.health.waiting_for = None
+            return result
+
+    def _database_waiting(self, exc: BaseException) -> None:
+        self.health.waiting_for = f"database unavailable ({type(exc).__name__})"
 
     async def _sleep_or_stop(self, seconds: float, stop: asyncio.Event) -> None:
         with contextlib.suppress(TimeoutError):
@@ -459,6 +581,7 @@ class MatrixAdapter:
                 events = await self._backfill(room_id, timeline.prev_batch, since) + events
             for event in events:
                 await self._handle_timeline_event(room_id, encrypted, event, port)
+                self.note_progress()
 
     async def _handle_invite(self, room_id: str, inviter: str | None, port: InboundPort) -> None:
         client = self.client

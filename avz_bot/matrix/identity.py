@@ -15,7 +15,6 @@ not cross-sign, so this module does it with plain client-server API calls:
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from avz_bot.logs import get_logger
 from avz_bot.matrix.signing import (
     CrossSigningKeys,
     load_keys,
@@ -31,7 +31,7 @@ from avz_bot.matrix.signing import (
     upload_body,
 )
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class IdentityError(Exception):

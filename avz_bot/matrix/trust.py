@@ -9,7 +9,6 @@ with ``avz_bot.matrix.signing.device_cross_signed``.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,9 +16,10 @@ from typing import Any
 import aiohttp
 
 from avz_bot.clock import Clock
+from avz_bot.logs import get_logger
 from avz_bot.matrix.signing import device_cross_signed
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class CrossSigningChecker:

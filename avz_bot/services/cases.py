@@ -638,7 +638,8 @@ class CaseService:
             line = t("case.invited", user=await name(event.user))
         elif isinstance(event, domain.MemberRemoved):
             await repo.mark_member_left(row.id, event.user, now)
-            if event.cause is domain.EndCause.REMOVED and row.room_id is not None:
+            removed = {domain.EndCause.REMOVED, domain.EndCause.DEREGISTERED}
+            if event.cause in removed and row.room_id is not None:
                 await self._jobs.schedule(
                     JOB_KICK,
                     now,
@@ -649,6 +650,8 @@ class CaseService:
                     entity_id=str(row.id),
                 )
                 line = t("case.removed", user=await name(event.user))
+                if event.cause is domain.EndCause.DEREGISTERED:
+                    line = t("ops.case.deregistered", user=await name(event.user))
             else:
                 line = t("case.member_left", user=await name(event.user))
         elif isinstance(event, domain.CasemanagerTaken):
@@ -725,6 +728,18 @@ class CaseService:
         if isinstance(outcome, Refusal):
             return None  # e.g. a closed case: membership history stays as it was
         return await self.apply(loaded, outcome, room_id, key)
+
+    async def member_deregistered(self, row: CaseRow, user: str, key: str) -> Reply | None:
+        """``user`` left the partner registry: off the case (and its room), no roles.
+
+        Returns the note for the case room, or ``None`` when nothing changed (not a
+        member, or the case is closed).
+        """
+        loaded = await self._load(row)
+        outcome = domain.member_deregistered(loaded.state, user, self._now)
+        if isinstance(outcome, Refusal):
+            return None
+        return await self.apply(loaded, outcome, row.room_id or "", key)
 
     async def member_joined(self, room_id: str, user: str) -> Reply | None:
         """Someone joined a case room: welcome them with the case card."""

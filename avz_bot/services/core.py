@@ -11,7 +11,6 @@ transaction id cannot make it appear twice.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -26,6 +25,7 @@ from avz_bot.domain.inbound import IncomingCommand, Reply
 from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
+from avz_bot.logs import get_logger
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
@@ -35,7 +35,7 @@ from avz_bot.services.direct import DirectMessages
 from avz_bot.services.outbox import queue_reply
 from avz_bot.settings import CasesSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
-from storage.db import Database
+from storage.db import Database, is_database_unavailable
 from storage.repositories import (
     AuditRepository,
     OutboxRepository,
@@ -46,7 +46,7 @@ from storage.repositories import (
     SyncStateRepository,
 )
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SYNC_TOKEN_KEY = "matrix.next_batch"
 #: An outbox row that failed this often is given up (and logged) rather than retried forever.
@@ -169,8 +169,12 @@ class BotCore:
         metrics: BotMetrics,
         allowed_servers: list[str],
         undecryptable_grace: timedelta,
+        replay_horizon: timedelta | None = None,
     ) -> None:
         self._db = database
+        # Events older than this are history, never acted on: the retention job prunes
+        # their exactly-once records (see avz_bot.services.retention_jobs).
+        self._replay_horizon = replay_horizon
         self._dispatcher = dispatcher
         self._messages = messages
         self._services = services
@@ -182,6 +186,11 @@ class BotCore:
         self._jobs: JobRunner | None = None
         self._flush_lock = asyncio.Lock()
         self._explained_recently: dict[tuple[str, str], datetime] = {}
+
+    def _beyond_replay_horizon(self, sent_at: datetime) -> bool:
+        """Whether an event is too old to act on (its record may have been pruned)."""
+        horizon = self._replay_horizon
+        return horizon is not None and sent_at < self._clock.now() - horizon
 
     def attach_gateway(self, gateway: Gateway) -> None:
         """Set the outbound gateway (the adapter; wired by the composition root)."""
@@ -266,7 +275,7 @@ class BotCore:
             return
         async with self._db.session() as session, session.begin():
             room = await RoomRepository(session).get(room_id)
-            if room is None or at < room.joined_at:
+            if room is None or at < room.joined_at or self._beyond_replay_horizon(at):
                 return
             processed = ProcessedEventRepository(session)
             if not await processed.claim(event_id, room_id, user_id, self._clock.now()):
@@ -299,6 +308,9 @@ class BotCore:
             except _Refused as refused:
                 result = await self._record_without_changes(incoming, refused.result)
         except Exception as exc:  # the bot must survive any handler bug
+            if is_database_unavailable(exc):
+                # Not a bug: nothing was kept; the sync loop replays the batch later.
+                raise
             log.error(
                 "command failed",
                 extra={
@@ -330,6 +342,8 @@ class BotCore:
             room = await RoomRepository(session).get(incoming.room_id)
             if room is not None and incoming.sent_at < room.joined_at:
                 # Sent before the bot joined: history, not a request to the bot.
+                return None
+            if self._beyond_replay_horizon(incoming.sent_at):
                 return None
             processed = ProcessedEventRepository(session)
             if not await processed.claim(

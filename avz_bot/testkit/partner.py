@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import os
 import secrets
 import time
@@ -55,11 +54,12 @@ from nio import (
 )
 from nio.crypto.attachments import decrypt_attachment
 
+from avz_bot.logs import get_logger
 from avz_bot.matrix.identity import IdentityManager
 
 __all__ = ["Invitation", "PartnerClient", "PartnerError", "PartnerFactory", "ReceivedMessage"]
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _T = TypeVar("_T")
 

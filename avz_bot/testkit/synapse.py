@@ -166,9 +166,18 @@ class SynapseServer:
     """
 
     def __init__(
-        self, base_dir: Path, *, server_name: str = "avz.test", python: str | None = None
+        self,
+        base_dir: Path,
+        *,
+        server_name: str = "avz.test",
+        python: str | None = None,
+        default_message_limits: bool = False,
     ) -> None:
         self._base_dir = Path(base_dir)
+        # Keep Synapse's default ``rc_message`` (0.2/s, burst 10) instead of raising it:
+        # for tests of how the bot copes with a homeserver as deployed. Users that must
+        # not be limited get ``override_ratelimit``.
+        self._default_message_limits = default_message_limits
         self._server_name = server_name
         self._explicit_python = python
         self._port: int | None = None
@@ -421,6 +430,8 @@ class SynapseServer:
             "url_preview_enabled": False,
             **_RATE_LIMITS,
         }
+        if self._default_message_limits:
+            del config["rc_message"]
         (base / "homeserver.yaml").write_text(json.dumps(config, indent=2), encoding="utf-8")
 
     async def _spawn(self, python: str) -> None:

@@ -5,13 +5,13 @@ Revises: 0004
 Create Date: 2026-11-30
 
 Written by hand to match ``storage/models.py`` (see ``0001`` for the conventions).
-Reserved in the revision chain so that the areas can be built side by side; an empty
-upgrade is a valid revision.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from alembic import op
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -20,8 +20,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Nothing yet."""
+    """Indexes for the retention job's deletes by age."""
+    op.create_index("ix_processed_events_processed_at", "processed_events", ["processed_at"])
+    op.create_index("ix_scheduled_jobs_done_at", "scheduled_jobs", ["done_at"])
 
 
 def downgrade() -> None:
-    """Nothing yet."""
+    """Drop the retention indexes."""
+    op.drop_index("ix_scheduled_jobs_done_at", table_name="scheduled_jobs")
+    op.drop_index("ix_processed_events_processed_at", table_name="processed_events")

@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import SystemClock
 from avz_bot.scheduling import Scheduler, job_key, lateness
-from avz_bot.services.core import txn_id_for
+from avz_bot.services.outbox import txn_id_for
 from storage.db import Database, sqlite_url_for
 from storage.models import OutboxRecord, ScheduledJobRecord
 from storage.repositories import OutboxRepository

@@ -28,7 +28,7 @@ from avz_bot.scheduling import (
     lateness,
     retry_delay,
 )
-from avz_bot.services.core import txn_id_for
+from avz_bot.services.outbox import txn_id_for
 from storage.db import Database
 from storage.models import OutboxRecord
 from storage.repositories import OutboxRepository

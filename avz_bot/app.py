@@ -26,6 +26,7 @@ from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.partners_config import load_partners
 from avz_bot.scheduling import Scheduler
+from avz_bot.services.conference_jobs import ConferenceJobs
 from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.direct import DirectJobs
 from avz_bot.services.reminder_jobs import ReminderJobs
@@ -70,6 +71,7 @@ class Application:
             calendar=self.calendar,
             reminder_policy=s.reminders.policy(),
             late_after=timedelta(seconds=s.reminders.late_after_seconds),
+            conference_settings=s.conferences,
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -104,6 +106,7 @@ class Application:
                 **room_jobs.handlers(),
                 **ReminderJobs(self.services.bind).handlers(),
                 **DirectJobs(self.adapter, federate=s.cases.federate).handlers(),
+                **ConferenceJobs(self.services.bind).handlers(),
             },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,

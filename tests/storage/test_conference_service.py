@@ -18,8 +18,9 @@ from avz_bot.messages import Messages
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.conference_jobs import ConferenceJobs
-from avz_bot.services.conferences import ConferenceService
+from avz_bot.services.conferences import ConferenceService, invitation_key
 from avz_bot.services.core import AppServices
+from avz_bot.services.outbox import txn_id_for
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import AgreementRepository, CaseRepository
 from storage.conference_repositories import ConferenceRepository
@@ -347,3 +348,29 @@ async def test_plate_and_digest_sections(world: World) -> None:
     assert lines == ["OV-2026-0001 (AVZ-2026-0001) — donderdag 26 november 2026, 14:00"]
     digest = await world.run(lambda s: s.digest_section(local(11, 26, 12).astimezone(AMS).date()))
     assert digest == [("Groningen", ["14:00 OV-2026-0001 (AVZ-2026-0001)"])]
+
+
+async def test_reactions_on_the_invitation_count_only_from_participants(world: World) -> None:
+    await plan(world, deelnemers="politie,@anouk:avz.test")
+    await world.sent()
+    txn = txn_id_for("notify", invitation_key(1, 0))
+    async with world.database.session() as session, session.begin():
+        await OutboxRepository(session).mark_sent(txn, "$invitation", world.clock.now())
+    # Not the invitation, or not invited: nothing happens.
+    assert (
+        await world.run(lambda s: s.reaction(ROOM, ANOUK.matrix_id, "$other", True, "$r1")) is None
+    )
+    assert (
+        await world.run(lambda s: s.reaction(ROOM, BRAM.matrix_id, "$invitation", True, "$r2"))
+        is None
+    )
+    declined = await world.run(
+        lambda s: s.reaction(ROOM, ANOUK.matrix_id, "$invitation", False, "$r3")
+    )
+    assert declined is not None
+    assert "afgemeld" in declined.plain
+    async with world.database.session() as session:
+        people = {p.matrix_id: p for p in await ConferenceRepository(session).participants(1)}
+    assert people[ANOUK.matrix_id].attendance == "afgemeld"
+    assert people[ANOUK.matrix_id].reason == "afgemeld met ❌"
+    assert BRAM.matrix_id not in people

@@ -6,7 +6,14 @@ from collections.abc import Awaitable, Callable
 
 from pydantic import BaseModel, Field
 
+from avz_bot.domain.conferences import (
+    PERMISSIONS,
+    ConferenceAction,
+    ConferenceActor,
+    permission_table_rows,
+)
 from avz_bot.domain.inbound import Reply
+from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.conferences import ConferenceService
 from commands.framework import (
@@ -319,3 +326,31 @@ CONFERENCE_COMMANDS: dict[str, str] = {
     "overleg agenda": "view",
     "overleggen": "view",
 }
+
+
+def who(name: str, messages: Messages) -> str | None:
+    """Who may run conference command ``name`` (from the domain's table), or None."""
+    action = CONFERENCE_COMMANDS.get(name)
+    if action is None:
+        return None
+    allowed = PERMISSIONS[ConferenceAction(action)]
+    return " of ".join(messages.t(f"conference.actor.{a.value}") for a in allowed_in_order(allowed))
+
+
+def allowed_in_order(allowed: frozenset[ConferenceActor]) -> list[ConferenceActor]:
+    """Actors in declaration order (a frozenset's order changes between runs)."""
+    return [a for a in ConferenceActor if a in allowed]
+
+
+def permission_table(messages: Messages, prefix: str = "!") -> str:
+    """Who may do what with a conference, and when: the domain's table as Markdown."""
+    by_action: dict[str, list[str]] = {}
+    for name, action in CONFERENCE_COMMANDS.items():
+        by_action.setdefault(action, []).append(f"`{prefix}{name}`")
+    lines = ["| handeling | commando's | wie | wanneer |", "|---|---|---|---|"]
+    for action, actors, phases in permission_table_rows():
+        commands = ", ".join(by_action.get(action.value, []))
+        allowed = " of ".join(messages.t(f"conference.actor.{a.value}") for a in actors)
+        when = ", ".join(messages.t(f"conference.phase.{p.value}") for p in phases) or "—"
+        lines.append(f"| {action.value} | {commands} | {allowed} | {when} |")
+    return "\n".join(lines)

@@ -374,3 +374,12 @@ async def test_reactions_on_the_invitation_count_only_from_participants(world: W
     assert people[ANOUK.matrix_id].attendance == "afgemeld"
     assert people[ANOUK.matrix_id].reason == "afgemeld met ❌"
     assert BRAM.matrix_id not in people
+
+
+async def test_my_plate_lists_upcoming_conferences(world: World) -> None:
+    await plan(world)
+    async with world.database.session() as session, session.begin():
+        plate = await world.services.bind(session).agreements.my_plate(ANOUK)
+    assert "Jouw komende overleggen:\n  • OV-2026-0001 (AVZ-2026-0001) — donderdag 26 november" in (
+        plate.plain
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.services.conferences import JOB_CONFERENCE_REMINDER
+from avz_bot.services.conference_events import JOB_CONFERENCE_REMINDER
 from avz_bot.services.core import UnitServices
 from storage.schedule_repositories import JobRow
 

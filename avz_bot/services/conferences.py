@@ -2,9 +2,9 @@
 
 Every public method runs inside the caller's transaction: it loads the case and the
 conference, lets the pure domain (``avz_bot.domain.conferences``) decide, persists the
-resulting events with one small function per event type (:attr:`ConferenceService._persisters`:
-the conference tables, the case timeline/audit trail, reminder jobs and messages for the
-case room in the outbox), and returns a reply rendered by ``conference_view``.
+resulting events with one small function per event type (``conference_events``: the
+conference tables, the case timeline/audit trail, reminder jobs and messages for the case
+room in the outbox), and returns a reply rendered by ``conference_view``.
 
 Reminders are durable jobs (``conference.reminder``) on the one scheduler, one per
 conference and kind (dedupe key ``conference:<id>:<kind>``): moving a conference re-arms
@@ -14,8 +14,7 @@ job armed for an earlier time never reminds of a moved conference.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,16 +26,13 @@ from avz_bot.domain.conference_papers import (
     ReminderKind,
     assemble_agenda,
     assemble_minutes,
-    reminder_moments,
 )
 from avz_bot.domain.conferences import (
     Attendance,
-    ConferenceEvent,
     ConferenceState,
     ConferenceStatus,
     Participant,
     Refusal,
-    Transition,
 )
 from avz_bot.domain.dates import ParsedWhen
 from avz_bot.domain.inbound import Reply
@@ -45,6 +41,14 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
+from avz_bot.services.conference_events import (
+    JOB_CONFERENCE_REMINDER,
+    ConferenceEvents,
+    Enqueue,
+    Unit,
+    invitation_key,
+    reminder_job_key,
+)
 from avz_bot.services.conference_view import ConferenceView, Names
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.settings_sections.conferences import ConferenceSettings
@@ -59,31 +63,8 @@ from storage.conference_repositories import (
 from storage.repositories import OutboxRepository
 from storage.schedule_repositories import JobRepository, JobRow
 
-JOB_CONFERENCE_REMINDER = "conference.reminder"
 #: At most this many planned conferences of a case are looked at for a reaction.
 REACTION_SCAN = 20
-
-Enqueue = Callable[[str, str, Reply], Awaitable[None]]
-
-
-def reminder_job_key(conference_id: int, kind: ReminderKind) -> str:
-    """The dedupe key of one of a conference's reminder jobs."""
-    return f"conference:{conference_id}:{kind.value}"
-
-
-def invitation_key(conference_id: int, sequence: int) -> str:
-    """The outbox key of the invitation for one version of a conference (``notify`` kind)."""
-    return f"conference-invitation:{conference_id}:{sequence}"
-
-
-@dataclass
-class _Unit:
-    """What the persisting functions of one command share."""
-
-    loaded: LoadedCase
-    room_id: str
-    key: str
-    conference_id: int | None = None
 
 
 class ConferenceService:
@@ -109,15 +90,16 @@ class ConferenceService:
         self._enqueue = enqueue
         self.repo = ConferenceRepository(session)
         self._jobs = JobRepository(session)
-        self._persisters: Mapping[type[ConferenceEvent], Callable[..., Awaitable[None]]] = {
-            domain.Planned: self._on_planned,
-            domain.Moved: self._on_moved,
-            domain.Cancelled: self._on_cancelled,
-            domain.AttendanceGiven: self._on_attendance,
-            domain.ItemAdded: self._on_item,
-            domain.DecisionRecorded: self._on_decision,
-            domain.Closed: self._on_closed,
-        }
+        self._events = ConferenceEvents(
+            session,
+            cases,
+            self.repo,
+            settings=settings,
+            calendar=calendar,
+            view=view,
+            enqueue=enqueue,
+            names=self._names,
+        )
 
     @property
     def now(self) -> datetime:
@@ -170,165 +152,6 @@ class ConferenceService:
     def _parse(self, when: str) -> ParsedWhen:
         return self._agreements.parse(when)
 
-    async def _apply(self, unit: _Unit, outcome: Transition | Refusal) -> Transition:
-        """Persist every event of an accepted transition; explain a refusal."""
-        if isinstance(outcome, Refusal):
-            raise CaseCommandError(self.view.refusal(outcome))
-        for event in outcome.events:
-            await self._persisters[type(event)](unit, outcome.state, event)
-        return outcome
-
-    # ------------------------------------------------------------ persisting, one per event
-    async def _audit(self, unit: _Unit, actor: str, kind: str, **details: str | int | None) -> None:
-        await self._cases.record_audit(
-            unit.loaded.row, actor, f"conference.{kind}", unit.room_id, details
-        )
-
-    async def _on_planned(self, unit: _Unit, state: ConferenceState, event: domain.Planned) -> None:
-        year = self._calendar.local_date(self.now).year
-        row = await self.repo.create(
-            case_id=unit.loaded.row.id,
-            year=year,
-            organiser=state.organiser,
-            starts_at=state.starts_at,
-            duration_minutes=state.duration_minutes,
-            location=state.location,
-            now=self.now,
-        )
-        unit.conference_id = row.id
-        for p in state.participants.values():
-            answered = self.now if p.attendance is not Attendance.ONBEKEND else None
-            await self.repo.set_participant(
-                row.id, p.matrix_id, p.organisation_code, p.attendance, p.reason, answered
-            )
-        await self._arm_reminders(row.id, unit.loaded.row.id, state.starts_at, state.sequence)
-        await self._audit(unit, event.actor, "planned", reference=row.reference)
-
-    async def _on_moved(self, unit: _Unit, state: ConferenceState, event: domain.Moved) -> None:
-        assert unit.conference_id is not None
-        moved = await self.repo.reschedule(
-            unit.conference_id,
-            state.starts_at,
-            state.duration_minutes,
-            state.sequence,
-            event.reason,
-            self.now,
-        )
-        if not moved:  # changed by someone else in the meantime
-            raise CaseCommandError(self.view.problem("conference.changed_meanwhile"))
-        await self._store_answers(unit.conference_id, state)
-        await self._arm_reminders(
-            unit.conference_id, unit.loaded.row.id, state.starts_at, state.sequence
-        )
-        names = await self._names()
-        reply = self.view.moved(state, event.old_start, event.reason, names, self.now)
-        await self._enqueue(invitation_key(unit.conference_id, state.sequence), unit.room_id, reply)
-        await self._audit(
-            unit, event.actor, "moved", reference=state.reference, reason=event.reason
-        )
-
-    async def _on_cancelled(
-        self, unit: _Unit, state: ConferenceState, event: domain.Cancelled
-    ) -> None:
-        assert unit.conference_id is not None
-        done = await self.repo.finish(
-            unit.conference_id, state.status, state.sequence, event.reason, self.now
-        )
-        if not done:
-            raise CaseCommandError(self.view.problem("conference.changed_meanwhile"))
-        await self._jobs.cancel_for_entity("conference", str(unit.conference_id), self.now)
-        reply = self.view.cancelled(state, event.reason, await self._names(), self.now)
-        await self._enqueue(invitation_key(unit.conference_id, state.sequence), unit.room_id, reply)
-        await self._audit(
-            unit, event.actor, "cancelled", reference=state.reference, reason=event.reason
-        )
-
-    async def _on_attendance(
-        self, unit: _Unit, state: ConferenceState, event: domain.AttendanceGiven
-    ) -> None:
-        assert unit.conference_id is not None
-        p = state.participants[event.user]
-        await self.repo.set_participant(
-            unit.conference_id, p.matrix_id, p.organisation_code, p.attendance, p.reason, self.now
-        )
-        await self._audit(
-            unit,
-            event.actor,
-            "attendance",
-            reference=state.reference,
-            user=event.user,
-            attendance=event.attendance.value,
-        )
-
-    async def _on_item(self, unit: _Unit, state: ConferenceState, event: domain.ItemAdded) -> None:
-        assert unit.conference_id is not None
-        await self.repo.add_entry(unit.conference_id, ENTRY_ITEM, event.text, event.actor, self.now)
-        await self._audit(unit, event.actor, "item", reference=state.reference)
-
-    async def _on_decision(
-        self, unit: _Unit, state: ConferenceState, event: domain.DecisionRecorded
-    ) -> None:
-        assert unit.conference_id is not None
-        await self.repo.add_entry(
-            unit.conference_id, ENTRY_DECISION, event.text, event.actor, self.now
-        )
-        # The decision itself goes into the timeline: minutes are corrected only by new
-        # decisions, so the trail shows every version.
-        await self._audit(unit, event.actor, "decision", reference=state.reference, text=event.text)
-
-    async def _on_closed(self, unit: _Unit, state: ConferenceState, event: domain.Closed) -> None:
-        assert unit.conference_id is not None
-        done = await self.repo.finish(
-            unit.conference_id, state.status, state.sequence, None, self.now
-        )
-        if not done:
-            raise CaseCommandError(self.view.problem("conference.changed_meanwhile"))
-        await self._jobs.cancel_for_entity("conference", str(unit.conference_id), self.now)
-        decisions = len(await self.repo.entries(unit.conference_id, ENTRY_DECISION))
-        await self._audit(
-            unit, event.actor, "closed", reference=state.reference, decisions=decisions
-        )
-
-    async def _store_answers(self, conference_id: int, state: ConferenceState) -> None:
-        for p in state.participants.values():
-            await self.repo.set_participant(
-                conference_id, p.matrix_id, p.organisation_code, p.attendance, p.reason, None
-            )
-
-    async def _arm_reminders(
-        self, conference_id: int, case_id: int, starts_at: datetime, sequence: int
-    ) -> None:
-        """(Re-)schedule both reminders; a reminder with no moment left is cancelled."""
-        moments = dict(
-            reminder_moments(
-                starts_at,
-                self.now,
-                self._calendar,
-                day_before_at=self._settings.day_before_at,
-                hour_before_minutes=self._settings.hour_before_minutes,
-            )
-        )
-        for kind in ReminderKind:
-            key = reminder_job_key(conference_id, kind)
-            due = moments.get(kind)
-            if due is None:
-                await self._jobs.cancel_key(key, self.now)
-                continue
-            await self._jobs.schedule(
-                JOB_CONFERENCE_REMINDER,
-                due,
-                {
-                    "conference_id": conference_id,
-                    "kind": kind.value,
-                    "sequence": sequence,
-                    "planned_at": due.isoformat(),
-                },
-                self.now,
-                dedupe_key=key,
-                entity_type="conference",
-                entity_id=str(conference_id),
-            )
-
     # ------------------------------------------------------------ commands
     async def _participants(self, loaded: LoadedCase, spec: str) -> list[str] | None:
         """``deelnemers=org,@user,…``: an organisation means its members in the case."""
@@ -375,8 +198,8 @@ class ConferenceService:
             participants=await self._participants(loaded, participants),
             now=self.now,
         )
-        unit = _Unit(loaded, room_id, key)
-        done = await self._apply(unit, outcome)
+        unit = Unit(loaded, room_id, key)
+        done = await self._events.apply(unit, outcome)
         assert unit.conference_id is not None
         row = await self.repo.get(unit.conference_id)
         assert row is not None
@@ -401,7 +224,7 @@ class ConferenceService:
             reason=reason,
             now=self.now,
         )
-        done = await self._apply(_Unit(loaded, room_id, key, row.id), outcome)
+        done = await self._events.apply(Unit(loaded, room_id, key, row.id), outcome)
         return text(self.view.t("conference.moved_ack", reference=done.state.reference))
 
     async def cancel(
@@ -411,7 +234,7 @@ class ConferenceService:
         loaded = await self._cases.require_case(room_id)
         row, state = await self._find(loaded, reference)
         outcome = domain.cancel(state, loaded.state, member, reason, self.now)
-        done = await self._apply(_Unit(loaded, room_id, key, row.id), outcome)
+        done = await self._events.apply(Unit(loaded, room_id, key, row.id), outcome)
         return text(self.view.t("conference.cancelled_ack", reference=done.state.reference))
 
     async def answer(
@@ -421,7 +244,7 @@ class ConferenceService:
         loaded = await self._cases.require_case(room_id)
         row, state = await self._find(loaded, reference)
         outcome = domain.answer(state, loaded.state, member, comes, reason, self.now)
-        done = await self._apply(_Unit(loaded, room_id, key, row.id), outcome)
+        done = await self._events.apply(Unit(loaded, room_id, key, row.id), outcome)
         return self.view.answered(done.state, comes, await self._names())
 
     async def reaction(
@@ -449,7 +272,7 @@ class ConferenceService:
             outcome = domain.answer(state, loaded.state, member, comes, reason, self.now)
             if isinstance(outcome, Refusal):
                 return None
-            done = await self._apply(_Unit(loaded, room_id, key, row.id), outcome)
+            done = await self._events.apply(Unit(loaded, room_id, key, row.id), outcome)
             return self.view.answered(done.state, comes, await self._names())
         return None
 
@@ -460,7 +283,7 @@ class ConferenceService:
         loaded = await self._cases.require_case(room_id)
         row, state = await self._find(loaded, reference)
         outcome = domain.add_item(state, loaded.state, member, item, self.now)
-        await self._apply(_Unit(loaded, room_id, key, row.id), outcome)
+        await self._events.apply(Unit(loaded, room_id, key, row.id), outcome)
         return self.view.item_added(state, len(await self.repo.entries(row.id, ENTRY_ITEM)))
 
     async def decide(self, member: Member, room_id: str, decision: str, key: str) -> Reply:
@@ -468,7 +291,7 @@ class ConferenceService:
         loaded = await self._cases.require_case(room_id)
         row, state = await self._running(loaded)
         outcome = domain.decide(state, loaded.state, member, decision, self.now)
-        await self._apply(_Unit(loaded, room_id, key, row.id), outcome)
+        await self._events.apply(Unit(loaded, room_id, key, row.id), outcome)
         return self.view.decision_recorded(
             state, len(await self.repo.entries(row.id, ENTRY_DECISION))
         )
@@ -480,7 +303,7 @@ class ConferenceService:
         loaded = await self._cases.require_case(room_id)
         row, state = await self._running(loaded)
         outcome = domain.correct_attendance(state, loaded.state, member, users, self.now)
-        done = await self._apply(_Unit(loaded, room_id, key, row.id), outcome)
+        done = await self._events.apply(Unit(loaded, room_id, key, row.id), outcome)
         return self.view.attendance_corrected(done.state, await self._names())
 
     async def close(self, member: Member, room_id: str, next_when: str, key: str) -> Reply:
@@ -491,7 +314,7 @@ class ConferenceService:
         row, state = await self._running(loaded)
         next_parsed = self._parse(next_when) if next_when.strip() else None
         outcome = domain.close(state, loaded.state, member, self.now)
-        done = await self._apply(_Unit(loaded, room_id, key, row.id), outcome)
+        done = await self._events.apply(Unit(loaded, room_id, key, row.id), outcome)
         next_at = None
         if next_parsed is not None:
             planned = domain.plan(
@@ -505,8 +328,8 @@ class ConferenceService:
                 participants=list(state.participants),
                 now=self.now,
             )
-            unit = _Unit(loaded, room_id, f"{key}:next")
-            following = await self._apply(unit, planned)
+            unit = Unit(loaded, room_id, f"{key}:next")
+            following = await self._events.apply(unit, planned)
             assert unit.conference_id is not None
             next_row = await self.repo.get(unit.conference_id)
             assert next_row is not None

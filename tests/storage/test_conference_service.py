@@ -17,8 +17,9 @@ from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.cases import CaseCommandError
+from avz_bot.services.conference_events import invitation_key
 from avz_bot.services.conference_jobs import ConferenceJobs
-from avz_bot.services.conferences import ConferenceService, invitation_key
+from avz_bot.services.conferences import ConferenceService
 from avz_bot.services.core import AppServices
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.settings import CasesSettings

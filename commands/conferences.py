@@ -199,7 +199,7 @@ async def decide(ctx: CommandContext, args: DecisionArgs) -> HandlerResult:
 
 
 async def present(ctx: CommandContext, args: PresentArgs) -> HandlerResult:
-    """``!overleg aanwezig``: Element sends pills as ``@user:server`` in the plain body."""
+    """``!overleg aanwezig``: Matrix ids (``@user:server``), separated by spaces or commas."""
     room, key = _who(ctx)
     users = [w.strip(",;") for w in args.users.replace(",", " ").split()]
     return await _run(ctx, lambda s: s.correct_attendance(ctx.member, room, users, key))

@@ -71,7 +71,7 @@ NL: dict[str, str] = {
     "conference.answer.declines": "Genoteerd: je bent afgemeld voor overleg {reference}.",
     "conference.attendance": "Komen: {comes} · Afgemeld: {declined} · Nog geen antwoord: {unknown}",
     "conference.reaction_reason": "afgemeld met ❌",
-    "conference.item_added": "Agendapunt toegevoegd aan {reference} ({count} punten van leden).",
+    "conference.item_added": "Agendapunt toegevoegd aan {reference}; punten van leden tot nu toe: {count}.",
     "conference.decision_recorded": "Besluit {count} vastgelegd voor het verslag van {reference}.",
     "conference.attendance_corrected": "Aanwezigheid bij {reference} bijgewerkt: {present}.",
     # agenda
@@ -117,7 +117,7 @@ NL: dict[str, str] = {
     "case.event.conference.attendance": "{user}: {attendance} bij overleg {reference}",
     "case.event.conference.item": "agendapunt toegevoegd aan {reference}",
     "case.event.conference.decision": "besluit in overleg {reference}: {text}",
-    "case.event.conference.closed": "overleg {reference} afgerond ({decisions} besluiten)",
+    "case.event.conference.closed": "overleg {reference} afgerond (besluiten: {decisions})",
 }
 
 EN: dict[str, str] = {
@@ -182,7 +182,7 @@ EN: dict[str, str] = {
     "conference.answer.declines": "Noted: you will not attend conference {reference}.",
     "conference.attendance": "Coming: {comes} · Declined: {declined} · No answer yet: {unknown}",
     "conference.reaction_reason": "declined with ❌",
-    "conference.item_added": "Agenda item added to {reference} ({count} items from members).",
+    "conference.item_added": "Agenda item added to {reference}; items from members so far: {count}.",
     "conference.decision_recorded": "Decision {count} recorded for the minutes of {reference}.",
     "conference.attendance_corrected": "Attendance at {reference} updated: {present}.",
     "conference.agenda.title": "Agenda case conference {reference} — {when}",
@@ -224,5 +224,5 @@ EN: dict[str, str] = {
     "case.event.conference.attendance": "{user}: {attendance} at conference {reference}",
     "case.event.conference.item": "agenda item added to {reference}",
     "case.event.conference.decision": "decision in conference {reference}: {text}",
-    "case.event.conference.closed": "conference {reference} closed ({decisions} decisions)",
+    "case.event.conference.closed": "conference {reference} closed (decisions: {decisions})",
 }

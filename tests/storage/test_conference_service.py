@@ -384,3 +384,18 @@ async def test_my_plate_lists_upcoming_conferences(world: World) -> None:
     assert "Jouw komende overleggen:\n  • OV-2026-0001 (AVZ-2026-0001) — donderdag 26 november" in (
         plate.plain
     )
+
+
+async def test_closing_with_a_bad_next_date_changes_nothing(world: World) -> None:
+    await plan(world)
+    world.clock.set(local(11, 26, 14, 1))
+    await world.run(lambda s: s.decide(PIETER, ROOM, "Besluit", world.key()))
+    for bad, expected in (("vrijdag", "Geef een tijd op"), ("gisteren 10:00", "verleden")):
+        with pytest.raises(CaseCommandError) as refused:
+            await world.run(lambda s, b=bad: s.close(PIETER, ROOM, b, world.key()))
+        assert expected in refused.value.reply.plain
+    async with world.database.session() as session:
+        row = await ConferenceRepository(session).get(1)
+        total = (await ConferenceRepository(session).for_case(1, planned=True, limit=5))[1]
+    assert row is not None and row.status == "gepland"  # still running, not closed
+    assert total == 1  # and no next conference

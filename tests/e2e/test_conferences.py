@@ -195,3 +195,71 @@ async def test_a_conference_from_plan_to_minutes(world: BotWorld) -> None:
 
 def _dutch(moment: datetime) -> str:
     return format_when(moment, WorkCalendar())
+
+
+async def test_moving_and_cancelling_update_the_same_calendar_entry(world: BotWorld) -> None:
+    pieter = await world.partner("pieter", "politie")
+    anouk = await world.partner("anouk", "ggz")
+    intake = await pieter.create_encrypted_room(name="intake")
+    await world.start(cases=CasesSettings(intake_rooms=[intake]))
+    room = await _case_room(world, pieter, anouk, intake)
+    await pieter.send_and_wait(room, "!regie claim", reply_from=world.bot_id, timeout=60)
+
+    first_day = (datetime.now(AMS) + timedelta(days=7)).date()
+    planned = await pieter.send_and_wait(
+        room, f"!overleg plan {first_day:%Y-%m-%d} 10:00", reply_from=world.bot_id, timeout=60
+    )
+    found = re.search(r"OV-\d{4}-\d{4}", planned.body)
+    assert found, planned.body
+    reference = found.group(0)
+
+    # Only the regiehouder, a casemanager, a ketenmanager or the organiser may move it.
+    refused = await anouk.send_and_wait(
+        room,
+        f"!overleg verzetten {reference} {first_day:%Y-%m-%d} 11:00 reden=ziek",
+        reply_from=world.bot_id,
+        timeout=60,
+    )
+    assert refused.body.startswith("Dat mag alleen")
+    await pieter.send_and_wait(
+        room,
+        f"!overleg verzetten {reference} {first_day:%Y-%m-%d} 15:30 reden=zitting",
+        reply_from=world.bot_id,
+        timeout=60,
+    )
+    await pieter.send_and_wait(
+        room,
+        f"!overleg annuleren {reference} reden=afgeschaald",
+        reply_from=world.bot_id,
+        timeout=60,
+    )
+
+    async def calendars() -> list[icalendar.Calendar]:
+        files = [
+            m for m in anouk.messages(room) if m.sender == world.bot_id and m.body == "overleg.ics"
+        ]
+        return [icalendar.Calendar.from_ical(await anouk.download_attachment(f)) for f in files]
+
+    await anouk.wait_for_message(
+        room,
+        sender=world.bot_id,
+        predicate=lambda b: "gaat niet door" in b,
+        timeout=60,
+    )
+    for _ in range(60):
+        received = await calendars()
+        if len(received) == 3:
+            break
+        await asyncio.sleep(0.5)
+    invited, moved, cancelled = received
+    events = [c.walk("VEVENT")[0] for c in (invited, moved, cancelled)]
+    assert [str(c["METHOD"]) for c in (invited, moved, cancelled)] == [
+        "REQUEST",
+        "REQUEST",
+        "CANCEL",
+    ]
+    assert len({str(e["UID"]) for e in events}) == 1
+    assert [int(e["SEQUENCE"]) for e in events] == [0, 1, 2]
+    assert events[1].decoded("DTSTART").astimezone(AMS).hour == 15
+    assert events[1].decoded("DTSTART").astimezone(AMS).minute == 30
+    assert str(events[2]["STATUS"]) == "CANCELLED"

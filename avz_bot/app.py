@@ -27,6 +27,7 @@ from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.partners_config import load_partners
 from avz_bot.scheduling import Scheduler
+from avz_bot.services.conference_jobs import ConferenceJobs
 from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.direct import DirectJobs
 from avz_bot.services.registry import synchronise_registry
@@ -75,6 +76,7 @@ class Application:
             calendar=self.calendar,
             reminder_policy=s.reminders.policy(),
             late_after=timedelta(seconds=s.reminders.late_after_seconds),
+            conference_settings=s.conferences,
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -112,6 +114,7 @@ class Application:
                 **ReminderJobs(self.services.bind).handlers(),
                 **DirectJobs(self.adapter, federate=s.cases.federate).handlers(),
                 **RetentionJobs(s.operations, self.metrics).handlers(),
+                **ConferenceJobs(self.services.bind).handlers(),
             },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,

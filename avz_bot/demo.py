@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from avz_bot.logs import configure_logging
 from avz_bot.settings import CalendarSettings, ReminderSettings
@@ -32,6 +33,8 @@ from avz_bot.testkit.synapse import SynapseServer
 
 SERVER_NAME = "avz.demo"
 REFERENCE = re.compile(r"AVZ-\d{4}-\d{4}")
+CONFERENCE_REFERENCE = re.compile(r"OV-\d{4}-\d{4}")
+AMS = ZoneInfo("Europe/Amsterdam")
 AGREEMENT_NUMBER = re.compile(r"#(\d+)")
 #: How long after the bot starts the demo's "deadline today" reminder fires.
 REMINDER_DELAY = timedelta(seconds=20)
@@ -326,6 +329,7 @@ async def _script(
 
     case = await _cases_script(t, partners, bot_id, rooms, ask)
     await _agreements_script(t, partners, bot_id, case, ask, reminder_demo)
+    await conference_script(t, partners["a.bakker"], partners["p.devries"], bot_id, case.room, ask)
     await _closing_script(t, partners, bot_id, rooms, case, ask)
 
 
@@ -512,6 +516,59 @@ async def _agreements_script(
         )
         t.note("In de casuskamer noemt de bot de eigenaar (Pieter krijgt een melding):")
         t.bot(reminder.body)
+
+
+async def conference_script(
+    t: Transcript,
+    organiser: PartnerClient,
+    participant: PartnerClient,
+    bot_id: str,
+    room: str,
+    ask: Callable[..., Awaitable[str]],
+) -> None:
+    """A short case conference from plan to minutes, in an existing case room.
+
+    ``organiser`` must be the regiehouder or a casemanager (or a ketenmanager) there;
+    ``ask(client, room, body)`` sends a command and prints the bot's answer. The
+    conference starts one to two minutes after it is planned, so this waits that long.
+    """
+    t.note(
+        "Casusoverleg. Anouk (regiehouder) plant een overleg dat zo meteen begint; de bot "
+        "nodigt iedereen uit met een versleuteld agendabestand (.ics)"
+    )
+    start = (datetime.now(UTC) + timedelta(seconds=90)).replace(second=0, microsecond=0)
+    local = start.astimezone(AMS)
+    if local.date() != datetime.now(AMS).date():
+        t.note("Het is bijna middernacht: het overleg slaan we over")
+        return
+    planned = await ask(organiser, room, f'!overleg plan vandaag {local:%H:%M} locatie="Stadhuis"')
+    found = CONFERENCE_REFERENCE.search(planned)
+    if found is None:
+        raise RuntimeError("the bot did not plan the conference")
+    reference = found.group(0)
+    invitation = await participant.wait_for_message(
+        room, sender=bot_id, predicate=lambda b: "uitnodiging voor casusoverleg" in b, timeout=60
+    )
+    t.bot(invitation.body)
+    ics = await participant.wait_for_message(
+        room, sender=bot_id, predicate=lambda b: b == "overleg.ics", timeout=60
+    )
+    data = await participant.download_attachment(ics)
+    t.note(f"Pieter ontsleutelt het bestand overleg.ics ({len(data)} bytes) en zegt dat hij komt")
+    await ask(participant, room, f"!overleg kom {reference}")
+    await ask(participant, room, f'!overleg punt {reference} "Schoolverzuim bespreken"')
+    t.note("De bot stelt de agenda samen uit wat hij van de casus weet")
+    await ask(organiser, room, f"!overleg agenda {reference}")
+    left = max(0.0, (start - datetime.now(UTC)).total_seconds()) + 1
+    t.note(f"We wachten tot het overleg begint (nog ongeveer {left:.0f} s) …")
+    await asyncio.sleep(left)
+    await ask(organiser, room, '!overleg besluit "Wijkteam legt samen met GGZ een huisbezoek af"')
+    await ask(
+        organiser, room, f'!actie {participant.user_id} "School bellen" deadline="over 2 werkdagen"'
+    )
+    t.note("Anouk rondt af: het verslag komt in de kamer (en als versleuteld bestand)")
+    await ask(organiser, room, '!overleg afronden volgende="over 10 werkdagen 14:00"')
+    await ask(participant, room, "!overleggen")
 
 
 async def _closing_script(

@@ -15,6 +15,7 @@ from avz_bot.domain.cases import PERMISSIONS, READ_ONLY_ACTIONS, Actor, permissi
 from avz_bot.messages import Messages
 from commands.agreements import AGREEMENT_ACTIONS
 from commands.cases import CASE_ACTIONS
+from commands.conferences import who as conference_who
 from commands.framework import CommandSpec, Registry
 from commands.registry import build_registry
 
@@ -23,6 +24,8 @@ END = "<!-- commands:end -->"
 
 
 def _who(spec: CommandSpec, messages: Messages) -> str:
+    if (conference := conference_who(spec.name, messages)) is not None:
+        return conference
     action = {**CASE_ACTIONS, **AGREEMENT_ACTIONS}.get(spec.name)
     if action is None:
         return messages.t(f"permission.{spec.audience.value}")

@@ -35,6 +35,7 @@ from avz_bot.formatting import listing, sections, text
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from storage.case_repositories import AgreementRepository, AgreementRow, CaseRepository
+from storage.conference_repositories import ConferenceRepository
 from storage.schedule_repositories import JobRepository, JobRow, ReminderRepository
 
 JOB_AGREEMENT_REMINDER = "agreement.reminder"
@@ -101,6 +102,8 @@ class AgreementService:
         self.agreements = AgreementRepository(session)
         self._jobs = JobRepository(session)
         self._reminders = ReminderRepository(session)
+        #: Set by the composition of a unit of work: the case conferences service.
+        self.conferences: Any = None
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:
@@ -193,6 +196,8 @@ class AgreementService:
             now=self.now,
         )
         await self._arm(row, loaded.row.id, self.now)
+        # Made during a running case conference: linked, for that conference's minutes.
+        await ConferenceRepository(self._session).link_if_running(loaded.row.id, row.id, self.now)
         await self._audit(
             loaded,
             member.matrix_id,
@@ -405,6 +410,7 @@ class AgreementService:
                 (t("mine.agreements"), agreement_lines),
                 (t("mine.regie"), regie_lines),
                 (t("mine.waiting"), waiting_lines),
+                *([await self.conferences.plate_section(member)] if self.conferences else []),
             ],
             t("list.none"),
         )

@@ -31,9 +31,12 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
+from avz_bot.services.conference_view import ConferenceView
+from avz_bot.services.conferences import ConferenceService
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.outbox import queue_reply
 from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.conferences import ConferenceSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database, is_database_unavailable
 from storage.repositories import (
@@ -79,6 +82,7 @@ class AppServices:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     late_after: timedelta = timedelta(minutes=5)
+    conference_settings: ConferenceSettings = field(default_factory=ConferenceSettings)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -115,8 +119,26 @@ class AppServices:
             prefix=self.prefix,
             late_after=self.late_after,
         )
+        conferences = ConferenceService(
+            session,
+            cases,
+            agreements,
+            settings=self.conference_settings,
+            calendar=self.calendar,
+            view=ConferenceView(
+                self.messages, self.calendar, self.prefix, self.conference_settings.uid_domain
+            ),
+            enqueue=enqueue,
+        )
+        agreements.conferences = conferences
         return UnitServices(
-            self.version, now, cases, agreements, enqueue, DirectMessages(session, now).send
+            self.version,
+            now,
+            cases,
+            agreements,
+            enqueue,
+            DirectMessages(session, now).send,
+            conferences=conferences,
         )
 
 
@@ -133,6 +155,8 @@ class UnitServices:
     #: Send a member a direct message in this transaction: (user id, key, reply); see
     #: ``avz_bot.services.direct``.
     direct: Callable[[str, str, Reply], Awaitable[None]]
+    #: Case conferences (``avz_bot.services.conferences``).
+    conferences: ConferenceService
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -45,8 +46,11 @@ def bot_settings(
     trust: TrustSettings | None = None,
     calendar: CalendarSettings | None = None,
     reminders: ReminderSettings | None = None,
+    **sections: Any,
 ) -> Settings:
-    """Settings for a bot on a loopback homeserver, ops endpoint on a free port."""
+    """Settings for a bot on a loopback homeserver, ops endpoint on a free port.
+
+    ``sections`` are further settings sections by field name (``conferences=...``)."""
     return Settings(
         matrix=MatrixSettings(
             homeserver=homeserver,
@@ -67,6 +71,7 @@ def bot_settings(
         calendar=calendar or CalendarSettings(),
         reminders=reminders or ReminderSettings(),
         logging=LoggingSettings(level="WARNING", format="text"),
+        **sections,
     )
 
 

@@ -70,6 +70,7 @@ class Application:
             calendar=self.calendar,
             reminder_policy=s.reminders.policy(),
             late_after=timedelta(seconds=s.reminders.late_after_seconds),
+            report_settings=s.reports,
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()

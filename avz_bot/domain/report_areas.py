@@ -123,18 +123,21 @@ def escalations(
 # --------------------------------------------------------------------------- signals
 @dataclass(frozen=True, slots=True)
 class SignalFacts:
-    """One signal submitted in the period: its category and municipality (no person)."""
+    """``count`` signals submitted in the period with this category and municipality
+    (no person; a loader should aggregate with ``GROUP BY category, municipality``)."""
 
     category: str
     municipality: str
+    count: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class MatchFacts:
-    """One match between signals found in the period, and whether a case was opened
-    because of it (``led_to_case``)."""
+    """``count`` matches between signals found in the period that did (or did not)
+    lead to a case (``led_to_case``); aggregated like ``SignalFacts``."""
 
     led_to_case: bool
+    count: int = 1
 
 
 def signals(
@@ -149,17 +152,15 @@ def signals(
     matches that led to a case (with the previous period)."""
     categories = sorted({s.category for s in (*current, *previous)})
     munis = [m for m in municipalities if any(s.municipality == m for s in current)]
-    table = suppress(
-        [[sum(1 for s in current if (s.category, s.municipality) == (c, m)) for m in munis]
-         for c in categories],
-        threshold,
-    )
+    cells: dict[tuple[str, str], int] = {}
+    for s in current:
+        cells[(s.category, s.municipality)] = cells.get((s.category, s.municipality), 0) + s.count
+    table = suppress([[cells.get((c, m), 0) for m in munis] for c in categories], threshold)
     prev_counts, prev_total = suppress_vector(
-        [sum(1 for s in previous if s.category == c) for c in categories], threshold
+        [sum(s.count for s in previous if s.category == c) for c in categories], threshold
     )
     rows: list[tuple[Cell, ...]] = [
-        (c, *table.cells[i], table.row_totals[i], prev_counts[i])
-        for i, c in enumerate(categories)
+        (c, *table.cells[i], table.row_totals[i], prev_counts[i]) for i, c in enumerate(categories)
     ]
     rows.append(("@total", *table.column_totals, table.total, prev_total))
     matrix = Table(
@@ -169,8 +170,8 @@ def signals(
     )
 
     def match_counts(items: Sequence[MatchFacts]) -> tuple[Count, Count]:
-        led = sum(1 for m in items if m.led_to_case)
-        pair, total = suppress_vector([led, len(items) - led], threshold)
+        led = sum(m.count for m in items if m.led_to_case)
+        pair, total = suppress_vector([led, sum(m.count for m in items) - led], threshold)
         return pair[0], total
 
     led_now, m_now = match_counts(matches_current)
@@ -236,9 +237,7 @@ def helpdesk(
     rows: list[tuple[Cell, ...]] = []
     for i, theme in enumerate([*themes, None]):
         items = current if theme is None else [q for q in current if q.theme == theme]
-        first = [
-            work.hours(q.asked_at, q.first_response_at) for q in items if q.first_response_at
-        ]
+        first = [work.hours(q.asked_at, q.first_response_at) for q in items if q.first_response_at]
         solved = [work.hours(q.asked_at, q.solved_at) for q in items if q.solved_at]
         within = sum(
             1

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from avz_bot.domain.reports import Change, Count, Unit, Value, compare
 
+from avz_bot.domain.reports import Change, Count, Unit, Value, compare
 
 Cell = str | Count | Value | Change
 """One table cell: a label, a (possibly hidden) count, a statistic or a change."""

@@ -64,6 +64,8 @@ class CaseloadFacts:
 
 
 MEASURES = ("opened", "active", "closed")
+#: Per measure: this period, the previous one, the change.
+COMPARE_COLUMNS = tuple(f"{m}_{x}" for m in MEASURES for x in ("now", "prev", "diff"))
 
 
 def _matrix(
@@ -118,7 +120,7 @@ def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
                 p = pick_prev[i] if i < len(names) else prev.total
                 row += [c, p, compare(c, p)]
             rows.append(tuple(row))
-        columns = ("label",) + tuple(f"{m}_{x}" for m in MEASURES for x in ("now", "prev", "diff"))
+        columns = ("label", *COMPARE_COLUMNS)
         return Table(key, columns, tuple(rows))
 
     city_rows: list[tuple[Cell, ...]] = []
@@ -146,7 +148,7 @@ def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
         city_rows.append(tuple(row))
     split_table = Table(
         "caseload_city",
-        ("area",) + tuple(f"{m}_{x}" for m in MEASURES for x in ("now", "prev", "diff")),
+        ("area", *COMPARE_COLUMNS),
         tuple(city_rows),
     )
 
@@ -196,7 +198,9 @@ def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
     )
 
 
-def _align(order: Sequence[str], codes: Sequence[str], counts: Sequence[Count]) -> tuple[Count, ...]:
+def _align(
+    order: Sequence[str], codes: Sequence[str], counts: Sequence[Count]
+) -> tuple[Count, ...]:
     found = dict(zip(codes, counts, strict=True))
     return tuple(found.get(code, Count(0)) for code in order)
 
@@ -320,16 +324,17 @@ def procesregie(facts: RegieFacts, labels: Labels, work: WorkingTime, threshold:
     transfers_now = sum(facts.changes_current)
     transfers_prev = sum(facts.changes_previous)
     changed_now, _ = suppress_vector(
-        [sum(1 for c in facts.changes_current if c > 0), sum(1 for c in facts.changes_current if c == 0)],
+        [
+            sum(1 for c in facts.changes_current if c > 0),
+            sum(1 for c in facts.changes_current if c == 0),
+        ],
         threshold,
     )
     boxes = Boxes(
         "regie_boxes",
         Unit.DAYS,
         tuple(
-            (labels.case_types[t], tuple(cur[t]))
-            for t in types
-            if len(cur.get(t, [])) >= threshold
+            (labels.case_types[t], tuple(cur[t])) for t in types if len(cur.get(t, [])) >= threshold
         ),
     )
     lines = (
@@ -384,7 +389,9 @@ class AgreementFacts:
     now: datetime
 
 
-def _overdue(late: Sequence[LateAgreement], work: WorkingTime, now: datetime) -> dict[str, list[float]]:
+def _overdue(
+    late: Sequence[LateAgreement], work: WorkingTime, now: datetime
+) -> dict[str, list[float]]:
     found: dict[str, list[float]] = {}
     for a in late:
         end = a.completed_at or now
@@ -408,10 +415,14 @@ def agreements(facts: AgreementFacts, labels: Labels, work: WorkingTime, thresho
         # Columns on time / not on time (their sum is "due"): suppressed together.
         return suppress(
             [
-                [counts.get(m, empty).on_time, counts.get(m, empty).due - counts.get(m, empty).on_time]
+                [
+                    counts.get(m, empty).on_time,
+                    counts.get(m, empty).due - counts.get(m, empty).on_time,
+                ]
                 for m in munis
             ],
             threshold,
+            columns=2,
         )
 
     now_t, prev_t = table_for(facts.current), table_for(facts.previous)
@@ -419,7 +430,11 @@ def agreements(facts: AgreementFacts, labels: Labels, work: WorkingTime, thresho
     for i, m in enumerate([*munis, None]):
         if m is None:
             label, n_c, ok_c, n_p, ok_p = (
-                "@total", now_t.total, now_t.column_totals[0], prev_t.total, prev_t.column_totals[0]
+                "@total",
+                now_t.total,
+                now_t.column_totals[0],
+                prev_t.total,
+                prev_t.column_totals[0],
             )
             days_c = [d for v in late_now.values() for d in v]
             days_p = [d for v in late_prev.values() for d in v]
@@ -444,10 +459,11 @@ def agreements(facts: AgreementFacts, labels: Labels, work: WorkingTime, thresho
         tuple(rows),
     )
     postponed_now = sum(c.postponed for c in facts.current.values())
-    postponed_prev = sum(c.postponed for c in facts.previous.values())
     p_now = suppress_vector([facts.postponements_current], threshold)[1]
     p_prev = suppress_vector([facts.postponements_previous], threshold)[1]
-    postponed_pair, _ = suppress_vector([postponed_now, now_t.total.value - postponed_now], threshold)
+    postponed_pair, _ = suppress_vector(
+        [postponed_now, now_t.total.value - postponed_now], threshold
+    )
     all_now = [d for v in late_now.values() for d in v]
     all_prev = [d for v in late_prev.values() for d in v]
     lines = (

@@ -14,7 +14,8 @@ is shown: it identifies nobody (as in CBS practice). Because a table shows total
 hidden cell in a row or column could be recovered by subtracting; so after the primary
 suppression every *line* (a row with its row total, a column with its column total, the
 totals row and column with the grand total) that has exactly one hidden entry gets a
-second one hidden (the smallest visible entry), repeated until no line has exactly one.
+second one hidden (the smallest visible non-zero entry), repeated until no line has
+exactly one.
 This is the classic secondary ("complementary") suppression of statistical offices
 (see e.g. Hundepool et al., *Statistical Disclosure Control*, 2012, ch. 4); it defeats
 subtraction within a table, not every linear combination across many tables.
@@ -288,14 +289,17 @@ class SuppressedTable:
     total: Count
 
 
-def suppress(matrix: Sequence[Sequence[int]], threshold: int) -> SuppressedTable:
+def suppress(
+    matrix: Sequence[Sequence[int]], threshold: int, columns: int | None = None
+) -> SuppressedTable:
     """Primary and complementary suppression of a count table with its margins.
 
-    ``matrix`` is rows × columns of non-negative counts (every row the same length); the
-    margins are computed here. See the module docstring for the rule.
+    ``matrix`` is rows × columns of non-negative counts (every row the same length;
+    ``columns`` gives the width when there are no rows); the margins are computed here.
+    See the module docstring for the rule.
     """
     rows = len(matrix)
-    cols = len(matrix[0]) if rows else 0
+    cols = len(matrix[0]) if rows else (columns or 0)
     # Positions: (r, c) cells; (r, cols) row totals; (rows, c) column totals; (rows, cols).
     values: dict[tuple[int, int], int] = {}
     for r in range(rows):
@@ -318,8 +322,12 @@ def suppress(matrix: Sequence[Sequence[int]], threshold: int) -> SuppressedTable
             visible = [pos for pos in line if pos not in hidden]
             if not visible:
                 continue
-            # The smallest visible entry loses least information; cells before totals.
-            pick = min(visible, key=lambda p: (values[p], p[0] == rows or p[1] == cols, p))
+            # The smallest visible non-zero entry loses least information (a hidden zero
+            # protects little); cells before totals; then the first in the table.
+            pick = min(
+                visible,
+                key=lambda p: (values[p] == 0, values[p], p[0] == rows or p[1] == cols, p),
+            )
             hidden.add(pick)
             changed = True
 
@@ -404,5 +412,7 @@ class WorkingTime:
             return self._office_seconds_on(first, start, end) / 3600.0
         seconds = self._office_seconds_on(first, start, end)
         seconds += self._office_seconds_on(last, start, end)
-        whole_days = max(0, self.days_between(first, last) - (1 if self.calendar.is_working_day(last) else 0))
+        whole_days = max(
+            0, self.days_between(first, last) - (1 if self.calendar.is_working_day(last) else 0)
+        )
         return seconds / 3600.0 + whole_days * self._office_hours

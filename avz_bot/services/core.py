@@ -33,7 +33,9 @@ from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.outbox import queue_reply
+from avz_bot.services.reports import ReportService
 from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.reports import ReportSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database
 from storage.repositories import (
@@ -79,6 +81,7 @@ class AppServices:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     late_after: timedelta = timedelta(minutes=5)
+    report_settings: ReportSettings = field(default_factory=ReportSettings)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -115,8 +118,17 @@ class AppServices:
             prefix=self.prefix,
             late_after=self.late_after,
         )
+        reports = ReportService(
+            session, now, self.calendar, self.cases_settings, self.report_settings, self.messages
+        )
         return UnitServices(
-            self.version, now, cases, agreements, enqueue, DirectMessages(session, now).send
+            self.version,
+            now,
+            cases,
+            agreements,
+            enqueue,
+            DirectMessages(session, now).send,
+            reports=reports,
         )
 
 
@@ -133,6 +145,8 @@ class UnitServices:
     #: Send a member a direct message in this transaction: (user id, key, reply); see
     #: ``avz_bot.services.direct``.
     direct: Callable[[str, str, Reply], Awaitable[None]]
+    #: Trend reports (read only) in this transaction.
+    reports: ReportService
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""

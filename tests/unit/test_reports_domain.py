@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from avz_bot.domain.report_areas import (
+    CardFacts,
     EscalationFacts,
     MatchFacts,
     QuestionFacts,
-    CardFacts,
     SignalFacts,
     escalations,
     helpdesk,
@@ -21,12 +23,12 @@ from avz_bot.domain.reports import (
     Count,
     PeriodError,
     PeriodKind,
+    Unit,
     WorkingTime,
     compare,
     guarded_median,
     parse_period,
     suppress,
-    Unit,
 )
 from avz_bot.domain.workdays import WorkCalendar
 
@@ -177,8 +179,13 @@ def test_escalation_section_exact_figures() -> None:
     current = [
         # Monday 2 March 09:00 local, acknowledged after 1..6 working hours.
         EscalationFacts(
-            "inhoudelijk", "ketenmanager", "groningen", _at(2, 8), _at(2, 8 + h),
-            _at(2 + d, 12) if d is not None else None, lvl,
+            "inhoudelijk",
+            "ketenmanager",
+            "groningen",
+            _at(2, 8),
+            _at(2, 8 + h),
+            _at(2 + d, 12) if d is not None else None,
+            lvl,
         )
         for h, d, lvl in [
             (1, 1, "ketenmanager"),
@@ -187,9 +194,7 @@ def test_escalation_section_exact_figures() -> None:
             (4, 1, "ketenmanager"),
             (6, None, None),
         ]
-    ] + [
-        EscalationFacts("samenwerking", "bestuurder", "oldambt", _at(3, 8), None, None, None)
-    ]
+    ] + [EscalationFacts("samenwerking", "bestuurder", "oldambt", _at(3, 8), None, None, None)]
     previous = [
         EscalationFacts("inhoudelijk", "ketenmanager", "oldambt", _at(2, 8), None, None, None)
     ] * 7
@@ -242,9 +247,7 @@ def test_helpdesk_section_exact_figures() -> None:
         CardFacts(_at(4, 9), datetime(2027, 1, 1, tzinfo=UTC)),
         CardFacts(None, None),
     ]
-    section = helpdesk(
-        questions, [], cards, (_at(1, 0), _at(31, 0)), _at(20, 12), 4.0, work, 5
-    )
+    section = helpdesk(questions, [], cards, (_at(1, 0), _at(31, 0)), _at(20, 12), 4.0, work, 5)
     row = section.tables[0].rows[0]
     assert row[1] == Count(6)
     assert value_of(row[3]) == 3.0  # median of 1, 2, 3, 5, 8 hours to first response
@@ -253,3 +256,27 @@ def test_helpdesk_section_exact_figures() -> None:
     assert value_of(row[5]) is None
     cards_line = section.lines[1]
     assert cards_line.values == {"published": Count(2), "overdue": Count(1)}
+
+
+@given(
+    st.integers(min_value=1, max_value=5).flatmap(
+        lambda cols: st.lists(
+            st.lists(st.integers(min_value=0, max_value=12), min_size=cols, max_size=cols),
+            min_size=1,
+            max_size=6,
+        )
+    ),
+    st.integers(min_value=2, max_value=8),
+)
+def test_suppression_never_leaves_a_line_with_one_hidden_entry(
+    matrix: list[list[int]], threshold: int
+) -> None:
+    table = suppress(matrix, threshold)
+    rows, cols = len(matrix), len(matrix[0])
+    grid = [[*table.cells[r], table.row_totals[r]] for r in range(rows)]
+    grid.append([*table.column_totals, table.total])
+    for line in [*grid, *([grid[r][c] for r in range(rows + 1)] for c in range(cols + 1))]:
+        assert sum(x.hidden for x in line) != 1
+        # Every small non-zero count is hidden; values are never changed.
+        assert all(x.hidden for x in line if 0 < x.value < threshold)
+    assert [[c.value for c in row] for row in table.cells] == matrix

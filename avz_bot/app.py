@@ -29,6 +29,8 @@ from avz_bot.scheduling import Scheduler
 from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.direct import DirectJobs
 from avz_bot.services.reminder_jobs import ReminderJobs
+from avz_bot.services.report_jobs import ReportJobs, arm_scheduled_report
+from avz_bot.services.report_metrics import GaugeRefresher
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import Settings
 from commands.framework import Dispatcher
@@ -105,12 +107,23 @@ class Application:
                 **room_jobs.handlers(),
                 **ReminderJobs(self.services.bind).handlers(),
                 **DirectJobs(self.adapter, federate=s.cases.federate).handlers(),
+                **ReportJobs(
+                    self.services.bind, self.calendar, s.reports, s.cases.coordination_room
+                ).handlers(),
             },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
         )
         self.core.attach_jobs(self.scheduler)
-        self.ops = OpsServer(s.http.host, s.http.port, self.metrics, self.readiness)
+        self.gauges = GaugeRefresher(
+            self.database,
+            self.metrics,
+            self.clock,
+            timedelta(seconds=s.reports.gauge_refresh_seconds),
+        )
+        self.ops = OpsServer(
+            s.http.host, s.http.port, self.metrics, self.readiness, self.gauges.refresh
+        )
         self.stop_event = asyncio.Event()
         self.started = asyncio.Event()
 
@@ -188,6 +201,9 @@ class Application:
             if existing is None or existing.status not in {JOB_PENDING, JOB_RUNNING}:
                 now = self.clock.now()
                 await jobs.schedule(JOB_CASE_SWEEP, now, {}, now, dedupe_key=CASE_SWEEP_KEY)
+            await arm_scheduled_report(
+                session, self.clock.now(), self.calendar, self.settings.reports
+            )
 
     def stop(self) -> None:
         """Ask the bot to finish the current batch and shut down."""

@@ -31,6 +31,7 @@ NL: dict[str, str] = {
     ),
     "report.unknown_municipality": "De gemeente '{municipality}' ken ik niet. Kies uit: {choices}.",
     "report.scheduled_intro": "Maandelijkse rapportage (automatisch).",
+    "report.scheduled_late": "Later dan gepland: de bot was niet bereikbaar.",
     # summary
     "report.title": "Rapportage {period} – {where} (vergeleken met {previous})",
     "report.all_municipalities": "alle gemeenten",
@@ -182,6 +183,7 @@ EN: dict[str, str] = {
     ),
     "report.unknown_municipality": "I don't know the municipality '{municipality}'. Choose from: {choices}.",
     "report.scheduled_intro": "Monthly report (automatic).",
+    "report.scheduled_late": "Later than planned: the bot was unavailable.",
     "report.title": "Report {period} – {where} (compared with {previous})",
     "report.all_municipalities": "all municipalities",
     "report.range": "{start} to {end}",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.case_repositories import AGREEMENT_OPEN, CLOSED_STATUS, OPEN_CASE_STATUSES
@@ -251,7 +251,8 @@ class ReportRepository:
         """Per municipality: agreements due in each period, on time, postponed."""
         a, p = AgreementRecord, AgreementPostponementRecord
         on_time = and_(a.status == AGREEMENT_DONE, a.completed_at <= a.deadline)
-        postponed = exists().where(p.agreement_id == a.id)
+        # One lookup set of postponed agreements rather than a probe per agreement.
+        postponed = a.id.in_(select(p.agreement_id).distinct())
         columns = []
         for window in (current, previous):
             due = _within(a.deadline, window)
@@ -285,10 +286,13 @@ class ReportRepository:
             select(CaseRecord.municipality, a.deadline, a.completed_at)
             .join(CaseRecord, CaseRecord.id == a.case_id)
             .where(
+                # ``status IN`` + the deadline range can use ix_agreements_status_deadline;
+                # only ``klaar`` agreements have a completed_at, only open ones lack it.
+                a.status.in_(COUNTED_AGREEMENT_STATUSES),
                 _within(a.deadline, window),
                 or_(
-                    and_(a.status == AGREEMENT_DONE, a.completed_at > a.deadline),
-                    and_(a.status == AGREEMENT_OPEN, a.deadline < now),
+                    a.completed_at > a.deadline,
+                    and_(a.completed_at.is_(None), a.deadline < now),
                 ),
                 *self._cases_filter(municipality),
             )

@@ -147,8 +147,12 @@ class AgreementsSection:
         rows = await repo.agreement_counts(
             ctx.current_window, ctx.previous_window, ctx.municipality
         )
-        late_now = await repo.late_agreements(ctx.current_window, ctx.now, ctx.municipality)
-        late_prev = await repo.late_agreements(ctx.previous_window, ctx.now, ctx.municipality)
+        late = await repo.late_agreements(
+            (ctx.previous_window[0], ctx.current_window[1]), ctx.now, ctx.municipality
+        )
+        start = ctx.current_window[0]
+        late_now = [r for r in late if r.deadline >= start]
+        late_prev = [r for r in late if r.deadline < start]
         p_now, p_prev = await repo.postponements(
             ctx.current_window, ctx.previous_window, ctx.municipality
         )

@@ -8,6 +8,7 @@ import struct
 
 import pytest
 
+from avz_bot.demo_report import demo_report_step
 from avz_bot.settings import CasesSettings
 from avz_bot.testkit.report_fixture import seed_report_fixture
 from avz_bot.testkit.world import BotWorld
@@ -78,3 +79,28 @@ async def test_report_in_the_coordination_room(world: BotWorld) -> None:
         coordination, "!rapport periode=morgen", reply_from=world.bot_id, timeout=60
     )
     assert "Deze periode ken ik niet" in bad.body
+
+    # The demo's closing step (avz_bot.demo_report) shows the same report and its files.
+    class Quiet:
+        def __init__(self) -> None:
+            self.lines: list[str] = []
+
+        def note(self, text: str) -> None:
+            self.lines.append(text)
+
+        def say(self, who: str, body: str) -> None:
+            self.lines.append(body)
+
+        def bot(self, body: str) -> None:
+            self.lines.append(body)
+
+    quiet = Quiet()
+    files = await demo_report_step(quiet, karin, world.bot_id, coordination, period="2026-10")
+    assert [name for name, _ in files] == [
+        "rapport-2026-10-caseload_bars.png",
+        "rapport-2026-10-caseload_trend.png",
+        "rapport-2026-10-regie_boxes.png",
+        "rapport-2026-10-agreements_boxes.png",
+        "rapport-2026-10.csv",
+    ]
+    assert all(size > 0 for _, size in files)

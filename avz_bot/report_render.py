@@ -82,6 +82,7 @@ def _bars(chart: Bars, view: ReportView, report: Report) -> Figure | None:
             if c.hidden:
                 axes.text(p + offset, 0, view.cell(c), ha="center", va="bottom", fontsize=8)
     axes.set_xticks(list(positions), list(chart.labels), rotation=30, ha="right")
+    axes.set_xlim(-0.6, len(chart.labels) - 0.4)
     axes.set_ylabel(view.messages.t("report.axis.cases"))
     axes.legend()
     return figure

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from avz_bot.services.reports import ReportRequestError, ReportService
 from commands.framework import (
     Audience,
+    AuditNote,
     CommandContext,
     CommandSpec,
     HandlerResult,
@@ -48,6 +49,15 @@ async def report(ctx: CommandContext, args: ReportArgs) -> HandlerResult:
         built = await service.build(period, municipality)
     except ReportRequestError as exc:
         return HandlerResult(exc.reply, Outcome.REFUSED)
+    # Figures leave the room with the files: who took which report is in the audit trail.
+    ctx.audit.append(
+        AuditNote(
+            "report.requested",
+            "report",
+            period.label,
+            {"municipality": municipality, "sections": len(built.sections)},
+        )
+    )
     return HandlerResult(service.reply(built))
 
 

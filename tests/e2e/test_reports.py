@@ -12,6 +12,7 @@ from avz_bot.demo_report import demo_report_step
 from avz_bot.settings import CasesSettings
 from avz_bot.testkit.report_fixture import seed_report_fixture
 from avz_bot.testkit.world import BotWorld
+from storage.repositories import AuditRepository
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +42,11 @@ async def test_report_in_the_coordination_room(world: BotWorld) -> None:
     assert reply.body.startswith("Rapportage oktober 2026 – alle gemeenten")
     assert "Nieuwe casussen: 24 (+5 (+26%))" in reply.body
     assert "<5" in reply.body  # small numbers are suppressed in the room too
+    async with bot.app.database.session() as session:
+        trail = await AuditRepository(session).list(entity_type="report", entity_id="2026-10")
+    assert [(e.action, e.actor, e.details["municipality"]) for e in trail] == [
+        ("report.requested", karin.user_id, None)
+    ]
 
     image = await karin.wait_for_message(
         coordination,

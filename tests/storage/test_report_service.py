@@ -10,19 +10,35 @@ from __future__ import annotations
 import csv
 import io
 import struct
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain import cases as case_domain
+from avz_bot.domain.report_areas import (
+    CardFacts,
+    EscalationFacts,
+    MatchFacts,
+    QuestionFacts,
+    SignalFacts,
+)
+from avz_bot.domain.reports import PeriodError, parse_period
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
 from avz_bot.report_render import CHART_SIZE, render_html
+from avz_bot.services.report_sections import (
+    EscalationSection,
+    HelpdeskSection,
+    SignalSection,
+    default_providers,
+)
 from avz_bot.services.reports import Report, ReportRequestError, ReportService
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture
 from storage.db import Database
-from storage.report_repositories import REGIE_HOLDER_ACTIONS, ReportRepository
+from storage.report_repositories import REGIE_HOLDER_ACTIONS, ReportRepository, Window
 
 
 @pytest.fixture
@@ -227,3 +243,93 @@ async def test_gauges_by_municipality(seeded: Database) -> None:
         ("oldambt", 6, 3, 0),
         ("westerkwartier", 14, 2, 2),
     ]
+
+
+class FakeAreas:
+    """Stand-in loaders for areas that are not on this branch (the lead implements the
+    real ones against their tables); they return facts for the current period only."""
+
+    service_level_hours = 4.0
+
+    def __init__(self, current_start: datetime) -> None:
+        self.start = current_start
+
+    async def escalations(
+        self, session: AsyncSession, window: Window, municipality: str | None
+    ) -> list[EscalationFacts]:
+        if window[0] != self.start:
+            return []
+        requested = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)  # Monday 10:00 local
+        return [
+            EscalationFacts(
+                "inhoudelijk",
+                "ketenmanager",
+                "groningen",
+                requested,
+                requested + timedelta(hours=h),
+                requested + timedelta(days=1),
+                "ketenmanager",
+            )
+            for h in (1, 2, 3, 4, 5)
+        ]
+
+    async def signals(
+        self, session: AsyncSession, window: Window, municipality: str | None
+    ) -> list[SignalFacts]:
+        return [SignalFacts("overlast", "groningen", 12)] if window[0] == self.start else []
+
+    async def matches(
+        self, session: AsyncSession, window: Window, municipality: str | None
+    ) -> list[MatchFacts]:
+        return [MatchFacts(True, 6), MatchFacts(False, 6)] if window[0] == self.start else []
+
+    async def questions(self, session: AsyncSession, window: Window) -> list[QuestionFacts]:
+        return []
+
+    async def cards(self, session: AsyncSession, window: Window, now: datetime) -> list[CardFacts]:
+        return []
+
+
+async def test_sections_of_other_areas_appear_when_their_loaders_are_registered(
+    seeded: Database,
+) -> None:
+    async with seeded.session() as session, session.begin():
+        calendar = WorkCalendar()
+        period = parse_period("2026-10", NOW.date())
+        assert not isinstance(period, PeriodError)
+        areas = FakeAreas(period.utc_bounds(calendar)[0])
+        service = ReportService(
+            session,
+            NOW,
+            calendar,
+            CasesSettings(),
+            ReportSettings(),
+            Messages(),
+            providers=(
+                *default_providers(),
+                EscalationSection(areas),
+                SignalSection(areas),
+                HelpdeskSection(areas),
+            ),
+        )
+        report = await service.build(period)
+    assert [s.key for s in report.sections] == [
+        "caseload",
+        "regie",
+        "agreements",
+        "escalations",
+        "signals",
+        "helpdesk",
+    ]
+    summary = service.view.summary(report).plain
+    # Acknowledged after 1..5 working hours (median 3); decided a working day later.
+    assert "Opschalingen: 5 (+5); mediaan 3 u tot bevestiging, 1 werkdagen tot besluit" in summary
+    assert "100% besloten op ketenmanagerniveau" in summary
+    assert "Signalen: 12 (+12)" in summary
+    assert "Matches: 12 (+12); 50% leidde tot een casus" in summary
+    assert "Vragen: 0 (+0)" in summary
+    # Filtered on a municipality the helpdesk (per theme) is left out.
+    async with seeded.session() as session, session.begin():
+        service.session = session
+        filtered = await service.build(period, "groningen")
+    assert "helpdesk" not in [s.key for s in filtered.sections]

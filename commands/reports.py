@@ -58,7 +58,7 @@ async def report(ctx: CommandContext, args: ReportArgs) -> HandlerResult:
             {"municipality": municipality, "sections": len(built.sections)},
         )
     )
-    return HandlerResult(service.reply(built))
+    return HandlerResult(await service.reply(built))
 
 
 SPECS: tuple[CommandSpec, ...] = (

@@ -116,7 +116,7 @@ class ReportJobs:
                 intro = f"{intro} {t('report.scheduled_late')}"
             for period in periods_due(month):
                 report = await unit.reports.build(period)
-                reply = unit.reports.reply(report)
+                reply = await unit.reports.reply(report)
                 await unit.enqueue(
                     f"report:{period.label}",
                     self._room,

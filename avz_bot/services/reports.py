@@ -10,6 +10,7 @@ they show the same figures.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -159,9 +160,12 @@ class ReportService:
         """The charts (PNG) and the combined CSV of ``report``."""
         return render_charts(report, self.view), render_csv(report, self.view)
 
-    def reply(self, report: Report) -> Reply:
-        """The room message: the summary, then the charts and the CSV as attachments."""
-        charts, csv_bytes = self.files(report)
+    async def reply(self, report: Report) -> Reply:
+        """The room message: the summary, then the charts and the CSV as attachments.
+
+        The charts are drawn in a worker thread (matplotlib's object API keeps no global
+        state), so the bot keeps handling other rooms meanwhile."""
+        charts, csv_bytes = await asyncio.to_thread(self.files, report)
         summary = self.view.summary(report)
         attachments = [
             Attachment(

@@ -8,10 +8,9 @@ complement read ``x``, suppressed or undefined statistics read ``–``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from avz_bot.domain.dates import format_date
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.report_figures import Cell, Section, Table
 from avz_bot.domain.reports import Change, Count, Period, PeriodError, PeriodKind, Unit, Value
@@ -48,6 +47,11 @@ def _number(value: float) -> str:
     if rounded == int(rounded):
         return str(int(rounded))
     return f"{rounded:.1f}".replace(".", ",")
+
+
+def _day(day: date) -> str:
+    """``1 maart 2026`` (no weekday: a period's bounds are not appointments)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 class ReportView:
@@ -121,8 +125,8 @@ class ReportView:
             return period.label.replace("-", " ")
         return self.messages.t(
             "report.range",
-            start=format_date(period.start),
-            end=format_date(period.end - timedelta(days=1)),
+            start=_day(period.start),
+            end=_day(period.end - timedelta(days=1)),
         )
 
     def municipality_code(self, text: str) -> str | None:

@@ -87,7 +87,12 @@ def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
     municipality and per type (current, previous, change for each measure), and the
     split Groningen (city) / other municipalities.
     """
-    keys = [k for k, v in {**facts.previous, **facts.current}.items() if v != CaseCounts()]
+    keys = {
+        k
+        for counts in (facts.current, facts.previous)
+        for k, v in counts.items()
+        if v != CaseCounts()
+    }
     munis = _used(list(labels.municipalities), {m for m, _ in keys})
     types = _used(list(labels.case_types), {t for _, t in keys})
     muni_names = [labels.municipalities[m] for m in munis]
@@ -159,7 +164,7 @@ def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
             "caseload_bars",
             tuple(muni_names),
             tables[("current", "opened")].row_totals,
-            _align(munis, munis, tables[("previous", "opened")].row_totals),
+            tables[("previous", "opened")].row_totals,
         ),
         Trend(
             "caseload_trend",
@@ -185,24 +190,17 @@ def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
             },
         ),
     ]
-    return Section(
-        "caseload",
-        tuple(lines),
-        (
-            matrix,
-            comparison("caseload_municipality", muni_names, "row_totals"),
-            comparison("caseload_type", type_names, "column_totals"),
-            split_table,
-        ),
-        charts,
-    )
-
-
-def _align(
-    order: Sequence[str], codes: Sequence[str], counts: Sequence[Count]
-) -> tuple[Count, ...]:
-    found = dict(zip(codes, counts, strict=True))
-    return tuple(found.get(code, Count(0)) for code in order)
+    tables_out = [
+        matrix,
+        comparison("caseload_municipality", muni_names, "row_totals"),
+        comparison("caseload_type", type_names, "column_totals"),
+        split_table,
+    ]
+    if len(labels.municipalities) == 1:
+        # A report about one municipality has no city/other split to show.
+        lines.pop()
+        tables_out.pop()
+    return Section("caseload", tuple(lines), tuple(tables_out), charts)
 
 
 # --------------------------------------------------------------------------- procesregie

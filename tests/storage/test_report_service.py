@@ -171,6 +171,8 @@ async def test_municipality_filter(seeded: Database) -> None:
     assert [row[0] for row in t["caseload_matrix"]] == ["Groningen", "Totaal"]
     assert t["regie_vacant"] == [["Groningen", "<5", "–"], ["Totaal", "<5", "–"]]
     assert t["agreements_municipality"][-1][:2] == ["Totaal", "10"]
+    assert "caseload_city" not in t
+    assert "stad Groningen" not in service.view.summary(report).plain
 
 
 async def test_year_report_compares_with_the_previous_year(seeded: Database) -> None:

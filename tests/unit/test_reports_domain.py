@@ -18,7 +18,7 @@ from avz_bot.domain.report_areas import (
     helpdesk,
     signals,
 )
-from avz_bot.domain.report_sections import value_of
+from avz_bot.domain.report_sections import CaseCounts, CaseloadFacts, Labels, caseload, value_of
 from avz_bot.domain.reports import (
     Count,
     PeriodError,
@@ -280,3 +280,17 @@ def test_suppression_never_leaves_a_line_with_one_hidden_entry(
         # Every small non-zero count is hidden; values are never changed.
         assert all(x.hidden for x in line if 0 < x.value < threshold)
     assert [[c.value for c in row] for row in table.cells] == matrix
+
+
+def test_caseload_keeps_rows_that_only_have_figures_in_the_previous_period() -> None:
+    labels = Labels({"groningen": "Groningen", "pekela": "Pekela"}, {"jeugd": "Jeugd"})
+    facts = CaseloadFacts(
+        current={("groningen", "jeugd"): CaseCounts(9, 9, 0), ("pekela", "jeugd"): CaseCounts()},
+        previous={("pekela", "jeugd"): CaseCounts(6, 6, 0)},
+        months=[date(2026, 10, 1)],
+        monthly={"jeugd": [9]},
+    )
+    section = caseload(facts, labels, 5)
+    rows = {row[0]: row for row in section.tables[1].rows}
+    assert rows["Pekela"][1:3] == (Count(0), Count(6))
+    assert rows["@total"][1:3] == (Count(9), Count(6))

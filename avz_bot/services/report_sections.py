@@ -17,15 +17,13 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.domain import report_areas, report_sections
+from avz_bot.domain import report_agreements, report_areas, report_sections
+from avz_bot.domain.report_agreements import AgreementCounts, AgreementFacts, LateAgreement
 from avz_bot.domain.report_figures import Section
 from avz_bot.domain.report_sections import (
-    AgreementCounts,
-    AgreementFacts,
     CaseCounts,
     CaseloadFacts,
     Labels,
-    LateAgreement,
     OpenedCase,
     RegieFacts,
     VacantCase,
@@ -172,7 +170,7 @@ class AgreementsSection:
             postponements_previous=p_prev,
             now=ctx.now,
         )
-        return report_sections.agreements(facts, ctx.labels, ctx.work, ctx.threshold)
+        return report_agreements.agreements(facts, ctx.labels, ctx.work, ctx.threshold)
 
 
 # ------------------------------------------------------------------ areas built later

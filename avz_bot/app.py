@@ -32,6 +32,8 @@ from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.direct import DirectJobs
 from avz_bot.services.registry import synchronise_registry
 from avz_bot.services.reminder_jobs import ReminderJobs
+from avz_bot.services.report_jobs import ReportJobs, arm_scheduled_report
+from avz_bot.services.report_metrics import GaugeRefresher
 from avz_bot.services.retention_jobs import RetentionJobs, arm_retention, replay_horizon
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import ConfigError, Settings
@@ -77,6 +79,7 @@ class Application:
             reminder_policy=s.reminders.policy(),
             late_after=timedelta(seconds=s.reminders.late_after_seconds),
             conference_settings=s.conferences,
+            report_settings=s.reports,
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -115,12 +118,23 @@ class Application:
                 **DirectJobs(self.adapter, federate=s.cases.federate).handlers(),
                 **RetentionJobs(s.operations, self.metrics).handlers(),
                 **ConferenceJobs(self.services.bind).handlers(),
+                **ReportJobs(
+                    self.services.bind, self.calendar, s.reports, s.cases.coordination_room
+                ).handlers(),
             },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
         )
         self.core.attach_jobs(self.scheduler)
-        self.ops = OpsServer(s.http.host, s.http.port, self.metrics, self.readiness)
+        self.gauges = GaugeRefresher(
+            self.database,
+            self.metrics,
+            self.clock,
+            timedelta(seconds=s.reports.gauge_refresh_seconds),
+        )
+        self.ops = OpsServer(
+            s.http.host, s.http.port, self.metrics, self.readiness, self.gauges.refresh
+        )
         self.stop_event = asyncio.Event()
         self.started = asyncio.Event()
         self._reload_lock = asyncio.Lock()
@@ -288,6 +302,9 @@ class Application:
             if existing is None or existing.status not in {JOB_PENDING, JOB_RUNNING}:
                 now = self.clock.now()
                 await jobs.schedule(JOB_CASE_SWEEP, now, {}, now, dedupe_key=CASE_SWEEP_KEY)
+            await arm_scheduled_report(
+                session, self.clock.now(), self.calendar, self.settings.reports
+            )
 
     def stop(self) -> None:
         """Ask the bot to finish the current batch and shut down."""

@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the cross-signing keys (after losing them); everyone must verify again",
     )
     reset.add_argument("--yes", action="store_true", help="really replace the keys")
+    report = sub.add_parser(
+        "report", help="write the trend report (PNG charts, CSV tables, HTML) to a directory"
+    )
+    report.add_argument(
+        "--period", default=None, help='e.g. 2026, 2026-Q3, 2026-11, "vorige maand" (default)'
+    )
+    report.add_argument("--municipality", default=None, help="only this municipality")
+    report.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
     return parser
 
 
@@ -236,6 +244,18 @@ def log_fatal(exc: BaseException) -> None:
     get_logger("avz_bot").critical("fatal error", extra=crash_fields(exc))
 
 
+async def _report(settings: Settings, period: str | None, muni: str | None, out: Path) -> int:
+    from avz_bot.report_cli import ReportCliError, write_report
+
+    try:
+        written = await write_report(settings, period, muni, out)
+    except ReportCliError as exc:
+        return _fail(str(exc))
+    print(written.summary)
+    print(f"{len(written.paths)} files written to {out}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``avz-bot`` console script."""
     args = build_parser().parse_args(argv)
@@ -260,6 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_check_config(settings))
         if args.command == "partners":
             return asyncio.run(_partners_reload(settings))
+        if args.command == "report":
+            return asyncio.run(_report(settings, args.period, args.municipality, args.out))
         if args.command == "identity":
             return asyncio.run(
                 _identity(settings, args.identity_command, getattr(args, "yes", False))

@@ -28,8 +28,11 @@ class OpsServer:
         port: int,
         metrics: BotMetrics,
         readiness: Callable[[], Awaitable[Readiness]],
+        before_scrape: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._host = host
+        #: Called before /metrics is rendered (refreshes gauges computed from the database).
+        self._before_scrape = before_scrape
         self._port = port
         self._metrics = metrics
         self._readiness = readiness
@@ -54,6 +57,8 @@ class OpsServer:
         )
 
     async def _metrics_view(self, request: web.Request) -> web.Response:
+        if self._before_scrape is not None:
+            await self._before_scrape()
         body = generate_latest(self._metrics.registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 

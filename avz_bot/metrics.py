@@ -67,3 +67,28 @@ class BotMetrics:
             ["table"],
             registry=self.registry,
         )
+        # Operational gauges per municipality (avz_bot.services.report_metrics): counts only.
+        self.open_cases = Gauge(
+            "avz_open_cases",
+            "Open cases, by municipality.",
+            ["municipality"],
+            registry=self.registry,
+        )
+        self.cases_without_regie = Gauge(
+            "avz_cases_without_regie",
+            "Open cases without a regiehouder, by municipality.",
+            ["municipality"],
+            registry=self.registry,
+        )
+        self.overdue_agreements = Gauge(
+            "avz_overdue_agreements",
+            "Open agreements past their deadline, by municipality.",
+            ["municipality"],
+            registry=self.registry,
+        )
+        self.open_escalations = Gauge(
+            "avz_open_escalations",
+            "Open escalations, by municipality (filled once escalations exist).",
+            ["municipality"],
+            registry=self.registry,
+        )

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from avz_bot.services.agreements import AgreementService
     from avz_bot.services.cases import CaseService
     from avz_bot.services.conferences import ConferenceService
+    from avz_bot.services.reports import ReportService
 
 
 class Audience(StrEnum):
@@ -90,6 +91,11 @@ class Services(Protocol):
     @property
     def conferences(self) -> ConferenceService:
         """Case conferences in this command's transaction."""
+        ...
+
+    @property
+    def reports(self) -> ReportService:
+        """Trend reports (read only) in this command's transaction."""
         ...
 
 

@@ -1,7 +1,74 @@
-"""Commands of the trend reports area, declared once."""
+"""Commands of the trend reports area, declared once. Handlers only call services."""
 
 from __future__ import annotations
 
-from commands.framework import CommandSpec
+from pydantic import BaseModel, Field
 
-SPECS: tuple[CommandSpec, ...] = ()
+from avz_bot.services.reports import ReportRequestError, ReportService
+from commands.framework import (
+    Audience,
+    AuditNote,
+    CommandContext,
+    CommandSpec,
+    HandlerResult,
+    Outcome,
+    help_text,
+)
+
+
+class ReportArgs(BaseModel):
+    """``!rapport [periode=…] [gemeente=…] [van=… tot=…]``."""
+
+    period: str | None = Field(
+        default=None,
+        alias="periode",
+        max_length=60,
+        json_schema_extra=help_text("arg.report_period"),
+    )
+    municipality: str | None = Field(
+        default=None,
+        alias="gemeente",
+        max_length=100,
+        json_schema_extra=help_text("arg.report_municipality"),
+    )
+    start: str | None = Field(
+        default=None, alias="van", max_length=20, json_schema_extra=help_text("arg.report_from")
+    )
+    end: str | None = Field(
+        default=None, alias="tot", max_length=20, json_schema_extra=help_text("arg.report_to")
+    )
+
+
+async def report(ctx: CommandContext, args: ReportArgs) -> HandlerResult:
+    """``!rapport``: the report for a period, in the coordination room only."""
+    service: ReportService = ctx.services.reports
+    try:
+        service.check_room(ctx.command.room_id)
+        period_text = service.period_text(args.period, args.start, args.end)
+        period, municipality = service.resolve(period_text, args.municipality)
+        built = await service.build(period, municipality)
+    except ReportRequestError as exc:
+        return HandlerResult(exc.reply, Outcome.REFUSED)
+    # Figures leave the room with the files: who took which report is in the audit trail.
+    ctx.audit.append(
+        AuditNote(
+            "report.requested",
+            "report",
+            period.label,
+            {"municipality": municipality, "sections": len(built.sections)},
+        )
+    )
+    return HandlerResult(await service.reply(built))
+
+
+SPECS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        name="rapport",
+        aliases=("report",),
+        summary_key="cmd.rapport.summary",
+        handler=report,
+        args=ReportArgs,
+        audience=Audience.KETENMANAGER,
+        changes_state=False,
+    ),
+)

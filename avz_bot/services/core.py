@@ -35,8 +35,10 @@ from avz_bot.services.conference_view import ConferenceView
 from avz_bot.services.conferences import ConferenceService
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.outbox import queue_reply
+from avz_bot.services.reports import ReportService
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
+from avz_bot.settings_sections.reports import ReportSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database, is_database_unavailable
 from storage.repositories import (
@@ -83,6 +85,7 @@ class AppServices:
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     late_after: timedelta = timedelta(minutes=5)
     conference_settings: ConferenceSettings = field(default_factory=ConferenceSettings)
+    report_settings: ReportSettings = field(default_factory=ReportSettings)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -131,6 +134,9 @@ class AppServices:
             enqueue=enqueue,
         )
         agreements.conferences = conferences
+        reports = ReportService(
+            session, now, self.calendar, self.cases_settings, self.report_settings, self.messages
+        )
         return UnitServices(
             self.version,
             now,
@@ -139,6 +145,7 @@ class AppServices:
             enqueue,
             DirectMessages(session, now).send,
             conferences=conferences,
+            reports=reports,
         )
 
 
@@ -157,6 +164,8 @@ class UnitServices:
     direct: Callable[[str, str, Reply], Awaitable[None]]
     #: Case conferences (``avz_bot.services.conferences``).
     conferences: ConferenceService
+    #: Trend reports (read only) in this transaction.
+    reports: ReportService
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""

@@ -28,7 +28,17 @@ def run(
 
 
 @pytest.mark.parametrize(
-    "args", [[], ["run"], ["demo"], ["check-config"], ["db"], ["db", "upgrade"], ["db", "status"]]
+    "args",
+    [
+        [],
+        ["run"],
+        ["demo"],
+        ["check-config"],
+        ["db"],
+        ["db", "upgrade"],
+        ["db", "status"],
+        ["report"],
+    ],
 )
 def test_help(args: list[str]) -> None:
     result = run(*args, "--help")

@@ -29,6 +29,7 @@ from avz_bot.scheduling import Scheduler
 from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.reminder_jobs import ReminderJobs
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
+from avz_bot.services.signal_jobs import SignalJobs
 from avz_bot.settings import Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
@@ -69,6 +70,7 @@ class Application:
             calendar=self.calendar,
             reminder_policy=s.reminders.policy(),
             late_after=timedelta(seconds=s.reminders.late_after_seconds),
+            signal_settings=s.signals,
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -99,7 +101,11 @@ class Application:
         self.scheduler = Scheduler(
             self.database,
             self.clock,
-            {**room_jobs.handlers(), **ReminderJobs(self.services.bind).handlers()},
+            {
+                **room_jobs.handlers(),
+                **ReminderJobs(self.services.bind).handlers(),
+                **SignalJobs(self.adapter, self.services.bind).handlers(),
+            },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
         )

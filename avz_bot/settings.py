@@ -44,6 +44,7 @@ SECRET_FIELDS: tuple[tuple[str, str], ...] = (
     ("matrix", "password"),
     ("matrix", "pickle_key"),
     ("matrix", "cross_signing_key"),
+    ("signals", "keys"),
 )
 
 #: nio's built-in pickle key; a store encrypted with it is effectively unencrypted.

@@ -454,6 +454,7 @@ class SignalRefusal(StrEnum):
 
     WRONG_PLACE = "wrong_place"  # params: place
     NOT_PERMITTED = "not_permitted"  # params: allowed
+    NOT_ACTIVE = "not_active"  # params: status
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,3 +509,92 @@ def parse_signal_reference(text: str) -> tuple[int, int] | None:
 def normalise_code(value: str) -> str:
     """A typed category or municipality as a configuration code (lower case, dashes)."""
     return "-".join(normalise_name(value).split())
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True, slots=True)
+class SignalEvent:
+    """Something that happened to a signal; the service persists each kind in one place."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFound(SignalEvent):
+    """A new signal matched an active signal of another organisation."""
+
+    new: StoredSignal
+    other: StoredSignal
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMatchFound(SignalEvent):
+    """A new signal is about the linked central person of an open case."""
+
+    new: StoredSignal
+    case_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignalWithdrawn(SignalEvent):
+    """The signalling professional withdrew the signal (it stops matching now)."""
+
+    signal: StoredSignal
+    reason: str
+    delete_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignalExpired(SignalEvent):
+    """The active period ended: archived (kept, never matching) until ``delete_at``."""
+
+    signal: StoredSignal
+    delete_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignalDeleted(SignalEvent):
+    """The archive period ended: the signal is deleted (the audit keeps the reference)."""
+
+    signal: StoredSignal
+
+
+def matches_for(
+    new: StoredSignal,
+    same_person: Iterable[StoredSignal],
+    open_case_ids: Iterable[int],
+    now: datetime,
+) -> list[SignalEvent]:
+    """The match events of a newly stored signal: one per matching signal of another
+    organisation (oldest first) and one per open case linked to the same person."""
+    others = [s for s in same_person if s.id != new.id]
+    events: list[SignalEvent] = [
+        MatchFound(new, other) for other in signal_matches(new.organisation_code, others, now)
+    ]
+    events.extend(CaseMatchFound(new, case_id) for case_id in sorted(set(open_case_ids)))
+    return events
+
+
+def withdraw(
+    signal: StoredSignal, actor: Member, reason: str, now: datetime, retention: Retention
+) -> SignalWithdrawn | Refused:
+    """``!signaal intrekken``: only its own professional, only while it is active."""
+    actors = actors_for(actor, signaller=signal.professional)
+    refused = check(SignalAction.WITHDRAW, actors, Place.DIRECT_CHAT)
+    if refused is not None:
+        return refused
+    if signal.status is not SignalStatus.ACTIEF:
+        return Refused(SignalRefusal.NOT_ACTIVE, {"status": signal.status.value})
+    return SignalWithdrawn(signal, reason, retention.delete_at(now))
+
+
+def retention_event(
+    signal: StoredSignal, delete_at: datetime | None, now: datetime, retention: Retention
+) -> SignalEvent | None:
+    """What the retention job does now (see :func:`retention_step`)."""
+    step = retention_step(signal.status, signal.expires_at, delete_at, now)
+    if step is RetentionStep.DELETE:
+        return SignalDeleted(signal)
+    if step is RetentionStep.EXPIRE:
+        return SignalExpired(signal, retention.delete_at(signal.expires_at))
+    return None

@@ -101,6 +101,8 @@ class AgreementService:
         self.agreements = AgreementRepository(session)
         self._jobs = JobRepository(session)
         self._reminders = ReminderRepository(session)
+        #: Further ``!mijn`` sections of other areas: member → (heading, lines).
+        self.plate_sections: list[Any] = []
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:
@@ -405,6 +407,7 @@ class AgreementService:
                 (t("mine.agreements"), agreement_lines),
                 (t("mine.regie"), regie_lines),
                 (t("mine.waiting"), waiting_lines),
+                *[await section(member) for section in self.plate_sections],
             ],
             t("list.none"),
         )

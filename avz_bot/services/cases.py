@@ -143,6 +143,9 @@ class CaseService:
         self._audit = AuditRepository(session)
         self._jobs = JobRepository(session)
         self._directory: dict[str, Member] | None = None
+        #: The case ``open_case`` registered in this unit of work (for callers such as
+        #: a TVO decision that must link it).
+        self.opened: CaseRow | None = None
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:
@@ -296,6 +299,7 @@ class CaseService:
             created_by=member.matrix_id,
             now=now,
         )
+        self.opened = row
         await self.cases.add_member(row.id, member.matrix_id, member.organisation.code, now)
         directory = await self.directory()
         for user in invitees:

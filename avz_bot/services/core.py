@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import IncomingCommand, Reply
 from avz_bot.domain.reminders import ReminderPolicy
+from avz_bot.domain.signals import Place, contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
 from avz_bot.messages import Messages
@@ -32,7 +33,9 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
+from avz_bot.services.signals import SignalService
 from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database
 from storage.repositories import (
@@ -84,6 +87,7 @@ class AppServices:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     late_after: timedelta = timedelta(minutes=5)
+    signal_settings: SignalSettings = field(default_factory=SignalSettings)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -122,7 +126,18 @@ class AppServices:
             prefix=self.prefix,
             late_after=self.late_after,
         )
-        return UnitServices(self.version, now, cases, agreements, enqueue)
+        signals = SignalService(
+            session,
+            cases,
+            settings=self.signal_settings,
+            cases_settings=self.cases_settings,
+            calendar=self.calendar,
+            messages=self.messages,
+            prefix=self.prefix,
+            enqueue=enqueue,
+        )
+        agreements.plate_sections.append(signals.plate_section)
+        return UnitServices(self.version, now, cases, agreements, enqueue, signals)
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,7 @@ class UnitServices:
     agreements: AgreementService
     #: Queue a message for another room in this transaction: (key, room id, reply).
     enqueue: Callable[[str, str, Reply], Awaitable[None]]
+    signals: SignalService
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""
@@ -287,9 +303,43 @@ class BotCore:
         """Whether ``body`` is addressed to the bot (prefix and a word)."""
         return self._dispatcher.is_command(body)
 
+    def may_hold_identifier(self, body: str) -> bool:
+        """Whether ``body`` contains a BSN-valid number (the guard's cheap first look)."""
+        return contains_bsn(body)
+
+    async def screen(self, incoming: IncomingCommand) -> bool:
+        """The BSN guard: a message with a BSN-valid number in a shared room is redacted
+        (case rooms) or its sender asked to remove it, exactly once; never executed, and
+        its body never logged. Returns False (nothing done) in a direct chat."""
+        async with self._db.session() as session, session.begin():
+            room = await RoomRepository(session).get(incoming.room_id)
+            if room is not None and incoming.sent_at < room.joined_at:
+                return True  # history from before the bot joined
+            signals = self._services.bind(session).signals
+            if await signals.place_of(incoming.room_id, incoming.room_members) is Place.DIRECT_CHAT:
+                return False
+            processed = ProcessedEventRepository(session)
+            if not await processed.claim(
+                incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
+            ):
+                return True
+            await signals.guard(
+                incoming.room_id, incoming.event_id, incoming.sender, incoming.room_members
+            )
+            await processed.set_outcome(incoming.event_id, None, Outcome.REFUSED.value)
+        log.info(
+            "identifier guard", extra={"room_id": incoming.room_id, "event_id": incoming.event_id}
+        )
+        await self.flush_outbox()
+        if self._jobs is not None:
+            self._jobs.wake()
+        return True
+
     async def message(self, incoming: IncomingCommand) -> None:
         """Handle a decrypted message from an encrypted room, exactly once."""
         if not self._dispatcher.is_command(incoming.body):
+            return
+        if contains_bsn(incoming.body) and await self.screen(incoming):
             return
         started = time.perf_counter()
         try:

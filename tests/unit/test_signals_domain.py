@@ -350,3 +350,34 @@ def test_signal_reference(typed: str, parsed: tuple[int, int] | None) -> None:
 )
 def test_normalise_code(typed: str, code: str) -> None:
     assert d.normalise_code(typed) == code
+
+
+def test_matches_for_lists_signals_then_cases() -> None:
+    new = _stored(9, "politie", "@p:x", age_days=0)
+    events = d.matches_for(
+        new, [new, _stored(1, "ggz", "@a:x"), _stored(2, "politie", "@b:x")], [7, 7], NOW
+    )
+    assert events == [d.MatchFound(new, _stored(1, "ggz", "@a:x")), d.CaseMatchFound(new, 7)]
+
+
+def test_withdraw_rules() -> None:
+    own = _stored(1, "politie", "@p:x")
+    assert isinstance(d.withdraw(own, _member(), "weg", NOW, RET), d.SignalWithdrawn)
+    other = _stored(1, "politie", "@q:x")
+    refused = d.withdraw(other, _member(Role.KETENMANAGER), "weg", NOW, RET)
+    assert isinstance(refused, d.Refused) and refused.code is d.SignalRefusal.NOT_PERMITTED
+    gone = _stored(1, "politie", "@p:x", status=d.SignalStatus.INGETROKKEN)
+    refused = d.withdraw(gone, _member(), "weg", NOW, RET)
+    assert isinstance(refused, d.Refused) and refused.code is d.SignalRefusal.NOT_ACTIVE
+
+
+def test_retention_event_on_a_fake_clock() -> None:
+    signal = _stored(1, "politie", "@p:x", age_days=0)
+    assert d.retention_event(signal, None, NOW, RET) is None
+    expired = d.retention_event(signal, None, signal.expires_at, RET)
+    assert isinstance(expired, d.SignalExpired)
+    assert expired.delete_at == d.add_years(signal.expires_at, 5)
+    archived = _stored(1, "politie", "@p:x", status=d.SignalStatus.VERLOPEN)
+    assert isinstance(
+        d.retention_event(archived, expired.delete_at, expired.delete_at, RET), d.SignalDeleted
+    )

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from avz_bot import __version__
+from avz_bot import __version__, signal_keys
 from avz_bot.settings import ConfigError, Settings, load_settings
 
 DEFAULT_CONFIG = Path("config/avz-bot.toml")
@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the cross-signing keys (after losing them); everyone must verify again",
     )
     reset.add_argument("--yes", action="store_true", help="really replace the keys")
+    signal_keys.add_parser(sub)
     return parser
 
 
@@ -189,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command == "check-config":
             return asyncio.run(_check_config(settings))
+        if args.command == "signals":
+            return asyncio.run(signal_keys.run(settings, args.status, args.append_to))
         if args.command == "identity":
             return asyncio.run(
                 _identity(settings, args.identity_command, getattr(args, "yes", False))

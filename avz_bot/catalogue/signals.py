@@ -102,6 +102,7 @@ NL: dict[str, str] = {
     "signal.severity.hoog": "hoog",
     "case.event.signal_recorded": "signaal {number} vastgelegd: {category} (ernst {severity})",
     "case.event.person_linked": "centrale persoon gekoppeld (pseudoniem)",
+    "case.card.signals": "Signalen: {count} ({prefix}signalen)",
     # refusals
     "signal.actor.partner": "geregistreerde ketenpartners",
     "signal.actor.signaller": "wie het signaal vastlegde",
@@ -265,6 +266,7 @@ EN: dict[str, str] = {
     "signal.severity.hoog": "high",
     "case.event.signal_recorded": "signal {number} recorded: {category} (severity {severity})",
     "case.event.person_linked": "central person linked (pseudonym)",
+    "case.card.signals": "Signals: {count} ({prefix}signalen)",
     "signal.actor.partner": "registered partners",
     "signal.actor.signaller": "whoever recorded the signal",
     "signal.actor.case_member": "members of the case",

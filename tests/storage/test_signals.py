@@ -367,3 +367,36 @@ async def test_my_plate_lists_own_signals(world: World) -> None:
     await world.say(PIETER, DM[PIETER.matrix_id], f"!signaal bsn={BSN} categorie=overlast")
     plate = await world.say(PIETER, DM[PIETER.matrix_id], "!mijn")
     assert "Jouw signalen" in plate and "SIG-2026-0001" in plate and "30-11-2028" in plate
+
+
+async def test_case_signals_card_timeline_and_coordination(world: World) -> None:
+    async with world.database.session() as session, session.begin():
+        cases = CaseRepository(session)
+        row = await cases.create(
+            reference="AVZ-2026-0001",
+            title="t",
+            municipality="groningen",
+            case_type="pga",
+            created_by=PIETER.matrix_id,
+            now=START,
+        )
+        await cases.set_room(row.id, "!case:avz.test")
+        await cases.add_member(row.id, PIETER.matrix_id, "politie", START)
+        await cases.add_member(row.id, ANOUK.matrix_id, "ggz", START)
+    room = "!case:avz.test"
+    outsider = await world.say(PAUL, room, "!signaal overlast buren klagen", members=3)
+    assert "leden van de casus" in outsider
+    recorded = await world.say(ANOUK, room, "!signaal overlast ernst=hoog buren klagen", members=3)
+    assert "Signaal 1 vastgelegd in AVZ-2026-0001" in recorded and "geen regiehouder" in recorded
+    coordination = world.gateway.bodies(COORDINATION)[-1]
+    assert "AVZ-2026-0001" in coordination and "buren" not in coordination
+    await world.say(PIETER, room, "!regie claim", members=3)
+    second = await world.say(ANOUK, room, "!signaal verslaving drinkt weer", members=3)
+    assert "@pieter:avz.test" in second
+    listed = await world.say(PIETER, room, "!signalen", members=3)
+    assert listed.index("2. verslaving") < listed.index("1. overlast") and "buren klagen" in listed
+    assert "Signalen: 2" in await world.say(PIETER, room, "!casus", members=3)
+    timeline = await world.say(PIETER, room, "!tijdlijn", members=3)
+    assert "signaal 1 vastgelegd: overlast (ernst hoog)" in timeline
+    unknown = await world.say(ANOUK, room, "!signaal onzin iets", members=3)
+    assert "Onbekende categorie" in unknown

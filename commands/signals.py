@@ -153,7 +153,18 @@ async def signal(ctx: CommandContext, args: SignalArgs) -> HandlerResult:
         return await _run(ctx, register)
 
     async def in_case(service: SignalService) -> Reply:
-        loaded = await ctx.services.cases.require_case(command.room_id)
+        loaded = await ctx.services.cases.load_for_room(command.room_id)
+        if loaded is None:
+            # Not a case room: a signal about a person, which then explains what it needs.
+            return await service.register(
+                ctx.member,
+                command.room_id,
+                command.room_members,
+                PersonArgs(),
+                args.category or args.words,
+                args.municipality,
+                command.event_id,
+            )
         words = args.words.split(maxsplit=1)
         category = args.category or (words[0] if words else "")
         description = args.words if args.category else (words[1] if len(words) > 1 else "")

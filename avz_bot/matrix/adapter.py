@@ -597,6 +597,15 @@ class MatrixAdapter:
             if (
                 isinstance(decrypted, RoomMessageText)
                 and decrypted.sender != client.user_id
+                and not port.is_command(decrypted.body)
+                and port.may_hold_identifier(decrypted.body)
+                and room is not None
+                and room.encrypted
+            ):
+                await port.screen(await self._incoming(ref.room_id, decrypted, late=True))
+            if (
+                isinstance(decrypted, RoomMessageText)
+                and decrypted.sender != client.user_id
                 and port.is_command(decrypted.body)
             ):
                 incoming = await self._incoming(ref.room_id, decrypted, late=True)

@@ -117,6 +117,10 @@ async def test_matching_tvo_decision_and_expiry(world: BotWorld) -> None:
     agenda_item = await sw.notice(karin, tvo, "Nieuwe samenloop")
     assert "Lentis GGZ" in agenda_item and BSN not in agenda_item and "Test" not in agenda_item
 
+    # "!mijn" lists the professional's own signals and until when they count.
+    plate = await sw.ask(pieter, dm[pieter.user_id], "!mijn")
+    assert "Jouw signalen" in plate and SIGNAL.search(first).group(0) in plate  # type: ignore[union-attr]
+
     # A third person does not match.
     third = await sw.ask(pieter, dm[pieter.user_id], f"!signaal bsn={THIRD_BSN} categorie=overlast")
     assert "geen signaal van een andere organisatie" in third

@@ -103,6 +103,8 @@ class SignalBase:
         self._audit = AuditRepository(session)
         self._jobs = JobRepository(session)
         self.view = SignalView(messages, cases, settings, calendar)
+        #: Signal rows this unit of work has loaded, by id.
+        self._known: dict[int, SignalRow] = {}
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:

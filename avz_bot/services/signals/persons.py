@@ -83,12 +83,14 @@ class PersonSignals(SignalBase):
             room_id,
         )
         await self._schedule_retention(row, row.expires_at)
-        same = [self.stored(r) for r in await self.signals.same_person(candidates)]
+        # One query for the person's signals (every key version); the persisters below
+        # read the rows from here instead of asking again per match.
+        self._known = {r.id: r for r in await self.signals.same_person(candidates)}
+        same = [self.stored(r) for r in self._known.values()]
         links = await self._persons.open_cases_for(candidates)
         events = domain.matches_for(self.stored(row), same, [link.case_id for link in links], now)
         await self._apply(events, key)
-        matched_ids = [e.other.id for e in events if isinstance(e, domain.MatchFound)]
-        matched = await self.signals.by_ids(matched_ids)
+        matched = [self._known[e.other.id] for e in events if isinstance(e, domain.MatchFound)]
         case_lines: list[tuple[str, str | None]] = []
         for event in events:
             if isinstance(event, domain.CaseMatchFound):
@@ -113,8 +115,7 @@ class PersonSignals(SignalBase):
             {"other": event.other.reference},
             None,
         )
-        other = await self.signals.get(event.other.id)
-        new = await self.signals.get(event.new.id)
+        other, new = self._known.get(event.other.id), self._known.get(event.new.id)
         if other is None or new is None or other.professional == new.professional:
             return
         await self._enqueue(
@@ -129,7 +130,7 @@ class PersonSignals(SignalBase):
             event.new.id, self._now, other_signal_id=None, case_id=event.case_id
         )
         case = await self._cases.cases.get(event.case_id)
-        new = await self.signals.get(event.new.id)
+        new = self._known.get(event.new.id)
         if case is None or new is None:
             return
         await self._audit_signal(

@@ -15,12 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.case_repositories import OPEN_CASE_STATUSES
 from storage.models import CaseRecord
-from storage.repositories import _fetch_rows, _insert_numbered, _rowcount, _upsert
+from storage.repositories import (
+    _dialect_name,
+    _fetch_rows,
+    _insert_numbered,
+    _rowcount,
+    _upsert,
+)
 from storage.signal_models import (
     CasePersonRecord,
     CaseSignalRecord,
@@ -159,6 +165,22 @@ class SignalRepository:
         fresh = await self.get(signal_id)
         assert fresh is not None
         return fresh
+
+    async def lock_person(self, pseudonym: str) -> None:
+        """Serialise work on one person until the transaction ends, so that two signals
+        registered at the same moment cannot both miss each other.
+
+        PostgreSQL: a transaction-scoped advisory lock on the pseudonym's hash; after it,
+        each statement (READ COMMITTED) sees the other transaction's committed signal.
+        SQLite needs nothing: the first write takes the database's one write lock, and
+        this connection's transaction only begins there, so later reads see the other's
+        committed rows (the caller writes before it looks for matches).
+        """
+        if _dialect_name(self._session) == "postgresql":
+            await self._session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": pseudonym},
+            )
 
     async def _select(
         self, *conditions: ColumnElement[bool], limit: int | None = None

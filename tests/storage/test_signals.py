@@ -7,7 +7,7 @@ date of birth) may ever reach the database, the outbox or the audit trail.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import FakeClock
 from avz_bot.domain.inbound import IncomingCommand
@@ -31,6 +32,7 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.signal_jobs import SignalJobs
+from avz_bot.services.signals import PersonArgs
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher
@@ -81,10 +83,14 @@ class Recorder:
         return [str(c["body"]) for r, c in self.sent if r == room_id]
 
 
+Race = Callable[[int, Callable[[AsyncSession], Awaitable[bool]]], Awaitable[list[bool]]]
+
+
 @dataclass
 class World:
     database: Database
     clock: FakeClock
+    services: AppServices
     core: BotCore
     gateway: Recorder
     scheduler: Scheduler
@@ -168,7 +174,7 @@ async def world(database: Database) -> AsyncIterator[World]:
     )
     async with database.session() as session, session.begin():
         await PartnerRepository(session).sync([POLITIE, GGZ, AVZ], [PIETER, PAUL, ANOUK, TINEKE])
-    yield World(database, clock, core, gateway, scheduler)
+    yield World(database, clock, services, core, gateway, scheduler)
 
 
 async def test_two_organisations_match_and_no_identifier_is_stored(world: World) -> None:
@@ -402,3 +408,29 @@ async def test_case_signals_card_timeline_and_coordination(world: World) -> None
     assert "signaal 1 vastgelegd: overlast (ernst hoog)" in timeline
     unknown = await world.say(ANOUK, room, "!signaal onzin iets", members=3)
     assert "Onbekende categorie" in unknown
+
+
+async def test_simultaneous_signals_on_one_person_match_once(world: World, race: Race) -> None:
+    """Two transactions that both hold a connection register the same person at once
+    (a barrier releases them together): neither may miss the other."""
+    members = iter([PIETER, ANOUK])
+
+    async def register(session: AsyncSession) -> bool:
+        member = next(members)
+        signals = world.services.bind(session).signals
+        await signals.register(
+            member,
+            DM[member.matrix_id],
+            2,
+            PersonArgs(bsn=BSN),
+            "overlast",
+            "",
+            f"$race-{member.display_name}",
+        )
+        return True
+
+    assert await race(2, register) == [True, True]
+    async with world.database.session() as session:
+        matches = (await session.execute(text("SELECT count(*) FROM signal_matches"))).scalar_one()
+    assert len(await world.signal_rows()) == 2
+    assert matches == 1  # the later one saw the earlier one, whichever it was

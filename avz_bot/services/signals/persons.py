@@ -61,6 +61,7 @@ class PersonSignals(SignalBase):
         candidates = pseudonyms.candidates(identifier, Purpose.SIGNAL_PERSON)
         stored = pseudonyms.make(identifier, Purpose.SIGNAL_PERSON)
         del identifier  # from here on only pseudonyms
+        await self.signals.lock_person(stored)
         now = self._now
         row = await self.signals.create(
             year=self._calendar.local(now).year,
@@ -273,6 +274,7 @@ class PersonSignals(SignalBase):
         identifier = self._identifier(person)
         stored = pseudonyms.make(identifier, Purpose.SIGNAL_PERSON)
         del identifier
+        await self.signals.lock_person(stored)
         await self._persons.link(
             case.id,
             stored,

@@ -355,6 +355,10 @@ async def test_tvo_agenda_and_case_decision(world: World) -> None:
     assert linked == 1
     empty = await world.say(TINEKE, TVO_ROOM, "!tvo agenda", members=4)
     assert "Er wacht niets" in empty
+    again = await world.say(
+        TINEKE, TVO_ROOM, "!tvo besluit SIG-2026-0001 casus reden=nogmaals", members=4
+    )
+    assert "staat niet (meer) op de agenda" in again
 
 
 async def test_monitor_relists_after_working_days(world: World) -> None:

@@ -10,9 +10,7 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Place, SignalAction
 from avz_bot.services.signals.base import JOB_RELIST, SignalBase
-from storage.signal_repositories import (
-    SignalRow,
-)
+from storage.signal_repositories import SignalRow
 
 
 class TriageSignals(SignalBase):
@@ -51,7 +49,13 @@ class TriageSignals(SignalBase):
         """``!tvo besluit SIG-… casus|monitoren|geen-actie reden=…``."""
         municipality = self._tvo(member, room_id, SignalAction.TVO_DECIDE)
         row = await self.signals.by_reference(reference.strip().upper())
-        if row is None or row.municipality != municipality or row.status != "actief":
+        awaiting = (domain.TriageStatus.OPEN.value, domain.TriageStatus.MONITOREN.value)
+        if (
+            row is None
+            or row.municipality != municipality
+            or row.status != "actief"
+            or row.triage not in awaiting
+        ):
             raise self._refuse("tvo.not_on_agenda", reference=reference)
         related = await self.signals.by_ids(await self.signals.matched_ids([row.id]))
         cluster = [row, *(r for r in related if r.status == "actief")]

@@ -54,6 +54,11 @@ NL: dict[str, str] = {
         "Deze persoon is de centrale persoon in lopende casus {reference}; regiehouder: "
         "{holder} ({contact}). Die is op de hoogte gebracht."
     ),
+    "signal.case_match_you_no_holder": (
+        "Deze persoon is de centrale persoon in lopende casus {reference}, die geen "
+        "regiehouder heeft; de coördinatie is op de hoogte gebracht."
+    ),
+    "signal.case_match_own": "Deze persoon is de centrale persoon in jouw casus {reference}.",
     "signal.nobody": "niemand",
     "signal.delete_your_message": (
         "Bewaart je app de geschiedenis van dit gesprek en wil je dat niet? Verwijder dan je "
@@ -219,6 +224,11 @@ EN: dict[str, str] = {
         "This person is the central person of open case {reference}; regiehouder: {holder} "
         "({contact}), who has been informed."
     ),
+    "signal.case_match_you_no_holder": (
+        "This person is the central person of open case {reference}, which has no "
+        "regiehouder; the coordination room has been told."
+    ),
+    "signal.case_match_own": "This person is the central person of your case {reference}.",
     "signal.nobody": "nobody",
     "signal.delete_your_message": (
         "If your app keeps this conversation's history and you do not want that, delete your "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from avz_bot.domain import signals as domain
 from avz_bot.domain.inbound import Reply
@@ -98,14 +99,19 @@ class SignalView:
         for other in outcome.matched:
             parts.append(await self.match_line(other))
         for reference, holder in outcome.cases:
-            parts.append(
-                self.t(
-                    "signal.case_match_you",
-                    reference=reference,
-                    holder=await self._cases.name(holder) if holder else self.t("signal.nobody"),
-                    contact=holder or "—",
+            if holder is None:
+                parts.append(self.t("signal.case_match_you_no_holder", reference=reference))
+            elif holder == row.professional:
+                parts.append(self.t("signal.case_match_own", reference=reference))
+            else:
+                parts.append(
+                    self.t(
+                        "signal.case_match_you",
+                        reference=reference,
+                        holder=await self._cases.name(holder),
+                        contact=holder,
+                    )
                 )
-            )
         if not outcome.matched and not outcome.cases:
             parts.append(self.t("signal.no_match"))
         parts.append(self.t("signal.delete_your_message"))
@@ -230,7 +236,7 @@ class SignalView:
             self.more(page),
         )
 
-    def more(self, page: Page[object] | Page[SignalRow] | Page[CaseSignalRow]) -> str:
+    def more(self, page: Page[Any]) -> str:
         """``… en nog N`` when the list was cut."""
         hidden = page.total - len(page.rows)
         return self.t("signal.more", count=hidden) if hidden > 0 else ""

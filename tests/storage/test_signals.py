@@ -438,3 +438,39 @@ async def test_simultaneous_signals_on_one_person_match_once(world: World, race:
         matches = (await session.execute(text("SELECT count(*) FROM signal_matches"))).scalar_one()
     assert len(await world.signal_rows()) == 2
     assert matches == 1  # the later one saw the earlier one, whichever it was
+
+
+async def test_case_person_match_goes_to_regiehouder_or_coordination(world: World) -> None:
+    async with world.database.session() as session, session.begin():
+        cases = CaseRepository(session)
+        row = await cases.create(
+            reference="AVZ-2026-0001",
+            title="t",
+            municipality="groningen",
+            case_type="pga",
+            created_by=PIETER.matrix_id,
+            now=START,
+        )
+        await cases.set_room(row.id, "!case:avz.test")
+        await cases.add_member(row.id, PIETER.matrix_id, "politie", START)
+        await cases.claim_regie(row.id, PIETER.matrix_id, "politie", START)
+    refused = await world.say(ANOUK, DM[ANOUK.matrix_id], f"!casus persoon AVZ-2026-0001 bsn={BSN}")
+    assert "de regiehouder" in refused
+    linked = await world.say(
+        PIETER, DM[PIETER.matrix_id], f"!casus persoon AVZ-2026-0001 bsn={BSN}"
+    )
+    assert "gekoppeld" in linked
+    own = await world.say(PIETER, DM[PIETER.matrix_id], f"!signaal bsn={BSN} categorie=overlast")
+    assert "jouw casus AVZ-2026-0001" in own
+    told = len(world.gateway.bodies(DM[PIETER.matrix_id]))
+    reply = await world.say(ANOUK, DM[ANOUK.matrix_id], f"!signaal bsn={BSN} categorie=schulden")
+    assert "AVZ-2026-0001" in reply and "@pieter:avz.test" in reply
+    notices = world.gateway.bodies(DM[PIETER.matrix_id])[told:]
+    assert any("centrale persoon van casus AVZ-2026-0001" in n for n in notices), notices
+    async with world.database.session() as session, session.begin():
+        await CaseRepository(session).release_regie(row.id, PIETER.matrix_id, START)
+    reply = await world.say(TINEKE, DM[TINEKE.matrix_id], f"!signaal bsn={BSN} categorie=schulden")
+    assert "geen regiehouder" in reply
+    note = world.gateway.bodies(COORDINATION)[-1]
+    assert "AVZ-2026-0001" in note and "Tineke" not in note
+    assert BSN not in await world.raw_dump()

@@ -147,6 +147,8 @@ class PersonSignals(SignalBase):
                     self.view.case_match_coordination(new, case.reference),
                 )
             return
+        if holder == new.professional:
+            return  # the regiehouder signalled the person of their own case: they know
         notice = await self.view.case_match_notice(new, case.reference)
         room = await self.signals.contact_room(holder)
         if room is None and case.room_id is not None:

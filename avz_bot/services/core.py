@@ -135,6 +135,7 @@ class AppServices:
             messages=self.messages,
             prefix=self.prefix,
             enqueue=enqueue,
+            device_cross_signed=device_cross_signed,
         )
         agreements.plate_sections.append(signals.plate_section)
         return UnitServices(self.version, now, cases, agreements, enqueue, signals)
@@ -315,7 +316,7 @@ class BotCore:
             room = await RoomRepository(session).get(incoming.room_id)
             if room is not None and incoming.sent_at < room.joined_at:
                 return True  # history from before the bot joined
-            signals = self._services.bind(session).signals
+            signals = self._services.bind(session, incoming.device_verified).signals
             if await signals.place_of(incoming.room_id, incoming.room_members) is Place.DIRECT_CHAT:
                 return False
             processed = ProcessedEventRepository(session)

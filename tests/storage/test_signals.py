@@ -96,7 +96,14 @@ class World:
     scheduler: Scheduler
     count: int = 0
 
-    async def say(self, member: Member, room: str, body: str, members: int = 2) -> str:
+    async def say(
+        self,
+        member: Member,
+        room: str,
+        body: str,
+        members: int = 2,
+        verified: bool | None = True,
+    ) -> str:
         """Send ``body`` as ``member``; returns the bot's reply in that room (or "")."""
         self.count += 1
         before = len(self.gateway.sent)
@@ -107,7 +114,7 @@ class World:
             body=body,
             sent_at=self.clock.now(),
             received_at=self.clock.now(),
-            device_verified=True,
+            device_verified=verified,
             room_members=members,
         )
         # As the adapter does: commands go to ``message``, other text with a BSN-valid
@@ -474,3 +481,16 @@ async def test_case_person_match_goes_to_regiehouder_or_coordination(world: Worl
     note = world.gateway.bodies(COORDINATION)[-1]
     assert "AVZ-2026-0001" in note and "Tineke" not in note
     assert BSN not in await world.raw_dump()
+
+
+async def test_changes_from_unsigned_devices_are_marked_in_the_audit(world: World) -> None:
+    await world.say(
+        PIETER, DM[PIETER.matrix_id], f"!signaal bsn={BSN} categorie=overlast", verified=False
+    )
+    async with world.database.session() as session:
+        details = (
+            await session.execute(
+                text("SELECT details FROM audit_log WHERE action = 'signal.registered'")
+            )
+        ).scalar_one()
+    assert '"device_cross_signed":false' in details

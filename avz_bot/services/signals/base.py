@@ -85,6 +85,7 @@ class SignalBase:
         messages: Messages,
         prefix: str,
         enqueue: Enqueue,
+        device_cross_signed: bool | None = True,
     ) -> None:
         self._session = session
         self._cases = cases
@@ -94,6 +95,8 @@ class SignalBase:
         self._messages = messages
         self._prefix = prefix
         self._enqueue = enqueue
+        #: Whether the acting device is cross-signed (True for the bot's own work).
+        self._device_cross_signed = device_cross_signed
         self._now = cases.now
         self._pseudonyms = settings.pseudonymiser()
         self._retention = settings.retention()
@@ -201,16 +204,33 @@ class SignalBase:
     async def _audit_signal(
         self, actor: str, action: str, reference: str, details: Mapping[str, Any], room: str | None
     ) -> None:
+        await self.audit(actor, action, "signal", reference, details, room)
+
+    async def audit(
+        self,
+        actor: str,
+        action: str,
+        entity_type: str,
+        entity_id: str,
+        details: Mapping[str, Any],
+        room: str | None,
+    ) -> None:
+        """One audit entry (texts cut at 200 characters; never an identifier or a
+        pseudonym). Under the default trust policy a change a person made from a device
+        they have not cross-signed is marked as such."""
         member = (await self._cases.directory()).get(actor)
+        clean = {k: (v[:200] if isinstance(v, str) else v) for k, v in details.items()}
+        if actor != "bot" and self._device_cross_signed is not True:
+            clean["device_cross_signed"] = self._device_cross_signed
         await self._audit.append(
             occurred_at=self._now,
             actor=actor,
             actor_org=member.organisation.code if member else None,
             action=action,
             room_id=room,
-            entity_type="signal",
-            entity_id=reference,
-            details={k: (v[:200] if isinstance(v, str) else v) for k, v in details.items()},
+            entity_type=entity_type,
+            entity_id=entity_id,
+            details=clean,
         )
 
     async def _schedule_retention(self, row: SignalRow, due: datetime) -> None:

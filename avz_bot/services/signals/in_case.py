@@ -87,15 +87,12 @@ class CaseSignals(SignalBase):
                 dedupe_key=f"redact:{event_id}",
             )
         await self._enqueue(f"guard:{event_id}", room_id, self.view.guard_notice(sender, redact))
-        member = (await self._cases.directory()).get(sender)
-        await self._audit.append(
-            occurred_at=self._now,
-            actor=sender,
-            actor_org=member.organisation.code if member else None,
-            action="privacy.bsn_redacted" if redact else "privacy.bsn_flagged",
-            room_id=room_id,
-            entity_type="event",
-            entity_id=event_id,
-            details={},
+        await self.audit(
+            sender,
+            "privacy.bsn_redacted" if redact else "privacy.bsn_flagged",
+            "event",
+            event_id,
+            {},
+            room_id,
         )
         return True

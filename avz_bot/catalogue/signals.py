@@ -142,6 +142,7 @@ NL: dict[str, str] = {
         "Er is niets vastgelegd; vraag de beheerder."
     ),
     "signal.unknown_category": "Onbekende categorie {value}. Kies uit: {choices}.",
+    "signal.category_missing": "Geef een categorie (categorie=…). Kies uit: {choices}.",
     "signal.unknown_municipality": "Onbekende gemeente {value}. Kies uit: {choices}.",
     "signal.not_found": "Ik ken geen signaal {reference} van jou.",
     "signal.case_not_found": "Ik ken geen casus {reference}.",
@@ -310,6 +311,7 @@ EN: dict[str, str] = {
         "ask the administrator."
     ),
     "signal.unknown_category": "Unknown category {value}. Choose from: {choices}.",
+    "signal.category_missing": "Give a category (categorie=…). Choose from: {choices}.",
     "signal.unknown_municipality": "Unknown municipality {value}. Choose from: {choices}.",
     "signal.not_found": "I know no signal {reference} of yours.",
     "signal.case_not_found": "I know no case {reference}.",

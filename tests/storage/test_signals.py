@@ -251,6 +251,7 @@ async def test_weak_key_is_normalised_marked_and_not_stored(world: World) -> Non
         ("!signaal bsn=123456782 categorie=overlast gemeente=amsterdam", 2, "Onbekende gemeente"),
         ('!signaal naam="Jan" categorie=overlast', 2, "geboortedatum"),
         ("!signaal overlast", 2, "bsn=… of naam="),
+        ("!signaal bsn=123456782", 2, "Geef een categorie"),
         ("!signaal overlast", 4, "privégesprek"),
         ("!signaal bsn=123456782 categorie=overlast", 3, "privégesprek"),
     ],

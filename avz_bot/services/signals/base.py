@@ -171,6 +171,10 @@ class SignalBase:
 
     def _category(self, typed: str) -> str:
         code = domain.normalise_code(typed)
+        if not code:
+            raise self._refuse(
+                "signal.category_missing", choices=", ".join(self._settings.categories)
+            )
         if code not in self._settings.categories:
             raise self._refuse(
                 "signal.unknown_category",

@@ -384,6 +384,14 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_path))
         return tuple(sources)
 
+    @model_validator(mode="after")
+    def _signal_rooms(self) -> Settings:
+        try:
+            self.signals.check_rooms(self.cases.municipalities, self.cases.intake_rooms)
+        except ValueError as exc:
+            raise ValueError(f"signals.{exc}") from None
+        return self
+
     @property
     def database_url(self) -> str:
         """The configured database URL, or SQLite in the data directory."""

@@ -7,6 +7,7 @@ a file named in the TOML (``signals.keys_file``: one ``v1=<secret>`` line per ve
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -100,6 +101,15 @@ class SignalSettings(BaseModel):
             raise ValueError(f"current_key {self.current_key!r} has no key")
         self.keys = keys
         return self
+
+    def check_rooms(self, municipalities: Mapping[str, str], intake_rooms: list[str]) -> None:
+        """Every TVO room belongs to a known municipality and is an intake room (so that
+        ``!tvo besluit … casus`` may open a case there); raises ``ValueError``."""
+        for code, room in self.tvo_rooms.items():
+            if code not in municipalities:
+                raise ValueError(f"tvo_rooms: unknown municipality {code!r}")
+            if room not in intake_rooms:
+                raise ValueError(f"tvo_rooms: {room} ({code}) must also be in cases.intake_rooms")
 
     def pseudonymiser(self) -> Pseudonymiser | None:
         """The configured key versions, or None when no key is configured (then signals

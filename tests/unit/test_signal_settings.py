@@ -69,6 +69,8 @@ def test_without_keys_signals_are_off(tmp_path: Path) -> None:
         ("", {"AVZ_SIGNALS__KEYS__X1": SECRET1}, "must look like v1"),
         ('[signals]\ncurrent_key = "v3"\n', {"AVZ_SIGNALS__KEYS__V1": SECRET1}, "current_key"),
         ("[signals]\nactive_years = 0\n", {}, "signals.active_years"),
+        ('[signals]\ntvo_rooms = { amsterdam = "!a:x" }\n', {}, "unknown municipality"),
+        ('[signals]\ntvo_rooms = { groningen = "!a:x" }\n', {}, "also be in cases.intake_rooms"),
     ],
 )
 def test_bad_signal_settings(

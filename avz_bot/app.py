@@ -36,6 +36,7 @@ from avz_bot.services.report_jobs import ReportJobs, arm_scheduled_report
 from avz_bot.services.report_metrics import GaugeRefresher
 from avz_bot.services.retention_jobs import RetentionJobs, arm_retention, replay_horizon
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
+from avz_bot.services.signal_jobs import SignalJobs
 from avz_bot.settings import ConfigError, Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
@@ -80,6 +81,7 @@ class Application:
             late_after=timedelta(seconds=s.reminders.late_after_seconds),
             conference_settings=s.conferences,
             report_settings=s.reports,
+            signal_settings=s.signals,
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -121,6 +123,7 @@ class Application:
                 **ReportJobs(
                     self.services.bind, self.calendar, s.reports, s.cases.coordination_room
                 ).handlers(),
+                **SignalJobs(self.adapter, self.services.bind).handlers(),
             },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,

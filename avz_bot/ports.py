@@ -106,6 +106,14 @@ class InboundPort(Protocol):
         """A decrypted text message in an encrypted room (maybe a command)."""
         ...
 
+    def may_hold_identifier(self, body: str) -> bool:
+        """Whether a message that is no command contains a BSN-valid number (cheap)."""
+        ...
+
+    async def screen(self, incoming: IncomingCommand) -> bool:
+        """The BSN guard for a message with a BSN-valid number; True when handled."""
+        ...
+
     async def message_in_unencrypted_room(self, incoming: IncomingCommand) -> None:
         """A text message in a room that is not end-to-end encrypted."""
         ...

@@ -45,6 +45,7 @@ SECRET_FIELDS: tuple[tuple[str, str], ...] = (
     ("matrix", "password"),
     ("matrix", "pickle_key"),
     ("matrix", "cross_signing_key"),
+    ("signals", "keys"),
 )
 
 #: nio's built-in pickle key; a store encrypted with it is effectively unencrypted.
@@ -385,6 +386,14 @@ class Settings(BaseSettings):
         if cls._toml_path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_path))
         return tuple(sources)
+
+    @model_validator(mode="after")
+    def _signal_rooms(self) -> Settings:
+        try:
+            self.signals.check_rooms(self.cases.municipalities, self.cases.intake_rooms)
+        except ValueError as exc:
+            raise ValueError(f"signals.{exc}") from None
+        return self
 
     @property
     def database_url(self) -> str:

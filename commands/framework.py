@@ -20,6 +20,7 @@ from pydantic.fields import FieldInfo
 
 from avz_bot.domain.inbound import IncomingCommand, Reply
 from avz_bot.domain.partners import Member, Role
+from avz_bot.domain.signals import contains_bsn
 from avz_bot.formatting import paragraphs
 from avz_bot.messages import Messages
 from commands.parser import ParsedCommand, ParseError, Token, parse_command
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from avz_bot.services.cases import CaseService
     from avz_bot.services.conferences import ConferenceService
     from avz_bot.services.reports import ReportService
+    from avz_bot.services.signals import SignalService
 
 
 class Audience(StrEnum):
@@ -96,6 +98,11 @@ class Services(Protocol):
     @property
     def reports(self) -> ReportService:
         """Trend reports (read only) in this command's transaction."""
+        ...
+
+    @property
+    def signals(self) -> SignalService:
+        """Signals, matching and TVO triage in this command's transaction."""
         ...
 
 
@@ -272,9 +279,27 @@ def bind_arguments(spec: CommandSpec, tokens: Sequence[Token], messages: Message
             raise ArgumentError([messages.t("error.args.too_many")])
         data[spec.option_name(spec.rest)] = " ".join(words)
     try:
-        return spec.args.model_validate(data)
+        args = spec.args.model_validate(data)
     except ValidationError as exc:
         raise ArgumentError(_explain(spec, exc, messages)) from None
+    _refuse_identifiers(spec, args, messages)
+    return args
+
+
+def _refuse_identifiers(spec: CommandSpec, args: BaseModel, messages: Messages) -> None:
+    """Free text that contains a BSN-valid number is refused before anything is stored
+    (titles, descriptions, agreements, reasons): one check for every command. Only
+    fields declared with :func:`identifier_help` may carry an identifier (and their
+    handlers pseudonymise it). The refusal never repeats the number."""
+    for name, info in spec.args.model_fields.items():
+        value = getattr(args, name)
+        if isinstance(value, str) and not _is_identifier_field(info) and contains_bsn(value):
+            raise ArgumentError([messages.t("error.args.bsn", field=spec.option_name(name))])
+
+
+def _is_identifier_field(info: FieldInfo) -> bool:
+    extra = info.json_schema_extra
+    return isinstance(extra, dict) and extra.get("identifier") is True
 
 
 def _explain(spec: CommandSpec, exc: ValidationError, messages: Messages) -> list[str]:
@@ -409,6 +434,12 @@ class Dispatcher:
 def help_text(key: str) -> Any:
     """``json_schema_extra`` for an argument field: its catalogue help key."""
     return {"help": key}
+
+
+def identifier_help(key: str) -> Any:
+    """``json_schema_extra`` for a field that may hold a person's identifier (a BSN):
+    exempt from the BSN refusal; its handler must pseudonymise it and never store it."""
+    return {"help": key, "identifier": True}
 
 
 def member_command(

@@ -45,6 +45,7 @@ from nio import (
     RoomMemberEvent,
     RoomMessagesResponse,
     RoomMessageText,
+    RoomRedactError,
     RoomSendResponse,
     RoomVisibility,
     SendRetryError,
@@ -627,7 +628,9 @@ class MatrixAdapter:
             return
         if not port.is_command(event.body):
             # Conversation between people: none of the bot's business (and no reason to
-            # look up the sender's cross-signing keys).
+            # look up the sender's cross-signing keys), unless it holds a personal number.
+            if encrypted and event.decrypted and port.may_hold_identifier(event.body):
+                await port.screen(await self._incoming(room_id, event))
             return
         incoming = await self._incoming(room_id, event)
         if encrypted:
@@ -717,6 +720,15 @@ class MatrixAdapter:
                 continue
             await port.decrypted_late(ref.event_id)
             room = client.rooms.get(ref.room_id)
+            if (
+                isinstance(decrypted, RoomMessageText)
+                and decrypted.sender != client.user_id
+                and not port.is_command(decrypted.body)
+                and port.may_hold_identifier(decrypted.body)
+                and room is not None
+                and room.encrypted
+            ):
+                await port.screen(await self._incoming(ref.room_id, decrypted, late=True))
             if (
                 isinstance(decrypted, RoomMessageText)
                 and decrypted.sender != client.user_id
@@ -816,6 +828,20 @@ class MatrixAdapter:
         if isinstance(response, RoomKickError):
             if response.status_code == "M_FORBIDDEN":
                 log.info("kick refused", extra={"room_id": room_id, "errcode": "M_FORBIDDEN"})
+                return
+            raise SendError(response.status_code or "unknown", permanent=False)
+
+    async def redact(self, room_id: str, event_id: str, reason: str | None) -> None:
+        """Redact an event (the BSN guard in case rooms); a refusal is logged, not retried."""
+        try:
+            response = await self.client.room_redact(room_id, event_id, reason)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+        if isinstance(response, RoomRedactError):
+            if response.status_code in {"M_FORBIDDEN", "M_NOT_FOUND"}:
+                log.warning(
+                    "redaction refused", extra={"room_id": room_id, "errcode": response.status_code}
+                )
                 return
             raise SendError(response.status_code or "unknown", permanent=False)
 

@@ -104,6 +104,8 @@ class AgreementService:
         self._reminders = ReminderRepository(session)
         #: Set by the composition of a unit of work: the case conferences service.
         self.conferences: Any = None
+        #: Further ``!mijn`` sections of other areas: member → (heading, lines).
+        self.plate_sections: list[Any] = []
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:
@@ -410,7 +412,7 @@ class AgreementService:
                 (t("mine.agreements"), agreement_lines),
                 (t("mine.regie"), regie_lines),
                 (t("mine.waiting"), waiting_lines),
-                *([await self.conferences.plate_section(member)] if self.conferences else []),
+                *[await section(member) for section in self.plate_sections],
             ],
             t("list.none"),
         )

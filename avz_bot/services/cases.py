@@ -39,6 +39,7 @@ from avz_bot.settings import CasesSettings
 from storage.case_repositories import AgreementRepository, CaseRepository, CaseRow
 from storage.repositories import AuditRepository, PartnerRepository
 from storage.schedule_repositories import JobRepository
+from storage.signal_repositories import CaseSignalRepository
 
 #: Job kinds for the Matrix side effects of case commands (run by the scheduler).
 JOB_CREATE_ROOM = "room.create_case"
@@ -143,6 +144,9 @@ class CaseService:
         self._audit = AuditRepository(session)
         self._jobs = JobRepository(session)
         self._directory: dict[str, Member] | None = None
+        #: The case ``open_case`` registered in this unit of work (for callers such as
+        #: a TVO decision that must link it).
+        self.opened: CaseRow | None = None
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:
@@ -296,6 +300,7 @@ class CaseService:
             created_by=member.matrix_id,
             now=now,
         )
+        self.opened = row
         await self.cases.add_member(row.id, member.matrix_id, member.organisation.code, now)
         directory = await self.directory()
         for user in invitees:
@@ -380,6 +385,9 @@ class CaseService:
             row.id, statuses=["open"]
         )
         lines.append(t("case.card.open_items", count=len(open_items)))
+        signals = await CaseSignalRepository(self._session).list_for_case(row.id, 1)
+        if signals.total:
+            lines.append(t("case.card.signals", count=signals.total, prefix=self._prefix))
         lines.append(t("case.card.members"))
         items = []
         for line in domain.roles(state):

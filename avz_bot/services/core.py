@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import IncomingCommand, Reply
 from avz_bot.domain.reminders import ReminderPolicy
+from avz_bot.domain.signals import Place, contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
 from avz_bot.logs import get_logger
@@ -36,9 +37,11 @@ from avz_bot.services.conferences import ConferenceService
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.outbox import queue_reply
 from avz_bot.services.reports import ReportService
+from avz_bot.services.signals import SignalService
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.reports import ReportSettings
+from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database, is_database_unavailable
 from storage.repositories import (
@@ -86,6 +89,7 @@ class AppServices:
     late_after: timedelta = timedelta(minutes=5)
     conference_settings: ConferenceSettings = field(default_factory=ConferenceSettings)
     report_settings: ReportSettings = field(default_factory=ReportSettings)
+    signal_settings: SignalSettings = field(default_factory=SignalSettings)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -122,6 +126,17 @@ class AppServices:
             prefix=self.prefix,
             late_after=self.late_after,
         )
+        signals = SignalService(
+            session,
+            cases,
+            settings=self.signal_settings,
+            cases_settings=self.cases_settings,
+            calendar=self.calendar,
+            messages=self.messages,
+            prefix=self.prefix,
+            enqueue=enqueue,
+            device_cross_signed=device_cross_signed,
+        )
         conferences = ConferenceService(
             session,
             cases,
@@ -134,6 +149,8 @@ class AppServices:
             enqueue=enqueue,
         )
         agreements.conferences = conferences
+        # ``!mijn`` shows, after the agreements, what each area has waiting for the member.
+        agreements.plate_sections.extend((signals.plate_section, conferences.plate_section))
         reports = ReportService(
             session, now, self.calendar, self.cases_settings, self.report_settings, self.messages
         )
@@ -143,7 +160,8 @@ class AppServices:
             cases,
             agreements,
             enqueue,
-            DirectMessages(session, now).send,
+            direct=DirectMessages(session, now).send,
+            signals=signals,
             conferences=conferences,
             reports=reports,
         )
@@ -162,6 +180,8 @@ class UnitServices:
     #: Send a member a direct message in this transaction: (user id, key, reply); see
     #: ``avz_bot.services.direct``.
     direct: Callable[[str, str, Reply], Awaitable[None]]
+    #: Signals, matching and TVO triage (``avz_bot.services.signals``).
+    signals: SignalService
     #: Case conferences (``avz_bot.services.conferences``).
     conferences: ConferenceService
     #: Trend reports (read only) in this transaction.
@@ -330,9 +350,43 @@ class BotCore:
         """Whether ``body`` is addressed to the bot (prefix and a word)."""
         return self._dispatcher.is_command(body)
 
+    def may_hold_identifier(self, body: str) -> bool:
+        """Whether ``body`` contains a BSN-valid number (the guard's cheap first look)."""
+        return contains_bsn(body)
+
+    async def screen(self, incoming: IncomingCommand) -> bool:
+        """The BSN guard: a message with a BSN-valid number in a shared room is redacted
+        (case rooms) or its sender asked to remove it, exactly once; never executed, and
+        its body never logged. Returns False (nothing done) in a direct chat."""
+        async with self._db.session() as session, session.begin():
+            room = await RoomRepository(session).get(incoming.room_id)
+            if room is not None and incoming.sent_at < room.joined_at:
+                return True  # history from before the bot joined
+            signals = self._services.bind(session, incoming.device_verified).signals
+            if await signals.place_of(incoming.room_id, incoming.room_members) is Place.DIRECT_CHAT:
+                return False
+            processed = ProcessedEventRepository(session)
+            if not await processed.claim(
+                incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
+            ):
+                return True
+            await signals.guard(
+                incoming.room_id, incoming.event_id, incoming.sender, incoming.room_members
+            )
+            await processed.set_outcome(incoming.event_id, None, Outcome.REFUSED.value)
+        log.info(
+            "identifier guard", extra={"room_id": incoming.room_id, "event_id": incoming.event_id}
+        )
+        await self.flush_outbox()
+        if self._jobs is not None:
+            self._jobs.wake()
+        return True
+
     async def message(self, incoming: IncomingCommand) -> None:
         """Handle a decrypted message from an encrypted room, exactly once."""
         if not self._dispatcher.is_command(incoming.body):
+            return
+        if contains_bsn(incoming.body) and await self.screen(incoming):
             return
         started = time.perf_counter()
         try:

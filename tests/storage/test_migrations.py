@@ -36,6 +36,10 @@ ALL_TABLES = {
     "agreement_postponements",
     "scheduled_jobs",
     "reminders",
+    "signals",
+    "signal_matches",
+    "case_persons",
+    "case_signals",
 }
 
 

@@ -1,0 +1,249 @@
+"""The shared part of the signal service: settings, repositories, the view and the
+helpers that check places, permissions and arguments (see ``avz_bot.services.signals``)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from avz_bot.domain import signals as domain
+from avz_bot.domain.inbound import Reply
+from avz_bot.domain.signals import Place, SignalAction
+from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.formatting import text
+from avz_bot.messages import Messages
+from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.signals_view import SignalView
+from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.signals import SignalSettings
+from storage.repositories import AuditRepository
+from storage.schedule_repositories import JobRepository
+from storage.signal_repositories import (
+    CasePersonRepository,
+    CaseSignalRepository,
+    SignalRepository,
+    SignalRow,
+)
+
+#: Job kinds of this area (handlers in ``avz_bot.services.signal_jobs``).
+JOB_RETENTION = "signals.retention"
+JOB_RELIST = "signals.relist"
+JOB_REDACT = "signals.redact"
+
+#: A direct chat: the sender and the bot.
+DIRECT_CHAT_MEMBERS = 2
+
+Enqueue = Callable[[str, str, Reply], Awaitable[None]]
+
+
+class SignalRefused(CaseCommandError):
+    """A signals command cannot proceed; ``reply`` explains why. Nothing changed."""
+
+
+@dataclass(frozen=True)
+class PersonArgs:
+    """The identifier arguments of a command, as typed (never stored)."""
+
+    bsn: str = ""
+    name: str = ""
+    birth_date: str = ""
+
+    def __repr__(self) -> str:
+        return "PersonArgs(<hidden>)"
+
+
+def parse_birth_date(typed: str) -> date | None:
+    """``dd-mm-jjjj`` (or ``jjjj-mm-dd``) → date; None when empty; ValueError otherwise."""
+    value = typed.strip()
+    if not value:
+        return None
+    for order in ((0, 1, 2), (2, 1, 0)):
+        parts = value.replace("/", "-").split("-")
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            day, month, year = (int(parts[i]) for i in order)
+            if year >= 1900:
+                return date(year, month, day)
+    raise ValueError("not a date")
+
+
+class SignalBase:
+    """What every part of the signal service shares: settings, repositories, view, and
+    the helpers that check places, permissions and arguments."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        cases: CaseService,
+        *,
+        settings: SignalSettings,
+        cases_settings: CasesSettings,
+        calendar: WorkCalendar,
+        messages: Messages,
+        prefix: str,
+        enqueue: Enqueue,
+        device_cross_signed: bool | None = True,
+    ) -> None:
+        self._session = session
+        self._cases = cases
+        self._settings = settings
+        self._cases_settings = cases_settings
+        self._calendar = calendar
+        self._messages = messages
+        self._prefix = prefix
+        self._enqueue = enqueue
+        #: Whether the acting device is cross-signed (True for the bot's own work).
+        self._device_cross_signed = device_cross_signed
+        self._now = cases.now
+        self._pseudonyms = settings.pseudonymiser()
+        self._retention = settings.retention()
+        self.signals = SignalRepository(session)
+        self._persons = CasePersonRepository(session)
+        self._case_signals = CaseSignalRepository(session)
+        self._audit = AuditRepository(session)
+        self._jobs = JobRepository(session)
+        self.view = SignalView(messages, cases, settings, calendar)
+        #: Signal rows this unit of work has loaded, by id.
+        self._known: dict[int, SignalRow] = {}
+
+    # ------------------------------------------------------------ helpers
+    def t(self, key: str, /, **values: object) -> str:
+        """A catalogue text."""
+        return self._messages.t(key, **values)
+
+    def _refuse(self, key: str, **values: object) -> SignalRefused:
+        return SignalRefused(text(self.t(key, prefix=self._prefix, **values)))
+
+    def _check(
+        self, action: SignalAction, actors: frozenset[domain.SignalActor], place: Place | None
+    ) -> None:
+        refused = domain.check(action, actors, place)
+        if refused is not None:
+            raise SignalRefused(self.view.refused(refused, self._prefix))
+
+    def tvo_municipality(self, room_id: str) -> str | None:
+        """The municipality whose TVO room this is."""
+        for code, room in self._settings.tvo_rooms.items():
+            if room == room_id:
+                return code
+        return None
+
+    def _shared_rooms(self) -> set[str]:
+        """Rooms configured as shared (intake, coordination, TVO): never a direct chat,
+        even while only one partner and the bot are in them."""
+        rooms = set(self._cases_settings.intake_rooms)
+        if self._cases_settings.coordination_room:
+            rooms.add(self._cases_settings.coordination_room)
+        rooms.update(self._settings.tvo_rooms.values())
+        return rooms
+
+    async def place_of(self, room_id: str, room_members: int | None) -> Place | None:
+        """What kind of room this is, as the permission table knows places."""
+        if await self._cases.cases.by_room(room_id) is not None:
+            return Place.CASE_ROOM
+        if self.tvo_municipality(room_id) is not None:
+            return Place.TVO_ROOM
+        if room_id not in self._shared_rooms() and room_members == DIRECT_CHAT_MEMBERS:
+            return Place.DIRECT_CHAT
+        return None
+
+    def _identifier(self, person: PersonArgs) -> domain.PersonIdentifier:
+        try:
+            birth = parse_birth_date(person.birth_date)
+        except ValueError:
+            raise self._refuse("signal.bad_birth_date") from None
+        try:
+            if person.bsn.strip():
+                return domain.bsn_identifier(person.bsn)
+            if person.name.strip():
+                return domain.name_identifier(person.name, birth)
+        except domain.IdentifierError as exc:
+            raise self._refuse(f"signal.identifier.{exc.code}") from None
+        raise self._refuse("signal.identifier.missing")
+
+    def _pseudonymiser(self) -> domain.Pseudonymiser:
+        if self._pseudonyms is None:
+            raise self._refuse("signal.not_configured")
+        return self._pseudonyms
+
+    def _category(self, typed: str) -> str:
+        code = domain.normalise_code(typed)
+        if not code:
+            raise self._refuse(
+                "signal.category_missing", choices=", ".join(self._settings.categories)
+            )
+        if code not in self._settings.categories:
+            raise self._refuse(
+                "signal.unknown_category",
+                value=typed,
+                choices=", ".join(self._settings.categories),
+            )
+        return code
+
+    def _municipality(self, typed: str) -> str | None:
+        if not typed.strip():
+            return None
+        code = domain.normalise_code(typed)
+        known = self._cases_settings.municipalities
+        if code not in known:
+            raise self._refuse("signal.unknown_municipality", value=typed, choices=", ".join(known))
+        return code
+
+    @staticmethod
+    def stored(row: SignalRow) -> domain.StoredSignal:
+        """The domain's view of a stored signal."""
+        return domain.StoredSignal(
+            row.id,
+            row.reference,
+            row.organisation_code,
+            row.professional,
+            domain.SignalStatus(row.status),
+            row.expires_at,
+            row.created_at,
+        )
+
+    async def _audit_signal(
+        self, actor: str, action: str, reference: str, details: Mapping[str, Any], room: str | None
+    ) -> None:
+        await self.audit(actor, action, "signal", reference, details, room)
+
+    async def audit(
+        self,
+        actor: str,
+        action: str,
+        entity_type: str,
+        entity_id: str,
+        details: Mapping[str, Any],
+        room: str | None,
+    ) -> None:
+        """One audit entry (texts cut at 200 characters; never an identifier or a
+        pseudonym). Under the default trust policy a change a person made from a device
+        they have not cross-signed is marked as such."""
+        member = (await self._cases.directory()).get(actor)
+        clean = {k: (v[:200] if isinstance(v, str) else v) for k, v in details.items()}
+        if actor != "bot" and self._device_cross_signed is not True:
+            clean["device_cross_signed"] = self._device_cross_signed
+        await self._audit.append(
+            occurred_at=self._now,
+            actor=actor,
+            actor_org=member.organisation.code if member else None,
+            action=action,
+            room_id=room,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            details=clean,
+        )
+
+    async def _schedule_retention(self, row: SignalRow, due: datetime) -> None:
+        await self._jobs.schedule(
+            JOB_RETENTION,
+            due,
+            {"signal_id": row.id},
+            self._now,
+            dedupe_key=f"signal:{row.id}:retention",
+            entity_type="signal",
+            entity_id=str(row.id),
+        )

@@ -1,0 +1,98 @@
+"""Signals recorded inside a case room, and the BSN guard for shared rooms."""
+
+from __future__ import annotations
+
+from avz_bot.domain import signals as domain
+from avz_bot.domain.cases import CaseStatus
+from avz_bot.domain.inbound import Reply
+from avz_bot.domain.partners import Member
+from avz_bot.domain.signals import Place, SignalAction
+from avz_bot.services.cases import LoadedCase
+from avz_bot.services.signals.base import JOB_REDACT, SignalBase
+
+
+class CaseSignals(SignalBase):
+    """``!signaal`` and ``!signalen`` in a case room; the BSN guard."""
+
+    # ------------------------------------------------------------ signals in a case
+    async def record_in_case(
+        self,
+        member: Member,
+        loaded: LoadedCase,
+        category: str,
+        severity: str,
+        description: str,
+        key: str,
+    ) -> Reply:
+        """``!signaal <categorie> [ernst=…] <omschrijving>`` in a case room."""
+        state, row = loaded.state, loaded.row
+        actors = domain.actors_for(member, case_members=state.members)
+        self._check(SignalAction.CASE_SIGNAL, actors, Place.CASE_ROOM)
+        if state.status is CaseStatus.GESLOTEN:
+            raise self._refuse("signal.case_closed", reference=row.reference)
+        code = self._category(category)
+        if not description.strip():
+            raise self._refuse("signal.description_missing")
+        level = domain.Severity(severity)
+        stored = await self._case_signals.create(
+            case_id=row.id,
+            category=code,
+            severity=level.value,
+            description=description.strip(),
+            created_by=member.matrix_id,
+            organisation_code=member.organisation.code,
+            now=self._now,
+        )
+        await self._cases.record_audit(
+            row,
+            member.matrix_id,
+            "case.signal_recorded",
+            row.room_id,
+            {"number": stored.number, "category": code, "severity": level.value},
+        )
+        if level is domain.Severity.HOOG and state.regie_holder is None:
+            room = self._cases.coordination_room
+            if room:
+                await self._enqueue(
+                    f"case-signal-high:{key}",
+                    room,
+                    self.view.case_signal_coordination(stored, row.reference),
+                )
+        return await self.view.case_signal_recorded(stored, row.reference, state.regie_holder)
+
+    async def list_in_case(self, member: Member, loaded: LoadedCase) -> Reply:
+        """``!signalen``: the case's signals, newest first, bounded."""
+        actors = domain.actors_for(member, case_members=loaded.state.members)
+        self._check(SignalAction.CASE_SIGNALS_VIEW, actors, Place.CASE_ROOM)
+        page = await self._case_signals.list_for_case(loaded.row.id, self._settings.list_limit)
+        return await self.view.case_signals(page, loaded.row.reference)
+
+    # ------------------------------------------------------------ BSN guard
+    async def guard(
+        self, room_id: str, event_id: str, sender: str, room_members: int | None
+    ) -> bool:
+        """A message with a BSN-valid number: in a shared room, redact it where the bot
+        can (case rooms, as a job after commit) or ask the sender to remove it, and say
+        why without repeating the number. Returns False for a direct chat (left alone)."""
+        place = await self.place_of(room_id, room_members)
+        if place is Place.DIRECT_CHAT:
+            return False
+        redact = place is Place.CASE_ROOM
+        if redact:
+            await self._jobs.schedule(
+                JOB_REDACT,
+                self._now,
+                {"room_id": room_id, "event_id": event_id},
+                self._now,
+                dedupe_key=f"redact:{event_id}",
+            )
+        await self._enqueue(f"guard:{event_id}", room_id, self.view.guard_notice(sender, redact))
+        await self.audit(
+            sender,
+            "privacy.bsn_redacted" if redact else "privacy.bsn_flagged",
+            "event",
+            event_id,
+            {},
+            room_id,
+        )
+        return True

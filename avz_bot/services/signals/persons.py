@@ -1,0 +1,299 @@
+"""Signals about persons: registering and matching, withdrawing, retention, linking a
+case's central person and the ``!mijn`` section. One persisting function per event."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from avz_bot.domain import signals as domain
+from avz_bot.domain.cases import CaseStatus
+from avz_bot.domain.inbound import Reply
+from avz_bot.domain.partners import Member
+from avz_bot.domain.signals import Purpose, SignalAction
+from avz_bot.services.signals.base import PersonArgs, SignalBase, SignalRefused
+from avz_bot.services.signals_view import Registered
+from storage.signal_repositories import (
+    SignalRow,
+)
+
+
+class PersonSignals(SignalBase):
+    """Person signals (see the package docstring)."""
+
+    def _persisters(
+        self,
+    ) -> Mapping[type[domain.SignalEvent], Callable[[Any, str], Awaitable[None]]]:
+        """Event type → the one function that persists it."""
+        return {
+            domain.MatchFound: self._persist_match,
+            domain.CaseMatchFound: self._persist_case_match,
+            domain.SignalWithdrawn: self._persist_withdrawn,
+            domain.SignalExpired: self._persist_expired,
+            domain.SignalDeleted: self._persist_deleted,
+        }
+
+    async def _apply(self, events: list[domain.SignalEvent], key: str) -> None:
+        persisters = self._persisters()
+        for event in events:
+            await persisters[type(event)](event, key)
+
+    # ------------------------------------------------------------ !signaal (person)
+    async def register(
+        self,
+        member: Member,
+        room_id: str,
+        room_members: int | None,
+        person: PersonArgs,
+        category: str,
+        municipality: str,
+        key: str,
+    ) -> Reply:
+        """``!signaal bsn=…|naam=… categorie=…``: store a pseudonymous signal and tell
+        everyone it matches. Refused (nothing stored) outside a direct chat, with an
+        invalid BSN, an unknown category or municipality, or without a key."""
+        place = await self.place_of(room_id, room_members)
+        self._check(SignalAction.REGISTER, domain.actors_for(member), place)
+        pseudonyms = self._pseudonymiser()
+        identifier = self._identifier(person)
+        code = self._category(category)
+        where = self._municipality(municipality)
+        candidates = pseudonyms.candidates(identifier, Purpose.SIGNAL_PERSON)
+        stored = pseudonyms.make(identifier, Purpose.SIGNAL_PERSON)
+        del identifier  # from here on only pseudonyms
+        await self.signals.lock_person(stored)
+        now = self._now
+        row = await self.signals.create(
+            year=self._calendar.local(now).year,
+            pseudonym=stored,
+            key_version=domain.key_version_of(stored),
+            weak_key=not person.bsn.strip(),
+            category=code,
+            municipality=where,
+            professional=member.matrix_id,
+            organisation_code=member.organisation.code,
+            contact_room=room_id,
+            now=now,
+            expires_at=self._retention.expires_at(now),
+        )
+        await self._audit_signal(
+            member.matrix_id,
+            "signal.registered",
+            row.reference,
+            {"category": code, "municipality": where, "weak_key": row.weak_key},
+            room_id,
+        )
+        await self._schedule_retention(row, row.expires_at)
+        # One query for the person's signals (every key version); the persisters below
+        # read the rows from here instead of asking again per match.
+        self._known = {r.id: r for r in await self.signals.same_person(candidates)}
+        same = [self.stored(r) for r in self._known.values()]
+        links = await self._persons.open_cases_for(candidates)
+        events = domain.matches_for(self.stored(row), same, [link.case_id for link in links], now)
+        await self._apply(events, key)
+        matched = [self._known[e.other.id] for e in events if isinstance(e, domain.MatchFound)]
+        case_lines: list[tuple[str, str | None]] = []
+        for event in events:
+            if isinstance(event, domain.CaseMatchFound):
+                case = await self._cases.cases.get(event.case_id)
+                if case is not None:
+                    case_lines.append((case.reference, case.regie_holder))
+        if matched:
+            await self._tell_tvo(row, matched, key)
+        shown = [m for m in matched if m.professional != member.matrix_id]
+        return await self.view.registered(
+            Registered(row, domain.one_per_professional(shown), case_lines)
+        )
+
+    async def _persist_match(self, event: domain.MatchFound, key: str) -> None:
+        await self.signals.add_match(
+            event.new.id, self._now, other_signal_id=event.other.id, case_id=None
+        )
+        await self._audit_signal(
+            "bot",
+            "signal.matched",
+            event.new.reference,
+            {"other": event.other.reference},
+            None,
+        )
+        other, new = self._known.get(event.other.id), self._known.get(event.new.id)
+        if other is None or new is None or other.professional == new.professional:
+            return
+        await self._enqueue(
+            # One notice per professional, however many of their signals matched.
+            f"signal-match:{key}:{other.professional}",
+            other.contact_room,
+            await self.view.match_notice(other, new),
+        )
+
+    async def _persist_case_match(self, event: domain.CaseMatchFound, key: str) -> None:
+        await self.signals.add_match(
+            event.new.id, self._now, other_signal_id=None, case_id=event.case_id
+        )
+        case = await self._cases.cases.get(event.case_id)
+        new = self._known.get(event.new.id)
+        if case is None or new is None:
+            return
+        await self._audit_signal(
+            "bot", "signal.case_matched", new.reference, {"case": case.reference}, None
+        )
+        holder = case.regie_holder
+        if holder is None:
+            room = self._cases.coordination_room
+            if room:
+                await self._enqueue(
+                    f"signal-case:{key}:{case.id}",
+                    room,
+                    self.view.case_match_coordination(new, case.reference),
+                )
+            return
+        if holder == new.professional:
+            return  # the regiehouder signalled the person of their own case: they know
+        notice = await self.view.case_match_notice(new, case.reference)
+        room = await self.signals.contact_room(holder)
+        if room is None and case.room_id is not None:
+            # No direct chat known: mention the regiehouder in the case room (encrypted,
+            # only the case's partners) instead.
+            room = case.room_id
+            notice = Reply(notice.plain, notice.html, (holder,))
+        if room is not None:
+            await self._enqueue(f"signal-case:{key}:{case.id}", room, notice)
+
+    async def _tell_tvo(self, row: SignalRow, matched: list[SignalRow], key: str) -> None:
+        municipalities = [row.municipality, *(m.municipality for m in matched)]
+        for code in municipalities:
+            room = self._settings.tvo_rooms.get(code or "")
+            if room:
+                await self._enqueue(
+                    f"signal-tvo:{key}",
+                    room,
+                    await self.view.agenda_item(row, matched, self._prefix),
+                )
+                return
+
+    # ------------------------------------------------------------ withdraw
+    async def withdraw(
+        self,
+        member: Member,
+        room_id: str,
+        room_members: int | None,
+        reference: str,
+        reason: str,
+        key: str,
+    ) -> Reply:
+        """``!signaal intrekken SIG-… reden=…`` by the signalling professional."""
+        place = await self.place_of(room_id, room_members)
+        self._check(
+            SignalAction.WITHDRAW, domain.actors_for(member, signaller=member.matrix_id), place
+        )
+        row = await self.signals.by_reference(reference.strip().upper())
+        if row is None or row.professional != member.matrix_id:
+            # Someone else's signal is "not found" too: no probing of references.
+            raise self._refuse("signal.not_found", reference=reference)
+        outcome = domain.withdraw(self.stored(row), member, reason, self._now, self._retention)
+        if isinstance(outcome, domain.Refused):
+            raise SignalRefused(self.view.refused(outcome, self._prefix))
+        await self._apply([outcome], key)
+        return self.view.withdrawn(row.reference, outcome.delete_at)
+
+    async def _persist_withdrawn(self, event: domain.SignalWithdrawn, key: str) -> None:
+        del key
+        signal = event.signal
+        if not await self.signals.set_status(
+            signal.id, "actief", "ingetrokken", self._now, event.delete_at
+        ):
+            raise self._refuse("signal.not_found", reference=signal.reference)
+        await self._audit_signal(
+            signal.professional,
+            "signal.withdrawn",
+            signal.reference,
+            {"reason": event.reason},
+            None,
+        )
+        row = await self.signals.get(signal.id)
+        if row is not None:
+            await self._schedule_retention(row, event.delete_at)
+
+    # ------------------------------------------------------------ retention (job)
+    async def retention(self, signal_id: int) -> None:
+        """The retention job of one signal: expire, delete, or re-arm for later."""
+        row = await self.signals.get(signal_id)
+        if row is None:
+            return
+        event = domain.retention_event(self.stored(row), row.delete_at, self._now, self._retention)
+        if event is None:
+            due = row.delete_at if row.status != "actief" and row.delete_at else row.expires_at
+            await self._schedule_retention(row, max(due, self._now))
+            return
+        await self._apply([event], f"retention:{signal_id}")
+
+    async def _persist_expired(self, event: domain.SignalExpired, key: str) -> None:
+        del key
+        signal = event.signal
+        if not await self.signals.set_status(
+            signal.id, "actief", "verlopen", self._now, event.delete_at
+        ):
+            return
+        await self._audit_signal(
+            "bot",
+            "signal.expired",
+            signal.reference,
+            {"delete_at": event.delete_at.isoformat()},
+            None,
+        )
+        row = await self.signals.get(signal.id)
+        if row is not None:
+            await self._schedule_retention(row, event.delete_at)
+
+    async def _persist_deleted(self, event: domain.SignalDeleted, key: str) -> None:
+        del key
+        if await self.signals.delete(event.signal.id):
+            # The audit keeps the reference, never the pseudonym.
+            await self._audit_signal("bot", "signal.deleted", event.signal.reference, {}, None)
+
+    # ------------------------------------------------------------ !casus persoon
+    async def link_person(
+        self,
+        member: Member,
+        room_id: str,
+        room_members: int | None,
+        case_reference: str,
+        person: PersonArgs,
+    ) -> Reply:
+        """``!casus persoon AVZ-… bsn=…``: the regiehouder links the case to its central
+        person's pseudonym, so new signals on that person reach the case."""
+        place = await self.place_of(room_id, room_members)
+        case = await self._cases.cases.by_reference(case_reference.strip().upper())
+        actors = domain.actors_for(
+            member, regie_holder=case.regie_holder if case is not None else None
+        )
+        if case is None:
+            raise self._refuse("signal.case_not_found", reference=case_reference)
+        self._check(SignalAction.LINK_PERSON, actors, place)
+        if case.status == CaseStatus.GESLOTEN.value:
+            raise self._refuse("signal.case_closed", reference=case.reference)
+        pseudonyms = self._pseudonymiser()
+        identifier = self._identifier(person)
+        stored = pseudonyms.make(identifier, Purpose.SIGNAL_PERSON)
+        del identifier
+        await self.signals.lock_person(stored)
+        await self._persons.link(
+            case.id,
+            stored,
+            domain.key_version_of(stored),
+            not person.bsn.strip(),
+            member.matrix_id,
+            room_id,
+            self._now,
+        )
+        await self._cases.record_audit(
+            case, member.matrix_id, "case.person_linked", None, {"weak_key": not person.bsn.strip()}
+        )
+        return self.view.linked(case.reference, not person.bsn.strip())
+
+    # ------------------------------------------------------------ !mijn
+    async def plate_section(self, member: Member) -> tuple[str, list[str]]:
+        """The ``!mijn`` section: the sender's active signals, expiring soonest first
+        (at most ``list_limit``, then "… en nog N")."""
+        page = await self.signals.for_professional(member.matrix_id, self._settings.list_limit)
+        return self.t("signal.mine_heading"), self.view.plate_lines(page)

@@ -26,7 +26,10 @@ from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.partners_config import load_partners
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.core import AppServices, BotCore
+from avz_bot.services.core import AppServices, BotCore, txn_id_for
+from avz_bot.services.direct_messages import DirectMessageJobs
+from avz_bot.services.escalation_jobs import DigestJobs, EscalationJobs
+from avz_bot.services.escalations import REACTION_KIND as ESCALATION_REACTIONS
 from avz_bot.services.reminder_jobs import ReminderJobs
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import Settings
@@ -69,6 +72,7 @@ class Application:
             calendar=self.calendar,
             reminder_policy=s.reminders.policy(),
             late_after=timedelta(seconds=s.reminders.late_after_seconds),
+            escalation_settings=s.escalations,
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -96,10 +100,24 @@ class Application:
             s.cases,
             lambda session: self.services.bind(session).cases,
         )
+        self.digest = DigestJobs(
+            self.services.bind,
+            self.calendar,
+            s.cases.coordination_room,
+            enabled=s.escalations.digest,
+        )
+        escalation_jobs = EscalationJobs(self.services.bind)
+        self.core.on_reaction(ESCALATION_REACTIONS, escalation_jobs.reaction)
         self.scheduler = Scheduler(
             self.database,
             self.clock,
-            {**room_jobs.handlers(), **ReminderJobs(self.services.bind).handlers()},
+            {
+                **room_jobs.handlers(),
+                **ReminderJobs(self.services.bind).handlers(),
+                **escalation_jobs.handlers(),
+                **DirectMessageJobs(self.adapter, txn_id_for).handlers(),
+                **self.digest.handlers(),
+            },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
         )
@@ -182,6 +200,7 @@ class Application:
             if existing is None or existing.status not in {JOB_PENDING, JOB_RUNNING}:
                 now = self.clock.now()
                 await jobs.schedule(JOB_CASE_SWEEP, now, {}, now, dedupe_key=CASE_SWEEP_KEY)
+            await self.digest.arm(session, self.clock.now())
 
     def stop(self) -> None:
         """Ask the bot to finish the current batch and shut down."""

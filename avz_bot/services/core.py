@@ -23,7 +23,8 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
-from avz_bot.domain.inbound import IncomingCommand, Reply
+from avz_bot.domain.inbound import IncomingCommand, IncomingReaction, Reply
+from avz_bot.domain.partners import Member
 from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
@@ -32,9 +33,12 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
+from avz_bot.services.escalations import EscalationService
 from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.escalations import EscalationSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database
+from storage.escalation_repositories import ReactionTargetRepository, ReactionTargetRow
 from storage.repositories import (
     AuditRepository,
     OutboxRepository,
@@ -84,6 +88,7 @@ class AppServices:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     late_after: timedelta = timedelta(minutes=5)
+    escalation_settings: EscalationSettings = field(default_factory=EscalationSettings)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -122,7 +127,19 @@ class AppServices:
             prefix=self.prefix,
             late_after=self.late_after,
         )
-        return UnitServices(self.version, now, cases, agreements, enqueue)
+        escalations = EscalationService(
+            session,
+            cases,
+            settings=self.escalation_settings,
+            calendar=self.calendar,
+            messages=self.messages,
+            prefix=self.prefix,
+            enqueue=enqueue,
+            txn_id=lambda key: txn_id_for("notify", key),
+            late_after=self.late_after,
+        )
+        agreements.plate_sections.append(escalations.plate_section)
+        return UnitServices(self.version, now, cases, agreements, enqueue, escalations)
 
 
 @dataclass(frozen=True)
@@ -135,6 +152,7 @@ class UnitServices:
     agreements: AgreementService
     #: Queue a message for another room in this transaction: (key, room id, reply).
     enqueue: Callable[[str, str, Reply], Awaitable[None]]
+    escalations: EscalationService
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""
@@ -147,6 +165,14 @@ class JobRunner(Protocol):
     def wake(self) -> None:
         """Re-arm the timer for the earliest pending job (after scheduling new ones)."""
         ...
+
+
+#: ``handler(unit, member, target, reaction)``: handles a reaction on a bot message that
+#: was registered as a reaction target of the handler's kind, inside the reaction's
+#: exactly-once transaction (``member`` is None for unregistered senders).
+ReactionHandler = Callable[
+    [UnitServices, Member | None, ReactionTargetRow, IncomingReaction], Awaitable[None]
+]
 
 
 class _Refused(Exception):
@@ -184,6 +210,7 @@ class BotCore:
         self._jobs: JobRunner | None = None
         self._flush_lock = asyncio.Lock()
         self._explained_recently: dict[tuple[str, str], datetime] = {}
+        self._reaction_handlers: dict[str, ReactionHandler] = {}
 
     def attach_gateway(self, gateway: Gateway) -> None:
         """Set the outbound gateway (the adapter; wired by the composition root)."""
@@ -192,6 +219,10 @@ class BotCore:
     def attach_jobs(self, jobs: JobRunner) -> None:
         """Set the scheduler that runs side effects and timers (composition root)."""
         self._jobs = jobs
+
+    def on_reaction(self, kind: str, handler: ReactionHandler) -> None:
+        """Route reactions on bot messages registered with ``kind`` to ``handler``."""
+        self._reaction_handlers[kind] = handler
 
     def _wake_jobs(self, result: DispatchResult) -> None:
         """After a successful change the command may have scheduled jobs (a room to
@@ -390,6 +421,37 @@ class BotCore:
                 await self._reply(session, incoming, result.reply)
         return result
 
+    async def reaction(self, incoming: IncomingReaction) -> None:
+        """A reaction on some event: handled exactly once when it targets a bot message
+        registered as a reaction target (see ``ReactionTargetRepository``)."""
+        try:
+            async with self._db.session() as session, session.begin():
+                processed = ProcessedEventRepository(session)
+                target = await ReactionTargetRepository(session).by_event(incoming.relates_to)
+                if target is None or target.kind not in self._reaction_handlers:
+                    return
+                if not await processed.claim(
+                    incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
+                ):
+                    return
+                member = await PartnerRepository(session).get_member(incoming.sender)
+                unit = self._services.bind(session, True)
+                await self._reaction_handlers[target.kind](unit, member, target, incoming)
+                await processed.set_outcome(incoming.event_id, f"reaction.{target.kind}", "ok")
+        except Exception as exc:  # the bot must survive any handler bug
+            log.error(
+                "reaction failed",
+                extra={
+                    "error_type": type(exc).__name__,
+                    "where": _where(exc),
+                    "event_id": incoming.event_id,
+                },
+            )
+            return
+        await self.flush_outbox()
+        if self._jobs is not None:
+            self._jobs.wake()
+
     async def message_in_unencrypted_room(self, incoming: IncomingCommand) -> None:
         """Refuse to work in an unencrypted room, and say why once."""
         if not self._dispatcher.is_command(incoming.body):
@@ -537,5 +599,7 @@ class BotCore:
                     await OutboxRepository(session).mark_sent(
                         row.txn_id, event_id, self._clock.now()
                     )
+                    # Reactions to this message find their target by its event id.
+                    await ReactionTargetRepository(session).record_sent(row.txn_id, event_id)
                 sent += 1
         return sent

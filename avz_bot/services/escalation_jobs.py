@@ -1,0 +1,182 @@
+"""Job and reaction handlers of the escalation area, and the daily digest.
+
+The digest is one durable recurring job (``digest.daily``, one row re-armed after each
+run) that posts one message in the coordination room at office start on working days,
+built from a list of *section providers*: each returns ``(heading, lines)`` for the day,
+and sections without lines are left out; nothing is sent when every section is empty.
+Other areas add a provider (e.g. "today's conferences") to the list given to
+:class:`DigestJobs` in the composition root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from avz_bot.domain.inbound import IncomingReaction
+from avz_bot.domain.partners import Member
+from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.formatting import sections
+from avz_bot.scheduling import lateness
+from avz_bot.services.core import UnitServices
+from avz_bot.services.escalations import JOB_ESCALATION_CLOCK
+from storage.escalation_repositories import ReactionTargetRow
+from storage.schedule_repositories import JobRepository, JobRow
+
+JOB_DIGEST = "digest.daily"
+DIGEST_KEY = "digest:daily"
+#: A digest run this much after office start says it comes late (the bot was down).
+LATE_AFTER_SECONDS = 3600
+
+Bind = Callable[[AsyncSession], UnitServices]
+#: A digest section: ``provider(unit) -> (heading, lines)``; no lines, no section.
+SectionProvider = Callable[[UnitServices], Awaitable[tuple[str, list[str]]]]
+
+
+class EscalationJobs:
+    """The escalation clock job and the 👍 reaction handler."""
+
+    def __init__(self, bind: Bind) -> None:
+        self._bind = bind
+
+    def handlers(self) -> dict[str, Any]:
+        """Job kind → handler, for the scheduler."""
+        return {JOB_ESCALATION_CLOCK: self.clock}
+
+    async def clock(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
+        """A clock of an escalation fell due (possibly late, after downtime)."""
+        del now
+        await self._bind(session).escalations.clock_fired(job)
+
+    @staticmethod
+    async def reaction(
+        unit: UnitServices,
+        member: Member | None,
+        target: ReactionTargetRow,
+        reaction: IncomingReaction,
+    ) -> None:
+        """A reaction on an escalation ping (coordination room or direct chat)."""
+        await unit.escalations.reaction(member, target.entity_id, reaction.event_id, reaction.key)
+
+
+# ------------------------------------------------------------------------ digest
+
+
+async def open_escalations(unit: UnitServices) -> tuple[str, list[str]]:
+    """Open escalations, oldest first (bounded, with "… en nog N")."""
+    lines, more = await unit.escalations.open_lines()
+    if more > 0:
+        lines.append(unit.cases.t("esc.list.more", count=more))
+    return unit.cases.t("esc.digest.open"), lines
+
+
+async def overdue_acknowledgements(unit: UnitServices) -> tuple[str, list[str]]:
+    """Escalations whose acknowledgement timeout has passed."""
+    return unit.cases.t("esc.digest.overdue"), await unit.escalations.overdue_acknowledgements()
+
+
+async def cases_without_regie(unit: UnitServices) -> tuple[str, list[str]]:
+    """Open cases nobody holds regie of, longest vacant first."""
+    cases = unit.cases
+    rows = await cases.cases.cases_without_regie(unit.now())
+    rows.sort(key=lambda r: r.regie_vacant_since or r.created_at)
+    lines = [
+        cases.t(
+            "esc.digest.unregie_line",
+            reference=row.reference,
+            municipality=cases.municipality_name(row.municipality),
+            since=cases.when(row.regie_vacant_since),
+        )
+        for row in rows
+    ]
+    return cases.t("esc.digest.unregie"), lines
+
+
+async def overdue_agreements(unit: UnitServices) -> tuple[str, list[str]]:
+    """The number of overdue open agreements per municipality (one grouped query)."""
+    cases = unit.cases
+    counts = await unit.escalations.overdue_agreement_counts()
+    lines = [
+        cases.t(
+            "esc.digest.agreements_line",
+            municipality=cases.municipality_name(municipality),
+            count=count,
+        )
+        for municipality, count in counts
+    ]
+    return cases.t("esc.digest.agreements"), lines
+
+
+DEFAULT_SECTIONS: tuple[SectionProvider, ...] = (
+    open_escalations,
+    overdue_acknowledgements,
+    cases_without_regie,
+    overdue_agreements,
+)
+
+
+def next_digest_at(calendar: WorkCalendar, after: datetime) -> datetime:
+    """The next office start on a working day strictly after ``after`` (UTC)."""
+    day = calendar.local_date(after)
+    start = calendar.at(day, calendar.office_start)
+    if calendar.is_working_day(day) and start > after:
+        return start
+    return calendar.at(calendar.next_working_day(day), calendar.office_start)
+
+
+class DigestJobs:
+    """The daily digest: one message from the section providers, or nothing."""
+
+    def __init__(
+        self,
+        bind: Bind,
+        calendar: WorkCalendar,
+        coordination_room: str | None,
+        providers: tuple[SectionProvider, ...] = DEFAULT_SECTIONS,
+        *,
+        enabled: bool = True,
+    ) -> None:
+        self._bind = bind
+        self._calendar = calendar
+        self._room = coordination_room
+        self._providers = providers
+        self._enabled = enabled
+
+    def handlers(self) -> dict[str, Any]:
+        """Job kind → handler, for the scheduler."""
+        return {JOB_DIGEST: self.run}
+
+    async def arm(self, session: AsyncSession, now: datetime) -> None:
+        """Make sure the digest job exists (at start-up; it re-arms itself after each run)."""
+        if not self._enabled or not self._room:
+            return
+        jobs = JobRepository(session)
+        existing = await jobs.by_key(DIGEST_KEY)
+        if existing is None or existing.status not in {"pending", "running"}:
+            due = next_digest_at(self._calendar, now)
+            await jobs.schedule(JOB_DIGEST, due, {}, now, dedupe_key=DIGEST_KEY)
+
+    async def run(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
+        """Post today's digest (once: a late run after downtime says so), then re-arm."""
+        unit = self._bind(session)
+        if self._room and self._calendar.is_working_day(self._calendar.local_date(now)):
+            parts = []
+            for provider in self._providers:
+                heading, lines = await provider(unit)
+                if lines:
+                    parts.append((heading, lines))
+            if parts:
+                title = unit.cases.t(
+                    "esc.digest.title", date=self._calendar.local_date(now).strftime("%d-%m-%Y")
+                )
+                if lateness(job, now).total_seconds() > LATE_AFTER_SECONDS:
+                    note = unit.cases.t("esc.digest.late", planned=unit.cases.when(job.due_at))
+                    title = f"{title} {note}"
+                reply = sections(title, parts, "")
+                await unit.enqueue(f"digest:{job.due_at.isoformat()}", self._room, reply)
+        await JobRepository(session).schedule(
+            JOB_DIGEST, next_digest_at(self._calendar, now), {}, now, dedupe_key=DIGEST_KEY
+        )

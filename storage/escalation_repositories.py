@@ -1,0 +1,297 @@
+"""Escalations and their frozen levels; reaction targets. Repositories never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.escalation_models import (
+    DirectRoomRecord,
+    EscalationLevelRecord,
+    EscalationRecord,
+    EscalationSequenceRecord,
+    ReactionTargetRecord,
+)
+from storage.models import AgreementRecord, CaseRecord
+from storage.repositories import _dialect_insert, _fetch_rows, _rowcount, _to_row
+
+OPEN_ESCALATION_STATUSES = ("aangevraagd", "ontvangen")
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRow:
+    """One escalation as stored."""
+
+    id: int
+    reference: str
+    case_id: int
+    route: str
+    status: str
+    urgent: bool
+    partner_org: str | None
+    requester: str
+    requester_org: str
+    reason: str
+    decision_asked: str
+    current_level: int
+    level_started_at: datetime
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    first_acknowledged_at: datetime | None
+    decision: str | None
+    decided_at: datetime | None
+    close_reason: str | None
+    closed_at: datetime | None
+    requested_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationLevelRow:
+    """One frozen level (``targets``: Matrix ids)."""
+
+    escalation_id: int
+    number: int
+    target_kind: str
+    scope: str
+    targets: list[str]
+    ack_working_hours: float
+    decision_working_days: int
+    urgent_ack_minutes: float
+    urgent_decision_hours: float
+    started_at: datetime | None
+    acknowledged_at: datetime | None
+    left_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionTargetRow:
+    """A bot message that accepts reactions."""
+
+    txn_id: str
+    kind: str
+    entity_id: str
+    room_id: str
+    event_id: str | None
+    created_at: datetime
+
+
+class EscalationRepository:
+    """Escalations of cases and their frozen routes."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def next_number(self, year: int) -> int:
+        """Allocate the next escalation number of ``year`` (used up only on commit)."""
+        stmt = (
+            _dialect_insert(self._session, EscalationSequenceRecord)
+            .values(year=year, last_number=1)
+            .on_conflict_do_update(
+                index_elements=["year"],
+                set_={"last_number": EscalationSequenceRecord.last_number + 1},
+            )
+            .returning(EscalationSequenceRecord.last_number)
+        )
+        return int((await self._session.execute(stmt)).scalar_one())
+
+    async def create(self, levels: Sequence[dict[str, Any]], **values: Any) -> EscalationRow:
+        """Store a new escalation (``values``: the columns) with its frozen ``levels``."""
+        record = EscalationRecord(**values)
+        self._session.add(record)
+        await self._session.flush()
+        for level in levels:
+            self._session.add(EscalationLevelRecord(escalation_id=record.id, **level))
+        await self._session.flush()
+        found = await self.get(record.id)
+        assert found is not None
+        return found
+
+    async def _select(
+        self, *conditions: ColumnElement[bool], limit: int | None = None
+    ) -> list[EscalationRow]:
+        stmt = select(EscalationRecord).where(*conditions).order_by(EscalationRecord.requested_at)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return await _fetch_rows(self._session, EscalationRow, stmt)
+
+    async def get(self, escalation_id: int) -> EscalationRow | None:
+        """One escalation by id."""
+        found = await self._select(EscalationRecord.id == escalation_id)
+        return found[0] if found else None
+
+    async def by_reference(self, reference: str) -> EscalationRow | None:
+        """One escalation by its reference (``ESC-2026-3``)."""
+        found = await self._select(EscalationRecord.reference == reference)
+        return found[0] if found else None
+
+    async def levels(self, escalation_id: int) -> list[EscalationLevelRow]:
+        """The frozen levels in order."""
+        stmt = (
+            select(EscalationLevelRecord)
+            .where(EscalationLevelRecord.escalation_id == escalation_id)
+            .order_by(EscalationLevelRecord.number)
+        )
+        return await _fetch_rows(self._session, EscalationLevelRow, stmt)
+
+    async def for_case(self, case_id: int, limit: int) -> list[EscalationRow]:
+        """The case's escalations, open ones first, each group oldest first."""
+        stmt = (
+            select(EscalationRecord)
+            .where(EscalationRecord.case_id == case_id)
+            .order_by(
+                EscalationRecord.status.not_in(OPEN_ESCALATION_STATUSES),
+                EscalationRecord.requested_at,
+            )
+            .limit(limit)
+        )
+        return await _fetch_rows(self._session, EscalationRow, stmt)
+
+    async def count_for_case(self, case_id: int) -> int:
+        """How many escalations the case has."""
+        stmt = select(func.count()).where(EscalationRecord.case_id == case_id)
+        return int((await self._session.execute(stmt)).scalar_one())
+
+    async def open(self, limit: int | None = None) -> list[EscalationRow]:
+        """Open escalations, oldest request first."""
+        return await self._select(
+            EscalationRecord.status.in_(OPEN_ESCALATION_STATUSES), limit=limit
+        )
+
+    async def count_open(self) -> int:
+        """How many escalations are open."""
+        stmt = select(func.count()).where(EscalationRecord.status.in_(OPEN_ESCALATION_STATUSES))
+        return int((await self._session.execute(stmt)).scalar_one())
+
+    async def acknowledged_by(self, user: str) -> list[EscalationRow]:
+        """Open escalations ``user`` acknowledged (a decision waits for them)."""
+        return await self._select(
+            EscalationRecord.acknowledged_by == user, EscalationRecord.status == "ontvangen"
+        )
+
+    async def current_levels_waiting(self) -> list[tuple[EscalationRow, EscalationLevelRow]]:
+        """Escalations waiting for an acknowledgement, with their current level."""
+        stmt = (
+            select(EscalationRecord, EscalationLevelRecord)
+            .join(
+                EscalationLevelRecord,
+                (EscalationLevelRecord.escalation_id == EscalationRecord.id)
+                & (EscalationLevelRecord.number == EscalationRecord.current_level),
+            )
+            .where(EscalationRecord.status == "aangevraagd")
+            .order_by(EscalationRecord.requested_at)
+            .execution_options(populate_existing=True)
+        )
+        result = await self._session.execute(stmt)
+        return [
+            (_to_row(EscalationRow, esc), _to_row(EscalationLevelRow, level))
+            for esc, level in result.tuples()
+        ]
+
+    async def update(self, escalation_id: int, expected_status: str, **values: Any) -> bool:
+        """Change the escalation if its status is still ``expected_status`` (else False)."""
+        stmt = (
+            update(EscalationRecord)
+            .where(
+                EscalationRecord.id == escalation_id,
+                EscalationRecord.status == expected_status,
+            )
+            .values(**values)
+        )
+        return await _rowcount(self._session, stmt) == 1
+
+    async def update_level(self, escalation_id: int, number: int, **values: Any) -> None:
+        """Record a level's times (``started_at``, ``acknowledged_at``, ``left_at``)."""
+        stmt = (
+            update(EscalationLevelRecord)
+            .where(
+                EscalationLevelRecord.escalation_id == escalation_id,
+                EscalationLevelRecord.number == number,
+            )
+            .values(**values)
+        )
+        await _rowcount(self._session, stmt)
+
+
+class ReactionTargetRepository:
+    """Bot messages that accept reactions, found by their event id once sent."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, txn_id: str, kind: str, entity_id: str, room_id: str, now: datetime
+    ) -> None:
+        """Register the message queued under ``txn_id`` (idempotent)."""
+        stmt = (
+            _dialect_insert(self._session, ReactionTargetRecord)
+            .values(
+                txn_id=txn_id,
+                kind=kind,
+                entity_id=entity_id,
+                room_id=room_id,
+                event_id=None,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["txn_id"])
+        )
+        await _rowcount(self._session, stmt)
+
+    async def record_sent(self, txn_id: str, event_id: str) -> bool:
+        """The outbox sent ``txn_id`` as ``event_id``; False if it is no reaction target."""
+        stmt = (
+            update(ReactionTargetRecord)
+            .where(ReactionTargetRecord.txn_id == txn_id)
+            .values(event_id=event_id)
+        )
+        return await _rowcount(self._session, stmt) == 1
+
+    async def by_event(self, event_id: str) -> ReactionTargetRow | None:
+        """The reaction target sent as ``event_id``, if any."""
+        stmt = select(ReactionTargetRecord).where(ReactionTargetRecord.event_id == event_id)
+        found = await _fetch_rows(self._session, ReactionTargetRow, stmt)
+        return found[0] if found else None
+
+
+class DirectRoomRepository:
+    """The bot's direct chats, one per person."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: str) -> str | None:
+        """The direct room with ``user_id``, if the bot made one."""
+        stmt = select(DirectRoomRecord.room_id).where(DirectRoomRecord.user_id == user_id)
+        return (await self._session.execute(stmt)).scalar_one_or_none()
+
+    async def set(self, user_id: str, room_id: str, now: datetime) -> None:
+        """Remember the direct room with ``user_id`` (the first one stays)."""
+        stmt = (
+            _dialect_insert(self._session, DirectRoomRecord)
+            .values(user_id=user_id, room_id=room_id, created_at=now)
+            .on_conflict_do_nothing(index_elements=["user_id"])
+        )
+        await _rowcount(self._session, stmt)
+
+
+async def overdue_agreements_by_municipality(
+    session: AsyncSession, now: datetime
+) -> list[tuple[str, int]]:
+    """``(municipality, count)`` of open agreements past their deadline in open cases
+    (one grouped query, for the daily digest)."""
+    stmt = (
+        select(CaseRecord.municipality, func.count())
+        .join(AgreementRecord, AgreementRecord.case_id == CaseRecord.id)
+        .where(
+            AgreementRecord.status == "open",
+            AgreementRecord.deadline < now,
+            CaseRecord.status != "gesloten",
+        )
+        .group_by(CaseRecord.municipality)
+        .order_by(CaseRecord.municipality)
+    )
+    return [(str(m), int(c)) for m, c in (await session.execute(stmt)).tuples()]

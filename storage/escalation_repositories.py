@@ -69,6 +69,31 @@ class EscalationLevelRow:
 
 
 @dataclass(frozen=True, slots=True)
+class _StoredLevel:
+    """A level row as stored: ``targets`` is ``{"users": [...]}`` (JSON documents are
+    objects)."""
+
+    escalation_id: int
+    number: int
+    target_kind: str
+    scope: str
+    targets: dict[str, Any]
+    ack_working_hours: float
+    decision_working_days: int
+    urgent_ack_minutes: float
+    urgent_decision_hours: float
+    started_at: datetime | None
+    acknowledged_at: datetime | None
+    left_at: datetime | None
+
+
+def _level(stored: _StoredLevel) -> EscalationLevelRow:
+    values = {f: getattr(stored, f) for f in _StoredLevel.__dataclass_fields__}
+    values["targets"] = [str(u) for u in stored.targets.get("users", [])]
+    return EscalationLevelRow(**values)
+
+
+@dataclass(frozen=True, slots=True)
 class ReactionTargetRow:
     """A bot message that accepts reactions."""
 
@@ -105,7 +130,8 @@ class EscalationRepository:
         self._session.add(record)
         await self._session.flush()
         for level in levels:
-            self._session.add(EscalationLevelRecord(escalation_id=record.id, **level))
+            values = {**level, "targets": {"users": list(level["targets"])}}
+            self._session.add(EscalationLevelRecord(escalation_id=record.id, **values))
         await self._session.flush()
         found = await self.get(record.id)
         assert found is not None
@@ -136,7 +162,7 @@ class EscalationRepository:
             .where(EscalationLevelRecord.escalation_id == escalation_id)
             .order_by(EscalationLevelRecord.number)
         )
-        return await _fetch_rows(self._session, EscalationLevelRow, stmt)
+        return [_level(row) for row in await _fetch_rows(self._session, _StoredLevel, stmt)]
 
     async def for_case(self, case_id: int, limit: int) -> list[EscalationRow]:
         """The case's escalations, open ones first, each group oldest first."""
@@ -188,8 +214,8 @@ class EscalationRepository:
         )
         result = await self._session.execute(stmt)
         return [
-            (_to_row(EscalationRow, esc), _to_row(EscalationLevelRow, level))
-            for esc, level in result.tuples()
+            (_to_row(EscalationRow, esc), _level(_to_row(_StoredLevel, level)))
+            for esc, level in result.all()
         ]
 
     async def update(self, escalation_id: int, expected_status: str, **values: Any) -> bool:
@@ -294,4 +320,4 @@ async def overdue_agreements_by_municipality(
         .group_by(CaseRecord.municipality)
         .order_by(CaseRecord.municipality)
     )
-    return [(str(m), int(c)) for m, c in (await session.execute(stmt)).tuples()]
+    return [(str(m), int(c)) for m, c in (await session.execute(stmt)).all()]

@@ -105,6 +105,7 @@ class Application:
             self.calendar,
             s.cases.coordination_room,
             enabled=s.escalations.digest,
+            at=s.escalations.digest_time,
         )
         escalation_jobs = EscalationJobs(self.services.bind)
         self.core.on_reaction(ESCALATION_REACTIONS, escalation_jobs.reaction)

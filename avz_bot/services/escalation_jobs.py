@@ -11,7 +11,7 @@ Other areas add a provider (e.g. "today's conferences") to the list given to
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,13 +118,15 @@ DEFAULT_SECTIONS: tuple[SectionProvider, ...] = (
 )
 
 
-def next_digest_at(calendar: WorkCalendar, after: datetime) -> datetime:
-    """The next office start on a working day strictly after ``after`` (UTC)."""
+def next_digest_at(calendar: WorkCalendar, after: datetime, at: time | None = None) -> datetime:
+    """The next ``at`` (local; default office start) on a working day strictly after
+    ``after`` (UTC)."""
+    wall = at or calendar.office_start
     day = calendar.local_date(after)
-    start = calendar.at(day, calendar.office_start)
+    start = calendar.at(day, wall)
     if calendar.is_working_day(day) and start > after:
         return start
-    return calendar.at(calendar.next_working_day(day), calendar.office_start)
+    return calendar.at(calendar.next_working_day(day), wall)
 
 
 class DigestJobs:
@@ -138,12 +140,14 @@ class DigestJobs:
         providers: tuple[SectionProvider, ...] = DEFAULT_SECTIONS,
         *,
         enabled: bool = True,
+        at: time | None = None,
     ) -> None:
         self._bind = bind
         self._calendar = calendar
         self._room = coordination_room
         self._providers = providers
         self._enabled = enabled
+        self._at = at
 
     def handlers(self) -> dict[str, Any]:
         """Job kind → handler, for the scheduler."""
@@ -156,7 +160,7 @@ class DigestJobs:
         jobs = JobRepository(session)
         existing = await jobs.by_key(DIGEST_KEY)
         if existing is None or existing.status not in {"pending", "running"}:
-            due = next_digest_at(self._calendar, now)
+            due = next_digest_at(self._calendar, now, self._at)
             await jobs.schedule(JOB_DIGEST, due, {}, now, dedupe_key=DIGEST_KEY)
 
     async def run(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
@@ -178,5 +182,9 @@ class DigestJobs:
                 reply = sections(title, parts, "")
                 await unit.enqueue(f"digest:{job.due_at.isoformat()}", self._room, reply)
         await JobRepository(session).schedule(
-            JOB_DIGEST, next_digest_at(self._calendar, now), {}, now, dedupe_key=DIGEST_KEY
+            JOB_DIGEST,
+            next_digest_at(self._calendar, now, self._at),
+            {},
+            now,
+            dedupe_key=DIGEST_KEY,
         )

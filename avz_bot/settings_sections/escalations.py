@@ -8,6 +8,8 @@ and frozen with it.
 
 from __future__ import annotations
 
+from datetime import time
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from avz_bot.domain.escalations import LevelPolicy, RouteKind, TargetKind
@@ -68,8 +70,10 @@ class EscalationSettings(BaseModel):
     inhoudelijk: list[LevelSettings] = Field(default_factory=_inhoudelijk, min_length=1)
     #: The cooperation route: ketenmanagers → the partner's bestuurder or the wethouder.
     samenwerking: list[LevelSettings] = Field(default_factory=_samenwerking, min_length=1)
-    #: The daily digest in the coordination room at office start on working days.
+    #: The daily digest in the coordination room on working days.
     digest: bool = True
+    #: Its local time (empty: at office start, ``[calendar] office_start``).
+    digest_time: time | None = None
     #: At most this many escalations in one ``!opschalingen`` list or digest section.
     list_limit: int = Field(default=15, ge=1, le=100)
 

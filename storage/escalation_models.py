@@ -13,7 +13,6 @@ may react to, found by its Matrix event id once the outbox has sent it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,7 +24,7 @@ from storage.models import (
     SHORT_LENGTH,
     Base,
 )
-from storage.types import JSONText, UTCDateTime
+from storage.types import UTCDateTime
 
 
 class EscalationSequenceRecord(Base):
@@ -78,7 +77,7 @@ class EscalationRecord(Base):
 
 
 class EscalationLevelRecord(Base):
-    """One level of an escalation's route, frozen at request (targets as a JSON list)."""
+    """One level of an escalation's route, frozen at request (its people: below)."""
 
     __tablename__ = "escalation_levels"
 
@@ -88,7 +87,6 @@ class EscalationLevelRecord(Base):
     number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     target_kind: Mapped[str] = mapped_column(String(SHORT_LENGTH))
     scope: Mapped[str] = mapped_column(String(NAME_LENGTH))
-    targets: Mapped[Any] = mapped_column(JSONText())
     ack_working_hours: Mapped[float] = mapped_column(Float)
     decision_working_days: Mapped[int] = mapped_column(Integer)
     urgent_ack_minutes: Mapped[float] = mapped_column(Float)
@@ -96,6 +94,19 @@ class EscalationLevelRecord(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EscalationTargetRecord(Base):
+    """A person a frozen level addresses (indexed by person: "what waits for me?")."""
+
+    __tablename__ = "escalation_targets"
+    __table_args__ = (Index("ix_escalation_targets_matrix_id", "matrix_id"),)
+
+    escalation_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("escalations.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    matrix_id: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH), primary_key=True)
 
 
 class ReactionTargetRecord(Base):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.escalation_models import (
@@ -15,6 +15,7 @@ from storage.escalation_models import (
     EscalationLevelRecord,
     EscalationRecord,
     EscalationSequenceRecord,
+    EscalationTargetRecord,
     ReactionTargetRecord,
 )
 from storage.models import AgreementRecord, CaseRecord
@@ -51,14 +52,13 @@ class EscalationRow:
 
 
 @dataclass(frozen=True, slots=True)
-class EscalationLevelRow:
-    """One frozen level (``targets``: Matrix ids)."""
+class LevelSnapshot:
+    """One frozen level without its people: whom it addresses by role, clocks, times."""
 
     escalation_id: int
     number: int
     target_kind: str
     scope: str
-    targets: list[str]
     ack_working_hours: float
     decision_working_days: int
     urgent_ack_minutes: float
@@ -69,28 +69,20 @@ class EscalationLevelRow:
 
 
 @dataclass(frozen=True, slots=True)
-class _StoredLevel:
-    """A level row as stored: ``targets`` is ``{"users": [...]}`` (JSON documents are
-    objects)."""
+class EscalationLevelRow:
+    """One frozen level and the people it resolved to at request (Matrix ids, sorted)."""
 
-    escalation_id: int
-    number: int
-    target_kind: str
-    scope: str
-    targets: dict[str, Any]
-    ack_working_hours: float
-    decision_working_days: int
-    urgent_ack_minutes: float
-    urgent_decision_hours: float
-    started_at: datetime | None
-    acknowledged_at: datetime | None
-    left_at: datetime | None
+    snapshot: LevelSnapshot
+    targets: tuple[str, ...]
 
 
-def _level(stored: _StoredLevel) -> EscalationLevelRow:
-    values = {f: getattr(stored, f) for f in _StoredLevel.__dataclass_fields__}
-    values["targets"] = [str(u) for u in stored.targets.get("users", [])]
-    return EscalationLevelRow(**values)
+@dataclass(frozen=True, slots=True)
+class ListedEscalation:
+    """An escalation for a list: with its case's municipality and its current level."""
+
+    row: EscalationRow
+    municipality: str
+    level: LevelSnapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +122,15 @@ class EscalationRepository:
         self._session.add(record)
         await self._session.flush()
         for level in levels:
-            values = {**level, "targets": {"users": list(level["targets"])}}
-            self._session.add(EscalationLevelRecord(escalation_id=record.id, **values))
+            people = level["targets"]
+            columns = {k: v for k, v in level.items() if k != "targets"}
+            self._session.add(EscalationLevelRecord(escalation_id=record.id, **columns))
+            for user in people:
+                self._session.add(
+                    EscalationTargetRecord(
+                        escalation_id=record.id, level=level["number"], matrix_id=user
+                    )
+                )
         await self._session.flush()
         found = await self.get(record.id)
         assert found is not None
@@ -156,18 +155,62 @@ class EscalationRepository:
         return found[0] if found else None
 
     async def levels(self, escalation_id: int) -> list[EscalationLevelRow]:
-        """The frozen levels in order."""
+        """The frozen levels in order, each with its people (two queries)."""
         stmt = (
             select(EscalationLevelRecord)
             .where(EscalationLevelRecord.escalation_id == escalation_id)
             .order_by(EscalationLevelRecord.number)
         )
-        return [_level(row) for row in await _fetch_rows(self._session, _StoredLevel, stmt)]
+        snapshots = await _fetch_rows(self._session, LevelSnapshot, stmt)
+        people = select(EscalationTargetRecord.level, EscalationTargetRecord.matrix_id).where(
+            EscalationTargetRecord.escalation_id == escalation_id
+        )
+        by_level: dict[int, list[str]] = {}
+        for level, user in (await self._session.execute(people)).all():
+            by_level.setdefault(int(level), []).append(str(user))
+        return [
+            EscalationLevelRow(snap, tuple(sorted(by_level.get(snap.number, []))))
+            for snap in snapshots
+        ]
 
-    async def for_case(self, case_id: int, limit: int) -> list[EscalationRow]:
-        """The case's escalations, open ones first, each group oldest first."""
+    def _listed_select(self) -> Select[EscalationRecord, str, EscalationLevelRecord]:
+        return (
+            select(EscalationRecord, CaseRecord.municipality, EscalationLevelRecord)
+            .join(CaseRecord, CaseRecord.id == EscalationRecord.case_id)
+            .join(
+                EscalationLevelRecord,
+                (EscalationLevelRecord.escalation_id == EscalationRecord.id)
+                & (EscalationLevelRecord.number == EscalationRecord.current_level),
+            )
+            .execution_options(populate_existing=True)
+        )
+
+    async def _listed(
+        self, stmt: Select[EscalationRecord, str, EscalationLevelRecord]
+    ) -> list[ListedEscalation]:
+        result = await self._session.execute(stmt)
+        return [
+            ListedEscalation(
+                _to_row(EscalationRow, esc), str(municipality), _to_row(LevelSnapshot, level)
+            )
+            for esc, municipality, level in result.all()
+        ]
+
+    async def list_open(self, limit: int) -> list[ListedEscalation]:
+        """Open escalations with their case's municipality and current level, oldest
+        request first (one query)."""
         stmt = (
-            select(EscalationRecord)
+            self._listed_select()
+            .where(EscalationRecord.status.in_(OPEN_ESCALATION_STATUSES))
+            .order_by(EscalationRecord.requested_at)
+            .limit(limit)
+        )
+        return await self._listed(stmt)
+
+    async def list_for_case(self, case_id: int, limit: int) -> list[ListedEscalation]:
+        """The case's escalations, open ones first, each group oldest first (one query)."""
+        stmt = (
+            self._listed_select()
             .where(EscalationRecord.case_id == case_id)
             .order_by(
                 EscalationRecord.status.not_in(OPEN_ESCALATION_STATUSES),
@@ -175,18 +218,29 @@ class EscalationRepository:
             )
             .limit(limit)
         )
+        return await self._listed(stmt)
+
+    async def waiting_for(self, user: str) -> list[EscalationRow]:
+        """Escalations waiting for ``user`` to acknowledge (a target of the current level)."""
+        stmt = (
+            select(EscalationRecord)
+            .join(
+                EscalationTargetRecord,
+                (EscalationTargetRecord.escalation_id == EscalationRecord.id)
+                & (EscalationTargetRecord.level == EscalationRecord.current_level),
+            )
+            .where(
+                EscalationTargetRecord.matrix_id == user,
+                EscalationRecord.status == "aangevraagd",
+            )
+            .order_by(EscalationRecord.requested_at)
+        )
         return await _fetch_rows(self._session, EscalationRow, stmt)
 
     async def count_for_case(self, case_id: int) -> int:
         """How many escalations the case has."""
         stmt = select(func.count()).where(EscalationRecord.case_id == case_id)
         return int((await self._session.execute(stmt)).scalar_one())
-
-    async def open(self, limit: int | None = None) -> list[EscalationRow]:
-        """Open escalations, oldest request first."""
-        return await self._select(
-            EscalationRecord.status.in_(OPEN_ESCALATION_STATUSES), limit=limit
-        )
 
     async def count_open(self) -> int:
         """How many escalations are open."""
@@ -199,24 +253,15 @@ class EscalationRepository:
             EscalationRecord.acknowledged_by == user, EscalationRecord.status == "ontvangen"
         )
 
-    async def current_levels_waiting(self) -> list[tuple[EscalationRow, EscalationLevelRow]]:
-        """Escalations waiting for an acknowledgement, with their current level."""
+    async def list_waiting(self) -> list[ListedEscalation]:
+        """Every escalation waiting for an acknowledgement, oldest first (one query; for
+        the daily digest of the coordination room, which sees all of them)."""
         stmt = (
-            select(EscalationRecord, EscalationLevelRecord)
-            .join(
-                EscalationLevelRecord,
-                (EscalationLevelRecord.escalation_id == EscalationRecord.id)
-                & (EscalationLevelRecord.number == EscalationRecord.current_level),
-            )
+            self._listed_select()
             .where(EscalationRecord.status == "aangevraagd")
             .order_by(EscalationRecord.requested_at)
-            .execution_options(populate_existing=True)
         )
-        result = await self._session.execute(stmt)
-        return [
-            (_to_row(EscalationRow, esc), _level(_to_row(_StoredLevel, level)))
-            for esc, level in result.all()
-        ]
+        return await self._listed(stmt)
 
     async def update(self, escalation_id: int, expected_status: str, **values: Any) -> bool:
         """Change the escalation if its status is still ``expected_status`` (else False)."""

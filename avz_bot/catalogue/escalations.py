@@ -49,7 +49,9 @@ NL: dict[str, str] = {
     "esc.refusal.closed": "Deze opschaling is al {status}; er verandert niets.",
     "esc.refusal.not_permitted": "Dat mag alleen {allowed}.",
     "esc.refusal.already_acknowledged": "Deze opschaling is al ontvangen door {by}.",
-    "esc.refusal.not_acknowledged": "Deze opschaling is nog niet ontvangen.",
+    "esc.refusal.not_acknowledged": (
+        "Deze opschaling is nog niet ontvangen; bevestig haar eerst met ontvangen (of 👍)."
+    ),
     "esc.refusal.no_next_level": "Dit is al het laatste niveau; doorzetten kan niet.",
     "esc.refusal.no_targets": (
         "Op deze route is niemand te bereiken (geen ketenmanager, driehoek of bestuurder "
@@ -198,7 +200,9 @@ EN: dict[str, str] = {
     "esc.refusal.closed": "This escalation is already {status}; nothing changes.",
     "esc.refusal.not_permitted": "Only {allowed} may do that.",
     "esc.refusal.already_acknowledged": "This escalation was already acknowledged by {by}.",
-    "esc.refusal.not_acknowledged": "This escalation has not been acknowledged yet.",
+    "esc.refusal.not_acknowledged": (
+        "This escalation has not been acknowledged yet; acknowledge it first (or 👍)."
+    ),
     "esc.refusal.no_next_level": "This is the last level; it cannot be moved on.",
     "esc.refusal.no_targets": (
         "Nobody can be reached on this route (no chain manager, driehoek or board member "

@@ -431,11 +431,23 @@ def actors_for(state: EscalationState, member: Member) -> frozenset[Actor]:
 
 
 def check(action: EscalationAction, state: EscalationState, member: Member) -> Refusal | None:
-    """Why ``member`` may not do ``action`` now, or None: closed → permission → state."""
+    """Why ``member`` may not do ``action`` now, or None: closed → permission → state.
+
+    One refinement: a target of a level that is still waiting who tries what only the
+    acknowledger may do hears that it has not been acknowledged yet.
+    """
     if state.is_closed and action is not EscalationAction.VIEW:
         return Refusal(RefusalCode.CLOSED, {"status": state.status.value})
     allowed = PERMISSIONS[action]
-    if not allowed & actors_for(state, member):
+    actors = actors_for(state, member)
+    if (
+        Actor.ACKNOWLEDGER in allowed
+        and state.status is EscalationStatus.AANGEVRAAGD
+        and Actor.TARGET in actors
+    ):
+        # A target who has not acknowledged yet: tell them that, not "only the acknowledger".
+        return Refusal(RefusalCode.NOT_ACKNOWLEDGED)
+    if not allowed & actors:
         ordered = [a.value for a in Actor if a in allowed]
         return Refusal(RefusalCode.NOT_PERMITTED, {"allowed": ",".join(ordered)})
     if state.status not in ALLOWED_STATES[action]:

@@ -41,11 +41,12 @@ from avz_bot.services.cases import CaseCommandError, CaseService
 from avz_bot.services.direct_messages import schedule_direct_message
 from avz_bot.services.escalations_view import Context, EscalationView
 from avz_bot.settings_sections.escalations import EscalationSettings
-from storage.case_repositories import CaseRepository, CaseRow
+from storage.case_repositories import CLOSED_STATUS, CaseRepository, CaseRow
 from storage.escalation_repositories import (
-    EscalationLevelRow,
     EscalationRepository,
     EscalationRow,
+    LevelSnapshot,
+    ListedEscalation,
     ReactionTargetRepository,
     overdue_agreements_by_municipality,
 )
@@ -84,15 +85,16 @@ class Loaded:
         return Context(self.row, self.case)
 
 
-def _frozen(level: EscalationLevelRow) -> FrozenLevel:
+def _frozen(snapshot: LevelSnapshot, targets: tuple[str, ...] = ()) -> FrozenLevel:
+    """The domain's frozen level (``targets`` left empty where only the clocks matter)."""
     policy = LevelPolicy(
-        targets=TargetKind(level.target_kind),
-        ack_working_hours=level.ack_working_hours,
-        decision_working_days=level.decision_working_days,
-        urgent_ack_minutes=level.urgent_ack_minutes,
-        urgent_decision_hours=level.urgent_decision_hours,
+        targets=TargetKind(snapshot.target_kind),
+        ack_working_hours=snapshot.ack_working_hours,
+        decision_working_days=snapshot.decision_working_days,
+        urgent_ack_minutes=snapshot.urgent_ack_minutes,
+        urgent_decision_hours=snapshot.urgent_decision_hours,
     )
-    return FrozenLevel(level.number, policy, level.scope, tuple(level.targets))
+    return FrozenLevel(snapshot.number, policy, snapshot.scope, targets)
 
 
 class EscalationService:
@@ -149,7 +151,9 @@ class EscalationService:
         members = frozenset(
             m.matrix_id for m in await CaseRepository(self._session).list_members(case.id)
         )
-        levels = tuple(_frozen(lv) for lv in await self.escalations.levels(row.id))
+        levels = tuple(
+            _frozen(lv.snapshot, lv.targets) for lv in await self.escalations.levels(row.id)
+        )
         state = EscalationState(
             reference=row.reference,
             route=RouteKind(row.route),
@@ -192,6 +196,9 @@ class EscalationService:
             raise self._refuse("esc.not_a_case_room", prefix=self._prefix)
         if not loaded_case.state.is_member(member.matrix_id):
             raise self._refuse("esc.not_a_case_member")
+        if loaded_case.state.is_closed:
+            closed = case_domain.Refusal(case_domain.RefusalCode.CASE_CLOSED)
+            raise CaseCommandError(self._cases.refusal_reply(closed))
         case = loaded_case.row
         directory = await self._cases.directory()
         partner_org = self._organisation(partner, directory) if partner else None
@@ -218,7 +225,7 @@ class EscalationService:
             now=self.now,
         )
         if isinstance(outcome, Refusal):
-            raise CaseCommandError(self.view.refusal(outcome))
+            raise CaseCommandError(await self.view.refusal(outcome))
         row = await self.escalations.create(
             [
                 {
@@ -297,7 +304,7 @@ class EscalationService:
         else:
             outcome = domain.close(state, member, EscalationStatus.INGETROKKEN, words, now)
         if isinstance(outcome, Refusal):
-            raise CaseCommandError(self.view.refusal(outcome))
+            raise CaseCommandError(await self.view.refusal(outcome))
         return await self._apply(loaded, outcome, room_id, key)
 
     async def reaction(self, member: Member | None, entity_id: str, key: str, emoji: str) -> None:
@@ -318,7 +325,7 @@ class EscalationService:
                 loaded.state.acknowledged_by == member.matrix_id
             ):
                 return  # their own second 👍 (e.g. in the other room): nothing to say
-            message = self.view.refusal(outcome).plain
+            message = (await self.view.refusal(outcome)).plain
             reply = text(
                 self.view.t(
                     "esc.reaction_closed" if loaded.state.is_closed else "esc.reaction_refused",
@@ -658,6 +665,8 @@ class EscalationService:
         if row is None:
             return
         loaded = await self._load(row)
+        if loaded.case.status == CLOSED_STATUS:
+            return  # the case was closed: its escalations' clocks stop
         stage = ClockStage(str(job.payload["stage"]))
         planned = datetime.fromisoformat(str(job.payload["planned_at"]))
         outcome = domain.clock_fired(loaded.state, stage, int(job.payload["level"]), self.now)
@@ -673,65 +682,55 @@ class EscalationService:
             await self._persisters[type(event)](loaded, event, "", key)
 
     # ------------------------------------------------------------ overviews
-    async def _lines(self, rows: list[EscalationRow]) -> list[str]:
-        """List lines for ``rows`` (levels and cases loaded per row: the list is bounded)."""
-        lines = []
-        cases = CaseRepository(self._session)
-        for row in rows:
-            case = await cases.get(row.case_id)
-            levels = {lv.number: _frozen(lv) for lv in await self.escalations.levels(row.id)}
-            age = self._calendar.working_hours_between(row.requested_at, self.now)
-            lines.append(
-                self.view.list_line(
-                    row, levels[row.current_level], case.municipality if case else "", age
-                )
+    def _lines(self, listed: list[ListedEscalation]) -> list[str]:
+        """List lines (the rows come from one joined query)."""
+        return [
+            self.view.list_line(
+                item.row,
+                _frozen(item.level),
+                item.municipality,
+                self._calendar.working_hours_between(item.row.requested_at, self.now),
             )
-        return lines
+            for item in listed
+        ]
 
     async def overview(self, member: Member, room_id: str) -> Reply:
         """``!opschalingen``: all open ones in the coordination room, else this case's."""
         limit = self._settings.list_limit
         if room_id and room_id == self._cases.coordination_room:
-            rows = await self.escalations.open(limit=limit)
-            more = await self.escalations.count_open() - len(rows)
-            return self.view.listing(
-                self.view.t("esc.list.title_all"), await self._lines(rows), more
-            )
+            listed = await self.escalations.list_open(limit)
+            more = await self.escalations.count_open() - len(listed)
+            return self.view.listing(self.view.t("esc.list.title_all"), self._lines(listed), more)
         loaded_case = await self._cases.load_for_room(room_id)
         if loaded_case is None:
             raise self._refuse("esc.not_a_case_room", prefix=self._prefix)
         refusal = case_domain.check(case_domain.CaseAction.VIEW, loaded_case.state, member)
         if refusal is not None:
             raise CaseCommandError(self._cases.refusal_reply(refusal))
-        rows = await self.escalations.for_case(loaded_case.row.id, limit)
-        more = await self.escalations.count_for_case(loaded_case.row.id) - len(rows)
+        listed = await self.escalations.list_for_case(loaded_case.row.id, limit)
+        more = await self.escalations.count_for_case(loaded_case.row.id) - len(listed)
         title = self.view.t("esc.list.title_case", reference=loaded_case.row.reference)
-        return self.view.listing(title, await self._lines(rows), more)
+        return self.view.listing(title, self._lines(listed), more)
 
     async def plate_section(self, member: Member) -> tuple[str, list[str]]:
-        """``!mijn``: escalations waiting for ``member`` — to acknowledge or to decide.
-
-        Acknowledgements come from the open escalations' current levels (their targets
-        are a JSON list, so this reads the waiting escalations: bounded by how many are
-        open in the network, not by its history).
-        """
+        """``!mijn``: escalations waiting for ``member`` — to decide, then to acknowledge
+        (two indexed queries: by acknowledger and by target)."""
         user = member.matrix_id
         lines = [
             self.view.t("esc.mine.decide", reference=row.reference, prefix=self._prefix)
             for row in await self.escalations.acknowledged_by(user)
         ]
-        for row, level in await self.escalations.current_levels_waiting():
-            if user in level.targets:
-                lines.append(
-                    self.view.t("esc.mine.ack", reference=row.reference, prefix=self._prefix)
-                )
+        lines += [
+            self.view.t("esc.mine.ack", reference=row.reference, prefix=self._prefix)
+            for row in await self.escalations.waiting_for(user)
+        ]
         return self.view.t("esc.mine.heading"), lines
 
     async def overdue_acknowledgements(self) -> list[str]:
         """Digest section: escalations whose acknowledgement timeout has passed."""
         lines = []
-        for row, level in await self.escalations.current_levels_waiting():
-            frozen = _frozen(level)
+        for item in await self.escalations.list_waiting():
+            row, frozen = item.row, _frozen(item.level)
             due = domain.ack_deadline(frozen, row.urgent, row.level_started_at, self._calendar)
             if due <= self.now:
                 hours = self._calendar.working_hours_between(row.level_started_at, self.now)
@@ -747,8 +746,8 @@ class EscalationService:
 
     async def open_lines(self) -> tuple[list[str], int]:
         """Digest section: open escalations oldest first (bounded) and how many more."""
-        rows = await self.escalations.open(limit=self._settings.list_limit)
-        return await self._lines(rows), await self.escalations.count_open() - len(rows)
+        listed = await self.escalations.list_open(self._settings.list_limit)
+        return self._lines(listed), await self.escalations.count_open() - len(listed)
 
     async def overdue_agreement_counts(self) -> list[tuple[str, int]]:
         """Digest section data: overdue open agreements per municipality code."""

@@ -57,9 +57,11 @@ class EscalationView:
         """The "later than planned" note, or nothing."""
         return self.t("esc.late", planned=self._cases.when(planned)) if planned else ""
 
-    def refusal(self, refusal: Refusal) -> Reply:
-        """The Dutch explanation of a domain refusal."""
+    async def refusal(self, refusal: Refusal) -> Reply:
+        """The Dutch explanation of a domain refusal (people by name)."""
         params: dict[str, str] = dict(refusal.params)
+        if params.get("by"):
+            params["by"] = await self._cases.name(params["by"])
         if "allowed" in params:
             actors = [a for a in params["allowed"].split(",") if a]
             params["allowed"] = " of ".join(self.t(f"esc.actor.{a}") for a in actors)

@@ -242,8 +242,8 @@ PERMITTED_ACTOR = {
 EXPECTED: dict[tuple[EscalationStatus, EscalationAction], tuple[str, S | None]] = {
     (S.AANGEVRAAGD, A.VIEW): (OK, None),
     (S.AANGEVRAAGD, A.ACKNOWLEDGE): (OK, S.ONTVANGEN),
-    (S.AANGEVRAAGD, A.RELEASE): (RefusalCode.NOT_PERMITTED, None),  # nobody acknowledged
-    (S.AANGEVRAAGD, A.DECIDE): (RefusalCode.NOT_PERMITTED, None),
+    (S.AANGEVRAAGD, A.RELEASE): (RefusalCode.NOT_ACKNOWLEDGED, None),  # KM1 is a target
+    (S.AANGEVRAAGD, A.DECIDE): (RefusalCode.NOT_ACKNOWLEDGED, None),
     (S.AANGEVRAAGD, A.FORWARD): (OK, S.AANGEVRAAGD),
     (S.AANGEVRAAGD, A.DEESCALATE): (OK, S.AFGESCHAALD),
     (S.AANGEVRAAGD, A.WITHDRAW): (OK, S.INGETROKKEN),
@@ -313,6 +313,14 @@ def test_acknowledge_only_by_the_current_level() -> None:
 def test_not_permitted(action: EscalationAction, member: Member, allowed: str) -> None:
     outcome = _act(action, _state(S.ONTVANGEN), member)
     assert outcome == esc.Refusal(RefusalCode.NOT_PERMITTED, {"allowed": allowed})
+
+
+def test_deciding_before_acknowledging() -> None:
+    # a target hears it is not acknowledged yet; anyone else that only the acknowledger may
+    assert esc.decide(_state(), KM1, "x", NOW) == esc.Refusal(RefusalCode.NOT_ACKNOWLEDGED)
+    assert esc.decide(_state(), REQUESTER, "x", NOW) == esc.Refusal(
+        RefusalCode.NOT_PERMITTED, {"allowed": "acknowledger"}
+    )
 
 
 def test_regiehouder_may_withdraw_and_ketenmanager_may_forward_at_any_level() -> None:

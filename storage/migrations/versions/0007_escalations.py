@@ -78,7 +78,6 @@ def upgrade() -> None:
         sa.Column("number", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("target_kind", sa.String(length=64), nullable=False),
         sa.Column("scope", sa.String(length=200), nullable=False),
-        sa.Column("targets", sa.Text(), nullable=False),
         sa.Column("ack_working_hours", sa.Float(), nullable=False),
         sa.Column("decision_working_days", sa.Integer(), nullable=False),
         sa.Column("urgent_ack_minutes", sa.Float(), nullable=False),
@@ -93,6 +92,24 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("escalation_id", "number", name=op.f("pk_escalation_levels")),
+    )
+    op.create_table(
+        "escalation_targets",
+        sa.Column("escalation_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("matrix_id", sa.String(length=255), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["escalation_id"],
+            ["escalations.id"],
+            name=op.f("fk_escalation_targets_escalation_id_escalations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "escalation_id", "level", "matrix_id", name=op.f("pk_escalation_targets")
+        ),
+    )
+    op.create_index(
+        "ix_escalation_targets_matrix_id", "escalation_targets", ["matrix_id"], unique=False
     )
     op.create_table(
         "reaction_targets",
@@ -119,6 +136,8 @@ def downgrade() -> None:
     """Drop them again."""
     op.drop_table("direct_rooms")
     op.drop_table("reaction_targets")
+    op.drop_index("ix_escalation_targets_matrix_id", table_name="escalation_targets")
+    op.drop_table("escalation_targets")
     op.drop_table("escalation_levels")
     op.drop_index("ix_escalations_status_requested_at", table_name="escalations")
     op.drop_index(op.f("ix_escalations_case_id"), table_name="escalations")

@@ -19,6 +19,16 @@ from commands.framework import (
 
 URGENT_WORD = "urgent"
 
+#: Which domain action each command performs (for the generated permission table).
+ESCALATION_ACTIONS: dict[str, EscalationAction] = {
+    "ontvangen": EscalationAction.ACKNOWLEDGE,
+    "vrijgeven": EscalationAction.RELEASE,
+    "besluit": EscalationAction.DECIDE,
+    "doorzetten": EscalationAction.FORWARD,
+    "afschalen": EscalationAction.DEESCALATE,
+    "opschaling intrekken": EscalationAction.WITHDRAW,
+}
+
 
 class RequestArgs(BaseModel):
     """``!opschalen <inhoudelijk|samenwerking> [urgent] reden="…" besluit="…" [partner=…]``."""

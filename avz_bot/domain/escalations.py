@@ -90,7 +90,6 @@ OPEN_STATUSES: frozenset[EscalationStatus] = frozenset(
 class EscalationAction(StrEnum):
     """Everything a person can do with an escalation; the keys of :data:`PERMISSIONS`."""
 
-    VIEW = "view"
     ACKNOWLEDGE = "acknowledge"  # !ontvangen or 👍
     RELEASE = "release"  # !vrijgeven
     DECIDE = "decide"  # !besluit
@@ -104,7 +103,7 @@ class Actor(StrEnum):
 
     REQUESTER = "requester"
     REGIEHOUDER = "regiehouder"  # holds regie of the case
-    CASE_MEMBER = "case_member"
+    CASE_MEMBER = "case_member"  # member of the case (cannot change an escalation as such)
     TARGET = "target"  # a target of the current level
     ACKNOWLEDGER = "acknowledger"  # acknowledged the current level
     KETENMANAGER = "ketenmanager"
@@ -128,9 +127,6 @@ class RefusalCode(StrEnum):
 
 PERMISSIONS: Mapping[EscalationAction, frozenset[Actor]] = MappingProxyType(
     {
-        EscalationAction.VIEW: frozenset(
-            {Actor.CASE_MEMBER, Actor.TARGET, Actor.ACKNOWLEDGER, Actor.KETENMANAGER}
-        ),
         EscalationAction.ACKNOWLEDGE: frozenset({Actor.TARGET}),
         EscalationAction.RELEASE: frozenset({Actor.ACKNOWLEDGER}),
         EscalationAction.DECIDE: frozenset({Actor.ACKNOWLEDGER}),
@@ -139,15 +135,16 @@ PERMISSIONS: Mapping[EscalationAction, frozenset[Actor]] = MappingProxyType(
         EscalationAction.WITHDRAW: frozenset({Actor.REQUESTER, Actor.REGIEHOUDER}),
     }
 )
-"""Who may do what with an escalation: any one of the relationships suffices.
+"""Who may change an escalation: any one of the relationships suffices.
 
-Requesting is open to every member of the case (checked by the service, which knows the
-case). ``TARGET`` means a target of the *current* level, frozen at request.
+Requesting is open to every member of the case, and ``!opschalingen`` shows a case's
+escalations to its members (both checked with the case's own rules); the coordination
+room's overview is for whoever is in that room. ``TARGET`` means a target of the
+*current* level, frozen at request.
 """
 
 ALLOWED_STATES: Mapping[EscalationAction, frozenset[EscalationStatus]] = MappingProxyType(
     {
-        EscalationAction.VIEW: frozenset(EscalationStatus),
         EscalationAction.ACKNOWLEDGE: frozenset({EscalationStatus.AANGEVRAAGD}),
         EscalationAction.RELEASE: frozenset({EscalationStatus.ONTVANGEN}),
         EscalationAction.DECIDE: frozenset({EscalationStatus.ONTVANGEN}),
@@ -156,7 +153,7 @@ ALLOWED_STATES: Mapping[EscalationAction, frozenset[EscalationStatus]] = Mapping
         EscalationAction.WITHDRAW: OPEN_STATUSES,
     }
 )
-"""In which states an action is possible (closed states allow only viewing)."""
+"""In which states an action is possible (closed states allow none)."""
 
 
 def permission_table_rows() -> list[tuple[EscalationAction, list[Actor]]]:
@@ -436,7 +433,7 @@ def check(action: EscalationAction, state: EscalationState, member: Member) -> R
     One refinement: a target of a level that is still waiting who tries what only the
     acknowledger may do hears that it has not been acknowledged yet.
     """
-    if state.is_closed and action is not EscalationAction.VIEW:
+    if state.is_closed:
         return Refusal(RefusalCode.CLOSED, {"status": state.status.value})
     allowed = PERMISSIONS[action]
     actors = actors_for(state, member)

@@ -323,6 +323,10 @@ async def test_plate_and_overview(world: World) -> None:
     assert lines == ['ESC-2026-1: besluit nemen (!besluit ESC-2026-1 "…")']
     overview = await world.unit(lambda u: u.escalations.overview(KIM, COORDINATION))
     assert "ESC-2026-1 · ontvangen · niveau 1 (ketenmanagers)" in overview.plain
+    # !mijn carries the section
+    plate = await world.unit(lambda u: u.agreements.my_plate(KIM))
+    assert "Opschalingen die op jou wachten:" in plate.plain
+    assert "ESC-2026-1: besluit nemen" in plate.plain
 
 
 async def test_digest_once_and_nothing_when_nothing(world: World) -> None:
@@ -338,3 +342,52 @@ async def test_digest_once_and_nothing_when_nothing(world: World) -> None:
     async with world.database.session() as session, session.begin():
         await CaseRepository(session).claim_regie(1, PIETER.matrix_id, "politie", world.clock.now())
     assert _in(COORDINATION, await world.tick(local(2026, 11, 25, 8, 30))) == []
+
+
+async def test_samenwerking_goes_to_the_wethouder_when_forwarded(world: World) -> None:
+    wethouder = Member(
+        "@wendy:avz.test",
+        "Wendy",
+        GEMEENTE,
+        frozenset({Role.PROFESSIONAL}),
+        frozenset({ScopedRole(ScopedRoleKind.WETHOUDER, "groningen")}),
+    )
+    async with world.database.session() as session, session.begin():
+        await PartnerRepository(session).sync(
+            [POLITIE, AVZ, GEMEENTE], [PIETER, KIM, DIRK, OTTO, wethouder]
+        )
+    reply = await world.unit(
+        lambda u: u.escalations.request(
+            PIETER,
+            CASE_ROOM,
+            route=RouteKind.SAMENWERKING,
+            reason="Afspraken over woonruimte niet nagekomen",
+            decision_asked="Aanspreken afdeling",
+            partner="gemeente-groningen",
+            urgent=False,
+            key="$samen",
+        )
+    )
+    assert "(samenwerking)" in reply.plain
+    await world.tick(world.clock.now())
+    forwarded = await world.act(KIM, EscalationAction.FORWARD, "bestuurlijk niveau nodig")
+    assert "doorgezet naar niveau 2 (bestuurder/wethouder (groningen))" in forwarded
+    pings = _in(COORDINATION, await world.tick(world.clock.now()))
+    assert any("Wendy (@wendy:avz.test)" in body and "niveau 2" in body for body in pings)
+    with pytest.raises(CaseCommandError) as refused:
+        await world.act(wethouder, EscalationAction.FORWARD, "verder")
+    assert "laatste niveau" in refused.value.reply.plain
+    closed = await world.act(wethouder, EscalationAction.DEESCALATE, "terug naar ketenoverleg")
+    assert "afgeschaald door Wendy" in closed
+    assert (await world.status())[0] == "afgeschaald"
+
+
+async def test_urgent_clock_runs_at_night_in_real_time(world: World) -> None:
+    world.clock.set(local(2026, 11, 28, 22, 0))  # Saturday night
+    await world.request(urgent=True)
+    await world.tick(world.clock.now())
+    assert _in(COORDINATION, await world.tick(local(2026, 11, 28, 22, 59))) == []
+    reminder = _in(COORDINATION, await world.tick(local(2026, 11, 28, 23, 0)))
+    assert any("Herinnering" in body and "URGENT" in body for body in reminder)
+    moved = await world.tick(local(2026, 11, 29, 0, 0))  # another 60 minutes: level 2
+    assert any("niveau 2" in body for body in _in(CASE_ROOM, moved))

@@ -63,6 +63,10 @@ NL: dict[str, str] = {
     ),
     "esc.refusal.partner_not_allowed": "partner= hoort alleen bij samenwerking.",
     "esc.refusal.reason_required": "Een reden (en bij een besluit: de tekst) is verplicht.",
+    "esc.changed_meanwhile": (
+        "Deze opschaling is intussen gewijzigd; er is niets veranderd. Kijk met "
+        "{prefix}opschalingen hoe ze er nu voor staat."
+    ),
     "esc.unknown_route": "Onbekende route {value}; kies inhoudelijk of samenwerking.",
     "esc.unknown_flag": "Onbekend woord {value}; bedoel je urgent?",
     "esc.unknown_partner": "Onbekende organisatie {value}.",
@@ -214,6 +218,10 @@ EN: dict[str, str] = {
     ),
     "esc.refusal.partner_not_allowed": "partner= only goes with samenwerking.",
     "esc.refusal.reason_required": "A reason (and for a decision: its text) is required.",
+    "esc.changed_meanwhile": (
+        "This escalation changed meanwhile; nothing was changed. See {prefix}opschalingen for "
+        "where it stands."
+    ),
     "esc.unknown_route": "Unknown route {value}; choose inhoudelijk or samenwerking.",
     "esc.unknown_flag": "Unknown word {value}; did you mean urgent?",
     "esc.unknown_partner": "Unknown organisation {value}.",

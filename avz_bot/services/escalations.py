@@ -387,9 +387,22 @@ class EscalationService:
         )
 
     async def _update(self, loaded: Loaded, **values: Any) -> None:
-        if not await self.escalations.update(loaded.row.id, loaded.row.status, **values):
-            # Someone else changed it in between (a concurrent command or clock).
-            raise CaseCommandError(text(self.view.t("error.internal")))
+        """Change the row only if its status is still what the domain decided on."""
+        if await self.escalations.update(loaded.row.id, loaded.row.status, **values):
+            return
+        # Someone else changed it in between (a concurrent command, reaction or clock):
+        # this unit of work is refused and rolled back, with what happened meanwhile.
+        fresh = await self.escalations.get(loaded.row.id)
+        status = EscalationStatus(fresh.status) if fresh else EscalationStatus.INGETROKKEN
+        if status is EscalationStatus.ONTVANGEN and fresh and fresh.acknowledged_by:
+            refusal = Refusal(
+                domain.RefusalCode.ALREADY_ACKNOWLEDGED, {"by": fresh.acknowledged_by}
+            )
+        elif status in domain.CLOSED_STATUSES:
+            refusal = Refusal(domain.RefusalCode.CLOSED, {"status": status.value})
+        else:
+            raise self._refuse("esc.changed_meanwhile", prefix=self._prefix)
+        raise CaseCommandError(await self.view.refusal(refusal))
 
     async def _level_started(
         self, loaded: Loaded, event: domain.LevelStarted, room_id: str, key: str

@@ -7,11 +7,13 @@ is controlled, "sending" is reading the outbox, and the homeserver is a fake roo
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import FakeClock
 from avz_bot.domain.escalations import EscalationAction, RouteKind
@@ -37,6 +39,7 @@ from storage.escalation_repositories import EscalationRepository
 from storage.repositories import AuditRepository, OutboxRepository, PartnerRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
+Race = Callable[[int, Callable[[AsyncSession], Awaitable[bool]]], Awaitable[list[bool]]]
 CASE_ROOM = "!case:avz.test"
 COORDINATION = "!coord:avz.test"
 POLITIE = Organisation("politie", "Politie", OrgDomain.VEILIGHEID)
@@ -391,3 +394,34 @@ async def test_urgent_clock_runs_at_night_in_real_time(world: World) -> None:
     assert any("Herinnering" in body and "URGENT" in body for body in reminder)
     moved = await world.tick(local(2026, 11, 29, 0, 0))  # another 60 minutes: level 2
     assert any("niveau 2" in body for body in _in(CASE_ROOM, moved))
+
+
+async def test_concurrent_acknowledgements_have_one_winner(
+    world: World, database: Database, race: Race
+) -> None:
+    kees = Member("@kees:avz.test", "Kees", AVZ, frozenset({Role.KETENMANAGER}))
+    async with database.session() as session, session.begin():
+        await PartnerRepository(session).sync(
+            [POLITIE, AVZ, GEMEENTE], [PIETER, KIM, DIRK, OTTO, kees]
+        )
+    await world.request()
+    people = iter([KIM, kees])
+    refusals: list[str] = []
+
+    async def acknowledge(session: AsyncSession) -> bool:
+        member = next(people)
+        unit = world.services.bind(session)
+        try:
+            await unit.escalations.act(
+                member, "ESC-2026-1", EscalationAction.ACKNOWLEDGE, CASE_ROOM, member.matrix_id
+            )
+        except CaseCommandError as exc:
+            refusals.append(exc.reply.plain)
+            return False
+        return True
+
+    results = await race(2, acknowledge)
+    assert sorted(results) == [False, True]
+    status, _, by = await world.status()
+    assert status == "ontvangen" and by in {KIM.matrix_id, kees.matrix_id}
+    assert all("al ontvangen door" in text for text in refusals)

@@ -309,6 +309,7 @@ def move_to(
     *,
     automatic: bool,
 ) -> Transition:
+    """The escalation now waits at ``target`` (moved by ``actor``, or by the clock)."""
     new = replace(
         state, status=EscalationStatus.AANGEVRAAGD, acknowledged_by=None, level=target.number
     )

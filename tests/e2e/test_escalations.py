@@ -139,7 +139,7 @@ async def test_request_ping_dm_reaction_acknowledges_and_decision_in_case_room(
     assert "al besloten" in again.body
 
 
-async def test_short_timeout_moves_to_level_two_and_the_digest_appears_once(
+async def test_short_timeout_moves_to_level_two_ack_in_dm_and_the_digest_appears_once(
     world: BotWorld,
 ) -> None:
     pieter = await world.partner("pieter", "politie")
@@ -189,6 +189,19 @@ async def test_short_timeout_moves_to_level_two_and_the_digest_appears_once(
     assert "driehoek Groningen" in moved.body
     listing = await pieter.send_and_wait(room, "!opschalingen", reply_from=world.bot_id)
     assert "niveau 2" in listing.body
+
+    # Dirk acknowledges with 👍 on the bot's direct message (not in the coordination room)
+    dm = await _direct_room(dirk, world.bot_id, exclude=[coord])
+    direct = await dirk.wait_for_message(
+        dm, sender=world.bot_id, predicate=lambda b: reference in b, timeout=60
+    )
+    await dirk.react(dm, direct.event_id)
+    acknowledged = await pieter.wait_for_message(
+        room, sender=world.bot_id, predicate=lambda b: "ontvangen door" in b, timeout=60
+    )
+    assert reference in acknowledged.body and "niveau 2" in acknowledged.body
+    invitation = await dirk.wait_for_invitation(world.bot_id, exclude=[coord, dm], timeout=60)
+    assert invitation.room_id == room
 
     digest = await kim.wait_for_message(
         coord, sender=world.bot_id, predicate=lambda b: b.startswith("Dagoverzicht"), timeout=120

@@ -129,6 +129,11 @@ NL: dict[str, str] = {
         "ontvangen. Er is niets veranderd."
     ),
     "esc.reaction_closed": ("Je 👍 op opschaling {reference} is niet verwerkt: ze is al {status}."),
+    "reaction.unverifiable": (
+        "Je reactie is niet verwerkt: reacties zijn niet versleuteld en niet aan een "
+        "geverifieerd apparaat te koppelen, en dit netwerk vraagt dat voor wijzigingen. "
+        "Gebruik het commando (bijvoorbeeld !ontvangen ESC-…); er is niets veranderd."
+    ),
     # --- lists ---------------------------------------------------------------------------
     "esc.list.title_all": "Open opschalingen (oudste eerst)",
     "esc.list.title_case": "Opschalingen van {reference}",
@@ -279,6 +284,11 @@ EN: dict[str, str] = {
     "esc.reaction_refused": (
         "Your 👍 on escalation {reference} was not processed: only {allowed} can "
         "acknowledge it. Nothing changed."
+    ),
+    "reaction.unverifiable": (
+        "Your reaction was not processed: reactions are not encrypted and cannot be tied to "
+        "a verified device, which this network requires for changes. Use the command (e.g. "
+        "!ontvangen ESC-…); nothing changed."
     ),
     "esc.reaction_closed": (
         "Your 👍 on escalation {reference} was not processed: it is already {status}."

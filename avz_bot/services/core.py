@@ -33,6 +33,7 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
+from avz_bot.services.direct_messages import schedule_direct_message
 from avz_bot.services.escalations import EscalationService
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
@@ -435,9 +436,26 @@ class BotCore:
                 ):
                     return
                 member = await PartnerRepository(session).get_member(incoming.sender)
-                unit = self._services.bind(session, True)
-                await self._reaction_handlers[target.kind](unit, member, target, incoming)
-                await processed.set_outcome(incoming.event_id, f"reaction.{target.kind}", "ok")
+                if member is not None and self._dispatcher.refuse_unsigned_devices:
+                    # Reactions are not encrypted: no device can be tied to them. Under
+                    # the strict trust policy only the (encrypted) commands count.
+                    await processed.set_outcome(
+                        incoming.event_id, f"reaction.{target.kind}", Outcome.FORBIDDEN.value
+                    )
+                    await schedule_direct_message(
+                        session,
+                        user=incoming.sender,
+                        key=f"reaction-unverified:{incoming.event_id}",
+                        reply=text(self._messages.t("reaction.unverifiable")),
+                        now=self._clock.now(),
+                    )
+                else:
+                    # Unencrypted, so from no known device: marked so in the audit trail.
+                    unit = self._services.bind(session, None)
+                    await self._reaction_handlers[target.kind](unit, member, target, incoming)
+                    await processed.set_outcome(
+                        incoming.event_id, f"reaction.{target.kind}", Outcome.OK.value
+                    )
         except Exception as exc:  # the bot must survive any handler bug
             log.error(
                 "reaction failed",

@@ -27,7 +27,8 @@ from commands.registry import build_registry
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.escalation_repositories import EscalationRepository, ReactionTargetRepository
-from storage.repositories import PartnerRepository, RoomRepository
+from storage.repositories import AuditRepository, PartnerRepository, RoomRepository
+from storage.schedule_repositories import JobRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CASE_ROOM = "!case:avz.test"
@@ -196,3 +197,44 @@ async def test_command_refusals_are_clear_and_change_nothing(
     )
     assert await _status(database) == ("ingetrokken", None)
     assert "al ingetrokken" in await reply("$m", KIM.matrix_id, '!besluit ESC-2026-1 "z"')
+
+
+async def test_strict_trust_policy_does_not_act_on_reactions(
+    core: tuple[BotCore, FakeGateway], database: Database
+) -> None:
+    bot, gateway = core
+    bot._dispatcher.refuse_unsigned_devices = True  # the strict [trust] policy
+    await bot.message(
+        _command("$req", PIETER.matrix_id, '!opschalen inhoudelijk reden="x" besluit="y"')
+    )
+    ping_event = next(eid for room, _, eid in gateway.sent if room == COORDINATION)
+    await bot.reaction(_reaction("$r-kim", KIM.matrix_id, ping_event))
+    assert await _status(database) == ("aangevraagd", None)
+    async with database.session() as session:
+        jobs = await JobRepository(session).due(START + timedelta(days=1))
+    notes = [j.payload for j in jobs if j.kind == "direct.message"]
+    assert any(
+        n["user"] == KIM.matrix_id and "niet verwerkt" in n["content"]["body"] for n in notes
+    )
+    # the command still works (from a cross-signed device)
+    await bot.message(_command("$ack", KIM.matrix_id, "!ontvangen ESC-2026-1", COORDINATION))
+    assert await _status(database) == ("ontvangen", KIM.matrix_id)
+
+
+async def test_acknowledgement_by_reaction_is_marked_in_the_audit_trail(
+    core: tuple[BotCore, FakeGateway], database: Database
+) -> None:
+    bot, gateway = core
+    await bot.message(
+        _command("$req", PIETER.matrix_id, '!opschalen inhoudelijk reden="x" besluit="y"')
+    )
+    ping_event = next(eid for room, _, eid in gateway.sent if room == COORDINATION)
+    await bot.reaction(_reaction("$r-kim", KIM.matrix_id, ping_event))
+    async with database.session() as session:
+        entries = await AuditRepository(session).list(
+            entity_type="case", entity_id="AVZ-2026-0001", limit=20
+        )
+    (ack,) = [e for e in entries if e.action == "escalation.acknowledged"]
+    assert ack.actor == KIM.matrix_id
+    assert ack.details is not None and ack.details["via_reaction"] is True
+    assert ack.details["device_cross_signed"] is None  # reactions come from no known device

@@ -106,6 +106,7 @@ class Application:
             s.cases.coordination_room,
             enabled=s.escalations.digest,
             at=s.escalations.digest_time,
+            limit=s.escalations.list_limit,
         )
         escalation_jobs = EscalationJobs(self.services.bind)
         self.core.on_reaction(ESCALATION_REACTIONS, escalation_jobs.reaction)

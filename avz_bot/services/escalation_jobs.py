@@ -2,8 +2,9 @@
 
 The digest is one durable recurring job (``digest.daily``, one row re-armed after each
 run) that posts one message in the coordination room at office start on working days,
-built from a list of *section providers*: each returns ``(heading, lines)`` for the day,
-and sections without lines are left out; nothing is sent when every section is empty.
+built from a list of *section providers*: each returns a :class:`DigestSection` for the
+day (heading, at most ``limit`` lines, how many more), and sections without lines are left
+out; nothing is sent when every section is empty.
 Other areas add a provider (e.g. "today's conferences") to the list given to
 :class:`DigestJobs` in the composition root.
 """
@@ -11,6 +12,7 @@ Other areas add a provider (e.g. "today's conferences") to the list given to
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -32,8 +34,9 @@ DIGEST_KEY = "digest:daily"
 LATE_AFTER_SECONDS = 3600
 
 Bind = Callable[[AsyncSession], UnitServices]
-#: A digest section: ``provider(unit) -> (heading, lines)``; no lines, no section.
-SectionProvider = Callable[[UnitServices], Awaitable[tuple[str, list[str]]]]
+#: A digest section provider: ``provider(unit, limit) -> DigestSection`` (at most ``limit``
+#: lines, most urgent first, and how many more); a section without lines is left out.
+SectionProvider = Callable[[UnitServices, int], Awaitable["DigestSection"]]
 
 
 class EscalationJobs:
@@ -65,20 +68,32 @@ class EscalationJobs:
 # ------------------------------------------------------------------------ digest
 
 
-async def open_escalations(unit: UnitServices) -> tuple[str, list[str]]:
-    """Open escalations, oldest first (bounded, with "… en nog N")."""
-    lines, more = await unit.escalations.open_lines()
-    if more > 0:
-        lines.append(unit.cases.t("esc.list.more", count=more))
-    return unit.cases.t("esc.digest.open"), lines
+@dataclass(frozen=True)
+class DigestSection:
+    """One section of the digest: a heading, at most ``limit`` lines, and how many more."""
+
+    heading: str
+    lines: list[str]
+    more: int = 0
 
 
-async def overdue_acknowledgements(unit: UnitServices) -> tuple[str, list[str]]:
-    """Escalations whose acknowledgement timeout has passed."""
-    return unit.cases.t("esc.digest.overdue"), await unit.escalations.overdue_acknowledgements()
+def _bounded(heading: str, lines: list[str], limit: int) -> DigestSection:
+    return DigestSection(heading, lines[:limit], max(0, len(lines) - limit))
 
 
-async def cases_without_regie(unit: UnitServices) -> tuple[str, list[str]]:
+async def open_escalations(unit: UnitServices, limit: int) -> DigestSection:
+    """Open escalations, oldest first."""
+    lines, more = await unit.escalations.open_lines(limit)
+    return DigestSection(unit.cases.t("esc.digest.open"), lines, more)
+
+
+async def overdue_acknowledgements(unit: UnitServices, limit: int) -> DigestSection:
+    """Escalations whose acknowledgement timeout has passed, oldest first."""
+    lines = await unit.escalations.overdue_acknowledgements()
+    return _bounded(unit.cases.t("esc.digest.overdue"), lines, limit)
+
+
+async def cases_without_regie(unit: UnitServices, limit: int) -> DigestSection:
     """Open cases nobody holds regie of, longest vacant first."""
     cases = unit.cases
     rows = await cases.cases.cases_without_regie(unit.now())
@@ -92,10 +107,10 @@ async def cases_without_regie(unit: UnitServices) -> tuple[str, list[str]]:
         )
         for row in rows
     ]
-    return cases.t("esc.digest.unregie"), lines
+    return _bounded(cases.t("esc.digest.unregie"), lines, limit)
 
 
-async def overdue_agreements(unit: UnitServices) -> tuple[str, list[str]]:
+async def overdue_agreements(unit: UnitServices, limit: int) -> DigestSection:
     """The number of overdue open agreements per municipality (one grouped query)."""
     cases = unit.cases
     counts = await unit.escalations.overdue_agreement_counts()
@@ -107,7 +122,7 @@ async def overdue_agreements(unit: UnitServices) -> tuple[str, list[str]]:
         )
         for municipality, count in counts
     ]
-    return cases.t("esc.digest.agreements"), lines
+    return _bounded(cases.t("esc.digest.agreements"), lines, limit)
 
 
 DEFAULT_SECTIONS: tuple[SectionProvider, ...] = (
@@ -141,6 +156,7 @@ class DigestJobs:
         *,
         enabled: bool = True,
         at: time | None = None,
+        limit: int = 15,
     ) -> None:
         self._bind = bind
         self._calendar = calendar
@@ -148,6 +164,7 @@ class DigestJobs:
         self._providers = providers
         self._enabled = enabled
         self._at = at
+        self._limit = limit
 
     def handlers(self) -> dict[str, Any]:
         """Job kind → handler, for the scheduler."""
@@ -169,9 +186,12 @@ class DigestJobs:
         if self._room and self._calendar.is_working_day(self._calendar.local_date(now)):
             parts = []
             for provider in self._providers:
-                heading, lines = await provider(unit)
-                if lines:
-                    parts.append((heading, lines))
+                section = await provider(unit, self._limit)
+                if section.lines:
+                    more = (
+                        [unit.cases.t("esc.list.more", count=section.more)] if section.more else []
+                    )
+                    parts.append((section.heading, [*section.lines, *more]))
             if parts:
                 title = unit.cases.t(
                     "esc.digest.title", date=self._calendar.local_date(now).strftime("%d-%m-%Y")

@@ -30,13 +30,19 @@ from avz_bot.scheduling import Scheduler
 from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.core import AppServices, UnitServices, txn_id_for
 from avz_bot.services.direct_messages import DirectMessageJobs
-from avz_bot.services.escalation_jobs import DigestJobs, EscalationJobs
+from avz_bot.services.escalation_jobs import (
+    DEFAULT_SECTIONS,
+    DigestJobs,
+    DigestSection,
+    EscalationJobs,
+)
 from avz_bot.services.room_jobs import RoomJobs
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.escalation_repositories import EscalationRepository
 from storage.repositories import AuditRepository, OutboxRepository, PartnerRepository
+from storage.schedule_repositories import JobRow
 
 AMS = ZoneInfo("Europe/Amsterdam")
 Race = Callable[[int, Callable[[AsyncSession], Awaitable[bool]]], Awaitable[list[bool]]]
@@ -425,3 +431,53 @@ async def test_concurrent_acknowledgements_have_one_winner(
     status, _, by = await world.status()
     assert status == "ontvangen" and by in {KIM.matrix_id, kees.matrix_id}
     assert all("al ontvangen door" in text for text in refusals)
+
+
+async def test_digest_sections_are_bounded_and_other_areas_can_add_one(world: World) -> None:
+    async with world.database.session() as session, session.begin():
+        cases = CaseRepository(session)
+        for number in (2, 3):
+            await cases.create(
+                reference=f"AVZ-2026-000{number}",
+                title="t",
+                municipality="oldambt",
+                case_type="jeugd",
+                created_by=PIETER.matrix_id,
+                now=world.clock.now(),
+            )
+
+    async def conferences(unit: UnitServices, limit: int) -> DigestSection:
+        return DigestSection("Casusoverleggen vandaag:", ["10:00 AVZ-2026-0001"][:limit])
+
+    digest = DigestJobs(
+        world.services.bind,
+        world.services.calendar,
+        COORDINATION,
+        (*DEFAULT_SECTIONS, conferences),
+        limit=1,
+    )
+    async with world.database.session() as session, session.begin():
+        await digest.run(session, _job(local(2026, 11, 24, 8, 30)), local(2026, 11, 24, 8, 30))
+    (body,) = _in(COORDINATION, await world.new_messages())
+    assert "Casussen zonder regie:" in body
+    assert body.count("sinds") == 1 and "… en nog 2" in body  # three cases, one shown
+    assert "Casusoverleggen vandaag:\n  • 10:00 AVZ-2026-0001" in body
+    assert "Open opschalingen" not in body  # an empty section is left out
+
+
+def _job(due: datetime) -> JobRow:
+    return JobRow(
+        id=1,
+        kind="digest.daily",
+        due_at=due,
+        payload={},
+        dedupe_key="digest:daily",
+        entity_type=None,
+        entity_id=None,
+        status="running",
+        claimed_at=due,
+        claimed_by="test",
+        attempts=1,
+        done_at=None,
+        created_at=due,
+    )

@@ -79,9 +79,9 @@ class EscalationOverviews(EscalationBase):
                 )
         return lines
 
-    async def open_lines(self) -> tuple[list[str], int]:
+    async def open_lines(self, limit: int) -> tuple[list[str], int]:
         """Digest section: open escalations oldest first (bounded) and how many more."""
-        listed = await self.escalations.list_open(self._settings.list_limit)
+        listed = await self.escalations.list_open(limit)
         return self._lines(listed), await self.escalations.count_open() - len(listed)
 
     async def overdue_agreement_counts(self) -> list[tuple[str, int]]:

@@ -22,6 +22,8 @@ from storage.models import AgreementRecord, CaseRecord
 from storage.repositories import _dialect_insert, _fetch_rows, _rowcount, _to_row
 
 OPEN_ESCALATION_STATUSES = ("aangevraagd", "ontvangen")
+#: Escalations of a closed case wait for nobody: they drop out of every "open" list.
+_CASE_OPEN = CaseRecord.status != "gesloten"
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +203,7 @@ class EscalationRepository:
         request first (one query)."""
         stmt = (
             self._listed_select()
-            .where(EscalationRecord.status.in_(OPEN_ESCALATION_STATUSES))
+            .where(EscalationRecord.status.in_(OPEN_ESCALATION_STATUSES), _CASE_OPEN)
             .order_by(EscalationRecord.requested_at)
             .limit(limit)
         )
@@ -229,9 +231,11 @@ class EscalationRepository:
                 (EscalationTargetRecord.escalation_id == EscalationRecord.id)
                 & (EscalationTargetRecord.level == EscalationRecord.current_level),
             )
+            .join(CaseRecord, CaseRecord.id == EscalationRecord.case_id)
             .where(
                 EscalationTargetRecord.matrix_id == user,
                 EscalationRecord.status == "aangevraagd",
+                _CASE_OPEN,
             )
             .order_by(EscalationRecord.requested_at)
         )
@@ -244,21 +248,34 @@ class EscalationRepository:
 
     async def count_open(self) -> int:
         """How many escalations are open."""
-        stmt = select(func.count()).where(EscalationRecord.status.in_(OPEN_ESCALATION_STATUSES))
+        stmt = (
+            select(func.count())
+            .select_from(EscalationRecord)
+            .join(CaseRecord, CaseRecord.id == EscalationRecord.case_id)
+            .where(EscalationRecord.status.in_(OPEN_ESCALATION_STATUSES), _CASE_OPEN)
+        )
         return int((await self._session.execute(stmt)).scalar_one())
 
     async def acknowledged_by(self, user: str) -> list[EscalationRow]:
         """Open escalations ``user`` acknowledged (a decision waits for them)."""
-        return await self._select(
-            EscalationRecord.acknowledged_by == user, EscalationRecord.status == "ontvangen"
+        stmt = (
+            select(EscalationRecord)
+            .join(CaseRecord, CaseRecord.id == EscalationRecord.case_id)
+            .where(
+                EscalationRecord.acknowledged_by == user,
+                EscalationRecord.status == "ontvangen",
+                _CASE_OPEN,
+            )
+            .order_by(EscalationRecord.requested_at)
         )
+        return await _fetch_rows(self._session, EscalationRow, stmt)
 
     async def list_waiting(self) -> list[ListedEscalation]:
         """Every escalation waiting for an acknowledgement, oldest first (one query; for
         the daily digest of the coordination room, which sees all of them)."""
         stmt = (
             self._listed_select()
-            .where(EscalationRecord.status == "aangevraagd")
+            .where(EscalationRecord.status == "aangevraagd", _CASE_OPEN)
             .order_by(EscalationRecord.requested_at)
         )
         return await self._listed(stmt)

@@ -481,3 +481,18 @@ def _job(due: datetime) -> JobRow:
         done_at=None,
         created_at=due,
     )
+
+
+async def test_closing_the_case_stops_clocks_and_lists(world: World) -> None:
+    await world.request()
+    await world.tick(world.clock.now())
+    async with world.database.session() as session, session.begin():
+        await CaseRepository(session).change_status(1, "aangemeld", "gesloten", world.clock.now())
+    assert _in(COORDINATION, await world.tick(local(2026, 11, 25, 12))) == []  # no clocks
+    _, lines = await world.unit(lambda u: u.escalations.plate_section(KIM))
+    assert lines == []
+    overview = await world.unit(lambda u: u.escalations.overview(KIM, COORDINATION))
+    assert "Geen opschalingen." in overview.plain
+    with pytest.raises(CaseCommandError) as refused:
+        await world.request()
+    assert "gesloten" in refused.value.reply.plain

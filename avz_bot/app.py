@@ -30,6 +30,8 @@ from avz_bot.scheduling import Scheduler
 from avz_bot.services.conference_jobs import ConferenceJobs
 from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.direct import DirectJobs
+from avz_bot.services.escalation_jobs import DigestJobs, EscalationJobs
+from avz_bot.services.escalations import REACTION_KIND as ESCALATION_REACTIONS
 from avz_bot.services.registry import synchronise_registry
 from avz_bot.services.reminder_jobs import ReminderJobs
 from avz_bot.services.report_jobs import ReportJobs, arm_scheduled_report
@@ -82,6 +84,7 @@ class Application:
             conference_settings=s.conferences,
             report_settings=s.reports,
             signal_settings=s.signals,
+            escalation_settings=s.escalations,
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -111,6 +114,16 @@ class Application:
             s.cases,
             lambda session: self.services.bind(session).cases,
         )
+        self.digest = DigestJobs(
+            self.services.bind,
+            self.calendar,
+            s.cases.coordination_room,
+            enabled=s.escalations.digest,
+            at=s.escalations.digest_time,
+            limit=s.escalations.list_limit,
+        )
+        escalation_jobs = EscalationJobs(self.services.bind)
+        self.core.on_reaction(ESCALATION_REACTIONS, escalation_jobs.reaction)
         self.scheduler = Scheduler(
             self.database,
             self.clock,
@@ -124,6 +137,8 @@ class Application:
                     self.services.bind, self.calendar, s.reports, s.cases.coordination_room
                 ).handlers(),
                 **SignalJobs(self.adapter, self.services.bind).handlers(),
+                **escalation_jobs.handlers(),
+                **self.digest.handlers(),
             },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
@@ -308,6 +323,7 @@ class Application:
             await arm_scheduled_report(
                 session, self.clock.now(), self.calendar, self.settings.reports
             )
+            await self.digest.arm(session, self.clock.now())
 
     def stop(self) -> None:
         """Ask the bot to finish the current batch and shut down."""

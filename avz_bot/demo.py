@@ -330,6 +330,7 @@ async def _script(
     case = await _cases_script(t, partners, bot_id, rooms, ask)
     await _agreements_script(t, partners, bot_id, case, ask, reminder_demo)
     await conference_script(t, partners["a.bakker"], partners["p.devries"], bot_id, case.room, ask)
+    await _escalation_script(t, partners, bot_id, rooms, case, ask)
     await _closing_script(t, partners, bot_id, rooms, case, ask)
 
 
@@ -569,6 +570,64 @@ async def conference_script(
     t.note("Anouk rondt af: het verslag komt in de kamer (en als versleuteld bestand)")
     await ask(organiser, room, '!overleg afronden volgende="over 10 werkdagen 14:00"')
     await ask(participant, room, "!overleggen")
+
+
+async def _escalation_script(
+    t: Transcript,
+    partners: dict[str, PartnerClient],
+    bot_id: str,
+    rooms: CaseRooms,
+    case: OpenedCase,
+    ask: Callable[..., Awaitable[str]],
+) -> None:
+    """Pieter escalates; Marloes (ketenmanager) acknowledges with 👍 and decides."""
+    pieter, marloes = partners["p.devries"], partners["m.visser"]
+    t.note(
+        "Opschalen: de casus loopt vast. Pieter schaalt inhoudelijk op; de route gaat naar de "
+        "ketenmanagers, dan de driehoek van Groningen, dan de regionale driehoek"
+    )
+    since = int(time.time() * 1000) - 5_000
+    answer = await ask(
+        pieter,
+        case.room,
+        '!opschalen inhoudelijk reden="geen passende plek, wachtlijst" '
+        'besluit="doorbraak voor plaatsing"',
+    )
+    found = re.search(r"ESC-\d{4}-\d+", answer)
+    if found is None:
+        raise RuntimeError("the bot did not answer with an escalation reference")
+    reference = found.group(0)
+    ping = await marloes.wait_for_message(
+        rooms.coordination,
+        sender=bot_id,
+        predicate=lambda body: f"Opschaling {reference}" in body,
+        since_ts=since,
+        timeout=60,
+    )
+    t.note('In "Coördinatie AVZ" noemt de bot Marloes (zonder inhoud uit de casus):')
+    t.bot(ping.body)
+    t.note("Marloes reageert met 👍 op dat bericht: ontvangen, en ze wordt aan de casus toegevoegd")
+    t.say(marloes.user_id, "👍 (reactie)")
+    await marloes.react(rooms.coordination, ping.event_id)
+    noted = await marloes.wait_for_message(
+        rooms.coordination,
+        sender=bot_id,
+        predicate=lambda body: reference in body and "ontvangen door" in body,
+        since_ts=since,
+        timeout=60,
+    )
+    t.bot(noted.body)
+    t.note("Marloes legt het besluit vast; de casuskamer ziet het")
+    await ask(marloes, rooms.coordination, f'!besluit {reference} "plaatsing via de wethouder"')
+    decided = await pieter.wait_for_message(
+        case.room,
+        sender=bot_id,
+        predicate=lambda body: body.startswith(f"Besluit over {reference}"),
+        since_ts=since,
+        timeout=60,
+    )
+    t.note("In de casuskamer:")
+    t.bot(decided.body)
 
 
 async def _closing_script(

@@ -11,11 +11,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from avz_bot.domain import escalations
 from avz_bot.domain.cases import PERMISSIONS, READ_ONLY_ACTIONS, Actor, permission_table_rows
 from avz_bot.messages import Messages
 from commands.agreements import AGREEMENT_ACTIONS
 from commands.cases import CASE_ACTIONS
 from commands.conferences import who as conference_who
+from commands.escalations import ESCALATION_ACTIONS
 from commands.framework import CommandSpec, Registry
 from commands.registry import build_registry
 from commands.signals import who as signals_who
@@ -29,6 +31,9 @@ def _who(spec: CommandSpec, messages: Messages) -> str:
         return conference
     if (signal_who := signals_who(spec.name, messages)) is not None:
         return signal_who
+    escalation = ESCALATION_ACTIONS.get(spec.name)
+    if escalation is not None:
+        return _escalation_who(escalation, messages)
     action = {**CASE_ACTIONS, **AGREEMENT_ACTIONS}.get(spec.name)
     if action is None:
         return messages.t(f"permission.{spec.audience.value}")
@@ -73,6 +78,27 @@ def permission_table(messages: Messages, prefix: str = "!") -> str:
     return "\n".join(lines)
 
 
+def _escalation_who(action: escalations.EscalationAction, messages: Messages) -> str:
+    allowed = escalations.PERMISSIONS[action]
+    actors = [a for a in escalations.Actor if a in allowed]
+    return " of ".join(messages.t(f"esc.actor.{a.value}") for a in actors)
+
+
+def escalation_permission_table(messages: Messages, prefix: str = "!") -> str:
+    """Who may do what with an escalation (``avz_bot.domain.escalations.PERMISSIONS``)."""
+    by_action = {action: f"`{prefix}{name}`" for name, action in ESCALATION_ACTIONS.items()}
+    lines = ["| handeling | commando | wie | in welke status |", "|---|---|---|---|"]
+    for action, _ in escalations.permission_table_rows():
+        states = ", ".join(
+            s.value for s in escalations.EscalationStatus if s in escalations.ALLOWED_STATES[action]
+        )
+        lines.append(
+            f"| {action.value} | {by_action.get(action, '')} "
+            f"| {_escalation_who(action, messages)} | {states} |"
+        )
+    return "\n".join(lines)
+
+
 def render_block() -> str:
     """The block between the README markers."""
     messages = Messages("nl")
@@ -82,7 +108,12 @@ def render_block() -> str:
         f"{BEGIN}\n{body}\n\n### Wie mag wat in een casus\n\n"
         "Eén tabel, afgedwongen op één plek (`avz_bot.domain.cases.check`). Wie geen lid "
         "van de casus is, mag er niets mee, ook een ketenmanager niet.\n\n"
-        f"{table}\n{END}"
+        f"{table}\n\n### Wie mag wat met een opschaling\n\n"
+        "Eén tabel (`avz_bot.domain.escalations.PERMISSIONS`), afgedwongen in "
+        "`avz_bot.domain.escalations.check`. Opschalen (`!opschalen`) mag ieder lid van de "
+        'casus; "geadresseerden" zijn de mensen van het huidige niveau, vastgelegd bij de '
+        "aanvraag.\n\n"
+        f"{escalation_permission_table(messages)}\n{END}"
     )
 
 

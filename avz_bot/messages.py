@@ -602,11 +602,13 @@ _CORE_EN: dict[str, str] = {
 
 
 def _merge(*parts: Mapping[str, str]) -> dict[str, str]:
-    """One catalogue from the core part and the areas' parts; a key defined twice is a
-    programming error (an area must not silently reword another's sentence)."""
+    """One catalogue from the core part and the areas' parts; a key defined twice with
+    different text is a programming error (an area must not silently reword another's
+    sentence). Raises ``ValueError`` naming the keys."""
     merged: dict[str, str] = {}
     for part in parts:
-        twice = merged.keys() & part.keys()
+        # The same sentence under the same key (e.g. "het besluit") is harmless.
+        twice = {key for key in merged.keys() & part.keys() if merged[key] != part[key]}
         if twice:
             raise ValueError(f"message keys defined twice: {', '.join(sorted(twice))}")
         merged.update(part)

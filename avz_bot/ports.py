@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from avz_bot.domain.inbound import IncomingCommand
+from avz_bot.domain.inbound import IncomingCommand, IncomingReaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +116,10 @@ class InboundPort(Protocol):
 
     async def message_in_unencrypted_room(self, incoming: IncomingCommand) -> None:
         """A text message in a room that is not end-to-end encrypted."""
+        ...
+
+    async def reaction(self, incoming: IncomingReaction) -> None:
+        """An ``m.reaction`` by someone else (handled only if it targets a bot message)."""
         ...
 
     async def undecryptable(self, ref: EncryptedEventRef) -> None:

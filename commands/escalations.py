@@ -1,7 +1,231 @@
-"""Commands of the escalation routes and clocks area, declared once."""
+"""Escalation commands (opschalen), declared once. Handlers only call the escalation service."""
 
 from __future__ import annotations
 
-from commands.framework import CommandSpec
+from pydantic import BaseModel, Field
 
-SPECS: tuple[CommandSpec, ...] = ()
+from avz_bot.domain.escalations import EscalationAction, RouteKind
+from avz_bot.formatting import text
+from avz_bot.services.cases import CaseCommandError
+from commands.framework import (
+    CommandContext,
+    CommandSpec,
+    HandlerResult,
+    NoArguments,
+    Outcome,
+    help_text,
+    member_command,
+)
+
+URGENT_WORD = "urgent"
+
+#: Which domain action each command performs (for the generated permission table).
+ESCALATION_ACTIONS: dict[str, EscalationAction] = {
+    "ontvangen": EscalationAction.ACKNOWLEDGE,
+    "vrijgeven": EscalationAction.RELEASE,
+    "besluit": EscalationAction.DECIDE,
+    "doorzetten": EscalationAction.FORWARD,
+    "afschalen": EscalationAction.DEESCALATE,
+    "opschaling intrekken": EscalationAction.WITHDRAW,
+}
+
+
+class RequestArgs(BaseModel):
+    """``!opschalen <inhoudelijk|samenwerking> [urgent] reden="…" besluit="…" [partner=…]``."""
+
+    route: str = Field(alias="route", max_length=30, json_schema_extra=help_text("arg.route"))
+    urgent: str = Field(
+        default="", alias="urgent", max_length=30, json_schema_extra=help_text("arg.urgent")
+    )
+    reason: str = Field(
+        alias="reden",
+        min_length=1,
+        max_length=1000,
+        json_schema_extra=help_text("arg.escalation_reason"),
+    )
+    decision_asked: str = Field(
+        alias="besluit",
+        min_length=1,
+        max_length=1000,
+        json_schema_extra=help_text("arg.decision_asked"),
+    )
+    partner: str = Field(
+        default="", alias="partner", max_length=60, json_schema_extra=help_text("arg.partner")
+    )
+
+
+class ReferenceArgs(BaseModel):
+    """``ESC-…``."""
+
+    reference: str = Field(
+        alias="kenmerk", max_length=40, json_schema_extra=help_text("arg.escalation")
+    )
+
+
+class DecisionArgs(BaseModel):
+    """``ESC-… "<besluit>"``."""
+
+    reference: str = Field(
+        alias="kenmerk", max_length=40, json_schema_extra=help_text("arg.escalation")
+    )
+    decision: str = Field(
+        alias="besluit", min_length=1, max_length=2000, json_schema_extra=help_text("arg.decision")
+    )
+
+
+class ReasonArgs(BaseModel):
+    """``ESC-… reden=…``."""
+
+    reference: str = Field(
+        alias="kenmerk", max_length=40, json_schema_extra=help_text("arg.escalation")
+    )
+    reason: str = Field(
+        alias="reden", min_length=1, max_length=1000, json_schema_extra=help_text("arg.reason")
+    )
+
+
+async def request(ctx: CommandContext, args: RequestArgs) -> HandlerResult:
+    """``!opschalen``."""
+    try:
+        route = RouteKind(args.route.strip().lower())
+    except ValueError:
+        message = ctx.messages.t("esc.unknown_route", value=args.route)
+        return HandlerResult(text(message), Outcome.REFUSED)
+    flag = args.urgent.strip().lower()
+    if flag not in {"", URGENT_WORD}:
+        return HandlerResult(
+            text(ctx.messages.t("esc.unknown_flag", value=args.urgent)), Outcome.REFUSED
+        )
+    try:
+        reply = await ctx.services.escalations.request(
+            ctx.member,
+            ctx.command.room_id,
+            route=route,
+            reason=args.reason,
+            decision_asked=args.decision_asked,
+            partner=args.partner.strip() or None,
+            urgent=flag == URGENT_WORD,
+            key=ctx.command.event_id,
+        )
+    except CaseCommandError as exc:
+        return HandlerResult(exc.reply, Outcome.REFUSED)
+    return HandlerResult(reply)
+
+
+async def _act(
+    ctx: CommandContext, reference: str, action: EscalationAction, words: str = ""
+) -> HandlerResult:
+    try:
+        reply = await ctx.services.escalations.act(
+            ctx.member, reference, action, ctx.command.room_id, ctx.command.event_id, words
+        )
+    except CaseCommandError as exc:
+        return HandlerResult(exc.reply, Outcome.REFUSED)
+    return HandlerResult(reply)
+
+
+async def acknowledge(ctx: CommandContext, args: ReferenceArgs) -> HandlerResult:
+    """``!ontvangen ESC-…``."""
+    return await _act(ctx, args.reference, EscalationAction.ACKNOWLEDGE)
+
+
+async def release(ctx: CommandContext, args: ReferenceArgs) -> HandlerResult:
+    """``!vrijgeven ESC-…``."""
+    return await _act(ctx, args.reference, EscalationAction.RELEASE)
+
+
+async def decide(ctx: CommandContext, args: DecisionArgs) -> HandlerResult:
+    """``!besluit ESC-… "<besluit>"``."""
+    return await _act(ctx, args.reference, EscalationAction.DECIDE, args.decision)
+
+
+async def forward(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
+    """``!doorzetten ESC-… reden=…``."""
+    return await _act(ctx, args.reference, EscalationAction.FORWARD, args.reason)
+
+
+async def deescalate(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
+    """``!afschalen ESC-… reden=…``."""
+    return await _act(ctx, args.reference, EscalationAction.DEESCALATE, args.reason)
+
+
+async def withdraw(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
+    """``!opschaling intrekken ESC-… reden=…``."""
+    return await _act(ctx, args.reference, EscalationAction.WITHDRAW, args.reason)
+
+
+async def overview(ctx: CommandContext, args: NoArguments) -> HandlerResult:
+    """``!opschalingen``."""
+    try:
+        reply = await ctx.services.escalations.overview(ctx.member, ctx.command.room_id)
+    except CaseCommandError as exc:
+        return HandlerResult(exc.reply, Outcome.REFUSED)
+    return HandlerResult(reply)
+
+
+SPECS: tuple[CommandSpec, ...] = (
+    member_command(
+        "opschalen",
+        ("escalate",),
+        "cmd.opschalen.summary",
+        request,
+        RequestArgs,
+        ("route", "urgent"),
+    ),
+    member_command(
+        "ontvangen",
+        ("acknowledge",),
+        "cmd.ontvangen.summary",
+        acknowledge,
+        ReferenceArgs,
+        ("reference",),
+    ),
+    member_command(
+        "vrijgeven",
+        ("unacknowledge",),
+        "cmd.vrijgeven.summary",
+        release,
+        ReferenceArgs,
+        ("reference",),
+    ),
+    member_command(
+        "besluit",
+        ("decide",),
+        "cmd.besluit.summary",
+        decide,
+        DecisionArgs,
+        ("reference",),
+        "decision",
+    ),
+    member_command(
+        "doorzetten",
+        ("forward",),
+        "cmd.doorzetten.summary",
+        forward,
+        ReasonArgs,
+        ("reference",),
+    ),
+    member_command(
+        "afschalen",
+        ("deescalate",),
+        "cmd.afschalen.summary",
+        deescalate,
+        ReasonArgs,
+        ("reference",),
+    ),
+    member_command(
+        "opschaling intrekken",
+        ("escalation withdraw",),
+        "cmd.opschaling_intrekken.summary",
+        withdraw,
+        ReasonArgs,
+        ("reference",),
+    ),
+    member_command(
+        "opschalingen",
+        ("escalations",),
+        "cmd.opschalingen.summary",
+        overview,
+        changes=False,
+    ),
+)

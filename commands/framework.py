@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from avz_bot.services.agreements import AgreementService
     from avz_bot.services.cases import CaseService
     from avz_bot.services.conferences import ConferenceService
+    from avz_bot.services.escalations import EscalationService
     from avz_bot.services.reports import ReportService
     from avz_bot.services.signals import SignalService
 
@@ -103,6 +104,11 @@ class Services(Protocol):
     @property
     def signals(self) -> SignalService:
         """Signals, matching and TVO triage in this command's transaction."""
+        ...
+
+    @property
+    def escalations(self) -> EscalationService:
+        """Escalations (opschalingen) in this command's transaction."""
         ...
 
 

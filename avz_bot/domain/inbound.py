@@ -99,3 +99,20 @@ class Reply:
         # Always present: an empty list tells clients not to guess mentions from the text.
         content["m.mentions"] = {"user_ids": list(self.mentions)}
         return content
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingReaction:
+    """An ``m.reaction`` annotation (``key``, e.g. "👍") on the event ``relates_to``.
+
+    Reactions are not encrypted, even in encrypted rooms: the homeserver sees who reacted
+    with what to which event. Times are aware UTC.
+    """
+
+    event_id: str
+    room_id: str
+    sender: str
+    relates_to: str
+    key: str
+    sent_at: datetime
+    received_at: datetime

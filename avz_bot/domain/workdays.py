@@ -15,7 +15,7 @@ employer; organisations that close on extra days can list them in ``extra_closed
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -191,3 +191,71 @@ class WorkCalendar:
         if self.is_working_day(today) and local.time() < self.office_start:
             return self.at(today, self.office_start)
         return self.at(self.next_working_day(today), self.office_start)
+
+    # -- working time (clocks that only run during office hours) -----------------------------
+
+    def _office_spans(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """The office-time spans (UTC ``[open, close)``) from ``start`` on, in order.
+
+        The first span is cut to begin at ``start`` when ``start`` falls inside it. Every
+        span is computed with :meth:`at`, so each day's office hours are local wall-clock
+        hours whatever the UTC offset of that day (daylight saving changes fall on
+        Sundays, but a span that crosses a weekend still changes offset in between).
+        """
+        cursor = start.astimezone(UTC)
+        day = self.local_date(cursor)
+        while True:
+            if self.is_working_day(day):
+                opens = self.at(day, self.office_start)
+                closes = self.at(day, self.office_end)
+                begin = max(cursor, opens)
+                if begin < closes:
+                    yield begin, closes
+            day += _ONE_DAY
+
+    def add_working_hours(self, start: datetime, hours: float) -> datetime:
+        """The UTC instant after ``hours`` hours of office time from ``start`` (aware).
+
+        Only time within office hours (``office_start``–``office_end``, local) on working
+        days counts, so a clock started on Friday at 17:45 counts from Monday at office
+        start (or Tuesday after Easter Monday). With ``hours == 0`` the result is the next
+        office moment. Raises ``ValueError`` for negative ``hours`` or a naive ``start``.
+        """
+        _require_aware(start)
+        if hours < 0:
+            raise ValueError("hours must be >= 0")
+        remaining = timedelta(hours=hours)
+        for begin, closes in self._office_spans(start):
+            available = closes - begin
+            if remaining <= available:
+                return begin + remaining
+            remaining -= available
+        raise AssertionError("unreachable: the spans never end")  # pragma: no cover
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Hours of office time in ``[start, end)`` (both aware); 0 when ``end <= start``."""
+        _require_aware(start)
+        _require_aware(end)
+        end = end.astimezone(UTC)
+        total = timedelta(0)
+        if end <= start:
+            return 0.0
+        for begin, closes in self._office_spans(start):
+            if begin >= end:
+                break
+            total += min(closes, end) - begin
+        return total.total_seconds() / 3600
+
+    def add_working_days_at(self, start: datetime, days: int) -> datetime:
+        """``days`` working days after ``start``, at the same local office time (UTC).
+
+        ``start`` is first moved to the next office moment (a request on Saturday counts
+        from Monday at office start); the result is that wall-clock time ``days`` working
+        days later, so daylight saving changes in between do not shift it. Raises
+        ``ValueError`` for negative ``days`` or a naive ``start``.
+        """
+        if days < 0:
+            raise ValueError("days must be >= 0")
+        local = self.local(self.next_office_moment(start))
+        day = self.add_working_days(local.date(), days)
+        return self.at(day, local.time().replace(tzinfo=None))

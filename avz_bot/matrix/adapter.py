@@ -37,6 +37,7 @@ from nio import (
     LoginResponse,
     MegolmEvent,
     MessageDirection,
+    ReactionEvent,
     RoomCreateError,
     RoomCreateResponse,
     RoomEncryptionEvent,
@@ -56,7 +57,7 @@ from nio import (
 )
 
 from avz_bot.clock import Clock
-from avz_bot.domain.inbound import UPLOAD_KEY, IncomingCommand
+from avz_bot.domain.inbound import UPLOAD_KEY, IncomingCommand, IncomingReaction
 from avz_bot.logs import get_logger
 from avz_bot.matrix.identity import IdentityError, IdentityManager, IdentityStatus
 from avz_bot.matrix.trust import CrossSigningChecker
@@ -623,6 +624,22 @@ class MatrixAdapter:
             return
         if isinstance(event, MegolmEvent):
             await self._undecryptable(room_id, event, port)
+            return
+        if isinstance(event, ReactionEvent):
+            # Reactions are never encrypted (not even in encrypted rooms), so nothing
+            # here is decrypted; the core only acts on reactions to its own messages.
+            if event.sender != own:
+                await port.reaction(
+                    IncomingReaction(
+                        event_id=event.event_id,
+                        room_id=room_id,
+                        sender=event.sender,
+                        relates_to=event.reacts_to,
+                        key=event.key,
+                        sent_at=_ts(event.server_timestamp),
+                        received_at=self._clock.now(),
+                    )
+                )
             return
         if not isinstance(event, RoomMessageText) or event.sender == own:
             return

@@ -12,6 +12,7 @@ marked late; several missed ones collapse into one (the most urgent).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -94,6 +95,8 @@ class AgreementService:
     ) -> None:
         self._session = session
         self._cases = cases
+        #: More ``!mijn`` sections from other areas: ``section(member) -> (heading, lines)``.
+        self.plate_sections: list[Callable[[Member], Awaitable[tuple[str, list[str]]]]] = []
         self._calendar = calendar
         self._policy = policy
         self._messages = messages
@@ -104,8 +107,6 @@ class AgreementService:
         self._reminders = ReminderRepository(session)
         #: Set by the composition of a unit of work: the case conferences service.
         self.conferences: Any = None
-        #: Further ``!mijn`` sections of other areas: member → (heading, lines).
-        self.plate_sections: list[Any] = []
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:

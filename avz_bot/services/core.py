@@ -21,7 +21,8 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
-from avz_bot.domain.inbound import IncomingCommand, Reply
+from avz_bot.domain.inbound import IncomingCommand, IncomingReaction, Reply
+from avz_bot.domain.partners import Member
 from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.signals import Place, contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
@@ -35,15 +36,19 @@ from avz_bot.services.cases import CaseService
 from avz_bot.services.conference_view import ConferenceView
 from avz_bot.services.conferences import ConferenceService
 from avz_bot.services.direct import DirectMessages
-from avz_bot.services.outbox import queue_reply
+from avz_bot.services.direct_messages import schedule_direct_message
+from avz_bot.services.escalations import EscalationService
+from avz_bot.services.outbox import queue_reply, txn_id_for
 from avz_bot.services.reports import ReportService
 from avz_bot.services.signals import SignalService
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
+from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database, is_database_unavailable
+from storage.escalation_repositories import ReactionTargetRepository, ReactionTargetRow
 from storage.repositories import (
     AuditRepository,
     OutboxRepository,
@@ -90,6 +95,7 @@ class AppServices:
     conference_settings: ConferenceSettings = field(default_factory=ConferenceSettings)
     report_settings: ReportSettings = field(default_factory=ReportSettings)
     signal_settings: SignalSettings = field(default_factory=SignalSettings)
+    escalation_settings: EscalationSettings = field(default_factory=EscalationSettings)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -137,6 +143,17 @@ class AppServices:
             enqueue=enqueue,
             device_cross_signed=device_cross_signed,
         )
+        escalations = EscalationService(
+            session,
+            cases,
+            settings=self.escalation_settings,
+            calendar=self.calendar,
+            messages=self.messages,
+            prefix=self.prefix,
+            enqueue=enqueue,
+            txn_id=lambda key: txn_id_for("notify", key),
+            late_after=self.late_after,
+        )
         conferences = ConferenceService(
             session,
             cases,
@@ -150,7 +167,9 @@ class AppServices:
         )
         agreements.conferences = conferences
         # ``!mijn`` shows, after the agreements, what each area has waiting for the member.
-        agreements.plate_sections.extend((signals.plate_section, conferences.plate_section))
+        agreements.plate_sections.extend(
+            (signals.plate_section, escalations.plate_section, conferences.plate_section)
+        )
         reports = ReportService(
             session, now, self.calendar, self.cases_settings, self.report_settings, self.messages
         )
@@ -162,6 +181,7 @@ class AppServices:
             enqueue,
             direct=DirectMessages(session, now).send,
             signals=signals,
+            escalations=escalations,
             conferences=conferences,
             reports=reports,
         )
@@ -186,6 +206,8 @@ class UnitServices:
     conferences: ConferenceService
     #: Trend reports (read only) in this transaction.
     reports: ReportService
+    #: Escalations (opschalingen) (``avz_bot.services.escalations``).
+    escalations: EscalationService
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""
@@ -198,6 +220,14 @@ class JobRunner(Protocol):
     def wake(self) -> None:
         """Re-arm the timer for the earliest pending job (after scheduling new ones)."""
         ...
+
+
+#: ``handler(unit, member, target, reaction)``: handles a reaction on a bot message that
+#: was registered as a reaction target of the handler's kind, inside the reaction's
+#: exactly-once transaction (``member`` is None for unregistered senders).
+ReactionHandler = Callable[
+    [UnitServices, Member | None, ReactionTargetRow, IncomingReaction], Awaitable[None]
+]
 
 
 class _Refused(Exception):
@@ -239,6 +269,7 @@ class BotCore:
         self._jobs: JobRunner | None = None
         self._flush_lock = asyncio.Lock()
         self._explained_recently: dict[tuple[str, str], datetime] = {}
+        self._reaction_handlers: dict[str, ReactionHandler] = {}
 
     def _beyond_replay_horizon(self, sent_at: datetime) -> bool:
         """Whether an event is too old to act on (its record may have been pruned)."""
@@ -252,6 +283,10 @@ class BotCore:
     def attach_jobs(self, jobs: JobRunner) -> None:
         """Set the scheduler that runs side effects and timers (composition root)."""
         self._jobs = jobs
+
+    def on_reaction(self, kind: str, handler: ReactionHandler) -> None:
+        """Route reactions on bot messages registered with ``kind`` to ``handler``."""
+        self._reaction_handlers[kind] = handler
 
     def _wake_jobs(self, result: DispatchResult) -> None:
         """After a successful change the command may have scheduled jobs (a room to
@@ -492,6 +527,54 @@ class BotCore:
                 await self._reply(session, incoming, result.reply)
         return result
 
+    async def reaction(self, incoming: IncomingReaction) -> None:
+        """A reaction on some event: handled exactly once when it targets a bot message
+        registered as a reaction target (see ``ReactionTargetRepository``)."""
+        try:
+            async with self._db.session() as session, session.begin():
+                processed = ProcessedEventRepository(session)
+                target = await ReactionTargetRepository(session).by_event(incoming.relates_to)
+                if target is None or target.kind not in self._reaction_handlers:
+                    return
+                if not await processed.claim(
+                    incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
+                ):
+                    return
+                member = await PartnerRepository(session).get_member(incoming.sender)
+                if member is not None and self._dispatcher.refuse_unsigned_devices:
+                    # Reactions are not encrypted: no device can be tied to them. Under
+                    # the strict trust policy only the (encrypted) commands count.
+                    await processed.set_outcome(
+                        incoming.event_id, f"reaction.{target.kind}", Outcome.FORBIDDEN.value
+                    )
+                    await schedule_direct_message(
+                        session,
+                        user=incoming.sender,
+                        key=f"reaction-unverified:{incoming.event_id}",
+                        reply=text(self._messages.t("reaction.unverifiable")),
+                        now=self._clock.now(),
+                    )
+                else:
+                    # Unencrypted, so from no known device: marked so in the audit trail.
+                    unit = self._services.bind(session, None)
+                    await self._reaction_handlers[target.kind](unit, member, target, incoming)
+                    await processed.set_outcome(
+                        incoming.event_id, f"reaction.{target.kind}", Outcome.OK.value
+                    )
+        except Exception as exc:  # the bot must survive any handler bug
+            log.error(
+                "reaction failed",
+                extra={
+                    "error_type": type(exc).__name__,
+                    "where": _where(exc),
+                    "event_id": incoming.event_id,
+                },
+            )
+            return
+        await self.flush_outbox()
+        if self._jobs is not None:
+            self._jobs.wake()
+
     async def message_in_unencrypted_room(self, incoming: IncomingCommand) -> None:
         """Refuse to work in an unencrypted room, and say why once."""
         if not self._dispatcher.is_command(incoming.body):
@@ -638,6 +721,10 @@ class BotCore:
                 async with self._db.session() as session, session.begin():
                     await OutboxRepository(session).mark_sent(
                         row.txn_id, event_id, self._clock.now()
+                    )
+                    # Reactions to this message find their target by its event id.
+                    await ReactionTargetRepository(session).record_sent(
+                        row.txn_id, event_id, row.room_id
                     )
                 sent += 1
         return sent

@@ -510,6 +510,24 @@ class PartnerClient:
                     break
             raise PartnerError(f"sending to {room_id} failed: {last_error}")
 
+    async def react(self, room_id: str, event_id: str, key: str = "👍") -> str:
+        """React to ``event_id`` as Element does: an unencrypted ``m.reaction`` annotation
+        (even in an encrypted room); returns the reaction's event id."""
+        content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+        async with self._crypto_lock:
+            # nio never encrypts m.reaction, like Element; the flag only concerns the room
+            # key nio shares on the way (not used by the reaction itself).
+            response = await self._client.room_send(
+                room_id,
+                "m.reaction",
+                content,
+                tx_id=str(uuid.uuid4()),
+                ignore_unverified_devices=True,
+            )
+        if not isinstance(response, RoomSendResponse):
+            raise PartnerError(f"reacting in {room_id} failed: {response.status_code}")
+        return str(response.event_id)
+
     async def _prepare_encrypted_send(self, room_id: str) -> None:
         """Make sure nio knows every member's devices and has Olm sessions to them.
 

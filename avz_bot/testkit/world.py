@@ -52,10 +52,15 @@ class BotWorld:
             for code, name, domain in TEST_ORGANISATIONS
         ]
         for user_id, org, roles in self.members:
-            role_list = ", ".join(f'"{role}"' for role in roles)
+            # "driehoek:groningen"-style entries are scoped roles (registry fields).
+            role_list = ", ".join(f'"{role}"' for role in roles if ":" not in role)
+            scoped = "".join(
+                f'{kind} = ["{scope}"]\n'
+                for kind, _, scope in (role.partition(":") for role in roles if ":" in role)
+            )
             lines.append(
                 f'[[members]]\nmatrix_id = "{user_id}"\ndisplay_name = "Test {org}"\n'
-                f'organisation = "{org}"\nroles = [{role_list}]\n'
+                f'organisation = "{org}"\nroles = [{role_list}]\n{scoped}'
             )
         self.partners_file.write_text("\n".join(lines), encoding="utf-8")
 

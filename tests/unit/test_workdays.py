@@ -265,3 +265,96 @@ def test_calendar_validates_office_hours() -> None:
         WorkCalendar(office_start=time(18, 0), office_end=time(9, 0))
     with pytest.raises(ValueError):
         WorkCalendar(end_of_day=time(17, 0, tzinfo=UTC))
+
+
+# -- working-time clocks ---------------------------------------------------------------------
+
+_AMS = ZoneInfo("Europe/Amsterdam")
+
+
+def _l(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """An Amsterdam wall-clock instant (aware)."""
+    return datetime(year, month, day, hour, minute, tzinfo=_AMS)
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "expected"),
+    [
+        # within one day
+        (_l(2026, 11, 30, 10), 4, _l(2026, 11, 30, 14)),
+        # the whole office day (9 h) carries over to the same time the next day
+        (_l(2026, 11, 30, 10), 9, _l(2026, 12, 1, 10)),
+        # Friday 17:15: a quarter of an hour left, the rest on Monday morning
+        (_l(2026, 11, 27, 17, 15), 1, _l(2026, 11, 30, 9, 15)),
+        # Friday evening: counting starts on Monday at office start
+        (_l(2026, 11, 27, 17, 45), 1, _l(2026, 11, 30, 9, 30)),
+        # before office start: counting starts at 08:30
+        (_l(2026, 11, 30, 6, 0), 1, _l(2026, 11, 30, 9, 30)),
+        # zero hours at the weekend: the next office moment
+        (_l(2026, 11, 28, 12), 0, _l(2026, 11, 30, 8, 30)),
+        # Easter: Goede Vrijdag and Tweede Paasdag are holidays
+        (_l(2026, 4, 2, 16, 30), 2, _l(2026, 4, 7, 9, 30)),
+        # Christmas on Friday: Monday 28 December
+        (_l(2026, 12, 24, 17), 1, _l(2026, 12, 28, 9)),
+        # summer time begins on Sunday 29 March 2026: Monday counts in CEST
+        (_l(2026, 3, 27, 16, 30), 2, _l(2026, 3, 30, 9, 30)),
+        # summer time ends on Sunday 25 October 2026: Monday counts in CET
+        (_l(2026, 10, 23, 16, 30), 2, _l(2026, 10, 26, 9, 30)),
+    ],
+)
+def test_add_working_hours(start: datetime, hours: float, expected: datetime) -> None:
+    result = CAL.add_working_hours(start, hours)
+    assert result == expected
+    assert result.tzinfo is UTC
+    # and the count back gives the same number of hours
+    assert CAL.working_hours_between(start, result) == pytest.approx(hours)
+
+
+def test_dst_examples_are_real_utc_offsets() -> None:
+    # the same local 09:30 is 07:30 UTC in summer time and 08:30 UTC in winter time
+    assert CAL.add_working_hours(_l(2026, 3, 27, 16, 30), 2) == datetime(
+        2026, 3, 30, 7, 30, tzinfo=UTC
+    )
+    assert CAL.add_working_hours(_l(2026, 10, 23, 16, 30), 2) == datetime(
+        2026, 10, 26, 8, 30, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hours"),
+    [
+        (_l(2026, 11, 27, 17, 15), _l(2026, 11, 30, 9, 15), 1.0),
+        (_l(2026, 11, 28, 10), _l(2026, 11, 29, 10), 0.0),  # a weekend counts nothing
+        (_l(2026, 11, 30, 12), _l(2026, 11, 30, 11), 0.0),  # end before start
+        (_l(2026, 11, 30, 8, 30), _l(2026, 12, 5, 0), 45.0),  # a working week
+    ],
+)
+def test_working_hours_between(start: datetime, end: datetime, hours: float) -> None:
+    assert CAL.working_hours_between(start, end) == pytest.approx(hours)
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        (_l(2026, 11, 30, 10), 2, _l(2026, 12, 2, 10)),
+        # a request on Saturday counts from Monday at office start
+        (_l(2026, 11, 28, 12), 2, _l(2026, 12, 2, 8, 30)),
+        # Friday evening: Monday 08:30 is the start, one working day later is Tuesday
+        (_l(2026, 11, 27, 18), 1, _l(2026, 12, 1, 8, 30)),
+        # across the end of summer time: the same wall-clock time, not the same UTC time
+        (_l(2026, 10, 23, 10), 1, _l(2026, 10, 26, 10)),
+        # across Koningsdag (Monday 27 April 2026)
+        (_l(2026, 4, 24, 11), 1, _l(2026, 4, 28, 11)),
+    ],
+)
+def test_add_working_days_at(start: datetime, days: int, expected: datetime) -> None:
+    assert CAL.add_working_days_at(start, days) == expected
+
+
+def test_working_time_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        CAL.add_working_hours(datetime(2026, 11, 30, 10), 1)
+    with pytest.raises(ValueError, match=">= 0"):
+        CAL.add_working_hours(_l(2026, 11, 30, 10), -1)
+    with pytest.raises(ValueError, match=">= 0"):
+        CAL.add_working_days_at(_l(2026, 11, 30, 10), -1)

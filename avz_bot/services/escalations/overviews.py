@@ -1,0 +1,89 @@
+"""Escalation overviews: ``!opschalingen``, the ``!mijn`` section and the digest's data."""
+
+from __future__ import annotations
+
+from avz_bot.domain import cases as case_domain
+from avz_bot.domain import escalations as domain
+from avz_bot.domain.inbound import Reply
+from avz_bot.domain.partners import Member
+from avz_bot.services.cases import CaseCommandError
+from avz_bot.services.escalations.base import EscalationBase, frozen_level
+from storage.escalation_repositories import (
+    ListedEscalation,
+    overdue_agreements_by_municipality,
+)
+
+
+class EscalationOverviews(EscalationBase):
+    """Bounded lists of escalations (one joined query each, no per-row follow-ups)."""
+
+    def _lines(self, listed: list[ListedEscalation]) -> list[str]:
+        """List lines (the rows come from one joined query)."""
+        return [
+            self.view.list_line(
+                item.row,
+                frozen_level(item.level),
+                item.municipality,
+                self._calendar.working_hours_between(item.row.requested_at, self.now),
+            )
+            for item in listed
+        ]
+
+    async def overview(self, member: Member, room_id: str) -> Reply:
+        """``!opschalingen``: all open ones in the coordination room, else this case's."""
+        limit = self._settings.list_limit
+        if room_id and room_id == self._cases.coordination_room:
+            listed = await self.escalations.list_open(limit)
+            more = await self.escalations.count_open() - len(listed)
+            return self.view.listing(self.view.t("esc.list.title_all"), self._lines(listed), more)
+        loaded_case = await self._cases.load_for_room(room_id)
+        if loaded_case is None:
+            raise self._refuse("esc.not_a_case_room", prefix=self._prefix)
+        refusal = case_domain.check(case_domain.CaseAction.VIEW, loaded_case.state, member)
+        if refusal is not None:
+            raise CaseCommandError(self._cases.refusal_reply(refusal))
+        listed = await self.escalations.list_for_case(loaded_case.row.id, limit)
+        more = await self.escalations.count_for_case(loaded_case.row.id) - len(listed)
+        title = self.view.t("esc.list.title_case", reference=loaded_case.row.reference)
+        return self.view.listing(title, self._lines(listed), more)
+
+    async def plate_section(self, member: Member) -> tuple[str, list[str]]:
+        """``!mijn``: escalations waiting for ``member`` — to decide, then to acknowledge
+        (two indexed queries: by acknowledger and by target)."""
+        user = member.matrix_id
+        lines = [
+            self.view.t("esc.mine.decide", reference=row.reference, prefix=self._prefix)
+            for row in await self.escalations.acknowledged_by(user)
+        ]
+        lines += [
+            self.view.t("esc.mine.ack", reference=row.reference, prefix=self._prefix)
+            for row in await self.escalations.waiting_for(user)
+        ]
+        return self.view.t("esc.mine.heading"), lines
+
+    async def overdue_acknowledgements(self) -> list[str]:
+        """Digest section: escalations whose acknowledgement timeout has passed."""
+        lines = []
+        for item in await self.escalations.list_waiting():
+            row, frozen = item.row, frozen_level(item.level)
+            due = domain.ack_deadline(frozen, row.urgent, row.level_started_at, self._calendar)
+            if due <= self.now:
+                hours = self._calendar.working_hours_between(row.level_started_at, self.now)
+                lines.append(
+                    self.view.t(
+                        "esc.digest.overdue_line",
+                        reference=row.reference,
+                        level=row.current_level,
+                        hours=f"{hours:.1f}".replace(".", ","),
+                    )
+                )
+        return lines
+
+    async def open_lines(self, limit: int) -> tuple[list[str], int]:
+        """Digest section: open escalations oldest first (bounded) and how many more."""
+        listed = await self.escalations.list_open(limit)
+        return self._lines(listed), await self.escalations.count_open() - len(listed)
+
+    async def overdue_agreement_counts(self) -> list[tuple[str, int]]:
+        """Digest section data: overdue open agreements per municipality code."""
+        return await overdue_agreements_by_municipality(self._session, self.now)

@@ -1,0 +1,229 @@
+"""Escalations (opschalingen): one unit of work per command, reaction or clock job.
+
+Every method runs inside the caller's transaction. It loads the escalation (with its
+frozen levels and its case), lets the pure domain (``avz_bot.domain.escalations``)
+decide, and persists each resulting event with one small function per event type
+(:mod:`avz_bot.services.escalations.persisting`). Wording lives in
+:mod:`avz_bot.services.escalations_view`; lists in :mod:`.overviews`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from avz_bot.domain import cases as case_domain
+from avz_bot.domain import escalations as domain
+from avz_bot.domain.escalations import (
+    ClockStage,
+    EscalationAction,
+    EscalationStatus,
+    Refusal,
+    RouteKind,
+)
+from avz_bot.domain.inbound import Reply
+from avz_bot.domain.partners import Member, Organisation
+from avz_bot.formatting import text
+from avz_bot.services.cases import CaseCommandError
+from avz_bot.services.direct_messages import schedule_direct_message
+from avz_bot.services.escalations.base import Loaded, is_acknowledgement
+from avz_bot.services.escalations.overviews import EscalationOverviews
+from avz_bot.services.escalations.persisting import EscalationPersisting
+from storage.case_repositories import CLOSED_STATUS
+from storage.schedule_repositories import JobRow
+
+
+class EscalationService(EscalationPersisting, EscalationOverviews):
+    """Escalation operations inside one transaction (commands, reactions, clocks)."""
+
+    # ------------------------------------------------------------ commands
+    async def request(
+        self,
+        member: Member,
+        room_id: str,
+        *,
+        route: RouteKind,
+        reason: str,
+        decision_asked: str,
+        partner: str | None,
+        urgent: bool,
+        key: str,
+    ) -> Reply:
+        """``!opschalen``: freeze the route, store the escalation, ping level one."""
+        loaded_case = await self._cases.load_for_room(room_id)
+        if loaded_case is None:
+            raise self._refuse("esc.not_a_case_room", prefix=self._prefix)
+        if not loaded_case.state.is_member(member.matrix_id):
+            raise self._refuse("esc.not_a_case_member")
+        if loaded_case.state.is_closed:
+            closed = case_domain.Refusal(case_domain.RefusalCode.CASE_CLOSED)
+            raise CaseCommandError(self._cases.refusal_reply(closed))
+        case = loaded_case.row
+        directory = await self._cases.directory()
+        partner_org = self._organisation(partner, directory) if partner else None
+        levels = domain.freeze_route(
+            self._settings.policies(route),
+            directory.values(),
+            case.municipality,
+            partner_org,
+            member.matrix_id,
+        )
+        year = self._calendar.local_date(self.now).year
+        reference = domain.format_reference(year, await self.escalations.next_number(year))
+        outcome = domain.request(
+            reference=reference,
+            route=route,
+            levels=levels,
+            requester=member.matrix_id,
+            urgent=urgent,
+            partner=partner,
+            reason=reason,
+            decision_asked=decision_asked,
+            regie_holder=loaded_case.state.regie_holder,
+            case_members=frozenset(loaded_case.state.members),
+            now=self.now,
+        )
+        if isinstance(outcome, Refusal):
+            raise CaseCommandError(await self.view.refusal(outcome))
+        row = await self.escalations.create(
+            [
+                {
+                    "number": lv.number,
+                    "target_kind": lv.policy.targets.value,
+                    "scope": lv.scope,
+                    "targets": list(lv.targets),
+                    "ack_working_hours": lv.policy.ack_working_hours,
+                    "decision_working_days": lv.policy.decision_working_days,
+                    "urgent_ack_minutes": lv.policy.urgent_ack_minutes,
+                    "urgent_decision_hours": lv.policy.urgent_decision_hours,
+                }
+                for lv in levels
+            ],
+            reference=reference,
+            case_id=case.id,
+            route=route.value,
+            status=EscalationStatus.AANGEVRAAGD.value,
+            urgent=urgent,
+            partner_org=partner_org.code if partner_org else None,
+            requester=member.matrix_id,
+            requester_org=member.organisation.code,
+            reason=reason.strip(),
+            decision_asked=decision_asked.strip(),
+            current_level=outcome.state.level,
+            level_started_at=self.now,
+            requested_at=self.now,
+        )
+        loaded = Loaded(row, case, outcome.state)
+        await self._record(
+            loaded,
+            member.matrix_id,
+            "requested",
+            room_id,
+            {
+                "route": route.value,
+                "urgent": urgent,
+                "partner": row.partner_org,
+            },
+        )
+        return await self._apply(loaded, outcome, room_id, key)
+
+    def _organisation(self, code: str, directory: dict[str, Member]) -> Organisation:
+        wanted = code.strip().lower()
+        for candidate in directory.values():
+            if candidate.organisation.code == wanted:
+                return candidate.organisation
+        raise self._refuse("esc.unknown_partner", value=code)
+
+    async def act(
+        self,
+        member: Member,
+        reference: str,
+        action: EscalationAction,
+        room_id: str,
+        key: str,
+        words: str = "",
+        *,
+        via_reaction: bool = False,
+    ) -> Reply:
+        """``!ontvangen``, ``!vrijgeven``, ``!besluit``, ``!doorzetten``, ``!afschalen``,
+        ``!opschaling intrekken``: ``words`` is the decision or the reason."""
+        loaded = await self._by_reference(reference)
+        state, now = loaded.state, self.now
+        outcome: domain.Outcome
+        if action is EscalationAction.ACKNOWLEDGE:
+            outcome = domain.acknowledge(state, member, now, via_reaction=via_reaction)
+        elif action is EscalationAction.RELEASE:
+            outcome = domain.release(state, member, now)
+        elif action is EscalationAction.DECIDE:
+            outcome = domain.decide(state, member, words, now)
+        elif action is EscalationAction.FORWARD:
+            outcome = domain.forward(state, member, words, now)
+        elif action is EscalationAction.DEESCALATE:
+            outcome = domain.close(state, member, EscalationStatus.AFGESCHAALD, words, now)
+        else:
+            outcome = domain.close(state, member, EscalationStatus.INGETROKKEN, words, now)
+        if isinstance(outcome, Refusal):
+            raise CaseCommandError(await self.view.refusal(outcome))
+        return await self._apply(loaded, outcome, room_id, key)
+
+    async def reaction(self, member: Member | None, entity_id: str, key: str, emoji: str) -> None:
+        """A reaction on one of the bot's pings: a 👍 acknowledges (only from a target).
+
+        Anyone else gets a short refusal in their direct chat and nothing changes; other
+        emoji are ignored.
+        """
+        if member is None or not is_acknowledgement(emoji):
+            return
+        row = await self.escalations.get(int(entity_id))
+        if row is None:
+            return
+        loaded = await self._load(row)
+        outcome = domain.acknowledge(loaded.state, member, self.now, via_reaction=True)
+        if isinstance(outcome, Refusal):
+            if outcome.code is domain.RefusalCode.ALREADY_ACKNOWLEDGED and (
+                loaded.state.acknowledged_by == member.matrix_id
+            ):
+                return  # their own second 👍 (e.g. in the other room): nothing to say
+            message = (await self.view.refusal(outcome)).plain
+            reply = text(
+                self.view.t(
+                    "esc.reaction_closed" if loaded.state.is_closed else "esc.reaction_refused",
+                    reference=row.reference,
+                    status=self.view.t(f"esc.status.{row.status}"),
+                    allowed=self.view.t("esc.actor.target"),
+                )
+                if outcome.code in {domain.RefusalCode.CLOSED, domain.RefusalCode.NOT_PERMITTED}
+                else message
+            )
+            await schedule_direct_message(
+                self._session,
+                user=member.matrix_id,
+                key=f"esc-react:{key}",
+                reply=reply,
+                now=self.now,
+            )
+            return
+        reply = await self._apply(loaded, outcome, "", key)
+        if loaded.case.room_id:
+            await self._enqueue(f"esc-react:{key}", loaded.case.room_id, reply)
+
+    async def clock_fired(self, job: JobRow) -> None:
+        """A clock job: remind, move on, or nothing when the escalation has moved on."""
+        row = await self.escalations.get(int(job.payload["escalation_id"]))
+        if row is None:
+            return
+        loaded = await self._load(row)
+        if loaded.case.status == CLOSED_STATUS:
+            return  # the case was closed: its escalations' clocks stop
+        stage = ClockStage(str(job.payload["stage"]))
+        planned = datetime.fromisoformat(str(job.payload["planned_at"]))
+        outcome = domain.clock_fired(loaded.state, stage, int(job.payload["level"]), self.now)
+        if outcome is None:
+            return
+        self._planned = planned
+        key = f"clock:{row.id}:{stage.value}:{planned.isoformat()}"
+        if stage in {ClockStage.ACK_ESCALATE} and outcome.state.level != loaded.state.level:
+            await self._apply(loaded, outcome, "", key)
+            return
+        # A reminder or a note: nothing about the state changes, the clocks stay as armed.
+        for event in outcome.events:
+            await self._persist(loaded, event, "", key)

@@ -191,3 +191,52 @@ class WorkCalendar:
         if self.is_working_day(today) and local.time() < self.office_start:
             return self.at(today, self.office_start)
         return self.at(self.next_working_day(today), self.office_start)
+
+    # -- working time (office hours on working days) ---------------------------------------
+
+    @property
+    def office_day(self) -> timedelta:
+        """The length of one working day's office hours (9 h with the defaults).
+
+        A service level of "1 working day" means this much office time.
+        """
+        start = datetime.combine(date(2000, 1, 3), self.office_start)
+        return datetime.combine(date(2000, 1, 3), self.office_end) - start
+
+    def add_working_time(self, start: datetime, duration: timedelta) -> datetime:
+        """The instant (UTC) at which ``duration`` of office time has passed since ``start``.
+
+        Only office hours on working days count: Friday 17:00 + 1 hour is Monday 09:30 with
+        the defaults. A ``start`` outside office hours starts counting at the next office
+        start. ``duration`` must not be negative (``ValueError``).
+        """
+        _require_aware(start)
+        if duration < timedelta(0):
+            raise ValueError("duration must not be negative")
+        remaining = duration
+        cursor = self.next_office_moment(start)
+        while True:
+            day = self.local_date(cursor)
+            available = self.at(day, self.office_end) - cursor
+            if remaining <= available:
+                return cursor + remaining
+            remaining -= available
+            cursor = self.at(self.next_working_day(day), self.office_start)
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """The office time between two instants (zero when ``end`` is not after ``start``)."""
+        _require_aware(start)
+        _require_aware(end)
+        if end <= start:
+            return timedelta(0)
+        total = timedelta(0)
+        day = self.local_date(start)
+        last = self.local_date(end)
+        while day <= last:
+            if self.is_working_day(day):
+                opens = max(start, self.at(day, self.office_start))
+                closes = min(end, self.at(day, self.office_end))
+                if closes > opens:
+                    total += closes - opens
+            day += _ONE_DAY
+        return total

@@ -160,9 +160,13 @@ class Alternative:
 
 @dataclass(frozen=True, slots=True)
 class QueryGroup:
-    """One query word (or synonym group): it matches when any alternative matches."""
+    """One query word (or synonym group): it matches when any alternative matches.
+
+    ``typed`` is the alternative the user typed (ranked above its synonyms on a tie).
+    """
 
     alternatives: tuple[Alternative, ...]
+    typed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +186,7 @@ class Candidate:
     stemmed: str
     folded: str
     priority: int
+    title_folded: str = ""
 
 
 class DutchAnalyzer:
@@ -228,8 +233,9 @@ class DutchAnalyzer:
             for size in range(min(self._longest, len(words) - i), 0, -1):
                 form = tuple(words[i : i + size])
                 if form in self._synonyms:
-                    alternatives = tuple(self._alternative(f) for f in self._synonyms[form])
-                    groups.append(QueryGroup(alternatives))
+                    forms = self._synonyms[form]
+                    alternatives = tuple(self._alternative(f) for f in forms)
+                    groups.append(QueryGroup(alternatives, forms.index(form)))
                     i += size
                     break
             else:
@@ -240,30 +246,42 @@ class DutchAnalyzer:
         return groups
 
 
-def _group_score(group: QueryGroup, candidate: Candidate) -> int:
-    """3: all stems in the title; 2: in the text; 1: only inside a longer word; 0: no."""
+def _group_score(group: QueryGroup, candidate: Candidate) -> tuple[int, int]:
+    """How well one query group matches: 4 all its stems in the title, 3 inside a word of
+    the title, 2 its stems in the text, 1 inside a word of the text, 0 not at all; and
+    whether the word as typed (not a synonym) matched that well."""
     title = set(candidate.title_stemmed.split())
     body = set(candidate.stemmed.split())
     best = 0
-    for alt in group.alternatives:
-        if alt.stems and set(alt.stems) <= title:
-            best = max(best, 3)
-        elif alt.stems and set(alt.stems) <= body:
-            best = max(best, 2)
+    typed = 0
+    for index, alt in enumerate(group.alternatives):
+        stems = set(alt.stems)
+        if stems and stems <= title:
+            score = 4
+        elif alt.phrase and alt.phrase in candidate.title_folded:
+            score = 3
+        elif stems and stems <= body:
+            score = 2
         elif alt.phrase and alt.phrase in candidate.folded:
-            best = max(best, 1)
-    return best
+            score = 1
+        else:
+            score = 0
+        if score > best or (score == best and index == group.typed):
+            typed = int(index == group.typed and score > 0)
+        best = max(best, score)
+    return best, typed
 
 
 def rank(groups: Sequence[QueryGroup], candidates: Iterable[Candidate]) -> list[Candidate]:
     """Candidates ordered best first: most groups matched, then the score (title over text
-    over inside-a-word), then ``priority`` (cards before questions), then newest first."""
+    over inside-a-word), then words as typed over synonyms, then ``priority`` (cards before questions), then newest first."""
 
-    def key(candidate: Candidate) -> tuple[int, int, int, int]:
+    def key(candidate: Candidate) -> tuple[int, int, int, int, int]:
         scores = [_group_score(g, candidate) for g in groups]
         return (
-            -sum(1 for s in scores if s),
-            -sum(scores),
+            -sum(1 for s, _ in scores if s),
+            -sum(s for s, _ in scores),
+            -sum(t for _, t in scores),
             -candidate.priority,
             -candidate.doc_id,
         )

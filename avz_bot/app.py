@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from avz_bot import __version__
 from avz_bot.clock import Clock, SystemClock
+from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.http import OpsServer, Readiness
 from avz_bot.lock import InstanceLock
@@ -26,7 +27,9 @@ from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.partners_config import load_partners
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.core import AppServices, BotCore
+from avz_bot.services.core import AppServices, BotCore, txn_id_for
+from avz_bot.services.direct_messages import DirectMessageJobs
+from avz_bot.services.helpdesk_jobs import HelpdeskJobs
 from avz_bot.services.reminder_jobs import ReminderJobs
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import Settings
@@ -69,6 +72,8 @@ class Application:
             calendar=self.calendar,
             reminder_policy=s.reminders.policy(),
             late_after=timedelta(seconds=s.reminders.late_after_seconds),
+            helpdesk_settings=s.helpdesk,
+            analyzer=DutchAnalyzer(s.helpdesk.synonyms),
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -99,7 +104,14 @@ class Application:
         self.scheduler = Scheduler(
             self.database,
             self.clock,
-            {**room_jobs.handlers(), **ReminderJobs(self.services.bind).handlers()},
+            {
+                **room_jobs.handlers(),
+                **ReminderJobs(self.services.bind).handlers(),
+                **HelpdeskJobs(self.services.bind).handlers(),
+                **DirectMessageJobs(
+                    self.adapter, federate=s.cases.federate, txn_id=txn_id_for
+                ).handlers(),
+            },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
         )

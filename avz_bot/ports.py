@@ -123,3 +123,12 @@ class InboundPort(Protocol):
     async def after_sync(self) -> None:
         """Housekeeping after each processed batch (send the outbox, explain late keys)."""
         ...
+
+
+class DirectRoomGateway(Protocol):
+    """Direct chats on the homeserver (only the adapter implements it)."""
+
+    async def create_direct_room(self, user_id: str, *, federate: bool) -> str:
+        """Create an encrypted direct chat with ``user_id``; returns its id. Raises
+        ``SendError``."""
+        ...

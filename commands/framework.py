@@ -27,6 +27,7 @@ from commands.parser import ParsedCommand, ParseError, Token, parse_command
 if TYPE_CHECKING:
     from avz_bot.services.agreements import AgreementService
     from avz_bot.services.cases import CaseService
+    from avz_bot.services.helpdesk import HelpdeskService
 
 
 class Audience(StrEnum):
@@ -84,6 +85,11 @@ class Services(Protocol):
     @property
     def agreements(self) -> AgreementService:
         """Agreements and reminders in this command's transaction."""
+        ...
+
+    @property
+    def helpdesk(self) -> HelpdeskService:
+        """Helpdesk questions, knowledge cards and search in this command's transaction."""
         ...
 
 

@@ -44,6 +44,7 @@ from nio import (
     RoomMemberEvent,
     RoomMessagesResponse,
     RoomMessageText,
+    RoomPreset,
     RoomSendResponse,
     RoomVisibility,
     SendRetryError,
@@ -663,6 +664,31 @@ class MatrixAdapter:
             return str(response.room_id)
         assert isinstance(response, RoomCreateError)
         log.warning("room creation failed", extra={"errcode": response.status_code})
+        raise SendError(response.status_code or "unknown", permanent=False)
+
+    async def create_direct_room(self, user_id: str, *, federate: bool) -> str:
+        """Create an encrypted, invite-only direct chat with ``user_id`` (``is_direct``, so
+        clients list it under people). No name or topic: room state is not encrypted."""
+        encryption = {
+            "type": "m.room.encryption",
+            "state_key": "",
+            "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+        }
+        try:
+            response = await self.client.room_create(
+                visibility=RoomVisibility.private,
+                preset=RoomPreset.private_chat,
+                is_direct=True,
+                federate=federate,
+                invite=[user_id],
+                initial_state=[encryption],
+            )
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+        if isinstance(response, RoomCreateResponse):
+            return str(response.room_id)
+        assert isinstance(response, RoomCreateError)
+        log.warning("direct chat creation failed", extra={"errcode": response.status_code})
         raise SendError(response.status_code or "unknown", permanent=False)
 
     async def invite_user(self, room_id: str, user_id: str) -> None:

@@ -12,6 +12,7 @@ marked late; several missed ones collapse into one (the most urgent).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -101,6 +102,8 @@ class AgreementService:
         self.agreements = AgreementRepository(session)
         self._jobs = JobRepository(session)
         self._reminders = ReminderRepository(session)
+        #: More ``!mijn`` sections from other areas: ``member → (heading, lines)``.
+        self.plate_sections: list[Callable[[Member], Awaitable[tuple[str, list[str]]]]] = []
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:
@@ -405,6 +408,7 @@ class AgreementService:
                 (t("mine.agreements"), agreement_lines),
                 (t("mine.regie"), regie_lines),
                 (t("mine.waiting"), waiting_lines),
+                *[await section(member) for section in self.plate_sections],
             ],
             t("list.none"),
         )

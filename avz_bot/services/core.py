@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
+from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.inbound import IncomingCommand, Reply
 from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.workdays import WorkCalendar
@@ -32,7 +33,10 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
+from avz_bot.services.helpdesk import HelpdeskService
+from avz_bot.services.helpdesk_view import HelpdeskView
 from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database
 from storage.repositories import (
@@ -84,6 +88,8 @@ class AppServices:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     late_after: timedelta = timedelta(minutes=5)
+    helpdesk_settings: HelpdeskSettings = field(default_factory=HelpdeskSettings)
+    analyzer: DutchAnalyzer = field(default_factory=DutchAnalyzer)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -122,7 +128,21 @@ class AppServices:
             prefix=self.prefix,
             late_after=self.late_after,
         )
-        return UnitServices(self.version, now, cases, agreements, enqueue)
+        helpdesk = HelpdeskService(
+            session,
+            now=now,
+            settings=self.helpdesk_settings,
+            calendar=self.calendar,
+            analyzer=self.analyzer,
+            view=HelpdeskView(
+                self.messages, self.prefix, self.calendar, self.helpdesk_settings.themes
+            ),
+            enqueue=enqueue,
+            coordination_room=self.cases_settings.coordination_room,
+            device_cross_signed=device_cross_signed,
+        )
+        agreements.plate_sections.append(helpdesk.plate_section)
+        return UnitServices(self.version, now, cases, agreements, enqueue, helpdesk)
 
 
 @dataclass(frozen=True)
@@ -135,6 +155,7 @@ class UnitServices:
     agreements: AgreementService
     #: Queue a message for another room in this transaction: (key, room id, reply).
     enqueue: Callable[[str, str, Reply], Awaitable[None]]
+    helpdesk: HelpdeskService
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""

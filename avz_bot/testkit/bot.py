@@ -24,6 +24,7 @@ from avz_bot.settings import (
     StorageSettings,
     TrustSettings,
 )
+from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.db import Database
 
 TEST_PICKLE_KEY = "avz-test-pickle-key-not-for-production"
@@ -45,6 +46,7 @@ def bot_settings(
     trust: TrustSettings | None = None,
     calendar: CalendarSettings | None = None,
     reminders: ReminderSettings | None = None,
+    helpdesk: HelpdeskSettings | None = None,
 ) -> Settings:
     """Settings for a bot on a loopback homeserver, ops endpoint on a free port."""
     return Settings(
@@ -66,6 +68,7 @@ def bot_settings(
         trust=trust or TrustSettings(),
         calendar=calendar or CalendarSettings(),
         reminders=reminders or ReminderSettings(),
+        helpdesk=helpdesk or HelpdeskSettings(),
         logging=LoggingSettings(level="WARNING", format="text"),
     )
 

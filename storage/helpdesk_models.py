@@ -5,9 +5,10 @@ Imported at the end of ``storage.models`` so that ``Base.metadata`` always holds
 
 The search *indexes* are not models: SQLite's FTS5 virtual tables (``hd_fts_stem`` over
 the pre-stemmed column, ``hd_fts_tri`` with the ``trigram`` tokenizer, both external-content
-tables kept in step by triggers) and PostgreSQL's GIN indexes (``hd_fts_stem_gin`` on
-``to_tsvector('simple', stemmed)``, ``hd_fts_tri_gin`` on ``folded gin_trgm_ops``) are
-backend-specific and live only in the migration. Everything named with
+tables kept in step by triggers) and PostgreSQL's GIN indexes (``hd_fts_stem_gin`` on the
+generated column ``hd_fts_vector = to_tsvector('simple', stemmed)``, ``hd_fts_tri_gin`` on ``folded gin_trgm_ops``) are
+backend-specific and live only in the migration (PostgreSQL also has a generated column
+``hd_fts_vector``). Everything named with
 :data:`SEARCH_INDEX_PREFIX` is therefore left out of the model-vs-migration comparison
 (:func:`compared_by_models`).
 """

@@ -3,7 +3,7 @@ direct chats. They never commit: the service's unit of work owns the transaction
 
 Search (see ``avz_bot.domain.dutch_search``) runs one statement per query on both backends:
 a document matches when every query group matches the stemmed words (SQLite FTS5
-``hd_fts_stem`` / PostgreSQL ``to_tsvector('simple', stemmed)`` GIN) or occurs inside the
+``hd_fts_stem`` / PostgreSQL's stored ``hd_fts_vector`` with a GIN index) or occurs inside the
 folded text (SQLite FTS5 ``trigram`` ``hd_fts_tri`` / PostgreSQL ``LIKE`` on a ``pg_trgm``
 GIN index). At most ``limit`` candidates (newest first) come back with the stored forms
 needed to rank them in Python, so both backends give the same hits in the same order.
@@ -363,39 +363,43 @@ class SearchRepository:
             )
         )
 
-    def _group_condition(self, group: QueryGroup, n: int, params: dict[str, Any]) -> str:
-        sqlite = _dialect_name(self._session) == "sqlite"
-        stem_alts: list[str] = []
-        phrases: list[str] = []
-        for alt in group.alternatives:
-            if alt.stems:
-                joiner = " AND " if sqlite else " & "
-                stem_alts.append(
-                    "(" + joiner.join(f'"{s}"' if sqlite else s for s in alt.stems) + ")"
-                )
-            if alt.phrase:
-                phrases.append(alt.phrase)
-        parts: list[str] = []
-        if stem_alts:
-            params[f"s{n}"] = (" OR " if sqlite else " | ").join(stem_alts)
-            if sqlite:
-                parts.append(
-                    f"d.id IN (SELECT rowid FROM hd_fts_stem WHERE hd_fts_stem MATCH :s{n})"
-                )
-            else:
-                parts.append(
-                    f"to_tsvector('simple'::regconfig, d.stemmed) @@ to_tsquery('simple', :s{n})"
-                )
+    @staticmethod
+    def _channels(group: QueryGroup, sqlite: bool) -> tuple[str | None, list[str]]:
+        """The group's stem query (FTS5 or ``to_tsquery`` syntax) and its phrases."""
+        stem_alts = [
+            "("
+            + (" AND " if sqlite else " & ").join(f'"{x}"' if sqlite else x for x in a.stems)
+            + ")"
+            for a in group.alternatives
+            if a.stems
+        ]
+        stems = (" OR " if sqlite else " | ").join(stem_alts) if stem_alts else None
+        return stems, [a.phrase for a in group.alternatives if a.phrase]
+
+    def _sqlite_ids(self, group: QueryGroup, n: int, params: dict[str, Any]) -> str:
+        """The ids matching one group, as a compound SELECT over the two FTS5 tables."""
+        stems, phrases = self._channels(group, sqlite=True)
+        selects = []
+        if stems:
+            params[f"s{n}"] = stems
+            selects.append(f"SELECT rowid AS id FROM hd_fts_stem WHERE hd_fts_stem MATCH :s{n}")
+        if phrases:
+            params[f"t{n}"] = " OR ".join(f'"{p}"' for p in phrases)
+            selects.append(f"SELECT rowid AS id FROM hd_fts_tri WHERE hd_fts_tri MATCH :t{n}")
+        return " UNION ".join(selects) or "SELECT 0 AS id WHERE 0"
+
+    def _postgres_condition(self, group: QueryGroup, n: int, params: dict[str, Any]) -> str:
+        """The row condition of one group: the stored vector (GIN) or ``LIKE`` on the folded
+        text (``pg_trgm`` GIN). The planner walks the newest rows when the words are common
+        and uses the GIN indexes when they are rare."""
+        stems, phrases = self._channels(group, sqlite=False)
+        parts = []
+        if stems:
+            params[f"s{n}"] = stems
+            parts.append(f"d.hd_fts_vector @@ to_tsquery('simple', :s{n})")
         for i, phrase in enumerate(phrases):
-            key = f"t{n}_{i}"
-            if sqlite:
-                params[key] = f'"{phrase}"'
-                parts.append(
-                    f"d.id IN (SELECT rowid FROM hd_fts_tri WHERE hd_fts_tri MATCH :{key})"
-                )
-            else:
-                params[key] = f"%{phrase}%"
-                parts.append(f"d.folded LIKE :{key}")
+            params[f"t{n}_{i}"] = f"%{phrase}%"
+            parts.append(f"d.folded LIKE :t{n}_{i}")
         return "(" + " OR ".join(parts) + ")" if parts else "(1 = 0)"
 
     async def search(
@@ -403,17 +407,37 @@ class SearchRepository:
     ) -> list[SearchHit]:
         """Documents matching every group (or any, with ``all_groups=False``), newest first,
         at most ``limit``. Query words are ``[a-z0-9]`` only (the analyser folds them), so
-        they are safe inside FTS5 quotes and ``to_tsquery`` operands."""
+        they are safe inside FTS5 quotes and ``to_tsquery`` operands.
+
+        SQLite: per group the union of the two FTS5 channels' row ids, intersected (or
+        united) across groups; the newest ``limit`` of those are read. PostgreSQL: one row
+        condition per group (see :meth:`_postgres_condition`), newest first.
+        """
         if not groups:
             return []
         params: dict[str, Any] = {"limit": limit}
-        conditions = [self._group_condition(g, n, params) for n, g in enumerate(groups)]
-        where = (" AND " if all_groups else " OR ").join(conditions)
-        sql = (
-            "SELECT d.id, d.kind, d.entity_id, d.reference, d.title, d.theme, d.body, "
-            "d.title_stemmed, d.folded, d.stemmed FROM helpdesk_search_docs d "
-            f"WHERE {where} ORDER BY d.id DESC LIMIT :limit"
+        columns = (
+            "d.id, d.kind, d.entity_id, d.reference, d.title, d.theme, d.body, "
+            "d.title_stemmed, d.folded, d.stemmed"
         )
+        if _dialect_name(self._session) == "sqlite":
+            ctes = ", ".join(
+                f"g{n} AS ({self._sqlite_ids(g, n, params)})" for n, g in enumerate(groups)
+            )
+            combine = " INTERSECT " if all_groups else " UNION "
+            ids = combine.join(f"SELECT id FROM g{n}" for n in range(len(groups)))
+            sql = (
+                f"WITH {ctes}, ids AS ({ids}) SELECT {columns} FROM helpdesk_search_docs d "
+                "WHERE d.id IN (SELECT id FROM ids ORDER BY id DESC LIMIT :limit) "
+                "ORDER BY d.id DESC"
+            )
+        else:
+            conditions = [self._postgres_condition(g, n, params) for n, g in enumerate(groups)]
+            where = (" AND " if all_groups else " OR ").join(conditions)
+            sql = (
+                f"SELECT {columns} FROM helpdesk_search_docs d "
+                f"WHERE {where} ORDER BY d.id DESC LIMIT :limit"
+            )
         result = await self._session.execute(text(sql), params)
         return [SearchHit(*row) for row in result.all()]
 

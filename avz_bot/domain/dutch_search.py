@@ -246,23 +246,31 @@ class DutchAnalyzer:
         return groups
 
 
-def _group_score(group: QueryGroup, candidate: Candidate) -> tuple[int, int]:
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A candidate's stored forms, split once for ranking."""
+
+    title: frozenset[str]
+    body: frozenset[str]
+    title_folded: str
+    folded: str
+
+
+def _group_score(group: QueryGroup, words: _Words) -> tuple[int, int]:
     """How well one query group matches: 4 all its stems in the title, 3 inside a word of
     the title, 2 its stems in the text, 1 inside a word of the text, 0 not at all; and
     whether the word as typed (not a synonym) matched that well."""
-    title = set(candidate.title_stemmed.split())
-    body = set(candidate.stemmed.split())
     best = 0
     typed = 0
     for index, alt in enumerate(group.alternatives):
         stems = set(alt.stems)
-        if stems and stems <= title:
+        if stems and stems <= words.title:
             score = 4
-        elif alt.phrase and alt.phrase in candidate.title_folded:
+        elif alt.phrase and alt.phrase in words.title_folded:
             score = 3
-        elif stems and stems <= body:
+        elif stems and stems <= words.body:
             score = 2
-        elif alt.phrase and alt.phrase in candidate.folded:
+        elif alt.phrase and alt.phrase in words.folded:
             score = 1
         else:
             score = 0
@@ -274,10 +282,17 @@ def _group_score(group: QueryGroup, candidate: Candidate) -> tuple[int, int]:
 
 def rank(groups: Sequence[QueryGroup], candidates: Iterable[Candidate]) -> list[Candidate]:
     """Candidates ordered best first: most groups matched, then the score (title over text
-    over inside-a-word), then words as typed over synonyms, then ``priority`` (cards before questions), then newest first."""
+    over inside-a-word), then words as typed over synonyms, then ``priority`` (cards before
+    questions), then newest first."""
 
     def key(candidate: Candidate) -> tuple[int, int, int, int, int]:
-        scores = [_group_score(g, candidate) for g in groups]
+        words = _Words(
+            frozenset(candidate.title_stemmed.split()),
+            frozenset(candidate.stemmed.split()),
+            candidate.title_folded,
+            candidate.folded,
+        )
+        scores = [_group_score(g, words) for g in groups]
         return (
             -sum(1 for s, _ in scores if s),
             -sum(s for s, _ in scores),

@@ -13,8 +13,8 @@ The search structures are backend-specific and are not models (their names start
   (``unicode61`` over the pre-stemmed ``stemmed`` column) and ``hd_fts_tri`` (``trigram``
   over ``folded``, for words inside compounds) — kept in step by triggers.
 * PostgreSQL: the ``pg_trgm`` extension (created in ``public`` if missing; it is a trusted
-  extension, so the database owner may create it) and two GIN indexes:
-  ``to_tsvector('simple', stemmed)`` (the text is stemmed already, by the same
+  extension, so the database owner may create it), a stored generated column
+  ``hd_fts_vector = to_tsvector('simple', stemmed)`` and two GIN indexes: on that vector (the text is stemmed already, by the same
   ``dutch_porter`` algorithm as PostgreSQL's ``dutch`` configuration, so ``simple`` keeps both
   backends identical) and ``folded gin_trgm_ops`` (``LIKE '%woord%'``).
 
@@ -160,10 +160,12 @@ def upgrade() -> None:
             op.execute(statement)
     elif dialect == "postgresql":
         trgm = _trgm_schema()
+        # A stored vector: the search filter must not re-parse the text of every row.
         op.execute(
-            "CREATE INDEX hd_fts_stem_gin ON helpdesk_search_docs "
-            "USING gin (to_tsvector('simple'::regconfig, stemmed))"
+            "ALTER TABLE helpdesk_search_docs ADD COLUMN hd_fts_vector tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, stemmed)) STORED"
         )
+        op.execute("CREATE INDEX hd_fts_stem_gin ON helpdesk_search_docs USING gin (hd_fts_vector)")
         op.execute(
             "CREATE INDEX hd_fts_tri_gin ON helpdesk_search_docs "
             f'USING gin (folded "{trgm}".gin_trgm_ops)'

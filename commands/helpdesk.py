@@ -60,6 +60,22 @@ class AnswerArgs(QuestionArgs):
     )
 
 
+class CardNewArgs(BaseModel):
+    """``!kennis nieuw <VR-…|AVZ-…> [thema=…]``."""
+
+    reference: str = Field(
+        alias="bron",
+        pattern=r"^[A-Za-z]{1,3}-[0-9-]{1,14}$",
+        json_schema_extra=help_text("arg.helpdesk.source_ref"),
+    )
+    theme: str | None = Field(
+        default=None,
+        alias="thema",
+        max_length=64,
+        json_schema_extra=help_text("arg.helpdesk.card_theme"),
+    )
+
+
 class CardArgs(BaseModel):
     """``<K-nr>``."""
 
@@ -140,6 +156,8 @@ def _card_command(method: str) -> Callable[[CommandContext, Any], Awaitable[Hand
             call = getattr(s, method)
             if isinstance(args, CardEditArgs):
                 outcome = await call(ctx.member, args.reference, args.title, args.text)
+            elif isinstance(args, CardNewArgs):
+                outcome = await call(ctx.member, args.reference, args.theme)
             else:
                 outcome = await call(ctx.member, args.reference)
             return s.view.card_outcome(outcome)
@@ -211,7 +229,7 @@ SPECS: tuple[CommandSpec, ...] = (
         ("knowledge new",),
         "cmd.helpdesk.card_new",
         _card_command("card_new"),
-        QuestionArgs,
+        CardNewArgs,
         ("reference",),
     ),
     member_command(

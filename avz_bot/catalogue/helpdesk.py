@@ -13,7 +13,12 @@ NL: dict[str, str] = {
     "cmd.helpdesk.solved": "Bevestig dat je vraag is beantwoord; de vraag wordt gesloten.",
     "cmd.helpdesk.reopen": "Open een beantwoorde of gesloten vraag opnieuw.",
     "cmd.helpdesk.questions": "Open vragen in deze vraagbaakkamer, oudste eerst.",
-    "cmd.helpdesk.card_new": "Maak een kenniskaart (concept) van een beantwoorde vraag.",
+    "cmd.helpdesk.card_new": (
+        "Maak een kenniskaart (concept) van een beantwoorde vraag, of een les van een "
+        "gesloten casus (met thema=…)."
+    ),
+    "arg.helpdesk.source_ref": "een vraag (VR-2026-7) of een gesloten casus (AVZ-2026-0012)",
+    "arg.helpdesk.card_theme": "thema van de kaart (alleen bij een casus)",
     "cmd.helpdesk.card_edit": "Wijzig titel en/of tekst van een kenniskaart.",
     "cmd.helpdesk.card_publish": "Publiceer een kenniskaart (geweigerd bij een geldig BSN in de tekst).",
     "cmd.helpdesk.card_confirm": "Bevestig dat een kenniskaart nog klopt; de volgende herziening schuift op.",
@@ -119,6 +124,14 @@ NL: dict[str, str] = {
         "{reference} titel=… tekst=… en publiceer met {prefix}kennis publiceer {reference}."
     ),
     "helpdesk.card.edited": "{reference} «{title}» is gewijzigd.",
+    "helpdesk.card.lesson_title": "Les uit casus {reference}",
+    "helpdesk.refused.case_unknown": "Casus {reference} bestaat niet.",
+    "helpdesk.refused.lesson_wrong_status": (
+        "Een les maak je van een gesloten casus; {reference} is {status}."
+    ),
+    "helpdesk.refused.lesson_not_allowed": (
+        "Alleen de regiehouder van {reference} of een ketenmanager maakt er een les van."
+    ),
     "helpdesk.card.published": "{reference} «{title}» is gepubliceerd; herziening {review}.",
     "helpdesk.card.confirmed": "{reference} is bevestigd; volgende herziening {review}.",
     "helpdesk.card.retired": "{reference} «{title}» is vervallen en niet meer vindbaar.",
@@ -137,7 +150,12 @@ EN: dict[str, str] = {
     "cmd.helpdesk.solved": "Confirm your question was answered; the question is closed.",
     "cmd.helpdesk.reopen": "Re-open an answered or closed question.",
     "cmd.helpdesk.questions": "Open questions in this helpdesk room, oldest first.",
-    "cmd.helpdesk.card_new": "Make a knowledge card (draft) from an answered question.",
+    "cmd.helpdesk.card_new": (
+        "Make a knowledge card (draft) from an answered question, or a lesson from a "
+        "closed case (with thema=…)."
+    ),
+    "arg.helpdesk.source_ref": "a question (VR-2026-7) or a closed case (AVZ-2026-0012)",
+    "arg.helpdesk.card_theme": "theme of the card (only for a case)",
     "cmd.helpdesk.card_edit": "Change the title and/or text of a knowledge card.",
     "cmd.helpdesk.card_publish": "Publish a knowledge card (refused with a valid BSN in the text).",
     "cmd.helpdesk.card_confirm": "Confirm a knowledge card is still right; the next review moves on.",
@@ -237,6 +255,14 @@ EN: dict[str, str] = {
         "{reference} titel=… tekst=… and publish with {prefix}kennis publiceer {reference}."
     ),
     "helpdesk.card.edited": "{reference} «{title}» was changed.",
+    "helpdesk.card.lesson_title": "Lesson from case {reference}",
+    "helpdesk.refused.case_unknown": "Case {reference} does not exist.",
+    "helpdesk.refused.lesson_wrong_status": (
+        "A lesson is drawn from a closed case; {reference} is {status}."
+    ),
+    "helpdesk.refused.lesson_not_allowed": (
+        "Only the regiehouder of {reference} or a ketenmanager makes a lesson of it."
+    ),
     "helpdesk.card.published": "{reference} «{title}» is published; review {review}.",
     "helpdesk.card.confirmed": "{reference} is confirmed; next review {review}.",
     "helpdesk.card.retired": "{reference} «{title}» is retired and no longer found.",

@@ -56,6 +56,7 @@ class Relation(StrEnum):
     BACKUP_EXPERT = "backup_expert"
     KETENMANAGER = "ketenmanager"
     OWNER = "owner"
+    REGIEHOUDER = "regiehouder"
 
 
 _EXPERTS = frozenset({Relation.THEME_EXPERT, Relation.BACKUP_EXPERT, Relation.KETENMANAGER})
@@ -426,6 +427,21 @@ def check_publish(
         return Refusal(RefusalCode.EMPTY, state.value)
     if contains_bsn(f"{title}\n{body}"):
         return Refusal(RefusalCode.BSN, state.value)
+    return None
+
+
+#: Who may turn a closed case into a lesson card (drafts only; publishing is reviewed).
+LESSON_PERMISSION = frozenset({Relation.REGIEHOUDER, Relation.KETENMANAGER})
+#: The case status a lesson can be drawn from (``avz_bot.domain.cases``: gesloten).
+LESSON_CASE_STATUS = "gesloten"
+
+
+def check_lesson(case_status: str, relations: frozenset[Relation]) -> Refusal | None:
+    """``!kennis nieuw <casus>``: only a closed case, by its regiehouder or a ketenmanager."""
+    if case_status != LESSON_CASE_STATUS:
+        return Refusal(RefusalCode.WRONG_STATUS, case_status)
+    if not LESSON_PERMISSION & relations:
+        return Refusal(RefusalCode.NOT_ALLOWED, case_status)
     return None
 
 

@@ -167,6 +167,10 @@ class HelpdeskService(KnowledgeCards):
             rel.add(hd.Relation.KETENMANAGER)
         return frozenset(rel)
 
+    def lesson_title(self, reference: str) -> str:
+        """The working title of a lesson draft from case ``reference``."""
+        return self.view.t("helpdesk.card.lesson_title", reference=reference)
+
     async def audit(
         self, actor: str, action: str, room_id: str | None, entity: str, **details: Any
     ) -> None:

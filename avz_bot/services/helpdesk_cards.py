@@ -20,6 +20,7 @@ from avz_bot.domain.partners import Member, Role, ScopedRoleKind
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.services.helpdesk_search import put_document
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from storage.case_repositories import CaseRepository
 from storage.helpdesk_repositories import (
     KIND_CARD,
     CardRepository,
@@ -30,6 +31,7 @@ from storage.helpdesk_repositories import (
 from storage.schedule_repositories import JobRepository
 
 JOB_REVIEW = "helpdesk.review"
+_CASE_REF = re.compile(r"^avz-\d{4}-\d{1,7}$", re.IGNORECASE)
 _CARD_REF = re.compile(r"^k-(\d{1,7})$", re.IGNORECASE)
 #: Longest card title made from a question.
 TITLE_LENGTH = 120
@@ -116,8 +118,13 @@ class KnowledgeCards:
             raise self._refuse(refusal, card.reference)
         return state
 
-    async def card_new(self, member: Member, reference: str) -> CardOutcome:
-        """``!kennis nieuw VR-…``: a draft card from an answered question."""
+    async def card_new(
+        self, member: Member, reference: str, theme: str | None = None
+    ) -> CardOutcome:
+        """``!kennis nieuw VR-…``: a draft card from an answered question;
+        ``!kennis nieuw AVZ-… thema=…``: an empty lesson draft from a closed case."""
+        if _CASE_REF.match(reference.strip()):
+            return await self._lesson(member, reference.strip().upper(), theme)
         row = await self.question(reference)
         refusal = hd.check_question(
             hd.QuestionAction.MAKE_CARD, hd.QuestionStatus(row.status), self.relations(member, row)
@@ -136,6 +143,42 @@ class KnowledgeCards:
             member.matrix_id, "card.created", None, card.reference, question=row.reference
         )
         return CardOutcome("created", card)
+
+    async def _lesson(self, member: Member, reference: str, theme: str | None) -> CardOutcome:
+        """A draft for a lesson from a closed case: no text is copied from the case (it
+        is about people); the owner writes the lesson, publishing checks it."""
+        case = await CaseRepository(self._session).by_reference(reference)
+        if case is None:
+            raise HelpdeskError("case_unknown", reference=reference)
+        relations: set[hd.Relation] = set()
+        if case.regie_holder == member.matrix_id:
+            relations.add(hd.Relation.REGIEHOUDER)
+        if member.has_role(Role.KETENMANAGER) or member.has_role(Role.ADMIN):
+            relations.add(hd.Relation.KETENMANAGER)
+        refusal = hd.check_lesson(case.status, frozenset(relations))
+        if refusal is not None:
+            raise HelpdeskError(
+                f"lesson_{refusal.code.value}", reference=reference, status=case.status
+            )
+        code = (theme or "").strip().lower()
+        if code not in self.settings.themes:
+            raise HelpdeskError(
+                "theme_unknown", theme=theme or "", themes=", ".join(self.settings.themes)
+            )
+        card = await self.cards.create(
+            theme=code,
+            title=self.lesson_title(reference),
+            body="",
+            owner=member.matrix_id,
+            question_id=None,
+            now=self.now,
+        )
+        await self.audit(member.matrix_id, "card.created", None, card.reference, case=reference)
+        return CardOutcome("created", card)
+
+    def lesson_title(self, reference: str) -> str:
+        """The working title of a lesson draft (see ``HelpdeskService``)."""
+        raise NotImplementedError
 
     async def card_edit(
         self, member: Member, reference: str, title: str | None, body: str | None

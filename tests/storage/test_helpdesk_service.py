@@ -305,3 +305,42 @@ async def test_claim_by_reaction(world: World) -> None:
     assert reply is not None and "opgepakt" in reply.plain
     question = await world.run(lambda s: s.question("VR-2026-1"))
     assert question.claimed_by == EXPERT.matrix_id
+
+
+async def test_lesson_from_a_closed_case(world: World) -> None:
+    from storage.case_repositories import CaseRepository
+
+    async with world.database.session() as session, session.begin():
+        cases = CaseRepository(session)
+        row = await cases.create(
+            reference="AVZ-2026-0007",
+            title="Naam van een persoon",
+            municipality="groningen",
+            case_type="jeugd",
+            created_by=ASKER.matrix_id,
+            now=world.clock.now(),
+        )
+        await cases.claim_regie(row.id, ASKER.matrix_id, "avz", world.clock.now())
+
+    async def refused(action: Callable[[HelpdeskService], Awaitable[Any]]) -> str:
+        with pytest.raises(HelpdeskError) as exc:
+            await world.run(action)
+        return exc.value.key
+
+    assert await refused(lambda s: s.card_new(ASKER, "AVZ-2026-0007", "jeugd")) == (
+        "lesson_wrong_status"
+    )
+    async with world.database.session() as session, session.begin():
+        await CaseRepository(session).change_status(
+            row.id, row.status, "gesloten", world.clock.now()
+        )
+    assert await refused(lambda s: s.card_new(EXPERT, "AVZ-2026-0007", "jeugd")) == (
+        "lesson_not_allowed"
+    )
+    assert await refused(lambda s: s.card_new(ASKER, "AVZ-2026-0007", None)) == "theme_unknown"
+    assert await refused(lambda s: s.card_new(ASKER, "AVZ-2026-0999", "jeugd")) == "case_unknown"
+    lesson = await world.run(lambda s: s.card_new(ASKER, "AVZ-2026-0007", "jeugd"))
+    card = lesson.card
+    assert card.status == "concept" and card.title == "Les uit casus AVZ-2026-0007"
+    assert "Naam" not in card.body  # nothing is copied from the case
+    assert await refused(lambda s: s.card_publish(ASKER, card.reference)) == "empty"

@@ -251,3 +251,19 @@ def test_query_groups_with_synonyms() -> None:
     phrases = [[a.phrase for a in g.alternatives] for g in groups]
     assert phrases == [["melding"], ["", "veilig thuis"], ["", "openbaar ministerie"]]
     assert groups[1].alternatives[1].stems == ("veilig", "thuis")
+
+
+@pytest.mark.parametrize(
+    ("status", "relations", "code"),
+    [
+        ("gesloten", {R.REGIEHOUDER}, None),
+        ("gesloten", {R.KETENMANAGER}, None),
+        ("gesloten", {R.THEME_EXPERT}, hd.RefusalCode.NOT_ALLOWED),
+        ("actief", {R.REGIEHOUDER}, hd.RefusalCode.WRONG_STATUS),
+    ],
+)
+def test_lessons_only_from_closed_cases(
+    status: str, relations: set[R], code: hd.RefusalCode | None
+) -> None:
+    refusal = hd.check_lesson(status, frozenset(relations))
+    assert (refusal.code if refusal else None) is code

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -99,6 +99,8 @@ class OpenList:
 
     questions: list[QuestionRow]
     total: int
+    #: Display names of who took them.
+    names: dict[str, str] = field(default_factory=dict)
 
 
 class HelpdeskService(KnowledgeCards):
@@ -359,11 +361,17 @@ class HelpdeskService(KnowledgeCards):
         return reply
 
     async def reply_for(self, outcome: QuestionOutcome, room_id: str) -> Reply:
-        """The thread reply for ``outcome`` of a command sent in ``room_id`` (into the
-        question's thread when that is the question's room)."""
+        """The reply for ``outcome`` of a command sent in ``room_id``: into the question's
+        thread when that is the question's room. A command sent elsewhere (say, in the
+        expert's direct chat with the bot) is answered there, and the thread gets the same
+        message (queued here), so everyone following the question sees it."""
         q = outcome.question
         mentions = await self.names(list(outcome.notify))
         claimer = (await self.names([q.claimed_by]))[0][1] if q.claimed_by else ""
+        if room_id != q.room_id:
+            in_thread = self.view.question_outcome(outcome, mentions, claimer, True)
+            key = f"helpdesk:{q.reference}:{outcome.event}:{self.now.isoformat()}"
+            await self._enqueue(key, q.room_id, in_thread)
         return self.view.question_outcome(outcome, mentions, claimer, room_id == q.room_id)
 
     # ------------------------------------------------------------ persisting per event
@@ -419,7 +427,8 @@ class HelpdeskService(KnowledgeCards):
         if room_id not in self.settings.rooms:
             raise HelpdeskError("not_helpdesk_room")
         rows, total = await self.questions.open_questions([room_id], self.settings.list_limit)
-        return OpenList(rows, total)
+        claimers = sorted({q.claimed_by for q in rows if q.claimed_by})
+        return OpenList(rows, total, dict(await self.names(claimers)))
 
     async def search(self, query: str) -> SearchResult:
         """``!zoek <woorden>``: published cards and answered questions."""

@@ -102,7 +102,8 @@ class HelpdeskJobs:
             plan = hd.auto_close_plan(
                 row.answered_at, service.settings.auto_close_working_days, service.calendar
             )
-            reply = service.view.close_reminder(row, plan.close_at)
+            asker = (await service.names([row.asker]))[0][1]
+            reply = service.view.close_reminder(row, plan.close_at, asker)
             await unit.enqueue(f"{key}:remind", row.room_id, reply)
             await JobRepository(session).schedule(
                 JOB_AUTOCLOSE,

@@ -115,7 +115,11 @@ class HelpdeskView:
         items = []
         for q in result.questions:
             age = hd.age_in_working_hours(q.created_at, now, self._calendar)
-            who = q.claimed_by or self.t("helpdesk.open.nobody")
+            who = (
+                result.names.get(q.claimed_by, q.claimed_by)
+                if q.claimed_by
+                else self.t("helpdesk.open.nobody")
+            )
             items.append(
                 self.t(
                     "helpdesk.open.line",
@@ -165,10 +169,10 @@ class HelpdeskView:
             )
         )
 
-    def close_reminder(self, q: QuestionRow, close_at: datetime) -> Reply:
+    def close_reminder(self, q: QuestionRow, close_at: datetime, asker_name: str) -> Reply:
         """The one reminder to the asker before an answered question closes by itself."""
         message = self.t("helpdesk.close_reminder", reference=q.reference, when=self.when(close_at))
-        return _mentioning([(q.asker, q.asker)], message, q.thread_root)
+        return _mentioning([(q.asker, asker_name)], message, q.thread_root)
 
     def auto_closed(self, q: QuestionRow) -> Reply:
         """In the thread: closed without a reaction."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from avz_bot.domain.helpdesk import ServiceLevel
 
@@ -79,6 +79,13 @@ class HelpdeskSettings(BaseModel):
             if not code or code != code.lower() or " " in code:
                 raise ValueError(f"theme code {code!r} must be lower case without spaces")
         return value
+
+    @model_validator(mode="after")
+    def _levels_of_known_themes(self) -> HelpdeskSettings:
+        unknown = sorted(set(self.service_levels) - set(self.themes))
+        if unknown:
+            raise ValueError(f"service_levels for unknown themes: {', '.join(unknown)}")
+        return self
 
     def level_for(self, theme: str) -> ServiceLevel:
         """The service levels of ``theme``."""

@@ -344,3 +344,23 @@ async def test_lesson_from_a_closed_case(world: World) -> None:
     assert card.status == "concept" and card.title == "Les uit casus AVZ-2026-0007"
     assert "Naam" not in card.body  # nothing is copied from the case
     assert await refused(lambda s: s.card_publish(ASKER, card.reference)) == "empty"
+
+
+async def test_a_command_from_elsewhere_is_also_posted_in_the_thread(world: World) -> None:
+    await _ask(world)
+    await world.tick()
+    outcome = await world.run(lambda s: s.claim(EXPERT, "VR-2026-1"))
+    reply = await world.run(lambda s: s.reply_for(outcome, "!dm-expert:avz.test"))
+    assert reply.thread_root is None  # answered where it was asked
+    posted = await world.tick()
+    assert [(m["room_id"], m["m.relates_to"]["event_id"]) for m in posted] == [(DESK, "$root1")]
+    assert "Expert heeft VR-2026-1 opgepakt" in posted[0]["body"]
+
+
+def test_service_levels_must_name_known_themes() -> None:
+    from pydantic import ValidationError
+
+    from avz_bot.settings_sections.helpdesk import ThemeServiceLevel
+
+    with pytest.raises(ValidationError):
+        HelpdeskSettings(service_levels={"onbekend": ThemeServiceLevel()})

@@ -267,3 +267,19 @@ def test_lessons_only_from_closed_cases(
 ) -> None:
     refusal = hd.check_lesson(status, frozenset(relations))
     assert (refusal.code if refusal else None) is code
+
+
+def test_reply_in_a_thread() -> None:
+    from avz_bot.domain.inbound import Reply
+
+    reply = Reply("p", "h", thread_root="$root")
+    answer = reply.to_content("$command")["m.relates_to"]
+    assert answer == {
+        "rel_type": "m.thread",
+        "event_id": "$root",
+        "is_falling_back": False,
+        "m.in_reply_to": {"event_id": "$command"},
+    }
+    notice = reply.to_content()["m.relates_to"]
+    assert notice["is_falling_back"] is True and notice["m.in_reply_to"] == {"event_id": "$root"}
+    assert Reply("p", "h").to_content("$c")["m.relates_to"] == {"m.in_reply_to": {"event_id": "$c"}}

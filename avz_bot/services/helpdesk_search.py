@@ -46,6 +46,8 @@ class SearchResult:
     found: list[Found]
     total: int
     partial: bool
+    #: ``total`` is a lower bound: more documents matched than were ranked.
+    capped: bool = False
 
 
 async def search_knowledge(
@@ -68,7 +70,7 @@ async def search_knowledge(
         Found(h.kind, h.entity_id, h.reference, h.title, h.theme, snippet(h.body, groups))
         for h in ordered[:limit]
     ]
-    return SearchResult(found, len(hits), partial)
+    return SearchResult(found, len(hits), partial, len(hits) >= CANDIDATE_LIMIT)
 
 
 def _ranked(groups: list[QueryGroup], hits: list[SearchHit]) -> list[SearchHit]:

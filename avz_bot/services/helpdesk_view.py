@@ -218,7 +218,8 @@ class HelpdeskView:
             for f in result.found
         ]
         more = result.total - len(result.found)
-        footer = self.t("helpdesk.more", count=more) if more > 0 else ""
+        key = "helpdesk.more_at_least" if result.capped else "helpdesk.more"
+        footer = self.t(key, count=more) if more > 0 else ""
         title = self.t(
             "helpdesk.search.partial" if result.partial else "helpdesk.search.title", query=query
         )

@@ -171,11 +171,15 @@ async def test_life_cycle_with_permissions(world: World) -> None:
     claimed = await world.run(lambda s: s.claim(EXPERT, ref))
     assert claimed.question.status == "opgepakt" and claimed.notify == (ASKER.matrix_id,)
     assert await refused(lambda s: s.claim(OTHER, ref)) == "wrong_status"
+    _, mine = await world.run(lambda s: s.plate_section(EXPERT))
+    assert mine == [f"{ref} (jeugd) wacht op jouw antwoord"]
     assert await refused(lambda s: s.answer(OTHER, ref, "Mijn antwoord")) == "not_allowed"
     assert await refused(lambda s: s.answer(EXPERT, ref, "bsn 111222333")) == "bsn_in_answer"
     answered = await world.run(lambda s: s.answer(EXPERT, ref, "Bel de leerplichtambtenaar."))
     assert answered.question.answer == "Bel de leerplichtambtenaar."
     assert await refused(lambda s: s.confirm(EXPERT, ref)) == "not_allowed"
+    _, mine = await world.run(lambda s: s.plate_section(ASKER))
+    assert mine == [f"{ref} (jeugd) is beantwoord: bevestig met !opgelost {ref}"]
     closed = await world.run(lambda s: s.confirm(ASKER, ref))
     assert closed.question.status == "gesloten" and closed.question.closed_automatic is False
     reopened = await world.run(lambda s: s.reopen(ASKER, ref))

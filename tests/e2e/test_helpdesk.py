@@ -91,8 +91,12 @@ async def test_question_to_published_card_found_by_search(world: BotWorld) -> No
     )
     assert "jeugd" in notice.body and "portiekflat" not in notice.body
 
+    waiting = await expert.send_and_wait(desk, "!vragen", reply_from=world.bot_id)
+    assert ref in waiting.body and "nog niet opgepakt" in waiting.body
     claimed = await expert.send_and_wait(desk, f"!oppakken {ref}", reply_from=world.bot_id)
     assert "opgepakt" in claimed.body and claimed.thread_root == asked_event
+    taken = await asker.send_and_wait(desk, "!vragen", reply_from=world.bot_id)
+    assert "Test ggz" in taken.body  # others see who has it
     answer = "Zet buurtbemiddeling in en overweeg bij aanhoudende overlast een gedragsaanwijzing."
     answered = await expert.send_and_wait(
         desk, f"!antwoord {ref} {answer}", reply_from=world.bot_id

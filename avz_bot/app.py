@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from avz_bot import __version__
 from avz_bot.clock import Clock, SystemClock
+from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.http import OpsServer, Readiness
 from avz_bot.lock import InstanceLock
@@ -32,6 +33,7 @@ from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.direct import DirectJobs
 from avz_bot.services.escalation_jobs import DigestJobs, EscalationJobs
 from avz_bot.services.escalations import REACTION_KIND as ESCALATION_REACTIONS
+from avz_bot.services.helpdesk_jobs import HelpdeskJobs
 from avz_bot.services.registry import synchronise_registry
 from avz_bot.services.reminder_jobs import ReminderJobs
 from avz_bot.services.report_jobs import ReportJobs, arm_scheduled_report
@@ -85,6 +87,8 @@ class Application:
             report_settings=s.reports,
             signal_settings=s.signals,
             escalation_settings=s.escalations,
+            helpdesk_settings=s.helpdesk,
+            analyzer=DutchAnalyzer(s.helpdesk.synonyms),
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -139,6 +143,7 @@ class Application:
                 **SignalJobs(self.adapter, self.services.bind).handlers(),
                 **escalation_jobs.handlers(),
                 **self.digest.handlers(),
+                **HelpdeskJobs(self.services.bind).handlers(),
             },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from avz_bot.services.cases import CaseService
     from avz_bot.services.conferences import ConferenceService
     from avz_bot.services.escalations import EscalationService
+    from avz_bot.services.helpdesk import HelpdeskService
     from avz_bot.services.reports import ReportService
     from avz_bot.services.signals import SignalService
 
@@ -109,6 +110,11 @@ class Services(Protocol):
     @property
     def escalations(self) -> EscalationService:
         """Escalations (opschalingen) in this command's transaction."""
+        ...
+
+    @property
+    def helpdesk(self) -> HelpdeskService:
+        """Helpdesk questions, knowledge cards and search in this command's transaction."""
         ...
 
 

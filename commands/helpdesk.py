@@ -1,7 +1,270 @@
-"""Commands of the helpdesk rooms, themes, service levels and search area, declared once."""
+"""Commands of the helpdesk (vraagbaak) and the knowledge base, declared once.
+
+Handlers only call ``HelpdeskService`` and render its outcome with its view; a refusal
+(``HelpdeskError``) becomes a Dutch explanation and rolls everything back.
+"""
 
 from __future__ import annotations
 
-from commands.framework import CommandSpec
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-SPECS: tuple[CommandSpec, ...] = ()
+from pydantic import BaseModel, Field
+
+from avz_bot.domain.inbound import Reply
+from avz_bot.services.helpdesk import HelpdeskService
+from avz_bot.services.helpdesk_cards import HelpdeskError
+from commands.framework import (
+    CommandContext,
+    CommandSpec,
+    HandlerResult,
+    NoArguments,
+    Outcome,
+    help_text,
+    member_command,
+)
+
+_REF = r"^[A-Za-z]{1,2}-[0-9-]{1,14}$"
+
+
+class AskArgs(BaseModel):
+    """``!vraag <thema> <vraag>``."""
+
+    theme: str = Field(
+        alias="thema", max_length=64, json_schema_extra=help_text("arg.helpdesk.theme")
+    )
+    text: str = Field(
+        alias="vraag",
+        min_length=3,
+        max_length=2000,
+        json_schema_extra=help_text("arg.helpdesk.question_text"),
+    )
+
+
+class QuestionArgs(BaseModel):
+    """``<VR-jaar-nr>``."""
+
+    reference: str = Field(
+        alias="vraag", pattern=_REF, json_schema_extra=help_text("arg.helpdesk.question_ref")
+    )
+
+
+class AnswerArgs(QuestionArgs):
+    """``!antwoord <VR-…> <tekst>``."""
+
+    text: str = Field(
+        alias="antwoord",
+        min_length=1,
+        max_length=4000,
+        json_schema_extra=help_text("arg.helpdesk.answer_text"),
+    )
+
+
+class CardNewArgs(BaseModel):
+    """``!kennis nieuw <VR-…|AVZ-…> [thema=…]``."""
+
+    reference: str = Field(
+        alias="bron",
+        pattern=r"^[A-Za-z]{1,3}-[0-9-]{1,14}$",
+        json_schema_extra=help_text("arg.helpdesk.source_ref"),
+    )
+    theme: str | None = Field(
+        default=None,
+        alias="thema",
+        max_length=64,
+        json_schema_extra=help_text("arg.helpdesk.card_theme"),
+    )
+
+
+class CardArgs(BaseModel):
+    """``<K-nr>``."""
+
+    reference: str = Field(
+        alias="kaart", pattern=_REF, json_schema_extra=help_text("arg.helpdesk.card_ref")
+    )
+
+
+class CardEditArgs(CardArgs):
+    """``!kennis bewerk <K-nr> titel=… tekst=…``."""
+
+    title: str | None = Field(
+        default=None,
+        alias="titel",
+        min_length=1,
+        max_length=200,
+        json_schema_extra=help_text("arg.helpdesk.card_title"),
+    )
+    text: str | None = Field(
+        default=None,
+        alias="tekst",
+        min_length=1,
+        max_length=4000,
+        json_schema_extra=help_text("arg.helpdesk.card_text"),
+    )
+
+
+class SearchArgs(BaseModel):
+    """``!zoek <woorden>``."""
+
+    words: str = Field(
+        alias="woorden",
+        min_length=1,
+        max_length=200,
+        json_schema_extra=help_text("arg.helpdesk.search_words"),
+    )
+
+
+async def _run(
+    ctx: CommandContext, op: Callable[[HelpdeskService], Awaitable[Reply]]
+) -> HandlerResult:
+    service: HelpdeskService = ctx.services.helpdesk
+    try:
+        return HandlerResult(await op(service))
+    except HelpdeskError as exc:
+        return HandlerResult(service.view.refusal(exc), Outcome.REFUSED)
+
+
+async def ask(ctx: CommandContext, args: AskArgs) -> HandlerResult:
+    """``!vraag``: the reply goes into the new question's thread."""
+
+    async def op(s: HelpdeskService) -> Reply:
+        outcome = await s.ask(
+            ctx.member, ctx.command.room_id, ctx.command.event_id, args.theme, args.text
+        )
+        return await s.reply_for(outcome, ctx.command.room_id)
+
+    return await _run(ctx, op)
+
+
+def _question_command(method: str) -> Callable[[CommandContext, Any], Awaitable[HandlerResult]]:
+    async def handler(ctx: CommandContext, args: Any) -> HandlerResult:
+        async def op(s: HelpdeskService) -> Reply:
+            call = getattr(s, method)
+            extra = (args.text,) if isinstance(args, AnswerArgs) else ()
+            outcome = await call(ctx.member, args.reference, *extra)
+            return await s.reply_for(outcome, ctx.command.room_id)
+
+        return await _run(ctx, op)
+
+    handler.__doc__ = f"``HelpdeskService.{method}``."
+    return handler
+
+
+def _card_command(method: str) -> Callable[[CommandContext, Any], Awaitable[HandlerResult]]:
+    async def handler(ctx: CommandContext, args: Any) -> HandlerResult:
+        async def op(s: HelpdeskService) -> Reply:
+            call = getattr(s, method)
+            if isinstance(args, CardEditArgs):
+                outcome = await call(ctx.member, args.reference, args.title, args.text)
+            elif isinstance(args, CardNewArgs):
+                outcome = await call(ctx.member, args.reference, args.theme)
+            else:
+                outcome = await call(ctx.member, args.reference)
+            return s.view.card_outcome(outcome)
+
+        return await _run(ctx, op)
+
+    handler.__doc__ = f"``HelpdeskService.{method}``."
+    return handler
+
+
+async def open_questions(ctx: CommandContext, args: NoArguments) -> HandlerResult:
+    """``!vragen``."""
+
+    async def op(s: HelpdeskService) -> Reply:
+        return s.view.open_list(await s.open_list(ctx.command.room_id), s.now)
+
+    return await _run(ctx, op)
+
+
+async def search(ctx: CommandContext, args: SearchArgs) -> HandlerResult:
+    """``!zoek``."""
+
+    async def op(s: HelpdeskService) -> Reply:
+        return s.view.search(args.words, await s.search(args.words))
+
+    return await _run(ctx, op)
+
+
+SPECS: tuple[CommandSpec, ...] = (
+    member_command("vraag", ("ask",), "cmd.helpdesk.ask", ask, AskArgs, ("theme",), "text"),
+    member_command(
+        "oppakken",
+        ("claim",),
+        "cmd.helpdesk.claim",
+        _question_command("claim"),
+        QuestionArgs,
+        ("reference",),
+    ),
+    member_command(
+        "antwoord",
+        ("answer",),
+        "cmd.helpdesk.answer",
+        _question_command("answer"),
+        AnswerArgs,
+        ("reference",),
+        "text",
+    ),
+    member_command(
+        "opgelost",
+        ("solved",),
+        "cmd.helpdesk.solved",
+        _question_command("confirm"),
+        QuestionArgs,
+        ("reference",),
+    ),
+    member_command(
+        "heropen",
+        ("reopen",),
+        "cmd.helpdesk.reopen",
+        _question_command("reopen"),
+        QuestionArgs,
+        ("reference",),
+    ),
+    member_command(
+        "vragen", ("questions",), "cmd.helpdesk.questions", open_questions, changes=False
+    ),
+    member_command(
+        "kennis nieuw",
+        ("knowledge new",),
+        "cmd.helpdesk.card_new",
+        _card_command("card_new"),
+        CardNewArgs,
+        ("reference",),
+    ),
+    member_command(
+        "kennis bewerk",
+        ("knowledge edit",),
+        "cmd.helpdesk.card_edit",
+        _card_command("card_edit"),
+        CardEditArgs,
+        ("reference",),
+    ),
+    member_command(
+        "kennis publiceer",
+        ("knowledge publish",),
+        "cmd.helpdesk.card_publish",
+        _card_command("card_publish"),
+        CardArgs,
+        ("reference",),
+    ),
+    member_command(
+        "kennis bevestig",
+        ("knowledge confirm",),
+        "cmd.helpdesk.card_confirm",
+        _card_command("card_confirm"),
+        CardArgs,
+        ("reference",),
+    ),
+    member_command(
+        "kennis vervallen",
+        ("knowledge retire",),
+        "cmd.helpdesk.card_retire",
+        _card_command("card_retire"),
+        CardArgs,
+        ("reference",),
+    ),
+    member_command(
+        "zoek", ("search",), "cmd.helpdesk.search", search, SearchArgs, (), "words", changes=False
+    ),
+)

@@ -82,11 +82,16 @@ class Reply:
         """Every event this reply becomes: the text, then one per attachment."""
         return [self.to_content(in_reply_to), *(a.to_content() for a in self.attachments)]
 
+    #: Post it in the thread that starts at this event (``m.thread``), not the timeline.
+    thread_root: str | None = None
+
     def to_content(self, in_reply_to: str | None = None) -> dict[str, Any]:
         """The ``m.room.message`` content for this reply (``m.notice``: bots don't chat).
 
         ``in_reply_to`` marks it as the answer to that event (a Matrix rich reply), so
-        clients show which command it answers.
+        clients show which command it answers. With ``thread_root`` the message goes into
+        that thread (Matrix spec, "Threading"): ``rel_type: m.thread``; the reply fallback
+        points at ``in_reply_to``, or at the root (``is_falling_back``) when there is none.
         """
         content: dict[str, Any] = {
             "msgtype": "m.notice",
@@ -94,7 +99,14 @@ class Reply:
             "format": "org.matrix.custom.html",
             "formatted_body": self.html,
         }
-        if in_reply_to is not None:
+        if self.thread_root is not None:
+            content["m.relates_to"] = {
+                "rel_type": "m.thread",
+                "event_id": self.thread_root,
+                "is_falling_back": in_reply_to is None,
+                "m.in_reply_to": {"event_id": in_reply_to or self.thread_root},
+            }
+        elif in_reply_to is not None:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": in_reply_to}}
         # Always present: an empty list tells clients not to guess mentions from the text.
         content["m.mentions"] = {"user_ids": list(self.mentions)}

@@ -213,18 +213,28 @@ class WorkCalendar:
                     yield begin, closes
             day += _ONE_DAY
 
-    def add_working_hours(self, start: datetime, hours: float) -> datetime:
-        """The UTC instant after ``hours`` hours of office time from ``start`` (aware).
+    @property
+    def office_day(self) -> timedelta:
+        """The length of one working day's office hours (9 h with the defaults).
+
+        A service level of "1 working day" means this much office time.
+        """
+        start = datetime.combine(date(2000, 1, 3), self.office_start)
+        return datetime.combine(date(2000, 1, 3), self.office_end) - start
+
+    def add_working_time(self, start: datetime, duration: timedelta) -> datetime:
+        """The UTC instant after ``duration`` of office time from ``start`` (aware).
 
         Only time within office hours (``office_start``–``office_end``, local) on working
         days counts, so a clock started on Friday at 17:45 counts from Monday at office
-        start (or Tuesday after Easter Monday). With ``hours == 0`` the result is the next
-        office moment. Raises ``ValueError`` for negative ``hours`` or a naive ``start``.
+        start (or Tuesday after Easter Monday). With a zero ``duration`` the result is the
+        next office moment. Raises ``ValueError`` for a negative ``duration`` or a naive
+        ``start``.
         """
         _require_aware(start)
-        if hours < 0:
-            raise ValueError("hours must be >= 0")
-        remaining = timedelta(hours=hours)
+        if duration < timedelta(0):
+            raise ValueError("duration must not be negative")
+        remaining = duration
         for begin, closes in self._office_spans(start):
             available = closes - begin
             if remaining <= available:
@@ -232,19 +242,29 @@ class WorkCalendar:
             remaining -= available
         raise AssertionError("unreachable: the spans never end")  # pragma: no cover
 
-    def working_hours_between(self, start: datetime, end: datetime) -> float:
-        """Hours of office time in ``[start, end)`` (both aware); 0 when ``end <= start``."""
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Office time in ``[start, end)`` (both aware); zero when ``end <= start``."""
         _require_aware(start)
         _require_aware(end)
         end = end.astimezone(UTC)
         total = timedelta(0)
         if end <= start:
-            return 0.0
+            return total
         for begin, closes in self._office_spans(start):
             if begin >= end:
                 break
             total += min(closes, end) - begin
-        return total.total_seconds() / 3600
+        return total
+
+    def add_working_hours(self, start: datetime, hours: float) -> datetime:
+        """``add_working_time`` with the duration in hours (``ValueError`` if negative)."""
+        if hours < 0:
+            raise ValueError("hours must be >= 0")
+        return self.add_working_time(start, timedelta(hours=hours))
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """``working_time_between`` in hours."""
+        return self.working_time_between(start, end).total_seconds() / 3600
 
     def add_working_days_at(self, start: datetime, days: int) -> datetime:
         """``days`` working days after ``start``, at the same local office time (UTC).

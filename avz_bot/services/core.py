@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
+from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.inbound import IncomingCommand, IncomingReaction, Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.reminders import ReminderPolicy
@@ -38,12 +39,15 @@ from avz_bot.services.conferences import ConferenceService
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.direct_messages import schedule_direct_message
 from avz_bot.services.escalations import EscalationService
+from avz_bot.services.helpdesk import HelpdeskService
+from avz_bot.services.helpdesk_view import HelpdeskView
 from avz_bot.services.outbox import queue_reply, txn_id_for
 from avz_bot.services.reports import ReportService
 from avz_bot.services.signals import SignalService
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
+from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
@@ -96,6 +100,8 @@ class AppServices:
     report_settings: ReportSettings = field(default_factory=ReportSettings)
     signal_settings: SignalSettings = field(default_factory=SignalSettings)
     escalation_settings: EscalationSettings = field(default_factory=EscalationSettings)
+    helpdesk_settings: HelpdeskSettings = field(default_factory=HelpdeskSettings)
+    analyzer: DutchAnalyzer = field(default_factory=DutchAnalyzer)
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -166,9 +172,27 @@ class AppServices:
             enqueue=enqueue,
         )
         agreements.conferences = conferences
+        helpdesk = HelpdeskService(
+            session,
+            now=now,
+            settings=self.helpdesk_settings,
+            calendar=self.calendar,
+            analyzer=self.analyzer,
+            view=HelpdeskView(
+                self.messages, self.prefix, self.calendar, self.helpdesk_settings.themes
+            ),
+            enqueue=enqueue,
+            coordination_room=self.cases_settings.coordination_room,
+            device_cross_signed=device_cross_signed,
+        )
         # ``!mijn`` shows, after the agreements, what each area has waiting for the member.
         agreements.plate_sections.extend(
-            (signals.plate_section, escalations.plate_section, conferences.plate_section)
+            (
+                signals.plate_section,
+                escalations.plate_section,
+                conferences.plate_section,
+                helpdesk.plate_section,
+            )
         )
         reports = ReportService(
             session, now, self.calendar, self.cases_settings, self.report_settings, self.messages
@@ -183,6 +207,7 @@ class AppServices:
             signals=signals,
             escalations=escalations,
             conferences=conferences,
+            helpdesk=helpdesk,
             reports=reports,
         )
 
@@ -208,6 +233,8 @@ class UnitServices:
     reports: ReportService
     #: Escalations (opschalingen) (``avz_bot.services.escalations``).
     escalations: EscalationService
+    #: Helpdesk questions, knowledge cards and search (``avz_bot.services.helpdesk``).
+    helpdesk: HelpdeskService
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""

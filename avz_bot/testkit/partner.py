@@ -98,6 +98,8 @@ class ReceivedMessage:
     """The event this message answers (Matrix rich reply), if any."""
     content: dict[str, Any] | None = None
     """For ``m.file``/``m.image``: the decrypted event content (with its ``file`` object)."""
+    thread_root: str | None = None
+    """The root of the thread the message is in (``rel_type: m.thread``), if any."""
 
 
 @dataclass(frozen=True)
@@ -741,8 +743,10 @@ class PartnerClient:
     def _message(room_id: str, event: RoomMessageFormatted) -> ReceivedMessage:
         relates = event.source.get("content", {}).get("m.relates_to") or {}
         reply_to = (relates.get("m.in_reply_to") or {}).get("event_id")
+        root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
         return ReceivedMessage(
             in_reply_to=reply_to if isinstance(reply_to, str) else None,
+            thread_root=root if isinstance(root, str) else None,
             event_id=str(event.event_id),
             room_id=room_id,
             sender=str(event.sender),

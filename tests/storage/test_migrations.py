@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import SQLITE_BUSY_TIMEOUT_MS, Database, SchemaMismatchError, sqlite_url_for
+from storage.helpdesk_models import compared_by_models
 from storage.models import Base, MemberRecord
 
 #: The newest revision in ``storage/migrations/versions``.
@@ -40,12 +41,24 @@ ALL_TABLES = {
     "signal_matches",
     "case_persons",
     "case_signals",
+    "helpdesk_questions",
+    "knowledge_cards",
+    "helpdesk_search_docs",
+    "direct_chats",
+    "direct_pending",
 }
 
 
 def _diff(connection: Connection, metadata: sa.MetaData) -> list[Any]:
+    # Backend-specific search structures (FTS5 tables, GIN indexes) exist only in the
+    # migrations; ``compared_by_models`` leaves them out (see storage/helpdesk_models.py).
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "compare_server_default": True}
+        connection,
+        opts={
+            "compare_type": True,
+            "compare_server_default": True,
+            "include_name": compared_by_models,
+        },
     )
     return list(compare_metadata(context, metadata))
 

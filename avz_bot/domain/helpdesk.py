@@ -1,0 +1,474 @@
+"""The helpdesk (vraagbaak) and its knowledge cards: life cycles, permissions, clocks (pure).
+
+A question (``VR-<jaar>-<nr>``) goes ``open → opgepakt → beantwoord → gesloten``; an answer
+without a claim skips ``opgepakt``; ``!heropen`` takes an answered or closed question back to
+``opgepakt`` (or ``open`` when nobody had it). Who may do what, in which status, is the one
+table :data:`QUESTION_PERMISSIONS`; cards have :data:`CARD_PERMISSIONS`.
+
+Service levels run in *working time* (office hours on Dutch working days, see
+:meth:`WorkCalendar.add_working_time`): a first response (a claim or an answer) and a
+solution (an answer). A missed level walks the breach chain: the claimer (or, unclaimed, the
+theme's experts) → the theme's backup experts → the coordination room, one step per
+``step_after`` of working time. The model follows Zammad's SLA calendars and discourse-solved's
+auto-close with a reminder (research notes §2.1).
+
+A knowledge card goes ``concept → gepubliceerd → vervallen``; a published card whose review
+date has passed is *herziening nodig* until ``!kennis bevestig`` renews it (the "evergreen"
+review of Dispatch / Stack Overflow Content Health). Drafts are never published automatically
+and publishing refuses text with a BSN-valid number (:func:`contains_bsn`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from avz_bot.domain.workdays import WorkCalendar
+
+
+class QuestionStatus(StrEnum):
+    """Where a question is in its life cycle (stored as these Dutch words)."""
+
+    OPEN = "open"
+    CLAIMED = "opgepakt"
+    ANSWERED = "beantwoord"
+    CLOSED = "gesloten"
+
+
+class QuestionAction(StrEnum):
+    """What someone can do to a question."""
+
+    CLAIM = "claim"
+    ANSWER = "answer"
+    CONFIRM = "confirm"
+    REOPEN = "reopen"
+    MAKE_CARD = "make_card"
+
+
+class Relation(StrEnum):
+    """How a member relates to a question or card (a member can have several)."""
+
+    ASKER = "asker"
+    CLAIMER = "claimer"
+    THEME_EXPERT = "theme_expert"
+    BACKUP_EXPERT = "backup_expert"
+    KETENMANAGER = "ketenmanager"
+    OWNER = "owner"
+    REGIEHOUDER = "regiehouder"
+
+
+_EXPERTS = frozenset({Relation.THEME_EXPERT, Relation.BACKUP_EXPERT, Relation.KETENMANAGER})
+
+#: The one rule table: (action, status) → who may. A missing entry: not in this status.
+QUESTION_PERMISSIONS: dict[tuple[QuestionAction, QuestionStatus], frozenset[Relation]] = {
+    (QuestionAction.CLAIM, QuestionStatus.OPEN): _EXPERTS,
+    (QuestionAction.ANSWER, QuestionStatus.OPEN): _EXPERTS,
+    (QuestionAction.ANSWER, QuestionStatus.CLAIMED): frozenset({Relation.CLAIMER}),
+    (QuestionAction.ANSWER, QuestionStatus.ANSWERED): frozenset({Relation.CLAIMER}),
+    (QuestionAction.CONFIRM, QuestionStatus.ANSWERED): frozenset(
+        {Relation.ASKER, Relation.KETENMANAGER}
+    ),
+    (QuestionAction.REOPEN, QuestionStatus.ANSWERED): frozenset(
+        {Relation.ASKER, Relation.KETENMANAGER}
+    ),
+    (QuestionAction.REOPEN, QuestionStatus.CLOSED): frozenset(
+        {Relation.ASKER, Relation.CLAIMER, Relation.KETENMANAGER}
+    ),
+    (QuestionAction.MAKE_CARD, QuestionStatus.ANSWERED): frozenset(
+        {Relation.CLAIMER, Relation.KETENMANAGER}
+    ),
+    (QuestionAction.MAKE_CARD, QuestionStatus.CLOSED): frozenset(
+        {Relation.CLAIMER, Relation.KETENMANAGER}
+    ),
+}
+
+
+class RefusalCode(StrEnum):
+    """Why a transition was refused (catalogue key ``helpdesk.refused.<code>``)."""
+
+    WRONG_STATUS = "wrong_status"
+    NOT_ALLOWED = "not_allowed"
+    BSN = "bsn"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A refused transition: the reason and the status it was refused in."""
+
+    code: RefusalCode
+    status: str
+
+
+class HelpdeskRefused(Exception):
+    """Raised by a transition that is not allowed; carries the :class:`Refusal`."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.code.value)
+        self.refusal = refusal
+
+
+def check_question(
+    action: QuestionAction, status: QuestionStatus, relations: frozenset[Relation]
+) -> Refusal | None:
+    """``None`` if someone with ``relations`` may do ``action`` in ``status``."""
+    allowed = QUESTION_PERMISSIONS.get((action, status))
+    if allowed is None:
+        return Refusal(RefusalCode.WRONG_STATUS, status.value)
+    if not allowed & relations:
+        return Refusal(RefusalCode.NOT_ALLOWED, status.value)
+    return None
+
+
+# --------------------------------------------------------------------------- questions
+@dataclass(frozen=True, slots=True)
+class Question:
+    """The state of one question that the rules look at (times aware UTC)."""
+
+    status: QuestionStatus
+    asker: str
+    theme: str
+    asked_at: datetime
+    claimed_by: str | None = None
+    first_response_at: datetime | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    closed_at: datetime | None = None
+    #: When the solution clock (re)started: the question, or its last re-opening.
+    solution_from: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """Event: ``by`` took the question."""
+
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """Event: ``by`` recorded an answer (``claimed`` when that also took the question)."""
+
+    by: str
+    claimed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """Event: the question closed (``automatic``: no reaction from the asker in time)."""
+
+    by: str | None
+    automatic: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reopened:
+    """Event: the question is open again."""
+
+    by: str
+
+
+QuestionEvent = Claimed | Answered | Closed | Reopened
+
+
+def _require(action: QuestionAction, question: Question, relations: frozenset[Relation]) -> None:
+    refusal = check_question(action, question.status, relations)
+    if refusal is not None:
+        raise HelpdeskRefused(refusal)
+
+
+def claim(
+    question: Question, who: str, relations: frozenset[Relation], at: datetime
+) -> tuple[Question, Claimed]:
+    """``!oppakken`` / 🙋: ``who`` takes an open question. Raises :class:`HelpdeskRefused`."""
+    _require(QuestionAction.CLAIM, question, relations)
+    changed = replace(
+        question,
+        status=QuestionStatus.CLAIMED,
+        claimed_by=who,
+        first_response_at=question.first_response_at or at,
+    )
+    return changed, Claimed(who)
+
+
+def answer(
+    question: Question, who: str, relations: frozenset[Relation], at: datetime
+) -> tuple[Question, Answered]:
+    """``!antwoord``: record an answer (taking the question if nobody had it)."""
+    _require(QuestionAction.ANSWER, question, relations)
+    claimed = question.claimed_by is None
+    changed = replace(
+        question,
+        status=QuestionStatus.ANSWERED,
+        claimed_by=question.claimed_by or who,
+        first_response_at=question.first_response_at or at,
+        answered_at=at,
+        answered_by=who,
+    )
+    return changed, Answered(who, claimed)
+
+
+def confirm(
+    question: Question, who: str, relations: frozenset[Relation], at: datetime
+) -> tuple[Question, Closed]:
+    """``!opgelost``: the asker (or a ketenmanager) confirms the answer."""
+    _require(QuestionAction.CONFIRM, question, relations)
+    return replace(question, status=QuestionStatus.CLOSED, closed_at=at), Closed(who, False)
+
+
+def auto_close(question: Question, at: datetime) -> tuple[Question, Closed] | None:
+    """Close an answered question nobody reacted to; ``None`` if it is not answered (any
+    more): a job that fires after a re-opening or a confirmation then does nothing."""
+    if question.status is not QuestionStatus.ANSWERED:
+        return None
+    return replace(question, status=QuestionStatus.CLOSED, closed_at=at), Closed(None, True)
+
+
+def reopen(
+    question: Question, who: str, relations: frozenset[Relation], at: datetime
+) -> tuple[Question, Reopened]:
+    """``!heropen``: back to the claimer (or open when nobody had it); the solution clock
+    starts again from ``at``."""
+    _require(QuestionAction.REOPEN, question, relations)
+    status = QuestionStatus.CLAIMED if question.claimed_by else QuestionStatus.OPEN
+    changed = replace(
+        question,
+        status=status,
+        answered_at=None,
+        answered_by=None,
+        closed_at=None,
+        solution_from=at,
+    )
+    return changed, Reopened(who)
+
+
+# --------------------------------------------------------------------------- service levels
+class Clock(StrEnum):
+    """The two service-level clocks of a question."""
+
+    FIRST_RESPONSE = "eerste_reactie"
+    SOLUTION = "oplossing"
+
+
+class BreachStep(StrEnum):
+    """Who hears about a missed service level, in order."""
+
+    EXPERTS = "experts"  # the claimer, or unclaimed all experts of the theme
+    BACKUP = "backup"
+    COORDINATION = "coordinatie"
+
+
+BREACH_CHAIN: tuple[BreachStep, ...] = (
+    BreachStep.EXPERTS,
+    BreachStep.BACKUP,
+    BreachStep.COORDINATION,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLevel:
+    """A theme's service levels, in working days of office time (fractions allowed).
+
+    ``step_after`` is the working time between two steps of the breach chain.
+    """
+
+    first_response_days: float = 1.0
+    solution_days: float = 5.0
+    step_after_days: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class BreachDue:
+    """The next breach notification of a question: which clock, which step, when (UTC)."""
+
+    clock: Clock
+    step: BreachStep
+    due_at: datetime
+
+
+def running_clock(question: Question) -> tuple[Clock, datetime] | None:
+    """The clock that can still be missed and since when it runs, or ``None``."""
+    if question.status is QuestionStatus.OPEN and question.first_response_at is None:
+        return Clock.FIRST_RESPONSE, question.asked_at
+    if question.status in {QuestionStatus.OPEN, QuestionStatus.CLAIMED}:
+        return Clock.SOLUTION, question.solution_from or question.asked_at
+    return None
+
+
+def clock_deadline(
+    clock: Clock, since: datetime, level: ServiceLevel, calendar: WorkCalendar
+) -> datetime:
+    """When ``clock`` (started at ``since``) is missed, in working time."""
+    days = level.first_response_days if clock is Clock.FIRST_RESPONSE else level.solution_days
+    return calendar.add_working_time(since, calendar.office_day * days)
+
+
+def next_breach(
+    question: Question,
+    level: ServiceLevel,
+    calendar: WorkCalendar,
+    after: tuple[Clock, BreachStep] | None = None,
+) -> BreachDue | None:
+    """The next step of the breach chain, after the step ``after`` already delivered.
+
+    ``None`` when no clock runs or the chain has ended. A step of another clock than the
+    running one does not count (after a claim the solution clock starts its own chain).
+    """
+    running = running_clock(question)
+    if running is None:
+        return None
+    clock, since = running
+    index = 0
+    if after is not None and after[0] is clock:
+        index = BREACH_CHAIN.index(after[1]) + 1
+    if index >= len(BREACH_CHAIN):
+        return None
+    deadline = clock_deadline(clock, since, level, calendar)
+    if index:
+        step_time = calendar.office_day * level.step_after_days * index
+        deadline = calendar.add_working_time(deadline, step_time)
+    return BreachDue(clock, BREACH_CHAIN[index], deadline)
+
+
+@dataclass(frozen=True, slots=True)
+class AutoClosePlan:
+    """When an unconfirmed answer is closed, and when the asker is reminded first (UTC)."""
+
+    remind_at: datetime
+    close_at: datetime
+
+
+def auto_close_plan(answered_at: datetime, days: float, calendar: WorkCalendar) -> AutoClosePlan:
+    """Close ``days`` working days after the answer; remind one working day before (or
+    half-way, when ``days`` is one or less)."""
+    close_at = calendar.add_working_time(answered_at, calendar.office_day * days)
+    before = days - 1 if days > 1 else days / 2
+    remind_at = calendar.add_working_time(answered_at, calendar.office_day * before)
+    return AutoClosePlan(remind_at, close_at)
+
+
+def age_in_working_hours(asked_at: datetime, now: datetime, calendar: WorkCalendar) -> float:
+    """How long a question has waited, in working hours (for ``!vragen``)."""
+    return calendar.working_time_between(asked_at, now) / timedelta(hours=1)
+
+
+# --------------------------------------------------------------------------- cards
+class CardStatus(StrEnum):
+    """A knowledge card's stored status."""
+
+    DRAFT = "concept"
+    PUBLISHED = "gepubliceerd"
+    RETIRED = "vervallen"
+
+
+class CardState(StrEnum):
+    """What the rules see: the stored status, or ``herziening`` when a review is due."""
+
+    DRAFT = "concept"
+    PUBLISHED = "gepubliceerd"
+    REVIEW_DUE = "herziening"
+    RETIRED = "vervallen"
+
+
+class CardAction(StrEnum):
+    """What someone can do to a card."""
+
+    EDIT = "edit"
+    PUBLISH = "publish"
+    CONFIRM = "confirm"
+    RETIRE = "retire"
+
+
+_CARD_KEEPERS = frozenset({Relation.OWNER, Relation.KETENMANAGER})
+
+#: The one rule table for cards: (action, state) → who may.
+CARD_PERMISSIONS: dict[tuple[CardAction, CardState], frozenset[Relation]] = {
+    (CardAction.EDIT, CardState.DRAFT): _CARD_KEEPERS,
+    (CardAction.EDIT, CardState.PUBLISHED): _CARD_KEEPERS,
+    (CardAction.EDIT, CardState.REVIEW_DUE): _CARD_KEEPERS,
+    (CardAction.PUBLISH, CardState.DRAFT): _CARD_KEEPERS | {Relation.THEME_EXPERT},
+    (CardAction.CONFIRM, CardState.PUBLISHED): _CARD_KEEPERS,
+    (CardAction.CONFIRM, CardState.REVIEW_DUE): _CARD_KEEPERS,
+    (CardAction.RETIRE, CardState.DRAFT): _CARD_KEEPERS,
+    (CardAction.RETIRE, CardState.PUBLISHED): _CARD_KEEPERS,
+    (CardAction.RETIRE, CardState.REVIEW_DUE): _CARD_KEEPERS,
+}
+
+
+def card_state(status: CardStatus, review_due: datetime | None, now: datetime) -> CardState:
+    """The card's state at ``now`` (a published card past its review date is due)."""
+    if status is CardStatus.PUBLISHED and review_due is not None and review_due <= now:
+        return CardState.REVIEW_DUE
+    return CardState(status.value)
+
+
+def check_card(
+    action: CardAction, state: CardState, relations: frozenset[Relation]
+) -> Refusal | None:
+    """``None`` if someone with ``relations`` may do ``action`` to a card in ``state``."""
+    allowed = CARD_PERMISSIONS.get((action, state))
+    if allowed is None:
+        return Refusal(RefusalCode.WRONG_STATUS, state.value)
+    if not allowed & relations:
+        return Refusal(RefusalCode.NOT_ALLOWED, state.value)
+    return None
+
+
+def check_publish(
+    state: CardState, relations: frozenset[Relation], title: str, body: str
+) -> Refusal | None:
+    """Publishing: the permission table, a non-empty text and no BSN-valid number."""
+    refusal = check_card(CardAction.PUBLISH, state, relations)
+    if refusal is not None:
+        return refusal
+    if not title.strip() or not body.strip():
+        return Refusal(RefusalCode.EMPTY, state.value)
+    if contains_bsn(f"{title}\n{body}"):
+        return Refusal(RefusalCode.BSN, state.value)
+    return None
+
+
+#: Who may turn a closed case into a lesson card (drafts only; publishing is reviewed).
+LESSON_PERMISSION = frozenset({Relation.REGIEHOUDER, Relation.KETENMANAGER})
+#: The case status a lesson can be drawn from (``avz_bot.domain.cases``: gesloten).
+LESSON_CASE_STATUS = "gesloten"
+
+
+def check_lesson(case_status: str, relations: frozenset[Relation]) -> Refusal | None:
+    """``!kennis nieuw <casus>``: only a closed case, by its regiehouder or a ketenmanager."""
+    if case_status != LESSON_CASE_STATUS:
+        return Refusal(RefusalCode.WRONG_STATUS, case_status)
+    if not LESSON_PERMISSION & relations:
+        return Refusal(RefusalCode.NOT_ALLOWED, case_status)
+    return None
+
+
+def review_due_from(at: datetime, review_days: int) -> datetime:
+    """The review date of a card published or confirmed at ``at`` (calendar days)."""
+    return at + timedelta(days=review_days)
+
+
+# --------------------------------------------------------------------------- BSN guard
+# Nine digits, optionally written in groups (``123456782``, ``1234.56.782``, ``123 456 782``);
+# eight-digit numbers are old BSNs with the leading zero dropped.
+_NUMBER = re.compile(r"(?<![\d.\-])(\d{4}[ .]?\d{2}[ .]?\d{3}|\d{8})(?![\d])")
+
+
+def is_valid_bsn(digits: str) -> bool:
+    """The BSN "elfproef" (Wet algemene bepalingen burgerservicenummer, art. 1 and the
+    Logius specification): for digits d1..d9, 9·d1 + 8·d2 + … + 2·d8 − d9 is a multiple of
+    11 (and not zero). Eight digits are read with a leading zero."""
+    if len(digits) == 8:
+        digits = "0" + digits
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    total = sum(int(d) * weight for d, weight in zip(digits[:8], range(9, 1, -1), strict=True))
+    total -= int(digits[8])
+    return total != 0 and total % 11 == 0
+
+
+def contains_bsn(text: str) -> bool:
+    """Whether ``text`` holds a number that passes the BSN elfproef."""
+    return any(is_valid_bsn(re.sub(r"[ .]", "", m.group(1))) for m in _NUMBER.finditer(text))

@@ -28,12 +28,14 @@ from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.partners_config import load_partners
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.conference_jobs import ConferenceJobs
+from avz_bot.services.conference_events import REACTION_KIND as CONFERENCE_REACTIONS
+from avz_bot.services.conference_jobs import ConferenceJobs, conference_reaction
 from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.direct import DirectJobs
 from avz_bot.services.escalation_jobs import DigestJobs, EscalationJobs
 from avz_bot.services.escalations import REACTION_KIND as ESCALATION_REACTIONS
-from avz_bot.services.helpdesk_jobs import HelpdeskJobs
+from avz_bot.services.helpdesk import REACTION_KIND as HELPDESK_REACTIONS
+from avz_bot.services.helpdesk_jobs import HelpdeskJobs, helpdesk_reaction
 from avz_bot.services.registry import synchronise_registry
 from avz_bot.services.reminder_jobs import ReminderJobs
 from avz_bot.services.report_jobs import ReportJobs, arm_scheduled_report
@@ -128,6 +130,8 @@ class Application:
         )
         escalation_jobs = EscalationJobs(self.services.bind)
         self.core.on_reaction(ESCALATION_REACTIONS, escalation_jobs.reaction)
+        self.core.on_reaction(HELPDESK_REACTIONS, helpdesk_reaction)
+        self.core.on_reaction(CONFERENCE_REACTIONS, conference_reaction)
         self.scheduler = Scheduler(
             self.database,
             self.clock,

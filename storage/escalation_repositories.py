@@ -328,6 +328,25 @@ class ReactionTargetRepository:
         )
         await _rowcount(self._session, stmt)
 
+    async def add_event(
+        self, event_id: str, kind: str, entity_id: str, room_id: str, now: datetime
+    ) -> None:
+        """Register an event that already exists (e.g. a person's question that reactions
+        may claim) under ``kind``; idempotent."""
+        stmt = (
+            _dialect_insert(self._session, ReactionTargetRecord)
+            .values(
+                txn_id=f"event:{event_id}",
+                kind=kind,
+                entity_id=entity_id,
+                room_id=room_id,
+                event_id=event_id,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["txn_id"])
+        )
+        await _rowcount(self._session, stmt)
+
     async def record_sent(self, txn_id: str, event_id: str, room_id: str) -> bool:
         """The outbox sent ``txn_id`` as ``event_id`` in ``room_id`` (a direct message's room
         is only known then); False if it is no reaction target."""

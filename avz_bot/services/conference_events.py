@@ -27,8 +27,10 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from avz_bot.services.conference_view import ConferenceView, Names
+from avz_bot.services.outbox import txn_id_for
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from storage.conference_repositories import ENTRY_DECISION, ENTRY_ITEM, ConferenceRepository
+from storage.escalation_repositories import ReactionTargetRepository
 from storage.schedule_repositories import JobRepository
 
 JOB_CONFERENCE_REMINDER = "conference.reminder"
@@ -41,9 +43,32 @@ def reminder_job_key(conference_id: int, kind: ReminderKind) -> str:
     return f"conference:{conference_id}:{kind.value}"
 
 
+_INVITATION = "conference-invitation"
+#: Reactions on an invitation (✅ comes, ❌ does not) are routed to this handler kind.
+REACTION_KIND = "conference"
+
+
 def invitation_key(conference_id: int, sequence: int) -> str:
     """The outbox key of the invitation for one version of a conference (``notify`` kind)."""
-    return f"conference-invitation:{conference_id}:{sequence}"
+    return f"{_INVITATION}:{conference_id}:{sequence}"
+
+
+def with_reaction_targets(
+    session: AsyncSession, enqueue: Enqueue, now: Callable[[], datetime]
+) -> Enqueue:
+    """``enqueue`` that also registers every invitation it queues as a reaction target,
+    so a ✅ or ❌ on it reaches ``ConferenceService.reaction`` (see ``BotCore.reaction``)."""
+
+    async def queue(key: str, room_id: str, reply: Reply) -> None:
+        await enqueue(key, room_id, reply)
+        kind, _, rest = key.partition(":")
+        if kind == _INVITATION:
+            conference_id = rest.split(":", 1)[0]
+            await ReactionTargetRepository(session).add(
+                txn_id_for("notify", key), REACTION_KIND, conference_id, room_id, now()
+            )
+
+    return queue
 
 
 @dataclass

@@ -8,8 +8,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.inbound import IncomingReaction
+from avz_bot.domain.partners import Member
 from avz_bot.services.conference_events import JOB_CONFERENCE_REMINDER
 from avz_bot.services.core import UnitServices
+from storage.escalation_repositories import ReactionTargetRow
 from storage.schedule_repositories import JobRow
 
 
@@ -27,3 +30,22 @@ class ConferenceJobs:
         """Deliver a conference reminder (the first one posts the agenda too)."""
         del now  # the unit of work reads the same clock
         await self._bind(session).conferences.deliver_reminder(job)
+
+
+async def conference_reaction(
+    unit: UnitServices,
+    member: Member | None,
+    target: ReactionTargetRow,
+    reaction: IncomingReaction,
+) -> None:
+    """A ✅ (comes) or ❌ (does not) on a conference invitation, counted only from invited
+    participants; the case room is told the new attendance."""
+    del target
+    comes = reaction.key.startswith(("✅", "✔"))
+    if member is None or not (comes or reaction.key.startswith("❌")):
+        return
+    reply = await unit.conferences.reaction(
+        reaction.room_id, reaction.sender, reaction.relates_to, comes, key=reaction.event_id
+    )
+    if reply is not None:
+        await unit.enqueue(f"conference-reaction:{reaction.event_id}", reaction.room_id, reply)

@@ -48,6 +48,7 @@ from avz_bot.services.conference_events import (
     Unit,
     invitation_key,
     reminder_job_key,
+    with_reaction_targets,
 )
 from avz_bot.services.conference_view import ConferenceView, Names
 from avz_bot.services.outbox import txn_id_for
@@ -87,6 +88,7 @@ class ConferenceService:
         self._settings = settings
         self._calendar = calendar
         self.view = view
+        enqueue = with_reaction_targets(session, enqueue, lambda: self.now)
         self._enqueue = enqueue
         self.repo = ConferenceRepository(session)
         self._jobs = JobRepository(session)

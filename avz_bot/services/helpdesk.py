@@ -38,6 +38,7 @@ from avz_bot.services.helpdesk_cards import (
 from avz_bot.services.helpdesk_search import SearchResult, put_document, search_knowledge
 from avz_bot.services.helpdesk_view import HelpdeskView
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from storage.escalation_repositories import ReactionTargetRepository
 from storage.helpdesk_repositories import (
     KIND_QUESTION,
     CardRepository,
@@ -80,6 +81,10 @@ def to_domain(row: QuestionRow) -> hd.Question:
         closed_at=row.closed_at,
         solution_from=row.solution_from,
     )
+
+
+#: Reactions on a question's first message are routed to this handler kind (🙋 claims).
+REACTION_KIND = "helpdesk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +252,10 @@ class HelpdeskService(KnowledgeCards):
             now=self.now,
         )
         await self.arm_sla(row, to_domain(row))
+        # A 🙋 on the question claims it (see ``claim_by_reaction``).
+        await ReactionTargetRepository(self._session).add_event(
+            event_id, REACTION_KIND, row.reference, room_id, self.now
+        )
         experts = [m.matrix_id for m in await self.experts(code) if m.matrix_id != member.matrix_id]
         for expert in experts:
             reply = self.view.expert_notice(row, room_id)

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain import helpdesk as hd
+from avz_bot.domain.inbound import IncomingReaction
+from avz_bot.domain.partners import Member
 from avz_bot.services.core import UnitServices
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.helpdesk import (
@@ -25,6 +27,7 @@ from avz_bot.services.helpdesk import (
     to_domain,
 )
 from avz_bot.services.helpdesk_cards import JOB_REVIEW
+from storage.escalation_repositories import ReactionTargetRow
 from storage.schedule_repositories import JobRepository, JobRow
 
 
@@ -140,3 +143,17 @@ class HelpdeskJobs:
 
 async def _arm_next(service: HelpdeskService, row: Any) -> None:
     await service.arm_sla(row, to_domain(row))
+
+
+async def helpdesk_reaction(
+    unit: UnitServices,
+    member: Member | None,
+    target: ReactionTargetRow,
+    reaction: IncomingReaction,
+) -> None:
+    """A reaction on a question's first message: 🙋 from an expert claims it (the thread is
+    told by ``claim_by_reaction``); other reactions and other people change nothing."""
+    del target
+    if member is None or not reaction.key.startswith("🙋"):
+        return
+    await unit.helpdesk.claim_by_reaction(member, reaction.room_id, reaction.relates_to)

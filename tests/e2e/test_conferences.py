@@ -110,11 +110,15 @@ async def test_a_conference_from_plan_to_minutes(world: BotWorld) -> None:
     assert str(event["LOCATION"]) == "Stadhuis, kamer 2"
     assert str(event["UID"]) == f"{reference.lower()}@avz-bot"
 
-    # Attendance: Anouk comes; the organiser sees who comes.
-    came = await anouk.send_and_wait(
-        room, f"!overleg kom {reference}", reply_from=world.bot_id, timeout=60
+    # Attendance: Anouk accepts with ✅ on the invitation; the organiser sees who comes.
+    await anouk.react(room, invitation.event_id, "✅")
+    came = await pieter.wait_for_message(
+        room,
+        sender=world.bot_id,
+        predicate=lambda b: "Komen: Test ggz, Test politie" in b,
+        timeout=60,
     )
-    assert "Komen: Test ggz, Test politie" in came.body
+    assert came.sender == world.bot_id
 
     # The agenda is posted by itself (first reminder), before the conference starts.
     agenda = await anouk.wait_for_message(

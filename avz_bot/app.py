@@ -30,7 +30,12 @@ from avz_bot.scheduling import Scheduler
 from avz_bot.services.core import AppServices, BotCore
 from avz_bot.services.registry import synchronise_registry
 from avz_bot.services.reminder_jobs import ReminderJobs
-from avz_bot.services.retention_jobs import RetentionJobs, arm_retention, replay_horizon
+from avz_bot.services.retention_jobs import (
+    FIRST_RUN_DELAY,
+    RetentionJobs,
+    arm_retention,
+    replay_horizon,
+)
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import ConfigError, Settings
 from commands.framework import Dispatcher
@@ -254,7 +259,8 @@ class Application:
                     await self.core.flush_outbox()
                     await self._arm_case_sweep()
                     async with self.database.session() as session, session.begin():
-                        await arm_retention(session, self.clock.now())
+                        now = self.clock.now()
+                        await arm_retention(session, now, now + FIRST_RUN_DELAY)
                     await self.scheduler.start()
                     self.started.set()
                     log.info(

@@ -40,7 +40,12 @@ from avz_bot.services.registry import synchronise_registry
 from avz_bot.services.reminder_jobs import ReminderJobs
 from avz_bot.services.report_jobs import ReportJobs, arm_scheduled_report
 from avz_bot.services.report_metrics import GaugeRefresher
-from avz_bot.services.retention_jobs import RetentionJobs, arm_retention, replay_horizon
+from avz_bot.services.retention_jobs import (
+    FIRST_RUN_DELAY,
+    RetentionJobs,
+    arm_retention,
+    replay_horizon,
+)
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.services.signal_jobs import SignalJobs
 from avz_bot.settings import ConfigError, Settings
@@ -300,7 +305,8 @@ class Application:
                     await self.core.flush_outbox()
                     await self._arm_case_sweep()
                     async with self.database.session() as session, session.begin():
-                        await arm_retention(session, self.clock.now())
+                        now = self.clock.now()
+                        await arm_retention(session, now, now + FIRST_RUN_DELAY)
                     await self.scheduler.start()
                     self.started.set()
                     log.info(

@@ -735,7 +735,6 @@ class MatrixAdapter:
                 decrypted = client.decrypt_event(event)
             except EncryptionError:
                 continue
-            await port.decrypted_late(ref.event_id)
             room = client.rooms.get(ref.room_id)
             if (
                 isinstance(decrypted, RoomMessageText)
@@ -754,6 +753,9 @@ class MatrixAdapter:
                 incoming = await self._incoming(ref.room_id, decrypted, late=True)
                 if room is not None and room.encrypted:
                     await port.message(incoming)
+            # Only after the command was handled: if the database fails in between, the
+            # parked event is still there when the batch is handled again.
+            await port.decrypted_late(ref.event_id)
 
     async def _device_may_receive_keys(self, user_id: str, device_id: str) -> bool:
         if not self._is_registered(user_id):

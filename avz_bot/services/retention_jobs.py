@@ -89,9 +89,15 @@ class RetentionJobs:
         log.info("retention ran", extra={**{f"pruned_{k}": v for k, v in pruned.items()}})
 
 
-async def arm_retention(session: AsyncSession, now: datetime) -> None:
-    """Make sure the retention job exists (it re-arms itself after each run)."""
+#: The first run after a start waits this long: start-up (catching up on commands sent
+#: while the bot was down) comes first, and housekeeping is never urgent.
+FIRST_RUN_DELAY = timedelta(minutes=10)
+
+
+async def arm_retention(session: AsyncSession, now: datetime, first_run: datetime) -> None:
+    """Make sure the retention job exists, due at ``first_run`` if it has to be created
+    (a pending job keeps its time; the job re-arms itself after each run)."""
     jobs = JobRepository(session)
     existing = await jobs.by_key(RETENTION_KEY)
     if existing is None or existing.status not in {JOB_PENDING, JOB_RUNNING}:
-        await jobs.schedule(JOB_RETENTION, now, {}, now, dedupe_key=RETENTION_KEY)
+        await jobs.schedule(JOB_RETENTION, first_run, {}, now, dedupe_key=RETENTION_KEY)

@@ -92,7 +92,7 @@ async def test_retention_prunes_only_what_is_old_and_finished(database: Database
         database, clock, RetentionJobs(SETTINGS, BotMetrics()).handlers(), worker_id="w"
     )
     async with database.session() as session, session.begin():
-        await arm_retention(session, NOW)
+        await arm_retention(session, NOW, NOW)
     assert await scheduler.run_due() == 1
 
     async with database.session() as session:
@@ -124,7 +124,7 @@ async def test_retention_deletes_in_bounded_batches_and_continues_soon(
         processed = ProcessedEventRepository(session)
         for n in range(150):
             await processed.claim(f"$e{n}", "!r:x", "@s:x", old + timedelta(seconds=n))
-        await arm_retention(session, NOW)
+        await arm_retention(session, NOW, NOW)
     clock = FakeClock(NOW)
     scheduler = Scheduler(
         database, clock, RetentionJobs(SETTINGS, BotMetrics()).handlers(), worker_id="w"
@@ -134,6 +134,12 @@ async def test_retention_deletes_in_bounded_batches_and_continues_soon(
     async with database.session() as session:
         job = await JobRepository(session).by_key(RETENTION_KEY)
     assert job is not None and job.due_at == NOW + timedelta(seconds=60)
+    # A restart meanwhile does not move the pending job (arming keeps its time).
+    async with database.session() as session, session.begin():
+        await arm_retention(session, NOW, NOW + timedelta(minutes=10))
+    async with database.session() as session:
+        kept = await JobRepository(session).by_key(RETENTION_KEY)
+    assert kept is not None and kept.due_at == job.due_at
     clock.advance(timedelta(seconds=61))
     await scheduler.run_due()
     assert await _count(database, ProcessedEventRecord) == 0

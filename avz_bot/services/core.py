@@ -332,7 +332,7 @@ class BotCore:
                 return None
             processed = ProcessedEventRepository(session)
             if not await processed.claim(
-                incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
+                incoming.claim_id, incoming.room_id, incoming.sender, self._clock.now()
             ):
                 return None
             member = await PartnerRepository(session).get_member(incoming.sender)
@@ -371,7 +371,7 @@ class BotCore:
                 )
             if result.reply is not None:
                 await self._reply(session, incoming, result.reply)
-            await processed.set_outcome(incoming.event_id, result.command, result.outcome.value)
+            await processed.set_outcome(incoming.claim_id, result.command, result.outcome.value)
             return result
 
     async def _record_without_changes(
@@ -382,10 +382,10 @@ class BotCore:
         async with self._db.session() as session, session.begin():
             processed = ProcessedEventRepository(session)
             if not await processed.claim(
-                incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
+                incoming.claim_id, incoming.room_id, incoming.sender, self._clock.now()
             ):
                 return None
-            await processed.set_outcome(incoming.event_id, result.command, result.outcome.value)
+            await processed.set_outcome(incoming.claim_id, result.command, result.outcome.value)
             if result.reply is not None:
                 await self._reply(session, incoming, result.reply)
         return result
@@ -481,15 +481,24 @@ class BotCore:
         room_id: str,
         reply: Reply,
         in_reply_to: str | None = None,
+        thread_root: str | None = None,
     ) -> None:
+        content = reply.to_content(in_reply_to, thread_root)
         await OutboxRepository(session).add(
-            txn_id_for(kind, key), room_id, reply.to_content(in_reply_to), self._clock.now()
+            txn_id_for(kind, key), room_id, content, self._clock.now()
         )
 
     async def _reply(self, session: Any, incoming: IncomingCommand, reply: Reply) -> None:
-        """Queue the answer to a command, as a rich reply to it."""
+        """Queue the answer to a command, as a rich reply to it (in its thread, if any;
+        to the original command when answering an edit)."""
         await self._enqueue(
-            session, "reply", incoming.event_id, incoming.room_id, reply, incoming.event_id
+            session,
+            "reply",
+            incoming.claim_id,
+            incoming.room_id,
+            reply,
+            incoming.edit_of or incoming.event_id,
+            incoming.thread_root,
         )
 
     async def after_sync(self) -> None:

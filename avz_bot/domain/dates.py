@@ -23,6 +23,17 @@ Conventions (where Dutch usage leaves room):
   caller asks again rather than us guessing tomorrow).
 * Explicit dates on weekends and holidays are allowed (the caller decides); "over N werkdagen"
   counts working days of the calendar.
+* Clock words are spoken twelve-hour time read within the working day: "half tien" is 09:30,
+  "kwart over negen" 09:15, "kwart voor drie" 14:45 (an hour before 07:00 means the
+  afternoon: "half zeven" is 18:30). After "middag"/"avond" they are afternoon and evening
+  ("vanavond half acht" is 19:30).
+* Day parts: "vanochtend"/"vanmorgen", "vanmiddag", "vanavond", "morgenochtend" (also
+  "morgen ochtend", "morgenvroeg"), "morgenmiddag", "morgenavond", "vrijdagmiddag"... take the
+  calendar's ``morning``/``afternoon``/``evening`` time unless a time is given
+  ("vanmiddag 16:00", "vanmiddag 4 uur" = 16:00).
+* "eind van de maand" is the month's last working day (next month's once that has passed);
+  "eind volgende maand" likewise; "begin volgende week" is next week's first working day and
+  "begin volgende maand" next month's; all at ``end_of_day`` without a time.
 """
 
 from __future__ import annotations
@@ -236,6 +247,24 @@ _DAY_MONTH_NUMERIC = re.compile(
     r"(?:(?P=sep)(?P<y>[0-9]{4}|[0-9]{2}))?$",
     _F,
 )
+_END_OF_MONTH = re.compile(r"^(?:het\s+)?eind(?:e)?\s+(?:van\s+)?(?:de|deze)\s+maand$", _F)
+_END_OF_NEXT_MONTH = re.compile(
+    r"^(?:het\s+)?eind(?:e)?\s+(?:van\s+)?(?:de\s+)?volgende\s+maand$", _F
+)
+_START_OF_NEXT = re.compile(
+    r"^(?:het\s+)?begin\s+(?:van\s+)?(?:de\s+)?(?:volgende|komende)\s+(?P<unit>week|maand)$", _F
+)
+# Spoken clock time: "half tien", "kwart over negen", "om kwart voor 3", "tien uur".
+_CLOCK_WORDS = re.compile(
+    rf"(?:^|\s)(?:om\s+)?(?:(?P<quarter>kwart)\s+(?P<dir>over|voor)\s+|(?P<half>half)\s+)?"
+    rf"(?P<h>[0-9]{{1,2}}|{_alternation(_NUMBER_WORDS)})(?P<uur>\s+uur)?$",
+    _F,
+)
+# A day part after the day: "morgenochtend", "vrijdag middag", "vanavond".
+_DAY_PART = re.compile(r"^(?P<base>.*?)\s*(?P<part>ochtend|middag|avond)$", _F)
+_MORNING_WORDS: Final = {"vanmorgen": "", "van morgen": "", "morgenvroeg": "morgen"}
+#: Spoken clock hours before this are read as afternoon ("kwart voor drie" = 14:45).
+_EARLIEST_SPOKEN_HOUR: Final = 7
 _ISO_DATE = re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})$", _F)
 _ISO_T = re.compile(r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})t(?=[0-9])", _F)
 _LEADING_FILLER = re.compile(r"^(?:uiterlijk\s+)?(?:op\s+)?", _F)
@@ -288,6 +317,11 @@ class _Context:
         monday = self.today - timedelta(days=self.today.weekday())
         return monday + timedelta(days=7 + weekday)
 
+    def end_of_month(self, months_ahead: int) -> date:
+        """The last working day of the month ``months_ahead`` after this one."""
+        first_after = _add_months(self.today.replace(day=1), months_ahead + 1)
+        return self.calendar.previous_working_day(first_after)
+
     def next_occurrence(self, day: int, month: int) -> date | WhenErrorCode:
         """The first ``day``-``month`` from this year on whose moment is after now."""
         # Eight years cover the leap-year gap around 29 February (e.g. 2096 -> 2104).
@@ -301,17 +335,78 @@ class _Context:
         return WhenErrorCode.UNPARSEABLE
 
 
-def _split_time(text: str) -> tuple[str, time | None] | WhenErrorCode:
-    """Separate a trailing time ("om 9.30", "14:00", "14 uur") from the date part."""
+@dataclass(frozen=True, slots=True)
+class _Clock:
+    """A time split off the text; ``spoken`` when it was twelve-hour ("half tien", "4 uur")."""
+
+    hour: int
+    minute: int
+    spoken: bool
+
+
+def _spoken_clock(text: str) -> tuple[str, _Clock] | None:
+    """A trailing spoken time ("half tien" = 9:30, "kwart voor drie" = 2:45, "tien uur")."""
+    match = _CLOCK_WORDS.search(text)
+    if match is None:
+        return None
+    relative = match["quarter"] or match["half"]
+    if not relative and not match["uur"]:
+        return None  # a bare number is a day or nothing, never a time
+    if relative and match["uur"]:
+        return None
+    hour = _number(match["h"])
+    if not 1 <= hour <= 12:
+        return None
+    minutes = hour * 60
+    if match["half"]:
+        minutes -= 30  # "half tien": half an hour before ten
+    elif match["dir"] == "over":
+        minutes += 15
+    elif match["dir"] == "voor":
+        minutes -= 15
+    rest = text[: match.start()].strip()
+    if rest == "om" or rest.endswith(" om"):
+        rest = rest[:-2].strip()
+    return rest, _Clock((minutes // 60) % 24, minutes % 60, spoken=True)
+
+
+def _split_time(text: str) -> tuple[str, _Clock | None] | WhenErrorCode:
+    """Separate a trailing time ("om 9.30", "14:00", "14 uur", "half tien") from the date."""
     match = _TIME_AT_END.search(text)
     if match is None:
-        return text, None
+        return _spoken_clock(text) or (text, None)
     hour_text = match["h1"] or match["h2"] or match["h3"]
     minute_text = match["m1"] or match["m2"] or "0"
     hour, minute = int(hour_text), int(minute_text)
     if hour > 23 or minute > 59:
         return WhenErrorCode.UNPARSEABLE
-    return text[: match.start()].strip(), time(hour, minute)
+    # "4 uur" and "om 4" are spoken twelve-hour times; "4:00" and "16 uur" are not.
+    spoken = match["h1"] is None and hour <= 12
+    return text[: match.start()].strip(), _Clock(hour, minute, spoken)
+
+
+def _split_day_part(text: str) -> tuple[str, str | None]:
+    """Separate a day part: ("morgen", "ochtend") for "morgenochtend"; "van" means today."""
+    if text in _MORNING_WORDS:
+        return _MORNING_WORDS[text], "ochtend"
+    match = _DAY_PART.match(text)
+    if match is None:
+        return text, None
+    base = match["base"].strip()
+    return ("" if base == "van" else base), match["part"]
+
+
+def _clock_for(clock: _Clock | None, part: str | None, calendar: WorkCalendar) -> time | None:
+    """The wall-clock time meant by a (spoken) time and/or a day part."""
+    if clock is None:
+        defaults = {"ochtend": calendar.morning, "middag": calendar.afternoon}
+        return None if part is None else defaults.get(part, calendar.evening)
+    hour = clock.hour
+    later_part = part in {"middag", "avond"}
+    early = part is None and hour < _EARLIEST_SPOKEN_HOUR
+    if clock.spoken and hour < 12 and (later_part or early):
+        hour += 12
+    return time(hour, clock.minute)
 
 
 def _check_weekday(found: date, weekday_token: str | None) -> date | WhenErrorCode:
@@ -383,6 +478,16 @@ def _resolve_day(ctx: _Context, text: str, fallback: bool) -> date | WhenErrorCo
         return ctx.upcoming_weekday(4)
     if _END_OF_NEXT_WEEK.match(text):
         return ctx.weekday_next_week(4)
+    if _END_OF_MONTH.match(text):
+        last = ctx.end_of_month(0)
+        return last if ctx.compose(last) > ctx.now else ctx.end_of_month(1)
+    if _END_OF_NEXT_MONTH.match(text):
+        return ctx.end_of_month(1)
+    if match := _START_OF_NEXT.match(text):
+        if match["unit"] == "week":
+            return ctx.calendar.next_working_day(ctx.weekday_next_week(0), include_today=True)
+        first = _add_months(ctx.today.replace(day=1), 1)
+        return ctx.calendar.next_working_day(first, include_today=True)
     if match := _DAY_OFFSET.match(text):
         return _day_offset(ctx, _number(match["n"]), match["unit"])
     if match := _DAY_MONTH_NAME.match(text):
@@ -443,7 +548,9 @@ def _resolve(
     split = _split_time(text)
     if isinstance(split, WhenErrorCode):
         return split
-    date_text, clock = split
+    date_text, spoken = split
+    date_text, part = _split_day_part(date_text)
+    clock = _clock_for(spoken, part, calendar)
     ctx = _Context(now=now, today=calendar.local_date(now), calendar=calendar, clock=clock)
     day = _resolve_day(ctx, date_text, fallback)
     if isinstance(day, WhenErrorCode):
@@ -467,7 +574,9 @@ def parse_when(
     "einde van de week"; "1 december", "1 dec", "1 december 2026", "1-12", "1-12-2026",
     "01/12/2026", "1.12.2026", "2026-12-01"; any of those with a time ("14:00", "om 9.30",
     "14 uur"); a time alone; "over 3 werkdagen", "over 2 dagen", "over een week",
-    "over 2 weken", "over 3 maanden", "over 2 uur", "over een kwartier". See the module
+    "over 2 weken", "over 3 maanden", "over 2 uur", "over een kwartier"; spoken times
+    ("half tien", "kwart voor drie"); day parts ("morgenochtend", "vanmiddag 16:00");
+    "eind van de maand", "begin volgende week". See the module
     docstring for the conventions. Word-only leftovers go to ``dateparser`` if ``fallback``.
 
     Never raises on any ``text``; a naive ``now`` is a programming error (ValueError).

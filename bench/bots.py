@@ -77,8 +77,28 @@ class EchoBot:
             log.error("echo failed: %s", type(exc).__name__)
 
 
+def _count_statements(path: str) -> None:
+    """Count the SQL statements the bot runs, by their first words (written at exit)."""
+    import atexit
+    from collections import Counter
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    counts: Counter[str] = Counter()
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        counts[" ".join(statement.split())[:90]] += 1
+
+    event.listen(Engine, "before_cursor_execute", count)
+    atexit.register(lambda: Path(path).write_text(json.dumps(counts.most_common(), indent=1)))
+
+
 async def run_avz(config: dict[str, Any], stop: asyncio.Event) -> None:
     from avz_bot.testkit.bot import bot_settings, start_bot
+
+    if os.environ.get("AVZ_BENCH_SQL_COUNTS"):
+        _count_statements(os.environ["AVZ_BENCH_SQL_COUNTS"])
 
     settings = bot_settings(
         homeserver=config["homeserver"],

@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import json
 import os
+import resource
 import secrets
 import shutil
 import statistics
@@ -60,6 +61,12 @@ def _pct(values: list[float], q: float) -> float:
 
 def _summary(values: list[float]) -> dict[str, float]:
     return {"p50": _pct(values, 0.5), "p90": _pct(values, 0.9), "mean": statistics.fmean(values)}
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process (the partner clients), all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cpu_seconds(pid: int) -> float:
@@ -245,11 +252,16 @@ async def throughput(world: World, clients: int, seconds: float) -> dict[str, An
                     continue
                 latencies.append((time.perf_counter() - started) * 1000)
 
+        synapse_pid = world.synapse._process.pid if world.synapse._process else None
         cpu_before = world.avz.cpu()
+        synapse_before = cpu_seconds(synapse_pid) if synapse_pid else 0.0
+        partners_before = _own_cpu()
         started = time.monotonic()
         await asyncio.gather(*(drive(p, r) for p, r in zip(partners, rooms, strict=True)))
         elapsed = time.monotonic() - started
         cpu_used = world.avz.cpu() - cpu_before
+        synapse_used = (cpu_seconds(synapse_pid) if synapse_pid else 0.0) - synapse_before
+        partners_used = _own_cpu() - partners_before
         await asyncio.sleep(5)  # late or doubled answers would arrive meanwhile
         answers: Counter[str] = Counter()
         for partner, room in zip(partners, rooms, strict=True):
@@ -268,6 +280,9 @@ async def throughput(world: World, clients: int, seconds: float) -> dict[str, An
             "round_trip_ms": _summary(latencies) if latencies else None,
             "avz_cpu_ms_per_command": cpu_used / max(1, len(latencies)) * 1000,
             "avz_cpu_share": cpu_used / elapsed,
+            # Where the limit is: CPU share (1.0 = one core) of each process meanwhile.
+            "synapse_cpu_share": synapse_used / elapsed,
+            "partners_cpu_share": partners_used / elapsed,
             "timeouts": timeouts,
             "lost": lost,
             "doubled": doubled,
@@ -372,6 +387,11 @@ def _print(result: dict[str, Any]) -> None:
             f"p90 {rt['p90']:.0f} ms, CPU {tp['avz_cpu_ms_per_command']:.2f} ms/command "
             f"({tp['avz_cpu_share']:.0%} of a core); {tp['commands']} sent, "
             f"{tp['lost']} lost, {tp['doubled']} doubled"
+        )
+        print(
+            f"                CPU meanwhile: avz-bot {tp['avz_cpu_share']:.0%}, Synapse "
+            f"{tp['synapse_cpu_share']:.0%}, the {tp['clients']} partner clients "
+            f"{tp['partners_cpu_share']:.0%} of a core (machine: {os.cpu_count()} cores)"
         )
 
 

@@ -23,14 +23,8 @@ Conventions (where Dutch usage leaves room):
   caller asks again rather than us guessing tomorrow).
 * Explicit dates on weekends and holidays are allowed (the caller decides); "over N werkdagen"
   counts working days of the calendar.
-* Clock words are spoken twelve-hour time read within the working day: "half tien" is 09:30,
-  "kwart over negen" 09:15, "kwart voor drie" 14:45 (an hour before 07:00 means the
-  afternoon: "half zeven" is 18:30). After "middag"/"avond" they are afternoon and evening
-  ("vanavond half acht" is 19:30).
-* Day parts: "vanochtend"/"vanmorgen", "vanmiddag", "vanavond", "morgenochtend" (also
-  "morgen ochtend", "morgenvroeg"), "morgenmiddag", "morgenavond", "vrijdagmiddag"... take the
-  calendar's ``morning``/``afternoon``/``evening`` time unless a time is given
-  ("vanmiddag 16:00", "vanmiddag 4 uur" = 16:00).
+* Spoken times ("half tien", "kwart voor drie") and day parts ("morgenochtend",
+  "vanmiddag 16:00"): see :mod:`avz_bot.domain.spoken_time`.
 * "eind van de maand" is the month's last working day (next month's once that has passed);
   "eind volgende maand" likewise; "begin volgende week" is next week's first working day and
   "begin volgende maand" next month's; all at ``end_of_day`` without a time.
@@ -45,6 +39,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Final
 
+from avz_bot.domain.spoken_time import NUMBER_WORDS as _NUMBER_WORDS
+from avz_bot.domain.spoken_time import (
+    TimeOfDay,
+    clock_for,
+    number,
+    split_day_part,
+    spoken_clock,
+)
 from avz_bot.domain.workdays import WorkCalendar
 
 MAX_WHEN_LENGTH: Final = 100
@@ -162,22 +164,6 @@ _MONTHS: Final[dict[str, int]] = {
     **dict.fromkeys(("december", "dec"), 12),
 }
 
-_NUMBER_WORDS: Final[dict[str, int]] = {
-    "een": 1,
-    "één": 1,
-    "twee": 2,
-    "drie": 3,
-    "vier": 4,
-    "vijf": 5,
-    "zes": 6,
-    "zeven": 7,
-    "acht": 8,
-    "negen": 9,
-    "tien": 10,
-    "elf": 11,
-    "twaalf": 12,
-}
-
 _RELATIVE_DAYS: Final[dict[str, int]] = {"vandaag": 0, "morgen": 1, "overmorgen": 2}
 
 # Phrases that name a period rather than a moment: asking back beats guessing a day.
@@ -254,17 +240,6 @@ _END_OF_NEXT_MONTH = re.compile(
 _START_OF_NEXT = re.compile(
     r"^(?:het\s+)?begin\s+(?:van\s+)?(?:de\s+)?(?:volgende|komende)\s+(?P<unit>week|maand)$", _F
 )
-# Spoken clock time: "half tien", "kwart over negen", "om kwart voor 3", "tien uur".
-_CLOCK_WORDS = re.compile(
-    rf"(?:^|\s)(?:om\s+)?(?:(?P<quarter>kwart)\s+(?P<dir>over|voor)\s+|(?P<half>half)\s+)?"
-    rf"(?P<h>[0-9]{{1,2}}|{_alternation(_NUMBER_WORDS)})(?P<uur>\s+uur)?$",
-    _F,
-)
-# A day part after the day: "morgenochtend", "vrijdag middag", "vanavond".
-_DAY_PART = re.compile(r"^(?P<base>.*?)\s*(?P<part>ochtend|middag|avond)$", _F)
-_MORNING_WORDS: Final = {"vanmorgen": "", "van morgen": "", "morgenvroeg": "morgen"}
-#: Spoken clock hours before this are read as afternoon ("kwart voor drie" = 14:45).
-_EARLIEST_SPOKEN_HOUR: Final = 7
 _ISO_DATE = re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})$", _F)
 _ISO_T = re.compile(r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})t(?=[0-9])", _F)
 _LEADING_FILLER = re.compile(r"^(?:uiterlijk\s+)?(?:op\s+)?", _F)
@@ -276,10 +251,6 @@ def _normalize(text: str) -> str:
     collapsed = collapsed.rstrip(".!?").strip()
     collapsed = _ISO_T.sub(r"\1 ", collapsed)
     return _LEADING_FILLER.sub("", collapsed)
-
-
-def _number(token: str) -> int:
-    return _NUMBER_WORDS[token] if token in _NUMBER_WORDS else int(token)
 
 
 def _require_aware(instant: datetime) -> None:
@@ -335,46 +306,11 @@ class _Context:
         return WhenErrorCode.UNPARSEABLE
 
 
-@dataclass(frozen=True, slots=True)
-class _Clock:
-    """A time split off the text; ``spoken`` when it was twelve-hour ("half tien", "4 uur")."""
-
-    hour: int
-    minute: int
-    spoken: bool
-
-
-def _spoken_clock(text: str) -> tuple[str, _Clock] | None:
-    """A trailing spoken time ("half tien" = 9:30, "kwart voor drie" = 2:45, "tien uur")."""
-    match = _CLOCK_WORDS.search(text)
-    if match is None:
-        return None
-    relative = match["quarter"] or match["half"]
-    if not relative and not match["uur"]:
-        return None  # a bare number is a day or nothing, never a time
-    if relative and match["uur"]:
-        return None
-    hour = _number(match["h"])
-    if not 1 <= hour <= 12:
-        return None
-    minutes = hour * 60
-    if match["half"]:
-        minutes -= 30  # "half tien": half an hour before ten
-    elif match["dir"] == "over":
-        minutes += 15
-    elif match["dir"] == "voor":
-        minutes -= 15
-    rest = text[: match.start()].strip()
-    if rest == "om" or rest.endswith(" om"):
-        rest = rest[:-2].strip()
-    return rest, _Clock((minutes // 60) % 24, minutes % 60, spoken=True)
-
-
-def _split_time(text: str) -> tuple[str, _Clock | None] | WhenErrorCode:
+def _split_time(text: str) -> tuple[str, TimeOfDay | None] | WhenErrorCode:
     """Separate a trailing time ("om 9.30", "14:00", "14 uur", "half tien") from the date."""
     match = _TIME_AT_END.search(text)
     if match is None:
-        return _spoken_clock(text) or (text, None)
+        return spoken_clock(text) or (text, None)
     hour_text = match["h1"] or match["h2"] or match["h3"]
     minute_text = match["m1"] or match["m2"] or "0"
     hour, minute = int(hour_text), int(minute_text)
@@ -382,31 +318,7 @@ def _split_time(text: str) -> tuple[str, _Clock | None] | WhenErrorCode:
         return WhenErrorCode.UNPARSEABLE
     # "4 uur" and "om 4" are spoken twelve-hour times; "4:00" and "16 uur" are not.
     spoken = match["h1"] is None and hour <= 12
-    return text[: match.start()].strip(), _Clock(hour, minute, spoken)
-
-
-def _split_day_part(text: str) -> tuple[str, str | None]:
-    """Separate a day part: ("morgen", "ochtend") for "morgenochtend"; "van" means today."""
-    if text in _MORNING_WORDS:
-        return _MORNING_WORDS[text], "ochtend"
-    match = _DAY_PART.match(text)
-    if match is None:
-        return text, None
-    base = match["base"].strip()
-    return ("" if base == "van" else base), match["part"]
-
-
-def _clock_for(clock: _Clock | None, part: str | None, calendar: WorkCalendar) -> time | None:
-    """The wall-clock time meant by a (spoken) time and/or a day part."""
-    if clock is None:
-        defaults = {"ochtend": calendar.morning, "middag": calendar.afternoon}
-        return None if part is None else defaults.get(part, calendar.evening)
-    hour = clock.hour
-    later_part = part in {"middag", "avond"}
-    early = part is None and hour < _EARLIEST_SPOKEN_HOUR
-    if clock.spoken and hour < 12 and (later_part or early):
-        hour += 12
-    return time(hour, clock.minute)
+    return text[: match.start()].strip(), TimeOfDay(hour, minute, spoken)
 
 
 def _check_weekday(found: date, weekday_token: str | None) -> date | WhenErrorCode:
@@ -489,7 +401,7 @@ def _resolve_day(ctx: _Context, text: str, fallback: bool) -> date | WhenErrorCo
         first = _add_months(ctx.today.replace(day=1), 1)
         return ctx.calendar.next_working_day(first, include_today=True)
     if match := _DAY_OFFSET.match(text):
-        return _day_offset(ctx, _number(match["n"]), match["unit"])
+        return _day_offset(ctx, number(match["n"]), match["unit"])
     if match := _DAY_MONTH_NAME.match(text):
         return _explicit_date(ctx, int(match["d"]), _MONTHS[match["mon"]], match["y"], match["wd"])
     if match := _DAY_MONTH_NUMERIC.match(text):
@@ -538,7 +450,7 @@ def _resolve(
         if match["half"]:
             delta = timedelta(minutes=30)
         else:
-            n = _number(match["n"])
+            n = number(match["n"])
             if n > _MAX_OFFSET_UNITS:
                 return WhenErrorCode.TOO_FAR
             per_unit = {"uur": 60, "kwartier": 15}.get(match["unit"], 1)
@@ -549,8 +461,8 @@ def _resolve(
     if isinstance(split, WhenErrorCode):
         return split
     date_text, spoken = split
-    date_text, part = _split_day_part(date_text)
-    clock = _clock_for(spoken, part, calendar)
+    date_text, part = split_day_part(date_text)
+    clock = clock_for(spoken, part, calendar)
     ctx = _Context(now=now, today=calendar.local_date(now), calendar=calendar, clock=clock)
     day = _resolve_day(ctx, date_text, fallback)
     if isinstance(day, WhenErrorCode):

@@ -120,7 +120,10 @@ def replace_pills(body: str, found: Sequence[tuple[str, str]]) -> str:
         at = body.find(shown, cursor)
         if at < 0:
             continue
-        out.append(body[cursor:at])
+        start = at
+        if at > cursor and body[at - 1] == "@" and not shown.startswith("@"):
+            start = at - 1  # "@Anouk Jansen" in the body (FluffyChat) is one mention too
+        out.append(body[cursor:start])
         out.append(user_id)
         cursor = at + len(shown)
     out.append(body[cursor:])

@@ -52,6 +52,15 @@ def test_percent_encoded_pill_and_html_entities() -> None:
     assert message_text(content).body == "!actie @anne:avz.test bellen deadline=morgen"
 
 
+def test_pill_with_at_sign_in_the_body() -> None:
+    content = pill_content(
+        "!regie overdragen @Pieter de Vries",
+        '!regie overdragen <a href="https://matrix.to/#/@pieter:avz.test">Pieter de Vries</a>',
+        ["@pieter:avz.test"],
+    )
+    assert message_text(content).body == "!regie overdragen @pieter:avz.test"
+
+
 def test_room_links_are_not_people() -> None:
     content = pill_content(
         "!casus uitnodigen Intake",

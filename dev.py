@@ -9,7 +9,8 @@ installs into them from PyPI, and re-installs only when ``pyproject.toml`` or
     python3 dev.py demo [--keep]     the demo: homeserver, bot and scripted partners
     python3 dev.py test [ARGS...]    the whole test suite (ARGS go to pytest)
     python3 dev.py lint              ruff and mypy
-    python3 dev.py bench [ARGS...]   !ping vs a bare nio echo bot (bench/run.py)
+    python3 dev.py bench [ARGS...]   !ping vs a bare nio echo bot, own processes (bench/run.py)
+    python3 dev.py bench --smoke     a few rounds, as CI runs it
     python3 dev.py bench reminders [ARGS...]   10,000 reminders, a burst of 1,000
 """
 

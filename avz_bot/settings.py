@@ -31,7 +31,7 @@ from pydantic_settings import (
 )
 
 from avz_bot.domain.reminders import ReminderPolicy
-from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.domain.workdays import DEFAULT_DAYS_OFF, WorkCalendar
 from avz_bot.messages import CATALOGUES
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
@@ -270,6 +270,13 @@ class CalendarSettings(BaseModel):
     observe_holidays: bool = True
     #: Extra days off of the whole network (e.g. a bridge day).
     extra_closed_days: list[date] = Field(default_factory=list)
+    #: Which public holidays are days off (keys in ``avz_bot.domain.workdays``; the default
+    #: includes Goede Vrijdag and 5 May in lustrum years only).
+    holidays_off: list[str] = Field(default_factory=lambda: sorted(DEFAULT_DAYS_OFF))
+    #: What "morgenochtend", "vanmiddag" and "vanavond" mean without a time.
+    morning: time = time(9, 0)
+    afternoon: time = time(14, 0)
+    evening: time = time(19, 0)
 
     def build(self) -> WorkCalendar:
         """The pure-domain calendar for these settings."""
@@ -281,6 +288,10 @@ class CalendarSettings(BaseModel):
                 working_weekdays=frozenset(self.working_weekdays),
                 observe_holidays=self.observe_holidays,
                 extra_closed_days=frozenset(self.extra_closed_days),
+                days_off=frozenset(self.holidays_off),
+                morning=self.morning,
+                afternoon=self.afternoon,
+                evening=self.evening,
             )
         except ValueError as exc:
             raise ConfigError(f"calendar: {exc}") from None

@@ -19,6 +19,7 @@ from commands.framework import (
     Outcome,
     help_text,
     member_command,
+    person_help,
 )
 
 #: A direct chat: the sender and the bot.
@@ -28,7 +29,9 @@ DIRECT_CHAT_MEMBERS = 2
 class CreateArgs(BaseModel):
     """``!actie <@gebruiker|organisatie> <omschrijving> deadline=<wanneer>``."""
 
-    owner: str = Field(alias="eigenaar", max_length=255, json_schema_extra=help_text("arg.owner"))
+    owner: str = Field(
+        alias="eigenaar", max_length=255, json_schema_extra=person_help("arg.owner", or_other=True)
+    )
     description: str = Field(
         alias="omschrijving",
         min_length=1,

@@ -19,6 +19,7 @@ from commands.framework import (
     Outcome,
     help_text,
     member_command,
+    person_help,
 )
 
 USER_PATTERN = r"^@[^:\s]+:[A-Za-z0-9.:-]+$"
@@ -65,7 +66,7 @@ class UserArgs(BaseModel):
         alias="gebruiker",
         pattern=USER_PATTERN,
         max_length=255,
-        json_schema_extra=help_text("arg.user"),
+        json_schema_extra=person_help("arg.user"),
     )
 
 
@@ -76,7 +77,7 @@ class UserReasonArgs(BaseModel):
         alias="gebruiker",
         pattern=USER_PATTERN,
         max_length=255,
-        json_schema_extra=help_text("arg.user"),
+        json_schema_extra=person_help("arg.user"),
     )
     reason: str = Field(
         alias="reden", min_length=1, max_length=200, json_schema_extra=help_text("arg.reason")

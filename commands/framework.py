@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from avz_bot.domain.inbound import IncomingCommand, Reply
+from avz_bot.domain.mentions import MAX_NAME_WORDS, USER_ID, Person, match_person
 from avz_bot.domain.partners import Member, Role
 from avz_bot.domain.signals import contains_bsn
 from avz_bot.formatting import paragraphs
@@ -268,8 +269,60 @@ class ArgumentError(Exception):
         self.lines = list(lines)
 
 
-def bind_arguments(spec: CommandSpec, tokens: Sequence[Token], messages: Messages) -> BaseModel:
-    """Map tokens onto the spec's argument model and validate them with pydantic."""
+def _person_kind(info: FieldInfo) -> str | None:
+    extra = info.json_schema_extra
+    if isinstance(extra, dict):
+        value = extra.get("person")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _resolve_person(
+    words: list[str], people: Sequence[Person], kind: str, messages: Messages
+) -> tuple[str, int]:
+    """The user id the leading words name, and how many words that took.
+
+    ``@user:server`` (also what a pill becomes) is taken as is; otherwise the longest
+    run of words that names exactly one of ``people`` (see ``match_person``). Several
+    matches: ``ArgumentError`` listing them. None: for ``"user"`` fields an
+    ``ArgumentError``; for ``"user_or_other"`` (e.g. an organisation) the first word.
+    """
+    first = words[0]
+    if USER_ID.match(first):
+        return first, 1
+    for size in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
+        phrase = " ".join(words[:size])
+        found = match_person(phrase, people)
+        if len(found) == 1:
+            return found[0].user_id, size
+        if found:
+            labels = ", ".join(sorted(p.label for p in found))
+            raise ArgumentError(
+                [messages.t("input.person_ambiguous", name=phrase, candidates=labels)]
+            )
+    if kind == "user":
+        raise ArgumentError([messages.t("input.person_unknown", name=first)])
+    return first, 1
+
+
+def person_help(key: str, *, or_other: bool = False) -> Any:
+    """``json_schema_extra`` for an argument that names a person: its help key, and the
+    mark that makes the framework resolve pills, names and localparts to a user id
+    (``or_other``: an unknown word is passed on as is, e.g. an organisation code)."""
+    return {"help": key, "person": "user_or_other" if or_other else "user"}
+
+
+def bind_arguments(
+    spec: CommandSpec,
+    tokens: Sequence[Token],
+    messages: Messages,
+    people: Sequence[Person] = (),
+) -> BaseModel:
+    """Map tokens onto the spec's argument model and validate them with pydantic.
+
+    Person arguments (``person_help``) are resolved to user ids here, from
+    ``people`` (the room's registered members), so every command gets it alike.
+    """
     data: dict[str, object] = {}
     words = [t.value for t in tokens if t.key is None]
     by_option = {spec.option_name(name): name for name in spec.args.model_fields}
@@ -281,11 +334,20 @@ def bind_arguments(spec: CommandSpec, tokens: Sequence[Token], messages: Message
             raise ArgumentError([messages.t("error.args.unknown_option", option=token.key)])
         if token.key in data:
             raise ArgumentError([messages.t("error.args.duplicate_option", option=token.key)])
-        data[token.key] = token.value
+        kind = _person_kind(spec.args.model_fields[field_name])
+        data[token.key] = (
+            _resolve_person([token.value], people, kind, messages)[0] if kind else token.value
+        )
     # Keyed by the option word (the field's alias): that is what pydantic validates.
     for name in spec.positional:
         if words:
-            data[spec.option_name(name)] = words.pop(0)
+            kind = _person_kind(spec.args.model_fields[name])
+            if kind:
+                value, used = _resolve_person(words, people, kind, messages)
+                data[spec.option_name(name)] = value
+                del words[:used]
+            else:
+                data[spec.option_name(name)] = words.pop(0)
     if words:
         if spec.rest is None:
             raise ArgumentError([messages.t("error.args.too_many")])
@@ -397,6 +459,11 @@ class Dispatcher:
             return DispatchResult(None, None, Outcome.IGNORED)
         if member is None:
             return DispatchResult(paragraphs(t("error.not_registered")), None, Outcome.UNREGISTERED)
+        if incoming.edit_of is not None:
+            # Running an edit would surprise whoever already acted on the first answer.
+            return DispatchResult(
+                paragraphs(t("input.edit_not_rerun", prefix=self.prefix)), None, Outcome.IGNORED
+            )
         resolved = self.registry.resolve(parsed)
         if resolved is None:
             shown = f"{self.prefix}{parsed.name}"
@@ -426,7 +493,7 @@ class Dispatcher:
                 paragraphs(t("error.unsigned_device")), spec.name, Outcome.FORBIDDEN
             )
         try:
-            args = bind_arguments(spec, tokens, self.messages)
+            args = bind_arguments(spec, tokens, self.messages, incoming.people)
         except ArgumentError as exc:
             return DispatchResult(
                 paragraphs(*exc.lines, self._usage(spec)), spec.name, Outcome.BAD_ARGUMENTS

@@ -23,6 +23,11 @@ Conventions (where Dutch usage leaves room):
   caller asks again rather than us guessing tomorrow).
 * Explicit dates on weekends and holidays are allowed (the caller decides); "over N werkdagen"
   counts working days of the calendar.
+* Spoken times ("half tien", "kwart voor drie") and day parts ("morgenochtend",
+  "vanmiddag 16:00"): see :mod:`avz_bot.domain.spoken_time`.
+* "eind van de maand" is the month's last working day (next month's once that has passed);
+  "eind volgende maand" likewise; "begin volgende week" is next week's first working day and
+  "begin volgende maand" next month's; all at ``end_of_day`` without a time.
 """
 
 from __future__ import annotations
@@ -34,6 +39,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Final
 
+from avz_bot.domain.spoken_time import NUMBER_WORDS as _NUMBER_WORDS
+from avz_bot.domain.spoken_time import (
+    TimeOfDay,
+    clock_for,
+    number,
+    split_day_part,
+    spoken_clock,
+)
 from avz_bot.domain.workdays import WorkCalendar
 
 MAX_WHEN_LENGTH: Final = 100
@@ -151,22 +164,6 @@ _MONTHS: Final[dict[str, int]] = {
     **dict.fromkeys(("december", "dec"), 12),
 }
 
-_NUMBER_WORDS: Final[dict[str, int]] = {
-    "een": 1,
-    "één": 1,
-    "twee": 2,
-    "drie": 3,
-    "vier": 4,
-    "vijf": 5,
-    "zes": 6,
-    "zeven": 7,
-    "acht": 8,
-    "negen": 9,
-    "tien": 10,
-    "elf": 11,
-    "twaalf": 12,
-}
-
 _RELATIVE_DAYS: Final[dict[str, int]] = {"vandaag": 0, "morgen": 1, "overmorgen": 2}
 
 # Phrases that name a period rather than a moment: asking back beats guessing a day.
@@ -236,6 +233,13 @@ _DAY_MONTH_NUMERIC = re.compile(
     r"(?:(?P=sep)(?P<y>[0-9]{4}|[0-9]{2}))?$",
     _F,
 )
+_END_OF_MONTH = re.compile(r"^(?:het\s+)?eind(?:e)?\s+(?:van\s+)?(?:de|deze)\s+maand$", _F)
+_END_OF_NEXT_MONTH = re.compile(
+    r"^(?:het\s+)?eind(?:e)?\s+(?:van\s+)?(?:de\s+)?volgende\s+maand$", _F
+)
+_START_OF_NEXT = re.compile(
+    r"^(?:het\s+)?begin\s+(?:van\s+)?(?:de\s+)?(?:volgende|komende)\s+(?P<unit>week|maand)$", _F
+)
 _ISO_DATE = re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})$", _F)
 _ISO_T = re.compile(r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})t(?=[0-9])", _F)
 _LEADING_FILLER = re.compile(r"^(?:uiterlijk\s+)?(?:op\s+)?", _F)
@@ -247,10 +251,6 @@ def _normalize(text: str) -> str:
     collapsed = collapsed.rstrip(".!?").strip()
     collapsed = _ISO_T.sub(r"\1 ", collapsed)
     return _LEADING_FILLER.sub("", collapsed)
-
-
-def _number(token: str) -> int:
-    return _NUMBER_WORDS[token] if token in _NUMBER_WORDS else int(token)
 
 
 def _require_aware(instant: datetime) -> None:
@@ -288,6 +288,11 @@ class _Context:
         monday = self.today - timedelta(days=self.today.weekday())
         return monday + timedelta(days=7 + weekday)
 
+    def end_of_month(self, months_ahead: int) -> date:
+        """The last working day of the month ``months_ahead`` after this one."""
+        first_after = _add_months(self.today.replace(day=1), months_ahead + 1)
+        return self.calendar.previous_working_day(first_after)
+
     def next_occurrence(self, day: int, month: int) -> date | WhenErrorCode:
         """The first ``day``-``month`` from this year on whose moment is after now."""
         # Eight years cover the leap-year gap around 29 February (e.g. 2096 -> 2104).
@@ -301,17 +306,19 @@ class _Context:
         return WhenErrorCode.UNPARSEABLE
 
 
-def _split_time(text: str) -> tuple[str, time | None] | WhenErrorCode:
-    """Separate a trailing time ("om 9.30", "14:00", "14 uur") from the date part."""
+def _split_time(text: str) -> tuple[str, TimeOfDay | None] | WhenErrorCode:
+    """Separate a trailing time ("om 9.30", "14:00", "14 uur", "half tien") from the date."""
     match = _TIME_AT_END.search(text)
     if match is None:
-        return text, None
+        return spoken_clock(text) or (text, None)
     hour_text = match["h1"] or match["h2"] or match["h3"]
     minute_text = match["m1"] or match["m2"] or "0"
     hour, minute = int(hour_text), int(minute_text)
     if hour > 23 or minute > 59:
         return WhenErrorCode.UNPARSEABLE
-    return text[: match.start()].strip(), time(hour, minute)
+    # "4 uur" and "om 4" are spoken twelve-hour times; "4:00" and "16 uur" are not.
+    spoken = match["h1"] is None and hour <= 12
+    return text[: match.start()].strip(), TimeOfDay(hour, minute, spoken)
 
 
 def _check_weekday(found: date, weekday_token: str | None) -> date | WhenErrorCode:
@@ -383,8 +390,18 @@ def _resolve_day(ctx: _Context, text: str, fallback: bool) -> date | WhenErrorCo
         return ctx.upcoming_weekday(4)
     if _END_OF_NEXT_WEEK.match(text):
         return ctx.weekday_next_week(4)
+    if _END_OF_MONTH.match(text):
+        last = ctx.end_of_month(0)
+        return last if ctx.compose(last) > ctx.now else ctx.end_of_month(1)
+    if _END_OF_NEXT_MONTH.match(text):
+        return ctx.end_of_month(1)
+    if match := _START_OF_NEXT.match(text):
+        if match["unit"] == "week":
+            return ctx.calendar.next_working_day(ctx.weekday_next_week(0), include_today=True)
+        first = _add_months(ctx.today.replace(day=1), 1)
+        return ctx.calendar.next_working_day(first, include_today=True)
     if match := _DAY_OFFSET.match(text):
-        return _day_offset(ctx, _number(match["n"]), match["unit"])
+        return _day_offset(ctx, number(match["n"]), match["unit"])
     if match := _DAY_MONTH_NAME.match(text):
         return _explicit_date(ctx, int(match["d"]), _MONTHS[match["mon"]], match["y"], match["wd"])
     if match := _DAY_MONTH_NUMERIC.match(text):
@@ -433,7 +450,7 @@ def _resolve(
         if match["half"]:
             delta = timedelta(minutes=30)
         else:
-            n = _number(match["n"])
+            n = number(match["n"])
             if n > _MAX_OFFSET_UNITS:
                 return WhenErrorCode.TOO_FAR
             per_unit = {"uur": 60, "kwartier": 15}.get(match["unit"], 1)
@@ -443,7 +460,9 @@ def _resolve(
     split = _split_time(text)
     if isinstance(split, WhenErrorCode):
         return split
-    date_text, clock = split
+    date_text, spoken = split
+    date_text, part = split_day_part(date_text)
+    clock = clock_for(spoken, part, calendar)
     ctx = _Context(now=now, today=calendar.local_date(now), calendar=calendar, clock=clock)
     day = _resolve_day(ctx, date_text, fallback)
     if isinstance(day, WhenErrorCode):
@@ -467,7 +486,9 @@ def parse_when(
     "einde van de week"; "1 december", "1 dec", "1 december 2026", "1-12", "1-12-2026",
     "01/12/2026", "1.12.2026", "2026-12-01"; any of those with a time ("14:00", "om 9.30",
     "14 uur"); a time alone; "over 3 werkdagen", "over 2 dagen", "over een week",
-    "over 2 weken", "over 3 maanden", "over 2 uur", "over een kwartier". See the module
+    "over 2 weken", "over 3 maanden", "over 2 uur", "over een kwartier"; spoken times
+    ("half tien", "kwart voor drie"); day parts ("morgenochtend", "vanmiddag 16:00");
+    "eind van de maand", "begin volgende week". See the module
     docstring for the conventions. Word-only leftovers go to ``dateparser`` if ``fallback``.
 
     Never raises on any ``text``; a naive ``now`` is a programming error (ValueError).

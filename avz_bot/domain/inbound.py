@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from avz_bot.domain.mentions import Person
+
 #: Key in a queued message's content holding an attachment's bytes (base64). The gateway
 #: uploads them encrypted and replaces the key with the ``file`` object before sending,
 #: so the homeserver only ever stores ciphertext.
@@ -33,6 +35,18 @@ class IncomingCommand:
     late: bool = False
     #: Joined plus invited members of the room (2 in a direct chat with the bot).
     room_members: int | None = None
+    #: The thread this command was sent in (its root event), if any: answers go there.
+    thread_root: str | None = None
+    #: Set when this event edits (``m.replace``) an earlier one: the original event id.
+    edit_of: str | None = None
+    #: The room's registered members, for resolving a person named without a pill.
+    people: tuple[Person, ...] = ()
+
+    @property
+    def claim_id(self) -> str:
+        """The id under which this event is handled exactly once. All edits of one
+        command share one id, so the bot explains only once that edits are not re-run."""
+        return f"{self.edit_of}#edit" if self.edit_of is not None else self.event_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,20 +92,29 @@ class Reply:
     #: Files sent after the text, each as its own event.
     attachments: tuple[Attachment, ...] = ()
 
-    def contents(self, in_reply_to: str | None = None) -> list[dict[str, Any]]:
-        """Every event this reply becomes: the text, then one per attachment."""
-        return [self.to_content(in_reply_to), *(a.to_content() for a in self.attachments)]
-
     #: Post it in the thread that starts at this event (``m.thread``), not the timeline.
     thread_root: str | None = None
 
-    def to_content(self, in_reply_to: str | None = None) -> dict[str, Any]:
+    def contents(
+        self, in_reply_to: str | None = None, thread_root: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every event this reply becomes: the text, then one per attachment."""
+        return [
+            self.to_content(in_reply_to, thread_root),
+            *(a.to_content() for a in self.attachments),
+        ]
+
+    def to_content(
+        self, in_reply_to: str | None = None, thread_root: str | None = None
+    ) -> dict[str, Any]:
         """The ``m.room.message`` content for this reply (``m.notice``: bots don't chat).
 
         ``in_reply_to`` marks it as the answer to that event (a Matrix rich reply), so
-        clients show which command it answers. With ``thread_root`` the message goes into
-        that thread (Matrix spec, "Threading"): ``rel_type: m.thread``; the reply fallback
-        points at ``in_reply_to``, or at the root (``is_falling_back``) when there is none.
+        clients show which command it answers. With a thread root (the argument, else the
+        reply's own ``thread_root``) the message goes into that thread (Matrix spec,
+        "Threading"): ``rel_type: m.thread``; the reply fallback points at ``in_reply_to``
+        (a real reply, ``is_falling_back`` false), or at the root (``is_falling_back``)
+        when there is none.
         """
         content: dict[str, Any] = {
             "msgtype": "m.notice",
@@ -99,12 +122,13 @@ class Reply:
             "format": "org.matrix.custom.html",
             "formatted_body": self.html,
         }
-        if self.thread_root is not None:
+        thread = thread_root or self.thread_root
+        if thread is not None:
             content["m.relates_to"] = {
                 "rel_type": "m.thread",
-                "event_id": self.thread_root,
+                "event_id": thread,
                 "is_falling_back": in_reply_to is None,
-                "m.in_reply_to": {"event_id": in_reply_to or self.thread_root},
+                "m.in_reply_to": {"event_id": in_reply_to or thread},
             }
         elif in_reply_to is not None:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": in_reply_to}}

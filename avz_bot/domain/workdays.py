@@ -11,6 +11,14 @@ Koningsdag (27 April, or 26 April when the 27th is a Sunday), Bevrijdingsdag (5 
 lustrum years** (2025, 2030, ...), Hemelvaartsdag, Eerste en Tweede Pinksterdag and Eerste en
 Tweede Kerstdag. Goede Vrijdag and the non-lustrum Bevrijdingsdag are not days off for every
 employer; organisations that close on extra days can list them in ``extra_closed_days``.
+
+Which of these count as days off is configurable by key (``days_off``; settings
+``[calendar] holidays_off``). The keys are those of :data:`HOLIDAY_KEYS` plus
+``bevrijdingsdag`` (5 May in *every* year, which the library does not list). The default,
+:data:`DEFAULT_DAYS_OFF`, is the library's set: every holiday above, Goede Vrijdag included,
+and 5 May only in lustrum years (``bevrijdingsdag_lustrum``). Many municipalities work on
+Goede Vrijdag: leave ``goede_vrijdag`` out to make it a working day; add ``bevrijdingsdag``
+to close on 5 May every year.
 """
 
 from __future__ import annotations
@@ -29,6 +37,42 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _ONE_DAY = timedelta(days=1)
 # Saturday and Sunday: ``date.weekday()`` numbers them 5 and 6.
 _FIRST_WEEKEND_DAY = 5
+
+
+#: The library's Dutch holiday names (``language="nl"``) -> the configuration key.
+HOLIDAY_KEYS: Mapping[str, str] = MappingProxyType(
+    {
+        "Nieuwjaarsdag": "nieuwjaarsdag",
+        "Goede vrijdag": "goede_vrijdag",
+        "Eerste paasdag": "eerste_paasdag",
+        "Tweede paasdag": "tweede_paasdag",
+        "Koningsdag": "koningsdag",
+        # The library lists 5 May only in lustrum years.
+        "Bevrijdingsdag": "bevrijdingsdag_lustrum",
+        "Hemelvaartsdag": "hemelvaartsdag",
+        "Eerste pinksterdag": "eerste_pinksterdag",
+        "Tweede pinksterdag": "tweede_pinksterdag",
+        "Eerste kerstdag": "eerste_kerstdag",
+        "Tweede kerstdag": "tweede_kerstdag",
+    }
+)
+#: 5 May in every year (Bevrijdingsdag; a day off in some collective agreements).
+EVERY_YEAR_LIBERATION_DAY = "bevrijdingsdag"
+ALL_HOLIDAY_KEYS: frozenset[str] = frozenset({*HOLIDAY_KEYS.values(), EVERY_YEAR_LIBERATION_DAY})
+#: The library's defaults: all of them, 5 May only in lustrum years.
+DEFAULT_DAYS_OFF: frozenset[str] = frozenset(HOLIDAY_KEYS.values())
+
+
+@lru_cache(maxsize=128)
+def _holiday_keys(country: str, year: int) -> Mapping[date, frozenset[str]]:
+    """The configuration keys of each public holiday of ``year`` (NL keys; other countries
+    get one key per library name, lowercased)."""
+    found: dict[date, set[str]] = {}
+    for day, name in _public_holidays(country, year, "nl").items():
+        found.setdefault(day, set()).add(HOLIDAY_KEYS.get(name, name.lower()))
+    if country == "NL":
+        found.setdefault(date(year, 5, 5), set()).add(EVERY_YEAR_LIBERATION_DAY)
+    return MappingProxyType({day: frozenset(keys) for day, keys in found.items()})
 
 
 @lru_cache(maxsize=128)
@@ -69,9 +113,15 @@ class WorkCalendar:
     #: Whether public holidays are days off (switched off only for tests and demos that
     #: must run whatever the date).
     observe_holidays: bool = True
+    #: Which public holidays are days off (keys: see the module docstring).
+    days_off: frozenset[str] = DEFAULT_DAYS_OFF
+    #: What "ochtend", "middag" and "avond" mean without a time ("morgenochtend").
+    morning: time = time(9, 0)
+    afternoon: time = time(14, 0)
+    evening: time = time(19, 0)
 
     def __post_init__(self) -> None:
-        for name in ("office_start", "office_end", "end_of_day"):
+        for name in ("office_start", "office_end", "end_of_day", "morning", "afternoon", "evening"):
             value: time = getattr(self, name)
             # A tz-aware time would silently disagree with ``tz``; wall-clock times only.
             if value.tzinfo is not None:
@@ -80,6 +130,11 @@ class WorkCalendar:
             raise ValueError("office_start must be before office_end")
         if not self.working_weekdays or not self.working_weekdays <= frozenset(range(7)):
             raise ValueError("working_weekdays must be a non-empty subset of 0..6")
+        unknown = self.days_off - ALL_HOLIDAY_KEYS if self.country == "NL" else frozenset()
+        if unknown:
+            raise ValueError(
+                f"unknown holidays in days_off: {sorted(unknown)}; known: {sorted(ALL_HOLIDAY_KEYS)}"
+            )
 
     # -- days -------------------------------------------------------------------------------
 
@@ -88,10 +143,14 @@ class WorkCalendar:
         return _public_holidays(self.country, day.year, self.holiday_language).get(day)
 
     def is_holiday(self, day: date) -> bool:
-        """Whether ``day`` is a public holiday or one of the ``extra_closed_days``."""
+        """Whether ``day`` is a day off: a public holiday in ``days_off`` or one of the
+        ``extra_closed_days``."""
         if day in self.extra_closed_days:
             return True
-        return self.observe_holidays and self.holiday_name(day) is not None
+        if not self.observe_holidays:
+            return False
+        keys = _holiday_keys(self.country, day.year).get(day)
+        return keys is not None and not keys.isdisjoint(self.days_off)
 
     def is_working_day(self, day: date) -> bool:
         """Whether ``day`` is a weekday that is not a holiday."""

@@ -58,6 +58,7 @@ from nio import (
 
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import UPLOAD_KEY, IncomingCommand, IncomingReaction
+from avz_bot.domain.mentions import MessageText, Person, message_text
 from avz_bot.logs import get_logger
 from avz_bot.matrix.identity import IdentityError, IdentityManager, IdentityStatus
 from avz_bot.matrix.trust import CrossSigningChecker
@@ -124,6 +125,12 @@ class SyncHealth:
 
 def _ts(millis: int | None) -> datetime:
     return datetime.fromtimestamp((millis or 0) / 1000, tz=UTC)
+
+
+def _said(event: RoomMessageText) -> MessageText:
+    """The command text of a message as clients send it (pills, replies, edits)."""
+    content = event.source.get("content")
+    return message_text(content if isinstance(content, dict) else {"body": event.body})
 
 
 class MatrixAdapter:
@@ -643,13 +650,14 @@ class MatrixAdapter:
             return
         if not isinstance(event, RoomMessageText) or event.sender == own:
             return
-        if not port.is_command(event.body):
+        said = _said(event)
+        if not port.is_command(said.body):
             # Conversation between people: none of the bot's business (and no reason to
             # look up the sender's cross-signing keys), unless it holds a personal number.
-            if encrypted and event.decrypted and port.may_hold_identifier(event.body):
-                await port.screen(await self._incoming(room_id, event))
+            if encrypted and event.decrypted and port.may_hold_identifier(said.body):
+                await port.screen(await self._incoming(room_id, event, said))
             return
-        incoming = await self._incoming(room_id, event)
+        incoming = await self._incoming(room_id, event, said)
         if encrypted:
             if not event.decrypted:
                 # Plaintext injected into an encrypted room: never act on it.
@@ -673,8 +681,20 @@ class MatrixAdapter:
                 return str(device.id)
         return None
 
+    def _people(self, room_id: str) -> tuple[Person, ...]:
+        """The room's registered members (joined or invited) with their display names."""
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return ()
+        users = {**room.invited_users, **room.users}
+        return tuple(
+            Person(user_id, user.display_name if user.display_name != user_id else None)
+            for user_id, user in users.items()
+            if user_id != self.client.user_id and self._is_registered(user_id)
+        )
+
     async def _incoming(
-        self, room_id: str, event: RoomMessageText, *, late: bool = False
+        self, room_id: str, event: RoomMessageText, said: MessageText, *, late: bool = False
     ) -> IncomingCommand:
         device = self._sender_device(event)
         cross_signed = (
@@ -686,13 +706,16 @@ class MatrixAdapter:
             event_id=event.event_id,
             room_id=room_id,
             sender=event.sender,
-            body=event.body,
+            body=said.body,
             sent_at=_ts(event.server_timestamp),
             received_at=self._clock.now(),
             sender_device=device,
             device_verified=cross_signed,
             late=late,
             room_members=self._member_count(room_id),
+            thread_root=said.thread_root,
+            edit_of=said.edit_of,
+            people=self._people(room_id),
         )
 
     async def _undecryptable(self, room_id: str, event: MegolmEvent, port: InboundPort) -> None:
@@ -736,23 +759,15 @@ class MatrixAdapter:
             except EncryptionError:
                 continue
             room = client.rooms.get(ref.room_id)
-            if (
-                isinstance(decrypted, RoomMessageText)
-                and decrypted.sender != client.user_id
-                and not port.is_command(decrypted.body)
-                and port.may_hold_identifier(decrypted.body)
-                and room is not None
-                and room.encrypted
-            ):
-                await port.screen(await self._incoming(ref.room_id, decrypted, late=True))
-            if (
-                isinstance(decrypted, RoomMessageText)
-                and decrypted.sender != client.user_id
-                and port.is_command(decrypted.body)
-            ):
-                incoming = await self._incoming(ref.room_id, decrypted, late=True)
-                if room is not None and room.encrypted:
-                    await port.message(incoming)
+            if isinstance(decrypted, RoomMessageText) and decrypted.sender != client.user_id:
+                said = _said(decrypted)
+                encrypted_room = room is not None and room.encrypted
+                if port.is_command(said.body):
+                    if encrypted_room:
+                        incoming = await self._incoming(ref.room_id, decrypted, said, late=True)
+                        await port.message(incoming)
+                elif encrypted_room and port.may_hold_identifier(said.body):
+                    await port.screen(await self._incoming(ref.room_id, decrypted, said, late=True))
             # Only after the command was handled: if the database fails in between, the
             # parked event is still there when the batch is handled again.
             await port.decrypted_late(ref.event_id)

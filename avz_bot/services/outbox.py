@@ -22,14 +22,18 @@ def txn_id_for(kind: str, key: str) -> str:
 
 
 def reply_events(
-    kind: str, key: str, reply: Reply, in_reply_to: str | None = None
+    kind: str,
+    key: str,
+    reply: Reply,
+    in_reply_to: str | None = None,
+    thread_root: str | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """``(txn_id, content)`` for every event of ``reply``: the text keeps the plain
     transaction id, attachment ``n`` gets ``…-n`` (stable across retries)."""
     base = txn_id_for(kind, key)
     return [
         (base if n == 0 else f"{base}-{n}", content)
-        for n, content in enumerate(reply.contents(in_reply_to))
+        for n, content in enumerate(reply.contents(in_reply_to, thread_root))
     ]
 
 
@@ -41,7 +45,8 @@ async def queue_reply(
     reply: Reply,
     now: datetime,
     in_reply_to: str | None = None,
+    thread_root: str | None = None,
 ) -> None:
     """Queue ``reply`` (text and attachments) for ``room_id``; idempotent per ``(kind, key)``."""
-    for txn_id, content in reply_events(kind, key, reply, in_reply_to):
+    for txn_id, content in reply_events(kind, key, reply, in_reply_to, thread_root):
         await outbox.add(txn_id, room_id, content, now)

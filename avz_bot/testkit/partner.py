@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import os
 import secrets
@@ -469,6 +470,88 @@ class PartnerClient:
             content["formatted_body"] = formatted_body
         if in_reply_to is not None:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": in_reply_to}}
+        return await self.send_content(room_id, content, timeout=timeout)
+
+    # --------------------------------------------- what Element Web sends, exactly
+    @staticmethod
+    def pill(user_id: str, display_name: str) -> tuple[str, str]:
+        """A mention pill as Element Web writes it: (plain text, HTML)."""
+        return (
+            display_name,
+            f'<a href="https://matrix.to/#/{user_id}">{html.escape(display_name)}</a>',
+        )
+
+    @staticmethod
+    def element_content(
+        body: str, formatted_body: str | None = None, mentions: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """``m.room.message`` content as Element Web sends typed text: ``formatted_body``
+        only when there is markup (a pill), ``m.mentions`` always."""
+        content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+        if formatted_body is not None:
+            content["format"] = "org.matrix.custom.html"
+            content["formatted_body"] = formatted_body
+        content["m.mentions"] = {"user_ids": list(mentions)} if mentions else {}
+        return content
+
+    async def send_pill_command(
+        self, room_id: str, before: str, user_id: str, display_name: str, after: str = ""
+    ) -> str:
+        """Send ``before<pill>after`` as Element Web does after picking a person from the
+        ``@`` autocomplete (the body has the display name, the HTML the link)."""
+        plain, link = self.pill(user_id, display_name)
+        content = self.element_content(
+            f"{before}{plain}{after}",
+            f"{html.escape(before)}{link}{html.escape(after)}",
+            [user_id],
+        )
+        return await self.send_content(room_id, content)
+
+    async def send_reply(
+        self, room_id: str, body: str, to: ReceivedMessage, *, legacy_fallback: bool
+    ) -> str:
+        """A rich reply to ``to`` as Element Web sends it; ``legacy_fallback`` adds the
+        quote older Element versions put in ``body`` and ``formatted_body``."""
+        content = self.element_content(body, mentions=[to.sender])
+        if legacy_fallback:
+            quoted = "\n".join(f"> {line}" for line in to.body.splitlines())
+            first = f"> <{to.sender}> {quoted[2:]}" if quoted else f"> <{to.sender}>"
+            content["body"] = f"{first}\n\n{body}"
+            content["format"] = "org.matrix.custom.html"
+            content["formatted_body"] = (
+                f'<mx-reply><blockquote><a href="https://matrix.to/#/{to.room_id}/'
+                f'{to.event_id}">In reply to</a> <a href="https://matrix.to/#/{to.sender}">'
+                f"{to.sender}</a><br>{html.escape(to.body)}</blockquote></mx-reply>"
+                f"{html.escape(body)}"
+            )
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": to.event_id}}
+        return await self.send_content(room_id, content)
+
+    async def send_in_thread(
+        self, room_id: str, body: str, root: str, *, last_in_thread: str | None = None
+    ) -> str:
+        """A message in the thread of ``root`` as Element Web sends it (with the reply
+        fallback to the thread's latest event for clients without threads)."""
+        content = self.element_content(body)
+        content["m.relates_to"] = {
+            "rel_type": "m.thread",
+            "event_id": root,
+            "is_falling_back": True,
+            "m.in_reply_to": {"event_id": last_in_thread or root},
+        }
+        return await self.send_content(room_id, content)
+
+    async def send_edit(self, room_id: str, original: str, new_body: str) -> str:
+        """An edit (``m.replace``) of ``original`` as Element Web sends it."""
+        content = self.element_content(f"* {new_body}")
+        content["m.new_content"] = self.element_content(new_body)
+        content["m.relates_to"] = {"rel_type": "m.replace", "event_id": original}
+        return await self.send_content(room_id, content)
+
+    async def send_content(
+        self, room_id: str, content: dict[str, Any], *, timeout: float = 30
+    ) -> str:
+        """Send an ``m.room.message`` with exactly ``content``; return its event id."""
         txn_id = str(uuid.uuid4())
         async with asyncio.timeout(timeout):
             room = await self._wait_until(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -116,7 +116,81 @@ TABLE: list[tuple[str, tuple[datetime, bool] | WhenErrorCode]] = [
     # word-only leftovers go to dateparser
     ("gisteren", E.PAST),
     ("december", E.AMBIGUOUS),
+    # spoken clock times: twelve-hour, read within the working day (now is Monday 10:00)
+    ("half tien", E.PAST),  # 09:30 today has passed: ask again, don't guess tomorrow
+    ("morgen half tien", (datetime(2026, 11, 24, 9, 30), True)),
+    ("vrijdag om half tien", (datetime(2026, 11, 27, 9, 30), True)),
+    ("morgen kwart over negen", (datetime(2026, 11, 24, 9, 15), True)),
+    ("kwart over negen", E.PAST),
+    ("kwart voor drie", (datetime(2026, 11, 23, 14, 45), True)),
+    ("om kwart voor 3", (datetime(2026, 11, 23, 14, 45), True)),
+    ("half drie", (datetime(2026, 11, 23, 14, 30), True)),
+    ("half zeven", (datetime(2026, 11, 23, 18, 30), True)),  # before 07:00 means evening
+    ("morgen half een", (datetime(2026, 11, 24, 12, 30), True)),
+    ("morgen kwart over twaalf", (datetime(2026, 11, 24, 12, 15), True)),
+    ("morgen tien uur", (datetime(2026, 11, 24, 10, 0), True)),
+    ("morgen om 4 uur", (datetime(2026, 11, 24, 16, 0), True)),
+    ("morgen 16 uur", (datetime(2026, 11, 24, 16, 0), True)),
+    ("half dertien", E.UNPARSEABLE),
+    ("kwart over", E.UNPARSEABLE),
+    # day parts (calendar defaults: ochtend 09:00, middag 14:00, avond 19:00)
+    ("morgenochtend", (datetime(2026, 11, 24, 9, 0), True)),
+    ("morgen ochtend", (datetime(2026, 11, 24, 9, 0), True)),
+    ("morgenvroeg", (datetime(2026, 11, 24, 9, 0), True)),
+    ("morgenmiddag", (datetime(2026, 11, 24, 14, 0), True)),
+    ("morgenavond", (datetime(2026, 11, 24, 19, 0), True)),
+    ("vanmiddag", (datetime(2026, 11, 23, 14, 0), True)),
+    ("vanmiddag 16:00", (datetime(2026, 11, 23, 16, 0), True)),
+    ("vanmiddag 4 uur", (datetime(2026, 11, 23, 16, 0), True)),
+    ("vanmiddag om kwart over vier", (datetime(2026, 11, 23, 16, 15), True)),
+    ("vanavond", (datetime(2026, 11, 23, 19, 0), True)),
+    ("vanavond half acht", (datetime(2026, 11, 23, 19, 30), True)),
+    ("vanochtend", E.PAST),
+    ("vanmorgen", E.PAST),
+    ("vrijdagmiddag", (datetime(2026, 11, 27, 14, 0), True)),
+    ("vrijdag ochtend 8:00", (datetime(2026, 11, 27, 8, 0), True)),
+    # month ends and week/month starts: working days, at end of day
+    ("eind van de maand", (datetime(2026, 11, 30, 17, 0), False)),
+    ("einde van de maand", (datetime(2026, 11, 30, 17, 0), False)),
+    ("eind deze maand", (datetime(2026, 11, 30, 17, 0), False)),
+    ("eind volgende maand", (datetime(2026, 12, 31, 17, 0), False)),
+    ("eind van de maand 12:00", (datetime(2026, 11, 30, 12, 0), True)),
+    ("begin volgende week", (datetime(2026, 11, 30, 17, 0), False)),
+    ("begin van volgende week", (datetime(2026, 11, 30, 17, 0), False)),
+    ("begin volgende maand", (datetime(2026, 12, 1, 17, 0), False)),
 ]
+
+# (now in Amsterdam, text, expected local instant): month ends and holidays.
+EDGE_TABLE: list[tuple[datetime, str, datetime]] = [
+    # Sunday 31 January 2027 is no working day: the month's last is Friday the 29th.
+    (datetime(2027, 1, 20, 9, 0), "eind van de maand", datetime(2027, 1, 29, 17, 0)),
+    # ...and once that has passed, it is the end of February.
+    (datetime(2027, 1, 29, 18, 0), "eind van de maand", datetime(2027, 2, 26, 17, 0)),
+    # Tweede Paasdag (Monday 6 April 2026): next week begins on Tuesday.
+    (datetime(2026, 4, 1, 9, 0), "begin volgende week", datetime(2026, 4, 7, 17, 0)),
+    # New Year's Day (Friday 1 January 2027): next month begins on Monday the 4th.
+    (datetime(2026, 12, 10, 9, 0), "begin volgende maand", datetime(2027, 1, 4, 17, 0)),
+]
+
+
+@pytest.mark.parametrize(("now", "text", "expected"), EDGE_TABLE)
+def test_month_and_week_edges(now: datetime, text: str, expected: datetime) -> None:
+    result = parse_when(text, now.replace(tzinfo=AMS), CAL)
+    assert isinstance(result, ParsedWhen), result
+    assert result.instant == expected.replace(tzinfo=AMS)
+
+
+def test_day_part_times_are_configurable() -> None:
+    cal = WorkCalendar(morning=time(8, 0), afternoon=time(13, 0), evening=time(20, 30))
+    expected = {
+        "morgenochtend": datetime(2026, 11, 24, 8, 0),
+        "morgenmiddag": datetime(2026, 11, 24, 13, 0),
+        "vanavond": datetime(2026, 11, 23, 20, 30),
+    }
+    for text, local in expected.items():
+        result = parse_when(text, NOW, cal)
+        assert isinstance(result, ParsedWhen), (text, result)
+        assert result.instant == local.replace(tzinfo=AMS), text
 
 
 @pytest.mark.parametrize(("text", "expected"), TABLE)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.domain.workdays import DEFAULT_DAYS_OFF, WorkCalendar
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CAL = WorkCalendar()
@@ -48,6 +48,40 @@ def ams(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
 )
 def test_is_working_day(day: date, working: bool) -> None:
     assert CAL.is_working_day(day) is working
+
+
+# Goede Vrijdag 2026 is Friday 3 April; 5 May 2026 (Tuesday) is not a lustrum year, 2025 is.
+@pytest.mark.parametrize(
+    ("days_off", "day", "working"),
+    [
+        (DEFAULT_DAYS_OFF, date(2026, 4, 3), False),
+        (DEFAULT_DAYS_OFF - {"goede_vrijdag"}, date(2026, 4, 3), True),
+        (DEFAULT_DAYS_OFF - {"goede_vrijdag"}, date(2026, 4, 6), False),  # Easter Monday stays
+        (DEFAULT_DAYS_OFF, date(2026, 5, 5), True),
+        (DEFAULT_DAYS_OFF | {"bevrijdingsdag"}, date(2026, 5, 5), False),
+        (DEFAULT_DAYS_OFF | {"bevrijdingsdag"}, date(2027, 5, 5), False),
+        (DEFAULT_DAYS_OFF - {"bevrijdingsdag_lustrum"}, date(2025, 5, 5), True),
+        (frozenset(), date(2026, 12, 25), True),  # no holidays at all: only weekends off
+        (frozenset({"eerste_kerstdag"}), date(2026, 12, 25), False),
+    ],
+)
+def test_which_holidays_are_days_off_is_configurable(
+    days_off: frozenset[str], day: date, working: bool
+) -> None:
+    assert WorkCalendar(days_off=days_off).is_working_day(day) is working
+
+
+def test_goede_vrijdag_switch_moves_working_day_counts() -> None:
+    # Thursday 2 April 2026 + 1 working day: Tuesday 7 April by default (Good Friday and
+    # Easter Monday off), Friday 3 April where Goede Vrijdag is a working day.
+    assert CAL.add_working_days(date(2026, 4, 2), 1) == date(2026, 4, 7)
+    working_friday = WorkCalendar(days_off=DEFAULT_DAYS_OFF - {"goede_vrijdag"})
+    assert working_friday.add_working_days(date(2026, 4, 2), 1) == date(2026, 4, 3)
+
+
+def test_unknown_holiday_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="goede_vrijdg"):
+        WorkCalendar(days_off=frozenset({"goede_vrijdg"}))
 
 
 def test_holiday_names_are_dutch_by_default() -> None:

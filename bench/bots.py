@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import json
-import logging
 import os
 import signal
 import sys
@@ -22,7 +21,9 @@ from typing import Any
 
 from nio import AsyncClient, AsyncClientConfig, InviteMemberEvent, MatrixRoom, RoomMessageText
 
-log = logging.getLogger("bench.echo")
+from avz_bot.logs import get_logger
+
+log = get_logger("bench.echo")
 
 
 class EchoBot:
@@ -74,7 +75,7 @@ class EchoBot:
                 ignore_unverified_devices=True,
             )
         except Exception as exc:  # a benchmark bot must keep answering
-            log.error("echo failed: %s", type(exc).__name__)
+            log.error("echo failed", extra={"error_type": type(exc).__name__})
 
 
 def _count_statements(path: str) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from avz_bot.demo_report import demo_report_step
 from avz_bot.logs import configure_logging
 from avz_bot.settings import CalendarSettings, ReminderSettings
 from avz_bot.testkit.partner import PartnerClient
@@ -332,6 +333,7 @@ async def _script(
     await conference_script(t, partners["a.bakker"], partners["p.devries"], bot_id, case.room, ask)
     await _escalation_script(t, partners, bot_id, rooms, case, ask)
     await _closing_script(t, partners, bot_id, rooms, case, ask)
+    await demo_report_step(t, partners["m.visser"], bot_id, rooms.coordination)
 
 
 async def _cases_script(

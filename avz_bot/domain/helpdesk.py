@@ -20,11 +20,11 @@ and publishing refuses text with a BSN-valid number (:func:`contains_bsn`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 
 
@@ -448,27 +448,3 @@ def check_lesson(case_status: str, relations: frozenset[Relation]) -> Refusal | 
 def review_due_from(at: datetime, review_days: int) -> datetime:
     """The review date of a card published or confirmed at ``at`` (calendar days)."""
     return at + timedelta(days=review_days)
-
-
-# --------------------------------------------------------------------------- BSN guard
-# Nine digits, optionally written in groups (``123456782``, ``1234.56.782``, ``123 456 782``);
-# eight-digit numbers are old BSNs with the leading zero dropped.
-_NUMBER = re.compile(r"(?<![\d.\-])(\d{4}[ .]?\d{2}[ .]?\d{3}|\d{8})(?![\d])")
-
-
-def is_valid_bsn(digits: str) -> bool:
-    """The BSN "elfproef" (Wet algemene bepalingen burgerservicenummer, art. 1 and the
-    Logius specification): for digits d1..d9, 9·d1 + 8·d2 + … + 2·d8 − d9 is a multiple of
-    11 (and not zero). Eight digits are read with a leading zero."""
-    if len(digits) == 8:
-        digits = "0" + digits
-    if len(digits) != 9 or not digits.isdigit():
-        return False
-    total = sum(int(d) * weight for d, weight in zip(digits[:8], range(9, 1, -1), strict=True))
-    total -= int(digits[8])
-    return total != 0 and total % 11 == 0
-
-
-def contains_bsn(text: str) -> bool:
-    """Whether ``text`` holds a number that passes the BSN elfproef."""
-    return any(is_valid_bsn(re.sub(r"[ .]", "", m.group(1))) for m in _NUMBER.finditer(text))

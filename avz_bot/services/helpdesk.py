@@ -28,6 +28,7 @@ from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member, Role, ScopedRoleKind
+from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.helpdesk_cards import (
@@ -240,7 +241,7 @@ class HelpdeskService(KnowledgeCards):
             raise HelpdeskError(
                 "theme_unknown", theme=theme, themes=", ".join(self.settings.themes)
             )
-        if hd.contains_bsn(text):
+        if contains_bsn(text):
             raise HelpdeskError("bsn_in_question")
         row = await self.questions.create(
             year=self.calendar.local_date(self.now).year,
@@ -322,7 +323,7 @@ class HelpdeskService(KnowledgeCards):
 
     async def answer(self, member: Member, reference: str, text: str) -> QuestionOutcome:
         """``!antwoord VR-… <tekst>``: refused when the text holds a BSN-valid number."""
-        if hd.contains_bsn(text):
+        if contains_bsn(text):
             raise HelpdeskError("bsn_in_answer")
         row = await self.question(reference)
         # Stored first: the persisting function of the Answered event indexes it.

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.partners import Member, Role, ScopedRoleKind
+from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.services.helpdesk_search import put_document
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
@@ -190,7 +191,7 @@ class KnowledgeCards:
         if not (title or body):
             raise HelpdeskError("edit_nothing", reference=card.reference)
         new_title, new_body = (title or card.title).strip(), (body or card.body).strip()
-        if state is not hd.CardState.DRAFT and hd.contains_bsn(f"{new_title}\n{new_body}"):
+        if state is not hd.CardState.DRAFT and contains_bsn(f"{new_title}\n{new_body}"):
             raise HelpdeskError("bsn", reference=card.reference, status=state.value)
         await self.cards.update(
             card.id, card.status, title=new_title, body=new_body, updated_at=self.now

@@ -251,7 +251,8 @@ class FakeAreas:
     """Stand-in loaders for areas that are not on this branch (the lead implements the
     real ones against their tables); they return facts for the current period only."""
 
-    service_level_hours = 4.0
+    def service_level_hours(self, theme: str) -> float:
+        return 4.0
 
     def __init__(self, current_start: datetime) -> None:
         self.start = current_start
@@ -265,12 +266,12 @@ class FakeAreas:
         return [
             EscalationFacts(
                 "inhoudelijk",
-                "ketenmanager",
+                "ketenmanagers",
                 "groningen",
                 requested,
                 requested + timedelta(hours=h),
                 requested + timedelta(days=1),
-                "ketenmanager",
+                "ketenmanagers",
             )
             for h in (1, 2, 3, 4, 5)
         ]
@@ -321,15 +322,13 @@ async def test_sections_of_other_areas_appear_when_their_loaders_are_registered(
         "agreements",
         "escalations",
         "signals",
-        "helpdesk",
-    ]
+    ]  # no helpdesk questions or cards in either period: that section is left out
     summary = service.view.summary(report).plain
     # Acknowledged after 1..5 working hours (median 3); decided a working day later.
     assert "Opschalingen: 5 (+5); mediaan 3 u tot bevestiging, 1 werkdagen tot besluit" in summary
     assert "100% besloten op ketenmanagerniveau" in summary
     assert "Signalen: 12 (+12)" in summary
     assert "Matches: 12 (+12); 50% leidde tot een casus" in summary
-    assert "Vragen: 0 (+0)" in summary
     # Filtered on a municipality the helpdesk (per theme) is left out.
     async with seeded.session() as session, session.begin():
         service.session = session

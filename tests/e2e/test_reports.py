@@ -42,6 +42,10 @@ async def test_report_in_the_coordination_room(world: BotWorld) -> None:
     assert reply.body.startswith("Rapportage oktober 2026 – alle gemeenten")
     assert "Nieuwe casussen: 24 (+5 (+26%))" in reply.body
     assert "<5" in reply.body  # small numbers are suppressed in the room too
+    # The bot registers every section: escalations, signals and the helpdesk too.
+    assert "Opschalingen: 13 (+7 (+117%))" in reply.body
+    assert "Matches: 11 (+6 (+120%)); 55% leidde tot een casus" in reply.body
+    assert "Vragen: 13 (+7 (+117%))" in reply.body
     async with bot.app.database.session() as session:
         trail = await AuditRepository(session).list(entity_type="report", entity_id="2026-10")
     assert [(e.action, e.actor, e.details["municipality"]) for e in trail] == [
@@ -107,6 +111,7 @@ async def test_report_in_the_coordination_room(world: BotWorld) -> None:
         "rapport-2026-10-caseload_trend.png",
         "rapport-2026-10-regie_boxes.png",
         "rapport-2026-10-agreements_boxes.png",
+        "rapport-2026-10-escalations_boxes.png",
         "rapport-2026-10.csv",
     ]
     assert all(size > 0 for _, size in files)

@@ -6,6 +6,7 @@ import csv
 import io
 import struct
 
+import aiohttp
 import pytest
 
 from avz_bot.demo_report import demo_report_step
@@ -89,6 +90,14 @@ async def test_report_in_the_coordination_room(world: BotWorld) -> None:
         coordination, "!rapport periode=morgen", reply_from=world.bot_id, timeout=60
     )
     assert "Deze periode ken ik niet" in bad.body
+
+    # The running bot's /metrics (the application's wiring) has the open escalations per
+    # municipality: Groningen 1 waiting + 3 acknowledged, Oldambt 2 waiting.
+    url = f"http://127.0.0.1:{bot.app.ops.bound_port}/metrics"
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        metrics = await response.text()
+    assert 'avz_open_escalations{municipality="groningen"} 4.0' in metrics
+    assert 'avz_open_escalations{municipality="oldambt"} 2.0' in metrics
 
     # The demo's closing step (avz_bot.demo_report) shows the same report and its files.
     class Quiet:

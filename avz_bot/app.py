@@ -52,6 +52,7 @@ from avz_bot.settings import ConfigError, Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database, is_database_unavailable
+from storage.report_area_repositories import EscalationReportLoader
 from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepository
 
 log = get_logger(__name__)
@@ -163,6 +164,7 @@ class Application:
             self.metrics,
             self.clock,
             timedelta(seconds=s.reports.gauge_refresh_seconds),
+            open_escalations=EscalationReportLoader(),
         )
         self.ops = OpsServer(
             s.http.host, s.http.port, self.metrics, self.readiness, self.gauges.refresh

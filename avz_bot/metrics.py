@@ -88,7 +88,7 @@ class BotMetrics:
         )
         self.open_escalations = Gauge(
             "avz_open_escalations",
-            "Open escalations, by municipality (filled once escalations exist).",
+            "Open escalations (requested or acknowledged, of open cases), by municipality.",
             ["municipality"],
             registry=self.registry,
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 from avz_bot.clock import SystemClock
 from avz_bot.messages import Messages
 from avz_bot.report_render import render_html, table_csv
+from avz_bot.services.report_sections import report_providers
 from avz_bot.services.reports import ReportRequestError, ReportService
 from avz_bot.settings import Settings
 from storage.db import Database
@@ -48,13 +49,15 @@ async def write_report(
     try:
         await database.check_schema()
         async with database.session() as session, session.begin():
+            calendar = settings.calendar.build()
             service = ReportService(
                 session,
                 now or SystemClock().now(),
-                settings.calendar.build(),
+                calendar,
                 settings.cases,
                 settings.reports,
                 messages,
+                providers=report_providers(settings.helpdesk, calendar),
             )
             try:
                 resolved, code = service.resolve(period, municipality)

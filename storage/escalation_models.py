@@ -49,6 +49,7 @@ class EscalationRecord(Base):
     __table_args__ = (
         Index("ix_escalations_status_requested_at", "status", "requested_at"),
         Index("ix_escalations_acknowledged_by", "acknowledged_by"),
+        Index("ix_escalations_requested_at", "requested_at"),  # reports (migration 0011)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -46,6 +46,7 @@ class HelpdeskQuestionRecord(Base):
     __table_args__ = (
         UniqueConstraint("year", "number", name="uq_helpdesk_questions_year_number"),
         Index("ix_helpdesk_questions_status_created_at", "status", "created_at"),
+        Index("ix_helpdesk_questions_created_at", "created_at"),  # reports (migration 0011)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

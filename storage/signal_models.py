@@ -36,6 +36,7 @@ class SignalRecord(Base):
         Index("ix_signals_pseudonym", "pseudonym"),
         Index("ix_signals_professional", "professional"),
         Index("ix_signals_municipality_triage", "municipality", "triage"),
+        Index("ix_signals_created_at", "created_at"),  # reports (migration 0011)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -67,6 +68,7 @@ class SignalMatchRecord(Base):
     linked person of a case (``case_id``, ``other_signal_id`` NULL)."""
 
     __tablename__ = "signal_matches"
+    __table_args__ = (Index("ix_signal_matches_created_at", "created_at"),)  # reports (0011)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     signal_id: Mapped[int] = mapped_column(

@@ -10,10 +10,11 @@ Dutch working days (``WorkingTime.hours``), "working days" count local dates
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from avz_bot.domain.escalations.model import TargetKind
 from avz_bot.domain.report_figures import Boxes, Cell, Line, Section, Table
 from avz_bot.domain.reports import (
     Count,
@@ -26,8 +27,11 @@ from avz_bot.domain.reports import (
     suppress_vector,
 )
 
-#: The escalation level whose decisions count as "decided at ketenmanager level".
-KETENMANAGER_LEVEL = "ketenmanager"
+#: The escalation level whose decisions count as "decided at ketenmanager level": a level
+#: is named by whom it addresses (``TargetKind``, as configured in ``[escalations]``).
+KETENMANAGER_LEVEL = TargetKind.KETENMANAGERS.value
+#: The municipality code of signals without a (known) municipality: their own column.
+NO_MUNICIPALITY = ""
 
 
 # --------------------------------------------------------------------------- escalations
@@ -148,13 +152,20 @@ def signals(
     municipalities: Mapping[str, str],
     threshold: int,
 ) -> Section:
-    """Signals per category × municipality (suppressed), matches, and the share of
-    matches that led to a case (with the previous period)."""
+    """Signals per category × municipality (suppressed; signals without a municipality
+    in ``municipalities`` in a column of their own), matches, and the share of matches
+    that led to a case (with the previous period)."""
     categories = sorted({s.category for s in (*current, *previous)})
+
+    def column(s: SignalFacts) -> str:
+        return s.municipality if s.municipality in municipalities else NO_MUNICIPALITY
+
     munis = [m for m in municipalities if any(s.municipality == m for s in current)]
+    if any(column(s) == NO_MUNICIPALITY for s in current):
+        munis.append(NO_MUNICIPALITY)
     cells: dict[tuple[str, str], int] = {}
     for s in current:
-        cells[(s.category, s.municipality)] = cells.get((s.category, s.municipality), 0) + s.count
+        cells[(s.category, column(s))] = cells.get((s.category, column(s)), 0) + s.count
     table = suppress([[cells.get((c, m), 0) for m in munis] for c in categories], threshold)
     prev_counts, prev_total = suppress_vector(
         [sum(s.count for s in previous if s.category == c) for c in categories], threshold
@@ -165,7 +176,12 @@ def signals(
     rows.append(("@total", *table.column_totals, table.total, prev_total))
     matrix = Table(
         "signals_matrix",
-        ("category", *(f"municipality:{m}" for m in munis), "total", "prev"),
+        (
+            "category",
+            *(f"municipality:{m}" if m else "no_municipality" for m in munis),
+            "total",
+            "prev",
+        ),
         tuple(rows),
     )
 
@@ -218,13 +234,13 @@ def helpdesk(
     cards: Sequence[CardFacts],
     period: tuple[datetime, datetime],
     now: datetime,
-    service_level_hours: float,
+    service_level_hours: Callable[[str], float],
     work: WorkingTime,
     threshold: int,
 ) -> Section:
     """Questions per theme (and previous), median working hours to the first response
     and to the solution, the share answered within the service level
-    (``service_level_hours`` working hours to the first response; unanswered questions
+    (``service_level_hours(theme)`` working hours to the first response; unanswered questions
     older than that count as outside it); knowledge cards published in ``period``
     (UTC start, end) and cards overdue for review at ``now``."""
     themes = sorted({q.theme for q in (*current, *previous)})
@@ -242,7 +258,7 @@ def helpdesk(
         within = sum(
             1
             for q in items
-            if work.hours(q.asked_at, q.first_response_at or now) <= service_level_hours
+            if work.hours(q.asked_at, q.first_response_at or now) <= service_level_hours(q.theme)
         )
         pair, total = suppress_vector([within, len(items) - within], threshold)
         rows.append(

@@ -42,6 +42,7 @@ from avz_bot.services.escalations import EscalationService
 from avz_bot.services.helpdesk import HelpdeskService
 from avz_bot.services.helpdesk_view import HelpdeskView
 from avz_bot.services.outbox import queue_reply, txn_id_for
+from avz_bot.services.report_sections import report_providers
 from avz_bot.services.reports import ReportService
 from avz_bot.services.signals import SignalService
 from avz_bot.settings import CasesSettings
@@ -199,7 +200,13 @@ class AppServices:
             )
         )
         reports = ReportService(
-            session, now, self.calendar, self.cases_settings, self.report_settings, self.messages
+            session,
+            now,
+            self.calendar,
+            self.cases_settings,
+            self.report_settings,
+            self.messages,
+            providers=report_providers(self.helpdesk_settings, self.calendar),
         )
         return UnitServices(
             self.version,

@@ -1,6 +1,7 @@
 """Operational gauges for Prometheus: open cases, cases without regie, overdue agreements
-and (once escalations exist) open escalations, per municipality — counts only, never an
-identifier.
+and open escalations (the ``OpenEscalationsCounter`` hook, implemented by
+``storage.report_area_repositories.EscalationReportLoader``), per municipality — counts
+only, never an identifier.
 
 Refreshed when /metrics is scraped, at most once per ``gauge_refresh_seconds``, with two
 aggregate queries (``ReportRepository.gauges``) plus one per registered hook.

@@ -1,11 +1,12 @@
 """Report section providers: one registered provider per section.
 
 A provider loads its facts with the aggregate queries of ``storage.report_repositories``
-(or, for areas built later, through a loader ``Protocol``) and computes its ``Section``
+(or, for the escalation, signal and helpdesk areas, through a loader ``Protocol``
+implemented in ``storage.report_area_repositories``) and computes its ``Section``
 with the pure functions of ``avz_bot.domain.report_sections`` / ``report_areas``. The
 report shows exactly the sections whose providers are registered
-(``ReportService(providers=…)``): escalations, signals and the helpdesk appear once the
-lead registers ``EscalationSection(loader)`` etc. with a loader for their tables.
+(``ReportService(providers=…)``); ``report_providers`` is the full list the bot and the
+CLI use. A section of those areas is left out when it has no data in either period.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ from avz_bot.domain.report_sections import (
     VacantCase,
 )
 from avz_bot.domain.reports import Period, WorkingTime
+from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from storage.report_area_repositories import (
+    EscalationReportLoader,
+    HelpdeskReportLoader,
+    SignalReportLoader,
+)
 from storage.report_repositories import ReportRepository, Window
 
 
@@ -173,9 +181,9 @@ class AgreementsSection:
         return report_agreements.agreements(facts, ctx.labels, ctx.work, ctx.threshold)
 
 
-# ------------------------------------------------------------------ areas built later
+# ------------------------------------------------------------------ other areas
 class EscalationLoader(Protocol):
-    """Loads escalation facts (to be implemented when escalations are merged).
+    """Loads escalation facts (``storage.report_area_repositories``).
 
     ``escalations``: every escalation *requested* in ``window`` (UTC, half-open), of
     ``municipality`` if given, as ``EscalationFacts(route, level, municipality,
@@ -189,7 +197,7 @@ class EscalationLoader(Protocol):
 
 
 class SignalLoader(Protocol):
-    """Loads signal facts (to be implemented when signals are merged).
+    """Loads signal facts (``storage.report_area_repositories``).
 
     ``signals``: signals submitted in ``window``, aggregated ``GROUP BY category,
     municipality`` as ``SignalFacts(category, municipality, count)``; ``matches``:
@@ -207,15 +215,16 @@ class SignalLoader(Protocol):
 
 
 class HelpdeskLoader(Protocol):
-    """Loads helpdesk facts (to be implemented when the helpdesk is merged).
+    """Loads helpdesk facts (``storage.report_area_repositories``).
 
     ``questions``: questions asked in ``window`` as ``QuestionFacts(theme, asked_at,
     first_response_at, solved_at)``; ``cards``: knowledge cards published in ``window``
     or with a review date before ``now`` as ``CardFacts(published_at, review_due_at)``;
-    ``service_level_hours``: the first-response service level in working hours.
+    ``service_level_hours(theme)``: the theme's first-response service level in working
+    hours (service levels are set per theme).
     """
 
-    service_level_hours: float
+    def service_level_hours(self, theme: str) -> float: ...
 
     async def questions(
         self, session: AsyncSession, window: Window
@@ -227,7 +236,7 @@ class HelpdeskLoader(Protocol):
 
 
 class EscalationSection:
-    """Escalations per route and level (register with a loader once escalations exist)."""
+    """Escalations per route and level."""
 
     key = "escalations"
 
@@ -238,11 +247,13 @@ class EscalationSection:
         load = self._loader.escalations
         current = await load(ctx.session, ctx.current_window, ctx.municipality)
         previous = await load(ctx.session, ctx.previous_window, ctx.municipality)
+        if not current and not previous:
+            return None  # no data in either period: the section is left out
         return report_areas.escalations(current, previous, ctx.work, ctx.threshold)
 
 
 class SignalSection:
-    """Signals per category and municipality, matches (register with a loader)."""
+    """Signals per category and municipality, matches."""
 
     key = "signals"
 
@@ -251,18 +262,19 @@ class SignalSection:
 
     async def section(self, ctx: ReportContext) -> Section | None:
         loader, s, m = self._loader, ctx.session, ctx.municipality
-        return report_areas.signals(
+        facts = (
             await loader.signals(s, ctx.current_window, m),
             await loader.signals(s, ctx.previous_window, m),
             await loader.matches(s, ctx.current_window, m),
             await loader.matches(s, ctx.previous_window, m),
-            ctx.labels.municipalities,
-            ctx.threshold,
         )
+        if not any(facts):
+            return None  # no data in either period: the section is left out
+        return report_areas.signals(*facts, ctx.labels.municipalities, ctx.threshold)
 
 
 class HelpdeskSection:
-    """Helpdesk questions and knowledge cards (register with a loader)."""
+    """Helpdesk questions and knowledge cards."""
 
     key = "helpdesk"
 
@@ -273,10 +285,15 @@ class HelpdeskSection:
         if ctx.municipality is not None:
             return None  # questions are per theme, not per municipality
         loader = self._loader
+        current = await loader.questions(ctx.session, ctx.current_window)
+        previous = await loader.questions(ctx.session, ctx.previous_window)
+        cards = await loader.cards(ctx.session, ctx.current_window, ctx.now)
+        if not current and not previous and not cards:
+            return None  # no data in either period: the section is left out
         return report_areas.helpdesk(
-            await loader.questions(ctx.session, ctx.current_window),
-            await loader.questions(ctx.session, ctx.previous_window),
-            await loader.cards(ctx.session, ctx.current_window, ctx.now),
+            current,
+            previous,
+            cards,
             ctx.current_window,
             ctx.now,
             loader.service_level_hours,
@@ -286,8 +303,31 @@ class HelpdeskSection:
 
 
 def default_providers() -> tuple[SectionProvider, ...]:
-    """The sections whose data exists on this branch, in report order."""
+    """The sections over cases and agreements, in report order (see ``report_providers``)."""
     return (CaseloadSection(), RegieSection(), AgreementsSection())
+
+
+def report_providers(
+    helpdesk: HelpdeskSettings, calendar: WorkCalendar
+) -> tuple[SectionProvider, ...]:
+    """Every section of the report, in report order: the one list that ``!rapport``, the
+    scheduled report (both through ``AppServices.bind``) and ``avz-bot report`` use.
+
+    Escalations, signals and the helpdesk read through the loaders of
+    ``storage.report_area_repositories``; the helpdesk's service level is each theme's
+    ``first_response_days`` in working hours (one working day = ``calendar.office_day``).
+    """
+    office_hours = calendar.office_day.total_seconds() / 3600.0
+
+    def first_response_hours(theme: str) -> float:
+        return helpdesk.level_for(theme).first_response_days * office_hours
+
+    return (
+        *default_providers(),
+        EscalationSection(EscalationReportLoader()),
+        SignalSection(SignalReportLoader()),
+        HelpdeskSection(HelpdeskReportLoader(first_response_hours)),
+    )
 
 
 def labels_for(

@@ -2,7 +2,8 @@
 
 Cases over two years in three municipalities and two types, regie taken, transferred,
 released and re-taken, agreements on time, late and open past their deadline, and
-postponements. ``tests/storage/test_report_service.py`` asserts the exact figures this
+postponements; escalations, signals with matches, helpdesk questions and knowledge cards
+(``avz_bot.testkit.report_area_fixture``). ``tests/storage/test_report_service.py`` asserts the exact figures this
 gives for October 2026 against September 2026, at ``NOW``. Every instant is 09:00 UTC on
 a weekday, so working days are whole local dates (no public holidays in Sept/Oct 2026).
 """
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.testkit.report_area_fixture import AreaCases, seed_area_fixture
 from storage.models import (
     AgreementPostponementRecord,
     AgreementRecord,
@@ -155,8 +157,7 @@ async def seed_report_fixture(session: AsyncSession) -> None:
     ]
     for k in (1, 1, 2, 2, 4, None):
         await s.case("groningen", "jeugdgroep", at(2026, 10, 12), regie_after=k)
-    for _ in range(3):
-        await s.case("oldambt", "jeugdgroep", at(2026, 10, 14))
+    c = [await s.case("oldambt", "jeugdgroep", at(2026, 10, 14)) for _ in range(3)]
     d = [
         await s.case(
             "westerkwartier",
@@ -193,8 +194,10 @@ async def seed_report_fixture(session: AsyncSession) -> None:
         await s.case(
             "westerkwartier", "veelpleger", at(2025, 3, 10), regie_after=0, closed=at(2026, 10, 15)
         )
-    for _ in range(4):
+    pga = [
         await s.case("groningen", "pga", at(2025, 6, 2), regie_after=0, closed=at(2025, 12, 1))
+        for _ in range(4)
+    ]
 
     # Agreements due in October (deadline Friday 17:00 local).
     oct_9 = datetime(2026, 10, 9, 15, 0, tzinfo=UTC)
@@ -227,3 +230,4 @@ async def seed_report_fixture(session: AsyncSession) -> None:
     for i, day in enumerate((1, 2)):
         await s.agreement(g[i + 3], sep_25, completed=at(2026, 10, day))
     await session.flush()
+    await seed_area_fixture(session, AreaCases(a, c, e, pga[0]))

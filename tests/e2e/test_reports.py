@@ -6,6 +6,7 @@ import csv
 import io
 import struct
 
+import aiohttp
 import pytest
 
 from avz_bot.demo_report import demo_report_step
@@ -42,6 +43,10 @@ async def test_report_in_the_coordination_room(world: BotWorld) -> None:
     assert reply.body.startswith("Rapportage oktober 2026 – alle gemeenten")
     assert "Nieuwe casussen: 24 (+5 (+26%))" in reply.body
     assert "<5" in reply.body  # small numbers are suppressed in the room too
+    # The bot registers every section: escalations, signals and the helpdesk too.
+    assert "Opschalingen: 13 (+7 (+117%))" in reply.body
+    assert "Matches: 11 (+6 (+120%)); 55% leidde tot een casus" in reply.body
+    assert "Vragen: 13 (+7 (+117%))" in reply.body
     async with bot.app.database.session() as session:
         trail = await AuditRepository(session).list(entity_type="report", entity_id="2026-10")
     assert [(e.action, e.actor, e.details["municipality"]) for e in trail] == [
@@ -86,6 +91,14 @@ async def test_report_in_the_coordination_room(world: BotWorld) -> None:
     )
     assert "Deze periode ken ik niet" in bad.body
 
+    # The running bot's /metrics (the application's wiring) has the open escalations per
+    # municipality: Groningen 1 waiting + 3 acknowledged, Oldambt 2 waiting.
+    url = f"http://127.0.0.1:{bot.app.ops.bound_port}/metrics"
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        metrics = await response.text()
+    assert 'avz_open_escalations{municipality="groningen"} 4.0' in metrics
+    assert 'avz_open_escalations{municipality="oldambt"} 2.0' in metrics
+
     # The demo's closing step (avz_bot.demo_report) shows the same report and its files.
     class Quiet:
         def __init__(self) -> None:
@@ -107,6 +120,7 @@ async def test_report_in_the_coordination_room(world: BotWorld) -> None:
         "rapport-2026-10-caseload_trend.png",
         "rapport-2026-10-regie_boxes.png",
         "rapport-2026-10-agreements_boxes.png",
+        "rapport-2026-10-escalations_boxes.png",
         "rapport-2026-10.csv",
     ]
     assert all(size > 0 for _, size in files)

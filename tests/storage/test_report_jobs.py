@@ -25,6 +25,7 @@ from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture
 from storage.db import Database
+from storage.report_area_repositories import EscalationReportLoader
 from storage.repositories import OutboxRepository
 from storage.schedule_repositories import JobRepository
 
@@ -96,8 +97,12 @@ async def test_scheduled_report_is_posted_once_and_rearmed(database: Database) -
         "Rapportage oktober 2026 – alle gemeenten (vergeleken met september 2026)"
     )
     assert "Nieuwe casussen: 24 (+5 (+26%))" in str(text["body"])
+    # The scheduled report has every section (the one provider list): escalations too,
+    # with their box plot as the fifth chart.
+    assert "Opschalingen: 13 (+7 (+117%))" in str(text["body"])
+    assert "Signalen: 21 (+12 (+133%))" in str(text["body"])
     kinds = [m["msgtype"] for m in messages]
-    assert kinds == ["m.notice", "m.image", "m.image", "m.image", "m.image", "m.file"]
+    assert kinds == ["m.notice", *["m.image"] * 5, "m.file"]
     assert messages[-1]["body"] == "rapport-2026-10.csv"
     # Re-armed for the first working day of December.
     assert await world.job_due() == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
@@ -119,7 +124,14 @@ async def test_metrics_gauges_per_municipality(database: Database) -> None:
         await seed_report_fixture(session)
     metrics = BotMetrics()
     clock = FakeClock(NOW)
-    refresher = GaugeRefresher(database, metrics, clock, timedelta(seconds=30))
+    # Wired as in avz_bot/app.py: the escalations' loader is the open-escalations hook.
+    refresher = GaugeRefresher(
+        database,
+        metrics,
+        clock,
+        timedelta(seconds=30),
+        open_escalations=EscalationReportLoader(),
+    )
 
     async def ready() -> Readiness:
         return Readiness(True, {})
@@ -130,4 +142,10 @@ async def test_metrics_gauges_per_municipality(database: Database) -> None:
     assert 'avz_open_cases{municipality="groningen"} 20.0' in body
     assert 'avz_cases_without_regie{municipality="oldambt"} 3.0' in body
     assert 'avz_overdue_agreements{municipality="westerkwartier"} 2.0' in body
+    # Open escalations (requested or acknowledged, of open cases): Groningen 1 waiting +
+    # 3 acknowledged, Oldambt 2 waiting; none elsewhere (the one on a closed case is not
+    # open for anybody).
+    assert 'avz_open_escalations{municipality="groningen"} 4.0' in body
+    assert 'avz_open_escalations{municipality="oldambt"} 2.0' in body
+    assert 'avz_open_escalations{municipality="westerkwartier"}' not in body
     assert "@" not in body.split("avz_open_cases")[1]  # no identifiers

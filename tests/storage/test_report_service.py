@@ -1,7 +1,7 @@
 """Trend reports over a seeded database with known content, on SQLite and PostgreSQL.
 
-The fixture (``avz_bot.testkit.report_fixture``) holds cases over two years, regie events
-and agreements; the expected figures below were worked out by hand from it (see the
+The fixture (``avz_bot.testkit.report_fixture``) holds cases over two years, regie events,
+agreements, escalations, signals with matches, helpdesk questions and knowledge cards; the expected figures below were worked out by hand from it (see the
 comments) and are asserted exactly, including which cells are suppressed.
 """
 
@@ -10,35 +10,27 @@ from __future__ import annotations
 import csv
 import io
 import struct
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain import cases as case_domain
-from avz_bot.domain.report_areas import (
-    CardFacts,
-    EscalationFacts,
-    MatchFacts,
-    QuestionFacts,
-    SignalFacts,
-)
-from avz_bot.domain.reports import PeriodError, parse_period
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
 from avz_bot.report_render import CHART_SIZE, render_html
 from avz_bot.services.report_sections import (
-    EscalationSection,
-    HelpdeskSection,
-    SignalSection,
+    SectionProvider,
     default_providers,
+    report_providers,
 )
 from avz_bot.services.reports import Report, ReportRequestError, ReportService
 from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.helpdesk import HelpdeskSettings, ThemeServiceLevel
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture
 from storage.db import Database
-from storage.report_repositories import REGIE_HOLDER_ACTIONS, ReportRepository, Window
+from storage.report_area_repositories import EscalationReportLoader
+from storage.report_repositories import REGIE_HOLDER_ACTIONS, ReportRepository
 
 
 @pytest.fixture
@@ -49,7 +41,11 @@ async def seeded(database: Database) -> Database:
 
 
 async def _report(
-    database: Database, period: str, municipality: str | None = None, threshold: int = 5
+    database: Database,
+    period: str,
+    municipality: str | None = None,
+    threshold: int = 5,
+    providers: Sequence[SectionProvider] | None = None,
 ) -> tuple[ReportService, Report]:
     async with database.session() as session, session.begin():
         service = ReportService(
@@ -59,6 +55,7 @@ async def _report(
             CasesSettings(),
             ReportSettings(suppression_threshold=threshold),
             Messages(),
+            providers=default_providers() if providers is None else providers,
         )
         resolved, code = service.resolve(period, municipality)
         return service, await service.build(resolved, code)
@@ -247,74 +244,17 @@ async def test_gauges_by_municipality(seeded: Database) -> None:
     ]
 
 
-class FakeAreas:
-    """Stand-in loaders for areas that are not on this branch (the lead implements the
-    real ones against their tables); they return facts for the current period only."""
-
-    service_level_hours = 4.0
-
-    def __init__(self, current_start: datetime) -> None:
-        self.start = current_start
-
-    async def escalations(
-        self, session: AsyncSession, window: Window, municipality: str | None
-    ) -> list[EscalationFacts]:
-        if window[0] != self.start:
-            return []
-        requested = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)  # Monday 10:00 local
-        return [
-            EscalationFacts(
-                "inhoudelijk",
-                "ketenmanager",
-                "groningen",
-                requested,
-                requested + timedelta(hours=h),
-                requested + timedelta(days=1),
-                "ketenmanager",
-            )
-            for h in (1, 2, 3, 4, 5)
-        ]
-
-    async def signals(
-        self, session: AsyncSession, window: Window, municipality: str | None
-    ) -> list[SignalFacts]:
-        return [SignalFacts("overlast", "groningen", 12)] if window[0] == self.start else []
-
-    async def matches(
-        self, session: AsyncSession, window: Window, municipality: str | None
-    ) -> list[MatchFacts]:
-        return [MatchFacts(True, 6), MatchFacts(False, 6)] if window[0] == self.start else []
-
-    async def questions(self, session: AsyncSession, window: Window) -> list[QuestionFacts]:
-        return []
-
-    async def cards(self, session: AsyncSession, window: Window, now: datetime) -> list[CardFacts]:
-        return []
+def _full_providers() -> tuple[SectionProvider, ...]:
+    """What the bot registers, with the privacy theme's first-response norm at half a
+    working day (4.5 working hours) and every other theme at the default day (9)."""
+    helpdesk = HelpdeskSettings(
+        service_levels={"privacy": ThemeServiceLevel(first_response_days=0.5)}
+    )
+    return report_providers(helpdesk, WorkCalendar())
 
 
-async def test_sections_of_other_areas_appear_when_their_loaders_are_registered(
-    seeded: Database,
-) -> None:
-    async with seeded.session() as session, session.begin():
-        calendar = WorkCalendar()
-        period = parse_period("2026-10", NOW.date())
-        assert not isinstance(period, PeriodError)
-        areas = FakeAreas(period.utc_bounds(calendar)[0])
-        service = ReportService(
-            session,
-            NOW,
-            calendar,
-            CasesSettings(),
-            ReportSettings(),
-            Messages(),
-            providers=(
-                *default_providers(),
-                EscalationSection(areas),
-                SignalSection(areas),
-                HelpdeskSection(areas),
-            ),
-        )
-        report = await service.build(period)
+async def test_escalation_signal_and_helpdesk_sections_exact_figures(seeded: Database) -> None:
+    service, report = await _report(seeded, "2026-10", providers=_full_providers())
     assert [s.key for s in report.sections] == [
         "caseload",
         "regie",
@@ -323,15 +263,95 @@ async def test_sections_of_other_areas_appear_when_their_loaders_are_registered(
         "signals",
         "helpdesk",
     ]
+    t = _tables(service, report)
+    # October: 11 inhoudelijk requested at the ketenmanagers (level 1), 2 samenwerking
+    # requested at level 2 (bestuurder: level 1 had nobody); September 6. The 2 is small,
+    # so the 11 is hidden as its complement. Acknowledged after 1,1,2,2,3,3,4,5,6,6 working
+    # hours (median 3); decided after 1,1,1,2,2,2,3,3,4,5 working days (median 2), 5 of 10
+    # at ketenmanager level and 5 after a move to the regional driehoek: 50%.
+    assert t["escalations_route"] == [
+        ["inhoudelijk / ketenmanagers", "x", "6", "3 u", "2", "50%"],
+        ["samenwerking / bestuurder", "<5", "0", "–", "–", "–"],
+        ["Totaal", "13", "6", "3 u", "2", "50%"],
+    ]
+    # Signals: overlast 7 Groningen + 2 Oldambt + 1 without municipality, huiselijk
+    # geweld 5 Groningen + 6 Westerkwartier; September 4 overlast + 5 huiselijk geweld.
+    # Overlast's 2 and 1 hide each other (their sum 3 is all the totals give away).
+    assert t["signals_matrix"] == [
+        ["huiselijk-geweld", "5", "0", "6", "0", "11", "x"],
+        ["overlast", "7", "<5", "0", "<5", "10", "<5"],
+        ["Totaal", "12", "<5", "6", "<5", "21", "9"],
+    ]
+    assert service.view.rows(report.sections[4].tables[0])[0] == [
+        "categorie",
+        "Groningen",
+        "Oldambt",
+        "Westerkwartier",
+        "geen gemeente",
+        "totaal",
+        "vorige periode",
+    ]
+    # Helpdesk: privacy 10 (first response after 1,1,2,2,3,5,6,6,8,8 working hours:
+    # median 4; within its 4.5-hour norm 5 of 10; answered after 1,1,2,2,3 working days =
+    # 9,9,18,18,27 hours: median 18); jeugd 3 (one claimed after 1 hour, within its
+    # 9-hour norm; two never answered: outside). All: 11 responses, median 3; 6 of 13
+    # within the norm = 46%.
+    assert t["helpdesk_theme"] == [
+        ["jeugd", "<5", "0", "–", "–", "–"],
+        ["privacy", "x", "6", "4 u", "18 u", "50%"],
+        ["Totaal", "13", "6", "3 u", "18 u", "46%"],
+    ]
     summary = service.view.summary(report).plain
-    # Acknowledged after 1..5 working hours (median 3); decided a working day later.
-    assert "Opschalingen: 5 (+5); mediaan 3 u tot bevestiging, 1 werkdagen tot besluit" in summary
-    assert "100% besloten op ketenmanagerniveau" in summary
-    assert "Signalen: 12 (+12)" in summary
-    assert "Matches: 12 (+12); 50% leidde tot een casus" in summary
+    assert (
+        "Opschalingen: 13 (+7 (+117%)); mediaan 3 u tot bevestiging, 2 werkdagen tot besluit; "
+        "50% besloten op ketenmanagerniveau" in summary
+    )
+    assert "Signalen: 21 (+12 (+133%))" in summary
+    # 11 signal pairs matched in October, 6 of them touching a signal a TVO decision
+    # linked to a case (the match with a case's linked person is not counted); September 5,
+    # none to a case.
+    assert "Matches: 11 (+6 (+120%)); 55% leidde tot een casus (vorige periode: 0%)" in summary
+    assert "Vragen: 13 (+7 (+117%)); mediaan 3 u tot eerste reactie, 18 u tot oplossing" in summary
+    assert "46% binnen de servicenorm" in summary
+    # 2 cards published in October; 1 published card past its review date (a retired
+    # card with a past date and a draft do not count).
+    assert "Kennisitems gepubliceerd: 2; over de herzieningsdatum: 1" in summary
+    charts, _ = service.files(report)
+    assert "escalations_boxes" in [c.key for c in charts]
+
+
+async def test_area_sections_filtered_on_a_municipality(seeded: Database) -> None:
+    service, report = await _report(seeded, "2026-10", "groningen", providers=_full_providers())
+    # The helpdesk works per theme, not per municipality: left out.
+    assert [s.key for s in report.sections][3:] == ["escalations", "signals"]
+    t = _tables(service, report)
+    assert t["escalations_route"] == [
+        ["inhoudelijk / ketenmanagers", "11", "6", "3 u", "2", "50%"],
+        ["Totaal", "11", "6", "3 u", "2", "50%"],
+    ]
+    assert t["signals_matrix"] == [
+        ["huiselijk-geweld", "5", "5", "x"],
+        ["overlast", "7", "7", "<5"],
+        ["Totaal", "12", "12", "9"],
+    ]
+    # Matches of a Groningen signal: 8, 6 to a case and 2 not: the 2 hides the share.
+    summary = service.view.summary(report).plain
+    assert "Matches: 8 (+3 (+60%)); – leidde tot een casus (vorige periode: 0%)" in summary
+
+
+async def test_area_sections_without_data_are_left_out(seeded: Database) -> None:
+    service, report = await _report(seeded, "2024-Q1", providers=_full_providers())
+    # No escalations, signals or questions in 2024 or late 2023; the helpdesk stays for
+    # its snapshot: a published card is overdue for review now.
+    assert [s.key for s in report.sections] == ["caseload", "regie", "agreements", "helpdesk"]
+    summary = service.view.summary(report).plain
     assert "Vragen: 0 (+0)" in summary
-    # Filtered on a municipality the helpdesk (per theme) is left out.
+    assert "Kennisitems gepubliceerd: 0; over de herzieningsdatum: 1" in summary
+
+
+async def test_open_escalations_per_municipality(seeded: Database) -> None:
     async with seeded.session() as session, session.begin():
-        service.session = session
-        filtered = await service.build(period, "groningen")
-    assert "helpdesk" not in [s.key for s in filtered.sections]
+        found = await EscalationReportLoader().open_by_municipality(session)
+    # Groningen: 1 October request waiting + 3 September ones acknowledged; Oldambt: 2
+    # waiting. The request on a case closed since is open for nobody.
+    assert dict(found) == {"groningen": 4, "oldambt": 2}

@@ -82,7 +82,13 @@ def test_report_command_writes_pngs_csvs_and_html(tmp_path: Path) -> None:
     # The caseload does not depend on the moment of the report: same as !rapport.
     assert rows == expected
     html = (out / "rapport-2026-10.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == 4
+    # The CLI has every section (the same provider list as the bot): the escalations' box
+    # plot is the fifth chart, and the signal and helpdesk tables have their own CSVs.
+    assert html.count("data:image/png;base64,") == 5
+    assert "rapport-2026-10-escalations_boxes.png" in names
+    assert "rapport-2026-10-signals_matrix.csv" in names
+    assert "rapport-2026-10-helpdesk_theme.csv" in names
+    assert "Opschalingen: 13 (+7 (+117%))" in result.stdout
 
     bad = _run(config, "--period", "volgende week", "--out", str(out))
     assert bad.returncode == 2

@@ -180,7 +180,7 @@ def test_escalation_section_exact_figures() -> None:
         # Monday 2 March 09:00 local, acknowledged after 1..6 working hours.
         EscalationFacts(
             "inhoudelijk",
-            "ketenmanager",
+            "ketenmanagers",
             "groningen",
             _at(2, 8),
             _at(2, 8 + h),
@@ -188,20 +188,20 @@ def test_escalation_section_exact_figures() -> None:
             lvl,
         )
         for h, d, lvl in [
-            (1, 1, "ketenmanager"),
-            (2, 2, "ketenmanager"),
+            (1, 1, "ketenmanagers"),
+            (2, 2, "ketenmanagers"),
             (3, 3, "driehoek"),
-            (4, 1, "ketenmanager"),
+            (4, 1, "ketenmanagers"),
             (6, None, None),
         ]
     ] + [EscalationFacts("samenwerking", "bestuurder", "oldambt", _at(3, 8), None, None, None)]
     previous = [
-        EscalationFacts("inhoudelijk", "ketenmanager", "oldambt", _at(2, 8), None, None, None)
+        EscalationFacts("inhoudelijk", "ketenmanagers", "oldambt", _at(2, 8), None, None, None)
     ] * 7
     section = escalations(current, previous, work, 5)
     table = section.tables[0]
     inh = table.rows[0]
-    assert inh[0] == "inhoudelijk / ketenmanager"
+    assert inh[0] == "inhoudelijk / ketenmanagers"
     # 5 and 1 requests: the 1 is hidden, so the 5 too (the total 6 is shown).
     assert inh[1] == Count(5, True)
     assert value_of(inh[2]) == 7.0
@@ -247,7 +247,9 @@ def test_helpdesk_section_exact_figures() -> None:
         CardFacts(_at(4, 9), datetime(2027, 1, 1, tzinfo=UTC)),
         CardFacts(None, None),
     ]
-    section = helpdesk(questions, [], cards, (_at(1, 0), _at(31, 0)), _at(20, 12), 4.0, work, 5)
+    section = helpdesk(
+        questions, [], cards, (_at(1, 0), _at(31, 0)), _at(20, 12), lambda theme: 4.0, work, 5
+    )
     row = section.tables[0].rows[0]
     assert row[1] == Count(6)
     assert value_of(row[3]) == 3.0  # median of 1, 2, 3, 5, 8 hours to first response
@@ -294,3 +296,19 @@ def test_caseload_keeps_rows_that_only_have_figures_in_the_previous_period() -> 
     rows = {row[0]: row for row in section.tables[1].rows}
     assert rows["Pekela"][1:3] == (Count(0), Count(6))
     assert rows["@total"][1:3] == (Count(9), Count(6))
+
+
+def test_signals_without_a_known_municipality_have_their_own_column() -> None:
+    current = [SignalFacts("overlast", "groningen", 6), SignalFacts("overlast", "", 7)]
+    current += [SignalFacts("overlast", "vervallen-gemeente", 1)]
+    section = signals(current, [], [], [], {"groningen": "Groningen", "oldambt": "O"}, 5)
+    table = section.tables[0]
+    assert table.columns == (
+        "category",
+        "municipality:groningen",
+        "no_municipality",
+        "total",
+        "prev",
+    )
+    # Nothing is lost from the totals: 6 + 7 + 1 (the unknown code counts as none).
+    assert table.rows[0][:4] == ("overlast", Count(6), Count(8), Count(14))

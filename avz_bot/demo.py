@@ -229,6 +229,8 @@ async def run_demo(keep: bool = False) -> int:
                 "storage": {"data_dir": str(base / "bot"), "database_url": ""},
                 "partners": {"file": str(base / "partners.toml")},
                 "cases": {"intake_rooms": [rooms.intake], "coordination_room": rooms.coordination},
+                # The intake room is also Groningen's TVO room (triage of signals).
+                "signals": {"tvo_rooms": {"groningen": rooms.intake}},
                 "calendar": reminder_demo.calendar.model_dump(mode="json"),
                 "reminders": reminder_demo.reminders.model_dump(mode="json"),
                 "logging": {"level": "INFO", "format": "json"},

@@ -150,6 +150,12 @@ class BotProcess:
             self.http_port = free_port()
         http = {"enabled": True, "host": "127.0.0.1", "port": self.http_port}
         merged = {**self.overrides, "http": {**http, **self.overrides.get("http", {})}}
+        if "intake_rooms" in merged.get("cases", {}) and "tvo_rooms" not in merged.get(
+            "signals", {}
+        ):
+            # The example's TVO room is the example intake room: with the intake rooms
+            # replaced there is no TVO room unless the caller names one.
+            merged["signals"] = {**merged.get("signals", {}), "tvo_rooms": {}}
         self.config_path.write_text(derive_config(merged), encoding="utf-8")
 
     def _environment(self) -> dict[str, str]:

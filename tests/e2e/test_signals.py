@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.operations import OperationsSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from avz_bot.testkit.bot import RunningBot, start_bot
 from avz_bot.testkit.partner import PartnerClient
@@ -76,6 +77,9 @@ async def start(
     ).model_copy(
         update={
             "signals": SignalSettings(keys={"v1": SecretStr("s" * 48)}, tvo_rooms=tvo),
+            # The clock is shifted years ahead below; the exactly-once record must reach
+            # back that far, or the bot would (rightly) not act on "years old" commands.
+            "operations": OperationsSettings(processed_events_days=4 * 365),
         }
     )
     world.write_registry()

@@ -69,6 +69,7 @@ class Application:
             calendar=self.calendar,
             reminder_policy=s.reminders.policy(),
             late_after=timedelta(seconds=s.reminders.late_after_seconds),
+            limits=s.limits,
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -129,6 +130,7 @@ class Application:
         orgs, members = load_partners(self.settings.partners.file)
         async with self.database.session() as session, session.begin():
             await PartnerRepository(session).sync(orgs, members)
+        self.services.members.invalidate()  # names are read from the new registry
         self.registered.clear()
         self.registered.update(member.matrix_id for member in members)
         log.info(
@@ -163,6 +165,7 @@ class Application:
                     await self.adapter.run(self.core, self.stop_event)
                 finally:
                     await self.scheduler.stop()
+                    await self.core.close()
                     await self.adapter.close()
             finally:
                 await self.ops.stop()

@@ -37,6 +37,7 @@ from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.reports import ReportSettings
+from avz_bot.settings_sections.scale import LimitSettings
 from avz_bot.settings_sections.signals import SignalSettings
 
 #: Secret settings that must not appear in the TOML file.
@@ -363,6 +364,7 @@ class Settings(BaseSettings):
     helpdesk: HelpdeskSettings = Field(default_factory=HelpdeskSettings)
     conferences: ConferenceSettings = Field(default_factory=ConferenceSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).

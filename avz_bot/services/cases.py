@@ -35,6 +35,7 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import listing, paragraphs, text
 from avz_bot.messages import Messages
+from avz_bot.services.directory import MemberDirectory
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import AgreementRepository, CaseRepository, CaseRow
 from storage.repositories import AuditRepository, PartnerRepository
@@ -130,8 +131,10 @@ class CaseService:
         prefix: str,
         enqueue: Enqueue,
         device_cross_signed: bool | None = True,
+        members: MemberDirectory | None = None,
     ) -> None:
         self._session = session
+        self._members = members
         self._device_cross_signed = device_cross_signed
         self._now = now
         self._settings = settings
@@ -153,8 +156,11 @@ class CaseService:
         """An instant as people here read it ("vrijdag 28 november 2026, 17:00")."""
         return format_when(instant, self._calendar) if instant is not None else "—"
 
-    async def directory(self) -> dict[str, Member]:
-        """Registered members by Matrix id (loaded once per unit of work)."""
+    async def directory(self) -> Mapping[str, Member]:
+        """Registered members by Matrix id: from the process-wide cache when one was
+        given (``MemberDirectory``), else loaded once per unit of work."""
+        if self._members is not None:
+            return await self._members.members(self._session)
         if self._directory is None:
             members = await PartnerRepository(self._session).list_members()
             self._directory = {m.matrix_id: m for m in members}
@@ -171,6 +177,8 @@ class CaseService:
         """An organisation's name (from the registry), else its code."""
         if code is None:
             return "—"
+        if self._members is not None:
+            return await self._members.org_name(self._session, code) or code
         for member in (await self.directory()).values():
             if member.organisation.code == code:
                 return member.organisation.name

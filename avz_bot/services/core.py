@@ -27,17 +27,23 @@ from avz_bot.domain.inbound import IncomingCommand, Reply
 from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
+from avz_bot.lists import fit_content, fit_reply
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
+from avz_bot.services.directory import MemberDirectory
 from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.scale import LimitSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database
 from storage.repositories import (
+    LANE_BULK,
+    LANE_INTERACTIVE,
     AuditRepository,
     OutboxRepository,
+    OutboxRow,
     PartnerRepository,
     PendingEncryptedRepository,
     ProcessedEventRepository,
@@ -50,6 +56,10 @@ log = logging.getLogger(__name__)
 SYNC_TOKEN_KEY = "matrix.next_batch"
 #: An outbox row that failed this often is given up (and logged) rather than retried forever.
 MAX_SEND_ATTEMPTS = 10
+#: Failures after which the room itself cannot take a message (so no notice there either).
+ROOM_UNUSABLE = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "room_left"})
+#: Rounds of one interactive flush (each reads at most ``[limits] outbox_batch`` rows).
+MAX_FLUSH_ROUNDS = 20
 #: At most one "could not decrypt" explanation per sender and room in this window.
 EXPLANATION_WINDOW = timedelta(hours=12)
 
@@ -84,6 +94,38 @@ class AppServices:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     late_after: timedelta = timedelta(minutes=5)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    #: The registry cache for names; ``invalidate()`` it after every registry sync.
+    members: MemberDirectory = field(default_factory=MemberDirectory)
+
+    async def queue(
+        self,
+        session: AsyncSession,
+        txn_id: str,
+        room_id: str,
+        reply: Reply,
+        *,
+        in_reply_to: str | None = None,
+        lane: int = LANE_INTERACTIVE,
+        requested_by: str | None = None,
+    ) -> int:
+        """Queue ``reply`` for ``room_id`` in the caller's transaction: THE one place
+        every message enters the outbox. Returns the outbox id.
+
+        Final size guard: a reply over ``[limits] reply_max_bytes`` (bytes of its
+        content's JSON) is shortened and marked as such, so no command, list or
+        notification can ever queue an event the homeserver would refuse. Lists should
+        not rely on it: they page (``avz_bot.lists``). ``lane``: ``LANE_INTERACTIVE``
+        (sent at once) or ``LANE_BULK`` (paced, after interactive messages).
+        ``requested_by`` is told if the message turns out to be undeliverable.
+        """
+        max_bytes = self.limits.reply_max_bytes
+        cut_note = self.messages.t("list.cut")
+        fitted = fit_reply(reply, max_bytes, cut_note)
+        content = fit_content(fitted.to_content(in_reply_to), max_bytes, cut_note)
+        return await OutboxRepository(session).add(
+            txn_id, room_id, content, self.clock.now(), lane=lane, requested_by=requested_by
+        )
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -99,9 +141,10 @@ class AppServices:
         now = self.clock.now()
 
         async def enqueue(key: str, room_id: str, reply: Reply) -> None:
-            await OutboxRepository(session).add(
-                txn_id_for("notify", key), room_id, reply.to_content(), now
-            )
+            await self.queue(session, txn_id_for("notify", key), room_id, reply)
+
+        async def enqueue_bulk(key: str, room_id: str, reply: Reply) -> None:
+            await self.queue(session, txn_id_for("notify", key), room_id, reply, lane=LANE_BULK)
 
         cases = CaseService(
             session,
@@ -112,6 +155,7 @@ class AppServices:
             prefix=self.prefix,
             enqueue=enqueue,
             device_cross_signed=device_cross_signed,
+            members=self.members,
         )
         agreements = AgreementService(
             session,
@@ -122,7 +166,7 @@ class AppServices:
             prefix=self.prefix,
             late_after=self.late_after,
         )
-        return UnitServices(self.version, now, cases, agreements, enqueue)
+        return UnitServices(self.version, now, cases, agreements, enqueue, enqueue_bulk)
 
 
 @dataclass(frozen=True)
@@ -135,6 +179,9 @@ class UnitServices:
     agreements: AgreementService
     #: Queue a message for another room in this transaction: (key, room id, reply).
     enqueue: Callable[[str, str, Reply], Awaitable[None]]
+    #: The same for bulk notifications (reminders, digests, reports): sent after
+    #: interactive messages, paced to ``[limits] bulk_per_second``.
+    enqueue_bulk: Callable[[str, str, Reply], Awaitable[None]]
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""
@@ -184,6 +231,11 @@ class BotCore:
         self._jobs: JobRunner | None = None
         self._flush_lock = asyncio.Lock()
         self._explained_recently: dict[tuple[str, str], datetime] = {}
+        self._limits = services.limits
+        self._bulk_task: asyncio.Task[None] | None = None
+        self._bulk_wanted = False
+        self._notices_queued = False
+        self._bulk_paused_until = 0.0  # loop time; a 429 on bulk pauses all bulk sends
 
     def attach_gateway(self, gateway: Gateway) -> None:
         """Set the outbound gateway (the adapter; wired by the composition root)."""
@@ -481,15 +533,27 @@ class BotCore:
         room_id: str,
         reply: Reply,
         in_reply_to: str | None = None,
+        requested_by: str | None = None,
     ) -> None:
-        await OutboxRepository(session).add(
-            txn_id_for(kind, key), room_id, reply.to_content(in_reply_to), self._clock.now()
+        await self._services.queue(
+            session,
+            txn_id_for(kind, key),
+            room_id,
+            reply,
+            in_reply_to=in_reply_to,
+            requested_by=requested_by,
         )
 
     async def _reply(self, session: Any, incoming: IncomingCommand, reply: Reply) -> None:
         """Queue the answer to a command, as a rich reply to it."""
         await self._enqueue(
-            session, "reply", incoming.event_id, incoming.room_id, reply, incoming.event_id
+            session,
+            "reply",
+            incoming.event_id,
+            incoming.room_id,
+            reply,
+            incoming.event_id,
+            incoming.sender,
         )
 
     async def after_sync(self) -> None:
@@ -501,41 +565,169 @@ class BotCore:
         await self.flush_outbox()
 
     async def flush_outbox(self) -> int:
-        """Send every unsent outbox message; returns how many were sent."""
+        """Send the interactive messages that are ready, then nudge the bulk sender.
+
+        Returns how many interactive messages were sent. Reads at most
+        ``[limits] outbox_batch`` rows per round. Bulk messages (reminders, digests) are
+        sent by one background task, paced to ``[limits] bulk_per_second``; it holds the
+        send lock for one message at a time, so a command's reply waits for at most one
+        bulk send. Failures never stop the flush (see ``_send_row``).
+        """
         if self._gateway is None:
             return 0
         sent = 0
         async with self._flush_lock:
-            async with self._db.session() as session:
-                rows = await OutboxRepository(session).pending(limit=100)
-            for row in rows:
-                try:
-                    event_id = await self._gateway.send(row.room_id, row.content, row.txn_id)
-                except SendError as exc:
-                    async with self._db.session() as session, session.begin():
-                        outbox = OutboxRepository(session)
-                        await outbox.record_attempt(row.txn_id)
-                        if exc.permanent or row.attempts + 1 >= MAX_SEND_ATTEMPTS:
-                            await outbox.mark_sent(row.txn_id, None, self._clock.now())
-                            log.error(
-                                "message given up",
-                                extra={
-                                    "txn_id": row.txn_id,
-                                    "room_id": row.room_id,
-                                    "reason": exc.reason,
-                                },
-                            )
-                        else:
-                            log.warning(
-                                "message not sent yet",
-                                extra={"txn_id": row.txn_id, "reason": exc.reason},
-                            )
-                    if not exc.permanent:
-                        break  # the homeserver is away; the next sync retries
-                    continue
-                async with self._db.session() as session, session.begin():
-                    await OutboxRepository(session).mark_sent(
-                        row.txn_id, event_id, self._clock.now()
-                    )
-                sent += 1
+            for _ in range(MAX_FLUSH_ROUNDS):
+                self._notices_queued = False
+                rows, left = await self._ready(LANE_INTERACTIVE)
+                blocked: set[str] = set()
+                for row in rows:
+                    sent += await self._send_row(row, blocked, left)
+                # Another round only for a full batch or a notice about a dead letter.
+                if len(rows) < self._limits.outbox_batch and not self._notices_queued:
+                    break
+        self._wake_bulk()
         return sent
+
+    async def _ready(self, lane: int) -> tuple[list[OutboxRow], set[str]]:
+        """The next batch of ``lane`` and which of its rooms the bot has left."""
+        async with self._db.session() as session:
+            rows = await OutboxRepository(session).ready(
+                self._clock.now(), lane, self._limits.outbox_batch
+            )
+            left = await RoomRepository(session).left_among([r.room_id for r in rows])
+        return rows, left
+
+    async def _send_row(self, row: OutboxRow, blocked: set[str], left: set[str]) -> int:
+        """Send one message; 1 if sent. A room that failed transiently in this round is
+        in ``blocked`` (its later messages wait, keeping their order).
+
+        Permanent failures (``M_TOO_LARGE``, ``M_FORBIDDEN``, a room the bot left) are
+        dead letters at once; transient ones (network, 5xx, 429, a send taking longer
+        than ``send_timeout_seconds``) back the room off: ``retry_after`` from the
+        homeserver, else ``retry_base_seconds`` doubling up to ``retry_cap_seconds``;
+        after ``MAX_SEND_ATTEMPTS`` the message is given up as well.
+        """
+        assert self._gateway is not None
+        if row.room_id in blocked:
+            return 0
+        if row.room_id in left:
+            await self._give_up(row, "room_left")
+            return 0
+        try:
+            event_id = await asyncio.wait_for(
+                self._gateway.send(row.room_id, row.content, row.txn_id),
+                self._limits.send_timeout_seconds,
+            )
+        except (SendError, TimeoutError) as exc:
+            error = exc if isinstance(exc, SendError) else SendError("timeout", permanent=False)
+            if error.permanent or row.attempts + 1 >= MAX_SEND_ATTEMPTS:
+                await self._give_up(row, error.reason if error.permanent else "gave_up")
+                return 0
+            blocked.add(row.room_id)
+            await self._defer(row, error)
+            return 0
+        async with self._db.session() as session, session.begin():
+            await OutboxRepository(session).mark_sent(row.txn_id, event_id, self._clock.now())
+        return 1
+
+    async def _defer(self, row: OutboxRow, error: SendError) -> None:
+        limits = self._limits
+        delay = error.retry_after
+        if delay is None:
+            delay = min(limits.retry_base_seconds * 2.0**row.attempts, limits.retry_cap_seconds)
+        if error.retry_after is not None and row.lane == LANE_BULK:
+            # Rate limits are per account: pause all bulk sending, not only this room.
+            loop = asyncio.get_running_loop()
+            self._bulk_paused_until = max(self._bulk_paused_until, loop.time() + delay)
+        async with self._db.session() as session, session.begin():
+            await OutboxRepository(session).defer(
+                row.txn_id, self._clock.now() + timedelta(seconds=delay)
+            )
+        log.warning(
+            "message not sent yet",
+            extra={"txn_id": row.txn_id, "reason": error.reason, "retry_in": delay},
+        )
+
+    async def _give_up(self, row: OutboxRow, reason: str) -> None:
+        """Dead letter: set aside, audited, and the sender told where the room allows."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            if not await OutboxRepository(session).dead_letter(row.txn_id, reason, now):
+                return
+            await AuditRepository(session).append(
+                occurred_at=now,
+                actor="bot",
+                actor_org=None,
+                action="outbox.dead_letter",
+                room_id=row.room_id,
+                entity_type="outbox",
+                entity_id=row.txn_id,
+                details={"reason": reason, "lane": row.lane, "attempts": row.attempts + 1},
+            )
+            if row.requested_by is not None and reason not in ROOM_UNUSABLE:
+                relates = row.content.get("m.relates_to") or {}
+                in_reply_to = (relates.get("m.in_reply_to") or {}).get("event_id")
+                key = "M_TOO_LARGE" if reason == "M_TOO_LARGE" else "other"
+                notice = text(
+                    self._messages.t(
+                        "outbox.undeliverable", reason=self._messages.t(f"outbox.reason.{key}")
+                    )
+                )
+                await self._services.queue(
+                    session,
+                    txn_id_for("undeliverable", row.txn_id),
+                    row.room_id,
+                    Reply(notice.plain, notice.html, (row.requested_by,)),
+                    in_reply_to=in_reply_to if isinstance(in_reply_to, str) else None,
+                )
+                self._notices_queued = True
+        self._metrics.messages_sent.labels("dead_letter").inc()
+        log.error(
+            "message given up",
+            extra={"txn_id": row.txn_id, "room_id": row.room_id, "reason": reason},
+        )
+
+    # ------------------------------------------------------------ bulk sender
+    def _wake_bulk(self) -> None:
+        """Make sure the bulk sender runs (it stops when nothing bulk is ready)."""
+        self._bulk_wanted = True
+        if self._bulk_task is None or self._bulk_task.done():
+            self._bulk_task = asyncio.create_task(self._drain_bulk(), name="avz-outbox-bulk")
+
+    async def _drain_bulk(self) -> None:
+        pace = 1.0 / self._limits.bulk_per_second
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                self._bulk_wanted = False
+                rows, left = await self._ready(LANE_BULK)
+                if not rows:
+                    if self._bulk_wanted:
+                        continue
+                    return
+                blocked: set[str] = set()
+                for row in rows:
+                    pause = self._bulk_paused_until - loop.time()
+                    if pause > 0:
+                        await asyncio.sleep(pause)
+                    async with self._flush_lock:
+                        await self._send_row(row, blocked, left)
+                    await asyncio.sleep(pace)
+        except Exception as exc:  # the next flush starts a new sender
+            log.error(
+                "bulk sender stopped",
+                extra={"error_type": type(exc).__name__, "where": _where(exc)},
+            )
+
+    async def bulk_idle(self) -> None:
+        """Wait until the bulk sender has nothing ready (tests, benchmark, shutdown)."""
+        while self._bulk_task is not None and not self._bulk_task.done():
+            await asyncio.shield(self._bulk_task)
+
+    async def close(self) -> None:
+        """Stop the bulk sender (unsent messages stay in the outbox for the next start)."""
+        task, self._bulk_task = self._bulk_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)

@@ -117,11 +117,20 @@ def reply_size(reply: Reply) -> int:
 MoreLine = Callable[[int, int], str]
 
 
-def page_listing(title: str, page: Page[str], more_line: MoreLine, budget: int) -> Reply:
+def page_listing(
+    title: str,
+    page: Page[str],
+    more_line: MoreLine,
+    budget: int,
+    *,
+    least_urgent_first: bool = False,
+) -> Reply:
     """A bold title, the page's items and, if any are not shown, the "more" line.
 
-    Items are dropped from the end (and counted as more) until the reply fits in
-    ``budget`` bytes, so even very long items never make an oversized reply.
+    The least urgent items are dropped (and counted as more) until the reply fits in
+    ``budget`` bytes, so even very long items never make an oversized reply: those at
+    the end, or at the start when the list is shown ``least_urgent_first`` (a timeline
+    with the newest entry last).
     """
     items = list(page.items)
     cut = 0
@@ -130,7 +139,7 @@ def page_listing(title: str, page: Page[str], more_line: MoreLine, budget: int) 
         reply = listing(title, items, footer)
         if not items or reply_size(reply) <= budget:
             return reply
-        items.pop()
+        items.pop(0 if least_urgent_first else -1)
         cut += 1
 
 

@@ -156,6 +156,7 @@ class AppServices:
             enqueue=enqueue,
             device_cross_signed=device_cross_signed,
             members=self.members,
+            limits=self.limits,
         )
         agreements = AgreementService(
             session,

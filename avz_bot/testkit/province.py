@@ -74,9 +74,9 @@ class Province:
     organisations: list[Organisation]
 
 
-def member_id(n: int) -> str:
+def member_id(n: int, server: str = SERVER) -> str:
     """The Matrix id of generated member ``n``."""
-    return f"@m{n}:{SERVER}"
+    return f"@m{n}:{server}"
 
 
 def case_room(case_id: int) -> str:
@@ -84,7 +84,7 @@ def case_room(case_id: int) -> str:
     return f"!case{case_id}:{SERVER}"
 
 
-def registry(size: ProvinceSize) -> tuple[list[Organisation], list[Member]]:
+def registry(size: ProvinceSize, server: str = SERVER) -> tuple[list[Organisation], list[Member]]:
     """Generated organisations and members (member 0 is the heavy person, 1 a plain one)."""
     domains = list(OrgDomain)
     orgs = [
@@ -93,7 +93,7 @@ def registry(size: ProvinceSize) -> tuple[list[Organisation], list[Member]]:
     ]
     members = [
         Member(
-            member_id(n),
+            member_id(n, server),
             f"Medewerker {n}",
             orgs[n % ORGANISATIONS],
             frozenset({Role.PROFESSIONAL} | ({Role.KETENMANAGER} if n % 50 == 2 else set())),
@@ -110,18 +110,20 @@ async def _bulk(database: Database, table: Any, rows: list[dict[str, Any]]) -> N
 
 
 async def seed_province(
-    database: Database, size: ProvinceSize, now: datetime, seed: int = 14
+    database: Database, size: ProvinceSize, now: datetime, seed: int = 14, server: str = SERVER
 ) -> Province:
-    """Fill the (migrated, empty) ``database`` with a generated province."""
+    """Fill the (migrated, empty) ``database`` with a generated province (members on
+    homeserver ``server``)."""
     rnd = random.Random(seed)
-    orgs, members = registry(size)
+    orgs, members = registry(size, server)
     async with database.session() as session, session.begin():
         await PartnerRepository(session).sync(orgs, members)
-    heavy, plain = member_id(0), member_id(1)
+    heavy, plain = member_id(0, server), member_id(1, server)
     others = [m.matrix_id for m in members[2:]] or [plain]
+    pool = [m.matrix_id for m in members]
 
     def org_of(user: str) -> str:
-        return f"org{int(user.split(':')[0][2:]) % ORGANISATIONS}"
+        return f"org{int(user.split(':')[0][2:]) % ORGANISATIONS}"  # "@m17:…" → org7
 
     # Cases 1..open_cases are open; case 1 is busy, case 2 plain, the heavy person holds
     # regie of cases 3..heavy_regie+2.
@@ -162,7 +164,6 @@ async def seed_province(
         people = {holder}
         if case_id in (busy_id, plain_id):
             people |= {heavy, plain}
-        pool = [m.matrix_id for m in members]
         while len(people) < min(count, len(pool)):
             people.add(rnd.choice(pool))
         for user in sorted(people):
@@ -301,3 +302,18 @@ async def seed_province(
         members=members,
         organisations=orgs,
     )
+
+
+def registry_toml(organisations: list[Organisation], members: list[Member]) -> str:
+    """The partner registry file for a generated province (``partners.toml``)."""
+    parts = [
+        f'[[organisations]]\ncode = "{o.code}"\nname = "{o.name}"\ndomain = "{o.domain.value}"\n'
+        for o in organisations
+    ]
+    for m in members:
+        roles = ", ".join(f'"{r.value}"' for r in sorted(m.roles))
+        parts.append(
+            f'[[members]]\nmatrix_id = "{m.matrix_id}"\ndisplay_name = "{m.display_name}"\n'
+            f'organisation = "{m.organisation.code}"\nroles = [{roles}]\n'
+        )
+    return "\n".join(parts)

@@ -1,0 +1,561 @@
+"""Benchmark: avz-bot at the size of a whole province, as deployed (issue 14).
+
+Seeds a generated province (``avz_bot.testkit.province``: 10,000 cases of which 3,000
+open, 51,000 agreements of which 17,000 open, 10,000 pending reminder jobs, 300,000
+audit rows, 500 registered members; no personal data) into SQLite or PostgreSQL,
+starts ``avz-bot run`` as a separate process (its own TOML configuration, secrets from
+the environment) against a local Synapse, and measures with real encrypted partners:
+
+* per command: p50/p90 server time (from the bot's own ``avz_command_latency_seconds``
+  histogram: commands run one at a time, so each ``_sum`` increase is one command),
+  round trip as the partner sees it, reply size (bytes of the queued content), the
+  bot process's CPU time per command;
+* SQL statements per command, counted in-process on the same seeded database before
+  the bot starts (the bot process cannot be instrumented from here);
+* the bot's RSS after start-up and at the end;
+* the 08:30 burst: ``--burst`` general reminders (across 20 rooms) fall due at once
+  while a partner keeps sending commands; reported: how much slower the commands were
+  answered than before the burst, how long until the last reminder arrived, and
+  whether every reminder arrived exactly once.
+
+    python3 dev.py bench province [--backend sqlite|postgresql] [--rounds 20]
+                                  [--burst 2000] [--scale 1.0] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sqlalchemy import event, insert, text, update
+
+from avz_bot.clock import SystemClock
+from avz_bot.domain.inbound import IncomingCommand
+from avz_bot.lists import content_size
+from avz_bot.messages import Messages
+from avz_bot.metrics import BotMetrics
+from avz_bot.services.core import AppServices, BotCore, txn_id_for
+from avz_bot.testkit.partner import PartnerClient
+from avz_bot.testkit.province import ProvinceSize, registry_toml, seed_province
+from avz_bot.testkit.synapse import SynapseServer
+from commands.framework import Dispatcher
+from commands.registry import build_registry
+from storage.db import Database
+from storage.models import CaseRecord, ReminderRecord, ScheduledJobRecord
+from storage.repositories import OutboxRepository
+
+SERVER = "avz.bench"
+BOT_LOCALPART = "avz-bot"
+PG_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+BURST_ROOMS = 20
+
+#: (label, command, where): "dm" is the heavy person's direct chat, "busy" the case
+#: with 300 members, "plain" an ordinary case of an ordinary member.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("!mijn (heavy)", "!mijn", "dm"),
+    ("!mijn pagina=2", "!mijn pagina=2", "dm"),
+    ("!acties (busy)", "!acties", "busy"),
+    ("!casus (busy)", "!casus", "busy"),
+    ("!rollen (busy)", "!rollen", "busy"),
+    ("!tijdlijn (busy)", "!tijdlijn", "busy"),
+    ("!herinneringen (busy)", "!herinneringen", "busy"),
+    ("!regie (busy)", "!regie", "busy"),
+    ("!casus (plain)", "!casus", "plain"),
+    ("!acties (plain)", "!acties", "plain"),
+    ("!ping", "!ping", "plain"),
+]
+
+
+@dataclass
+class CommandFigures:
+    """What one command measured over the rounds."""
+
+    label: str
+    server_ms: list[float] = field(default_factory=list)
+    round_trip_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+    reply_bytes: int = 0
+    statements: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        def q(values: list[float], p: float) -> float:
+            if not values:
+                return float("nan")
+            ordered = sorted(values)
+            return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
+
+        return {
+            "command": self.label,
+            "server_p50_ms": q(self.server_ms, 0.5),
+            "server_p90_ms": q(self.server_ms, 0.9),
+            "round_trip_p50_ms": q(self.round_trip_ms, 0.5),
+            "round_trip_p90_ms": q(self.round_trip_ms, 0.9),
+            "cpu_p50_ms": q(self.cpu_ms, 0.5),
+            "reply_bytes": self.reply_bytes,
+            "sql_statements": self.statements,
+        }
+
+
+# ----------------------------------------------------------------- the bot process
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class BotProcess:
+    """``avz-bot run`` in its own process, configured like a deployment."""
+
+    def __init__(self, base: Path, synapse: SynapseServer, database_url: str) -> None:
+        self.base = base
+        self.port = _free_port()
+        self.config = base / "avz-bot.toml"
+        self.config.write_text(
+            f"""
+[matrix]
+homeserver = "{synapse.url}"
+user_id = "@{BOT_LOCALPART}:{SERVER}"
+allowed_servers = ["{SERVER}"]
+sync_timeout_ms = 5000
+
+[storage]
+data_dir = "{base / "bot"}"
+database_url = "{database_url}"
+
+[http]
+host = "127.0.0.1"
+port = {self.port}
+
+[partners]
+file = "{base / "partners.toml"}"
+
+[calendar]
+office_start = "00:00:00"
+office_end = "23:59:59"
+working_weekdays = [0, 1, 2, 3, 4, 5, 6]
+observe_holidays = false
+
+[logging]
+level = "WARNING"
+""",
+            encoding="utf-8",
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, password: str) -> None:
+        env = dict(os.environ)
+        env["AVZ_MATRIX__PASSWORD"] = password
+        env["AVZ_MATRIX__PICKLE_KEY"] = "bench-pickle-key-" + secrets.token_hex(8)
+        exe = Path(sys.executable).with_name("avz-bot")
+        self.log = open(self.base / "bot.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [str(exe), "--config", str(self.config), "run"],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    async def wait_ready(self, timeout: float = 120) -> float:
+        started = time.perf_counter()
+        async with aiohttp.ClientSession() as http:
+            while time.perf_counter() - started < timeout:
+                assert self.proc is not None
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"bot exited; see {self.base / 'bot.log'}")
+                try:
+                    async with http.get(f"http://127.0.0.1:{self.port}/readyz") as response:
+                        if response.status == 200:
+                            return time.perf_counter() - started
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise TimeoutError("bot not ready")
+
+    async def latency_sum(self) -> tuple[float, float]:
+        """(sum, count) of the bot's command latency histogram."""
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{self.port}/metrics") as response,
+        ):
+            body = await response.text()
+        total = count = 0.0
+        for line in body.splitlines():
+            if line.startswith("avz_command_latency_seconds_sum"):
+                total = float(line.split()[-1])
+            elif line.startswith("avz_command_latency_seconds_count"):
+                count = float(line.split()[-1])
+        return total, count
+
+    def cpu_seconds(self) -> float:
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    def rss_mb(self) -> float:
+        assert self.proc is not None
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        return int(match.group(1)) / 1024 if match else float("nan")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+# ----------------------------------------------------------------- phases
+async def count_statements(
+    database: Database, province: Any, rooms: dict[str, str]
+) -> dict[str, int]:
+    """SQL statements per command through the real core (null homeserver), warm cache."""
+    clock = SystemClock()
+    messages = Messages()
+    services = AppServices(clock=clock, version="bench", messages=messages)
+    core = BotCore(
+        database=database,
+        dispatcher=Dispatcher(build_registry(), messages, "!"),
+        messages=messages,
+        services=services,
+        clock=clock,
+        metrics=BotMetrics(),
+        allowed_servers=[SERVER],
+        undecryptable_grace=timedelta(minutes=5),
+    )
+    statements: list[str] = []
+
+    def on_execute(*_args: Any) -> None:
+        statements.append("x")
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", on_execute)
+    async with database.session() as session:
+        await services.members.rebuild(session)
+    counts: dict[str, int] = {}
+    for label, body, where in COMMANDS:
+        sender = province.plain_user if where == "plain" else province.heavy_user
+        now = datetime.now(UTC)
+        incoming = IncomingCommand(
+            event_id=f"$count-{uuid.uuid4().hex}",
+            room_id=rooms[where],
+            sender=sender,
+            body=body,
+            sent_at=now,
+            received_at=now,
+            device_verified=True,
+            room_members=2 if where == "dm" else 40,
+        )
+        statements.clear()
+        await core.message(incoming)
+        counts[label] = len(statements)
+    event.remove(database.engine.sync_engine, "before_cursor_execute", on_execute)
+    await core.close()
+    # The counting commands claimed their (made-up) event ids; drop their outbox rows.
+    async with database.session() as session, session.begin():
+        await session.execute(text("DELETE FROM outbox"))
+    return counts
+
+
+async def reply_size(database: Database, event_id: str) -> int:
+    async with database.session() as session:
+        row = await OutboxRepository(session).get(txn_id_for("reply", event_id))
+    return content_size(row.content) if row is not None else -1
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    base = Path(tempfile.mkdtemp(prefix="avz-bench-province-"))
+    size = ProvinceSize()
+    if args.scale != 1.0:
+        size = replace(
+            size,
+            cases=int(size.cases * args.scale),
+            open_cases=int(size.open_cases * args.scale),
+            agreements=int(size.agreements * args.scale),
+            open_agreements=int(size.open_agreements * args.scale),
+            pending_jobs=int(size.pending_jobs * args.scale),
+            audit_rows=int(size.audit_rows * args.scale),
+        )
+    synapse = SynapseServer(base / "synapse", server_name=SERVER)
+    pg_database = f"avz_bench_{uuid.uuid4().hex[:8]}"
+    if args.backend == "postgresql":
+        admin = Database(PG_ADMIN_URL)
+        async with admin.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'CREATE DATABASE "{pg_database}"'))
+        await admin.dispose()
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{pg_database}"
+    else:
+        (base / "bot").mkdir(parents=True)
+        url = f"sqlite+aiosqlite:///{base / 'bot' / 'avz-bot.sqlite3'}"
+    database = Database(url)
+    bot: BotProcess | None = None
+    partners: list[PartnerClient] = []
+    result: dict[str, Any] = {"backend": args.backend, "size": asdict(size)}
+    try:
+        await synapse.start()
+        await database.upgrade()
+        started = time.perf_counter()
+        now = datetime.now(UTC)
+        province = await seed_province(database, size, now - timedelta(minutes=5), server=SERVER)
+        result["seed_seconds"] = round(time.perf_counter() - started, 1)
+        (base / "partners.toml").write_text(
+            registry_toml(province.organisations, province.members), encoding="utf-8"
+        )
+        bot_password = secrets.token_urlsafe(12)
+        await synapse.register_user(BOT_LOCALPART, bot_password)
+        bot_id = f"@{BOT_LOCALPART}:{SERVER}"
+        users: list[PartnerClient] = []
+        for localpart in ("m0", "m1"):
+            password = secrets.token_urlsafe(12)
+            user_id = await synapse.register_user(localpart, password)
+            users.append(
+                await PartnerClient.create(synapse.url, user_id, password, base / localpart)
+            )
+        partners.extend(users)
+        heavy, plain = users
+
+        bot = BotProcess(base, synapse, url)
+        bot.start(bot_password)
+        result["startup_seconds"] = round(await bot.wait_ready(), 2)
+
+        async def room_for(owner: PartnerClient, *others: PartnerClient) -> str:
+            room = await owner.create_encrypted_room(
+                name="bench", invite=[bot_id, *(o.user_id for o in others)]
+            )
+            await owner.wait_for_join(room, bot_id, timeout=60)
+            for other in others:
+                await other.join(room)
+                await owner.wait_for_join(room, other.user_id, timeout=60)
+            return room
+
+        dm = await room_for(heavy)
+        busy = await room_for(heavy, plain)
+        plain_room = await room_for(plain)
+        async with database.session() as session, session.begin():
+            for case_id, room in (
+                (province.busy_case_id, busy),
+                (province.plain_case_id, plain_room),
+            ):
+                await session.execute(
+                    update(CaseRecord).where(CaseRecord.id == case_id).values(room_id=room)
+                )
+            # The busy case's reminders live in its real room.
+            await session.execute(
+                update(ReminderRecord)
+                .where(ReminderRecord.room_id == f"!case{province.busy_case_id}:{SERVER}")
+                .values(room_id=busy)
+            )
+        rooms = {"dm": dm, "busy": busy, "plain": plain_room}
+        result["rss_after_start_mb"] = round(bot.rss_mb(), 1)
+
+        # The statement counts, in-process (the bot process is idle meanwhile).
+        counts = await count_statements(database, province, rooms)
+
+        figures = {
+            label: CommandFigures(label, statements=counts[label]) for label, _, _ in COMMANDS
+        }
+        for _ in range(args.rounds):
+            for label, body, where in COMMANDS:
+                client = plain if where == "plain" else heavy
+                before_sum, _ = await bot.latency_sum()
+                cpu_before = bot.cpu_seconds()
+                t0 = time.perf_counter()
+                event_id = await client.send(rooms[where], body)
+                await client.wait_for_message(
+                    rooms[where], sender=bot_id, in_reply_to=event_id, timeout=60
+                )
+                figures[label].round_trip_ms.append((time.perf_counter() - t0) * 1000)
+                after_sum, _ = await bot.latency_sum()
+                figures[label].server_ms.append((after_sum - before_sum) * 1000)
+                figures[label].cpu_ms.append((bot.cpu_seconds() - cpu_before) * 1000)
+                if not figures[label].reply_bytes:
+                    figures[label].reply_bytes = await reply_size(database, event_id)
+        result["commands"] = [f.summary() for f in figures.values()]
+        result["rss_after_commands_mb"] = round(bot.rss_mb(), 1)
+
+        if args.burst:
+            result["burst"] = await burst(args, database, heavy, bot_id, busy, room_for)
+        result["rss_end_mb"] = round(bot.rss_mb(), 1)
+        return result
+    finally:
+        for partner in partners:
+            await partner.close()
+        if bot is not None:
+            bot.stop()
+        await database.dispose()
+        await synapse.stop()
+        if args.backend == "postgresql":
+            admin = Database(PG_ADMIN_URL)
+            async with admin.engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)'))
+            await admin.dispose()
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+async def burst(
+    args: argparse.Namespace,
+    database: Database,
+    heavy: PartnerClient,
+    bot_id: str,
+    command_room: str,
+    room_for: Any,
+) -> dict[str, Any]:
+    """``args.burst`` reminders due at one instant while commands keep coming."""
+    rooms = [await room_for(heavy) for _ in range(BURST_ROOMS)]
+
+    async def command_round_trip() -> float:
+        t0 = time.perf_counter()
+        event_id = await heavy.send(command_room, "!acties")
+        await heavy.wait_for_message(command_room, sender=bot_id, in_reply_to=event_id, timeout=120)
+        return (time.perf_counter() - t0) * 1000
+
+    baseline = [await command_round_trip() for _ in range(10)]
+    due = datetime.now(UTC) + timedelta(seconds=20)
+    reminder_rows = [
+        {
+            "room_id": rooms[n % BURST_ROOMS],
+            "number": 1000 + n,
+            "created_by": heavy.user_id,
+            "target_user": None,
+            "text": f"Burst {n}",
+            "due_at": due,
+            "created_at": due - timedelta(days=1),
+            "cancelled_at": None,
+            "sent_at": None,
+        }
+        for n in range(args.burst)
+    ]
+    async with database.session() as session, session.begin():
+        ids = (
+            (
+                await session.execute(
+                    insert(ReminderRecord).returning(ReminderRecord.id), reminder_rows
+                )
+            )
+            .scalars()
+            .all()
+        )
+        await session.execute(
+            insert(ScheduledJobRecord),
+            [
+                {
+                    "kind": "reminder.general",
+                    "due_at": due,
+                    "payload": {"reminder_id": rid},
+                    "dedupe_key": f"reminder:{rid}",
+                    "entity_type": "reminder",
+                    "entity_id": str(rid),
+                    "status": "pending",
+                    "claimed_at": None,
+                    "claimed_by": None,
+                    "attempts": 0,
+                    "done_at": None,
+                    "created_at": due - timedelta(days=1),
+                }
+                for rid in ids
+            ],
+        )
+    # Jobs inserted behind the scheduler's back: a state-changing command re-arms its
+    # timer for the earliest pending job (as any new job from a command would).
+    await heavy.send_and_wait(command_room, "!herinner morgen bench", reply_from=bot_id, timeout=60)
+    await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
+
+    def received() -> list[str]:
+        return [
+            m.body
+            for room in rooms
+            for m in heavy.messages(room)
+            if m.sender == bot_id and "Burst " in m.body
+        ]
+
+    during: list[float] = []
+    started = time.perf_counter()
+    first_seen: float | None = None
+    while len(received()) < args.burst and time.perf_counter() - started < args.burst_timeout:
+        during.append(await command_round_trip())
+        if first_seen is None and received():
+            first_seen = time.perf_counter() - started
+        await asyncio.sleep(0.5)
+    elapsed = time.perf_counter() - started
+    await asyncio.sleep(5)  # duplicates would arrive meanwhile
+    bodies = received()
+    numbers = [int(re.search(r"Burst (\d+)", b).group(1)) for b in bodies]  # type: ignore[union-attr]
+    return {
+        "reminders": args.burst,
+        "delivered": len(set(numbers)),
+        "duplicates": len(numbers) - len(set(numbers)),
+        "all_within_seconds": round(elapsed, 1),
+        "first_after_seconds": round(first_seen, 1) if first_seen is not None else None,
+        "command_round_trip_before_p50_ms": round(statistics.median(baseline), 1),
+        "command_round_trip_during_p50_ms": round(statistics.median(during), 1) if during else None,
+        "command_round_trip_during_max_ms": round(max(during), 1) if during else None,
+        "commands_during_burst": len(during),
+    }
+
+
+def print_report(result: dict[str, Any]) -> None:
+    print(
+        f"\nBackend: {result['backend']}  seed {result.get('seed_seconds')} s  "
+        f"start-up {result.get('startup_seconds')} s"
+    )
+    header = (
+        f"{'command':<24}{'server p50':>11}{'p90':>8}{'round trip p50':>16}{'p90':>8}"
+        f"{'CPU p50':>9}{'reply B':>9}{'SQL':>5}"
+    )
+    print(header)
+    for row in result.get("commands", []):
+        print(
+            f"{row['command']:<24}{row['server_p50_ms']:>11}{row['server_p90_ms']:>8}"
+            f"{row['round_trip_p50_ms']:>16}{row['round_trip_p90_ms']:>8}"
+            f"{row['cpu_p50_ms']:>9}{row['reply_bytes']:>9}{row['sql_statements']:>5}"
+        )
+    print(
+        f"RSS: after start {result.get('rss_after_start_mb')} MB, after commands "
+        f"{result.get('rss_after_commands_mb')} MB, end {result.get('rss_end_mb')} MB"
+    )
+    if "burst" in result:
+        print("Burst:", json.dumps(result["burst"]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--burst", type=int, default=2000)
+    parser.add_argument("--burst-timeout", type=float, default=600)
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the province")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
+    print_report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

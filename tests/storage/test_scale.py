@@ -23,15 +23,17 @@ from sqlalchemy import event, text
 
 from avz_bot.clock import FakeClock
 from avz_bot.domain.inbound import IncomingCommand
+from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.lists import content_size
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.services.core import AppServices, BotCore, txn_id_for
+from avz_bot.services.directory import MemberDirectory
 from avz_bot.testkit.province import Province, ProvinceSize, seed_province
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database, sqlite_url_for
-from storage.repositories import OutboxRepository
+from storage.repositories import OutboxRepository, PartnerRepository
 
 NOW = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
 DM = "!dm:avz.bench"
@@ -241,3 +243,25 @@ async def test_statement_count_per_command_does_not_grow_with_the_province(
     assert not grown, f"statements grew with the data (small, large): {grown}"
     # And they are few: a handful per command, not one per row.
     assert max(c[1] for c in counts.values()) <= 25, counts
+
+
+async def test_the_registry_cache_serves_names_until_invalidated(database: Database) -> None:
+    org = Organisation("politie", "Politie", OrgDomain.VEILIGHEID)
+    pieter = Member("@pieter:avz.test", "Pieter", org, frozenset({Role.PROFESSIONAL}))
+    async with database.session() as session, session.begin():
+        await PartnerRepository(session).sync([org], [pieter])
+    directory = MemberDirectory()
+    async with database.session() as session:
+        assert (await directory.members(session))[pieter.matrix_id].display_name == "Pieter"
+        assert await directory.org_name(session, "politie") == "Politie"
+    renamed = Member(pieter.matrix_id, "Pieter de Vries", org, pieter.roles)
+    async with database.session() as session, session.begin():
+        await PartnerRepository(session).sync([org], [renamed])
+    async with database.session() as session:
+        # Cached until the registry sync says otherwise…
+        assert (await directory.members(session))[pieter.matrix_id].display_name == "Pieter"
+        directory.invalidate()
+        assert (await directory.members(session))[pieter.matrix_id].display_name == (
+            "Pieter de Vries"
+        )
+    assert directory.loads == 2

@@ -374,7 +374,7 @@ class BotCore:
                 "event_id": incoming.event_id,
             },
         )
-        await self.flush_outbox()
+        await self.flush_outbox(bulk=False)
         self._wake_jobs(result)
 
     async def _run_command(self, incoming: IncomingCommand) -> DispatchResult | None:
@@ -468,7 +468,7 @@ class BotCore:
                     incoming.event_id,
                 )
         self._metrics.commands.labels("-", Outcome.REFUSED.value).inc()
-        await self.flush_outbox()
+        await self.flush_outbox(bulk=False)
 
     # ------------------------------------------------------------ undecryptable
     async def undecryptable(self, ref: EncryptedEventRef) -> None:
@@ -565,8 +565,10 @@ class BotCore:
         await self._explain_undecryptable()
         await self.flush_outbox()
 
-    async def flush_outbox(self) -> int:
-        """Send the interactive messages that are ready, then nudge the bulk sender.
+    async def flush_outbox(self, *, bulk: bool = True) -> int:
+        """Send the interactive messages that are ready, then (``bulk``) nudge the bulk
+        sender. Commands pass ``bulk=False``: they queue no bulk messages, and the flush
+        after the next sync (and after every batch of jobs) looks for those.
 
         Returns how many interactive messages were sent. Reads at most
         ``[limits] outbox_batch`` rows per round. Bulk messages (reminders, digests) are
@@ -587,7 +589,8 @@ class BotCore:
                 # Another round only for a full batch or a notice about a dead letter.
                 if len(rows) < self._limits.outbox_batch and not self._notices_queued:
                     break
-        self._wake_bulk()
+        if bulk:
+            self._wake_bulk()
         return sent
 
     async def _ready(self, lane: int) -> tuple[list[OutboxRow], set[str]]:

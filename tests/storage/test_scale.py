@@ -119,8 +119,8 @@ class World:
         return row.content
 
     async def count(self, body: str, where: str) -> int:
-        """SQL statements one command sends (registry cache warm), including the
-        bulk sender's one look for bulk messages that every flush causes."""
+        """SQL statements one command sends (registry cache warm; any background send
+        finished before and after, so nothing else is counted)."""
         await self.core.bulk_idle()
         self.statements.clear()
         await self.run(body, where)

@@ -706,6 +706,9 @@ class MatrixAdapter:
         if room_id not in self.client.rooms:
             # A room the bot has just created is known to nio only after the next sync.
             raise SendError("room not synced yet", permanent=False)
+        # Anything the gateway adds to the content (later: the ``file`` of an attachment
+        # it uploads, encrypted, first) must be added above this line, so the check sees
+        # the event exactly as it will be sent.
         if too_large(content):
             self._metrics.messages_sent.labels("error").inc()
             raise SendError("M_TOO_LARGE", permanent=True)

@@ -108,7 +108,8 @@ class CommandFigures:
             "server_p90_ms": q(self.server_ms, 0.9),
             "round_trip_p50_ms": q(self.round_trip_ms, 0.5),
             "round_trip_p90_ms": q(self.round_trip_ms, 0.9),
-            "cpu_p50_ms": q(self.cpu_ms, 0.5),
+            # /proc counts CPU in ticks of 10 ms: the mean over the rounds is exact.
+            "cpu_mean_ms": round(statistics.fmean(self.cpu_ms), 1) if self.cpu_ms else None,
             "reply_bytes": self.reply_bytes,
             "sql_statements": self.statements,
         }
@@ -228,9 +229,11 @@ level = "WARNING"
 
 # ----------------------------------------------------------------- phases
 async def count_statements(
-    database: Database, province: Any, rooms: dict[str, str]
-) -> dict[str, int]:
-    """SQL statements per command through the real core (null homeserver), warm cache."""
+    database: Database, province: Any, rooms: dict[str, str], rounds: int
+) -> tuple[dict[str, int], dict[str, dict[str, float]]]:
+    """SQL statements per command through the real core (null homeserver), warm cache;
+    and the core's CPU and wall time per command in this process over ``rounds`` runs
+    (what the command costs the bot without sync, encryption and sending)."""
     clock = SystemClock()
     messages = Messages()
     services = AppServices(clock=clock, version="bench", messages=messages)
@@ -253,28 +256,43 @@ async def count_statements(
     async with database.session() as session:
         await services.members.rebuild(session)
     counts: dict[str, int] = {}
+    costs: dict[str, dict[str, float]] = {}
     for label, body, where in COMMANDS:
         sender = province.plain_user if where == "plain" else province.heavy_user
-        now = datetime.now(UTC)
-        incoming = IncomingCommand(
-            event_id=f"$count-{uuid.uuid4().hex}",
-            room_id=rooms[where],
-            sender=sender,
-            body=body,
-            sent_at=now,
-            received_at=now,
-            device_verified=True,
-            room_members=2 if where == "dm" else 40,
-        )
-        statements.clear()
-        await core.message(incoming)
-        counts[label] = len(statements)
+        cpu: list[float] = []
+        wall: list[float] = []
+        for _ in range(max(rounds, 1)):
+            now = datetime.now(UTC)
+            incoming = IncomingCommand(
+                event_id=f"$count-{uuid.uuid4().hex}",
+                room_id=rooms[where],
+                sender=sender,
+                body=body,
+                sent_at=now,
+                received_at=now,
+                device_verified=True,
+                room_members=2 if where == "dm" else 40,
+            )
+            statements.clear()
+            c0, t0 = time.process_time(), time.perf_counter()
+            await core.message(incoming)
+            cpu.append((time.process_time() - c0) * 1000)
+            wall.append((time.perf_counter() - t0) * 1000)
+            counts[label] = len(statements)
+        cpu.sort()
+        wall.sort()
+        costs[label] = {
+            "core_cpu_p50_ms": round(cpu[len(cpu) // 2], 1),
+            "core_cpu_p90_ms": round(cpu[min(len(cpu) - 1, int(0.9 * len(cpu)))], 1),
+            "core_wall_p50_ms": round(wall[len(wall) // 2], 1),
+            "core_wall_p90_ms": round(wall[min(len(wall) - 1, int(0.9 * len(wall)))], 1),
+        }
     event.remove(database.engine.sync_engine, "before_cursor_execute", on_execute)
     await core.close()
     # The counting commands claimed their (made-up) event ids; drop their outbox rows.
     async with database.session() as session, session.begin():
         await session.execute(text("DELETE FROM outbox"))
-    return counts
+    return counts, costs
 
 
 async def reply_size(database: Database, event_id: str) -> int:
@@ -370,7 +388,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         result["rss_after_start_mb"] = round(bot.rss_mb(), 1)
 
         # The statement counts, in-process (the bot process is idle meanwhile).
-        counts = await count_statements(database, province, rooms)
+        counts, costs = await count_statements(database, province, rooms, args.rounds)
 
         figures = {
             label: CommandFigures(label, statements=counts[label]) for label, _, _ in COMMANDS
@@ -391,12 +409,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 figures[label].cpu_ms.append((bot.cpu_seconds() - cpu_before) * 1000)
                 if not figures[label].reply_bytes:
                     figures[label].reply_bytes = await reply_size(database, event_id)
-        result["commands"] = [f.summary() for f in figures.values()]
+        result["commands"] = [f.summary() | costs[f.label] for f in figures.values()]
         result["rss_after_commands_mb"] = round(bot.rss_mb(), 1)
 
         if args.burst:
             result["burst"] = await burst(args, database, heavy, bot_id, busy, room_for)
         result["rss_end_mb"] = round(bot.rss_mb(), 1)
+        result["load"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
         return result
     finally:
         for partner in partners:
@@ -519,18 +538,18 @@ async def burst(
 def print_report(result: dict[str, Any]) -> None:
     print(
         f"\nBackend: {result['backend']}  seed {result.get('seed_seconds')} s  "
-        f"start-up {result.get('startup_seconds')} s"
+        f"start-up {result.get('startup_seconds')} s  load average {result.get('load')}"
     )
-    header = (
-        f"{'command':<24}{'server p50':>11}{'p90':>8}{'round trip p50':>16}{'p90':>8}"
-        f"{'CPU p50':>9}{'reply B':>9}{'SQL':>5}"
+    print(
+        f"{'command':<24}{'server p50':>11}{'p90':>7}{'trip p50':>10}{'p90':>7}"
+        f"{'CPU':>6}{'core CPU p50':>14}{'p90':>6}{'reply B':>9}{'SQL':>5}"
     )
-    print(header)
     for row in result.get("commands", []):
         print(
-            f"{row['command']:<24}{row['server_p50_ms']:>11}{row['server_p90_ms']:>8}"
-            f"{row['round_trip_p50_ms']:>16}{row['round_trip_p90_ms']:>8}"
-            f"{row['cpu_p50_ms']:>9}{row['reply_bytes']:>9}{row['sql_statements']:>5}"
+            f"{row['command']:<24}{row['server_p50_ms']:>11}{row['server_p90_ms']:>7}"
+            f"{row['round_trip_p50_ms']:>10}{row['round_trip_p90_ms']:>7}"
+            f"{row['cpu_mean_ms']:>6}{row['core_cpu_p50_ms']:>14}{row['core_cpu_p90_ms']:>6}"
+            f"{row['reply_bytes']:>9}{row['sql_statements']:>5}"
         )
     print(
         f"RSS: after start {result.get('rss_after_start_mb')} MB, after commands "

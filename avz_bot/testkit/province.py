@@ -12,7 +12,7 @@ measures nothing); the same ``seed`` gives the same province.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -115,6 +115,8 @@ async def seed_province(
     """Fill the (migrated, empty) ``database`` with a generated province (members on
     homeserver ``server``)."""
     rnd = random.Random(seed)
+    # The heavy person's cases are open cases (3, 4, …): fewer when the province is small.
+    size = replace(size, heavy_regie=max(1, min(size.heavy_regie, size.open_cases - 3)))
     orgs, members = registry(size, server)
     async with database.session() as session, session.begin():
         await PartnerRepository(session).sync(orgs, members)

@@ -24,7 +24,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 _INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("ix_agreements_owner_user_status", "agreements", ("owner_user", "status")),
+    ("ix_agreements_owner_user_status", "agreements", ("owner_user", "status", "deadline")),
+    (
+        "ix_agreements_case_id_status_deadline",
+        "agreements",
+        ("case_id", "status", "deadline"),
+    ),
+    (
+        "ix_audit_log_entity_occurred_at",
+        "audit_log",
+        ("entity_type", "entity_id", "occurred_at"),
+    ),
     ("ix_agreements_owner_org_status", "agreements", ("owner_org", "status")),
     ("ix_regie_proposals_to_user", "regie_proposals", ("to_user",)),
     ("ix_cases_status", "cases", ("status",)),

@@ -22,8 +22,15 @@ from storage.case_repositories import (
     CaseRow,
     RegieProposalRow,
 )
-from storage.models import AgreementRecord, AuditLogRecord, CaseRecord, RegieProposalRecord
+from storage.models import (
+    AgreementRecord,
+    AuditLogRecord,
+    CaseRecord,
+    RegieProposalRecord,
+    ReminderRecord,
+)
 from storage.repositories import AuditEntry, _to_row
+from storage.schedule_repositories import ReminderRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +42,7 @@ class Slice:
 
 
 class ListRepository:
-    """The paged lists of ``!mijn``, ``!acties`` and ``!tijdlijn``."""
+    """The paged lists of ``!mijn``, ``!acties``, ``!tijdlijn`` and ``!herinneringen``."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -139,3 +146,19 @@ class ListRepository:
             for (r,) in await self._rows(stmt, where)
         ]
         return entries, await self._count(*conditions, table=AuditLogRecord)
+
+    # ------------------------------------------------------------ reminders
+    async def pending_reminders(self, room_id: str, where: Slice) -> tuple[list[ReminderRow], int]:
+        """A room's reminders that are neither sent nor cancelled, soonest first."""
+        conditions = (
+            ReminderRecord.room_id == room_id,
+            ReminderRecord.cancelled_at.is_(None),
+            ReminderRecord.sent_at.is_(None),
+        )
+        stmt = (
+            select(ReminderRecord)
+            .where(*conditions)
+            .order_by(ReminderRecord.due_at, ReminderRecord.number)
+        )
+        rows = [_to_row(ReminderRow, r) for (r,) in await self._rows(stmt, where)]
+        return rows, await self._count(*conditions, table=ReminderRecord)

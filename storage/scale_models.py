@@ -15,6 +15,7 @@ from storage.models import (
     CaseRecord,
     OutboxRecord,
     RegieProposalRecord,
+    ReminderRecord,
 )
 
 # The lists read one page in deadline (or time) order: with the sort column in the index
@@ -53,3 +54,7 @@ PROPOSALS_TO_USER = Index("ix_regie_proposals_to_user", RegieProposalRecord.to_u
 CASES_STATUS = Index("ix_cases_status", CaseRecord.status)
 #: The outbox sender's "which rooms are backing off" and per-room order.
 OUTBOX_ROOM = Index("ix_outbox_room_id_sent_at", OutboxRecord.room_id, OutboxRecord.sent_at)
+#: ``!herinneringen``: a room's pending reminders, soonest first.
+REMINDERS_ROOM_DUE = Index(
+    "ix_reminders_room_id_due_at", ReminderRecord.room_id, ReminderRecord.due_at
+)

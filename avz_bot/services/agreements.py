@@ -32,7 +32,7 @@ from avz_bot.domain.reminders import (
 )
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
-from avz_bot.lists import Page, page_listing, page_of, page_sections
+from avz_bot.lists import Page, page_listing, page_sections
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from storage.case_repositories import AgreementRepository, AgreementRow, CaseRepository
@@ -347,11 +347,13 @@ class AgreementService:
 
     async def list_reminders(self, room_id: str, page: int = 1) -> Reply:
         """``!herinneringen [pagina=]``: the room's pending reminders, soonest first."""
-        rows = await self._reminders.pending_for_room(room_id)
-        if not rows:
-            return text(self.t("reminder.none"))
         cases = self._cases
-        shown = page_of(sorted(rows, key=lambda r: (r.due_at, r.number)), cases.window(page))
+        win = cases.window(page)
+        rows, total = await ListRepository(self._session).pending_reminders(
+            room_id, cases.slice(win)
+        )
+        if not total:
+            return text(self.t("reminder.none"))
         items = [
             self.t(
                 "reminder.line",
@@ -360,11 +362,11 @@ class AgreementService:
                 who=await self._cases.name(r.created_by),
                 text=r.text,
             )
-            for r in shown.items
+            for r in rows
         ]
         return page_listing(
             self.t("reminder.list.title"),
-            Page(tuple(items), shown.total, shown.window),
+            Page(tuple(items), total, win),
             cases.more_line("herinneringen"),
             cases.budget,
         )

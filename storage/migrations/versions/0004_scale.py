@@ -37,6 +37,7 @@ _INDEXES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     ("ix_agreements_owner_org_status", "agreements", ("owner_org", "status")),
     ("ix_regie_proposals_to_user", "regie_proposals", ("to_user",)),
+    ("ix_reminders_room_id_due_at", "reminders", ("room_id", "due_at")),
     ("ix_cases_status", "cases", ("status",)),
     ("ix_outbox_room_id_sent_at", "outbox", ("room_id", "sent_at")),
 )

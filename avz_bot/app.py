@@ -97,6 +97,7 @@ class Application:
             escalation_settings=s.escalations,
             helpdesk_settings=s.helpdesk,
             analyzer=DutchAnalyzer(s.helpdesk.synonyms),
+            limits=s.limits,
         )
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -222,6 +223,7 @@ class Application:
                 coordination_room=self.settings.cases.coordination_room,
                 max_items=self.settings.operations.list_max_items,
             )
+        self.services.members.invalidate()  # names are read from the new registry
         self.registered.clear()
         self.registered.update(member.matrix_id for member in members)
         log.info(
@@ -318,6 +320,7 @@ class Application:
                     await self.adapter.run(self.core, self.stop_event)
                 finally:
                     await self.scheduler.stop()
+                    await self.core.close()
                     await self.adapter.close()
             finally:
                 await self.ops.stop()

@@ -23,12 +23,17 @@ class EncryptedEventRef:
 
 
 class SendError(Exception):
-    """A message could not be sent; ``permanent`` when retrying cannot help."""
+    """A message could not be sent; ``permanent`` when retrying cannot help.
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    ``reason`` is a Matrix error code (``M_TOO_LARGE``) or a short word, never content.
+    ``retry_after`` (seconds) is the homeserver's own wait for a rate limit (429).
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class Gateway(Protocol):

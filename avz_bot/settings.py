@@ -38,6 +38,7 @@ from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.operations import OperationsSettings
 from avz_bot.settings_sections.reports import ReportSettings
+from avz_bot.settings_sections.scale import LimitSettings
 from avz_bot.settings_sections.signals import SignalSettings
 
 #: Secret settings that must not appear in the TOML file.
@@ -378,6 +379,7 @@ class Settings(BaseSettings):
     conferences: ConferenceSettings = Field(default_factory=ConferenceSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).

@@ -9,13 +9,13 @@ from pydantic import BaseModel, Field
 from avz_bot.domain import cases as domain
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
+from avz_bot.lists import PageArgs
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseCommandError, LoadedCase
 from commands.framework import (
     CommandContext,
     CommandSpec,
     HandlerResult,
-    NoArguments,
     Outcome,
     help_text,
     member_command,
@@ -115,11 +115,11 @@ async def create(ctx: CommandContext, args: CreateArgs) -> HandlerResult:
     return await _in_case(ctx, op)
 
 
-async def list_open(ctx: CommandContext, args: NoArguments) -> HandlerResult:
-    """``!acties``."""
+async def list_open(ctx: CommandContext, args: PageArgs) -> HandlerResult:
+    """``!acties [pagina=]``."""
 
     async def op(service: AgreementService, loaded: LoadedCase) -> Reply:
-        return await service.list_open(ctx.member, loaded)
+        return await service.list_open(ctx.member, loaded, args.page)
 
     return await _in_case(ctx, op)
 
@@ -162,9 +162,11 @@ async def remind(ctx: CommandContext, args: RemindArgs) -> HandlerResult:
     return HandlerResult(reply)
 
 
-async def list_reminders(ctx: CommandContext, args: NoArguments) -> HandlerResult:
-    """``!herinneringen``."""
-    return HandlerResult(await ctx.services.agreements.list_reminders(ctx.command.room_id))
+async def list_reminders(ctx: CommandContext, args: PageArgs) -> HandlerResult:
+    """``!herinneringen [pagina=]``."""
+    return HandlerResult(
+        await ctx.services.agreements.list_reminders(ctx.command.room_id, args.page)
+    )
 
 
 async def cancel_reminder(ctx: CommandContext, args: NumberArgs) -> HandlerResult:
@@ -178,7 +180,7 @@ async def cancel_reminder(ctx: CommandContext, args: NumberArgs) -> HandlerResul
     return HandlerResult(reply)
 
 
-async def my_plate(ctx: CommandContext, args: NoArguments) -> HandlerResult:
+async def my_plate(ctx: CommandContext, args: PageArgs) -> HandlerResult:
     """``!mijn``: only in a direct chat, because it shows data from all the sender's cases."""
     in_case_room = await ctx.services.cases.load_for_room(ctx.command.room_id) is not None
     if ctx.command.room_members != DIRECT_CHAT_MEMBERS or in_case_room:
@@ -186,7 +188,7 @@ async def my_plate(ctx: CommandContext, args: NoArguments) -> HandlerResult:
         return HandlerResult(
             text(ctx.messages.t("mine.dm_only", prefix=ctx.prefix)), Outcome.REFUSED
         )
-    return HandlerResult(await ctx.services.agreements.my_plate(ctx.member))
+    return HandlerResult(await ctx.services.agreements.my_plate(ctx.member, args.page))
 
 
 SPECS: tuple[CommandSpec, ...] = (
@@ -200,7 +202,7 @@ SPECS: tuple[CommandSpec, ...] = (
         "description",
     ),
     member_command(
-        "acties", ("afspraken", "actions"), "cmd.acties.summary", list_open, changes=False
+        "acties", ("afspraken", "actions"), "cmd.acties.summary", list_open, PageArgs, changes=False
     ),
     member_command(
         "actie klaar",
@@ -232,7 +234,12 @@ SPECS: tuple[CommandSpec, ...] = (
         "herinner", ("remind",), "cmd.herinner.summary", remind, RemindArgs, (), "words"
     ),
     member_command(
-        "herinneringen", ("reminders",), "cmd.herinneringen.summary", list_reminders, changes=False
+        "herinneringen",
+        ("reminders",),
+        "cmd.herinneringen.summary",
+        list_reminders,
+        PageArgs,
+        changes=False,
     ),
     member_command(
         "herinnering annuleer",
@@ -242,7 +249,7 @@ SPECS: tuple[CommandSpec, ...] = (
         NumberArgs,
         ("number",),
     ),
-    member_command("mijn", ("mine",), "cmd.mijn.summary", my_plate, changes=False),
+    member_command("mijn", ("mine",), "cmd.mijn.summary", my_plate, PageArgs, changes=False),
 )
 
 #: Case actions of these commands, for the README's permission table.

@@ -10,6 +10,7 @@ from avz_bot.domain import cases as domain
 from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
+from avz_bot.lists import PageArgs
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from commands.framework import (
     CommandContext,
@@ -84,8 +85,8 @@ class UserReasonArgs(BaseModel):
     )
 
 
-class TimelineArgs(BaseModel):
-    """``!tijdlijn [aantal]``."""
+class TimelineArgs(PageArgs):
+    """``!tijdlijn [aantal] [pagina=]``."""
 
     count: int = Field(
         default=20, alias="aantal", ge=1, le=100, json_schema_extra=help_text("arg.count")
@@ -234,9 +235,9 @@ async def regie_assign(ctx: CommandContext, args: UserReasonArgs) -> HandlerResu
 
 
 # ---------------------------------------------------------------- roles and timeline
-async def show_roles(ctx: CommandContext, args: NoArguments) -> HandlerResult:
-    """``!rollen``."""
-    return await _view(ctx, domain.CaseAction.ROLES_VIEW, lambda s, c: s.roles(c))
+async def show_roles(ctx: CommandContext, args: PageArgs) -> HandlerResult:
+    """``!rollen [pagina=]``."""
+    return await _view(ctx, domain.CaseAction.ROLES_VIEW, lambda s, c: s.roles(c, args.page))
 
 
 async def take_casemanager(ctx: CommandContext, args: NoArguments) -> HandlerResult:
@@ -245,8 +246,10 @@ async def take_casemanager(ctx: CommandContext, args: NoArguments) -> HandlerRes
 
 
 async def timeline(ctx: CommandContext, args: TimelineArgs) -> HandlerResult:
-    """``!tijdlijn [aantal]``."""
-    return await _view(ctx, domain.CaseAction.TIMELINE_VIEW, lambda s, c: s.timeline(c, args.count))
+    """``!tijdlijn [aantal] [pagina=]``."""
+    return await _view(
+        ctx, domain.CaseAction.TIMELINE_VIEW, lambda s, c: s.timeline(c, args.count, args.page)
+    )
 
 
 SPECS: tuple[CommandSpec, ...] = (
@@ -317,7 +320,7 @@ SPECS: tuple[CommandSpec, ...] = (
         UserReasonArgs,
         ("user",),
     ),
-    member_command("rollen", ("roles",), "cmd.rollen.summary", show_roles, changes=False),
+    member_command("rollen", ("roles",), "cmd.rollen.summary", show_roles, PageArgs, changes=False),
     member_command(
         "rol casemanager", ("role casemanager",), "cmd.rol_casemanager.summary", take_casemanager
     ),

@@ -123,6 +123,14 @@ class OutboxRecord(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     remote_event_id: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Delivery state (0004): ``lane`` 0 interactive (command replies) before 1 bulk (reminders,
+    # digests, reports); after a transient failure the room waits until ``not_before``;
+    # a permanent failure is a dead letter: ``sent_at`` set, ``failure`` says why.
+    lane: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failure: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    # Who asked for this message (a command's sender), to be told if it cannot be sent.
+    requested_by: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH))
 
 
 class SyncStateRecord(Base):
@@ -416,5 +424,6 @@ from storage import (  # noqa: E402
     helpdesk_models,  # noqa: F401
     operations_models,  # noqa: F401
     report_models,  # noqa: F401
+    scale_models,  # noqa: F401
     signal_models,  # noqa: F401
 )

@@ -377,6 +377,12 @@ class ProcessedEventRepository:
 
 
 # --------------------------------------------------------------------------- outbox
+#: ``outbox.lane``: replies to commands and other interactive messages go first…
+LANE_INTERACTIVE = 0
+#: …then bulk notifications (reminders, digests, reports), paced to the rate limits.
+LANE_BULK = 1
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
     """One outgoing message."""
@@ -389,6 +395,10 @@ class OutboxRow:
     attempts: int
     sent_at: datetime | None = None
     remote_event_id: str | None = None
+    lane: int = LANE_INTERACTIVE
+    not_before: datetime | None = None
+    failure: str | None = None
+    requested_by: str | None = None
 
 
 def _outbox_row(row: OutboxRecord) -> OutboxRow:
@@ -401,17 +411,35 @@ def _outbox_row(row: OutboxRecord) -> OutboxRow:
         attempts=row.attempts,
         sent_at=row.sent_at,
         remote_event_id=row.remote_event_id,
+        lane=row.lane,
+        not_before=row.not_before,
+        failure=row.failure,
+        requested_by=row.requested_by,
     )
 
 
 class OutboxRepository:
-    """Replies stored with the state change that caused them, sent after the commit."""
+    """Replies stored with the state change that caused them, sent after the commit.
+
+    A row is *pending* until ``sent_at`` is set: by a successful send (with the remote
+    event id) or by giving up (a dead letter: ``failure`` names the reason). After a
+    transient failure ``not_before`` holds the room's next attempt; until then no
+    message of that room is *ready*, so a room's messages keep their order while
+    other rooms go on.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(
-        self, txn_id: str, room_id: str, content: Mapping[str, Any], now: datetime
+        self,
+        txn_id: str,
+        room_id: str,
+        content: Mapping[str, Any],
+        now: datetime,
+        *,
+        lane: int = LANE_INTERACTIVE,
+        requested_by: str | None = None,
     ) -> int:
         """Queue a message; returns its id. Idempotent on ``txn_id``: a second add with
         the same transaction id changes nothing and returns the existing id."""
@@ -424,6 +452,8 @@ class OutboxRepository:
                 "content": dict(content),
                 "created_at": now,
                 "attempts": 0,
+                "lane": lane,
+                "requested_by": requested_by,
             },
             ["txn_id"],
         )
@@ -436,11 +466,36 @@ class OutboxRepository:
         return found
 
     async def pending(self, limit: int = 100) -> list[OutboxRow]:
-        """Unsent messages, oldest first."""
+        """Unsent messages, oldest first (whether ready or backing off)."""
         stmt = (
             select(OutboxRecord)
             .where(OutboxRecord.sent_at.is_(None))
             .order_by(OutboxRecord.created_at, OutboxRecord.id)
+            .limit(limit)
+            .execution_options(populate_existing=True)
+        )
+        return [_outbox_row(row) for row in await self._session.scalars(stmt)]
+
+    async def ready(self, now: datetime, lane: int, limit: int) -> list[OutboxRow]:
+        """At most ``limit`` messages of ``lane`` to send now, oldest first.
+
+        Skipped: every message of a room that is backing off (one of its pending
+        messages has ``not_before`` after ``now``), so a room's order is kept and its
+        trouble never holds up another room. One statement, bounded by ``limit``.
+        """
+        waiting = (
+            select(OutboxRecord.room_id)
+            .where(OutboxRecord.sent_at.is_(None), OutboxRecord.not_before > now)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(OutboxRecord)
+            .where(
+                OutboxRecord.sent_at.is_(None),
+                OutboxRecord.lane == lane,
+                OutboxRecord.room_id.not_in(waiting),
+            )
+            .order_by(OutboxRecord.id)
             .limit(limit)
             .execution_options(populate_existing=True)
         )
@@ -462,7 +517,7 @@ class OutboxRepository:
         stmt = (
             update(OutboxRecord)
             .where(OutboxRecord.txn_id == txn_id, OutboxRecord.sent_at.is_(None))
-            .values(sent_at=now, remote_event_id=remote_event_id)
+            .values(sent_at=now, remote_event_id=remote_event_id, not_before=None)
         )
         await _rowcount(self._session, stmt)
 
@@ -474,6 +529,31 @@ class OutboxRepository:
             .values(attempts=OutboxRecord.attempts + 1)
         )
         await _rowcount(self._session, stmt)
+
+    async def defer(self, txn_id: str, not_before: datetime) -> None:
+        """A transient failure: count the attempt; the room waits until ``not_before``."""
+        stmt = (
+            update(OutboxRecord)
+            .where(OutboxRecord.txn_id == txn_id, OutboxRecord.sent_at.is_(None))
+            .values(attempts=OutboxRecord.attempts + 1, not_before=not_before)
+        )
+        await _rowcount(self._session, stmt)
+
+    async def dead_letter(self, txn_id: str, failure: str, now: datetime) -> bool:
+        """Set a message aside for good (``failure``: why, e.g. ``M_TOO_LARGE``); True
+        only for the first caller, so the sender is told once."""
+        stmt = (
+            update(OutboxRecord)
+            .where(OutboxRecord.txn_id == txn_id, OutboxRecord.sent_at.is_(None))
+            .values(
+                sent_at=now,
+                remote_event_id=None,
+                failure=failure[:64],
+                not_before=None,
+                attempts=OutboxRecord.attempts + 1,
+            )
+        )
+        return await _rowcount(self._session, stmt) == 1
 
 
 # --------------------------------------------------------------------------- sync state
@@ -571,6 +651,15 @@ class RoomRepository:
             on_conflict,
         )
         await self._session.execute(stmt)
+
+    async def left_among(self, room_ids: Sequence[str]) -> set[str]:
+        """Which of ``room_ids`` the bot has left (one query, bounded by the list)."""
+        if not room_ids:
+            return set()
+        stmt = select(BotRoomRecord.room_id).where(
+            BotRoomRecord.room_id.in_(set(room_ids)), BotRoomRecord.left_at.is_not(None)
+        )
+        return set(await self._session.scalars(stmt))
 
     async def mark_left(self, room_id: str, now: datetime) -> None:
         """Record that the bot left (or was removed from) the room."""

@@ -78,7 +78,6 @@ SYNC_FILTER: dict[str, Any] = {
     "presence": {"types": []},
 }
 
-SEND_ATTEMPTS = 5
 #: Pages of 100 events fetched to fill a timeline gap after downtime (a bound, not a goal).
 MAX_BACKFILL_PAGES = 50
 
@@ -883,53 +882,77 @@ class MatrixAdapter:
     async def send(self, room_id: str, content: dict[str, Any], txn_id: str) -> str:
         """Send one message; the homeserver deduplicates on ``txn_id``.
 
-        Every nio error response is checked. Rate limits are waited out; other failures
-        raise ``SendError`` (``permanent`` when a retry cannot help).
+        Never waits on the homeserver's behalf: every failure raises ``SendError`` at
+        once, classified for the outbox (``avz_bot.services.core``), which backs off
+        per room. Permanent (a retry cannot help): ``M_TOO_LARGE`` (also found before
+        sending, see ``too_large``), ``M_FORBIDDEN``, ``M_NOT_FOUND`` and other
+        client errors. Transient: network errors, 5xx, a room not synced yet, and
+        ``M_LIMIT_EXCEEDED`` (with the server's ``retry_after``). ``M_UNKNOWN_TOKEN``
+        (the login expired or was revoked) leads to one fresh password login keeping
+        the device, then one more try.
         """
         if room_id not in self.client.rooms:
             # A room the bot has just created is known to nio only after the next sync.
             raise SendError("room not synced yet", permanent=False)
+        # Anything the gateway adds to the content (the ``file`` of an attachment it
+        # uploads, encrypted, first) is added before the check, so the check sees the
+        # event exactly as it will be sent (not the queued bytes of the file).
+        if UPLOAD_KEY in content:
+            content = await self._upload_attachment(content)
+        if too_large(content):
+            self._metrics.messages_sent.labels("error").inc()
+            raise SendError("M_TOO_LARGE", permanent=True)
         async with self._crypto_lock:
-            return await self._send_locked(room_id, content, txn_id)
+            try:
+                return await self._send_locked(room_id, content, txn_id)
+            except SendError as exc:
+                if exc.reason != "M_UNKNOWN_TOKEN":
+                    raise
+                await self._login_again()
+                return await self._send_locked(room_id, content, txn_id)
+
+    async def _login_again(self) -> None:
+        """A fresh password login on the same device after ``M_UNKNOWN_TOKEN``."""
+        log.warning("access token rejected while sending; logging in again")
+        try:
+            await self._password_login(self.client, str(self.client.device_id))
+        except (StartupError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"login: {type(exc).__name__}", permanent=False) from None
 
     async def _send_locked(self, room_id: str, content: dict[str, Any], txn_id: str) -> str:
         client = self.client
-        for _ in range(SEND_ATTEMPTS):
-            try:
-                # A member who joined since the last sync has devices nio has not
-                # queried yet; without this they could not decrypt the reply.
-                if client.should_query_keys:
-                    await client.keys_query()
-                await self._apply_key_policy(room_id)
-                if UPLOAD_KEY in content:
-                    content = await self._upload_attachment(content)
-                response = await client.room_send(
-                    room_id,
-                    "m.room.message",
-                    content,
-                    tx_id=txn_id,
-                    # Which devices get the room key is decided by _apply_key_policy
-                    # (blacklisting); nio's own "verified" flag is not used.
-                    ignore_unverified_devices=True,
-                )
-            except LocalProtocolError as exc:
-                raise SendError(f"local: {type(exc).__name__}", permanent=True) from None
-            except SendRetryError:
-                raise SendError("could not share room keys", permanent=False) from None
-            except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-                raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
-            if isinstance(response, RoomSendResponse):
-                self._metrics.messages_sent.labels("ok").inc()
-                return str(response.event_id)
-            assert isinstance(response, ErrorResponse)
-            if response.status_code == "M_LIMIT_EXCEEDED":
-                self._metrics.messages_sent.labels("rate_limited").inc()
-                await self._sleep((response.retry_after_ms or 1000) / 1000)
-                continue
-            self._metrics.messages_sent.labels("error").inc()
-            permanent = response.status_code in {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN"}
-            raise SendError(response.status_code or "unknown", permanent=permanent)
-        raise SendError("rate limited", permanent=False)
+        try:
+            # A member who joined since the last sync has devices nio has not
+            # queried yet; without this they could not decrypt the reply.
+            if client.should_query_keys:
+                await client.keys_query()
+            await self._apply_key_policy(room_id)
+            response = await client.room_send(
+                room_id,
+                "m.room.message",
+                content,
+                tx_id=txn_id,
+                # Which devices get the room key is decided by _apply_key_policy
+                # (blacklisting); nio's own "verified" flag is not used.
+                ignore_unverified_devices=True,
+            )
+        except LocalProtocolError as exc:
+            raise SendError(f"local: {type(exc).__name__}", permanent=True) from None
+        except SendRetryError:
+            raise SendError("could not share room keys", permanent=False) from None
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+        if isinstance(response, RoomSendResponse):
+            self._metrics.messages_sent.labels("ok").inc()
+            return str(response.event_id)
+        assert isinstance(response, ErrorResponse)
+        code = response.status_code or "unknown"
+        if code == "M_LIMIT_EXCEEDED":
+            self._metrics.messages_sent.labels("rate_limited").inc()
+            wait = (response.retry_after_ms or 1000) / 1000
+            raise SendError(code, permanent=False, retry_after=wait)
+        self._metrics.messages_sent.labels("error").inc()
+        raise SendError(code, permanent=_permanent(code, response))
 
     async def _upload_attachment(self, content: dict[str, Any]) -> dict[str, Any]:
         """Encrypt and upload a queued attachment; the content with its ``file`` object.
@@ -954,3 +977,40 @@ class MatrixAdapter:
             raise SendError(f"upload: {errcode}", permanent=errcode == "M_TOO_LARGE")
         event["file"] = {**keys, "url": response.content_uri}
         return event
+
+
+#: Error codes after which resending the same message cannot succeed.
+PERMANENT_ERRORS = frozenset(
+    {
+        "M_TOO_LARGE",
+        "M_FORBIDDEN",
+        "M_NOT_FOUND",
+        "M_BAD_JSON",
+        "M_NOT_JSON",
+        "M_GUEST_ACCESS_FORBIDDEN",
+    }
+)
+#: Megolm ciphertext is base64 (4/3) of the plaintext event (content plus type and
+#: room id), wrapped in an envelope with keys and ids: an upper bound of the event size.
+ENCRYPTION_OVERHEAD_BYTES = 2_048
+#: The homeserver refuses events over 65,536 bytes (spec: "Size limits").
+MAX_EVENT_BYTES = 65_536
+
+
+def too_large(content: dict[str, Any]) -> bool:
+    """Whether ``content``, encrypted as sent, could exceed the homeserver's event limit.
+
+    Measured on the content as it is handed to the gateway, i.e. including anything the
+    gateway added (an uploaded attachment's URL and keys), so the outbox's size bound
+    applies to what is really sent.
+    """
+    plain = len(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode())
+    return plain * 4 // 3 + ENCRYPTION_OVERHEAD_BYTES > MAX_EVENT_BYTES
+
+
+def _permanent(code: str, response: ErrorResponse) -> bool:
+    """Whether a send error cannot be cured by retrying (see ``MatrixAdapter.send``)."""
+    if code in PERMANENT_ERRORS:
+        return True
+    status = getattr(getattr(response, "transport_response", None), "status", None)
+    return isinstance(status, int) and 400 <= status < 500 and code != "M_UNKNOWN_TOKEN"

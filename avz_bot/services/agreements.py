@@ -32,11 +32,13 @@ from avz_bot.domain.reminders import (
     next_reminder,
 )
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.formatting import listing, sections, text
+from avz_bot.formatting import text
+from avz_bot.lists import Page, page_listing, page_sections
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from storage.case_repositories import AgreementRepository, AgreementRow, CaseRepository
 from storage.conference_repositories import ConferenceRepository
+from storage.list_repositories import ListRepository
 from storage.schedule_repositories import JobRepository, JobRow, ReminderRepository
 
 JOB_AGREEMENT_REMINDER = "agreement.reminder"
@@ -229,17 +231,26 @@ class AgreementService:
             return Owner(None, code)
         raise CaseCommandError(text(self.t("agreement.owner_unknown", value=value)))
 
-    async def list_open(self, member: Member, loaded: LoadedCase) -> Reply:
-        """``!acties``: open agreements, overdue first, then by deadline."""
+    async def list_open(self, member: Member, loaded: LoadedCase, page: int = 1) -> Reply:
+        """``!acties [pagina=]``: open agreements, earliest deadline (overdue) first; one
+        page of ``[limits] list_items``."""
         refusal = domain.check(domain.CaseAction.VIEW, loaded.state, member)
         if refusal is not None:
             raise CaseCommandError(self._cases.refusal_reply(refusal))
-        rows = await self.agreements.list_for_case(loaded.row.id, statuses=[OPEN])
-        if not rows:
+        cases = self._cases
+        win = cases.window(page)
+        rows, total = await ListRepository(self._session).open_agreements_of_case(
+            loaded.row.id, cases.slice(win)
+        )
+        if not total:
             return text(self.t("agreement.none", reference=loaded.row.reference))
-        rows.sort(key=lambda r: (r.deadline >= self.now, r.deadline, r.number))
         items = [await self._line(row) for row in rows]
-        return listing(self.t("agreement.list.title", reference=loaded.row.reference), items)
+        return page_listing(
+            self.t("agreement.list.title", reference=loaded.row.reference),
+            Page(tuple(items), total, win),
+            cases.more_line("acties"),
+            cases.budget,
+        )
 
     async def _line(self, row: AgreementRow, reference: str | None = None) -> str:
         overdue = self.t("agreement.overdue") if row.deadline < self.now else ""
@@ -255,7 +266,7 @@ class AgreementService:
 
     async def open_items(self, case_id: int) -> int:
         """How many agreements of the case are open (for the case card)."""
-        return len(await self.agreements.list_for_case(case_id, statuses=[OPEN]))
+        return await ListRepository(self._session).count_open_agreements(case_id)
 
     async def _editable(self, member: Member, loaded: LoadedCase, number: int) -> AgreementRow:
         row = await self.agreements.by_number(loaded.row.id, number)
@@ -342,10 +353,14 @@ class AgreementService:
             self.t("reminder.created", number=row.number, when=self.when(row.due_at), who=who)
         )
 
-    async def list_reminders(self, room_id: str) -> Reply:
-        """``!herinneringen``: the room's pending reminders."""
-        rows = await self._reminders.pending_for_room(room_id)
-        if not rows:
+    async def list_reminders(self, room_id: str, page: int = 1) -> Reply:
+        """``!herinneringen [pagina=]``: the room's pending reminders, soonest first."""
+        cases = self._cases
+        win = cases.window(page)
+        rows, total = await ListRepository(self._session).pending_reminders(
+            room_id, cases.slice(win)
+        )
+        if not total:
             return text(self.t("reminder.none"))
         items = [
             self.t(
@@ -357,7 +372,12 @@ class AgreementService:
             )
             for r in rows
         ]
-        return listing(self.t("reminder.list.title"), items)
+        return page_listing(
+            self.t("reminder.list.title"),
+            Page(tuple(items), total, win),
+            cases.more_line("herinneringen"),
+            cases.budget,
+        )
 
     async def cancel_reminder(self, member: Member, room_id: str, number: int) -> Reply:
         """``!herinnering annuleer <nr>``: only who set it may cancel it."""
@@ -371,21 +391,20 @@ class AgreementService:
         return text(self.t("reminder.cancelled", number=number))
 
     # ------------------------------------------------------------ my plate
-    async def my_plate(self, member: Member) -> Reply:
-        """``!mijn``: open agreements (overdue first), cases with regie, waiting answers."""
+    async def my_plate(self, member: Member, page: int = 1) -> Reply:
+        """``!mijn [pagina=]``: open agreements (earliest deadline, so overdue, first),
+        cases with regie, proposals waiting for an answer; each list one page of
+        ``[limits] list_items``, read with its case references joined in (a fixed
+        number of statements, however many cases the person has)."""
         user = member.matrix_id
-        cases = CaseRepository(self._session)
         t = self.t
-        agreements = await self.agreements.open_for_user(user)
-        agreements.sort(key=lambda r: (r.deadline >= self.now, r.deadline))
-        references: dict[int, str] = {}
-        agreement_lines = []
-        for row in agreements:
-            if row.case_id not in references:
-                case = await cases.get(row.case_id)
-                references[row.case_id] = case.reference if case else "?"
-            agreement_lines.append(await self._line(row, references[row.case_id]))
-        led = await cases.cases_with_regie(user)
+        cases = self._cases
+        win = cases.window(page)
+        lists = ListRepository(self._session)
+        where = cases.slice(win)
+        agreements, agreements_total = await lists.open_agreements_of_user(user, where)
+        agreement_lines = [await self._line(row, reference) for row, reference in agreements]
+        led, led_total = await lists.cases_with_regie(user, where)
         regie_lines = [
             t(
                 "mine.regie_line",
@@ -395,27 +414,38 @@ class AgreementService:
             )
             for c in led
         ]
-        waiting_lines = []
-        for proposal in await cases.open_proposals_to(user):
-            case = await cases.get(proposal.case_id)
-            waiting_lines.append(
-                t(
-                    f"mine.waiting_{proposal.kind}",
-                    reference=case.reference if case else "?",
-                    other=await self._cases.name(proposal.from_user),
-                    expires=self.when(proposal.expires_at),
-                    prefix=self._prefix,
-                )
+        proposals, proposals_total = await lists.proposals_to(user, where)
+        waiting_lines = [
+            t(
+                f"mine.waiting_{proposal.kind}",
+                reference=reference,
+                other=await cases.name(proposal.from_user),
+                expires=self.when(proposal.expires_at),
+                prefix=self._prefix,
             )
-        return sections(
+            for proposal, reference in proposals
+        ]
+        # The other areas' sections (signals, escalations, conferences, helpdesk) are
+        # bounded by their own areas ("… en nog N") and shown on the first page.
+        area_sections = [
+            (heading, Page(tuple(lines), len(lines), win))
+            for heading, lines in (
+                [await section(member) for section in self.plate_sections]
+                if win.offset == 0
+                else []
+            )
+        ]
+        return page_sections(
             t("mine.title", name=member.display_name),
             [
-                (t("mine.agreements"), agreement_lines),
-                (t("mine.regie"), regie_lines),
-                (t("mine.waiting"), waiting_lines),
-                *[await section(member) for section in self.plate_sections],
+                (t("mine.agreements"), Page(tuple(agreement_lines), agreements_total, win)),
+                (t("mine.regie"), Page(tuple(regie_lines), led_total, win)),
+                (t("mine.waiting"), Page(tuple(waiting_lines), proposals_total, win)),
+                *area_sections,
             ],
+            cases.more_line("mijn"),
             t("list.none"),
+            cases.budget,
         )
 
     # ------------------------------------------------------------ job handlers

@@ -33,10 +33,14 @@ from avz_bot.domain.dates import format_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.formatting import listing, paragraphs, text
+from avz_bot.formatting import paragraphs, text
+from avz_bot.lists import ENVELOPE_BYTES, MoreLine, Page, Window, page_listing, page_of, window
 from avz_bot.messages import Messages
+from avz_bot.services.directory import MemberDirectory
 from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.scale import LimitSettings
 from storage.case_repositories import AgreementRepository, CaseRepository, CaseRow
+from storage.list_repositories import ListRepository, Slice
 from storage.repositories import AuditRepository, PartnerRepository
 from storage.schedule_repositories import JobRepository
 from storage.signal_repositories import CaseSignalRepository
@@ -131,8 +135,12 @@ class CaseService:
         prefix: str,
         enqueue: Enqueue,
         device_cross_signed: bool | None = True,
+        members: MemberDirectory | None = None,
+        limits: LimitSettings | None = None,
     ) -> None:
         self._session = session
+        self._members = members
+        self.limits = limits or LimitSettings()
         self._device_cross_signed = device_cross_signed
         self._now = now
         self._settings = settings
@@ -153,12 +161,37 @@ class CaseService:
         """A catalogue text."""
         return self._messages.t(key, **values)
 
+    # ------------------------------------------------------------ bounded lists
+    def window(self, page: int, size: int | None = None) -> Window:
+        """Page ``page`` of a list (``size`` items, default ``[limits] list_items``)."""
+        return window(page, size or self.limits.list_items)
+
+    @staticmethod
+    def slice(win: Window) -> Slice:
+        """The database slice of a window."""
+        return Slice(win.limit, win.offset)
+
+    def more_line(self, command: str) -> MoreLine:
+        """The "… en nog N. Meer zien: !<command> pagina=P" line of a list."""
+        prefix = self._prefix
+        return lambda count, page: self.t(
+            "list.more", count=count, command=f"{prefix}{command}", page=page
+        )
+
+    @property
+    def budget(self) -> int:
+        """Bytes a list reply may take (the configured maximum minus the envelope)."""
+        return self.limits.reply_max_bytes - ENVELOPE_BYTES
+
     def when(self, instant: datetime | None) -> str:
         """An instant as people here read it ("vrijdag 28 november 2026, 17:00")."""
         return format_when(instant, self._calendar) if instant is not None else "—"
 
-    async def directory(self) -> dict[str, Member]:
-        """Registered members by Matrix id (loaded once per unit of work)."""
+    async def directory(self) -> Mapping[str, Member]:
+        """Registered members by Matrix id: from the process-wide cache when one was
+        given (``MemberDirectory``), else loaded once per unit of work."""
+        if self._members is not None:
+            return await self._members.members(self._session)
         if self._directory is None:
             members = await PartnerRepository(self._session).list_members()
             self._directory = {m.matrix_id: m for m in members}
@@ -175,6 +208,8 @@ class CaseService:
         """An organisation's name (from the registry), else its code."""
         if code is None:
             return "—"
+        if self._members is not None:
+            return await self._members.org_name(self._session, code) or code
         for member in (await self.directory()).values():
             if member.organisation.code == code:
                 return member.organisation.name
@@ -381,16 +416,16 @@ class CaseService:
                     expires=self.when(proposal.expires_at),
                 )
             )
-        open_items = await AgreementRepository(self._session).list_for_case(
-            row.id, statuses=["open"]
-        )
-        lines.append(t("case.card.open_items", count=len(open_items)))
+        open_items = await ListRepository(self._session).count_open_agreements(row.id)
+        lines.append(t("case.card.open_items", count=open_items))
         signals = await CaseSignalRepository(self._session).list_for_case(row.id, 1)
         if signals.total:
             lines.append(t("case.card.signals", count=signals.total, prefix=self._prefix))
         lines.append(t("case.card.members"))
+        # Members with a role first (domain.roles orders them); at most one page.
+        members = page_of(_by_role(domain.roles(state)), self.window(1))
         items = []
-        for line in domain.roles(state):
+        for line in members.items:
             roles = ", ".join(t(f"case.role.{r.value}") for r in line.roles)
             items.append(
                 t(
@@ -400,7 +435,17 @@ class CaseService:
                     roles=f" — {roles}",
                 )
             )
-        return listing(t("case.card.title", reference=row.reference), [*lines, *items])
+        card = Page(
+            (*lines, *items),
+            len(lines) + members.total,
+            Window(1, len(lines) + members.window.size),
+        )
+        return page_listing(
+            t("case.card.title", reference=row.reference),
+            card,
+            lambda count, _page: t("case.card.members_more", count=count, prefix=self._prefix),
+            self.budget,
+        )
 
     async def _regie_line(self, loaded: LoadedCase, *, card: bool) -> str:
         row, state = loaded.row, loaded.state
@@ -425,10 +470,11 @@ class CaseService:
         """``!regie``."""
         return text(await self._regie_line(loaded, card=False))
 
-    async def roles(self, loaded: LoadedCase) -> Reply:
-        """``!rollen``."""
+    async def roles(self, loaded: LoadedCase, page: int = 1) -> Reply:
+        """``!rollen [pagina=]``: members with their roles, role holders first."""
+        lines = page_of(_by_role(domain.roles(loaded.state)), self.window(page))
         items = []
-        for line in domain.roles(loaded.state):
+        for line in lines.items:
             items.append(
                 self.t(
                     "case.roles.line",
@@ -437,12 +483,19 @@ class CaseService:
                     roles=", ".join(self.t(f"case.role.{r.value}") for r in line.roles),
                 )
             )
-        return listing(self.t("case.roles.title", reference=loaded.row.reference), items)
+        return page_listing(
+            self.t("case.roles.title", reference=loaded.row.reference),
+            Page(tuple(items), lines.total, lines.window),
+            self.more_line("rollen"),
+            self.budget,
+        )
 
-    async def timeline(self, loaded: LoadedCase, count: int) -> Reply:
-        """``!tijdlijn``: the case's audit trail in Dutch, newest last."""
-        entries = await self._audit.list(
-            entity_type="case", entity_id=loaded.row.reference, limit=count
+    async def timeline(self, loaded: LoadedCase, count: int, page: int = 1) -> Reply:
+        """``!tijdlijn [aantal] [pagina=]``: the case's audit trail in Dutch, newest last;
+        page 2 holds the ``count`` entries before page 1."""
+        win = self.window(page, count)
+        entries, total = await ListRepository(self._session).case_timeline(
+            loaded.row.reference, self.slice(win)
         )
         if not entries:
             return text(self.t("case.timeline.empty"))
@@ -480,9 +533,12 @@ class CaseService:
                     what=what,
                 )
             )
-        return listing(
+        return page_listing(
             self.t("case.timeline.title", reference=loaded.row.reference, count=len(lines)),
-            lines,
+            Page(tuple(lines), total, win),
+            self.more_line("tijdlijn"),
+            self.budget,
+            least_urgent_first=True,
         )
 
     # ------------------------------------------------------------ changes
@@ -826,6 +882,17 @@ class CaseService:
     def coordination_room(self) -> str | None:
         """The ketenmanagers' coordination room, if configured."""
         return self._settings.coordination_room
+
+
+def _by_role(lines: list[domain.RoleLine]) -> list[domain.RoleLine]:
+    """Regiehouder, then casemanagers, then the other members (stable otherwise)."""
+    return sorted(
+        lines,
+        key=lambda line: (
+            domain.CaseRole.REGIEHOUDER not in line.roles,
+            domain.CaseRole.CASEMANAGER not in line.roles,
+        ),
+    )
 
 
 def _prepend(first: str, reply: Reply) -> Reply:

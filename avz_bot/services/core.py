@@ -28,6 +28,7 @@ from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.signals import Place, contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
+from avz_bot.lists import fit_content, fit_reply
 from avz_bot.logs import get_logger
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
@@ -38,10 +39,11 @@ from avz_bot.services.conference_view import ConferenceView
 from avz_bot.services.conferences import ConferenceService
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.direct_messages import schedule_direct_message
+from avz_bot.services.directory import MemberDirectory
 from avz_bot.services.escalations import EscalationService
 from avz_bot.services.helpdesk import HelpdeskService
 from avz_bot.services.helpdesk_view import HelpdeskView
-from avz_bot.services.outbox import queue_reply, txn_id_for
+from avz_bot.services.outbox import reply_events, txn_id_for
 from avz_bot.services.report_sections import report_providers
 from avz_bot.services.reports import ReportService
 from avz_bot.services.signals import SignalService
@@ -50,13 +52,17 @@ from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.reports import ReportSettings
+from avz_bot.settings_sections.scale import LimitSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database, is_database_unavailable
 from storage.escalation_repositories import ReactionTargetRepository, ReactionTargetRow
 from storage.repositories import (
+    LANE_BULK,
+    LANE_INTERACTIVE,
     AuditRepository,
     OutboxRepository,
+    OutboxRow,
     PartnerRepository,
     PendingEncryptedRepository,
     ProcessedEventRepository,
@@ -69,6 +75,10 @@ log = get_logger(__name__)
 SYNC_TOKEN_KEY = "matrix.next_batch"
 #: An outbox row that failed this often is given up (and logged) rather than retried forever.
 MAX_SEND_ATTEMPTS = 10
+#: Failures after which the room itself cannot take a message (so no notice there either).
+ROOM_UNUSABLE = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "room_left"})
+#: Rounds of one interactive flush (each reads at most ``[limits] outbox_batch`` rows).
+MAX_FLUSH_ROUNDS = 20
 #: At most one "could not decrypt" explanation per sender and room in this window.
 EXPLANATION_WINDOW = timedelta(hours=12)
 #: Unsent outbox rows (a failed send) are looked for after a sync at least this often.
@@ -107,6 +117,57 @@ class AppServices:
     escalation_settings: EscalationSettings = field(default_factory=EscalationSettings)
     helpdesk_settings: HelpdeskSettings = field(default_factory=HelpdeskSettings)
     analyzer: DutchAnalyzer = field(default_factory=DutchAnalyzer)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    #: The registry cache for names; ``invalidate()`` it after every registry sync.
+    members: MemberDirectory = field(default_factory=MemberDirectory)
+
+    async def queue(
+        self,
+        session: AsyncSession,
+        txn_id: str,
+        room_id: str,
+        reply: Reply,
+        *,
+        in_reply_to: str | None = None,
+        thread_root: str | None = None,
+        lane: int = LANE_INTERACTIVE,
+        requested_by: str | None = None,
+    ) -> int:
+        """Queue ``reply`` for ``room_id`` in the caller's transaction: THE one place
+        every message enters the outbox. Returns the outbox id.
+
+        Final size guard: a reply over ``[limits] reply_max_bytes`` (bytes of its
+        content's JSON) is shortened and marked as such, so no command, list or
+        notification can ever queue an event the homeserver would refuse. Lists should
+        not rely on it: they page (``avz_bot.lists``). ``lane``: ``LANE_INTERACTIVE``
+        (sent at once) or ``LANE_BULK`` (paced, after interactive messages).
+        ``requested_by`` is told if the message turns out to be undeliverable. A reply's
+        attachments follow as their own events (``avz_bot.services.outbox``).
+        """
+        outbox = OutboxRepository(session)
+        first = 0
+        for txn, content in self.events(txn_id, reply, in_reply_to, thread_root):
+            added = await outbox.add(
+                txn, room_id, content, self.clock.now(), lane=lane, requested_by=requested_by
+            )
+            first = first or added
+        return first
+
+    def events(
+        self,
+        txn_id: str,
+        reply: Reply,
+        in_reply_to: str | None = None,
+        thread_root: str | None = None,
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The outbox events of ``reply`` (text, then attachments) with the size guard
+        applied to the text (an attachment's bytes are uploaded, not sent in the event)."""
+        max_bytes = self.limits.reply_max_bytes
+        cut_note = self.messages.t("list.cut")
+        fitted = fit_reply(reply, max_bytes, cut_note)
+        events = reply_events(txn_id, fitted, in_reply_to, thread_root)
+        text_txn, text_content = events[0]
+        return [(text_txn, fit_content(text_content, max_bytes, cut_note)), *events[1:]]
 
     def now(self) -> datetime:
         """The current time (aware UTC)."""
@@ -122,7 +183,10 @@ class AppServices:
         now = self.clock.now()
 
         async def enqueue(key: str, room_id: str, reply: Reply) -> None:
-            await queue_reply(OutboxRepository(session), "notify", key, room_id, reply, now)
+            await self.queue(session, txn_id_for("notify", key), room_id, reply)
+
+        async def enqueue_bulk(key: str, room_id: str, reply: Reply) -> None:
+            await self.queue(session, txn_id_for("notify", key), room_id, reply, lane=LANE_BULK)
 
         cases = CaseService(
             session,
@@ -133,6 +197,8 @@ class AppServices:
             prefix=self.prefix,
             enqueue=enqueue,
             device_cross_signed=device_cross_signed,
+            members=self.members,
+            limits=self.limits,
         )
         agreements = AgreementService(
             session,
@@ -214,7 +280,8 @@ class AppServices:
             cases,
             agreements,
             enqueue,
-            direct=DirectMessages(session, now).send,
+            enqueue_bulk,
+            direct=DirectMessages(session, now, self.events).send,
             signals=signals,
             escalations=escalations,
             conferences=conferences,
@@ -233,6 +300,9 @@ class UnitServices:
     agreements: AgreementService
     #: Queue a message for another room in this transaction: (key, room id, reply).
     enqueue: Callable[[str, str, Reply], Awaitable[None]]
+    #: The same for bulk notifications (reminders, digests, reports): sent after
+    #: interactive messages, paced to ``[limits] bulk_per_second``.
+    enqueue_bulk: Callable[[str, str, Reply], Awaitable[None]]
     #: Send a member a direct message in this transaction: (user id, key, reply); see
     #: ``avz_bot.services.direct``.
     direct: Callable[[str, str, Reply], Awaitable[None]]
@@ -322,6 +392,11 @@ class BotCore:
         self._handled_since_token = True
         self._token_saved_at: datetime | None = None
         self._outbox_checked_at: datetime | None = None
+        self._limits = services.limits
+        self._bulk_task: asyncio.Task[None] | None = None
+        self._bulk_wanted = False
+        self._notices_queued = False
+        self._bulk_paused_until = 0.0  # loop time; a 429 on bulk pauses all bulk sends
 
     def _beyond_replay_horizon(self, sent_at: datetime) -> bool:
         """Whether an event is too old to act on (its record may have been pruned)."""
@@ -523,7 +598,7 @@ class BotCore:
                 "event_id": incoming.event_id,
             },
         )
-        await self.flush_outbox()
+        await self.flush_outbox(bulk=False)
         self._wake_jobs(result)
 
     async def _run_command(self, incoming: IncomingCommand) -> DispatchResult | None:
@@ -667,7 +742,7 @@ class BotCore:
                     incoming.event_id,
                 )
         self._metrics.commands.labels("-", Outcome.REFUSED.value).inc()
-        await self.flush_outbox()
+        await self.flush_outbox(bulk=False)
 
     # ------------------------------------------------------------ undecryptable
     async def undecryptable(self, ref: EncryptedEventRef) -> None:
@@ -741,17 +816,17 @@ class BotCore:
         reply: Reply,
         in_reply_to: str | None = None,
         thread_root: str | None = None,
+        requested_by: str | None = None,
     ) -> None:
         self._outbox_dirty = True
-        await queue_reply(
-            OutboxRepository(session),
-            kind,
-            key,
+        await self._services.queue(
+            session,
+            txn_id_for(kind, key),
             room_id,
             reply,
-            self._clock.now(),
-            in_reply_to,
-            thread_root,
+            in_reply_to=in_reply_to,
+            thread_root=thread_root,
+            requested_by=requested_by,
         )
 
     async def _reply(self, session: Any, incoming: IncomingCommand, reply: Reply) -> None:
@@ -765,6 +840,7 @@ class BotCore:
             reply,
             incoming.edit_of or incoming.event_id,
             incoming.thread_root,
+            incoming.sender,
         )
 
     async def after_sync(self) -> None:
@@ -780,47 +856,176 @@ class BotCore:
             self._outbox_checked_at = now
             await self.flush_outbox()
 
-    async def flush_outbox(self) -> int:
-        """Send every unsent outbox message; returns how many were sent."""
+    async def flush_outbox(self, *, bulk: bool = True) -> int:
+        """Send the interactive messages that are ready, then (``bulk``) nudge the bulk
+        sender. Commands pass ``bulk=False``: they queue no bulk messages, and the flush
+        after the next sync (and after every batch of jobs) looks for those.
+
+        Returns how many interactive messages were sent. Reads at most
+        ``[limits] outbox_batch`` rows per round. Bulk messages (reminders, digests) are
+        sent by one background task, paced to ``[limits] bulk_per_second``; it holds the
+        send lock for one message at a time, so a command's reply waits for at most one
+        bulk send. Failures never stop the flush (see ``_send_row``).
+        """
         if self._gateway is None:
             return 0
         self._outbox_dirty = False  # this flush sees every row queued so far
         sent = 0
         async with self._flush_lock:
-            async with self._db.session() as session:
-                rows = await OutboxRepository(session).pending(limit=100)
-            for row in rows:
-                try:
-                    event_id = await self._gateway.send(row.room_id, row.content, row.txn_id)
-                except SendError as exc:
-                    async with self._db.session() as session, session.begin():
-                        outbox = OutboxRepository(session)
-                        await outbox.record_attempt(row.txn_id)
-                        if exc.permanent or row.attempts + 1 >= MAX_SEND_ATTEMPTS:
-                            await outbox.mark_sent(row.txn_id, None, self._clock.now())
-                            log.error(
-                                "message given up",
-                                extra={
-                                    "txn_id": row.txn_id,
-                                    "room_id": row.room_id,
-                                    "reason": exc.reason,
-                                },
-                            )
-                        else:
-                            log.warning(
-                                "message not sent yet",
-                                extra={"txn_id": row.txn_id, "reason": exc.reason},
-                            )
-                    if not exc.permanent:
-                        break  # the homeserver is away; the next sync retries
-                    continue
-                async with self._db.session() as session, session.begin():
-                    await OutboxRepository(session).mark_sent(
-                        row.txn_id, event_id, self._clock.now()
-                    )
-                    # Reactions to this message find their target by its event id.
-                    await ReactionTargetRepository(session).record_sent(
-                        row.txn_id, event_id, row.room_id
-                    )
-                sent += 1
+            for _ in range(MAX_FLUSH_ROUNDS):
+                self._notices_queued = False
+                rows, left = await self._ready(LANE_INTERACTIVE)
+                blocked: set[str] = set()
+                for row in rows:
+                    sent += await self._send_row(row, blocked, left)
+                # Another round only for a full batch or a notice about a dead letter.
+                if len(rows) < self._limits.outbox_batch and not self._notices_queued:
+                    break
+        if bulk:
+            self._wake_bulk()
         return sent
+
+    async def _ready(self, lane: int) -> tuple[list[OutboxRow], set[str]]:
+        """The next batch of ``lane`` and which of its rooms the bot has left."""
+        async with self._db.session() as session:
+            rows = await OutboxRepository(session).ready(
+                self._clock.now(), lane, self._limits.outbox_batch
+            )
+            left = await RoomRepository(session).left_among([r.room_id for r in rows])
+        return rows, left
+
+    async def _send_row(self, row: OutboxRow, blocked: set[str], left: set[str]) -> int:
+        """Send one message; 1 if sent. A room that failed transiently in this round is
+        in ``blocked`` (its later messages wait, keeping their order).
+
+        Permanent failures (``M_TOO_LARGE``, ``M_FORBIDDEN``, a room the bot left) are
+        dead letters at once; transient ones (network, 5xx, 429, a send taking longer
+        than ``send_timeout_seconds``) back the room off: ``retry_after`` from the
+        homeserver, else ``retry_base_seconds`` doubling up to ``retry_cap_seconds``;
+        after ``MAX_SEND_ATTEMPTS`` the message is given up as well.
+        """
+        assert self._gateway is not None
+        if row.room_id in blocked:
+            return 0
+        if row.room_id in left:
+            await self._give_up(row, "room_left")
+            return 0
+        try:
+            event_id = await asyncio.wait_for(
+                self._gateway.send(row.room_id, row.content, row.txn_id),
+                self._limits.send_timeout_seconds,
+            )
+        except (SendError, TimeoutError) as exc:
+            error = exc if isinstance(exc, SendError) else SendError("timeout", permanent=False)
+            if error.permanent or row.attempts + 1 >= MAX_SEND_ATTEMPTS:
+                await self._give_up(row, error.reason if error.permanent else "gave_up")
+                return 0
+            blocked.add(row.room_id)
+            await self._defer(row, error)
+            return 0
+        async with self._db.session() as session, session.begin():
+            await OutboxRepository(session).mark_sent(row.txn_id, event_id, self._clock.now())
+            # Reactions to this message find their target by its event id.
+            await ReactionTargetRepository(session).record_sent(row.txn_id, event_id, row.room_id)
+        return 1
+
+    async def _defer(self, row: OutboxRow, error: SendError) -> None:
+        limits = self._limits
+        delay = error.retry_after
+        if delay is None:
+            delay = min(limits.retry_base_seconds * 2.0**row.attempts, limits.retry_cap_seconds)
+        if error.retry_after is not None and row.lane == LANE_BULK:
+            # Rate limits are per account: pause all bulk sending, not only this room.
+            loop = asyncio.get_running_loop()
+            self._bulk_paused_until = max(self._bulk_paused_until, loop.time() + delay)
+        async with self._db.session() as session, session.begin():
+            await OutboxRepository(session).defer(
+                row.txn_id, self._clock.now() + timedelta(seconds=delay)
+            )
+        log.warning(
+            "message not sent yet",
+            extra={"txn_id": row.txn_id, "reason": error.reason, "retry_in": delay},
+        )
+
+    async def _give_up(self, row: OutboxRow, reason: str) -> None:
+        """Dead letter: set aside, audited, and the sender told where the room allows."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            if not await OutboxRepository(session).dead_letter(row.txn_id, reason, now):
+                return
+            await AuditRepository(session).append(
+                occurred_at=now,
+                actor="bot",
+                actor_org=None,
+                action="outbox.dead_letter",
+                room_id=row.room_id,
+                entity_type="outbox",
+                entity_id=row.txn_id,
+                details={"reason": reason, "lane": row.lane, "attempts": row.attempts + 1},
+            )
+            if row.requested_by is not None and reason not in ROOM_UNUSABLE:
+                relates = row.content.get("m.relates_to") or {}
+                in_reply_to = (relates.get("m.in_reply_to") or {}).get("event_id")
+                key = "M_TOO_LARGE" if reason == "M_TOO_LARGE" else "other"
+                notice = text(
+                    self._messages.t(
+                        "outbox.undeliverable", reason=self._messages.t(f"outbox.reason.{key}")
+                    )
+                )
+                await self._services.queue(
+                    session,
+                    txn_id_for("undeliverable", row.txn_id),
+                    row.room_id,
+                    Reply(notice.plain, notice.html, (row.requested_by,)),
+                    in_reply_to=in_reply_to if isinstance(in_reply_to, str) else None,
+                )
+                self._notices_queued = True
+        self._metrics.messages_sent.labels("dead_letter").inc()
+        log.error(
+            "message given up",
+            extra={"txn_id": row.txn_id, "room_id": row.room_id, "reason": reason},
+        )
+
+    # ------------------------------------------------------------ bulk sender
+    def _wake_bulk(self) -> None:
+        """Make sure the bulk sender runs (it stops when nothing bulk is ready)."""
+        self._bulk_wanted = True
+        if self._bulk_task is None or self._bulk_task.done():
+            self._bulk_task = asyncio.create_task(self._drain_bulk(), name="avz-outbox-bulk")
+
+    async def _drain_bulk(self) -> None:
+        pace = 1.0 / self._limits.bulk_per_second
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                self._bulk_wanted = False
+                rows, left = await self._ready(LANE_BULK)
+                if not rows:
+                    if self._bulk_wanted:
+                        continue
+                    return
+                blocked: set[str] = set()
+                for row in rows:
+                    pause = self._bulk_paused_until - loop.time()
+                    if pause > 0:
+                        await asyncio.sleep(pause)
+                    async with self._flush_lock:
+                        await self._send_row(row, blocked, left)
+                    await asyncio.sleep(pace)
+        except Exception as exc:  # the next flush starts a new sender
+            log.error(
+                "bulk sender stopped",
+                extra={"error_type": type(exc).__name__, "where": _where(exc)},
+            )
+
+    async def bulk_idle(self) -> None:
+        """Wait until the bulk sender has nothing ready (tests, benchmark, shutdown)."""
+        while self._bulk_task is not None and not self._bulk_task.done():
+            await asyncio.shield(self._bulk_task)
+
+    async def close(self) -> None:
+        """Stop the bulk sender (unsent messages stay in the outbox for the next start)."""
+        task, self._bulk_task = self._bulk_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)

@@ -20,7 +20,9 @@ twice is sent once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,10 +30,13 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.ports import RoomGateway
 from avz_bot.scheduling import Handler
 from avz_bot.services.cases import case_room_state
-from avz_bot.services.outbox import reply_events
+from avz_bot.services.outbox import reply_events, txn_id_for
 from storage.direct_repositories import DirectChatRepository
 from storage.repositories import AuditRepository, OutboxRepository, RoomRepository
 from storage.schedule_repositories import JobRepository, JobRow
+
+#: Reply → ``(txn_id, content)`` events (``AppServices.events``).
+Events = Callable[[str, Reply], list[tuple[str, dict[str, Any]]]]
 
 #: The job that creates a member's direct chat.
 JOB_OPEN_DIRECT = "direct.open"
@@ -44,16 +49,19 @@ def _open_key(user_id: str) -> str:
 class DirectMessages:
     """Direct messages within one unit of work (see the module docstring)."""
 
-    def __init__(self, session: AsyncSession, now: datetime) -> None:
+    def __init__(self, session: AsyncSession, now: datetime, events: Events | None = None) -> None:
+        """``events`` turns a reply into its outbox events (``AppServices.events``, with
+        the size guard); without it the reply's events are taken as they are."""
         self._session = session
         self._now = now
+        self._events = events or reply_events
 
     async def send(self, user_id: str, key: str, reply: Reply) -> None:
         """Send ``reply`` to ``user_id`` in their direct chat; ``key`` names the cause
         uniquely (e.g. ``signal-match:12:34``)."""
         chats = DirectChatRepository(self._session)
         chat = await chats.get(user_id)
-        events = reply_events("direct", key, reply)
+        events = self._events(txn_id_for("direct", key), reply)
         if chat is not None and chat.room_id is not None and chat.joined:
             outbox = OutboxRepository(self._session)
             for txn_id, content in events:

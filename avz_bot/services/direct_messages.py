@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.inbound import Reply
 from avz_bot.services.direct import DirectMessages
-from avz_bot.services.outbox import reply_events
+from avz_bot.services.outbox import txn_id_for
 from storage.escalation_repositories import ReactionTargetRepository
 
 
@@ -35,5 +35,5 @@ async def schedule_direct_message(
     await DirectMessages(session, now).send(user, key, reply)
     if reaction:
         kind, entity_id = reaction
-        txn_id = reply_events("direct", key, reply)[0][0]
+        txn_id = txn_id_for("direct", key)  # the text event's (see reply_events)
         await ReactionTargetRepository(session).add(txn_id, kind, entity_id, "", now)

@@ -30,10 +30,10 @@ class ReminderJobs:
         """Deliver an agreement's due reminder and arm its next one."""
         del now  # the unit of work reads the same clock
         unit = self._bind(session)
-        await unit.agreements.deliver_agreement_reminder(job, unit.enqueue)
+        await unit.agreements.deliver_agreement_reminder(job, unit.enqueue_bulk)
 
     async def general(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Deliver a ``!herinner`` reminder."""
         del now
         unit = self._bind(session)
-        await unit.agreements.deliver_general_reminder(job, unit.enqueue)
+        await unit.agreements.deliver_general_reminder(job, unit.enqueue_bulk)

@@ -9,6 +9,7 @@ decide, and persists each resulting event with one small function per event type
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from avz_bot.domain import cases as case_domain
@@ -126,7 +127,7 @@ class EscalationService(EscalationPersisting, EscalationOverviews):
         )
         return await self._apply(loaded, outcome, room_id, key)
 
-    def _organisation(self, code: str, directory: dict[str, Member]) -> Organisation:
+    def _organisation(self, code: str, directory: Mapping[str, Member]) -> Organisation:
         wanted = code.strip().lower()
         for candidate in directory.values():
             if candidate.organisation.code == wanted:

@@ -1,0 +1,56 @@
+"""The partner registry as commands read it: a process-wide cache of the members.
+
+Commands print names (``!casus``, ``!acties``, ``!tijdlijn``, ``!mijn``): loading the
+whole registry for each of them grew with the province (500 members: most of a
+command's time, and a full garbage collection every few commands). The registry only
+changes when its file is synchronised, so the members are read once and kept until
+:meth:`MemberDirectory.invalidate` (called by whoever synchronises the registry: start-up
+and registry reload). Rules about who may act still use the keyed per-command lookup of
+the sender (``PartnerRepository.get_member``), never this cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from avz_bot.domain.partners import Member
+from storage.repositories import PartnerRepository
+
+
+class MemberDirectory:
+    """Active registered members by Matrix id, and organisation names by code."""
+
+    def __init__(self) -> None:
+        self._members: Mapping[str, Member] | None = None
+        self._org_names: Mapping[str, str] = {}
+        self.loads = 0  # how often the registry was read (for tests and the benchmark)
+
+    def invalidate(self) -> None:
+        """Forget the cached registry; the next use reads it again. Call after every
+        registry synchronisation (start-up, reload)."""
+        self._members = None
+        self._org_names = {}
+
+    async def rebuild(self, session: AsyncSession) -> None:
+        """Read the registry now (e.g. right after a reload, so no command pays for it)."""
+        self.invalidate()
+        await self.members(session)
+
+    async def members(self, session: AsyncSession) -> Mapping[str, Member]:
+        """Members by Matrix id (read-only), loaded on first use through ``session``."""
+        if self._members is None:
+            listed = await PartnerRepository(session).list_members()
+            self._members = MappingProxyType({m.matrix_id: m for m in listed})
+            self._org_names = MappingProxyType(
+                {m.organisation.code: m.organisation.name for m in listed}
+            )
+            self.loads += 1
+        return self._members
+
+    async def org_name(self, session: AsyncSession, code: str) -> str | None:
+        """The name of organisation ``code`` (from its members), or None."""
+        await self.members(session)
+        return self._org_names.get(code)

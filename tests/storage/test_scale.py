@@ -241,8 +241,10 @@ async def test_statement_count_per_command_does_not_grow_with_the_province(
             assert w.services.members.loads == 1  # the registry is read once, not per command
     grown = {body: c for body, c in counts.items() if c[0] != c[1]}
     assert not grown, f"statements grew with the data (small, large): {grown}"
-    # And they are few: a handful per command, not one per row.
-    assert max(c[1] for c in counts.values()) <= 25, counts
+    # And they are few: a handful per command, not one per row (``!mijn`` is the most:
+    # agreements, regie and proposals plus the signals, escalations, conferences and
+    # helpdesk sections, each a bounded query or two).
+    assert max(c[1] for c in counts.values()) <= 30, counts
 
 
 async def test_the_registry_cache_serves_names_until_invalidated(database: Database) -> None:

@@ -6,6 +6,7 @@ Merged into the one catalogue by ``avz_bot.messages``; keys are unique across pa
 from __future__ import annotations
 
 NL: dict[str, str] = {
+    "conference.digest.heading": "Casusoverleggen vandaag",
     # commands
     "cmd.overleg_plan.summary": "Plant een casusoverleg met uitnodiging (.ics) en herinneringen.",
     "cmd.overleg_verzetten.summary": "Verzet een overleg; iedereen krijgt een bijgewerkte uitnodiging.",
@@ -121,6 +122,7 @@ NL: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "conference.digest.heading": "Case conferences today",
     "cmd.overleg_plan.summary": "Plans a case conference with an invitation (.ics) and reminders.",
     "cmd.overleg_verzetten.summary": "Moves a conference; everyone gets an updated invitation.",
     "cmd.overleg_annuleren.summary": "Cancels a conference; the calendar entry is removed.",

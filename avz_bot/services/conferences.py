@@ -481,6 +481,14 @@ class ConferenceService:
             lines.append(self.view.t("conference.more", count=total - limit))
         return self.view.t("conference.plate_heading"), lines
 
+    async def digest_today(self) -> list[str]:
+        """Today's (local) conferences for the daily digest, one line each, grouped by
+        municipality: ``"Groningen: 14:00 OV-… (AVZ-…)"``."""
+        day = self._calendar.local_date(self.now)
+        return [
+            f"{name}: {line}" for name, lines in await self.digest_section(day) for line in lines
+        ]
+
     async def digest_section(self, day: date) -> list[tuple[str, list[str]]]:
         """The daily digest: ``day``'s (local date) planned conferences per municipality,
         as (municipality name, lines); reference and time only, no content."""

@@ -125,11 +125,18 @@ async def overdue_agreements(unit: UnitServices, limit: int) -> DigestSection:
     return _bounded(cases.t("esc.digest.agreements"), lines, limit)
 
 
+async def todays_conferences(unit: UnitServices, limit: int) -> DigestSection:
+    """Today's case conferences per municipality (reference and time, no content)."""
+    lines = await unit.conferences.digest_today()
+    return _bounded(unit.cases.t("conference.digest.heading"), lines, limit)
+
+
 DEFAULT_SECTIONS: tuple[SectionProvider, ...] = (
     open_escalations,
     overdue_acknowledgements,
     cases_without_regie,
     overdue_agreements,
+    todays_conferences,
 )
 
 

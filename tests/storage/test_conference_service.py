@@ -21,6 +21,7 @@ from avz_bot.services.conference_events import invitation_key
 from avz_bot.services.conference_jobs import ConferenceJobs
 from avz_bot.services.conferences import ConferenceService
 from avz_bot.services.core import AppServices
+from avz_bot.services.escalation_jobs import todays_conferences
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import AgreementRepository, CaseRepository
@@ -349,6 +350,18 @@ async def test_plate_and_digest_sections(world: World) -> None:
     assert lines == ["OV-2026-0001 (AVZ-2026-0001) — donderdag 26 november 2026, 14:00"]
     digest = await world.run(lambda s: s.digest_section(local(11, 26, 12).astimezone(AMS).date()))
     assert digest == [("Groningen", ["14:00 OV-2026-0001 (AVZ-2026-0001)"])]
+
+
+async def test_the_daily_digest_lists_todays_conferences(world: World) -> None:
+    await plan(world)
+    world.clock.set(local(11, 26, 8))  # the morning of the conference
+    async with world.database.session() as session, session.begin():
+        section = await todays_conferences(world.services.bind(session), 10)
+    assert section.heading == "Casusoverleggen vandaag"
+    assert section.lines == ["Groningen: 14:00 OV-2026-0001 (AVZ-2026-0001)"]
+    world.clock.set(local(11, 27, 8))  # the day after: nothing
+    async with world.database.session() as session, session.begin():
+        assert (await todays_conferences(world.services.bind(session), 10)).lines == []
 
 
 async def test_reactions_on_the_invitation_count_only_from_participants(world: World) -> None:

@@ -30,7 +30,7 @@ from avz_bot.partners_config import load_partners
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.conference_events import REACTION_KIND as CONFERENCE_REACTIONS
 from avz_bot.services.conference_jobs import ConferenceJobs, conference_reaction
-from avz_bot.services.core import AppServices, BotCore
+from avz_bot.services.core import BotCore
 from avz_bot.services.direct import DirectJobs
 from avz_bot.services.escalation_jobs import DigestJobs, EscalationJobs
 from avz_bot.services.escalations import REACTION_KIND as ESCALATION_REACTIONS
@@ -48,6 +48,7 @@ from avz_bot.services.retention_jobs import (
 )
 from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.services.signal_jobs import SignalJobs
+from avz_bot.services.units import AppServices
 from avz_bot.settings import ConfigError, Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry

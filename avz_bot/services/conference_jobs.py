@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
 from avz_bot.services.conference_events import JOB_CONFERENCE_REMINDER
-from avz_bot.services.core import UnitServices
+from avz_bot.services.units import UnitServices
 from storage.escalation_repositories import ReactionTargetRow
 from storage.schedule_repositories import JobRow
 

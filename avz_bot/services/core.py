@@ -14,46 +14,22 @@ import asyncio
 import time
 import traceback
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from avz_bot.clock import Clock
-from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.inbound import IncomingCommand, IncomingReaction, Reply
 from avz_bot.domain.partners import Member
-from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.signals import Place, contains_bsn
-from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
-from avz_bot.lists import fit_content, fit_reply
 from avz_bot.logs import get_logger
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
-from avz_bot.services.agreements import AgreementService
-from avz_bot.services.cases import CaseService
-from avz_bot.services.conference_view import ConferenceView
-from avz_bot.services.conferences import ConferenceService
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.direct_messages import schedule_direct_message
-from avz_bot.services.directory import MemberDirectory
-from avz_bot.services.escalations import EscalationService
-from avz_bot.services.helpdesk import HelpdeskService
-from avz_bot.services.helpdesk_view import HelpdeskView
-from avz_bot.services.outbox import reply_events, txn_id_for
-from avz_bot.services.report_sections import report_providers
-from avz_bot.services.reports import ReportService
-from avz_bot.services.signals import SignalService
-from avz_bot.settings import CasesSettings
-from avz_bot.settings_sections.conferences import ConferenceSettings
-from avz_bot.settings_sections.escalations import EscalationSettings
-from avz_bot.settings_sections.helpdesk import HelpdeskSettings
-from avz_bot.settings_sections.reports import ReportSettings
-from avz_bot.settings_sections.scale import LimitSettings
-from avz_bot.settings_sections.signals import SignalSettings
+from avz_bot.services.outbox import txn_id_for
+from avz_bot.services.units import AppServices, UnitServices
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database, is_database_unavailable
 from storage.escalation_repositories import ReactionTargetRepository, ReactionTargetRow
@@ -94,232 +70,6 @@ def _where(exc: BaseException) -> str:
         return "?"
     last = frames[-1]
     return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
-
-
-@dataclass
-class AppServices:
-    """What command handlers may use (see ``commands.framework.Services``).
-
-    ``bind`` gives the services of one unit of work (one transaction).
-    """
-
-    clock: Clock
-    version: str
-    messages: Messages
-    prefix: str = "!"
-    cases_settings: CasesSettings = field(default_factory=CasesSettings)
-    calendar: WorkCalendar = field(default_factory=WorkCalendar)
-    reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
-    late_after: timedelta = timedelta(minutes=5)
-    conference_settings: ConferenceSettings = field(default_factory=ConferenceSettings)
-    report_settings: ReportSettings = field(default_factory=ReportSettings)
-    signal_settings: SignalSettings = field(default_factory=SignalSettings)
-    escalation_settings: EscalationSettings = field(default_factory=EscalationSettings)
-    helpdesk_settings: HelpdeskSettings = field(default_factory=HelpdeskSettings)
-    analyzer: DutchAnalyzer = field(default_factory=DutchAnalyzer)
-    limits: LimitSettings = field(default_factory=LimitSettings)
-    #: The registry cache for names; ``invalidate()`` it after every registry sync.
-    members: MemberDirectory = field(default_factory=MemberDirectory)
-
-    async def queue(
-        self,
-        session: AsyncSession,
-        txn_id: str,
-        room_id: str,
-        reply: Reply,
-        *,
-        in_reply_to: str | None = None,
-        thread_root: str | None = None,
-        lane: int = LANE_INTERACTIVE,
-        requested_by: str | None = None,
-    ) -> int:
-        """Queue ``reply`` for ``room_id`` in the caller's transaction: THE one place
-        every message enters the outbox. Returns the outbox id.
-
-        Final size guard: a reply over ``[limits] reply_max_bytes`` (bytes of its
-        content's JSON) is shortened and marked as such, so no command, list or
-        notification can ever queue an event the homeserver would refuse. Lists should
-        not rely on it: they page (``avz_bot.lists``). ``lane``: ``LANE_INTERACTIVE``
-        (sent at once) or ``LANE_BULK`` (paced, after interactive messages).
-        ``requested_by`` is told if the message turns out to be undeliverable. A reply's
-        attachments follow as their own events (``avz_bot.services.outbox``).
-        """
-        outbox = OutboxRepository(session)
-        first = 0
-        for txn, content in self.events(txn_id, reply, in_reply_to, thread_root):
-            added = await outbox.add(
-                txn, room_id, content, self.clock.now(), lane=lane, requested_by=requested_by
-            )
-            first = first or added
-        return first
-
-    def events(
-        self,
-        txn_id: str,
-        reply: Reply,
-        in_reply_to: str | None = None,
-        thread_root: str | None = None,
-    ) -> list[tuple[str, dict[str, Any]]]:
-        """The outbox events of ``reply`` (text, then attachments) with the size guard
-        applied to the text (an attachment's bytes are uploaded, not sent in the event)."""
-        max_bytes = self.limits.reply_max_bytes
-        cut_note = self.messages.t("list.cut")
-        fitted = fit_reply(reply, max_bytes, cut_note)
-        events = reply_events(txn_id, fitted, in_reply_to, thread_root)
-        text_txn, text_content = events[0]
-        return [(text_txn, fit_content(text_content, max_bytes, cut_note)), *events[1:]]
-
-    def now(self) -> datetime:
-        """The current time (aware UTC)."""
-        return self.clock.now()
-
-    def bind(self, session: AsyncSession, device_cross_signed: bool | None = True) -> UnitServices:
-        """Services working inside ``session``'s transaction.
-
-        ``device_cross_signed`` is about the device that sent the command (True for
-        work the bot does by itself): changes from other devices are marked in the
-        audit trail (default trust policy).
-        """
-        now = self.clock.now()
-
-        async def enqueue(key: str, room_id: str, reply: Reply) -> None:
-            await self.queue(session, txn_id_for("notify", key), room_id, reply)
-
-        async def enqueue_bulk(key: str, room_id: str, reply: Reply) -> None:
-            await self.queue(session, txn_id_for("notify", key), room_id, reply, lane=LANE_BULK)
-
-        cases = CaseService(
-            session,
-            now=now,
-            settings=self.cases_settings,
-            calendar=self.calendar,
-            messages=self.messages,
-            prefix=self.prefix,
-            enqueue=enqueue,
-            device_cross_signed=device_cross_signed,
-            members=self.members,
-            limits=self.limits,
-        )
-        agreements = AgreementService(
-            session,
-            cases,
-            calendar=self.calendar,
-            policy=self.reminder_policy,
-            messages=self.messages,
-            prefix=self.prefix,
-            late_after=self.late_after,
-        )
-        signals = SignalService(
-            session,
-            cases,
-            settings=self.signal_settings,
-            cases_settings=self.cases_settings,
-            calendar=self.calendar,
-            messages=self.messages,
-            prefix=self.prefix,
-            enqueue=enqueue,
-            device_cross_signed=device_cross_signed,
-        )
-        escalations = EscalationService(
-            session,
-            cases,
-            settings=self.escalation_settings,
-            calendar=self.calendar,
-            messages=self.messages,
-            prefix=self.prefix,
-            enqueue=enqueue,
-            txn_id=lambda key: txn_id_for("notify", key),
-            late_after=self.late_after,
-        )
-        conferences = ConferenceService(
-            session,
-            cases,
-            agreements,
-            settings=self.conference_settings,
-            calendar=self.calendar,
-            view=ConferenceView(
-                self.messages, self.calendar, self.prefix, self.conference_settings.uid_domain
-            ),
-            enqueue=enqueue,
-        )
-        agreements.conferences = conferences
-        helpdesk = HelpdeskService(
-            session,
-            now=now,
-            settings=self.helpdesk_settings,
-            calendar=self.calendar,
-            analyzer=self.analyzer,
-            view=HelpdeskView(
-                self.messages, self.prefix, self.calendar, self.helpdesk_settings.themes
-            ),
-            enqueue=enqueue,
-            coordination_room=self.cases_settings.coordination_room,
-            device_cross_signed=device_cross_signed,
-        )
-        # ``!mijn`` shows, after the agreements, what each area has waiting for the member.
-        agreements.plate_sections.extend(
-            (
-                signals.plate_section,
-                escalations.plate_section,
-                conferences.plate_section,
-                helpdesk.plate_section,
-            )
-        )
-        reports = ReportService(
-            session,
-            now,
-            self.calendar,
-            self.cases_settings,
-            self.report_settings,
-            self.messages,
-            providers=report_providers(self.helpdesk_settings, self.calendar),
-        )
-        return UnitServices(
-            self.version,
-            now,
-            cases,
-            agreements,
-            enqueue,
-            enqueue_bulk,
-            direct=DirectMessages(session, now, self.events).send,
-            signals=signals,
-            escalations=escalations,
-            conferences=conferences,
-            helpdesk=helpdesk,
-            reports=reports,
-        )
-
-
-@dataclass(frozen=True)
-class UnitServices:
-    """The services of one unit of work (see ``AppServices.bind``)."""
-
-    version: str
-    at: datetime
-    cases: CaseService
-    agreements: AgreementService
-    #: Queue a message for another room in this transaction: (key, room id, reply).
-    enqueue: Callable[[str, str, Reply], Awaitable[None]]
-    #: The same for bulk notifications (reminders, digests, reports): sent after
-    #: interactive messages, paced to ``[limits] bulk_per_second``.
-    enqueue_bulk: Callable[[str, str, Reply], Awaitable[None]]
-    #: Send a member a direct message in this transaction: (user id, key, reply); see
-    #: ``avz_bot.services.direct``.
-    direct: Callable[[str, str, Reply], Awaitable[None]]
-    #: Signals, matching and TVO triage (``avz_bot.services.signals``).
-    signals: SignalService
-    #: Case conferences (``avz_bot.services.conferences``).
-    conferences: ConferenceService
-    #: Trend reports (read only) in this transaction.
-    reports: ReportService
-    #: Escalations (opschalingen) (``avz_bot.services.escalations``).
-    escalations: EscalationService
-    #: Helpdesk questions, knowledge cards and search (``avz_bot.services.helpdesk``).
-    helpdesk: HelpdeskService
-
-    def now(self) -> datetime:
-        """The unit of work's time (one instant for the whole transaction)."""
-        return self.at
 
 
 class JobRunner(Protocol):

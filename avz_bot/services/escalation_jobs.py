@@ -23,8 +23,8 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import sections
 from avz_bot.scheduling import lateness
-from avz_bot.services.core import UnitServices
 from avz_bot.services.escalations import JOB_ESCALATION_CLOCK
+from avz_bot.services.units import UnitServices
 from storage.escalation_repositories import ReactionTargetRow
 from storage.schedule_repositories import JobRepository, JobRow
 

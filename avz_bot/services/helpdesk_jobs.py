@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
-from avz_bot.services.core import UnitServices
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.helpdesk import (
     JOB_AUTOCLOSE,
@@ -27,6 +26,7 @@ from avz_bot.services.helpdesk import (
     to_domain,
 )
 from avz_bot.services.helpdesk_cards import JOB_REVIEW
+from avz_bot.services.units import UnitServices
 from storage.escalation_repositories import ReactionTargetRow
 from storage.schedule_repositories import JobRepository, JobRow
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.partners import Member, Organisation
-from avz_bot.services.core import UnitServices
 from avz_bot.services.registry_view import OpenAgreementLine, deregistered_notice
+from avz_bot.services.units import UnitServices
 from storage.case_repositories import AgreementRepository, CaseRepository, CaseRow
 from storage.repositories import AuditRepository, PartnerRepository, SyncSummary
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.services.agreements import JOB_AGREEMENT_REMINDER, JOB_GENERAL_REMINDER
-from avz_bot.services.core import UnitServices
+from avz_bot.services.units import UnitServices
 from storage.schedule_repositories import JobRow
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.reports import Period, month_period, quarter_period
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.services.core import UnitServices
+from avz_bot.services.units import UnitServices
 from avz_bot.settings_sections.reports import ReportSettings
 from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepository, JobRow
 

@@ -9,8 +9,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.services.core import UnitServices
 from avz_bot.services.signals import JOB_REDACT, JOB_RELIST, JOB_RETENTION
+from avz_bot.services.units import UnitServices
 from storage.schedule_repositories import JobRow
 
 

@@ -11,7 +11,7 @@ from avz_bot.clock import FakeClock
 from avz_bot.domain import cases as domain
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
-from avz_bot.services.core import AppServices
+from avz_bot.services.units import AppServices
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database

@@ -20,9 +20,9 @@ from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.conference_events import invitation_key
 from avz_bot.services.conference_jobs import ConferenceJobs
 from avz_bot.services.conferences import ConferenceService
-from avz_bot.services.core import AppServices
 from avz_bot.services.escalation_jobs import todays_conferences
 from avz_bot.services.outbox import txn_id_for
+from avz_bot.services.units import AppServices
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import AgreementRepository, CaseRepository
 from storage.conference_repositories import ConferenceRepository

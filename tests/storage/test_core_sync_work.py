@@ -15,7 +15,8 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, SendError
-from avz_bot.services.core import OUTBOX_RETRY, SYNC_TOKEN_INTERVAL, AppServices, BotCore
+from avz_bot.services.core import OUTBOX_RETRY, SYNC_TOKEN_INTERVAL, BotCore
+from avz_bot.services.units import AppServices
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database

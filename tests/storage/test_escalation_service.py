@@ -28,7 +28,6 @@ from avz_bot.domain.partners import (
 from avz_bot.messages import Messages
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.cases import CaseCommandError
-from avz_bot.services.core import AppServices, UnitServices
 from avz_bot.services.direct import DirectJobs, DirectMessages
 from avz_bot.services.escalation_jobs import (
     DEFAULT_SECTIONS,
@@ -37,6 +36,7 @@ from avz_bot.services.escalation_jobs import (
     EscalationJobs,
 )
 from avz_bot.services.room_jobs import RoomJobs
+from avz_bot.services.units import AppServices, UnitServices
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database

@@ -25,11 +25,11 @@ from avz_bot.domain.partners import (
 )
 from avz_bot.messages import Messages
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.core import AppServices
 from avz_bot.services.direct import DirectJobs, DirectMessages
 from avz_bot.services.helpdesk import HelpdeskService
 from avz_bot.services.helpdesk_cards import HelpdeskError
 from avz_bot.services.helpdesk_jobs import HelpdeskJobs
+from avz_bot.services.units import AppServices
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.db import Database

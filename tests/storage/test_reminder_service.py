@@ -20,8 +20,8 @@ from avz_bot.messages import Messages
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseCommandError
-from avz_bot.services.core import AppServices
 from avz_bot.services.reminder_jobs import ReminderJobs
+from avz_bot.services.units import AppServices
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database

@@ -12,7 +12,6 @@ from avz_bot.http import OpsServer, Readiness
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.core import AppServices
 from avz_bot.services.report_jobs import (
     SCHEDULED_REPORT_KEY,
     ReportJobs,
@@ -21,6 +20,7 @@ from avz_bot.services.report_jobs import (
     periods_due,
 )
 from avz_bot.services.report_metrics import GaugeRefresher
+from avz_bot.services.units import AppServices
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture

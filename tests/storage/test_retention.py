@@ -13,7 +13,7 @@ from avz_bot.domain.inbound import IncomingCommand
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.core import AppServices, BotCore
+from avz_bot.services.core import BotCore
 from avz_bot.services.retention_jobs import (
     JOB_RETENTION,
     RETENTION_KEY,
@@ -21,6 +21,7 @@ from avz_bot.services.retention_jobs import (
     arm_retention,
     replay_horizon,
 )
+from avz_bot.services.units import AppServices
 from avz_bot.settings_sections.operations import OperationsSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry

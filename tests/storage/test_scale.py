@@ -27,8 +27,9 @@ from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.lists import content_size
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
-from avz_bot.services.core import AppServices, BotCore, txn_id_for
+from avz_bot.services.core import BotCore, txn_id_for
 from avz_bot.services.directory import MemberDirectory
+from avz_bot.services.units import AppServices
 from avz_bot.testkit.province import Province, ProvinceSize, seed_province
 from commands.framework import Dispatcher
 from commands.registry import build_registry

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_readme_shows_the_permission_table_of_the_domain() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index("<!-- section:case-conferences")
-    end = readme.index("<!-- end:case-conferences -->")
+    start = readme.index("## Case conferences\n")
+    end = readme.index("\n## ", start + 1)
     assert permission_table(Messages("nl")) in readme[start:end]
 
 

@@ -81,6 +81,29 @@ class BotWorld:
         self.running.append(bot)
         return bot
 
+    async def case_room(
+        self, opener: PartnerClient, member: PartnerClient, intake: str, title: str
+    ) -> str:
+        """Open a case from ``intake`` (the bot is invited there first) with ``member``'s
+        organisation as partner; both join the new case room. Returns its room id."""
+        await opener.invite(intake, self.bot_id)
+        await opener.wait_for_join(intake, self.bot_id, timeout=60)
+        opened = await opener.send_and_wait(
+            intake,
+            f'!casus nieuw "{title}" gemeente=groningen type=jeugd partners=ggz',
+            reply_from=self.bot_id,
+            timeout=60,
+        )
+        if "is geopend" not in opened.body:
+            raise AssertionError(f"the case was not opened: {opened.body}")
+        invitation = await opener.wait_for_invitation(self.bot_id, exclude=[intake], timeout=60)
+        room = invitation.room_id
+        await opener.join(room)
+        await member.wait_for_invitation(self.bot_id, timeout=60)
+        await member.join(room)
+        await opener.wait_for_join(room, member.user_id, timeout=60)
+        return room
+
     async def room_with_bot(self, owner: PartnerClient, *others: PartnerClient) -> str:
         """An encrypted room created by ``owner`` with the bot (and ``others``) joined."""
         room = await owner.create_encrypted_room(

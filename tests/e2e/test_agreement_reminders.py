@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from avz_bot.settings import CalendarSettings, CasesSettings, ReminderSettings
-from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.world import BotWorld
 
 pytestmark = pytest.mark.e2e
@@ -41,27 +40,6 @@ def _policy(fire_at: datetime) -> ReminderSettings:
     )
 
 
-async def _case_room(
-    world: BotWorld, pieter: PartnerClient, anouk: PartnerClient, intake: str
-) -> str:
-    await pieter.invite(intake, world.bot_id)
-    await pieter.wait_for_join(intake, world.bot_id, timeout=60)
-    opened = await pieter.send_and_wait(
-        intake,
-        '!casus nieuw "Herinneringen" gemeente=groningen type=jeugd partners=ggz',
-        reply_from=world.bot_id,
-        timeout=60,
-    )
-    assert "is geopend" in opened.body
-    invitation = await pieter.wait_for_invitation(world.bot_id, exclude=[intake], timeout=60)
-    room = invitation.room_id
-    await pieter.join(room)
-    await anouk.wait_for_invitation(world.bot_id, timeout=60)
-    await anouk.join(room)
-    await pieter.wait_for_join(room, anouk.user_id, timeout=60)
-    return room
-
-
 def _deadline_text(now: datetime) -> str:
     """A deadline later today (local time), a few minutes after the reminder."""
     deadline = (now + timedelta(minutes=5)).astimezone(AMS)
@@ -84,7 +62,7 @@ async def test_reminder_arrives_in_the_case_room_mentioning_the_owner(world: Bot
     await world.start(
         cases=CasesSettings(intake_rooms=[intake]), calendar=ALWAYS_OPEN, reminders=_policy(fire_at)
     )
-    room = await _case_room(world, pieter, anouk, intake)
+    room = await world.case_room(pieter, anouk, intake, "Herinneringen")
 
     made = await pieter.send_and_wait(
         room,
@@ -123,7 +101,7 @@ async def test_reminder_due_while_the_bot_was_down_arrives_once_marked_late(
         "reminders": _policy(fire_at),
     }
     bot = await world.start(**settings)
-    room = await _case_room(world, pieter, anouk, intake)
+    room = await world.case_room(pieter, anouk, intake, "Herinneringen")
     made = await pieter.send_and_wait(
         room,
         f'!actie ggz "Zorgplan opstellen" deadline="{_deadline_text(fire_at)}"',

@@ -20,7 +20,6 @@ from avz_bot.domain.dates import format_when
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.settings import CalendarSettings, CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
-from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.world import BotWorld
 from storage.conference_repositories import ConferenceRepository
 from storage.schedule_repositories import JOB_PENDING, JobRepository
@@ -35,27 +34,6 @@ ALWAYS_OPEN = CalendarSettings(
     observe_holidays=False,
 )
 SOON = ConferenceSettings(hour_before_minutes=1)
-
-
-async def _case_room(
-    world: BotWorld, pieter: PartnerClient, anouk: PartnerClient, intake: str
-) -> str:
-    await pieter.invite(intake, world.bot_id)
-    await pieter.wait_for_join(intake, world.bot_id, timeout=60)
-    opened = await pieter.send_and_wait(
-        intake,
-        '!casus nieuw "Overleg" gemeente=groningen type=jeugd partners=ggz',
-        reply_from=world.bot_id,
-        timeout=60,
-    )
-    assert "is geopend" in opened.body
-    invitation = await pieter.wait_for_invitation(world.bot_id, exclude=[intake], timeout=60)
-    room = invitation.room_id
-    await pieter.join(room)
-    await anouk.wait_for_invitation(world.bot_id, timeout=60)
-    await anouk.join(room)
-    await pieter.wait_for_join(room, anouk.user_id, timeout=60)
-    return room
 
 
 @pytest.fixture
@@ -73,7 +51,7 @@ async def test_a_conference_from_plan_to_minutes(world: BotWorld) -> None:
     bot = await world.start(
         cases=CasesSettings(intake_rooms=[intake]), calendar=ALWAYS_OPEN, conferences=SOON
     )
-    room = await _case_room(world, pieter, anouk, intake)
+    room = await world.case_room(pieter, anouk, intake, "Overleg")
     await pieter.send_and_wait(room, "!regie claim", reply_from=world.bot_id, timeout=60)
 
     # A start at least 100 s ahead, on a whole minute.
@@ -206,7 +184,7 @@ async def test_moving_and_cancelling_update_the_same_calendar_entry(world: BotWo
     anouk = await world.partner("anouk", "ggz")
     intake = await pieter.create_encrypted_room(name="intake")
     await world.start(cases=CasesSettings(intake_rooms=[intake]))
-    room = await _case_room(world, pieter, anouk, intake)
+    room = await world.case_room(pieter, anouk, intake, "Overleg")
     await pieter.send_and_wait(room, "!regie claim", reply_from=world.bot_id, timeout=60)
 
     first_day = (datetime.now(AMS) + timedelta(days=7)).date()

@@ -59,7 +59,7 @@ from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database
 from storage.models import CaseRecord, ReminderRecord, ScheduledJobRecord
-from storage.repositories import OutboxRepository
+from storage.outbox_repositories import OutboxRepository
 
 SERVER = "avz.bench"
 BOT_LOCALPART = "avz-bot"

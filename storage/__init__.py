@@ -17,19 +17,20 @@ from storage.case_repositories import (
     RegieProposalRow,
 )
 from storage.db import Database, SchemaMismatchError, sqlite_url_for
+from storage.outbox_repositories import OutboxRepository, OutboxRow
 from storage.repositories import (
     AuditEntry,
     AuditRepository,
-    OutboxRepository,
-    OutboxRow,
     PartnerRepository,
+    ProcessedEventRepository,
+    SyncSummary,
+)
+from storage.room_repositories import (
     PendingEncryptedRepository,
     PendingEncryptedRow,
-    ProcessedEventRepository,
     RoomRepository,
     RoomRow,
     SyncStateRepository,
-    SyncSummary,
 )
 from storage.schedule_repositories import JobRepository, JobRow, ReminderRepository, ReminderRow
 from storage.types import UTCDateTime

@@ -15,7 +15,6 @@ from storage.escalation_models import (
     EscalationRecord,
     EscalationSequenceRecord,
     EscalationTargetRecord,
-    ReactionTargetRecord,
 )
 from storage.models import AgreementRecord, CaseRecord
 from storage.repositories import _dialect_insert, _fetch_rows, _rowcount, _to_row
@@ -84,18 +83,6 @@ class ListedEscalation:
     row: EscalationRow
     municipality: str
     level: LevelSnapshot
-
-
-@dataclass(frozen=True, slots=True)
-class ReactionTargetRow:
-    """A bot message that accepts reactions."""
-
-    txn_id: str
-    kind: str
-    entity_id: str
-    room_id: str
-    event_id: str | None
-    created_at: datetime
 
 
 class EscalationRepository:
@@ -302,66 +289,6 @@ class EscalationRepository:
             .values(**values)
         )
         await _rowcount(self._session, stmt)
-
-
-class ReactionTargetRepository:
-    """Bot messages that accept reactions, found by their event id once sent."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(
-        self, txn_id: str, kind: str, entity_id: str, room_id: str, now: datetime
-    ) -> None:
-        """Register the message queued under ``txn_id`` (idempotent)."""
-        stmt = (
-            _dialect_insert(self._session, ReactionTargetRecord)
-            .values(
-                txn_id=txn_id,
-                kind=kind,
-                entity_id=entity_id,
-                room_id=room_id,
-                event_id=None,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["txn_id"])
-        )
-        await _rowcount(self._session, stmt)
-
-    async def add_event(
-        self, event_id: str, kind: str, entity_id: str, room_id: str, now: datetime
-    ) -> None:
-        """Register an event that already exists (e.g. a person's question that reactions
-        may claim) under ``kind``; idempotent."""
-        stmt = (
-            _dialect_insert(self._session, ReactionTargetRecord)
-            .values(
-                txn_id=f"event:{event_id}",
-                kind=kind,
-                entity_id=entity_id,
-                room_id=room_id,
-                event_id=event_id,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["txn_id"])
-        )
-        await _rowcount(self._session, stmt)
-
-    async def record_sent(self, txn_id: str, event_id: str, room_id: str) -> bool:
-        """The outbox sent ``txn_id`` as ``event_id`` in ``room_id`` (a direct message's room
-        is only known then); False if it is no reaction target."""
-        stmt = (
-            update(ReactionTargetRecord)
-            .where(ReactionTargetRecord.txn_id == txn_id)
-            .values(event_id=event_id, room_id=room_id)
-        )
-        return await _rowcount(self._session, stmt) == 1
-
-    async def by_event(self, event_id: str) -> ReactionTargetRow | None:
-        """The reaction target sent as ``event_id``, if any."""
-        stmt = select(ReactionTargetRecord).where(ReactionTargetRecord.event_id == event_id)
-        found = await _fetch_rows(self._session, ReactionTargetRow, stmt)
-        return found[0] if found else None
 
 
 async def overdue_agreements_by_municipality(

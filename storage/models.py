@@ -427,3 +427,20 @@ from storage import (  # noqa: E402
     scale_models,  # noqa: F401
     signal_models,  # noqa: F401
 )
+
+
+class ReactionTargetRecord(Base):
+    """A bot message that accepts reactions: ``kind`` routes them, ``entity_id`` says to what.
+
+    Created with the outbox transaction id in the same transaction that queues the
+    message; ``event_id`` is filled in when the outbox has sent it.
+    """
+
+    __tablename__ = "reaction_targets"
+
+    txn_id: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    entity_id: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    room_id: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH))
+    event_id: Mapped[str | None] = mapped_column(String(MATRIX_ID_LENGTH), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -16,12 +16,22 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, Table, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
@@ -39,10 +49,7 @@ from storage.models import (
     MemberRecord,
     MemberRoleRecord,
     OrganisationRecord,
-    OutboxRecord,
-    PendingEncryptedRecord,
     ProcessedEventRecord,
-    SyncStateRecord,
 )
 
 #: ``processed_events.outcome`` between the claim and ``set_outcome`` (same transaction).
@@ -94,11 +101,14 @@ def _upsert(
     return stmt.on_conflict_do_update(index_elements=list(key), set_=dict(set_(stmt.excluded)))
 
 
-async def _rowcount(session: AsyncSession, stmt: UpdateBase) -> int:
-    """Execute a DML statement and return how many rows it inserted/changed."""
+async def _rowcount(
+    session: AsyncSession, stmt: UpdateBase, params: Mapping[str, Any] | None = None
+) -> int:
+    """Execute a DML statement (with ``params`` for its bind parameters) and return how
+    many rows it inserted/changed."""
     # No ORM synchronisation: repositories hand out no ORM objects, and reads below use
     # populate_existing, so the identity map cannot serve stale rows.
-    result = await session.execute(stmt, execution_options={"synchronize_session": False})
+    result = await session.execute(stmt, params, execution_options={"synchronize_session": False})
     if not isinstance(result, CursorResult):  # pragma: no cover - DML always gives one
         raise TypeError("expected a cursor result from a DML statement")
     return result.rowcount
@@ -328,44 +338,90 @@ class PartnerRepository:
 
 
 # --------------------------------------------------------------------------- events
+# The statements every command runs are built once (per dialect) and executed with
+# parameters: building them anew was a good part of a command's CPU (README,
+# "Benchmark"), and a reused statement also keeps its cache key.
+_PROCESSED = cast(Table, ProcessedEventRecord.__table__)
+_ROOMS = cast(Table, BotRoomRecord.__table__)
+
+
+@functools.cache
+def _claim_statement(dialect: str, *, after_join: bool) -> Insert:
+    """``INSERT ... ON CONFLICT (event_id) DO NOTHING`` of a claim; with ``after_join``
+    only if the event was not sent before the bot joined the room (``:sent_at``)."""
+    columns = ["event_id", "room_id", "sender", "outcome", "processed_at"]
+    params = {name: bindparam(name, type_=_PROCESSED.c[name].type) for name in columns}
+    insert_stmt = (
+        postgresql.insert(_PROCESSED) if dialect == "postgresql" else sqlite.insert(_PROCESSED)
+    )
+    if not after_join:
+        return insert_stmt.values(params).on_conflict_do_nothing(index_elements=["event_id"])
+    history = (
+        select(_ROOMS.c.room_id)
+        .where(
+            _ROOMS.c.room_id == params["room_id"],
+            _ROOMS.c.joined_at > bindparam("sent_at", type_=_ROOMS.c.joined_at.type),
+        )
+        .exists()
+    )
+    # SQLite needs the WHERE of an INSERT ... SELECT ... ON CONFLICT (it parses ON as a
+    # join otherwise); NOT EXISTS is one.
+    source = select(*(params[name].label(name) for name in columns)).where(~history)
+    return insert_stmt.from_select(columns, source).on_conflict_do_nothing(
+        index_elements=["event_id"]
+    )
+
+
+_OUTCOME_STATEMENT = (
+    update(_PROCESSED)
+    .where(_PROCESSED.c.event_id == bindparam("b_event_id"))
+    .values(command=bindparam("b_command"), outcome=bindparam("b_outcome"))
+)
+
+
 class ProcessedEventRepository:
     """The durable record that makes every Matrix command run exactly once."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def claim(self, event_id: str, room_id: str, sender: str, now: datetime) -> bool:
+    async def claim(
+        self,
+        event_id: str,
+        room_id: str,
+        sender: str,
+        now: datetime,
+        *,
+        sent_at: datetime | None = None,
+    ) -> bool:
         """Record ``event_id`` as processed; False if it already was (by anyone).
 
         One ``INSERT ... ON CONFLICT DO NOTHING``: concurrent claims of the same id are
         serialised by the primary key, exactly one wins, and a lost claim neither raises
         nor aborts the caller's transaction. The claim is only durable when the caller
         commits; if the caller rolls back, the event may be claimed again.
+
+        With ``sent_at`` (UTC) the same statement also refuses an event sent before the
+        bot joined ``room_id`` (``bot_rooms.joined_at``): history, never a command. An
+        unknown room does not refuse. (One statement instead of a read and a write: this
+        runs for every command.)
         """
-        stmt = _insert_ignore(
-            self._session,
-            ProcessedEventRecord,
-            {
-                "event_id": event_id,
-                "room_id": room_id,
-                "sender": sender,
-                "command": None,
-                "outcome": CLAIMED_OUTCOME,
-                "processed_at": now,
-            },
-            ["event_id"],
-        )
-        return await _rowcount(self._session, stmt) == 1
+        values = {
+            "event_id": event_id,
+            "room_id": room_id,
+            "sender": sender,
+            "outcome": CLAIMED_OUTCOME,
+            "processed_at": now,
+            "sent_at": sent_at,
+        }
+        stmt = _claim_statement(_dialect_name(self._session), after_join=sent_at is not None)
+        return await _rowcount(self._session, stmt, values) == 1
 
     async def set_outcome(self, event_id: str, command: str | None, outcome: str) -> None:
         """Store which command the event was and how it ended. Raises ``LookupError``
         when the event was never claimed (a bug in the caller)."""
-        stmt = (
-            update(ProcessedEventRecord)
-            .where(ProcessedEventRecord.event_id == event_id)
-            .values(command=command, outcome=outcome)
-        )
-        if await _rowcount(self._session, stmt) != 1:
+        values = {"b_event_id": event_id, "b_command": command, "b_outcome": outcome}
+        if await _rowcount(self._session, _OUTCOME_STATEMENT, values) != 1:
             raise LookupError(f"event {event_id} was not claimed")
 
     async def is_processed(self, event_id: str) -> bool:
@@ -374,438 +430,6 @@ class ProcessedEventRepository:
             ProcessedEventRecord.event_id == event_id
         )
         return (await self._session.scalar(stmt)) is not None
-
-
-# --------------------------------------------------------------------------- outbox
-#: ``outbox.lane``: replies to commands and other interactive messages go first…
-LANE_INTERACTIVE = 0
-#: …then bulk notifications (reminders, digests, reports), paced to the rate limits.
-LANE_BULK = 1
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """One outgoing message."""
-
-    id: int
-    txn_id: str
-    room_id: str
-    content: dict[str, Any]
-    created_at: datetime
-    attempts: int
-    sent_at: datetime | None = None
-    remote_event_id: str | None = None
-    lane: int = LANE_INTERACTIVE
-    not_before: datetime | None = None
-    failure: str | None = None
-    requested_by: str | None = None
-
-
-def _outbox_row(row: OutboxRecord) -> OutboxRow:
-    return OutboxRow(
-        id=row.id,
-        txn_id=row.txn_id,
-        room_id=row.room_id,
-        content=row.content,
-        created_at=row.created_at,
-        attempts=row.attempts,
-        sent_at=row.sent_at,
-        remote_event_id=row.remote_event_id,
-        lane=row.lane,
-        not_before=row.not_before,
-        failure=row.failure,
-        requested_by=row.requested_by,
-    )
-
-
-class OutboxRepository:
-    """Replies stored with the state change that caused them, sent after the commit.
-
-    A row is *pending* until ``sent_at`` is set: by a successful send (with the remote
-    event id) or by giving up (a dead letter: ``failure`` names the reason). After a
-    transient failure ``not_before`` holds the room's next attempt; until then no
-    message of that room is *ready*, so a room's messages keep their order while
-    other rooms go on.
-    """
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(
-        self,
-        txn_id: str,
-        room_id: str,
-        content: Mapping[str, Any],
-        now: datetime,
-        *,
-        lane: int = LANE_INTERACTIVE,
-        requested_by: str | None = None,
-    ) -> int:
-        """Queue a message; returns its id. Idempotent on ``txn_id``: a second add with
-        the same transaction id changes nothing and returns the existing id."""
-        stmt = _insert_ignore(
-            self._session,
-            OutboxRecord,
-            {
-                "txn_id": txn_id,
-                "room_id": room_id,
-                "content": dict(content),
-                "created_at": now,
-                "attempts": 0,
-                "lane": lane,
-                "requested_by": requested_by,
-            },
-            ["txn_id"],
-        )
-        await self._session.execute(stmt)
-        found = await self._session.scalar(
-            select(OutboxRecord.id).where(OutboxRecord.txn_id == txn_id)
-        )
-        if found is None:  # pragma: no cover - inserted or already there
-            raise LookupError(f"outbox message {txn_id} vanished")
-        return found
-
-    async def pending(self, limit: int = 100) -> list[OutboxRow]:
-        """Unsent messages, oldest first (whether ready or backing off)."""
-        stmt = (
-            select(OutboxRecord)
-            .where(OutboxRecord.sent_at.is_(None))
-            .order_by(OutboxRecord.created_at, OutboxRecord.id)
-            .limit(limit)
-            .execution_options(populate_existing=True)
-        )
-        return [_outbox_row(row) for row in await self._session.scalars(stmt)]
-
-    async def ready(self, now: datetime, lane: int, limit: int) -> list[OutboxRow]:
-        """At most ``limit`` messages of ``lane`` to send now, oldest first.
-
-        Skipped: every message of a room that is backing off (one of its pending
-        messages has ``not_before`` after ``now``), so a room's order is kept and its
-        trouble never holds up another room. One statement, bounded by ``limit``.
-        """
-        waiting = (
-            select(OutboxRecord.room_id)
-            .where(OutboxRecord.sent_at.is_(None), OutboxRecord.not_before > now)
-            .scalar_subquery()
-        )
-        stmt = (
-            select(OutboxRecord)
-            .where(
-                OutboxRecord.sent_at.is_(None),
-                OutboxRecord.lane == lane,
-                OutboxRecord.room_id.not_in(waiting),
-            )
-            .order_by(OutboxRecord.id)
-            .limit(limit)
-            .execution_options(populate_existing=True)
-        )
-        return [_outbox_row(row) for row in await self._session.scalars(stmt)]
-
-    async def get(self, txn_id: str) -> OutboxRow | None:
-        """The message with this transaction id, sent or not."""
-        stmt = (
-            select(OutboxRecord)
-            .where(OutboxRecord.txn_id == txn_id)
-            .execution_options(populate_existing=True)
-        )
-        row = await self._session.scalar(stmt)
-        return None if row is None else _outbox_row(row)
-
-    async def mark_sent(self, txn_id: str, remote_event_id: str | None, now: datetime) -> None:
-        """Mark a message as done (``remote_event_id`` None: given up). Only the first
-        call counts, so a late duplicate cannot overwrite the recorded event id."""
-        stmt = (
-            update(OutboxRecord)
-            .where(OutboxRecord.txn_id == txn_id, OutboxRecord.sent_at.is_(None))
-            .values(sent_at=now, remote_event_id=remote_event_id, not_before=None)
-        )
-        await _rowcount(self._session, stmt)
-
-    async def record_attempt(self, txn_id: str) -> None:
-        """Count one failed send attempt (incremented in SQL, so concurrent calls add up)."""
-        stmt = (
-            update(OutboxRecord)
-            .where(OutboxRecord.txn_id == txn_id)
-            .values(attempts=OutboxRecord.attempts + 1)
-        )
-        await _rowcount(self._session, stmt)
-
-    async def defer(self, txn_id: str, not_before: datetime) -> None:
-        """A transient failure: count the attempt; the room waits until ``not_before``."""
-        stmt = (
-            update(OutboxRecord)
-            .where(OutboxRecord.txn_id == txn_id, OutboxRecord.sent_at.is_(None))
-            .values(attempts=OutboxRecord.attempts + 1, not_before=not_before)
-        )
-        await _rowcount(self._session, stmt)
-
-    async def dead_letter(self, txn_id: str, failure: str, now: datetime) -> bool:
-        """Set a message aside for good (``failure``: why, e.g. ``M_TOO_LARGE``); True
-        only for the first caller, so the sender is told once."""
-        stmt = (
-            update(OutboxRecord)
-            .where(OutboxRecord.txn_id == txn_id, OutboxRecord.sent_at.is_(None))
-            .values(
-                sent_at=now,
-                remote_event_id=None,
-                failure=failure[:64],
-                not_before=None,
-                attempts=OutboxRecord.attempts + 1,
-            )
-        )
-        return await _rowcount(self._session, stmt) == 1
-
-
-# --------------------------------------------------------------------------- sync state
-class SyncStateRepository:
-    """Small persistent key/value state (the Matrix sync token)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def get(self, key: str) -> str | None:
-        """The value stored under ``key``."""
-        return await self._session.scalar(
-            select(SyncStateRecord.value).where(SyncStateRecord.key == key)
-        )
-
-    async def set(self, key: str, value: str, now: datetime) -> None:
-        """Store ``value`` under ``key`` (insert or overwrite)."""
-        stmt = _upsert(
-            self._session,
-            SyncStateRecord,
-            {"key": key, "value": value, "updated_at": now},
-            ["key"],
-            lambda excluded: {"value": excluded.value, "updated_at": excluded.updated_at},
-        )
-        await self._session.execute(stmt)
-
-
-# --------------------------------------------------------------------------- rooms
-@dataclass(frozen=True, slots=True)
-class RoomRow:
-    """The bot's membership of one room."""
-
-    room_id: str
-    joined_at: datetime
-    encrypted: bool
-    unencrypted_notice_sent_at: datetime | None
-    left_at: datetime | None
-
-    @property
-    def joined(self) -> bool:
-        """Whether the bot is still in the room."""
-        return self.left_at is None
-
-
-class RoomRepository:
-    """Rooms the bot is or was in."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def get(self, room_id: str) -> RoomRow | None:
-        """The room's record, also after the bot left it (see ``left_at``)."""
-        stmt = (
-            select(BotRoomRecord)
-            .where(BotRoomRecord.room_id == room_id)
-            .execution_options(populate_existing=True)
-        )
-        row = await self._session.scalar(stmt)
-        if row is None:
-            return None
-        return RoomRow(
-            room_id=row.room_id,
-            joined_at=row.joined_at,
-            encrypted=row.encrypted,
-            unencrypted_notice_sent_at=row.unencrypted_notice_sent_at,
-            left_at=row.left_at,
-        )
-
-    async def record_join(self, room_id: str, joined_at: datetime, encrypted: bool) -> None:
-        """Record that the bot is in the room since ``joined_at``.
-
-        The earliest join time is kept (joins are reported again after restarts), unless
-        the bot had left: then this is a new membership and its start counts, so
-        messages from the gap are never taken as commands. ``encrypted`` only ever turns
-        on here, because Matrix rooms cannot turn encryption off.
-        """
-
-        def on_conflict(excluded: _Excluded) -> Mapping[str, Any]:
-            rejoined_or_earlier: ColumnElement[bool] = or_(
-                BotRoomRecord.left_at.is_not(None), excluded.joined_at < BotRoomRecord.joined_at
-            )
-            return {
-                "joined_at": case(
-                    (rejoined_or_earlier, excluded.joined_at), else_=BotRoomRecord.joined_at
-                ),
-                "encrypted": or_(BotRoomRecord.encrypted, excluded.encrypted),
-                "left_at": None,
-            }
-
-        stmt = _upsert(
-            self._session,
-            BotRoomRecord,
-            {"room_id": room_id, "joined_at": joined_at, "encrypted": encrypted},
-            ["room_id"],
-            on_conflict,
-        )
-        await self._session.execute(stmt)
-
-    async def left_among(self, room_ids: Sequence[str]) -> set[str]:
-        """Which of ``room_ids`` the bot has left (one query, bounded by the list)."""
-        if not room_ids:
-            return set()
-        stmt = select(BotRoomRecord.room_id).where(
-            BotRoomRecord.room_id.in_(set(room_ids)), BotRoomRecord.left_at.is_not(None)
-        )
-        return set(await self._session.scalars(stmt))
-
-    async def mark_left(self, room_id: str, now: datetime) -> None:
-        """Record that the bot left (or was removed from) the room."""
-        stmt = (
-            update(BotRoomRecord)
-            .where(BotRoomRecord.room_id == room_id, BotRoomRecord.left_at.is_(None))
-            .values(left_at=now)
-        )
-        await _rowcount(self._session, stmt)
-
-    async def mark_unencrypted_notice(self, room_id: str, now: datetime) -> bool:
-        """Claim the one "this room is not encrypted" notice for the room.
-
-        True only for the first caller ever (one conditional UPDATE, so two concurrent
-        callers cannot both get True). False if the room is unknown: record the join first.
-        """
-        stmt = (
-            update(BotRoomRecord)
-            .where(
-                BotRoomRecord.room_id == room_id,
-                BotRoomRecord.unencrypted_notice_sent_at.is_(None),
-            )
-            .values(unencrypted_notice_sent_at=now)
-        )
-        return await _rowcount(self._session, stmt) == 1
-
-    async def set_encrypted(self, room_id: str, encrypted: bool) -> None:
-        """Set whether the room is end-to-end encrypted."""
-        stmt = (
-            update(BotRoomRecord)
-            .where(BotRoomRecord.room_id == room_id)
-            .values(encrypted=encrypted)
-        )
-        await _rowcount(self._session, stmt)
-
-
-# --------------------------------------------------------------------------- undecryptable
-@dataclass(frozen=True, slots=True)
-class PendingEncryptedRow:
-    """An encrypted event waiting for its key (the raw event: ciphertext only)."""
-
-    event_id: str
-    room_id: str
-    sender: str
-    session_id: str
-    sender_key: str
-    source: dict[str, Any]
-    first_seen_at: datetime
-    explained_at: datetime | None
-
-
-def _pending_row(row: PendingEncryptedRecord) -> PendingEncryptedRow:
-    return PendingEncryptedRow(
-        event_id=row.event_id,
-        room_id=row.room_id,
-        sender=row.sender,
-        session_id=row.session_id,
-        sender_key=row.sender_key,
-        source=row.source,
-        first_seen_at=row.first_seen_at,
-        explained_at=row.explained_at,
-    )
-
-
-class PendingEncryptedRepository:
-    """Events that could not be decrypted yet, kept until their key arrives."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(
-        self,
-        *,
-        event_id: str,
-        room_id: str,
-        sender: str,
-        session_id: str,
-        sender_key: str,
-        source: Mapping[str, Any],
-        first_seen_at: datetime,
-    ) -> bool:
-        """Park an undecryptable event; False (and nothing changes) if already parked.
-
-        ``source`` must be the raw ``m.room.encrypted`` event. A decrypted event
-        (content with a ``body``) is refused: plaintext must never be stored here.
-        """
-        content = source.get("content")
-        if isinstance(content, Mapping) and "body" in content:
-            raise ValueError("refusing to park a decrypted event: store the ciphertext only")
-        stmt = _insert_ignore(
-            self._session,
-            PendingEncryptedRecord,
-            {
-                "event_id": event_id,
-                "room_id": room_id,
-                "sender": sender,
-                "session_id": session_id,
-                "sender_key": sender_key,
-                "source": dict(source),
-                "first_seen_at": first_seen_at,
-                "explained_at": None,
-            },
-            ["event_id"],
-        )
-        return await _rowcount(self._session, stmt) == 1
-
-    async def _select(self, *conditions: ColumnElement[bool]) -> list[PendingEncryptedRow]:
-        stmt = (
-            select(PendingEncryptedRecord)
-            .where(*conditions)
-            .order_by(PendingEncryptedRecord.first_seen_at, PendingEncryptedRecord.event_id)
-            .execution_options(populate_existing=True)
-        )
-        return [_pending_row(row) for row in await self._session.scalars(stmt)]
-
-    async def for_session(self, session_id: str) -> list[PendingEncryptedRow]:
-        """Parked events encrypted with Megolm session ``session_id``, oldest first."""
-        return await self._select(PendingEncryptedRecord.session_id == session_id)
-
-    async def all_unexplained(self) -> list[PendingEncryptedRow]:
-        """Every parked event whose sender has not been told yet, oldest first."""
-        return await self._select(PendingEncryptedRecord.explained_at.is_(None))
-
-    async def due_for_explanation(self, older_than: datetime) -> list[PendingEncryptedRow]:
-        """Unexplained events first seen at or before ``older_than``, oldest first."""
-        return await self._select(
-            PendingEncryptedRecord.explained_at.is_(None),
-            PendingEncryptedRecord.first_seen_at <= older_than,
-        )
-
-    async def mark_explained(self, event_id: str, now: datetime) -> bool:
-        """Record that the sender was told; True only for the first caller."""
-        stmt = (
-            update(PendingEncryptedRecord)
-            .where(
-                PendingEncryptedRecord.event_id == event_id,
-                PendingEncryptedRecord.explained_at.is_(None),
-            )
-            .values(explained_at=now)
-        )
-        return await _rowcount(self._session, stmt) == 1
-
-    async def remove(self, event_id: str) -> None:
-        """Forget a parked event (it was decrypted after all)."""
-        stmt = delete(PendingEncryptedRecord).where(PendingEncryptedRecord.event_id == event_id)
-        await _rowcount(self._session, stmt)
 
 
 # --------------------------------------------------------------------------- audit

@@ -30,7 +30,7 @@ from avz_bot.services.conference_view import ConferenceView, Names
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from storage.conference_repositories import ENTRY_DECISION, ENTRY_ITEM, ConferenceRepository
-from storage.escalation_repositories import ReactionTargetRepository
+from storage.outbox_repositories import ReactionTargetRepository
 from storage.schedule_repositories import JobRepository
 
 JOB_CONFERENCE_REMINDER = "conference.reminder"

@@ -12,7 +12,7 @@ from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
 from avz_bot.services.conference_events import JOB_CONFERENCE_REMINDER
 from avz_bot.services.units import UnitServices
-from storage.escalation_repositories import ReactionTargetRow
+from storage.outbox_repositories import ReactionTargetRow
 from storage.schedule_repositories import JobRow
 
 

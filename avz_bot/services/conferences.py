@@ -61,7 +61,7 @@ from storage.conference_repositories import (
     ConferenceRow,
     format_reference,
 )
-from storage.repositories import OutboxRepository
+from storage.outbox_repositories import OutboxRepository
 from storage.schedule_repositories import JobRepository, JobRow
 
 #: At most this many planned conferences of a case are looked at for a reaction.

@@ -32,7 +32,9 @@ from avz_bot.scheduling import Handler
 from avz_bot.services.cases import case_room_state
 from avz_bot.services.outbox import reply_events, txn_id_for
 from storage.direct_repositories import DirectChatRepository
-from storage.repositories import AuditRepository, OutboxRepository, RoomRepository
+from storage.outbox_repositories import OutboxRepository
+from storage.repositories import AuditRepository
+from storage.room_repositories import RoomRepository
 from storage.schedule_repositories import JobRepository, JobRow
 
 #: Reply → ``(txn_id, content)`` events (``AppServices.events``).

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.inbound import Reply
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.outbox import txn_id_for
-from storage.escalation_repositories import ReactionTargetRepository
+from storage.outbox_repositories import ReactionTargetRepository
 
 
 async def schedule_direct_message(

@@ -25,7 +25,7 @@ from avz_bot.formatting import sections
 from avz_bot.scheduling import lateness
 from avz_bot.services.escalations import JOB_ESCALATION_CLOCK
 from avz_bot.services.units import UnitServices
-from storage.escalation_repositories import ReactionTargetRow
+from storage.outbox_repositories import ReactionTargetRow
 from storage.schedule_repositories import JobRepository, JobRow
 
 JOB_DIGEST = "digest.daily"

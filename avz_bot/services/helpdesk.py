@@ -39,7 +39,6 @@ from avz_bot.services.helpdesk_cards import (
 from avz_bot.services.helpdesk_search import SearchResult, put_document, search_knowledge
 from avz_bot.services.helpdesk_view import HelpdeskView
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
-from storage.escalation_repositories import ReactionTargetRepository
 from storage.helpdesk_repositories import (
     KIND_QUESTION,
     CardRepository,
@@ -48,6 +47,7 @@ from storage.helpdesk_repositories import (
     QuestionRow,
     SearchRepository,
 )
+from storage.outbox_repositories import ReactionTargetRepository
 from storage.repositories import AuditRepository, PartnerRepository
 from storage.schedule_repositories import JobRepository
 

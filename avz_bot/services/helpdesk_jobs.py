@@ -27,7 +27,7 @@ from avz_bot.services.helpdesk import (
 )
 from avz_bot.services.helpdesk_cards import JOB_REVIEW
 from avz_bot.services.units import UnitServices
-from storage.escalation_repositories import ReactionTargetRow
+from storage.outbox_repositories import ReactionTargetRow
 from storage.schedule_repositories import JobRepository, JobRow
 
 

@@ -24,7 +24,8 @@ from avz_bot.services.cases import (
 )
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
-from storage.repositories import AuditRepository, RoomRepository
+from storage.repositories import AuditRepository
+from storage.room_repositories import RoomRepository
 from storage.schedule_repositories import JobRepository, JobRow
 
 #: The periodic case sweep (lapsed proposals, cases without regie): one row, re-armed.

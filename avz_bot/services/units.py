@@ -41,7 +41,7 @@ from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.scale import LimitSettings
 from avz_bot.settings_sections.signals import SignalSettings
-from storage.repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
+from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
 
 
 @dataclass

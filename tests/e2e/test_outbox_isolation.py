@@ -15,7 +15,8 @@ import pytest
 from avz_bot.services.core import txn_id_for
 from avz_bot.testkit.world import BotWorld
 from storage.db import Database
-from storage.repositories import AuditRepository, OutboxRepository
+from storage.outbox_repositories import OutboxRepository
+from storage.repositories import AuditRepository
 
 pytestmark = pytest.mark.e2e
 

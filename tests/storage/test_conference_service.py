@@ -27,7 +27,8 @@ from avz_bot.settings import CasesSettings
 from storage.case_repositories import AgreementRepository, CaseRepository
 from storage.conference_repositories import ConferenceRepository
 from storage.db import Database
-from storage.repositories import AuditRepository, OutboxRepository, PartnerRepository
+from storage.outbox_repositories import OutboxRepository
+from storage.repositories import AuditRepository, PartnerRepository
 from storage.schedule_repositories import JobRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -20,7 +20,8 @@ from avz_bot.services.units import AppServices
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database
-from storage.repositories import OutboxRepository, SyncStateRepository
+from storage.outbox_repositories import OutboxRepository
+from storage.room_repositories import SyncStateRepository
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

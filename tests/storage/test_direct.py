@@ -8,7 +8,7 @@ from avz_bot.domain.inbound import Attachment, Reply
 from avz_bot.services.direct import JOB_OPEN_DIRECT, DirectMessages
 from storage.db import Database
 from storage.direct_repositories import DirectChatRepository
-from storage.repositories import OutboxRepository
+from storage.outbox_repositories import OutboxRepository
 from storage.schedule_repositories import JobRepository
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -41,7 +41,8 @@ from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.escalation_repositories import EscalationRepository
-from storage.repositories import AuditRepository, OutboxRepository, PartnerRepository
+from storage.outbox_repositories import OutboxRepository
+from storage.repositories import AuditRepository, PartnerRepository
 from storage.schedule_repositories import JobRow
 
 AMS = ZoneInfo("Europe/Amsterdam")

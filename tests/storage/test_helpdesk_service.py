@@ -34,7 +34,8 @@ from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.db import Database
 from storage.models import AuditLogRecord
-from storage.repositories import OutboxRepository, PartnerRepository
+from storage.outbox_repositories import OutboxRepository
+from storage.repositories import PartnerRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DESK = "!desk:avz.test"

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from storage.db import Database
-from storage.repositories import OutboxRepository
+from storage.outbox_repositories import OutboxRepository
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 CONTENT = {"msgtype": "m.notice", "body": "Casus 12 aangemaakt — één melding"}

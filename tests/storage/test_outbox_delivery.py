@@ -24,12 +24,9 @@ from avz_bot.settings_sections.scale import LimitSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database
-from storage.repositories import (
-    LANE_BULK,
-    AuditRepository,
-    OutboxRepository,
-    RoomRepository,
-)
+from storage.outbox_repositories import LANE_BULK, OutboxRepository
+from storage.repositories import AuditRepository
+from storage.room_repositories import RoomRepository
 
 T0 = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
 BROKEN = "!broken:avz.test"

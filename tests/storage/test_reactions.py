@@ -28,8 +28,10 @@ from commands.registry import build_registry
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.direct_repositories import DirectChatRepository
-from storage.escalation_repositories import EscalationRepository, ReactionTargetRepository
-from storage.repositories import AuditRepository, PartnerRepository, RoomRepository
+from storage.escalation_repositories import EscalationRepository
+from storage.outbox_repositories import ReactionTargetRepository
+from storage.repositories import AuditRepository, PartnerRepository
+from storage.room_repositories import RoomRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CASE_ROOM = "!case:avz.test"

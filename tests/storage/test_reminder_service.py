@@ -25,7 +25,8 @@ from avz_bot.services.units import AppServices
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
-from storage.repositories import OutboxRepository, PartnerRepository
+from storage.outbox_repositories import OutboxRepository
+from storage.repositories import PartnerRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CASE_ROOM = "!case:avz.test"

@@ -25,8 +25,8 @@ from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture
 from storage.db import Database
+from storage.outbox_repositories import OutboxRepository
 from storage.report_area_repositories import EscalationReportLoader
-from storage.repositories import OutboxRepository
 from storage.schedule_repositories import JobRepository
 
 COORDINATION = "!coord:avz.test"

@@ -27,12 +27,9 @@ from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database
 from storage.models import AuditLogRecord, OutboxRecord, ProcessedEventRecord, ScheduledJobRecord
-from storage.repositories import (
-    AuditRepository,
-    OutboxRepository,
-    ProcessedEventRepository,
-    RoomRepository,
-)
+from storage.outbox_repositories import OutboxRepository
+from storage.repositories import AuditRepository, ProcessedEventRepository
+from storage.room_repositories import RoomRepository
 from storage.schedule_repositories import JOB_PENDING, JobRepository
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)

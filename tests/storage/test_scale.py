@@ -34,7 +34,8 @@ from avz_bot.testkit.province import Province, ProvinceSize, seed_province
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database, sqlite_url_for
-from storage.repositories import OutboxRepository, PartnerRepository
+from storage.outbox_repositories import OutboxRepository
+from storage.repositories import PartnerRepository
 
 NOW = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
 DM = "!dm:avz.bench"

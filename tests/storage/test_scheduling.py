@@ -31,7 +31,7 @@ from avz_bot.scheduling import (
 from avz_bot.services.outbox import txn_id_for
 from storage.db import Database
 from storage.models import OutboxRecord
-from storage.repositories import OutboxRepository
+from storage.outbox_repositories import OutboxRepository
 from storage.schedule_repositories import (
     JOB_DONE,
     JOB_FAILED,

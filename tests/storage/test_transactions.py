@@ -6,12 +6,10 @@ from datetime import UTC, datetime
 
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from storage.db import Database
-from storage.repositories import (
-    AuditRepository,
-    OutboxRepository,
-    PartnerRepository,
+from storage.outbox_repositories import OutboxRepository
+from storage.repositories import AuditRepository, PartnerRepository, ProcessedEventRepository
+from storage.room_repositories import (
     PendingEncryptedRepository,
-    ProcessedEventRepository,
     RoomRepository,
     SyncStateRepository,
 )

@@ -10,7 +10,7 @@ from sqlalchemy.exc import StatementError
 
 from storage.db import Database
 from storage.models import ProcessedEventRecord
-from storage.repositories import PendingEncryptedRepository, SyncStateRepository
+from storage.room_repositories import PendingEncryptedRepository, SyncStateRepository
 from storage.types import JSONText, UTCDateTime
 
 INDIA = timezone(timedelta(hours=5, minutes=30))

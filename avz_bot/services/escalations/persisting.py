@@ -28,9 +28,7 @@ from avz_bot.services.escalations.base import (
     Loaded,
 )
 from avz_bot.services.escalations_view import Context
-from storage.escalation_repositories import (
-    ReactionTargetRepository,
-)
+from storage.outbox_repositories import ReactionTargetRepository
 
 
 class EscalationPersisting(EscalationBase):

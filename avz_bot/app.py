@@ -214,17 +214,21 @@ class Application:
         """
         orgs, members = load_partners(self.settings.partners.file)
         now = self.clock.now()
-        async with self.database.session() as session, session.begin():
-            outcome = await synchronise_registry(
-                session,
-                self.services.bind(session),
-                orgs,
-                members,
-                key=f"registry:{now.isoformat()}",
-                coordination_room=self.settings.cases.coordination_room,
-                max_items=self.settings.operations.list_max_items,
-            )
-        self.services.members.invalidate()  # names are read from the new registry
+        try:
+            async with self.database.session() as session, session.begin():
+                outcome = await synchronise_registry(
+                    session,
+                    self.services.bind(session),
+                    orgs,
+                    members,
+                    key=f"registry:{now.isoformat()}",
+                    coordination_room=self.settings.cases.coordination_room,
+                    max_items=self.settings.operations.list_max_items,
+                )
+        finally:
+            # Senders and names are read from the registry as committed: the cache may
+            # have been filled inside the transaction (rolled back or not).
+            self.services.members.invalidate()
         self.registered.clear()
         self.registered.update(member.matrix_id for member in members)
         log.info(

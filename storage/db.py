@@ -8,6 +8,7 @@ owns every transaction (``async with db.session() as s, s.begin(): ...``).
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from storage import sqlite_driver
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -119,13 +122,21 @@ class Database:
         if self._backend == "sqlite":
             if schema is not None:
                 raise ValueError("Database(schema=...) is only supported on PostgreSQL")
+            path = parsed.database
+            if path and path != ":memory:":
+                # One hand-off to aiosqlite's thread per statement (storage.sqlite_driver).
+                options["async_creator"] = partial(sqlite_driver.connect, path)
         elif self._backend == "postgresql":
             server_settings = {"application_name": "avz-bot"}
             if schema is not None:
                 server_settings["search_path"] = schema
             options["connect_args"] = {"server_settings": server_settings}
-            # A long-running bot outlives server restarts: test pooled connections first.
-            options["pool_pre_ping"] = True
+            # A long-running bot outlives server restarts. No ``pool_pre_ping`` (a round
+            # trip at every checkout, three per command): a pooled connection the server
+            # dropped fails on first use with a disconnect, SQLAlchemy then discards the
+            # pool, and ``is_database_unavailable`` makes the caller wait and repeat the
+            # work (the sync loop replays its batch exactly once, the scheduler and the
+            # outbox retry) — see tests/e2e/test_outages.py.
         else:
             raise ValueError(
                 f"unsupported database {self._backend!r}: use sqlite+aiosqlite or "

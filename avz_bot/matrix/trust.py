@@ -37,12 +37,18 @@ class CrossSigningChecker:
         self._clock = clock
         self._cache_for = cache_for
         self._cache: dict[str, tuple[datetime, dict[str, Any]]] = {}
+        # Verdicts per device, valid for the keys (the very response) they were checked
+        # against: checking means two signature verifications over canonical JSON, for
+        # every command and, under the strict policy, every device of a room at each send.
+        self._verdicts: dict[tuple[str, str], tuple[dict[str, Any], bool]] = {}
         self._lock = asyncio.Lock()
 
     def forget(self, user_id: str) -> None:
         """Drop the cached keys of ``user_id``: the sync said their keys changed
         (a new device, a new signature), so the next question asks the server again."""
         self._cache.pop(user_id, None)
+        for key in [key for key in self._verdicts if key[0] == user_id]:
+            del self._verdicts[key]
 
     async def _keys(self, user_id: str) -> dict[str, Any] | None:
         now = self._clock.now()
@@ -75,4 +81,9 @@ class CrossSigningChecker:
             keys = await self._keys(user_id)
         if keys is None:
             return None
-        return device_cross_signed(keys, user_id, device_id)
+        known = self._verdicts.get((user_id, device_id))
+        if known is not None and known[0] is keys:
+            return known[1]
+        verdict = device_cross_signed(keys, user_id, device_id)
+        self._verdicts[(user_id, device_id)] = (keys, verdict)
+        return verdict

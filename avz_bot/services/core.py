@@ -32,16 +32,17 @@ from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.units import AppServices, UnitServices
 from commands.framework import Dispatcher, DispatchResult, Outcome
 from storage.db import Database, is_database_unavailable
-from storage.escalation_repositories import ReactionTargetRepository, ReactionTargetRow
-from storage.repositories import (
+from storage.outbox_repositories import (
     LANE_BULK,
     LANE_INTERACTIVE,
-    AuditRepository,
     OutboxRepository,
     OutboxRow,
-    PartnerRepository,
+    ReactionTargetRepository,
+    ReactionTargetRow,
+)
+from storage.repositories import AuditRepository, ProcessedEventRepository
+from storage.room_repositories import (
     PendingEncryptedRepository,
-    ProcessedEventRepository,
     RoomRepository,
     SyncStateRepository,
 )
@@ -206,7 +207,7 @@ class BotCore:
         if server not in self._allowed_servers:
             return False
         async with self._db.session() as session:
-            return await PartnerRepository(session).get_member(inviter) is not None
+            return await self._services.members.get(session, inviter) is not None
 
     async def joined(self, room_id: str, joined_at: datetime, encrypted: bool | None) -> None:
         """Record the bot's membership of ``room_id`` (the earliest join time is kept).
@@ -352,19 +353,21 @@ class BotCore:
         self._wake_jobs(result)
 
     async def _run_command(self, incoming: IncomingCommand) -> DispatchResult | None:
+        if self._beyond_replay_horizon(incoming.sent_at):
+            return None
         async with self._db.session() as session, session.begin():
-            room = await RoomRepository(session).get(incoming.room_id)
-            if room is not None and incoming.sent_at < room.joined_at:
-                # Sent before the bot joined: history, not a request to the bot.
-                return None
-            if self._beyond_replay_horizon(incoming.sent_at):
-                return None
             processed = ProcessedEventRepository(session)
+            # Not claimed (nothing done) when handled before, or when sent before the
+            # bot joined the room: history, not a request to the bot.
             if not await processed.claim(
-                incoming.claim_id, incoming.room_id, incoming.sender, self._clock.now()
+                incoming.claim_id,
+                incoming.room_id,
+                incoming.sender,
+                self._clock.now(),
+                sent_at=incoming.sent_at,
             ):
                 return None
-            member = await PartnerRepository(session).get_member(incoming.sender)
+            member = await self._services.members.get(session, incoming.sender)
             services = self._services.bind(session, incoming.device_verified)
             result = await self._dispatcher.dispatch(incoming, member, services)
             if result.outcome is Outcome.REFUSED:
@@ -432,7 +435,7 @@ class BotCore:
                     incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
                 ):
                     return
-                member = await PartnerRepository(session).get_member(incoming.sender)
+                member = await self._services.members.get(session, incoming.sender)
                 if member is not None and self._dispatcher.refuse_unsigned_devices:
                     # Reactions are not encrypted: no device can be tied to them. Under
                     # the strict trust policy only the (encrypted) commands count.
@@ -624,10 +627,10 @@ class BotCore:
         async with self._flush_lock:
             for _ in range(MAX_FLUSH_ROUNDS):
                 self._notices_queued = False
-                rows, left = await self._ready(LANE_INTERACTIVE)
+                rows = await self._ready(LANE_INTERACTIVE)
                 blocked: set[str] = set()
                 for row in rows:
-                    sent += await self._send_row(row, blocked, left)
+                    sent += await self._send_row(row, blocked)
                 # Another round only for a full batch or a notice about a dead letter.
                 if len(rows) < self._limits.outbox_batch and not self._notices_queued:
                     break
@@ -635,16 +638,14 @@ class BotCore:
             self._wake_bulk()
         return sent
 
-    async def _ready(self, lane: int) -> tuple[list[OutboxRow], set[str]]:
-        """The next batch of ``lane`` and which of its rooms the bot has left."""
+    async def _ready(self, lane: int) -> list[OutboxRow]:
+        """The next batch of ``lane`` (one statement; see ``OutboxRepository.ready``)."""
         async with self._db.session() as session:
-            rows = await OutboxRepository(session).ready(
+            return await OutboxRepository(session).ready(
                 self._clock.now(), lane, self._limits.outbox_batch
             )
-            left = await RoomRepository(session).left_among([r.room_id for r in rows])
-        return rows, left
 
-    async def _send_row(self, row: OutboxRow, blocked: set[str], left: set[str]) -> int:
+    async def _send_row(self, row: OutboxRow, blocked: set[str]) -> int:
         """Send one message; 1 if sent. A room that failed transiently in this round is
         in ``blocked`` (its later messages wait, keeping their order).
 
@@ -657,7 +658,7 @@ class BotCore:
         assert self._gateway is not None
         if row.room_id in blocked:
             return 0
-        if row.room_id in left:
+        if row.room_left:
             await self._give_up(row, "room_left")
             return 0
         try:
@@ -675,8 +676,11 @@ class BotCore:
             return 0
         async with self._db.session() as session, session.begin():
             await OutboxRepository(session).mark_sent(row.txn_id, event_id, self._clock.now())
-            # Reactions to this message find their target by its event id.
-            await ReactionTargetRepository(session).record_sent(row.txn_id, event_id, row.room_id)
+            if row.reaction_target:
+                # Reactions to this message find their target by its event id.
+                await ReactionTargetRepository(session).record_sent(
+                    row.txn_id, event_id, row.room_id
+                )
         return 1
 
     async def _defer(self, row: OutboxRow, error: SendError) -> None:
@@ -749,7 +753,7 @@ class BotCore:
         try:
             while True:
                 self._bulk_wanted = False
-                rows, left = await self._ready(LANE_BULK)
+                rows = await self._ready(LANE_BULK)
                 if not rows:
                     if self._bulk_wanted:
                         continue
@@ -760,7 +764,7 @@ class BotCore:
                     if pause > 0:
                         await asyncio.sleep(pause)
                     async with self._flush_lock:
-                        await self._send_row(row, blocked, left)
+                        await self._send_row(row, blocked)
                     await asyncio.sleep(pace)
         except Exception as exc:  # the next flush starts a new sender
             log.error(

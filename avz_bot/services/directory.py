@@ -1,12 +1,16 @@
-"""The partner registry as commands read it: a process-wide cache of the members.
+"""The partner registry as the bot reads it: a process-wide cache of the members.
 
 Commands print names (``!casus``, ``!acties``, ``!tijdlijn``, ``!mijn``): loading the
 whole registry for each of them grew with the province (500 members: most of a
-command's time, and a full garbage collection every few commands). The registry only
-changes when its file is synchronised, so the members are read once and kept until
-:meth:`MemberDirectory.invalidate` (called by whoever synchronises the registry: start-up
-and registry reload). Rules about who may act still use the keyed per-command lookup of
-the sender (``PartnerRepository.get_member``), never this cache.
+command's time, and a full garbage collection every few commands), and every command,
+reaction and invitation looks up its sender (two statements each, the largest share of
+a ``!ping``'s database work). The registry only changes when its file is synchronised,
+and that happens in the bot's own process only (start-up, and a reload asked for by
+SIGHUP or ``avz-bot partners reload``, which signals the running bot): so the members
+are read once and kept until :meth:`MemberDirectory.invalidate`, which
+``Application.sync_partners`` calls after every synchronisation, committed or not.
+Who may act is therefore decided on the registry as last synchronised — the same
+answer a database read would give, without the reads.
 """
 
 from __future__ import annotations
@@ -49,6 +53,11 @@ class MemberDirectory:
             )
             self.loads += 1
         return self._members
+
+    async def get(self, session: AsyncSession, matrix_id: str) -> Member | None:
+        """The active registered member with exactly this Matrix id, or None (an
+        unregistered sender, or one whose organisation is inactive)."""
+        return (await self.members(session)).get(matrix_id)
 
     async def org_name(self, session: AsyncSession, code: str) -> str | None:
         """The name of organisation ``code`` (from its members), or None."""

@@ -34,7 +34,7 @@ def listing(title: str, items: Iterable[str], footer: str = "") -> Reply:
     html += "".join(f"<li>{escape(item)}</li>" for item in rows) + "</ul>"
     if footer:
         plain.append(footer)
-        html += escape(footer)
+        html += escape(footer).replace("\n", "<br>")
     return Reply(plain="\n".join(plain), html=html)
 
 

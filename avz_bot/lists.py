@@ -17,6 +17,9 @@ How an area adopts it (signals, escalations, helpdesk, conferences, reports…):
 3. Render: ``Page(tuple(lines), total, w)`` → :func:`page_listing` (one list) or
    :func:`page_sections` (several headed lists, as ``!mijn``) with ``command`` the
    text that shows the next page, e.g. ``f"{prefix}mijn"``.
+4. A page past the end (``pagina=9`` of a list of two pages) shows nothing of the list:
+   answer :func:`beyond_reply` when :func:`beyond` holds (after the empty-list reply,
+   which stays the answer for a list without items).
 
 Everything here is pure: no I/O, no clock. Sizes are bytes of UTF-8 JSON (what the
 homeserver counts), for plain text and HTML together.
@@ -28,12 +31,12 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
 
 from avz_bot.domain.inbound import Reply
-from avz_bot.formatting import listing
+from avz_bot.formatting import listing, text
 
 T = TypeVar("T")
 
@@ -97,6 +100,16 @@ class Page(Generic[T]):
         """The page number that continues this one."""
         return self.window.page + 1
 
+    @property
+    def last_page(self) -> int:
+        """The number of the list's last page (1 for an empty list)."""
+        return max(1, -(-self.total // self.window.size))
+
+    @property
+    def beyond(self) -> bool:
+        """Whether this page lies past the end of the list (nothing of it is on it)."""
+        return self.window.page > 1 and self.window.offset >= self.total
+
 
 def page_of(items: Sequence[T], win: Window) -> Page[T]:
     """One page of an in-memory list that is already sorted most urgent first."""
@@ -113,6 +126,32 @@ def reply_size(reply: Reply) -> int:
     return content_size(reply.to_content())
 
 
+class Texts(Protocol):
+    """Something that words catalogue keys (a service or view's ``t``)."""
+
+    def t(self, key: str, /, **values: object) -> str:
+        """The catalogue text of ``key`` with ``values`` filled in."""
+        ...
+
+
+def beyond(*pages: Page[Any]) -> bool:
+    """Whether every list of a reply (one page of each) is past its end."""
+    return bool(pages) and all(page.beyond for page in pages)
+
+
+def beyond_reply(texts: Texts, command: str, *pages: Page[Any]) -> Reply:
+    """The reply to a page number past the end: which page is the last, and how to start
+    again (``command`` is what shows the first page, e.g. ``"!signalen"``)."""
+    return text(
+        texts.t(
+            "list.beyond",
+            page=pages[0].window.page,
+            last=max(page.last_page for page in pages),
+            command=command,
+        )
+    )
+
+
 #: Renders the "more" line: (count of items not shown, next page number) → text ("" if 0).
 MoreLine = Callable[[int, int], str]
 
@@ -124,8 +163,10 @@ def page_listing(
     budget: int,
     *,
     least_urgent_first: bool = False,
+    note: str = "",
 ) -> Reply:
-    """A bold title, the page's items and, if any are not shown, the "more" line.
+    """A bold title, the page's items and, if any are not shown, the "more" line;
+    then ``note`` (a line every page ends with, such as what to do with the items).
 
     The least urgent items are dropped (and counted as more) until the reply fits in
     ``budget`` bytes, so even very long items never make an oversized reply: those at
@@ -135,8 +176,8 @@ def page_listing(
     items = list(page.items)
     cut = 0
     while True:
-        footer = more_line(page.more + cut, page.next_page) if page.more + cut else ""
-        reply = listing(title, items, footer)
+        more = more_line(page.more + cut, page.next_page) if page.more + cut else ""
+        reply = listing(title, items, "\n".join(part for part in (more, note) if part))
         if not items or reply_size(reply) <= budget:
             return reply
         items.pop(0 if least_urgent_first else -1)

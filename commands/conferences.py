@@ -13,6 +13,7 @@ from avz_bot.domain.conferences import (
     permission_table_rows,
 )
 from avz_bot.domain.inbound import Reply
+from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.conferences import ConferenceService
@@ -20,7 +21,6 @@ from commands.framework import (
     CommandContext,
     CommandSpec,
     HandlerResult,
-    NoArguments,
     Outcome,
     help_text,
     member_command,
@@ -211,10 +211,10 @@ async def close(ctx: CommandContext, args: CloseArgs) -> HandlerResult:
     return await _run(ctx, lambda s: s.close(ctx.member, room, args.next, key))
 
 
-async def overview(ctx: CommandContext, args: NoArguments) -> HandlerResult:
-    """``!overleggen``."""
+async def overview(ctx: CommandContext, args: PageArgs) -> HandlerResult:
+    """``!overleggen [pagina=]``."""
     room, _ = _who(ctx)
-    return await _run(ctx, lambda s: s.overview(ctx.member, room))
+    return await _run(ctx, lambda s: s.overview(ctx.member, room, args.page))
 
 
 SPECS: tuple[CommandSpec, ...] = (
@@ -308,6 +308,7 @@ SPECS: tuple[CommandSpec, ...] = (
         ("conferences",),
         "cmd.overleggen.summary",
         overview,
+        PageArgs,
         changes=False,
     ),
 )

@@ -6,12 +6,12 @@ from pydantic import BaseModel, Field
 
 from avz_bot.domain.escalations import EscalationAction, RouteKind
 from avz_bot.formatting import text
+from avz_bot.lists import PageArgs
 from avz_bot.services.cases import CaseCommandError
 from commands.framework import (
     CommandContext,
     CommandSpec,
     HandlerResult,
-    NoArguments,
     Outcome,
     help_text,
     member_command,
@@ -154,10 +154,10 @@ async def withdraw(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
     return await _act(ctx, args.reference, EscalationAction.WITHDRAW, args.reason)
 
 
-async def overview(ctx: CommandContext, args: NoArguments) -> HandlerResult:
-    """``!opschalingen``."""
+async def overview(ctx: CommandContext, args: PageArgs) -> HandlerResult:
+    """``!opschalingen [pagina=]``."""
     try:
-        reply = await ctx.services.escalations.overview(ctx.member, ctx.command.room_id)
+        reply = await ctx.services.escalations.overview(ctx.member, ctx.command.room_id, args.page)
     except CaseCommandError as exc:
         return HandlerResult(exc.reply, Outcome.REFUSED)
     return HandlerResult(reply)
@@ -226,6 +226,7 @@ SPECS: tuple[CommandSpec, ...] = (
         ("escalations",),
         "cmd.opschalingen.summary",
         overview,
+        PageArgs,
         changes=False,
     ),
 )

@@ -12,13 +12,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from avz_bot.domain.inbound import Reply
+from avz_bot.lists import PageArgs
 from avz_bot.services.helpdesk import HelpdeskService
 from avz_bot.services.helpdesk_cards import HelpdeskError
 from commands.framework import (
     CommandContext,
     CommandSpec,
     HandlerResult,
-    NoArguments,
     Outcome,
     help_text,
     member_command,
@@ -103,8 +103,8 @@ class CardEditArgs(CardArgs):
     )
 
 
-class SearchArgs(BaseModel):
-    """``!zoek <woorden>``."""
+class SearchArgs(PageArgs):
+    """``!zoek <woorden> [pagina=]``."""
 
     words: str = Field(
         alias="woorden",
@@ -168,20 +168,24 @@ def _card_command(method: str) -> Callable[[CommandContext, Any], Awaitable[Hand
     return handler
 
 
-async def open_questions(ctx: CommandContext, args: NoArguments) -> HandlerResult:
-    """``!vragen``."""
+async def open_questions(ctx: CommandContext, args: PageArgs) -> HandlerResult:
+    """``!vragen [pagina=]``."""
 
     async def op(s: HelpdeskService) -> Reply:
-        return s.view.open_list(await s.open_list(ctx.command.room_id), s.now)
+        win = s.window(args.page)
+        found = await s.open_list(ctx.command.room_id, win)
+        return s.view.open_list(found, win, s.now, ctx.services.cases.budget)
 
     return await _run(ctx, op)
 
 
 async def search(ctx: CommandContext, args: SearchArgs) -> HandlerResult:
-    """``!zoek``."""
+    """``!zoek <woorden> [pagina=]``."""
 
     async def op(s: HelpdeskService) -> Reply:
-        return s.view.search(args.words, await s.search(args.words))
+        win = s.window(args.page)
+        found = await s.search(args.words, win)
+        return s.view.search(args.words, found, win, ctx.services.cases.budget)
 
     return await _run(ctx, op)
 
@@ -222,7 +226,12 @@ SPECS: tuple[CommandSpec, ...] = (
         ("reference",),
     ),
     member_command(
-        "vragen", ("questions",), "cmd.helpdesk.questions", open_questions, changes=False
+        "vragen",
+        ("questions",),
+        "cmd.helpdesk.questions",
+        open_questions,
+        PageArgs,
+        changes=False,
     ),
     member_command(
         "kennis nieuw",

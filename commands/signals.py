@@ -19,6 +19,7 @@ from avz_bot.domain.signals import (
     SignalActor,
     permission_rows,
 )
+from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.signals import PersonArgs, SignalService
@@ -26,7 +27,6 @@ from commands.framework import (
     CommandContext,
     CommandSpec,
     HandlerResult,
-    NoArguments,
     Outcome,
     help_text,
     identifier_help,
@@ -191,12 +191,12 @@ async def withdraw(ctx: CommandContext, args: WithdrawArgs) -> HandlerResult:
     )
 
 
-async def list_case_signals(ctx: CommandContext, args: NoArguments) -> HandlerResult:
-    """``!signalen``."""
+async def list_case_signals(ctx: CommandContext, args: PageArgs) -> HandlerResult:
+    """``!signalen [pagina=]``."""
 
     async def op(service: SignalService) -> Reply:
         loaded = await ctx.services.cases.require_case(ctx.command.room_id)
-        return await service.list_in_case(ctx.member, loaded)
+        return await service.list_in_case(ctx.member, loaded, args.page)
 
     return await _run(ctx, op)
 
@@ -213,9 +213,11 @@ async def link_person(ctx: CommandContext, args: PersonLinkArgs) -> HandlerResul
     )
 
 
-async def tvo_agenda(ctx: CommandContext, args: NoArguments) -> HandlerResult:
-    """``!tvo agenda``."""
-    return await _run(ctx, lambda service: service.tvo_agenda(ctx.member, ctx.command.room_id))
+async def tvo_agenda(ctx: CommandContext, args: PageArgs) -> HandlerResult:
+    """``!tvo agenda [pagina=]``."""
+    return await _run(
+        ctx, lambda service: service.tvo_agenda(ctx.member, ctx.command.room_id, args.page)
+    )
 
 
 async def tvo_decide(ctx: CommandContext, args: DecideArgs) -> HandlerResult:
@@ -246,7 +248,12 @@ SPECS: tuple[CommandSpec, ...] = (
         ("reference",),
     ),
     member_command(
-        "signalen", ("signals",), "cmd.signalen.summary", list_case_signals, changes=False
+        "signalen",
+        ("signals",),
+        "cmd.signalen.summary",
+        list_case_signals,
+        PageArgs,
+        changes=False,
     ),
     member_command(
         "casus persoon",
@@ -257,7 +264,12 @@ SPECS: tuple[CommandSpec, ...] = (
         ("case",),
     ),
     member_command(
-        "tvo agenda", ("triage agenda",), "cmd.tvo_agenda.summary", tvo_agenda, changes=False
+        "tvo agenda",
+        ("triage agenda",),
+        "cmd.tvo_agenda.summary",
+        tvo_agenda,
+        PageArgs,
+        changes=False,
     ),
     member_command(
         "tvo besluit",

@@ -213,10 +213,10 @@ class ConferenceRepository:
         return found[0] if found else None
 
     async def for_case(
-        self, case_id: int, *, planned: bool, limit: int
+        self, case_id: int, *, planned: bool, limit: int, offset: int = 0
     ) -> tuple[list[ConferenceRow], int]:
-        """Planned ones soonest first, or the others latest first; at most ``limit``,
-        and how many there are in all."""
+        """Planned ones soonest first, or the others latest first; ``limit`` of them after
+        the first ``offset``, and how many there are in all."""
         condition = (
             ConferenceRecord.status == PLANNED if planned else ConferenceRecord.status != PLANNED
         )
@@ -227,7 +227,8 @@ class ConferenceRepository:
             select(ConferenceRecord)
             .where(ConferenceRecord.case_id == case_id, condition)
             .order_by(order, ConferenceRecord.id)
-            .limit(limit),
+            .limit(limit)
+            .offset(offset),
         )
         total = await self._session.scalar(
             select(func.count())

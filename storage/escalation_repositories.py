@@ -184,27 +184,33 @@ class EscalationRepository:
             for esc, municipality, level in result.all()
         ]
 
-    async def list_open(self, limit: int) -> list[ListedEscalation]:
+    async def list_open(self, limit: int, offset: int = 0) -> list[ListedEscalation]:
         """Open escalations with their case's municipality and current level, oldest
-        request first (one query)."""
+        request first (one query): ``limit`` of them after the first ``offset``."""
         stmt = (
             self._listed_select()
             .where(EscalationRecord.status.in_(OPEN_ESCALATION_STATUSES), _CASE_OPEN)
-            .order_by(EscalationRecord.requested_at)
+            .order_by(EscalationRecord.requested_at, EscalationRecord.id)
             .limit(limit)
+            .offset(offset)
         )
         return await self._listed(stmt)
 
-    async def list_for_case(self, case_id: int, limit: int) -> list[ListedEscalation]:
-        """The case's escalations, open ones first, each group oldest first (one query)."""
+    async def list_for_case(
+        self, case_id: int, limit: int, offset: int = 0
+    ) -> list[ListedEscalation]:
+        """The case's escalations, open ones first, each group oldest first (one query):
+        ``limit`` of them after the first ``offset``."""
         stmt = (
             self._listed_select()
             .where(EscalationRecord.case_id == case_id)
             .order_by(
                 EscalationRecord.status.not_in(OPEN_ESCALATION_STATUSES),
                 EscalationRecord.requested_at,
+                EscalationRecord.id,
             )
             .limit(limit)
+            .offset(offset)
         )
         return await self._listed(stmt)
 

@@ -193,9 +193,10 @@ class QuestionRepository:
         return await _rowcount(self._session, stmt) == 1
 
     async def open_questions(
-        self, room_ids: Sequence[str], limit: int
+        self, room_ids: Sequence[str], limit: int, offset: int = 0
     ) -> tuple[list[QuestionRow], int]:
-        """Not yet answered questions of these rooms, oldest first, and how many in all."""
+        """Not yet answered questions of these rooms, oldest first (``limit`` of them after
+        the first ``offset``), and how many in all."""
         where = (
             HelpdeskQuestionRecord.status.in_(["open", "opgepakt"]),
             HelpdeskQuestionRecord.room_id.in_(list(room_ids)),
@@ -206,7 +207,8 @@ class QuestionRepository:
             select(HelpdeskQuestionRecord)
             .where(*where)
             .order_by(HelpdeskQuestionRecord.created_at, HelpdeskQuestionRecord.id)
-            .limit(limit),
+            .limit(limit)
+            .offset(offset),
         )
         total = await self._session.scalar(
             select(func.count()).select_from(HelpdeskQuestionRecord).where(*where)

@@ -183,7 +183,7 @@ class SignalRepository:
             )
 
     async def _select(
-        self, *conditions: ColumnElement[bool], limit: int | None = None
+        self, *conditions: ColumnElement[bool], limit: int | None = None, offset: int = 0
     ) -> list[SignalRow]:
         stmt = (
             select(SignalRecord)
@@ -191,7 +191,7 @@ class SignalRepository:
             .order_by(SignalRecord.created_at, SignalRecord.id)
         )
         if limit is not None:
-            stmt = stmt.limit(limit)
+            stmt = stmt.limit(limit).offset(offset)
         return await _fetch_rows(self._session, SignalRow, stmt)
 
     async def get(self, signal_id: int) -> SignalRow | None:
@@ -229,9 +229,11 @@ class SignalRepository:
         total = await self._session.scalar(select(func.count()).where(condition))
         return Page(rows, int(total or 0))
 
-    async def agenda(self, municipality: str, now: datetime, limit: int) -> Page[SignalRow]:
+    async def agenda(
+        self, municipality: str, now: datetime, limit: int, offset: int = 0
+    ) -> Page[SignalRow]:
         """Active signals of ``municipality`` awaiting triage (open, or monitored and due
-        again), oldest first."""
+        again), oldest first: ``limit`` of them after the first ``offset``."""
         condition = (
             (SignalRecord.municipality == municipality)
             & (SignalRecord.status == "actief")
@@ -240,7 +242,7 @@ class SignalRepository:
                 (SignalRecord.triage == "monitoren") & (SignalRecord.relist_at <= now),
             )
         )
-        rows = await self._select(condition, limit=limit)
+        rows = await self._select(condition, limit=limit, offset=offset)
         total = await self._session.scalar(select(func.count()).where(condition))
         return Page(rows, int(total or 0))
 
@@ -462,15 +464,17 @@ class CaseSignalRepository:
         stmt = select(CaseSignalRecord).where(CaseSignalRecord.id == new_id)
         return (await _fetch_rows(self._session, CaseSignalRow, stmt))[0]
 
-    async def list_for_case(self, case_id: int, limit: int) -> Page[CaseSignalRow]:
+    async def list_for_case(self, case_id: int, limit: int, offset: int = 0) -> Page[CaseSignalRow]:
         """The case's signals, newest first (``hoog`` before the rest of the same day is
-        not attempted: the newest worry is the most urgent to read)."""
+        not attempted: the newest worry is the most urgent to read): ``limit`` of them
+        after the first ``offset``."""
         condition = CaseSignalRecord.case_id == case_id
         stmt = (
             select(CaseSignalRecord)
             .where(condition)
             .order_by(CaseSignalRecord.number.desc())
             .limit(limit)
+            .offset(offset)
         )
         rows = await _fetch_rows(self._session, CaseSignalRow, stmt)
         total = await self._session.scalar(select(func.count()).where(condition))

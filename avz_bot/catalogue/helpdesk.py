@@ -95,8 +95,10 @@ NL: dict[str, str] = {
     "helpdesk.open.line": "{reference} · {theme} · {hours} werkuur · {who}",
     "helpdesk.open.none": "Er staan geen open vragen.",
     "helpdesk.open.nobody": "nog niet opgepakt",
-    "helpdesk.more": "… en nog {count}",
-    "helpdesk.more_at_least": "… en nog minstens {count}; maak de zoekvraag specifieker",
+    "helpdesk.more_at_least": (
+        "… en nog minstens {count}. Meer zien: {command} pagina={page}, "
+        "of maak de zoekvraag specifieker"
+    ),
     "helpdesk.mine.title": "Vraagbaak en kennis",
     "helpdesk.mine.asked": "{reference} ({theme}) is beantwoord: bevestig met {prefix}opgelost {reference}",
     "helpdesk.mine.claimed": "{reference} ({theme}) wacht op jouw antwoord",
@@ -230,8 +232,10 @@ EN: dict[str, str] = {
     "helpdesk.open.line": "{reference} · {theme} · {hours} working hours · {who}",
     "helpdesk.open.none": "There are no open questions.",
     "helpdesk.open.nobody": "not taken yet",
-    "helpdesk.more": "… and {count} more",
-    "helpdesk.more_at_least": "… and at least {count} more; make the search more specific",
+    "helpdesk.more_at_least": (
+        "… and at least {count} more. See them: {command} pagina={page}, "
+        "or make the search more specific"
+    ),
     "helpdesk.mine.title": "Helpdesk and knowledge",
     "helpdesk.mine.asked": "{reference} ({theme}) was answered: confirm with {prefix}opgelost {reference}",
     "helpdesk.mine.claimed": "{reference} ({theme}) waits for your answer",

@@ -8,6 +8,10 @@ from __future__ import annotations
 NL: dict[str, str] = {
     "list.more": "… en nog {count}. Meer zien: {command} pagina={page}",
     "list.cut": "… (ingekort: dit antwoord werd te lang)",
+    "list.beyond": (
+        "Pagina {page} bestaat niet: deze lijst loopt tot pagina {last}. "
+        "Typ {command} voor de eerste pagina."
+    ),
     "arg.page": "welke pagina van de lijst (1 = de meest dringende)",
     "outbox.undeliverable": (
         "Mijn antwoord kon niet worden verstuurd ({reason}). Probeer een kortere lijst, "
@@ -21,6 +25,9 @@ NL: dict[str, str] = {
 EN: dict[str, str] = {
     "list.more": "… and {count} more. See them: {command} pagina={page}",
     "list.cut": "… (shortened: this reply became too long)",
+    "list.beyond": (
+        "There is no page {page}: this list ends at page {last}. Type {command} for the first page."
+    ),
     "arg.page": "which page of the list (1 = the most urgent)",
     "outbox.undeliverable": (
         "My reply could not be sent ({reason}). Try a shorter list, for example with "

@@ -33,7 +33,7 @@ from avz_bot.domain.reminders import (
 )
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
-from avz_bot.lists import Page, page_listing, page_sections
+from avz_bot.lists import Page, beyond, beyond_reply, page_listing, page_sections
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from storage.case_repositories import AgreementRepository, AgreementRow, CaseRepository
@@ -244,10 +244,12 @@ class AgreementService:
         )
         if not total:
             return text(self.t("agreement.none", reference=loaded.row.reference))
-        items = [await self._line(row) for row in rows]
+        shown = Page(tuple([await self._line(row) for row in rows]), total, win)
+        if shown.beyond:
+            return beyond_reply(self, f"{self._prefix}acties", shown)
         return page_listing(
             self.t("agreement.list.title", reference=loaded.row.reference),
-            Page(tuple(items), total, win),
+            shown,
             cases.more_line("acties"),
             cases.budget,
         )
@@ -372,9 +374,12 @@ class AgreementService:
             )
             for r in rows
         ]
+        shown = Page(tuple(items), total, win)
+        if shown.beyond:
+            return beyond_reply(self, f"{self._prefix}herinneringen", shown)
         return page_listing(
             self.t("reminder.list.title"),
-            Page(tuple(items), total, win),
+            shown,
             cases.more_line("herinneringen"),
             cases.budget,
         )
@@ -435,14 +440,16 @@ class AgreementService:
                 else []
             )
         ]
+        own = [
+            (t("mine.agreements"), Page(tuple(agreement_lines), agreements_total, win)),
+            (t("mine.regie"), Page(tuple(regie_lines), led_total, win)),
+            (t("mine.waiting"), Page(tuple(waiting_lines), proposals_total, win)),
+        ]
+        if beyond(*(page for _, page in own)):
+            return beyond_reply(self, f"{self._prefix}mijn", *(page for _, page in own))
         return page_sections(
             t("mine.title", name=member.display_name),
-            [
-                (t("mine.agreements"), Page(tuple(agreement_lines), agreements_total, win)),
-                (t("mine.regie"), Page(tuple(regie_lines), led_total, win)),
-                (t("mine.waiting"), Page(tuple(waiting_lines), proposals_total, win)),
-                *area_sections,
-            ],
+            [*own, *area_sections],
             cases.more_line("mijn"),
             t("list.none"),
             cases.budget,

@@ -25,6 +25,7 @@ from avz_bot.domain.dates import format_when
 from avz_bot.domain.inbound import Attachment, Reply
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import listing, text
+from avz_bot.lists import MoreLine, Page, beyond, beyond_reply, page_sections
 from avz_bot.messages import Messages
 
 ICS_NAME = "overleg.ics"
@@ -370,32 +371,31 @@ class ConferenceView:
     def overview(
         self,
         case_reference: str,
-        upcoming: Sequence[ConferenceState],
-        upcoming_total: int,
-        past: Sequence[ConferenceState],
-        past_total: int,
+        upcoming: Page[ConferenceState],
+        past: Page[ConferenceState],
+        more_line: MoreLine,
+        budget: int,
     ) -> Reply:
-        """``!overleggen``: planned ones (soonest first), then earlier ones (latest first)."""
-        if not upcoming and not past:
+        """``!overleggen [pagina=]``: one page of the planned ones (soonest first), then of
+        the earlier ones (latest first), within ``budget`` bytes."""
+        if not upcoming.total and not past.total:
             return text(self.t("conference.none", reference=case_reference, prefix=self._prefix))
+        if beyond(upcoming, past):
+            return beyond_reply(self, f"{self._prefix}overleggen", upcoming, past)
 
-        def block(rows: Sequence[ConferenceState], total: int) -> list[str]:
-            lines = [self.conference_line(s) for s in rows] or [self.t("list.none")]
-            if total > len(rows):
-                lines.append(self.t("conference.more", count=total - len(rows)))
-            return lines
+        def lines(page: Page[ConferenceState]) -> Page[str]:
+            return Page(tuple(self.conference_line(s) for s in page.items), page.total, page.window)
 
-        plain = [self.t("conference.list.title", reference=case_reference)]
-        html = f"<strong>{escape(plain[0])}</strong>"
-        for heading, lines in (
-            (self.t("conference.list.upcoming"), block(upcoming, upcoming_total)),
-            (self.t("conference.list.past"), block(past, past_total)),
-        ):
-            plain.append(heading)
-            plain.extend(f"  • {line}" for line in lines)
-            html += f"<p>{escape(heading)}</p><ul>"
-            html += "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
-        return Reply("\n".join(plain), html)
+        return page_sections(
+            self.t("conference.list.title", reference=case_reference),
+            [
+                (self.t("conference.list.upcoming"), lines(upcoming)),
+                (self.t("conference.list.past"), lines(past)),
+            ],
+            more_line,
+            self.t("list.none"),
+            budget,
+        )
 
     def plate_line(self, reference: str, case_reference: str, starts_at: datetime) -> str:
         """One upcoming conference in ``!mijn``."""

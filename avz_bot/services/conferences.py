@@ -39,6 +39,7 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
+from avz_bot.lists import Page, window
 from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from avz_bot.services.conference_events import (
@@ -357,23 +358,25 @@ class ConferenceService:
             raise CaseCommandError(self.view.refusal(refusal))
         return await self._agenda_reply(loaded, row, state)
 
-    async def overview(self, member: Member, room_id: str) -> Reply:
-        """``!overleggen``: planned (soonest first) and earlier ones (latest first)."""
+    async def overview(self, member: Member, room_id: str, page: int = 1) -> Reply:
+        """``!overleggen [pagina=]``: planned (soonest first) and earlier ones (latest
+        first); each one page of ``list_limit``."""
         loaded = await self._cases.require_case(room_id)
         refusal = domain.check(domain.ConferenceAction.VIEW, loaded.state, member, None, self.now)
         if refusal is not None:
             raise CaseCommandError(self.view.refusal(refusal))
-        limit = self._settings.list_limit
+        win = window(page, self._settings.list_limit)
         case_id, reference = loaded.row.id, loaded.row.reference
-        upcoming, up_total = await self.repo.for_case(case_id, planned=True, limit=limit)
-        past, past_total = await self.repo.for_case(case_id, planned=False, limit=limit)
-        # No participants needed for a line: states without them (no per-row queries).
+        lists = []
+        for planned in (True, False):
+            rows, total = await self.repo.for_case(
+                case_id, planned=planned, limit=win.limit, offset=win.offset
+            )
+            # No participants needed for a line: states without them (no per-row queries).
+            lists.append(Page(tuple(_bare(r, reference) for r in rows), total, win))
+        upcoming, past = lists
         return self.view.overview(
-            reference,
-            [_bare(r, reference) for r in upcoming],
-            up_total,
-            [_bare(r, reference) for r in past],
-            past_total,
+            reference, upcoming, past, self._cases.more_line("overleggen"), self._cases.budget
         )
 
     # ------------------------------------------------------------ papers

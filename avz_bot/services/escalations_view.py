@@ -13,7 +13,8 @@ from datetime import datetime
 from avz_bot.domain import escalations as domain
 from avz_bot.domain.escalations import EscalationStatus, FrozenLevel, Refusal
 from avz_bot.domain.inbound import Reply
-from avz_bot.formatting import listing, text
+from avz_bot.formatting import text
+from avz_bot.lists import Page, beyond_reply, page_listing
 from avz_bot.messages import Messages
 from avz_bot.services.agreements import mentioning
 from avz_bot.services.cases import CaseService
@@ -186,12 +187,13 @@ class EscalationView:
             age=f"{age_hours:.1f}".replace(".", ","),
         )
 
-    def listing(self, title: str, lines: list[str], more: int) -> Reply:
-        """A bounded list with "… en nog N"."""
-        if not lines:
+    def overview(self, title: str, page: Page[str]) -> Reply:
+        """``!opschalingen [pagina=]``: one page, with "… en nog N. Meer zien: …"."""
+        if not page.total:
             return text(f"{title}\n{self.t('esc.list.none')}")
-        footer = self.t("esc.list.more", count=more) if more > 0 else ""
-        return listing(title, lines, footer)
+        if page.beyond:
+            return beyond_reply(self, f"{self._prefix}opschalingen", page)
+        return page_listing(title, page, self._cases.more_line("opschalingen"), self._cases.budget)
 
     def status_word(self, status: EscalationStatus) -> str:
         """The Dutch status word."""

@@ -30,6 +30,7 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member, Role, ScopedRoleKind
 from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.lists import Window, window
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.helpdesk_cards import (
     TITLE_LENGTH,
@@ -427,20 +428,26 @@ class HelpdeskService(KnowledgeCards):
         )
 
     # ------------------------------------------------------------ overviews
-    async def open_list(self, room_id: str) -> OpenList:
-        """``!vragen`` in a helpdesk room: unanswered questions there, oldest first."""
+    def window(self, page: int) -> Window:
+        """Page ``page`` of a helpdesk list (``!vragen``, ``!zoek``): ``list_limit`` items."""
+        return window(page, self.settings.list_limit)
+
+    async def open_list(self, room_id: str, win: Window) -> OpenList:
+        """``!vragen [pagina=]`` in a helpdesk room: unanswered questions there, oldest
+        first; the page ``win``."""
         if room_id not in self.settings.rooms:
             raise HelpdeskError("not_helpdesk_room")
-        rows, total = await self.questions.open_questions([room_id], self.settings.list_limit)
+        rows, total = await self.questions.open_questions([room_id], win.limit, win.offset)
         claimers = sorted({q.claimed_by for q in rows if q.claimed_by})
         return OpenList(rows, total, dict(await self.names(claimers)))
 
-    async def search(self, query: str) -> SearchResult:
-        """``!zoek <woorden>``: published cards and answered questions."""
+    async def search(self, query: str, win: Window) -> SearchResult:
+        """``!zoek <woorden> [pagina=]``: published cards and answered questions, best
+        first; the page ``win``."""
         if not self._analyzer.query(query):
             raise HelpdeskError("search_empty")
         return await search_knowledge(
-            self._session, self._analyzer, query, self.settings.list_limit
+            self._session, self._analyzer, query, win.limit, offset=win.offset
         )
 
     async def plate_section(self, member: Member) -> tuple[str, list[str]]:

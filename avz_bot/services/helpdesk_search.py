@@ -41,7 +41,7 @@ class Found:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """The best results (at most the asked limit) and how many matched in all."""
+    """The best results (one page: at most the asked limit) and how many matched in all."""
 
     found: list[Found]
     total: int
@@ -51,9 +51,10 @@ class SearchResult:
 
 
 async def search_knowledge(
-    session: AsyncSession, analyzer: DutchAnalyzer, query: str, limit: int
+    session: AsyncSession, analyzer: DutchAnalyzer, query: str, limit: int, offset: int = 0
 ) -> SearchResult:
-    """Search published cards and answered questions for ``query`` (Dutch words).
+    """Search published cards and answered questions for ``query`` (Dutch words): the
+    ``limit`` best results after the first ``offset`` (a page of the ranked list).
 
     ``partial`` is true when no document had every word and the result holds documents
     with some of them.
@@ -68,7 +69,7 @@ async def search_knowledge(
     ordered = _ranked(groups, hits)
     found = [
         Found(h.kind, h.entity_id, h.reference, h.title, h.theme, snippet(h.body, groups))
-        for h in ordered[:limit]
+        for h in ordered[offset : offset + limit]
     ]
     return SearchResult(found, len(hits), partial, len(hits) >= CANDIDATE_LIMIT)
 

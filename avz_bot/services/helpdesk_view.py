@@ -15,7 +15,8 @@ from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.dates import format_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.formatting import listing, text
+from avz_bot.formatting import text
+from avz_bot.lists import MoreLine, Page, Window, beyond_reply, page_listing
 from avz_bot.messages import Messages
 from storage.helpdesk_repositories import KIND_CARD, CardRow, QuestionRow
 
@@ -108,9 +109,10 @@ class HelpdeskView:
         )
         return text(message)
 
-    def open_list(self, result: OpenList, now: datetime) -> Reply:
-        """``!vragen``: oldest (most urgent) first, bounded."""
-        if not result.questions:
+    def open_list(self, result: OpenList, win: Window, now: datetime, budget: int) -> Reply:
+        """``!vragen [pagina=]``: oldest (most urgent) first, one page within ``budget``
+        bytes."""
+        if not result.total:
             return text(self.t("helpdesk.open.none"))
         items = []
         for q in result.questions:
@@ -129,9 +131,20 @@ class HelpdeskView:
                     who=who,
                 )
             )
-        more = result.total - len(result.questions)
-        footer = self.t("helpdesk.more", count=more) if more > 0 else ""
-        return listing(self.t("helpdesk.open.title", count=result.total), items, footer)
+        page = Page(tuple(items), result.total, win)
+        command = f"{self._prefix}vragen"
+        if page.beyond:
+            return beyond_reply(self, command, page)
+        return page_listing(
+            self.t("helpdesk.open.title", count=result.total),
+            page,
+            self._more("list.more", command),
+            budget,
+        )
+
+    def _more(self, key: str, command: str) -> MoreLine:
+        """The "… en nog N. Meer zien: <command> pagina=P" line of a list."""
+        return lambda count, page: self.t(key, count=count, command=command, page=page)
 
     # ------------------------------------------------------------ jobs
     def breach_thread(
@@ -201,9 +214,10 @@ class HelpdeskView:
         """Direct message to a card's owner: its review date has come."""
         return text(self.t("helpdesk.dm.review", reference=card.reference, title=card.title))
 
-    def search(self, query: str, result: SearchResult) -> Reply:
-        """``!zoek``: references, titles and snippets, best first, bounded."""
-        if not result.found:
+    def search(self, query: str, result: SearchResult, win: Window, budget: int) -> Reply:
+        """``!zoek [pagina=]``: references, titles and snippets, best first, one page within
+        ``budget`` bytes."""
+        if not result.total:
             return text(self.t("helpdesk.search.none", query=query))
         items = [
             self.t(
@@ -217,13 +231,16 @@ class HelpdeskView:
             )
             for f in result.found
         ]
-        more = result.total - len(result.found)
-        key = "helpdesk.more_at_least" if result.capped else "helpdesk.more"
-        footer = self.t(key, count=more) if more > 0 else ""
+        page = Page(tuple(items), result.total, win)
+        command = f"{self._prefix}zoek {query}"
+        if page.beyond:
+            return beyond_reply(self, command, page)
         title = self.t(
             "helpdesk.search.partial" if result.partial else "helpdesk.search.title", query=query
         )
-        return listing(title, items, footer)
+        # More matched than were ranked: the count is a lower bound.
+        key = "helpdesk.more_at_least" if result.capped else "list.more"
+        return page_listing(title, page, self._more(key, command), budget)
 
     def plate(
         self, user: str, waiting: list[QuestionRow], due: list[CardRow]

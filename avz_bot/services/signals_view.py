@@ -16,6 +16,8 @@ from avz_bot.domain import signals as domain
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import listing, paragraphs, text
+from avz_bot.lists import Page as ListPage
+from avz_bot.lists import Window, beyond_reply, page_listing
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseService
 from avz_bot.settings_sections.signals import SignalSettings
@@ -213,9 +215,11 @@ class SignalView:
             )
         )
 
-    async def case_signals(self, page: Page[CaseSignalRow], case_reference: str) -> Reply:
-        """``!signalen``: newest first, bounded."""
-        if not page.rows:
+    async def case_signals(
+        self, found: Page[CaseSignalRow], win: Window, case_reference: str, prefix: str
+    ) -> Reply:
+        """``!signalen [pagina=]``: newest first, one page."""
+        if not found.total:
             return text(self.t("signal.case_list_empty", reference=case_reference))
         lines = [
             self.t(
@@ -228,12 +232,16 @@ class SignalView:
                 organisation=await self._cases.org_name(row.organisation_code),
                 date=self.day(row.created_at),
             )
-            for row in page.rows
+            for row in found.rows
         ]
-        return listing(
-            self.t("signal.case_list_title", reference=case_reference, count=page.total),
-            lines,
-            self.more(page),
+        page = ListPage(tuple(lines), found.total, win)
+        if page.beyond:
+            return beyond_reply(self, f"{prefix}signalen", page)
+        return page_listing(
+            self.t("signal.case_list_title", reference=case_reference, count=found.total),
+            page,
+            self._cases.more_line("signalen"),
+            self._cases.budget,
         )
 
     def more(self, page: Page[Any]) -> str:
@@ -244,17 +252,18 @@ class SignalView:
     # ------------------------------------------------------------ TVO
     async def agenda(
         self,
-        page: Page[SignalRow],
+        found: Page[SignalRow],
+        win: Window,
         matched: dict[int, list[SignalRow]],
         municipality: str,
         prefix: str,
     ) -> Reply:
-        """``!tvo agenda``: oldest first, pseudonymous."""
+        """``!tvo agenda [pagina=]``: oldest first, pseudonymous, one page."""
         name = self.municipality(municipality)
-        if not page.rows:
+        if not found.total:
             return text(self.t("tvo.agenda_empty", municipality=name))
         lines = []
-        for row in page.rows:
+        for row in found.rows:
             line = self.t(
                 "tvo.agenda_line",
                 reference=row.reference,
@@ -271,11 +280,15 @@ class SignalView:
             if row.triage == domain.TriageStatus.MONITOREN.value:
                 line += " " + self.t("tvo.agenda_relisted")
             lines.append(line)
-        footer = "\n".join(
-            part for part in (self.more(page), self.t("tvo.agenda_footer", prefix=prefix)) if part
-        )
-        return listing(
-            self.t("tvo.agenda_title", municipality=name, count=page.total), lines, footer
+        page = ListPage(tuple(lines), found.total, win)
+        if page.beyond:
+            return beyond_reply(self, f"{prefix}tvo agenda", page)
+        return page_listing(
+            self.t("tvo.agenda_title", municipality=name, count=found.total),
+            page,
+            self._cases.more_line("tvo agenda"),
+            self._cases.budget,
+            note=self.t("tvo.agenda_footer", prefix=prefix),
         )
 
     async def decided(

@@ -23,7 +23,8 @@ class ConferenceSettings(BaseModel):
     day_before_at: time = time(9, 0)
     #: How long before the start the second reminder goes out (minutes).
     hour_before_minutes: int = Field(default=60, ge=1, le=240)
-    #: At most this many items per agenda section and per list (the rest is counted).
+    #: At most this many items per agenda section (the rest is counted); per page of
+    #: ``!overleggen``.
     list_limit: int = Field(default=10, ge=1, le=100)
     #: The domain part of the calendar files' UIDs (``ov-2026-0001@<uid_domain>``).
     uid_domain: str = Field(default="avz-bot", min_length=1, max_length=100)

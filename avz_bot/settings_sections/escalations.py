@@ -74,7 +74,7 @@ class EscalationSettings(BaseModel):
     digest: bool = True
     #: Its local time (empty: at office start, ``[calendar] office_start``).
     digest_time: time | None = None
-    #: At most this many escalations in one ``!opschalingen`` list or digest section.
+    #: Escalations per page of ``!opschalingen``; at most this many per digest section.
     list_limit: int = Field(default=15, ge=1, le=100)
 
     @field_validator("inhoudelijk", "samenwerking")

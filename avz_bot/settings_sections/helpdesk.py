@@ -69,7 +69,7 @@ class HelpdeskSettings(BaseModel):
     review_days: int = Field(default=180, ge=1, le=3650)
     #: Groups of equivalent search words (abbreviations first by convention).
     synonyms: list[list[str]] = Field(default_factory=lambda: [list(g) for g in DEFAULT_SYNONYMS])
-    #: How many items a list (``!vragen``, ``!zoek``, ``!mijn``) shows at most.
+    #: Items per page of ``!vragen`` and ``!zoek``; at most this many in ``!mijn``.
     list_limit: int = Field(default=10, ge=1, le=50)
 
     @field_validator("themes")

@@ -69,7 +69,7 @@ class SignalSettings(BaseModel):
     tvo_rooms: dict[str, str] = Field(default_factory=dict)
     #: The case type of a case opened by ``!tvo besluit … casus`` without ``type=``.
     default_case_type: str = "pga"
-    #: At most this many items in ``!tvo agenda``, ``!signalen`` and the ``!mijn`` section.
+    #: Items per page of ``!tvo agenda`` and ``!signalen``; at most this many in ``!mijn``.
     list_limit: int = Field(default=15, ge=1, le=100)
     #: The key version that makes new pseudonyms.
     current_key: str = "v1"

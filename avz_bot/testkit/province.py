@@ -4,7 +4,9 @@
 cases (some open), their members, agreements (some open), pending reminder jobs,
 audit rows and registered members, plus one *heavy* person (regie of many cases,
 owner of many open agreements, many proposals waiting) and one *busy* case (many
-members, open agreements, timeline entries and reminders). Everything is made up:
+members, open agreements, timeline entries and reminders), and — when ``areas`` asks for
+them — the lists of the newer areas (``avz_bot.testkit.province_areas``). Everything is
+made up:
 names are "Medewerker 17", titles "Werktitel 42". Rows are bulk-inserted (the seeding
 measures nothing); the same ``seed`` gives the same province.
 """
@@ -12,13 +14,14 @@ measures nothing); the same ``seed`` gives the same province.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, text
 
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
+from avz_bot.testkit.province_areas import AreaCounts, AreaRooms, area_rooms, seed_area_lists
 from storage.db import Database
 from storage.models import (
     AgreementRecord,
@@ -58,6 +61,9 @@ class ProvinceSize:
     busy_agreements: int = 400
     busy_timeline: int = 500
     busy_reminders: int = 300
+    #: The newer areas' lists (signals, agenda, escalations, conferences, questions,
+    #: cards); none unless asked for.
+    areas: AreaCounts = field(default_factory=AreaCounts)
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,10 @@ class Province:
     plain_room: str
     members: list[Member]
     organisations: list[Organisation]
+    #: Where the area lists are asked (TVO, helpdesk and coordination rooms).
+    rooms: AreaRooms
+    #: A ketenmanager (may read the TVO agenda; the escalations wait for them).
+    ketenmanager: str
 
 
 def member_id(n: int, server: str = SERVER) -> str:
@@ -287,6 +297,19 @@ async def seed_province(
         for n in range(size.busy_reminders)
     ]
     await _bulk(database, ReminderRecord, reminder_rows)
+    rooms = area_rooms(server)
+    ketenmanager = next((m.matrix_id for m in members if Role.KETENMANAGER in m.roles), heavy)
+    if size.areas != AreaCounts():
+        await seed_area_lists(
+            database,
+            size.areas,
+            now,
+            case_id=busy_id,
+            author=plain,
+            author_org=org_of(plain),
+            target=ketenmanager,
+            rooms=rooms,
+        )
     if database.backend == "postgresql":
         async with database.engine.begin() as connection:
             # Explicit case ids: move the sequence past them for cases the bot opens.
@@ -303,6 +326,8 @@ async def seed_province(
         plain_room=case_room(plain_id),
         members=members,
         organisations=orgs,
+        rooms=rooms,
+        ketenmanager=ketenmanager,
     )
 
 

@@ -273,7 +273,7 @@ async def test_cards_from_question_to_search_and_review(world: World) -> None:
     draft = await world.run(lambda s: s.card_new(EXPERT, ref))
     card = draft.card.reference
     assert draft.card.status == "concept" and card == "K-1"
-    found = await world.run(lambda s: s.search("gedragsaanwijzingen"))
+    found = await world.run(lambda s: s.search("gedragsaanwijzingen", s.window(1)))
     assert [f.reference for f in found.found] == [ref]  # the answered question; no draft
     await world.run(lambda s: s.card_edit(EXPERT, card, None, "Bel 111222333 voor advies."))
     with pytest.raises(HelpdeskError) as refused:
@@ -284,7 +284,7 @@ async def test_cards_from_question_to_search_and_review(world: World) -> None:
     )
     published = await world.run(lambda s: s.card_publish(EXPERT, card))
     assert published.card.review_due == local(2026, 11, 30, 10) + timedelta(days=180)
-    found = await world.run(lambda s: s.search("overlast jongere"))
+    found = await world.run(lambda s: s.search("overlast jongere", s.window(1)))
     assert found.found[0].reference == card
     # The review date: the owner gets a direct message, once.
     await world.tick()
@@ -298,7 +298,7 @@ async def test_cards_from_question_to_search_and_review(world: World) -> None:
     _, lines = await world.run(lambda s: s.plate_section(EXPERT))
     assert not any("K-1" in line for line in lines)
     await world.run(lambda s: s.card_retire(EXPERT, card))
-    found = await world.run(lambda s: s.search("overlast jongere"))
+    found = await world.run(lambda s: s.search("overlast jongere", s.window(1)))
     assert card not in [f.reference for f in found.found]
 
 
@@ -307,7 +307,7 @@ async def test_open_list_is_bounded_oldest_first(world: World) -> None:
         world.clock.set(local(2026, 11, 30, 9 + n))
         await world.run(lambda s, n=n: s.ask(ASKER, DESK, f"$r{n}", "jeugd", f"Vraag nummer {n}"))
     await world.run(lambda s: s.claim(EXPERT, "VR-2026-2"))
-    result = await world.run(lambda s: s.open_list(DESK))
+    result = await world.run(lambda s: s.open_list(DESK, s.window(1)))
     assert [q.reference for q in result.questions] == ["VR-2026-1", "VR-2026-2", "VR-2026-3"]
     assert result.total == 5
     rendered = await world.run(lambda s: _render(s, result))
@@ -315,7 +315,7 @@ async def test_open_list_is_bounded_oldest_first(world: World) -> None:
 
 
 async def _render(s: HelpdeskService, result: Any) -> str:
-    return s.view.open_list(result, s.now).plain
+    return s.view.open_list(result, s.window(1), s.now, 16_000).plain
 
 
 async def test_claim_by_reaction(world: World) -> None:

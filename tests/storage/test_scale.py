@@ -1,10 +1,12 @@
 """Province scale: bounded replies and reads that do not grow with the data (issue 14).
 
 Two generated provinces (``avz_bot.testkit.province``), a small one and one several
-times larger with a person and a case far beyond every list bound, on SQLite and
-PostgreSQL. Every listing command runs through the real core (claim, dispatch, audit,
-outbox) with a fake homeserver; the tests read the queued reply and count the SQL
-statements each command sends.
+times larger with a person, a case and the lists of every area (signals, TVO agenda,
+escalations, conferences, helpdesk questions and search) far beyond every list bound,
+on SQLite and PostgreSQL. Every listing command runs through the real core (claim,
+dispatch, audit, outbox) with a fake homeserver; the tests read the queued reply and
+count the SQL statements each command sends. A tiny province with pages of three items
+shows how each area's list pages.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from pydantic import BaseModel
 from sqlalchemy import event, text
 
 from avz_bot.clock import FakeClock
@@ -30,7 +33,13 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.services.core import BotCore, txn_id_for
 from avz_bot.services.directory import MemberDirectory
 from avz_bot.services.units import AppServices
+from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.conferences import ConferenceSettings
+from avz_bot.settings_sections.escalations import EscalationSettings
+from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from avz_bot.settings_sections.signals import SignalSettings
 from avz_bot.testkit.province import Province, ProvinceSize, seed_province
+from avz_bot.testkit.province_areas import MUNICIPALITY, SEARCH_WORD, AreaCounts
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database, sqlite_url_for
@@ -38,6 +47,7 @@ from storage.outbox_repositories import OutboxRepository
 from storage.repositories import PartnerRepository
 
 NOW = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+S = TypeVar("S", bound=BaseModel)
 DM = "!dm:avz.bench"
 
 SMALL = ProvinceSize(
@@ -55,6 +65,10 @@ SMALL = ProvinceSize(
     busy_agreements=4,
     busy_timeline=6,
     busy_reminders=3,
+    # Each area list a little over two pages (so page 2 has items here too).
+    areas=AreaCounts(
+        case_signals=20, agenda_signals=20, escalations=20, conferences=24, questions=12, cards=12
+    ),
 )
 #: Every list of the heavy person and the busy case is far beyond the bounds.
 LARGE = ProvinceSize(
@@ -72,6 +86,35 @@ LARGE = ProvinceSize(
     busy_agreements=300,
     busy_timeline=400,
     busy_reminders=200,
+    areas=AreaCounts(
+        case_signals=120,
+        agenda_signals=120,
+        escalations=120,
+        conferences=120,
+        questions=120,
+        cards=120,
+    ),
+)
+#: A tiny province whose area lists have seven or eight items: with pages of three,
+#: every list has three pages.
+TINY = ProvinceSize(
+    cases=6,
+    open_cases=5,
+    agreements=10,
+    open_agreements=5,
+    pending_jobs=2,
+    audit_rows=10,
+    members=12,
+    heavy_regie=1,
+    heavy_agreements=1,
+    heavy_proposals=1,
+    busy_members=4,
+    busy_agreements=1,
+    busy_timeline=2,
+    busy_reminders=1,
+    areas=AreaCounts(
+        case_signals=7, agenda_signals=7, escalations=7, conferences=8, questions=7, cards=7
+    ),
 )
 
 #: (command, room, sender) of every command that shows a list; "heavy" is the person
@@ -89,6 +132,23 @@ LIST_COMMANDS: list[tuple[str, str]] = [
     ("!herinneringen", "busy"),
     ("!regie", "busy"),
 ]
+#: The lists of the other areas (room: "busy" case, "tvo", helpdesk "desk", "coord"ination).
+AREA_COMMANDS: list[tuple[str, str]] = [
+    ("!signalen", "busy"),
+    ("!signalen pagina=2", "busy"),
+    ("!tvo agenda", "tvo"),
+    ("!tvo agenda pagina=2", "tvo"),
+    ("!opschalingen", "busy"),
+    ("!opschalingen", "coord"),
+    ("!opschalingen pagina=2", "coord"),
+    ("!overleggen", "busy"),
+    ("!overleggen pagina=2", "busy"),
+    ("!vragen", "desk"),
+    ("!vragen pagina=2", "desk"),
+    (f"!zoek {SEARCH_WORD}", "desk"),
+    (f"!zoek {SEARCH_WORD} pagina=2", "desk"),
+]
+LIST_COMMANDS += AREA_COMMANDS
 
 
 @dataclass
@@ -101,13 +161,22 @@ class World:
     n: int = 0
 
     async def run(self, body: str, where: str, sender: str | None = None) -> dict[str, Any]:
-        """Run one command as the heavy person; the reply's content as queued."""
+        """Run one command as the heavy person (in the TVO room: a ketenmanager) in the
+        room ``where`` names; the reply's content as queued."""
         self.n += 1
-        room = DM if where == "dm" else self.province.busy_room
+        rooms = self.province.rooms
+        room = {
+            "dm": DM,
+            "busy": self.province.busy_room,
+            "tvo": rooms.tvo_room,
+            "desk": rooms.helpdesk_room,
+            "coord": rooms.coordination_room,
+        }[where]
+        asker = self.province.ketenmanager if where == "tvo" else self.province.heavy_user
         incoming = IncomingCommand(
             event_id=f"$cmd{self.n}-{uuid.uuid4().hex[:6]}",
             room_id=room,
-            sender=sender or self.province.heavy_user,
+            sender=sender or asker,
             body=body,
             sent_at=NOW,
             received_at=NOW,
@@ -163,14 +232,30 @@ async def fresh_database(backend: str, tmp_path: Path, name: str) -> AsyncIterat
 
 @asynccontextmanager
 async def world(
-    backend: str, tmp_path: Path, size: ProvinceSize, name: str
+    backend: str, tmp_path: Path, size: ProvinceSize, name: str, area_page: int | None = None
 ) -> AsyncIterator[World]:
+    """A seeded province and the bot's core; ``area_page``: the items per page of the
+    signals, escalations, conferences and helpdesk lists (else their defaults)."""
     async with fresh_database(backend, tmp_path, name) as database:
         await database.upgrade()
         province = await seed_province(database, size, NOW - timedelta(minutes=1))
         clock = FakeClock(NOW)
         messages = Messages()
-        services = AppServices(clock=clock, version="test", messages=messages)
+        rooms = province.rooms
+
+        def paged(settings: S) -> S:
+            return settings.model_copy(update={"list_limit": area_page}) if area_page else settings
+
+        services = AppServices(
+            clock=clock,
+            version="test",
+            messages=messages,
+            cases_settings=CasesSettings(coordination_room=rooms.coordination_room),
+            signal_settings=paged(SignalSettings(tvo_rooms={MUNICIPALITY: rooms.tvo_room})),
+            escalation_settings=paged(EscalationSettings()),
+            conference_settings=paged(ConferenceSettings()),
+            helpdesk_settings=paged(HelpdeskSettings(rooms=[rooms.helpdesk_room])),
+        )
         core = BotCore(
             database=database,
             dispatcher=Dispatcher(build_registry(), messages, "!"),
@@ -213,6 +298,11 @@ async def test_every_list_reply_stays_within_the_bound_and_says_how_to_see_more(
             content = await w.run(body, where)
             assert content_size(content) <= limit, body
             bodies[body] = content["body"]
+            if (body, where) in AREA_COMMANDS:
+                # The other areas' lists page the same way.
+                command, _, page = body.partition(" pagina=")
+                following = f"Meer zien: {command} pagina={int(page or 1) + 1}"
+                assert following in content["body"], (body, where)
         # The lists are long, so each shows a page and how to get the next one.
         assert "en nog" in bodies["!mijn"] and "!mijn pagina=2" in bodies["!mijn"]
         assert "!mijn pagina=3" in bodies["!mijn pagina=2"]
@@ -232,6 +322,77 @@ async def test_every_list_reply_stays_within_the_bound_and_says_how_to_see_more(
         assert not any("ingekort" in b for b in bodies.values())
 
 
+#: (command, room, an item at the top of page 1, the item at the top of page 2, items on
+#: page 1, how many more it says there are, the last page, items in all) of each area's
+#: list in the tiny province with pages of three.
+AREA_PAGES = [
+    ("!signalen", "busy", "7. overlast", "4. overlast", 3, 4, 3, 7),
+    ("!tvo agenda", "tvo", "SIG-2026-0001", "SIG-2026-0004", 3, 4, 3, 7),
+    ("!opschalingen", "busy", "ESC-2026-1 ", "ESC-2026-4 ", 3, 4, 3, 7),
+    ("!opschalingen", "coord", "ESC-2026-1 ", "ESC-2026-4 ", 3, 4, 3, 7),
+    ("!vragen", "desk", "VR-2026-1 ", "VR-2026-4 ", 3, 4, 3, 7),
+    (f"!zoek {SEARCH_WORD}", "desk", "K-7 ", "K-4 ", 3, 4, 3, 7),
+    # Two sections of four (planned, soonest first; held, latest first): page 2 holds
+    # the fourth of each.
+    ("!overleggen", "busy", "OV-2026-0001", "OV-2026-0007", 6, 1, 2, 8),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "where", "top", "next_top", "shown", "more", "last", "total"),
+    AREA_PAGES,
+    ids=[f"{command} ({where})" for command, where, *_ in AREA_PAGES],
+)
+async def test_each_area_list_pages_and_explains_a_page_past_the_end(
+    backend: str,
+    tmp_path: Path,
+    command: str,
+    where: str,
+    top: str,
+    next_top: str,
+    shown: int,
+    more: int,
+    last: int,
+    total: int,
+) -> None:
+    async with world(backend, tmp_path, TINY, "tiny", area_page=3) as w:
+        bodies = [
+            (await w.run(f"{command} pagina={n}" if n > 1 else command, where))["body"]
+            for n in range(1, last + 1)
+        ]
+        items = [
+            [line.strip() for line in body.splitlines() if line.lstrip().startswith("• ")]
+            for body in bodies
+        ]
+        # Page 1: the most urgent items, how many more there are and how to see them.
+        assert len(items[0]) == shown and top in items[0][0], bodies[0]
+        assert f"… en nog {more}. Meer zien: {command} pagina=2" in bodies[0]
+        # The next page continues where the first stopped; every item is on one page.
+        assert next_top in items[1][0], bodies[1]
+        every = [item for page in items for item in page]
+        assert len(every) == len(set(every)) == total, bodies
+        assert "Meer zien" not in bodies[-1]
+        # Past the end: which page is the last, nothing of the list.
+        past = await w.run(f"{command} pagina={last + 1}", where)
+        assert past["body"] == (
+            f"Pagina {last + 1} bestaat niet: deze lijst loopt tot pagina {last}. "
+            f"Typ {command} voor de eerste pagina."
+        )
+
+
+async def test_the_agreement_lists_explain_a_page_past_the_end_too(
+    backend: str, tmp_path: Path
+) -> None:
+    async with world(backend, tmp_path, TINY, "tiny") as w:
+        for command, where in (("!acties", "busy"), ("!herinneringen", "busy"), ("!mijn", "dm")):
+            assert "Meer zien" not in (await w.run(command, where))["body"]  # one page
+            past = await w.run(f"{command} pagina=2", where)
+            assert past["body"] == (
+                "Pagina 2 bestaat niet: deze lijst loopt tot pagina 1. "
+                f"Typ {command} voor de eerste pagina."
+            )
+
+
 async def test_statement_count_per_command_does_not_grow_with_the_province(
     backend: str, tmp_path: Path
 ) -> None:
@@ -239,7 +400,7 @@ async def test_statement_count_per_command_does_not_grow_with_the_province(
     for size, name in ((SMALL, "small"), (LARGE, "large")):
         async with world(backend, tmp_path, size, name) as w:
             for body, where in LIST_COMMANDS:
-                counts.setdefault(body, []).append(await w.count(body, where))
+                counts.setdefault(f"{body} ({where})", []).append(await w.count(body, where))
             assert w.services.members.loads == 1  # the registry is read once, not per command
     grown = {body: c for body, c in counts.items() if c[0] != c[1]}
     assert not grown, f"statements grew with the data (small, large): {grown}"

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from avz_bot.domain.inbound import Reply
 from avz_bot.lists import (
     Page,
+    beyond,
+    beyond_reply,
     content_size,
     fit_content,
     fit_reply,
@@ -60,6 +62,36 @@ def test_sections_each_say_what_is_left() -> None:
     assert "… en nog 20. Meer zien: !x pagina=2" in reply.plain
     assert "  • geen" in reply.plain  # the empty section says so
     assert reply.plain.count("en nog") == 1
+
+
+def test_a_page_past_the_end_is_recognised_and_names_the_last_page() -> None:
+    items = [f"item {n}" for n in range(23)]
+    assert [page_of(items, window(n, 10)).last_page for n in (1, 3)] == [3, 3]
+    assert not page_of(items, window(3, 10)).beyond
+    assert page_of(items, window(4, 10)).beyond
+    assert page_of([], window(1, 10)).last_page == 1 and not page_of([], window(1, 10)).beyond
+    # Several lists in one reply: past the end only when every one of them is.
+    short, long = page_of(items[:5], window(2, 10)), page_of(items, window(2, 10))
+    assert not beyond(short, long) and beyond(short, page_of(items, window(4, 10)))
+
+    class Texts:
+        def t(self, key: str, /, **values: object) -> str:
+            assert key == "list.beyond"
+            return (
+                f"Pagina {values['page']} bestaat niet; tot {values['last']}: {values['command']}"
+            )
+
+    reply = beyond_reply(Texts(), "!x", short, page_of(items, window(4, 10)))
+    assert reply.plain == "Pagina 2 bestaat niet; tot 3: !x"
+
+
+def test_a_note_ends_every_page_after_the_more_line() -> None:
+    items = [f"item {n}" for n in range(12)]
+    first = page_listing("Titel", page_of(items, window(1, 10)), more, 16_000, note="Besluit")
+    assert first.plain.splitlines()[-2:] == ["… en nog 2. Meer zien: !x pagina=2", "Besluit"]
+    assert first.html.endswith("pagina=2<br>Besluit")
+    last = page_listing("Titel", page_of(items, window(2, 10)), more, 16_000, note="Besluit")
+    assert last.plain.splitlines()[-1] == "Besluit" and "en nog" not in last.plain
 
 
 @given(st.text(min_size=0, max_size=60_000), st.integers(min_value=2_000, max_value=40_000))

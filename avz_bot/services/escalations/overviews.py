@@ -6,6 +6,7 @@ from avz_bot.domain import cases as case_domain
 from avz_bot.domain import escalations as domain
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
+from avz_bot.lists import Page, window
 from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.escalations.base import EscalationBase, frozen_level
 from storage.escalation_repositories import (
@@ -29,23 +30,26 @@ class EscalationOverviews(EscalationBase):
             for item in listed
         ]
 
-    async def overview(self, member: Member, room_id: str) -> Reply:
-        """``!opschalingen``: all open ones in the coordination room, else this case's."""
-        limit = self._settings.list_limit
+    async def overview(self, member: Member, room_id: str, page: int = 1) -> Reply:
+        """``!opschalingen [pagina=]``: all open ones in the coordination room, else this
+        case's; one page of ``list_limit``."""
+        win = window(page, self._settings.list_limit)
         if room_id and room_id == self._cases.coordination_room:
-            listed = await self.escalations.list_open(limit)
-            more = await self.escalations.count_open() - len(listed)
-            return self.view.listing(self.view.t("esc.list.title_all"), self._lines(listed), more)
-        loaded_case = await self._cases.load_for_room(room_id)
-        if loaded_case is None:
-            raise self._refuse("esc.not_a_case_room", prefix=self._prefix)
-        refusal = case_domain.check(case_domain.CaseAction.VIEW, loaded_case.state, member)
-        if refusal is not None:
-            raise CaseCommandError(self._cases.refusal_reply(refusal))
-        listed = await self.escalations.list_for_case(loaded_case.row.id, limit)
-        more = await self.escalations.count_for_case(loaded_case.row.id) - len(listed)
-        title = self.view.t("esc.list.title_case", reference=loaded_case.row.reference)
-        return self.view.listing(title, self._lines(listed), more)
+            listed = await self.escalations.list_open(win.limit, win.offset)
+            total = await self.escalations.count_open()
+            title = self.view.t("esc.list.title_all")
+        else:
+            loaded_case = await self._cases.load_for_room(room_id)
+            if loaded_case is None:
+                raise self._refuse("esc.not_a_case_room", prefix=self._prefix)
+            refusal = case_domain.check(case_domain.CaseAction.VIEW, loaded_case.state, member)
+            if refusal is not None:
+                raise CaseCommandError(self._cases.refusal_reply(refusal))
+            case_id = loaded_case.row.id
+            listed = await self.escalations.list_for_case(case_id, win.limit, win.offset)
+            total = await self.escalations.count_for_case(case_id)
+            title = self.view.t("esc.list.title_case", reference=loaded_case.row.reference)
+        return self.view.overview(title, Page(tuple(self._lines(listed)), total, win))
 
     async def plate_section(self, member: Member) -> tuple[str, list[str]]:
         """``!mijn``: escalations waiting for ``member`` — to decide, then to acknowledge

@@ -7,6 +7,7 @@ from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Place, SignalAction
+from avz_bot.lists import window
 from avz_bot.services.cases import LoadedCase
 from avz_bot.services.signals.base import JOB_REDACT, SignalBase
 
@@ -60,12 +61,14 @@ class CaseSignals(SignalBase):
                 )
         return await self.view.case_signal_recorded(stored, row.reference, state.regie_holder)
 
-    async def list_in_case(self, member: Member, loaded: LoadedCase) -> Reply:
-        """``!signalen``: the case's signals, newest first, bounded."""
+    async def list_in_case(self, member: Member, loaded: LoadedCase, page: int = 1) -> Reply:
+        """``!signalen [pagina=]``: the case's signals, newest first, one page of
+        ``list_limit``."""
         actors = domain.actors_for(member, case_members=loaded.state.members)
         self._check(SignalAction.CASE_SIGNALS_VIEW, actors, Place.CASE_ROOM)
-        page = await self._case_signals.list_for_case(loaded.row.id, self._settings.list_limit)
-        return await self.view.case_signals(page, loaded.row.reference)
+        win = window(page, self._settings.list_limit)
+        found = await self._case_signals.list_for_case(loaded.row.id, win.limit, win.offset)
+        return await self.view.case_signals(found, win, loaded.row.reference, self._prefix)
 
     # ------------------------------------------------------------ BSN guard
     async def guard(

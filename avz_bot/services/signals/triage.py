@@ -9,6 +9,7 @@ from avz_bot.domain import signals as domain
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Place, SignalAction
+from avz_bot.lists import window
 from avz_bot.services.signals.base import JOB_RELIST, SignalBase
 from storage.signal_repositories import SignalRow
 
@@ -24,17 +25,19 @@ class TriageSignals(SignalBase):
         assert municipality is not None
         return municipality
 
-    async def tvo_agenda(self, member: Member, room_id: str) -> Reply:
-        """``!tvo agenda``: this municipality's signals awaiting triage, oldest first."""
+    async def tvo_agenda(self, member: Member, room_id: str, page: int = 1) -> Reply:
+        """``!tvo agenda [pagina=]``: this municipality's signals awaiting triage, oldest
+        first, one page of ``list_limit``."""
         municipality = self._tvo(member, room_id, SignalAction.TVO_AGENDA)
-        page = await self.signals.agenda(municipality, self._now, self._settings.list_limit)
-        pairs = await self.signals.match_pairs([r.id for r in page.rows])
+        win = window(page, self._settings.list_limit)
+        found = await self.signals.agenda(municipality, self._now, win.limit, win.offset)
+        pairs = await self.signals.match_pairs([r.id for r in found.rows])
         others = {r.id: r for r in await self.signals.by_ids({o for _, o in pairs})}
         matched: dict[int, list[SignalRow]] = {}
         for mine, other in pairs:
             if other in others:
                 matched.setdefault(mine, []).append(others[other])
-        return await self.view.agenda(page, matched, municipality, self._prefix)
+        return await self.view.agenda(found, win, matched, municipality, self._prefix)
 
     async def tvo_decide(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from avz_bot.domain import cases as domain
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
-from avz_bot.lists import Page, Window, page_listing, page_of
+from avz_bot.lists import Page, Window, beyond_reply, page_listing, page_of
 from avz_bot.services.cases.base import CaseServiceBase, LoadedCase
 from storage.list_repositories import ListRepository
 from storage.signal_repositories import CaseSignalRepository
@@ -99,6 +99,8 @@ class CaseViews(CaseServiceBase):
     async def roles(self, loaded: LoadedCase, page: int = 1) -> Reply:
         """``!rollen [pagina=]``: members with their roles, role holders first."""
         lines = page_of(_by_role(domain.roles(loaded.state)), self.window(page))
+        if lines.beyond:
+            return beyond_reply(self, f"{self._prefix}rollen", lines)
         items = []
         for line in lines.items:
             items.append(
@@ -123,6 +125,9 @@ class CaseViews(CaseServiceBase):
         entries, total = await ListRepository(self._session).case_timeline(
             loaded.row.reference, self.slice(win)
         )
+        reached: Page[str] = Page((), total, win)
+        if reached.beyond:
+            return beyond_reply(self, f"{self._prefix}tijdlijn", reached)
         if not entries:
             return text(self.t("case.timeline.empty"))
         lines = []

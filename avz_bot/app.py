@@ -123,11 +123,7 @@ class Application:
             is_temporary=is_database_unavailable,
         )
         self.core.attach_gateway(self.adapter)
-        room_jobs = RoomJobs(
-            self.adapter,
-            s.cases,
-            lambda session: self.services.bind(session).cases,
-        )
+        room_jobs = RoomJobs(self.adapter, s.cases, self.services.bind)
         self.digest = DigestJobs(
             self.services.bind,
             self.calendar,
@@ -218,7 +214,7 @@ class Application:
             async with self.database.session() as session, session.begin():
                 outcome = await synchronise_registry(
                     session,
-                    self.services.bind(session),
+                    self.services.bind,
                     orgs,
                     members,
                     key=f"registry:{now.isoformat()}",

@@ -34,6 +34,8 @@ class PendingDirect:
     user_id: str
     txn_id: str
     content: dict[str, Any]
+    #: The outbox lane it is queued in once released (that of the unit that sent it).
+    lane: int
 
 
 class DirectChatRepository:
@@ -111,16 +113,18 @@ class DirectChatRepository:
         return chat.user_id
 
     async def hold(
-        self, user_id: str, txn_id: str, content: Mapping[str, Any], now: datetime
+        self, user_id: str, txn_id: str, content: Mapping[str, Any], now: datetime, *, lane: int
     ) -> None:
         """Keep a message until the member has joined (idempotent on ``txn_id``)."""
+        values = {
+            "user_id": user_id,
+            "txn_id": txn_id,
+            "content": dict(content),
+            "created_at": now,
+            "lane": lane,
+        }
         await self._session.execute(
-            _insert_ignore(
-                self._session,
-                DirectPendingRecord,
-                {"user_id": user_id, "txn_id": txn_id, "content": dict(content), "created_at": now},
-                ["txn_id"],
-            )
+            _insert_ignore(self._session, DirectPendingRecord, values, ["txn_id"])
         )
 
     async def take_pending(self, user_id: str) -> list[PendingDirect]:
@@ -140,4 +144,4 @@ class DirectChatRepository:
                     DirectPendingRecord.id.in_([row.id for row in rows])
                 ),
             )
-        return [PendingDirect(r.id, r.user_id, r.txn_id, dict(r.content)) for r in rows]
+        return [PendingDirect(r.id, r.user_id, r.txn_id, dict(r.content), r.lane) for r in rows]

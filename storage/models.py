@@ -413,6 +413,8 @@ class DirectPendingRecord(Base):
     txn_id: Mapped[str] = mapped_column(String(MATRIX_ID_LENGTH), unique=True)
     content: Mapped[dict[str, Any]] = mapped_column(JSONText())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The outbox lane it goes to when released (0012): that of the unit of work that sent it.
+    lane: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
 
 
 # The capability areas keep their tables beside their repositories; importing them here

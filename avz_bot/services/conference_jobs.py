@@ -1,8 +1,7 @@
-"""Job handlers of the case conferences area: the reminders (with the agenda)."""
+"""Job handlers of the case conferences area: the reminders (with the agenda), bulk."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,15 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
 from avz_bot.services.conference_events import JOB_CONFERENCE_REMINDER
-from avz_bot.services.units import UnitServices
-from storage.outbox_repositories import ReactionTargetRow
+from avz_bot.services.units import Bind, UnitServices
+from storage.outbox_repositories import LANE_BULK, ReactionTargetRow
 from storage.schedule_repositories import JobRow
 
 
 class ConferenceJobs:
     """Handlers for the conference job kinds (each runs inside the job's transaction)."""
 
-    def __init__(self, bind: Callable[[AsyncSession], UnitServices]) -> None:
+    def __init__(self, bind: Bind) -> None:
         self._bind = bind
 
     def handlers(self) -> dict[str, Any]:
@@ -29,7 +28,7 @@ class ConferenceJobs:
     async def reminder(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Deliver a conference reminder (the first one posts the agenda too)."""
         del now  # the unit of work reads the same clock
-        await self._bind(session).conferences.deliver_reminder(job)
+        await self._bind(session, lane=LANE_BULK).conferences.deliver_reminder(job)
 
 
 async def conference_reaction(

@@ -26,8 +26,6 @@ from avz_bot.logs import get_logger
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, Gateway, SendError
-from avz_bot.services.direct import DirectMessages
-from avz_bot.services.direct_messages import schedule_direct_message
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.units import AppServices, UnitServices
 from commands.framework import Dispatcher, DispatchResult, Outcome
@@ -263,7 +261,7 @@ class BotCore:
                 return
             await processed.set_outcome(event_id, f"member.{membership}", Outcome.OK.value)
             cases = self._services.bind(session).cases
-            direct = DirectMessages(session, self._clock.now())
+            direct = self._services.direct_messages(session)
             if membership == "join":
                 await direct.joined(room_id, user_id)
                 reply = await cases.member_joined(room_id, user_id)
@@ -442,12 +440,10 @@ class BotCore:
                     await processed.set_outcome(
                         incoming.event_id, f"reaction.{target.kind}", Outcome.FORBIDDEN.value
                     )
-                    await schedule_direct_message(
-                        session,
-                        user=incoming.sender,
-                        key=f"reaction-unverified:{incoming.event_id}",
-                        reply=text(self._messages.t("reaction.unverifiable")),
-                        now=self._clock.now(),
+                    await self._services.direct_messages(session).send(
+                        incoming.sender,
+                        f"reaction-unverified:{incoming.event_id}",
+                        text(self._messages.t("reaction.unverifiable")),
                     )
                 else:
                     # Unencrypted, so from no known device: marked so in the audit trail.

@@ -2,7 +2,8 @@
 
 Any area can tell one person something privately (a match on a signal, an escalation
 ping, a helpdesk question for an expert) with ``UnitServices.direct(user_id, key,
-reply)`` inside its unit of work:
+reply)`` inside its unit of work (in the unit's delivery lane, through
+``AppServices``'s size guard like every other message):
 
 - if the member has joined their direct chat with the bot, the message goes into the
   outbox at once (same transaction as the change that caused it);
@@ -20,9 +21,9 @@ twice is sent once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,15 +31,12 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.ports import RoomGateway
 from avz_bot.scheduling import Handler
 from avz_bot.services.cases import case_room_state
-from avz_bot.services.outbox import reply_events, txn_id_for
-from storage.direct_repositories import DirectChatRepository
-from storage.outbox_repositories import OutboxRepository
+from avz_bot.services.outbox import txn_id_for
+from storage.direct_repositories import DirectChatRepository, PendingDirect
+from storage.outbox_repositories import ReactionTargetRepository
 from storage.repositories import AuditRepository
 from storage.room_repositories import RoomRepository
 from storage.schedule_repositories import JobRepository, JobRow
-
-#: Reply → ``(txn_id, content)`` events (``AppServices.events``).
-Events = Callable[[str, Reply], list[tuple[str, dict[str, Any]]]]
 
 #: The job that creates a member's direct chat.
 JOB_OPEN_DIRECT = "direct.open"
@@ -48,29 +46,75 @@ def _open_key(user_id: str) -> str:
     return f"direct:{user_id}"
 
 
-class DirectMessages:
-    """Direct messages within one unit of work (see the module docstring)."""
+class Outbox(Protocol):
+    """What direct messages need of the one way into the outbox (``AppServices``)."""
 
-    def __init__(self, session: AsyncSession, now: datetime, events: Events | None = None) -> None:
-        """``events`` turns a reply into its outbox events (``AppServices.events``, with
-        the size guard); without it the reply's events are taken as they are."""
+    def events(self, txn_id: str, reply: Reply) -> list[tuple[str, dict[str, Any]]]:
+        """The outbox events of ``reply``, size guard applied."""
+        ...
+
+    async def queue(
+        self, session: AsyncSession, txn_id: str, room_id: str, reply: Reply, *, lane: int
+    ) -> int:
+        """Queue ``reply`` (size guard, lane, attachments)."""
+        ...
+
+    async def queue_held(
+        self, session: AsyncSession, room_id: str, held: Sequence[PendingDirect]
+    ) -> None:
+        """Queue messages that waited for their recipient (size guard again, their lane)."""
+        ...
+
+
+class SendDirect(Protocol):
+    """``UnitServices.direct``: send a member a direct message in this unit of work."""
+
+    async def __call__(
+        self, user_id: str, key: str, reply: Reply, *, reaction: tuple[str, str] | None = None
+    ) -> None:
+        """See :meth:`DirectMessages.send`."""
+        ...
+
+
+class DirectMessages:
+    """Direct messages within one unit of work (see the module docstring).
+
+    Made only by ``AppServices.direct_messages`` (a source scan checks it), so every
+    direct message enters the outbox through ``AppServices``: size guard and lane.
+    """
+
+    def __init__(self, session: AsyncSession, now: datetime, outbox: Outbox, lane: int) -> None:
+        """``outbox`` is the one way into the outbox; ``lane`` that of the unit of work
+        (a message that waits for the join keeps it)."""
         self._session = session
         self._now = now
-        self._events = events or reply_events
+        self._outbox = outbox
+        self._lane = lane
 
-    async def send(self, user_id: str, key: str, reply: Reply) -> None:
+    async def send(
+        self, user_id: str, key: str, reply: Reply, *, reaction: tuple[str, str] | None = None
+    ) -> None:
         """Send ``reply`` to ``user_id`` in their direct chat; ``key`` names the cause
-        uniquely (e.g. ``signal-match:12:34``)."""
+        uniquely (e.g. ``signal-match:12:34``).
+
+        ``reaction`` is ``(kind, entity_id)`` when reactions to the message are to be
+        routed to the handler registered for ``kind`` (the room is recorded when it is
+        sent, see ``ReactionTargetRepository.record_sent``).
+        """
+        txn_id = txn_id_for("direct", key)
+        if reaction:
+            kind, entity_id = reaction
+            # The text event's transaction id (see ``reply_events``).
+            await ReactionTargetRepository(self._session).add(
+                txn_id, kind, entity_id, "", self._now
+            )
         chats = DirectChatRepository(self._session)
         chat = await chats.get(user_id)
-        events = self._events(txn_id_for("direct", key), reply)
         if chat is not None and chat.room_id is not None and chat.joined:
-            outbox = OutboxRepository(self._session)
-            for txn_id, content in events:
-                await outbox.add(txn_id, chat.room_id, content, self._now)
+            await self._outbox.queue(self._session, txn_id, chat.room_id, reply, lane=self._lane)
             return
-        for txn_id, content in events:
-            await chats.hold(user_id, txn_id, content, self._now)
+        for event_txn, content in self._outbox.events(txn_id, reply):
+            await chats.hold(user_id, event_txn, content, self._now, lane=self._lane)
         if chat is None or chat.room_id is None:
             await chats.request(user_id, self._now)
             await JobRepository(self._session).schedule(
@@ -87,10 +131,8 @@ class DirectMessages:
         chats = DirectChatRepository(self._session)
         if not await chats.mark_joined(room_id, user_id, self._now):
             return 0
-        outbox = OutboxRepository(self._session)
         waiting = await chats.take_pending(user_id)
-        for message in waiting:
-            await outbox.add(message.txn_id, room_id, message.content, self._now)
+        await self._outbox.queue_held(self._session, room_id, waiting)
         return len(waiting)
 
     async def left(self, room_id: str, user_id: str) -> None:

@@ -24,8 +24,8 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import sections
 from avz_bot.scheduling import lateness
 from avz_bot.services.escalations import JOB_ESCALATION_CLOCK
-from avz_bot.services.units import UnitServices
-from storage.outbox_repositories import ReactionTargetRow
+from avz_bot.services.units import Bind, UnitServices
+from storage.outbox_repositories import LANE_BULK, ReactionTargetRow
 from storage.schedule_repositories import JobRepository, JobRow
 
 JOB_DIGEST = "digest.daily"
@@ -33,7 +33,6 @@ DIGEST_KEY = "digest:daily"
 #: A digest run this much after office start says it comes late (the bot was down).
 LATE_AFTER_SECONDS = 3600
 
-Bind = Callable[[AsyncSession], UnitServices]
 #: A digest section provider: ``provider(unit, limit) -> DigestSection`` (at most ``limit``
 #: lines, most urgent first, and how many more); a section without lines is left out.
 SectionProvider = Callable[[UnitServices, int], Awaitable["DigestSection"]]
@@ -50,9 +49,10 @@ class EscalationJobs:
         return {JOB_ESCALATION_CLOCK: self.clock}
 
     async def clock(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
-        """A clock of an escalation fell due (possibly late, after downtime)."""
+        """A clock of an escalation fell due (possibly late, after downtime): its
+        reminders and next-level pings are bulk notifications."""
         del now
-        await self._bind(session).escalations.clock_fired(job)
+        await self._bind(session, lane=LANE_BULK).escalations.clock_fired(job)
 
     @staticmethod
     async def reaction(
@@ -188,8 +188,9 @@ class DigestJobs:
             await jobs.schedule(JOB_DIGEST, due, {}, now, dedupe_key=DIGEST_KEY)
 
     async def run(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
-        """Post today's digest (once: a late run after downtime says so), then re-arm."""
-        unit = self._bind(session)
+        """Post today's digest (bulk; once: a late run after downtime says so), then
+        re-arm."""
+        unit = self._bind(session, lane=LANE_BULK)
         if self._room and self._calendar.is_working_day(self._calendar.local_date(now)):
             parts = []
             for provider in self._providers:

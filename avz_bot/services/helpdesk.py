@@ -31,7 +31,7 @@ from avz_bot.domain.partners import Member, Role, ScopedRoleKind
 from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import Window, window
-from avz_bot.services.direct import DirectMessages
+from avz_bot.services.direct import SendDirect
 from avz_bot.services.helpdesk_cards import (
     TITLE_LENGTH,
     HelpdeskError,
@@ -123,6 +123,7 @@ class HelpdeskService(KnowledgeCards):
         analyzer: DutchAnalyzer,
         view: HelpdeskView,
         enqueue: Enqueue,
+        direct: SendDirect,
         coordination_room: str | None,
         device_cross_signed: bool | None = True,
     ) -> None:
@@ -133,6 +134,7 @@ class HelpdeskService(KnowledgeCards):
         self._analyzer = analyzer
         self.view = view
         self._enqueue = enqueue
+        self._direct = direct
         self.coordination_room = coordination_room
         self._device_cross_signed = device_cross_signed
         self.questions = QuestionRepository(session)
@@ -261,9 +263,7 @@ class HelpdeskService(KnowledgeCards):
         experts = [m.matrix_id for m in await self.experts(code) if m.matrix_id != member.matrix_id]
         for expert in experts:
             reply = self.view.expert_notice(row, room_id)
-            await DirectMessages(self._session, self.now).send(
-                expert, f"helpdesk:{row.reference}:new:{expert}", reply
-            )
+            await self._direct(expert, f"helpdesk:{row.reference}:new:{expert}", reply)
         await self.audit(member.matrix_id, "asked", room_id, row.reference, theme=code)
         return QuestionOutcome("asked", row, member.matrix_id, tuple(experts))
 

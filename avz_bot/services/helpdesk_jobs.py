@@ -8,7 +8,6 @@ question and the step, so a re-run can never post twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
-from avz_bot.services.direct import DirectMessages
 from avz_bot.services.helpdesk import (
     JOB_AUTOCLOSE,
     JOB_SLA,
@@ -26,15 +24,15 @@ from avz_bot.services.helpdesk import (
     to_domain,
 )
 from avz_bot.services.helpdesk_cards import JOB_REVIEW
-from avz_bot.services.units import UnitServices
-from storage.outbox_repositories import ReactionTargetRow
+from avz_bot.services.units import Bind, UnitServices
+from storage.outbox_repositories import LANE_BULK, ReactionTargetRow
 from storage.schedule_repositories import JobRepository, JobRow
 
 
 class HelpdeskJobs:
     """Handlers for the ``helpdesk.*`` job kinds."""
 
-    def __init__(self, bind: Callable[[AsyncSession], UnitServices]) -> None:
+    def __init__(self, bind: Bind) -> None:
         self._bind = bind
 
     def handlers(self) -> dict[str, Any]:
@@ -44,7 +42,7 @@ class HelpdeskJobs:
     async def breach(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """A service level was missed: tell the next people in the chain, arm the next step."""
         del now
-        unit = self._bind(session)
+        unit = self._bind(session, lane=LANE_BULK)
         service = unit.helpdesk
         row = await service.questions.get(int(job.payload["question_id"]))
         if row is None:
@@ -75,7 +73,7 @@ class HelpdeskJobs:
             )
             for user in recipients:
                 notice = service.view.breach_direct(row, clock, step)
-                await DirectMessages(session, unit.at).send(user, f"{key}:{user}", notice)
+                await unit.direct(user, f"{key}:{user}", notice)
         await service.questions.update(row.id, row.status, sla_notified=marker)
         fresh = await service.questions.get(row.id)
         assert fresh is not None
@@ -93,7 +91,7 @@ class HelpdeskJobs:
     async def autoclose(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Remind the asker of an unconfirmed answer once; close it at the end."""
         del now
-        unit = self._bind(session)
+        unit = self._bind(session, lane=LANE_BULK)
         service = unit.helpdesk
         row = await service.questions.get(int(job.payload["question_id"]))
         if row is None or row.answered_at is None or row.status != "beantwoord":
@@ -128,7 +126,7 @@ class HelpdeskJobs:
     async def review(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """A published card's review date has come: ask its owner (direct message)."""
         del now
-        unit = self._bind(session)
+        unit = self._bind(session, lane=LANE_BULK)
         service = unit.helpdesk
         card = await service.cards.get(int(job.payload["card_id"]))
         if card is None or card.status != hd.CardStatus.PUBLISHED.value:
@@ -137,7 +135,7 @@ class HelpdeskJobs:
             return  # confirmed since: the new date has its own job
         notice = service.view.review_due(card)
         key = f"helpdesk:{card.reference}:review:{job.payload['review_due']}"
-        await DirectMessages(session, unit.at).send(card.owner, key, notice)
+        await unit.direct(card.owner, key, notice)
         await service.audit("bot", "card.review_due", None, card.reference)
 
 

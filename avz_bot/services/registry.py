@@ -11,6 +11,7 @@ then, for every member who disappeared from it or moved to another organisation:
 - record it all in the audit trail (each case change by the case service, plus one
   ``registry.member_deregistered`` entry per member and one ``registry.reloaded``).
 
+Its messages are background notifications (bulk lane): nobody waits for them in a chat.
 Newly listed members can act at once: the registry tables are what every command
 reads, and the caller refreshes the key-sharing policy's set of registered users.
 """
@@ -24,8 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.services.registry_view import OpenAgreementLine, deregistered_notice
-from avz_bot.services.units import UnitServices
+from avz_bot.services.units import Bind
 from storage.case_repositories import AgreementRepository, CaseRepository, CaseRow
+from storage.outbox_repositories import LANE_BULK
 from storage.repositories import AuditRepository, PartnerRepository, SyncSummary
 
 
@@ -66,7 +68,7 @@ def _vanished(before: dict[str, Member], members: Sequence[Member]) -> dict[str,
 
 async def synchronise_registry(
     session: AsyncSession,
-    unit: UnitServices,
+    bind: Bind,
     organisations: Sequence[Organisation],
     members: Sequence[Member],
     *,
@@ -80,6 +82,7 @@ async def synchronise_registry(
     (e.g. the reload's UTC timestamp). Raises ``ValueError`` for an inconsistent registry
     (duplicates, unknown organisation); the caller's transaction then changes nothing.
     """
+    unit = bind(session, lane=LANE_BULK)
     cases = unit.cases
     # Loaded before the sync, so messages can still show the names of those leaving.
     before = dict(await cases.directory())

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.services.agreements import JOB_AGREEMENT_REMINDER, JOB_GENERAL_REMINDER
-from avz_bot.services.units import UnitServices
+from avz_bot.services.units import Bind
+from storage.outbox_repositories import LANE_BULK
 from storage.schedule_repositories import JobRow
 
 
 class ReminderJobs:
-    """Handlers for the reminder job kinds (each runs inside the job's transaction)."""
+    """Handlers for the reminder job kinds (each runs inside the job's transaction;
+    reminders are bulk notifications)."""
 
-    def __init__(self, bind: Callable[[AsyncSession], UnitServices]) -> None:
+    def __init__(self, bind: Bind) -> None:
         self._bind = bind
 
     def handlers(self) -> dict[str, Any]:
@@ -29,11 +30,11 @@ class ReminderJobs:
     async def agreement(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Deliver an agreement's due reminder and arm its next one."""
         del now  # the unit of work reads the same clock
-        unit = self._bind(session)
-        await unit.agreements.deliver_agreement_reminder(job, unit.enqueue_bulk)
+        unit = self._bind(session, lane=LANE_BULK)
+        await unit.agreements.deliver_agreement_reminder(job, unit.enqueue)
 
     async def general(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Deliver a ``!herinner`` reminder."""
         del now
-        unit = self._bind(session)
-        await unit.agreements.deliver_general_reminder(job, unit.enqueue_bulk)
+        unit = self._bind(session, lane=LANE_BULK)
+        await unit.agreements.deliver_general_reminder(job, unit.enqueue)

@@ -11,7 +11,6 @@ and says it is late.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.reports import Period, month_period, quarter_period
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.services.units import UnitServices
+from avz_bot.services.units import Bind
 from avz_bot.settings_sections.reports import ReportSettings
+from storage.outbox_repositories import LANE_BULK
 from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepository, JobRow
 
 JOB_SCHEDULED_REPORT = "reports.scheduled"
@@ -91,7 +91,7 @@ class ReportJobs:
 
     def __init__(
         self,
-        bind: Callable[[AsyncSession], UnitServices],
+        bind: Bind,
         calendar: WorkCalendar,
         settings: ReportSettings,
         coordination_room: str | None,
@@ -106,8 +106,8 @@ class ReportJobs:
         return {JOB_SCHEDULED_REPORT: self.scheduled}
 
     async def scheduled(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
-        """Queue the due reports in the coordination room, then arm next month's."""
-        unit = self._bind(session)
+        """Queue the due reports in the coordination room (bulk), then arm next month's."""
+        unit = self._bind(session, lane=LANE_BULK)
         month = date.fromisoformat(str(job.payload["month"]))
         if self._room:
             t = unit.reports.messages.t

@@ -8,7 +8,6 @@ finds the room the first attempt created by its name (the case reference).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,11 +18,12 @@ from avz_bot.services.cases import (
     JOB_CREATE_ROOM,
     JOB_INVITE,
     JOB_KICK,
-    CaseService,
     case_room_state,
 )
+from avz_bot.services.units import Bind
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
+from storage.outbox_repositories import LANE_BULK
 from storage.repositories import AuditRepository
 from storage.room_repositories import RoomRepository
 from storage.schedule_repositories import JobRepository, JobRow
@@ -40,11 +40,11 @@ class RoomJobs:
         self,
         gateway: RoomGateway,
         settings: CasesSettings,
-        case_service: Callable[[AsyncSession], CaseService],
+        bind: Bind,
     ) -> None:
         self._gateway = gateway
         self._settings = settings
-        self._case_service = case_service
+        self._bind = bind
 
     def handlers(self) -> dict[str, Any]:
         """Job kind → handler, for the scheduler."""
@@ -56,9 +56,9 @@ class RoomJobs:
         }
 
     async def sweep(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
-        """Lapse expired proposals, report cases without regie, and re-arm."""
+        """Lapse expired proposals, report cases without regie (bulk), and re-arm."""
         del job
-        await self._case_service(session).sweep()
+        await self._bind(session, lane=LANE_BULK).cases.sweep()
         await JobRepository(session).schedule(
             JOB_CASE_SWEEP,
             now + timedelta(seconds=self._settings.sweep_seconds),

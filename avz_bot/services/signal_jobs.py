@@ -3,14 +3,14 @@ re-listing of monitored TVO items, and redacting a message with a BSN in a case 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.services.signals import JOB_REDACT, JOB_RELIST, JOB_RETENTION
-from avz_bot.services.units import UnitServices
+from avz_bot.services.units import Bind
+from storage.outbox_repositories import LANE_BULK
 from storage.schedule_repositories import JobRow
 
 
@@ -25,9 +25,7 @@ class RedactGateway(Protocol):
 class SignalJobs:
     """Handlers for the ``signals.*`` job kinds (each runs in the job's transaction)."""
 
-    def __init__(
-        self, gateway: RedactGateway, bind: Callable[[AsyncSession], UnitServices]
-    ) -> None:
+    def __init__(self, gateway: RedactGateway, bind: Bind) -> None:
         self._gateway = gateway
         self._bind = bind
 
@@ -40,14 +38,14 @@ class SignalJobs:
         }
 
     async def retention(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
-        """Expire, archive or delete one signal when its moment has come."""
+        """Expire, archive or delete one signal when its moment has come (notices bulk)."""
         del now  # the unit of work reads the same clock
-        await self._bind(session).signals.retention(int(job.payload["signal_id"]))
+        await self._bind(session, lane=LANE_BULK).signals.retention(int(job.payload["signal_id"]))
 
     async def relist(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
-        """A monitored item is back on its municipality's TVO agenda."""
+        """A monitored item is back on its municipality's TVO agenda (notice bulk)."""
         del now
-        await self._bind(session).signals.relist(int(job.payload["signal_id"]))
+        await self._bind(session, lane=LANE_BULK).signals.relist(int(job.payload["signal_id"]))
 
     async def redact(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Redact a message with a BSN-valid number (no reason: it would be unencrypted)."""

@@ -3,20 +3,25 @@
 ``AppServices`` is built once by the composition root; ``AppServices.bind(session)``
 gives the ``UnitServices`` of one transaction: every area's service, bound to that
 session, and the one way into the outbox (``AppServices.queue``).
+
+A unit of work has one delivery lane for everything it queues, direct messages
+included: ``LANE_INTERACTIVE`` for what a person's command or reaction causes (the
+default), ``LANE_BULK`` for scheduled and background work (every job handler binds its
+unit with ``lane=LANE_BULK``; see the README, "Lists, paging and the outbox").
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
 from avz_bot.domain.dutch_search import DutchAnalyzer
-from avz_bot.domain.inbound import Reply
+from avz_bot.domain.inbound import UPLOAD_KEY, Reply
 from avz_bot.domain.reminders import ReminderPolicy
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import fit_content, fit_reply
@@ -25,7 +30,7 @@ from avz_bot.services.agreements import AgreementService
 from avz_bot.services.cases import CaseService
 from avz_bot.services.conference_view import ConferenceView
 from avz_bot.services.conferences import ConferenceService
-from avz_bot.services.direct import DirectMessages
+from avz_bot.services.direct import DirectMessages, SendDirect
 from avz_bot.services.directory import MemberDirectory
 from avz_bot.services.escalations import EscalationService
 from avz_bot.services.helpdesk import HelpdeskService
@@ -41,7 +46,8 @@ from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.scale import LimitSettings
 from avz_bot.settings_sections.signals import SignalSettings
-from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
+from storage.direct_repositories import PendingDirect
+from storage.outbox_repositories import LANE_INTERACTIVE, OutboxRepository
 
 
 @dataclass
@@ -92,11 +98,41 @@ class AppServices:
         ``requested_by`` is told if the message turns out to be undeliverable. A reply's
         attachments follow as their own events (``avz_bot.services.outbox``).
         """
+        events = self.events(txn_id, reply, in_reply_to, thread_root)
+        return await self._add(session, room_id, events, lane, requested_by)
+
+    async def queue_held(
+        self, session: AsyncSession, room_id: str, held: Sequence[PendingDirect]
+    ) -> None:
+        """Queue direct messages that waited for their recipient to join (see
+        ``avz_bot.services.direct``), each in the lane it was sent in. Their events were
+        made by ``events`` when they were held; the size guard is applied again to the
+        texts, as the limit may have been lowered since (an attachment's bytes are
+        uploaded, not sent in the event)."""
+        max_bytes = self.limits.reply_max_bytes
+        cut_note = self.messages.t("list.cut")
+        for message in held:
+            content = message.content
+            if UPLOAD_KEY not in content:
+                content = fit_content(content, max_bytes, cut_note)
+            await self._add(session, room_id, [(message.txn_id, content)], message.lane, None)
+
+    async def _add(
+        self,
+        session: AsyncSession,
+        room_id: str,
+        events: list[tuple[str, dict[str, Any]]],
+        lane: int,
+        requested_by: str | None,
+    ) -> int:
+        """The insert itself (the only ``OutboxRepository.add`` of the bot: a source
+        scan in ``tests/unit/test_outbox_entry.py`` checks it)."""
         outbox = OutboxRepository(session)
+        now = self.clock.now()
         first = 0
-        for txn, content in self.events(txn_id, reply, in_reply_to, thread_root):
+        for txn, content in events:
             added = await outbox.add(
-                txn, room_id, content, self.clock.now(), lane=lane, requested_by=requested_by
+                txn, room_id, content, now, lane=lane, requested_by=requested_by
             )
             first = first or added
         return first
@@ -121,20 +157,34 @@ class AppServices:
         """The current time (aware UTC)."""
         return self.clock.now()
 
-    def bind(self, session: AsyncSession, device_cross_signed: bool | None = True) -> UnitServices:
+    def direct_messages(
+        self, session: AsyncSession, lane: int = LANE_INTERACTIVE
+    ) -> DirectMessages:
+        """Direct messages in ``session``'s transaction, queued in ``lane`` through this
+        one way into the outbox (the only place that makes ``DirectMessages``)."""
+        return DirectMessages(session, self.clock.now(), self, lane)
+
+    def bind(
+        self,
+        session: AsyncSession,
+        device_cross_signed: bool | None = True,
+        *,
+        lane: int = LANE_INTERACTIVE,
+    ) -> UnitServices:
         """Services working inside ``session``'s transaction.
 
         ``device_cross_signed`` is about the device that sent the command (True for
         work the bot does by itself): changes from other devices are marked in the
-        audit trail (default trust policy).
+        audit trail (default trust policy). ``lane`` is that of every message the unit
+        queues: ``LANE_BULK`` for job handlers and other background work (see the
+        module docstring).
         """
         now = self.clock.now()
 
         async def enqueue(key: str, room_id: str, reply: Reply) -> None:
-            await self.queue(session, txn_id_for("notify", key), room_id, reply)
+            await self.queue(session, txn_id_for("notify", key), room_id, reply, lane=lane)
 
-        async def enqueue_bulk(key: str, room_id: str, reply: Reply) -> None:
-            await self.queue(session, txn_id_for("notify", key), room_id, reply, lane=LANE_BULK)
+        direct = self.direct_messages(session, lane).send
 
         cases = CaseService(
             session,
@@ -176,6 +226,7 @@ class AppServices:
             messages=self.messages,
             prefix=self.prefix,
             enqueue=enqueue,
+            direct=direct,
             txn_id=lambda key: txn_id_for("notify", key),
             late_after=self.late_after,
         )
@@ -201,6 +252,7 @@ class AppServices:
                 self.messages, self.prefix, self.calendar, self.helpdesk_settings.themes
             ),
             enqueue=enqueue,
+            direct=direct,
             coordination_room=self.cases_settings.coordination_room,
             device_cross_signed=device_cross_signed,
         )
@@ -227,9 +279,9 @@ class AppServices:
             now,
             cases,
             agreements,
+            lane,
             enqueue,
-            enqueue_bulk,
-            direct=DirectMessages(session, now, self.events).send,
+            direct,
             signals=signals,
             escalations=escalations,
             conferences=conferences,
@@ -246,14 +298,15 @@ class UnitServices:
     at: datetime
     cases: CaseService
     agreements: AgreementService
+    #: The lane of every message this unit queues: ``LANE_INTERACTIVE``, or ``LANE_BULK``
+    #: (scheduled and background work: sent after interactive messages, paced to
+    #: ``[limits] bulk_per_second``).
+    lane: int
     #: Queue a message for another room in this transaction: (key, room id, reply).
     enqueue: Callable[[str, str, Reply], Awaitable[None]]
-    #: The same for bulk notifications (reminders, digests, reports): sent after
-    #: interactive messages, paced to ``[limits] bulk_per_second``.
-    enqueue_bulk: Callable[[str, str, Reply], Awaitable[None]]
-    #: Send a member a direct message in this transaction: (user id, key, reply); see
-    #: ``avz_bot.services.direct``.
-    direct: Callable[[str, str, Reply], Awaitable[None]]
+    #: Send a member a direct message in this transaction: (user id, key, reply,
+    #: reaction=); see ``avz_bot.services.direct``.
+    direct: SendDirect
     #: Signals, matching and TVO triage (``avz_bot.services.signals``).
     signals: SignalService
     #: Case conferences (``avz_bot.services.conferences``).
@@ -268,3 +321,11 @@ class UnitServices:
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""
         return self.at
+
+
+class Bind(Protocol):
+    """``AppServices.bind`` as job handlers use it: they name their lane."""
+
+    def __call__(self, session: AsyncSession, *, lane: int) -> UnitServices:
+        """The services of one unit of work queuing in ``lane``."""
+        ...

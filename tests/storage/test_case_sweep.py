@@ -1,8 +1,10 @@
-"""The periodic case sweep with a fake clock: lapsed regie proposals, cases without regie."""
+"""The periodic case sweep (its job, with a fake clock): lapsed regie proposals, cases without
+regie — background notifications, so in the bulk lane."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,12 +13,15 @@ from avz_bot.clock import FakeClock
 from avz_bot.domain import cases as domain
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
+from avz_bot.scheduling import Scheduler
+from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.services.units import AppServices
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
-from storage.outbox_repositories import OutboxRepository
+from storage.outbox_repositories import LANE_BULK, OutboxRepository
 from storage.repositories import PartnerRepository
+from storage.schedule_repositories import JobRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 ROOM = "!case:avz.test"
@@ -44,6 +49,9 @@ class Sweeper:
                 proposal_expiry_working_days=3,
             ),
         )
+        # The sweep needs no homeserver (the other room jobs do).
+        jobs = RoomJobs(cast(Any, None), self.services.cases_settings, self.services.bind)
+        self.scheduler = Scheduler(database, self.clock, jobs.handlers(), worker_id="test")
         self.seen = 0
 
     async def setup(self) -> None:
@@ -78,13 +86,18 @@ class Sweeper:
             return reply.plain
 
     async def sweep_at(self, instant: datetime) -> list[tuple[str, str]]:
+        """Run the sweep job at ``instant``; the new (room, body) messages, all bulk."""
         self.clock.set(instant)
         async with self.database.session() as session, session.begin():
-            await self.services.bind(session).cases.sweep()
+            await JobRepository(session).schedule(
+                JOB_CASE_SWEEP, instant, {}, instant, dedupe_key=CASE_SWEEP_KEY
+            )
+        assert await self.scheduler.run_due() == 1
         async with self.database.session() as session:
             rows = await OutboxRepository(session).pending(limit=1000)
         new = rows[self.seen :]
         self.seen = len(rows)
+        assert {r.lane for r in new} <= {LANE_BULK}
         return [(r.room_id, str(r.content["body"])) for r in new]
 
 

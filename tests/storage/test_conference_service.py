@@ -27,7 +27,7 @@ from avz_bot.settings import CasesSettings
 from storage.case_repositories import AgreementRepository, CaseRepository
 from storage.conference_repositories import ConferenceRepository
 from storage.db import Database
-from storage.outbox_repositories import OutboxRepository
+from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
 from storage.repositories import AuditRepository, PartnerRepository
 from storage.schedule_repositories import JobRepository
 
@@ -57,6 +57,7 @@ class World:
             database, clock, ConferenceJobs(self.services.bind).handlers(), worker_id="test"
         )
         self.seen = 0
+        self.lanes: set[int] = set()
         self.keys = 0
 
     async def setup(self) -> None:
@@ -106,6 +107,7 @@ class World:
             rows = await OutboxRepository(session).pending(limit=1000)
         new = rows[self.seen :]
         self.seen = len(rows)
+        self.lanes = {row.lane for row in new}  # of the contents just returned
         return [row.content for row in new]
 
     async def tick(self, instant: datetime) -> list[dict[str, Any]]:
@@ -157,6 +159,7 @@ async def test_plan_posts_an_invitation_with_a_calendar_file_and_arms_reminders(
     )
     contents = await world.sent()
     text, _file = contents
+    assert world.lanes == {LANE_INTERACTIVE}  # the planner's command posts it
     assert set(text["m.mentions"]["user_ids"]) == {
         PIETER.matrix_id,
         ANOUK.matrix_id,
@@ -212,6 +215,7 @@ async def test_the_whole_life_of_a_conference(world: World) -> None:
     # The first reminder (Wednesday 9:00) comes with the agenda.
     assert await world.tick(local(11, 25, 8, 59)) == []
     reminder, agenda = await world.tick(local(11, 25, 9))
+    assert world.lanes == {LANE_BULK}  # reminder and agenda are scheduled posts
     assert reminder["body"].startswith(
         "Anouk (@anouk:avz.test), Pieter (@pieter:avz.test): herinnering"
     )

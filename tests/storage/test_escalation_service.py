@@ -25,10 +25,11 @@ from avz_bot.domain.partners import (
     ScopedRole,
     ScopedRoleKind,
 )
+from avz_bot.lists import content_size
 from avz_bot.messages import Messages
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.cases import CaseCommandError
-from avz_bot.services.direct import DirectJobs, DirectMessages
+from avz_bot.services.direct import DirectJobs
 from avz_bot.services.escalation_jobs import (
     DEFAULT_SECTIONS,
     DigestJobs,
@@ -38,10 +39,11 @@ from avz_bot.services.escalation_jobs import (
 from avz_bot.services.room_jobs import RoomJobs
 from avz_bot.services.units import AppServices, UnitServices
 from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.scale import LimitSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.escalation_repositories import EscalationRepository
-from storage.outbox_repositories import OutboxRepository
+from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
 from storage.repositories import AuditRepository, PartnerRepository
 from storage.schedule_repositories import JobRow
 
@@ -110,15 +112,12 @@ class World:
                 **EscalationJobs(self.services.bind).handlers(),
                 **DirectJobs(self.rooms, federate=False).handlers(),
                 **self.digest.handlers(),
-                **RoomJobs(
-                    self.rooms,
-                    self.services.cases_settings,
-                    lambda session: self.services.bind(session).cases,
-                ).handlers(),
+                **RoomJobs(self.rooms, self.services.cases_settings, self.services.bind).handlers(),
             },
             worker_id="test",
         )
         self.seen = 0
+        self.lanes: set[int] = set()
 
     async def setup(self) -> None:
         now = self.clock.now()
@@ -185,13 +184,14 @@ class World:
         async with self.database.session() as session, session.begin():
             for (user,) in self.rooms.created:
                 room = f"!dm-{user.strip('@').split(':')[0]}:avz.test"
-                await DirectMessages(session, self.clock.now()).joined(room, user)
+                await self.services.direct_messages(session).joined(room, user)
 
     async def new_messages(self) -> list[tuple[str, str]]:
         async with self.database.session() as session:
             rows = await OutboxRepository(session).pending(limit=1000)
         new = rows[self.seen :]
         self.seen = len(rows)
+        self.lanes = {row.lane for row in new}  # of the messages just returned
         return [(row.room_id, str(row.content["body"])) for row in new]
 
 
@@ -219,6 +219,7 @@ async def test_request_pings_coordination_without_case_content_and_dms_targets(
     assert "vastgelopen" not in ping and "Doorbraak" not in ping  # no case content
     (direct,) = _in("!dm-kim:avz.test", messages)
     assert "Reden: Geen passende plek; vastgelopen" in direct
+    assert world.lanes == {LANE_INTERACTIVE}  # caused by a person's request, held DM too
     assert world.rooms.created == [[KIM.matrix_id]]
     # the timeline records the request
     async with world.database.session() as session:
@@ -228,6 +229,32 @@ async def test_request_pings_coordination_without_case_content_and_dms_targets(
     assert "escalation.requested" in [e.action for e in entries]
 
 
+async def test_a_long_direct_ping_is_shortened_like_every_message(world: World) -> None:
+    # The escalation DM (it carries the reason) once bypassed the size guard.
+    world.services.limits = LimitSettings(reply_max_bytes=2_000)
+    reason = "\n".join(f"Regel {n}: geen passende plek gevonden" for n in range(60))
+    await world.unit(
+        lambda u: u.escalations.request(
+            PIETER,
+            CASE_ROOM,
+            route=RouteKind.INHOUDELIJK,
+            reason=reason,
+            decision_asked="Doorbraak plaatsing",
+            partner=None,
+            urgent=False,
+            key="$request",
+        )
+    )
+    await world.tick(world.clock.now())  # the chat is made and joined: the DM is released
+    async with world.database.session() as session:
+        rows = await OutboxRepository(session).pending(limit=1000)
+    (direct,) = [row.content for row in rows if row.room_id == "!dm-kim:avz.test"]
+    assert direct["body"].startswith("Opschaling ESC-2026-1 (inhoudelijk)")
+    assert content_size(direct) <= 2_000
+    assert direct["body"].endswith(Messages().t("list.cut"))
+    assert "Regel 59" not in direct["body"]
+
+
 async def test_timeout_reminds_then_moves_to_the_next_level(world: World) -> None:
     await world.request()
     await world.tick(world.clock.now())
@@ -235,6 +262,8 @@ async def test_timeout_reminds_then_moves_to_the_next_level(world: World) -> Non
     assert await world.tick(local(2026, 11, 23, 13, 59)) == []
     reminder = await world.tick(local(2026, 11, 23, 14, 0))
     assert any("Herinnering" in body for body in _in(COORDINATION, reminder))
+    assert "!dm-kim:avz.test" in {room for room, _ in reminder}
+    assert world.lanes == {LANE_BULK}  # the clock's messages are background notifications
     assert await world.status() == ("aangevraagd", 1, None)
     # 4 more working hours: 14:00–17:30 Monday and 08:30–09:00 Tuesday
     assert _in(COORDINATION, await world.tick(local(2026, 11, 24, 8, 59))) == []
@@ -244,6 +273,7 @@ async def test_timeout_reminds_then_moves_to_the_next_level(world: World) -> Non
     assert "niveau 2 (driehoek Groningen)" in case_line
     (ping,) = _in(COORDINATION, moved)
     assert "Dirk (@dirk:avz.test)" in ping and "niveau 2" in ping
+    assert world.lanes == {LANE_BULK}
     # Kim is no longer a target; Dirk is
     with pytest.raises(CaseCommandError):
         await world.act(KIM, EscalationAction.ACKNOWLEDGE)
@@ -267,8 +297,10 @@ async def test_decision_timeout_reminds_the_acknowledger_then_the_coordination_r
     reminder = await world.tick(local(2026, 11, 26, 10, 0))
     (line,) = _in(CASE_ROOM, reminder)
     assert "Kim (@kim:avz.test)" in line and "nog geen besluit" in line
+    assert world.lanes == {LANE_BULK}
     overdue = await world.tick(local(2026, 12, 1, 10, 0))
     assert any("nog geen besluit genomen" in body for body in _in(COORDINATION, overdue))
+    assert world.lanes == {LANE_BULK}
     decided = await world.act(KIM, EscalationAction.DECIDE, "Plaatsing via wethouder")
     assert "Besluit over ESC-2026-1 door Kim: Plaatsing via wethouder" in decided
     assert (await world.status())[0] == "besloten"
@@ -354,6 +386,7 @@ async def test_digest_once_and_nothing_when_nothing(world: World) -> None:
     first = await world.tick(local(2026, 11, 24, 8, 30))
     (digest,) = _in(COORDINATION, first)
     assert digest.startswith("Dagoverzicht 24-11-2026")
+    assert world.lanes == {LANE_BULK}
     assert "AVZ-2026-0001" in digest
     assert _in(COORDINATION, await world.tick(local(2026, 11, 24, 12))) == []
     # nothing to report: no message

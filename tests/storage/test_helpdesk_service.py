@@ -25,7 +25,7 @@ from avz_bot.domain.partners import (
 )
 from avz_bot.messages import Messages
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.direct import DirectJobs, DirectMessages
+from avz_bot.services.direct import DirectJobs
 from avz_bot.services.helpdesk import HelpdeskService
 from avz_bot.services.helpdesk_cards import HelpdeskError
 from avz_bot.services.helpdesk_jobs import HelpdeskJobs
@@ -34,7 +34,7 @@ from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.db import Database
 from storage.models import AuditLogRecord
-from storage.outbox_repositories import OutboxRepository
+from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
 from storage.repositories import PartnerRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -104,6 +104,7 @@ class World:
         }
         self.scheduler = Scheduler(database, clock, handlers, worker_id="test")
         self.seen = 0
+        self.lanes: set[int] = set()
 
     async def setup(self) -> None:
         async with self.database.session() as session, session.begin():
@@ -123,11 +124,12 @@ class World:
             pass
         async with self.database.session() as session, session.begin():
             for user in self.rooms.created:  # every expert joins the chat the bot made
-                await DirectMessages(session, self.clock.now()).joined(_dm_room(user), user)
+                await self.services.direct_messages(session).joined(_dm_room(user), user)
         async with self.database.session() as session:
             rows = await OutboxRepository(session).pending(limit=1000)
         new = rows[self.seen :]
         self.seen = len(rows)
+        self.lanes = {row.lane for row in new}  # of the messages just returned
         return [{**row.content, "room_id": row.room_id} for row in new]
 
 
@@ -157,6 +159,7 @@ async def test_question_is_routed_to_the_experts_in_its_thread_and_by_dm(world: 
     assert {m["room_id"] for m in dms} == {"!dm-expert:avz.test", "!dm-other:avz.test"}
     for message in dms:
         assert "VR-2026-1" in message["body"] and "schoolverzuim" not in message["body"]
+    assert world.lanes == {LANE_INTERACTIVE}  # caused by the question being asked
     # A second question: the direct chats exist, no new ones are made.
     await world.run(lambda s: s.ask(ASKER, DESK, "$root2", "jeugd", "Tweede vraag over jeugd"))
     await world.tick()
@@ -227,13 +230,16 @@ async def test_breach_chain_on_working_time_without_doubles(world: World) -> Non
     assert len(thread) == 1 and "eerste reactie" in thread[0]["body"]
     assert thread[0]["m.relates_to"]["event_id"] == "$root1"
     assert set(thread[0]["m.mentions"]["user_ids"]) == {EXPERT.matrix_id, OTHER.matrix_id}
+    assert world.lanes == {LANE_BULK}  # service-level notices are background notifications
     assert await world.tick(local(2026, 11, 30, 17, 45)) == []  # not twice
     second = await world.tick(local(2026, 12, 1, 13, 1))
     backup_dm = [m for m in second if m["room_id"] == "!dm-backup:avz.test"]
     assert len(backup_dm) == 1 and "VR-2026-1" in backup_dm[0]["body"]
+    assert world.lanes == {LANE_BULK}
     third = await world.tick(local(2026, 12, 1, 17, 31))
     coord = [m for m in third if m["room_id"] == COORDINATION]
     assert len(coord) == 1 and "schoolverzuim" not in coord[0]["body"]
+    assert world.lanes == {LANE_BULK}
     assert await world.tick(local(2026, 12, 10, 12)) == []  # the chain has ended
 
 
@@ -256,9 +262,11 @@ async def test_auto_close_reminds_once_then_closes(world: World) -> None:
     await world.tick()
     reminder = await world.tick(local(2026, 12, 1, 10, 1))  # one working day before
     assert len(reminder) == 1 and ASKER.matrix_id in reminder[0]["m.mentions"]["user_ids"]
+    assert world.lanes == {LANE_BULK}
     assert await world.tick(local(2026, 12, 1, 12)) == []
     closed = await world.tick(local(2026, 12, 2, 10, 1))
     assert len(closed) == 1 and "automatisch gesloten" in closed[0]["body"]
+    assert world.lanes == {LANE_BULK}
     question = await world.run(lambda s: s.question("VR-2026-1"))
     assert question.status == "gesloten" and question.closed_automatic is True
 
@@ -291,6 +299,7 @@ async def test_cards_from_question_to_search_and_review(world: World) -> None:
     due = [m for m in await world.tick(local(2027, 5, 31, 9)) if m["room_id"] != DESK]
     assert [m["room_id"] for m in due] == ["!dm-expert:avz.test"]
     assert "K-1" in due[0]["body"]
+    assert world.lanes == {LANE_BULK}  # a review reminder
     assert await world.tick(local(2027, 6, 1, 9)) == []
     _heading, lines = await world.run(lambda s: s.plate_section(EXPERT))
     assert any("K-1" in line for line in lines)

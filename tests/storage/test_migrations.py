@@ -17,7 +17,7 @@ from storage.helpdesk_models import compared_by_models
 from storage.models import Base, MemberRecord
 
 #: The newest revision in ``storage/migrations/versions``.
-HEAD = "0011"
+HEAD = "0012"
 
 ALL_TABLES = {
     "organisations",

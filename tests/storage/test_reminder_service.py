@@ -25,7 +25,7 @@ from avz_bot.services.units import AppServices
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
-from storage.outbox_repositories import OutboxRepository
+from storage.outbox_repositories import LANE_BULK, OutboxRepository
 from storage.repositories import PartnerRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -57,6 +57,7 @@ class World:
             database, clock, ReminderJobs(self.services.bind).handlers(), worker_id="test"
         )
         self.seen = 0
+        self.lanes: set[int] = set()
 
     async def setup(self) -> None:
         now = self.clock.now()
@@ -92,6 +93,7 @@ class World:
             rows = await OutboxRepository(session).pending(limit=1000)
         new = rows[self.seen :]
         self.seen = len(rows)
+        self.lanes = {row.lane for row in new}  # of the messages just returned
         return [(row.room_id, str(row.content["body"])) for row in new]
 
 
@@ -116,6 +118,7 @@ async def test_reminders_fire_at_the_policy_moments_and_climb(world: World) -> N
     assert len(before) == 1
     assert before[0][0] == CASE_ROOM
     assert "Anouk (@anouk:avz.test): Herinnering: afspraak #1" in before[0][1]
+    assert world.lanes == {LANE_BULK}
     assert await world.tick(local(2026, 11, 26, 12)) == []
     morning = await world.tick(local(2026, 11, 27, 9))
     assert "Vandaag is de deadline" in morning[0][1]
@@ -133,6 +136,7 @@ async def test_reminders_fire_at_the_policy_moments_and_climb(world: World) -> N
     assert rooms == sorted([CASE_ROOM, COORDINATION])
     note = next(body for room, body in coordination if room == COORDINATION)
     assert "5 werkdagen over de deadline" in note
+    assert world.lanes == {LANE_BULK}
 
 
 async def test_a_reminder_due_while_down_is_sent_once_marked_late(world: World) -> None:
@@ -210,4 +214,5 @@ async def test_general_reminder_for_the_sender(world: World) -> None:
     assert await world.tick(local(2026, 11, 24, 8, 59)) == []
     fired = await world.tick(local(2026, 11, 24, 9))
     assert fired == [(CASE_ROOM, "Pieter (@pieter:avz.test): Herinnering: bel Veilig Thuis terug")]
+    assert world.lanes == {LANE_BULK}
     assert await world.tick(local(2026, 11, 24, 10)) == []

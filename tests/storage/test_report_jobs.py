@@ -25,7 +25,7 @@ from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture
 from storage.db import Database
-from storage.outbox_repositories import OutboxRepository
+from storage.outbox_repositories import LANE_BULK, OutboxRepository
 from storage.report_area_repositories import EscalationReportLoader
 from storage.schedule_repositories import JobRepository
 
@@ -60,6 +60,7 @@ class World:
         )
         handlers = ReportJobs(self.services.bind, CAL, SETTINGS, COORDINATION).handlers()
         self.scheduler = Scheduler(database, self.clock, handlers, worker_id="test")
+        self.lanes: set[int] = set()
 
     async def arm(self) -> None:
         async with self.database.session() as session, session.begin():
@@ -67,7 +68,9 @@ class World:
 
     async def outbox(self) -> list[dict[str, object]]:
         async with self.database.session() as session, session.begin():
-            return [row.content for row in await OutboxRepository(session).pending()]
+            rows = await OutboxRepository(session).pending()
+        self.lanes = {row.lane for row in rows}  # of the contents just returned
+        return [row.content for row in rows]
 
     async def job_due(self) -> datetime:
         async with self.database.session() as session, session.begin():
@@ -103,6 +106,7 @@ async def test_scheduled_report_is_posted_once_and_rearmed(database: Database) -
     assert "Signalen: 21 (+12 (+133%))" in str(text["body"])
     kinds = [m["msgtype"] for m in messages]
     assert kinds == ["m.notice", *["m.image"] * 5, "m.file"]
+    assert world.lanes == {LANE_BULK}  # a scheduled report, attachments included
     assert messages[-1]["body"] == "rapport-2026-10.csv"
     # Re-armed for the first working day of December.
     assert await world.job_due() == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)

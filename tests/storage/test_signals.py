@@ -41,6 +41,7 @@ from commands.registry import build_registry
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.models import Base
+from storage.outbox_repositories import LANE_BULK, OutboxRepository
 from storage.repositories import PartnerRepository
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -96,6 +97,8 @@ class World:
     gateway: Recorder
     scheduler: Scheduler
     count: int = 0
+    #: The lanes of what the last ``run_jobs`` queued.
+    job_lanes: set[int] = field(default_factory=set)
 
     async def say(
         self,
@@ -129,7 +132,10 @@ class World:
 
     async def run_jobs(self) -> None:
         await self.scheduler.run_due()
+        async with self.database.session() as session:
+            self.job_lanes = {row.lane for row in await OutboxRepository(session).pending()}
         await self.core.flush_outbox()
+        await self.core.bulk_idle()
 
     async def raw_dump(self) -> str:
         """Every row of every table, as text."""
@@ -381,6 +387,7 @@ async def test_monitor_relists_after_working_days(world: World) -> None:
     world.clock.advance(timedelta(days=40))
     await world.run_jobs()
     assert "terug op de agenda" in world.gateway.bodies(TVO_ROOM)[-1]
+    assert world.job_lanes == {LANE_BULK}  # a scheduled notice
     assert "SIG-2026-0001" in await world.say(TINEKE, TVO_ROOM, "!tvo agenda", members=4)
 
 

@@ -26,6 +26,7 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.direct import SendDirect
 from avz_bot.services.escalations_view import Context, EscalationView
 from avz_bot.settings_sections.escalations import EscalationSettings
 from storage.case_repositories import CaseRepository, CaseRow
@@ -94,6 +95,7 @@ class EscalationBase:
         messages: Messages,
         prefix: str,
         enqueue: Enqueue,
+        direct: SendDirect,
         txn_id: Callable[[str], str],
         late_after: timedelta,
     ) -> None:
@@ -103,6 +105,7 @@ class EscalationBase:
         self._calendar = calendar
         self._prefix = prefix
         self._enqueue = enqueue
+        self._direct = direct
         self._txn_id = txn_id
         self._late_after = late_after
         self.escalations = EscalationRepository(session)

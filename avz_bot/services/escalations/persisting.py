@@ -21,7 +21,6 @@ from avz_bot.domain.escalations import (
 )
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import paragraphs, text
-from avz_bot.services.direct_messages import schedule_direct_message
 from avz_bot.services.escalations.base import (
     REACTION_KIND,
     EscalationBase,
@@ -107,13 +106,8 @@ class EscalationPersisting(EscalationBase):
             )
         direct = await self.view.direct(ctx, level)
         for user in level.targets:
-            await schedule_direct_message(
-                self._session,
-                user=user,
-                key=f"{ping_key}:{user}",
-                reply=direct,
-                now=self.now,
-                reaction=(REACTION_KIND, str(ctx.row.id)),
+            await self._direct(
+                user, f"{ping_key}:{user}", direct, reaction=(REACTION_KIND, str(ctx.row.id))
             )
 
     async def _acknowledged(
@@ -236,12 +230,10 @@ class EscalationPersisting(EscalationBase):
         if coordination:
             await self._enqueue(f"esc-remind:{key}", coordination, reply)
         for user in level.targets:
-            await schedule_direct_message(
-                self._session,
-                user=user,
-                key=f"esc-remind:{key}:{user}",
-                reply=reply,
-                now=self.now,
+            await self._direct(
+                user,
+                f"esc-remind:{key}:{user}",
+                reply,
                 reaction=(REACTION_KIND, str(loaded.row.id)),
             )
         await self._record(loaded, None, "ack_reminder", room_id, {"level": event.level})

@@ -25,7 +25,6 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.formatting import text
 from avz_bot.services.cases import CaseCommandError
-from avz_bot.services.direct_messages import schedule_direct_message
 from avz_bot.services.escalations.base import Loaded, is_acknowledgement
 from avz_bot.services.escalations.overviews import EscalationOverviews
 from avz_bot.services.escalations.persisting import EscalationPersisting
@@ -195,13 +194,7 @@ class EscalationService(EscalationPersisting, EscalationOverviews):
                 if outcome.code in {domain.RefusalCode.CLOSED, domain.RefusalCode.NOT_PERMITTED}
                 else message
             )
-            await schedule_direct_message(
-                self._session,
-                user=member.matrix_id,
-                key=f"esc-react:{key}",
-                reply=reply,
-                now=self.now,
-            )
+            await self._direct(member.matrix_id, f"esc-react:{key}", reply)
             return
         reply = await self._apply(loaded, outcome, "", key)
         if loaded.case.room_id:

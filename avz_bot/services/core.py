@@ -640,7 +640,7 @@ class BotCore:
 
     async def _ready(self, lane: int) -> list[OutboxRow]:
         """The next batch of ``lane`` (one statement; see ``OutboxRepository.ready``)."""
-        async with self._db.session() as session:
+        async with self._db.one_statement_session() as session:
             return await OutboxRepository(session).ready(
                 self._clock.now(), lane, self._limits.outbox_batch
             )
@@ -673,13 +673,14 @@ class BotCore:
             blocked.add(row.room_id)
             await self._defer(row, error)
             return 0
+        if not row.reaction_target:  # one statement: no transaction around it
+            async with self._db.one_statement_session() as session, session.begin():
+                await OutboxRepository(session).mark_sent(row.txn_id, event_id, self._clock.now())
+            return 1
         async with self._db.session() as session, session.begin():
             await OutboxRepository(session).mark_sent(row.txn_id, event_id, self._clock.now())
-            if row.reaction_target:
-                # Reactions to this message find their target by its event id.
-                await ReactionTargetRepository(session).record_sent(
-                    row.txn_id, event_id, row.room_id
-                )
+            # Reactions to this message find their target by its event id.
+            await ReactionTargetRepository(session).record_sent(row.txn_id, event_id, row.room_id)
         return 1
 
     async def _defer(self, row: OutboxRow, error: SendError) -> None:

@@ -70,10 +70,10 @@ class OutboxDelivery:
         self._gateway: Gateway | None = None
         self._flush_lock = asyncio.Lock()
         # The flush after a sync is skipped while nothing can be ready (profiled: this
-        # and the parked-event query were half the bot's CPU per command). Rows outside
-        # commands and jobs (which flush themselves) only come from ``enqueue``; failed
-        # sends are retried at the latest after OUTBOX_RETRY.
-        self._dirty = True
+        # and the parked-event query were half the bot's CPU per command): every row
+        # enters through ``AppServices.queue``, which counts them, so the flush runs when
+        # the count moved; failed sends are retried at the latest after OUTBOX_RETRY.
+        self._seen_queued = -1
         self._checked_at: datetime | None = None
         self._bulk_task: asyncio.Task[None] | None = None
         self._bulk_wanted = False
@@ -97,7 +97,6 @@ class OutboxDelivery:
     ) -> None:
         """Queue ``reply`` for ``room_id`` in ``session`` (sent after its commit); the
         transaction id is derived from ``kind`` and ``key``, so queueing again is a no-op."""
-        self._dirty = True
         await self._services.queue(
             session,
             txn_id_for(kind, key),
@@ -114,8 +113,9 @@ class OutboxDelivery:
         yes (failed sends wait for a retry)."""
         now = self._clock.now()
         checked = self._checked_at
-        if self._dirty or checked is None or now - checked >= OUTBOX_RETRY:
-            self._dirty = False
+        queued = self._services.queued
+        if queued != self._seen_queued or checked is None or now - checked >= OUTBOX_RETRY:
+            self._seen_queued = queued
             self._checked_at = now
             return True
         return False
@@ -133,7 +133,7 @@ class OutboxDelivery:
         """
         if self._gateway is None:
             return 0
-        self._dirty = False  # this flush sees every row queued so far
+        self._seen_queued = self._services.queued  # this flush sees every row queued so far
         sent = 0
         async with self._flush_lock:
             for _ in range(MAX_FLUSH_ROUNDS):

@@ -68,6 +68,10 @@ class AppServices:
     limits: LimitSettings = field(default_factory=LimitSettings)
     #: The registry cache for names; ``invalidate()`` it after every registry sync.
     members: MemberDirectory = field(default_factory=MemberDirectory)
+    #: How many messages ``queue`` has taken (committed or not): the outbox's flush
+    #: after a sync runs when this moved, whoever queued (a command, a membership
+    #: change, a job), so no message waits for the retry interval.
+    queued: int = field(default=0, init=False)
 
     async def queue(
         self,
@@ -92,6 +96,7 @@ class AppServices:
         ``requested_by`` is told if the message turns out to be undeliverable. A reply's
         attachments follow as their own events (``avz_bot.services.outbox``).
         """
+        self.queued += 1
         outbox = OutboxRepository(session)
         first = 0
         for txn, content in self.events(txn_id, reply, in_reply_to, thread_root):

@@ -4,7 +4,7 @@ Rules (README, "Lists, paging and the outbox"): a list shows the most urgent ite
 first, at most ``[limits] list_items`` of them, and ends with how many more there are
 and the command that shows them ("… en nog 12 — typ !mijn pagina=2"). No reply may
 exceed ``[limits] reply_max_bytes``; :func:`fit_content` is the final guard applied
-where every message is queued (``avz_bot.services.core``), so even a list that forgot
+where every message is queued (``AppServices.queue``), so even a list that forgot
 these rules cannot produce an event the homeserver refuses.
 
 How an area adopts it (signals, escalations, helpdesk, conferences, reports…):

@@ -83,6 +83,15 @@ def traceback_frames(tb: TracebackType | None, *, limit: int = 40) -> list[str]:
     return [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in frames][-limit:]
 
 
+def where(exc: BaseException) -> str:
+    """File and line of the innermost frame: enough to find a bug, no data from it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
+
+
 def crash_fields(exc: BaseException) -> dict[str, object]:
     """What a CRITICAL log line says about ``exc``: its type, frames and causes' types.
 

@@ -146,6 +146,17 @@ class Database:
         if self._backend == "sqlite":
             event.listen(self._engine.sync_engine, "connect", _on_sqlite_connect)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
+        # PostgreSQL: sessions without BEGIN/COMMIT round trips for one-statement work
+        # (the same pool; asyncpg's autocommit sends no SQL to switch). SQLite reads
+        # outside a transaction already, and its driver skips empty commits/rollbacks.
+        self._autocommit_sessions = (
+            async_sessionmaker(
+                self._engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
+            if self._backend == "postgresql"
+            else self._sessions
+        )
 
     @property
     def engine(self) -> AsyncEngine:
@@ -164,6 +175,15 @@ class Database:
         expired attribute could not be reloaded implicitly.
         """
         return self._sessions()
+
+    def one_statement_session(self) -> AsyncSession:
+        """A session for work that is ONE statement (a read, or a single conditional
+        update); use it like :meth:`session`, with ``begin()`` for a write. On
+        PostgreSQL the statement commits by itself, saving the BEGIN and COMMIT/ROLLBACK
+        round trips a transaction would add; on SQLite it is an ordinary session. Never
+        for several statements that must stand or fall together.
+        """
+        return self._autocommit_sessions()
 
     async def ping(self, timeout: float = 5.0) -> bool:
         """Whether the database answers a trivial query within ``timeout`` seconds."""

@@ -74,6 +74,10 @@ class AppServices:
     limits: LimitSettings = field(default_factory=LimitSettings)
     #: The registry cache for names; ``invalidate()`` it after every registry sync.
     members: MemberDirectory = field(default_factory=MemberDirectory)
+    #: How many times ``queue`` or ``queue_held`` took messages (committed or not): the
+    #: outbox's flush after a sync runs when this moved, whoever queued (a command, a
+    #: membership change, a job), so no message waits for the retry interval.
+    queued: int = field(default=0, init=False)
 
     async def queue(
         self,
@@ -127,6 +131,7 @@ class AppServices:
     ) -> int:
         """The insert itself (the only ``OutboxRepository.add`` of the bot: a source
         scan in ``tests/unit/test_outbox_entry.py`` checks it)."""
+        self.queued += 1
         outbox = OutboxRepository(session)
         now = self.clock.now()
         first = 0

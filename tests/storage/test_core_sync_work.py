@@ -16,10 +16,12 @@ from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, SendError
 from avz_bot.services.core import OUTBOX_RETRY, SYNC_TOKEN_INTERVAL, BotCore
+from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.units import AppServices
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database
+from storage.direct_repositories import DirectChatRepository
 from storage.outbox_repositories import OutboxRepository
 from storage.room_repositories import SyncStateRepository
 
@@ -40,13 +42,15 @@ class FlakyGateway:
         return f"$sent{len(self.sent)}"
 
 
-def make_core(database: Database, clock: FakeClock) -> tuple[BotCore, FlakyGateway]:
+def make_core(
+    database: Database, clock: FakeClock, services: AppServices | None = None
+) -> tuple[BotCore, FlakyGateway]:
     messages = Messages()
     core = BotCore(
         database=database,
         dispatcher=Dispatcher(build_registry(), messages, "!"),
         messages=messages,
-        services=AppServices(clock=clock, version="test", messages=messages),
+        services=services or AppServices(clock=clock, version="test", messages=messages),
         clock=clock,
         metrics=BotMetrics(),
         allowed_servers=["avz.test"],
@@ -98,6 +102,42 @@ async def test_a_failed_send_is_retried_after_a_sync_within_the_retry_interval(
     clock.advance(OUTBOX_RETRY)
     await core.after_sync()
     assert gateway.sent == ["txn-1"]
+
+
+async def test_a_message_queued_outside_a_command_goes_out_after_the_next_sync(
+    database: Database,
+) -> None:
+    """Whoever queues (a membership change releasing a direct chat's waiting messages,
+    a welcome card, a job): everything enters through ``AppServices.queue``, and the
+    flush after the next sync sends it — not only after the retry interval."""
+    clock = FakeClock(START)
+    services = AppServices(clock=clock, version="test", messages=Messages())
+    core, gateway = make_core(database, clock, services)
+    await core.after_sync()  # start-up: looks once
+    await core.after_sync()
+    async with database.session() as session, session.begin():
+        await services.queue(session, "txn-welcome", "!room:avz.test", Reply("a", "a"))
+    await core.after_sync()  # same instant: well within OUTBOX_RETRY
+    assert gateway.sent == ["txn-welcome"]
+
+
+async def test_a_direct_message_released_by_the_join_goes_out_after_the_next_sync(
+    database: Database,
+) -> None:
+    clock = FakeClock(START)
+    services = AppServices(clock=clock, version="test", messages=Messages())
+    core, gateway = make_core(database, clock, services)
+    user, room = "@anouk:avz.test", "!dm:avz.test"
+    async with database.session() as session, session.begin():
+        await services.direct_messages(session).send(user, "k", Reply("a", "a"))
+        await DirectChatRepository(session).set_room(user, room, START, joined=False)
+    await core.after_sync()  # start-up: looks once (nothing to send: it waits for the join)
+    await core.after_sync()
+    assert gateway.sent == []
+    async with database.session() as session, session.begin():
+        assert await services.direct_messages(session).joined(room, user) == 1
+    await core.after_sync()  # same instant: well within OUTBOX_RETRY
+    assert gateway.sent == [txn_id_for("direct", "k")]
 
 
 async def test_parked_events_are_looked_at_until_none_is_left(database: Database) -> None:

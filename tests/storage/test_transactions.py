@@ -76,3 +76,25 @@ async def test_committing_the_callers_transaction_keeps_everything(database: Dat
     assert processed is True
     assert outbox is not None and token == "s1" and room is not None
     assert len(pending) == 1 and len(audit) == 1  # type: ignore[arg-type]
+
+
+async def test_a_one_statement_session_keeps_its_write_and_reads_what_is_committed(
+    database: Database,
+) -> None:
+    """``Database.one_statement_session`` (the outbox's ready read and mark-sent): on
+    PostgreSQL without BEGIN/COMMIT, on SQLite an ordinary session — either way the
+    write is kept and the read sees committed rows, and nothing uncommitted."""
+    async with database.session() as session, session.begin():
+        await OutboxRepository(session).add("txn-1", "!r:x", {"body": "hoi"}, NOW)
+    async with database.one_statement_session() as session, session.begin():
+        await OutboxRepository(session).mark_sent("txn-1", "$sent", NOW)
+    async with database.session() as session:
+        row = await OutboxRepository(session).get("txn-1")
+    assert row is not None and row.remote_event_id == "$sent" and row.sent_at == NOW
+
+    async with database.session() as writer:
+        await writer.begin()
+        await OutboxRepository(writer).add("txn-2", "!r:x", {"body": "nog niet"}, NOW)
+        async with database.one_statement_session() as reader:
+            assert await OutboxRepository(reader).ready(NOW, 0, 10) == []
+        await writer.rollback()

@@ -1,0 +1,109 @@
+"""Room operations: find a room by name, create a private room, invite, kick, redact.
+
+Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``); used by the jobs that create case
+rooms and direct chats, invite and remove members (``avz_bot.services.room_jobs``,
+``avz_bot.services.direct``) and redact for the BSN guard (``avz_bot.services.signal_jobs``).
+Failures raise ``SendError`` (transient), except refusals no retry can change, which are
+logged and not retried.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from nio import (
+    RoomCreateError,
+    RoomCreateResponse,
+    RoomInviteError,
+    RoomKickError,
+    RoomRedactError,
+    RoomVisibility,
+)
+
+from avz_bot.logs import get_logger
+from avz_bot.matrix.session import MatrixSession
+from avz_bot.ports import SendError
+
+log = get_logger(__name__)
+
+
+class RoomOperations(MatrixSession):
+    """The ``RoomGateway`` (``avz_bot.ports``) and ``redact``."""
+
+    def find_room(self, name: str) -> str | None:
+        """A room the bot is in whose name is ``name`` (used to make room creation
+        idempotent: a retried creation finds the room the first attempt made)."""
+        for room_id, room in self.client.rooms.items():
+            if room.name == name and room.creator == self.client.user_id:
+                return str(room_id)
+        return None
+
+    async def create_private_room(
+        self,
+        *,
+        name: str | None,
+        invite: list[str],
+        federate: bool,
+        power_levels: dict[str, Any],
+        initial_state: list[dict[str, Any]],
+        is_direct: bool = False,
+    ) -> str:
+        """Create a room with exactly the given state (no preset defaults relied upon)."""
+        try:
+            response = await self.client.room_create(
+                visibility=RoomVisibility.private,
+                name=name,
+                federate=federate,
+                is_direct=is_direct,
+                invite=invite,
+                initial_state=initial_state,
+                power_level_override=power_levels,
+            )
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+        if isinstance(response, RoomCreateResponse):
+            return str(response.room_id)
+        assert isinstance(response, RoomCreateError)
+        log.warning("room creation failed", extra={"errcode": response.status_code})
+        raise SendError(response.status_code or "unknown", permanent=False)
+
+    async def invite_user(self, room_id: str, user_id: str) -> None:
+        """Invite ``user_id``; inviting someone already in the room is not an error."""
+        try:
+            response = await self.client.room_invite(room_id, user_id)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+        if isinstance(response, RoomInviteError):
+            if response.status_code == "M_FORBIDDEN":
+                # Already joined or invited (or banned): nothing a retry would change.
+                log.info("invite refused", extra={"room_id": room_id, "errcode": "M_FORBIDDEN"})
+                return
+            raise SendError(response.status_code or "unknown", permanent=False)
+
+    async def kick_user(self, room_id: str, user_id: str, reason: str | None) -> None:
+        """Remove ``user_id`` from the room (no personal data in ``reason``: it is not
+        encrypted)."""
+        try:
+            response = await self.client.room_kick(room_id, user_id, reason)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+        if isinstance(response, RoomKickError):
+            if response.status_code == "M_FORBIDDEN":
+                log.info("kick refused", extra={"room_id": room_id, "errcode": "M_FORBIDDEN"})
+                return
+            raise SendError(response.status_code or "unknown", permanent=False)
+
+    async def redact(self, room_id: str, event_id: str, reason: str | None) -> None:
+        """Redact an event (the BSN guard in case rooms); a refusal is logged, not retried."""
+        try:
+            response = await self.client.room_redact(room_id, event_id, reason)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
+        if isinstance(response, RoomRedactError):
+            if response.status_code in {"M_FORBIDDEN", "M_NOT_FOUND"}:
+                log.warning(
+                    "redaction refused", extra={"room_id": room_id, "errcode": response.status_code}
+                )
+                return
+            raise SendError(response.status_code or "unknown", permanent=False)

@@ -79,6 +79,11 @@ class OutboxDelivery:
         self._bulk_wanted = False
         self._notices_queued = False
         self._bulk_paused_until = 0.0  # loop time; a 429 on bulk pauses all bulk sends
+        # A deferred message is retried when its pause ends (a timer that only nudges:
+        # the pause itself is durable, ``outbox.not_before``, and the check after every
+        # sync retries at the latest OUTBOX_RETRY later, also after a restart).
+        self._retry_timer: asyncio.TimerHandle | None = None
+        self._retry_task: asyncio.Task[None] | None = None
 
     def attach_gateway(self, gateway: Gateway) -> None:
         """Set the outbound gateway (the adapter; wired by the composition root)."""
@@ -207,6 +212,7 @@ class OutboxDelivery:
             await OutboxRepository(session).defer(
                 row.txn_id, self._clock.now() + timedelta(seconds=delay)
             )
+        self._retry_in(delay)
         log.warning(
             "message not sent yet",
             extra={"txn_id": row.txn_id, "reason": error.reason, "retry_in": delay},
@@ -283,14 +289,47 @@ class OutboxDelivery:
                 extra={"error_type": type(exc).__name__, "where": where(exc)},
             )
 
+    def _retry_in(self, delay: float) -> None:
+        """Flush again in ``delay`` seconds (the earliest pending retry wins): without
+        this a deferred reply waited for the next sync's retry check, a long poll and
+        up to OUTBOX_RETRY away, and a burst under the homeserver's rate limit could
+        take minutes to drain."""
+        loop = asyncio.get_running_loop()
+        when = loop.time() + delay
+        timer = self._retry_timer
+        if timer is not None and not timer.cancelled() and timer.when() <= when:
+            return
+        if timer is not None:
+            timer.cancel()
+        self._retry_timer = loop.call_at(when, self._start_retry)
+
+    def _start_retry(self) -> None:
+        self._retry_timer = None
+        if self._retry_task is None or self._retry_task.done():
+            self._retry_task = asyncio.create_task(self._retry(), name="avz-outbox-retry")
+
+    async def _retry(self) -> None:
+        try:
+            await self.flush()
+        except Exception as exc:  # e.g. the database away: the check after a sync retries
+            log.warning(
+                "outbox retry postponed",
+                extra={"error_type": type(exc).__name__, "where": where(exc)},
+            )
+
     async def bulk_idle(self) -> None:
         """Wait until the bulk sender has nothing ready (tests, benchmark, shutdown)."""
         while self._bulk_task is not None and not self._bulk_task.done():
             await asyncio.shield(self._bulk_task)
 
     async def close(self) -> None:
-        """Stop the bulk sender (unsent messages stay in the outbox for the next start)."""
-        task, self._bulk_task = self._bulk_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        """Stop the bulk sender and any retry (unsent messages stay in the outbox for
+        the next start)."""
+        if self._retry_timer is not None:
+            self._retry_timer.cancel()
+            self._retry_timer = None
+        for task in (self._bulk_task, self._retry_task):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._bulk_task = self._retry_task = None

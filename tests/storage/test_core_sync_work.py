@@ -7,6 +7,7 @@ failed send, and parked undecryptable events that are still looked at.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from avz_bot.ports import EncryptedEventRef, SendError
 from avz_bot.services.core import OUTBOX_RETRY, SYNC_TOKEN_INTERVAL, BotCore
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.units import AppServices
+from avz_bot.settings_sections.scale import LimitSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database
@@ -138,6 +140,27 @@ async def test_a_direct_message_released_by_the_join_goes_out_after_the_next_syn
         assert await services.direct_messages(session).joined(room, user) == 1
     await core.after_sync()  # same instant: well within OUTBOX_RETRY
     assert gateway.sent == [txn_id_for("direct", "k")]
+
+
+async def test_a_deferred_message_is_retried_when_its_pause_ends(database: Database) -> None:
+    """A send that failed for now is retried as soon as the room's pause is over, without
+    waiting for a sync (the long poll) and the retry interval."""
+    clock = FakeClock(START)
+    limits = LimitSettings(retry_base_seconds=0.05)
+    services = AppServices(clock=clock, version="test", messages=Messages(), limits=limits)
+    core, gateway = make_core(database, clock, services)
+    async with database.session() as session, session.begin():
+        await services.queue(session, "txn-late", "!room:avz.test", Reply("a", "a"))
+    gateway.down = True
+    assert await core.flush_outbox() == 0  # deferred for 0.05 s
+    gateway.down = False
+    clock.advance(timedelta(seconds=1))  # the stored pause is over as well
+    for _ in range(200):
+        if gateway.sent:
+            break
+        await asyncio.sleep(0.01)
+    assert gateway.sent == ["txn-late"]  # and no sync came in between
+    await core.close()
 
 
 async def test_parked_events_are_looked_at_until_none_is_left(database: Database) -> None:

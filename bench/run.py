@@ -394,7 +394,8 @@ def _print(result: dict[str, Any]) -> None:
     loop = result["avz_loop_cpu_ms_per_command"]
     print(
         f"avz-bot CPU per command: {loop:.2f} ms on its event loop (main thread), "
-        f"{result['avz_cpu_ms_per_command'] - loop:.2f} ms on other threads (the database's)"
+        f"{max(0.0, result['avz_cpu_ms_per_command'] - loop):.2f} ms on other threads "
+        "(the database's)"
     )
     tp = result.get("throughput")
     if tp:

@@ -177,8 +177,9 @@ class BotCore(RoomEvents, UndecryptableEvents):
             result = await self._record_without_changes(incoming, failure)
         if result is None:
             return
-        self._metrics.commands.labels(result.command or "-", result.outcome.value).inc()
         self._metrics.command_latency.observe(time.perf_counter() - started)
+        await self._outbox.flush(bulk=False)  # the answer first, the bookkeeping after
+        self._metrics.commands.labels(result.command or "-", result.outcome.value).inc()
         log.info(
             "command handled",
             extra={
@@ -188,7 +189,6 @@ class BotCore(RoomEvents, UndecryptableEvents):
                 "event_id": incoming.event_id,
             },
         )
-        await self._outbox.flush(bulk=False)
         self._wake_jobs(result)
 
     async def _run_command(self, incoming: IncomingCommand) -> DispatchResult | None:

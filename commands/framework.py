@@ -431,6 +431,19 @@ class Dispatcher:
         except ParseError:
             return True
 
+    def command_name(self, body: str) -> str | None:
+        """The name of the command ``body`` invokes (what a dispatch that gets as far as
+        the handler records), or None when it cannot be parsed or is unknown. The core
+        writes it with the claim, so the usual outcome needs no second statement."""
+        try:
+            parsed = parse_command(body, self.prefix)
+        except ParseError:
+            return None
+        if parsed is None:
+            return None
+        resolved = self.registry.resolve(parsed)
+        return None if resolved is None else resolved[0].name
+
     def _usage(self, spec: CommandSpec) -> str:
         return self.messages.t("error.usage", usage=spec.usage(self.prefix))
 

@@ -349,7 +349,7 @@ _ROOMS = cast(Table, BotRoomRecord.__table__)
 def _claim_statement(dialect: str, *, after_join: bool) -> Insert:
     """``INSERT ... ON CONFLICT (event_id) DO NOTHING`` of a claim; with ``after_join``
     only if the event was not sent before the bot joined the room (``:sent_at``)."""
-    columns = ["event_id", "room_id", "sender", "outcome", "processed_at"]
+    columns = ["event_id", "room_id", "sender", "command", "outcome", "processed_at"]
     params = {name: bindparam(name, type_=_PROCESSED.c[name].type) for name in columns}
     insert_stmt = (
         postgresql.insert(_PROCESSED) if dialect == "postgresql" else sqlite.insert(_PROCESSED)
@@ -393,6 +393,8 @@ class ProcessedEventRepository:
         now: datetime,
         *,
         sent_at: datetime | None = None,
+        command: str | None = None,
+        outcome: str = CLAIMED_OUTCOME,
     ) -> bool:
         """Record ``event_id`` as processed; False if it already was (by anyone).
 
@@ -405,12 +407,17 @@ class ProcessedEventRepository:
         bot joined ``room_id`` (``bot_rooms.joined_at``): history, never a command. An
         unknown room does not refuse. (One statement instead of a read and a write: this
         runs for every command.)
+
+        ``command`` and ``outcome`` are recorded with the claim (default: no command,
+        ``CLAIMED_OUTCOME``): a caller that knows the likely outcome writes it at once
+        and calls ``set_outcome`` only when it turned out otherwise.
         """
         values = {
             "event_id": event_id,
             "room_id": room_id,
             "sender": sender,
-            "outcome": CLAIMED_OUTCOME,
+            "command": command,
+            "outcome": outcome,
             "processed_at": now,
             "sent_at": sent_at,
         }

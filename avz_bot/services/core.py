@@ -197,13 +197,17 @@ class BotCore(RoomEvents, UndecryptableEvents):
         async with self._db.session() as session, session.begin():
             processed = ProcessedEventRepository(session)
             # Not claimed (nothing done) when handled before, or when sent before the
-            # bot joined the room: history, not a request to the bot.
+            # bot joined the room: history, not a request to the bot. The claim records
+            # the likely ending (this command, ok), corrected below if it ends otherwise.
+            expected = (self._dispatcher.command_name(incoming.body), Outcome.OK.value)
             if not await processed.claim(
                 incoming.claim_id,
                 incoming.room_id,
                 incoming.sender,
                 self._clock.now(),
                 sent_at=incoming.sent_at,
+                command=expected[0],
+                outcome=expected[1],
             ):
                 return None
             member = await self._services.members.get(session, incoming.sender)
@@ -242,7 +246,8 @@ class BotCore(RoomEvents, UndecryptableEvents):
                 )
             if result.reply is not None:
                 await self._reply(session, incoming, result.reply)
-            await processed.set_outcome(incoming.claim_id, result.command, result.outcome.value)
+            if (result.command, result.outcome.value) != expected:
+                await processed.set_outcome(incoming.claim_id, result.command, result.outcome.value)
             return result
 
     async def _record_without_changes(

@@ -58,23 +58,6 @@ class OutboxRow:
     reaction_target: bool = True
 
 
-def _outbox_row(row: OutboxRecord) -> OutboxRow:
-    return OutboxRow(
-        id=row.id,
-        txn_id=row.txn_id,
-        room_id=row.room_id,
-        content=row.content,
-        created_at=row.created_at,
-        attempts=row.attempts,
-        sent_at=row.sent_at,
-        remote_event_id=row.remote_event_id,
-        lane=row.lane,
-        not_before=row.not_before,
-        failure=row.failure,
-        requested_by=row.requested_by,
-    )
-
-
 # The statements every command's answer runs are built once and executed with
 # parameters (see ``storage.repositories``, "events").
 _OUTBOX = cast(Table, OutboxRecord.__table__)
@@ -134,8 +117,9 @@ _MARK_SENT_STATEMENT = (
 )
 
 
-def _outbox_row_of(row: Mapping[str, Any]) -> OutboxRow:
-    """An ``OutboxRow`` from a result row of ``_ready_statement``."""
+def _outbox_row_of(row: Mapping[Any, Any]) -> OutboxRow:
+    """An ``OutboxRow`` from a result row of the outbox table (``room_left`` and
+    ``reaction_target`` only where the statement selects them, as ``ready`` does)."""
     return OutboxRow(
         id=row["id"],
         txn_id=row["txn_id"],
@@ -149,8 +133,8 @@ def _outbox_row_of(row: Mapping[str, Any]) -> OutboxRow:
         not_before=row["not_before"],
         failure=row["failure"],
         requested_by=row["requested_by"],
-        room_left=bool(row["room_left"]),
-        reaction_target=bool(row["reaction_target"]),
+        room_left=bool(row.get("room_left", False)),
+        reaction_target=bool(row.get("reaction_target", True)),
     )
 
 
@@ -201,13 +185,12 @@ class OutboxRepository:
     async def pending(self, limit: int = 100) -> list[OutboxRow]:
         """Unsent messages, oldest first (whether ready or backing off)."""
         stmt = (
-            select(OutboxRecord)
-            .where(OutboxRecord.sent_at.is_(None))
-            .order_by(OutboxRecord.created_at, OutboxRecord.id)
+            select(_OUTBOX)
+            .where(_OUTBOX.c.sent_at.is_(None))
+            .order_by(_OUTBOX.c.created_at, _OUTBOX.c.id)
             .limit(limit)
-            .execution_options(populate_existing=True)
         )
-        return [_outbox_row(row) for row in await self._session.scalars(stmt)]
+        return [_outbox_row_of(row._mapping) for row in await self._session.execute(stmt)]
 
     async def ready(self, now: datetime, lane: int, limit: int) -> list[OutboxRow]:
         """At most ``limit`` messages of ``lane`` to send now, oldest first.
@@ -225,13 +208,9 @@ class OutboxRepository:
 
     async def get(self, txn_id: str) -> OutboxRow | None:
         """The message with this transaction id, sent or not."""
-        stmt = (
-            select(OutboxRecord)
-            .where(OutboxRecord.txn_id == txn_id)
-            .execution_options(populate_existing=True)
-        )
-        row = await self._session.scalar(stmt)
-        return None if row is None else _outbox_row(row)
+        stmt = select(_OUTBOX).where(_OUTBOX.c.txn_id == txn_id)
+        row = (await self._session.execute(stmt)).first()
+        return None if row is None else _outbox_row_of(row._mapping)
 
     async def mark_sent(self, txn_id: str, remote_event_id: str | None, now: datetime) -> None:
         """Mark a message as done (``remote_event_id`` None: given up). Only the first

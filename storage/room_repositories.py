@@ -6,7 +6,7 @@ Like every repository: never commits (see ``storage.repositories``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -118,15 +118,6 @@ class RoomRepository:
             on_conflict,
         )
         await self._session.execute(stmt)
-
-    async def left_among(self, room_ids: Sequence[str]) -> set[str]:
-        """Which of ``room_ids`` the bot has left (one query, bounded by the list)."""
-        if not room_ids:
-            return set()
-        stmt = select(BotRoomRecord.room_id).where(
-            BotRoomRecord.room_id.in_(set(room_ids)), BotRoomRecord.left_at.is_not(None)
-        )
-        return set(await self._session.scalars(stmt))
 
     async def mark_left(self, room_id: str, now: datetime) -> None:
         """Record that the bot left (or was removed from) the room."""

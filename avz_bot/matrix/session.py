@@ -291,7 +291,7 @@ class MatrixSession:
             "identity ready",
             extra={
                 "master_key": status.master_public,
-                "created": status.created,
+                "keys_created": status.created,
                 "device_signed_now": status.device_signed_now,
             },
         )

@@ -27,28 +27,28 @@ from avz_bot.matrix.adapter import MatrixAdapter
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.partners_config import load_partners
+from avz_bot.runtime.core import BotCore
+from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.conference_events import REACTION_KIND as CONFERENCE_REACTIONS
-from avz_bot.services.conference_jobs import ConferenceJobs, conference_reaction
-from avz_bot.services.core import BotCore
+from avz_bot.services.agreements.jobs import ReminderJobs
+from avz_bot.services.cases.jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
+from avz_bot.services.conferences.jobs import ConferenceJobs, conference_reaction
+from avz_bot.services.conferences.persisting import REACTION_KIND as CONFERENCE_REACTIONS
 from avz_bot.services.direct import DirectJobs
-from avz_bot.services.escalation_jobs import DigestJobs, EscalationJobs
 from avz_bot.services.escalations import REACTION_KIND as ESCALATION_REACTIONS
-from avz_bot.services.helpdesk import REACTION_KIND as HELPDESK_REACTIONS
-from avz_bot.services.helpdesk_jobs import HelpdeskJobs, helpdesk_reaction
-from avz_bot.services.registry import synchronise_registry
-from avz_bot.services.reminder_jobs import ReminderJobs
-from avz_bot.services.report_jobs import ReportJobs, arm_scheduled_report
-from avz_bot.services.report_metrics import GaugeRefresher
-from avz_bot.services.retention_jobs import (
+from avz_bot.services.escalations.jobs import DigestJobs, EscalationJobs
+from avz_bot.services.helpdesk.jobs import HelpdeskJobs, helpdesk_reaction
+from avz_bot.services.helpdesk.service import REACTION_KIND as HELPDESK_REACTIONS
+from avz_bot.services.operations.registry import synchronise_registry
+from avz_bot.services.operations.retention import (
     FIRST_RUN_DELAY,
     RetentionJobs,
     arm_retention,
     replay_horizon,
 )
-from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
-from avz_bot.services.signal_jobs import SignalJobs
-from avz_bot.services.units import AppServices
+from avz_bot.services.reports.jobs import ReportJobs, arm_scheduled_report
+from avz_bot.services.reports.metrics import GaugeRefresher
+from avz_bot.services.signals.jobs import SignalJobs
 from avz_bot.settings import ConfigError, Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
@@ -205,7 +205,7 @@ class Application:
         """Load the partner registry file and apply it (one transaction).
 
         Used at start-up and by :meth:`reload_partners`: members who left the registry
-        are taken off their cases and case rooms (see ``avz_bot.services.registry``).
+        are taken off their cases and case rooms (see ``avz_bot.services.operations.registry``).
         Raises ``ConfigError`` for an invalid file (nothing changes).
         """
         orgs, members = load_partners(self.settings.partners.file)

@@ -67,7 +67,7 @@ class BotMetrics:
             ["table"],
             registry=self.registry,
         )
-        # Operational gauges per municipality (avz_bot.services.report_metrics): counts only.
+        # Operational gauges per municipality (avz_bot.services.reports.metrics): counts only.
         self.open_cases = Gauge(
             "avz_open_cases",
             "Open cases, by municipality.",

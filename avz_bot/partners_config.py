@@ -2,7 +2,7 @@
 
 It is the source of truth for who may use the bot; at start-up and on reload (SIGHUP,
 ``avz-bot partners reload``) it is synchronised into the database (see
-``avz_bot.services.registry``).
+``avz_bot.services.operations.registry``).
 """
 
 from __future__ import annotations

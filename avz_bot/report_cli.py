@@ -1,6 +1,6 @@
 """``avz-bot report``: the trend report as files (PNG charts, CSV tables, one HTML page).
 
-The same service as ``!rapport`` (``avz_bot.services.reports``), so the same figures; it
+The same service as ``!rapport`` (``avz_bot.services.reports.service``), so the same figures; it
 only reads the database and never talks to Matrix, so it can run beside the bot.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 from avz_bot.clock import SystemClock
 from avz_bot.messages import Messages
-from avz_bot.report_render import render_html, table_csv
-from avz_bot.services.report_sections import report_providers
-from avz_bot.services.reports import ReportRequestError, ReportService
+from avz_bot.services.reports.render import render_html, table_csv
+from avz_bot.services.reports.sections import report_providers
+from avz_bot.services.reports.service import ReportRequestError, ReportService
 from avz_bot.settings import Settings
 from storage.db import Database
 

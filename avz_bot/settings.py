@@ -30,7 +30,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from avz_bot.domain.reminders import ReminderPolicy
+from avz_bot.domain.agreements.reminders import ReminderPolicy
 from avz_bot.domain.workdays import DEFAULT_DAYS_OFF, WorkCalendar
 from avz_bot.messages import CATALOGUES
 from avz_bot.settings_sections.conferences import ConferenceSettings

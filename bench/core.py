@@ -29,8 +29,8 @@ from avz_bot.domain.inbound import IncomingCommand
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
-from avz_bot.services.core import BotCore
-from avz_bot.services.units import AppServices
+from avz_bot.runtime.core import BotCore
+from avz_bot.runtime.units import AppServices
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database, sqlite_url_for

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import insert, text
 
 from avz_bot.domain.dutch_search import DutchAnalyzer
-from avz_bot.services.helpdesk_search import search_knowledge
+from avz_bot.services.helpdesk.search import search_knowledge
 from avz_bot.settings_sections.helpdesk import DEFAULT_SYNONYMS
 from storage.db import Database, sqlite_url_for
 from storage.helpdesk_models import SearchDocumentRecord

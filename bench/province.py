@@ -48,9 +48,9 @@ from avz_bot.domain.inbound import IncomingCommand
 from avz_bot.lists import content_size
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
-from avz_bot.services.core import BotCore
+from avz_bot.runtime.core import BotCore
+from avz_bot.runtime.units import AppServices
 from avz_bot.services.outbox import txn_id_for
-from avz_bot.services.units import AppServices
 from avz_bot.testkit.deployed import BotProcess
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.province import ProvinceSize, registry_toml, seed_province

@@ -10,7 +10,7 @@ from avz_bot.domain import cases as domain
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
-from avz_bot.services.agreements import AgreementService
+from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.cases import CaseCommandError, LoadedCase
 from commands.framework import (
     CommandContext,

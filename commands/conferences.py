@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from pydantic import BaseModel, Field
 
-from avz_bot.domain.conferences import (
+from avz_bot.domain.conferences.lifecycle import (
     PERMISSIONS,
     ConferenceAction,
     ConferenceActor,
@@ -16,7 +16,7 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError
-from avz_bot.services.conferences import ConferenceService
+from avz_bot.services.conferences.service import ConferenceService
 from commands.framework import (
     CommandContext,
     CommandSpec,

@@ -27,12 +27,12 @@ from avz_bot.messages import Messages
 from commands.parser import ParsedCommand, ParseError, Token, parse_command
 
 if TYPE_CHECKING:
-    from avz_bot.services.agreements import AgreementService
+    from avz_bot.services.agreements.service import AgreementService
     from avz_bot.services.cases import CaseService
-    from avz_bot.services.conferences import ConferenceService
+    from avz_bot.services.conferences.service import ConferenceService
     from avz_bot.services.escalations import EscalationService
-    from avz_bot.services.helpdesk import HelpdeskService
-    from avz_bot.services.reports import ReportService
+    from avz_bot.services.helpdesk.service import HelpdeskService
+    from avz_bot.services.reports.service import ReportService
     from avz_bot.services.signals import SignalService
 
 

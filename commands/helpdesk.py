@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 
 from avz_bot.domain.inbound import Reply
 from avz_bot.lists import PageArgs
-from avz_bot.services.helpdesk import HelpdeskService
-from avz_bot.services.helpdesk_cards import HelpdeskError
+from avz_bot.services.helpdesk.cards import HelpdeskError
+from avz_bot.services.helpdesk.service import HelpdeskService
 from commands.framework import (
     CommandContext,
     CommandSpec,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from avz_bot.services.reports import ReportRequestError, ReportService
+from avz_bot.services.reports.service import ReportRequestError, ReportService
 from commands.framework import (
     Audience,
     AuditNote,

@@ -1,7 +1,7 @@
 """Retention: deleting what the bot no longer needs, a bounded batch at a time.
 
 Never the audit trail. What may be deleted, and from when, is decided by the caller
-(``avz_bot.services.retention_jobs``); this module only deletes rows older than the
+(``avz_bot.services.operations.retention``); this module only deletes rows older than the
 instant it is given, oldest first, at most ``limit`` per call (short transactions, no
 long locks on a busy table). Every query filters on an indexed column.
 """

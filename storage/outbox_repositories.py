@@ -2,7 +2,7 @@
 messages accept reactions.
 
 A message is stored in the same transaction as the change that caused it and sent after
-the commit (``avz_bot.services.delivery``); a reaction target is registered in that same
+the commit (``avz_bot.runtime.delivery``); a reaction target is registered in that same
 transaction under the message's transaction id and learns its event id once sent.
 Like every repository: never commits (see ``storage.repositories``).
 """

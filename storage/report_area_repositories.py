@@ -1,7 +1,7 @@
 """Report loaders of the escalation, signal and helpdesk areas (facts for the report).
 
-Each loader implements a ``*Loader`` protocol of ``avz_bot.services.report_sections``
-and turns one area's tables into the plain facts of ``avz_bot.domain.report_areas``
+Each loader implements a ``*Loader`` protocol of ``avz_bot.services.reports.sections``
+and turns one area's tables into the plain facts of ``avz_bot.domain.reports.areas``
 with one bounded statement per call: rows only for the period asked about (range on an
 indexed time column, migration ``0011``), counts aggregated in the database, no query per
 row. Instants are aware UTC; repositories never commit.
@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from avz_bot.domain.report_areas import (
+from avz_bot.domain.reports.areas import (
     NO_MUNICIPALITY,
     CardFacts,
     EscalationFacts,
@@ -32,7 +32,7 @@ from storage.models import CaseRecord
 from storage.report_repositories import Window
 from storage.signal_models import SignalMatchRecord, SignalRecord
 
-#: Stored status of a published knowledge card (``avz_bot.domain.helpdesk.CardStatus``).
+#: Stored status of a published knowledge card (``avz_bot.domain.helpdesk.lifecycle.CardStatus``).
 CARD_PUBLISHED = "gepubliceerd"
 _CASE_OPEN = CaseRecord.status != "gesloten"
 
@@ -167,7 +167,7 @@ class HelpdeskReportLoader:
     answer (``answered_at``; a re-opened question has none until it is answered again).
     The service level is the theme's ``first_response_days`` of the ``[helpdesk]``
     settings, in working hours (one working day = the office day, as the helpdesk's own
-    breach clock counts it: ``avz_bot.domain.helpdesk.clock_deadline``).
+    breach clock counts it: ``avz_bot.domain.helpdesk.lifecycle.clock_deadline``).
     """
 
     def __init__(self, first_response_hours: Callable[[str], float]) -> None:

@@ -112,7 +112,7 @@ class GaugeRow:
 
 
 class ReportRepository:
-    """The aggregate queries behind ``avz_bot.services.reports``."""
+    """The aggregate queries behind ``avz_bot.services.reports.service``."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

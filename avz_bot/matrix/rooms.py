@@ -1,8 +1,8 @@
 """Room operations: find a room by name, create a private room, invite, kick, redact.
 
 Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``); used by the jobs that create case
-rooms and direct chats, invite and remove members (``avz_bot.services.room_jobs``,
-``avz_bot.services.direct``) and redact for the BSN guard (``avz_bot.services.signal_jobs``).
+rooms and direct chats, invite and remove members (``avz_bot.services.cases.jobs``,
+``avz_bot.services.direct``) and redact for the BSN guard (``avz_bot.services.signals.jobs``).
 Failures raise ``SendError`` (transient), except refusals no retry can change, which are
 logged and not retried.
 """

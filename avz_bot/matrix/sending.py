@@ -2,7 +2,7 @@
 
 Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``). ``send`` never waits on the
 homeserver's behalf: every failure is a ``SendError`` classified for the outbox
-(``avz_bot.services.delivery``) as permanent or transient. ``too_large`` is the size
+(``avz_bot.runtime.delivery``) as permanent or transient. ``too_large`` is the size
 bound checked before sending.
 """
 
@@ -31,7 +31,7 @@ class MessageSender(MatrixSession):
         """Send one message; the homeserver deduplicates on ``txn_id``.
 
         Never waits on the homeserver's behalf: every failure raises ``SendError`` at
-        once, classified for the outbox (``avz_bot.services.delivery``), which backs off
+        once, classified for the outbox (``avz_bot.runtime.delivery``), which backs off
         per room. Permanent (a retry cannot help): ``M_TOO_LARGE`` (also found before
         sending, see ``too_large``), ``M_FORBIDDEN``, ``M_NOT_FOUND`` and other
         client errors. Transient: network errors, 5xx, a room not synced yet, and

@@ -1,7 +1,7 @@
 """Outbox transaction ids and the events a ``Reply`` becomes.
 
 Messages are stored in the same transaction as the change that caused them and sent
-after the commit (see ``avz_bot.services.delivery``). The transaction id is derived from
+after the commit (see ``avz_bot.runtime.delivery``). The transaction id is derived from
 what triggered the message, so a retry can never post twice.
 """
 

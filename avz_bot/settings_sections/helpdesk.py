@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from avz_bot.domain.helpdesk import ServiceLevel
+from avz_bot.domain.helpdesk.lifecycle import ServiceLevel
 
 #: The default themes (code → name people see).
 DEFAULT_THEMES: dict[str, str] = {

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.escalations import format_reference
-from avz_bot.services.helpdesk_search import put_document
+from avz_bot.services.helpdesk.search import put_document
 from storage.conference_repositories import ConferenceRepository
 from storage.db import Database
 from storage.escalation_repositories import EscalationRepository

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from avz_bot.services.core import txn_id_for
+from avz_bot.runtime.core import txn_id_for
 from avz_bot.testkit.world import BotWorld
 from storage.db import Database
 from storage.outbox_repositories import OutboxRepository

@@ -13,9 +13,9 @@ from avz_bot.clock import FakeClock
 from avz_bot.domain import cases as domain
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
+from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.room_jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
-from avz_bot.services.units import AppServices
+from avz_bot.services.cases.jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database

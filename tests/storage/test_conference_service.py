@@ -15,14 +15,14 @@ import pytest
 from avz_bot.clock import FakeClock
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
+from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.cases import CaseCommandError
-from avz_bot.services.conference_events import invitation_key
-from avz_bot.services.conference_jobs import ConferenceJobs
-from avz_bot.services.conferences import ConferenceService
-from avz_bot.services.escalation_jobs import todays_conferences
+from avz_bot.services.conferences.jobs import ConferenceJobs
+from avz_bot.services.conferences.persisting import invitation_key
+from avz_bot.services.conferences.service import ConferenceService
+from avz_bot.services.escalations.jobs import todays_conferences
 from avz_bot.services.outbox import txn_id_for
-from avz_bot.services.units import AppServices
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import AgreementRepository, CaseRepository
 from storage.conference_repositories import ConferenceRepository

@@ -16,9 +16,9 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import EncryptedEventRef, SendError
-from avz_bot.services.core import OUTBOX_RETRY, SYNC_TOKEN_INTERVAL, BotCore
+from avz_bot.runtime.core import OUTBOX_RETRY, SYNC_TOKEN_INTERVAL, BotCore
+from avz_bot.runtime.units import AppServices
 from avz_bot.services.outbox import txn_id_for
-from avz_bot.services.units import AppServices
 from avz_bot.settings_sections.scale import LimitSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry

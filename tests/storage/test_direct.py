@@ -11,8 +11,8 @@ from avz_bot.clock import FakeClock
 from avz_bot.domain.inbound import Attachment, Reply
 from avz_bot.lists import content_size
 from avz_bot.messages import Messages
+from avz_bot.runtime.units import AppServices
 from avz_bot.services.direct import JOB_OPEN_DIRECT, DirectMessages
-from avz_bot.services.units import AppServices
 from avz_bot.settings_sections.scale import LimitSettings
 from storage.db import Database
 from storage.direct_repositories import DirectChatRepository

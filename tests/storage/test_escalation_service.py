@@ -27,17 +27,17 @@ from avz_bot.domain.partners import (
 )
 from avz_bot.lists import content_size
 from avz_bot.messages import Messages
+from avz_bot.runtime.units import AppServices, UnitServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.cases import CaseCommandError
+from avz_bot.services.cases.jobs import RoomJobs
 from avz_bot.services.direct import DirectJobs
-from avz_bot.services.escalation_jobs import (
+from avz_bot.services.escalations.jobs import (
     DEFAULT_SECTIONS,
     DigestJobs,
     DigestSection,
     EscalationJobs,
 )
-from avz_bot.services.room_jobs import RoomJobs
-from avz_bot.services.units import AppServices, UnitServices
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.scale import LimitSettings
 from storage.case_repositories import CaseRepository

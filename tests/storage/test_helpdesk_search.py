@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from avz_bot.domain.dutch_search import DutchAnalyzer
-from avz_bot.services.helpdesk_search import put_document, search_knowledge
+from avz_bot.services.helpdesk.search import put_document, search_knowledge
 from avz_bot.settings_sections.helpdesk import DEFAULT_SYNONYMS
 from storage.db import Database
 from storage.helpdesk_repositories import KIND_CARD, KIND_QUESTION, SearchRepository

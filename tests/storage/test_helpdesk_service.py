@@ -24,12 +24,12 @@ from avz_bot.domain.partners import (
     ScopedRoleKind,
 )
 from avz_bot.messages import Messages
+from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.direct import DirectJobs
-from avz_bot.services.helpdesk import HelpdeskService
-from avz_bot.services.helpdesk_cards import HelpdeskError
-from avz_bot.services.helpdesk_jobs import HelpdeskJobs
-from avz_bot.services.units import AppServices
+from avz_bot.services.helpdesk.cards import HelpdeskError
+from avz_bot.services.helpdesk.jobs import HelpdeskJobs
+from avz_bot.services.helpdesk.service import HelpdeskService
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.db import Database

@@ -18,8 +18,8 @@ from avz_bot.lists import content_size
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import SendError
-from avz_bot.services.core import BotCore, txn_id_for
-from avz_bot.services.units import AppServices
+from avz_bot.runtime.core import BotCore, txn_id_for
+from avz_bot.runtime.units import AppServices
 from avz_bot.settings_sections.scale import LimitSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry

@@ -18,10 +18,10 @@ from avz_bot.domain.inbound import IncomingCommand, IncomingReaction
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
-from avz_bot.services.core import BotCore
-from avz_bot.services.escalation_jobs import EscalationJobs
+from avz_bot.runtime.core import BotCore
+from avz_bot.runtime.units import AppServices
 from avz_bot.services.escalations import REACTION_KIND
-from avz_bot.services.units import AppServices
+from avz_bot.services.escalations.jobs import EscalationJobs
 from avz_bot.settings import CasesSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry

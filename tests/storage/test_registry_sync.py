@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from avz_bot.clock import FakeClock
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
-from avz_bot.services.registry import synchronise_registry
-from avz_bot.services.units import AppServices
+from avz_bot.runtime.units import AppServices
+from avz_bot.services.operations.registry import synchronise_registry
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database

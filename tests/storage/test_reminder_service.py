@@ -17,11 +17,11 @@ from avz_bot.clock import FakeClock
 from avz_bot.domain import cases as domain
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
+from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.agreements import AgreementService
+from avz_bot.services.agreements.jobs import ReminderJobs
+from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.cases import CaseCommandError
-from avz_bot.services.reminder_jobs import ReminderJobs
-from avz_bot.services.units import AppServices
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database

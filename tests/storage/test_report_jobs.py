@@ -11,16 +11,16 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.http import OpsServer, Readiness
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
+from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.report_jobs import (
+from avz_bot.services.reports.jobs import (
     SCHEDULED_REPORT_KEY,
     ReportJobs,
     arm_scheduled_report,
     next_due,
     periods_due,
 )
-from avz_bot.services.report_metrics import GaugeRefresher
-from avz_bot.services.units import AppServices
+from avz_bot.services.reports.metrics import GaugeRefresher
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture

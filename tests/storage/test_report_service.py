@@ -17,13 +17,13 @@ import pytest
 from avz_bot.domain import cases as case_domain
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
-from avz_bot.report_render import CHART_SIZE, render_html
-from avz_bot.services.report_sections import (
+from avz_bot.services.reports.render import CHART_SIZE, render_html
+from avz_bot.services.reports.sections import (
     SectionProvider,
     default_providers,
     report_providers,
 )
-from avz_bot.services.reports import Report, ReportRequestError, ReportService
+from avz_bot.services.reports.service import Report, ReportRequestError, ReportService
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings, ThemeServiceLevel
 from avz_bot.settings_sections.reports import ReportSettings

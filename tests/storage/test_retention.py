@@ -12,16 +12,16 @@ from avz_bot.clock import FakeClock
 from avz_bot.domain.inbound import IncomingCommand
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
+from avz_bot.runtime.core import BotCore
+from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.core import BotCore
-from avz_bot.services.retention_jobs import (
+from avz_bot.services.operations.retention import (
     JOB_RETENTION,
     RETENTION_KEY,
     RetentionJobs,
     arm_retention,
     replay_horizon,
 )
-from avz_bot.services.units import AppServices
 from avz_bot.settings_sections.operations import OperationsSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry

@@ -30,9 +30,9 @@ from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.lists import content_size
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
-from avz_bot.services.core import BotCore, txn_id_for
-from avz_bot.services.directory import MemberDirectory
-from avz_bot.services.units import AppServices
+from avz_bot.runtime.core import BotCore, txn_id_for
+from avz_bot.runtime.units import AppServices
+from avz_bot.services.operations.directory import MemberDirectory
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings

@@ -29,11 +29,11 @@ from avz_bot.domain.partners import (
 )
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
+from avz_bot.runtime.core import BotCore
+from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.core import BotCore
-from avz_bot.services.signal_jobs import SignalJobs
 from avz_bot.services.signals import PersonArgs
-from avz_bot.services.units import AppServices
+from avz_bot.services.signals.jobs import SignalJobs
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher

@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from avz_bot.domain.calendar_files import CalendarEvent, Method, Person, escape_text, fold, render
+from avz_bot.domain.conferences.calendar_files import (
+    CalendarEvent,
+    Method,
+    Person,
+    escape_text,
+    fold,
+    render,
+)
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

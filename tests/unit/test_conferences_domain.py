@@ -7,16 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from avz_bot.domain.cases import CaseMember, CaseState, CaseStatus
-from avz_bot.domain.conference_papers import (
-    AgreementFact,
-    Entry,
-    ReminderKind,
-    SectionName,
-    assemble_agenda,
-    assemble_minutes,
-    reminder_moments,
-)
-from avz_bot.domain.conferences import (
+from avz_bot.domain.conferences.lifecycle import (
     PERMISSIONS,
     Attendance,
     AttendanceGiven,
@@ -42,6 +33,15 @@ from avz_bot.domain.conferences import (
     decide,
     move,
     plan,
+)
+from avz_bot.domain.conferences.papers import (
+    AgreementFact,
+    Entry,
+    ReminderKind,
+    SectionName,
+    assemble_agenda,
+    assemble_minutes,
+    reminder_moments,
 )
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.domain.workdays import WorkCalendar

@@ -2,7 +2,7 @@
 attachments, thread roots): a source scan over the product.
 
 Direct messages once skipped the size guard because ``DirectMessages`` was made in several
-places without it. These tests cover the kind: only ``avz_bot/services/units.py`` inserts
+places without it. These tests cover the kind: only ``avz_bot/runtime/units.py`` inserts
 into the outbox (``OutboxRepository.add``) and makes ``DirectMessages``; everything else
 queues through it.
 """
@@ -17,11 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("avz_bot", "commands", "storage", "bench")
 #: Module → why it may insert into the outbox itself.
 MAY_ADD = {
-    "avz_bot/services/units.py": "AppServices: the one way in",
+    "avz_bot/runtime/units.py": "AppServices: the one way in",
     "bench/reminders.py": "measures the scheduler with a stand-in job, not the bot's messages",
 }
 #: Where ``DirectMessages`` may be made (``AppServices.direct_messages``).
-MAY_MAKE_DIRECT = {"avz_bot/services/units.py"}
+MAY_MAKE_DIRECT = {"avz_bot/runtime/units.py"}
 
 
 def _product_files() -> Iterator[Path]:

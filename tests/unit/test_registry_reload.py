@@ -9,8 +9,8 @@ from avz_bot.domain import cases as domain
 from avz_bot.domain.cases import CaseStatus, EndCause, Refusal, Transition
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
-from avz_bot.services.registry import _vanished
-from avz_bot.services.registry_view import OpenAgreementLine, deregistered_notice
+from avz_bot.services.operations.registry import _vanished
+from avz_bot.services.operations.view import OpenAgreementLine, deregistered_notice
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 POLITIE = Organisation("politie", "Politie", OrgDomain.VEILIGHEID)

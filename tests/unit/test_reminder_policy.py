@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from avz_bot.domain.reminders import (
+from avz_bot.domain.agreements.reminders import (
     PlannedReminder,
     ReminderKind,
     ReminderPolicy,

@@ -7,9 +7,17 @@ from datetime import date, time
 import pytest
 from pydantic import ValidationError
 
-from avz_bot.domain.reports import Change, Count, Period, PeriodError, PeriodKind, Unit, Value
+from avz_bot.domain.reports.periods import (
+    Change,
+    Count,
+    Period,
+    PeriodError,
+    PeriodKind,
+    Unit,
+    Value,
+)
 from avz_bot.messages import Messages
-from avz_bot.services.report_view import ReportView
+from avz_bot.services.reports.view import ReportView
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from avz_bot.domain.report_areas import (
+from avz_bot.domain.reports.areas import (
     CardFacts,
     EscalationFacts,
     MatchFacts,
@@ -18,8 +18,7 @@ from avz_bot.domain.report_areas import (
     helpdesk,
     signals,
 )
-from avz_bot.domain.report_sections import CaseCounts, CaseloadFacts, Labels, caseload, value_of
-from avz_bot.domain.reports import (
+from avz_bot.domain.reports.periods import (
     Count,
     PeriodError,
     PeriodKind,
@@ -30,6 +29,7 @@ from avz_bot.domain.reports import (
     parse_period,
     suppress,
 )
+from avz_bot.domain.reports.sections import CaseCounts, CaseloadFacts, Labels, caseload, value_of
 from avz_bot.domain.workdays import WorkCalendar
 
 TODAY = date(2026, 11, 30)

@@ -1,7 +1,7 @@
 """The Matrix side of a case: the job kinds for its room's side effects, and the room itself.
 
 The service never talks to Matrix: it queues durable jobs of these kinds (run by the
-scheduler after the commit, see :mod:`avz_bot.services.room_jobs`), and a case room is
+scheduler after the commit, see :mod:`avz_bot.services.cases.jobs`), and a case room is
 created with :func:`case_room_state`.
 """
 

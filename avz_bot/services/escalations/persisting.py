@@ -26,7 +26,7 @@ from avz_bot.services.escalations.base import (
     EscalationBase,
     Loaded,
 )
-from avz_bot.services.escalations_view import Context
+from avz_bot.services.escalations.view import Context
 from storage.outbox_repositories import ReactionTargetRepository
 
 

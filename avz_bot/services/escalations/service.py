@@ -4,7 +4,7 @@ Every method runs inside the caller's transaction. It loads the escalation (with
 frozen levels and its case), lets the pure domain (``avz_bot.domain.escalations``)
 decide, and persists each resulting event with one small function per event type
 (:mod:`avz_bot.services.escalations.persisting`). Wording lives in
-:mod:`avz_bot.services.escalations_view`; lists in :mod:`.overviews`.
+:mod:`avz_bot.services.escalations.view`; lists in :mod:`.overviews`.
 """
 
 from __future__ import annotations

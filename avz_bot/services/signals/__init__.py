@@ -4,7 +4,7 @@ command or job.
 Every method runs inside the caller's transaction. It loads what it needs, lets the pure
 domain (``avz_bot.domain.signals``) decide, persists each resulting event in the one
 function registered for that event type (``PersonSignals._persisters``), and returns a
-reply rendered by :class:`avz_bot.services.signals_view.SignalView`. Identifiers (BSN,
+reply rendered by :class:`avz_bot.services.signals.view.SignalView`. Identifiers (BSN,
 name, date of birth) live only in the arguments of one call: they are turned into
 pseudonyms here and never stored, logged, audited or repeated.
 

@@ -17,7 +17,7 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService
-from avz_bot.services.signals_view import SignalView
+from avz_bot.services.signals.view import SignalView
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from storage.repositories import AuditRepository
@@ -29,7 +29,7 @@ from storage.signal_repositories import (
     SignalRow,
 )
 
-#: Job kinds of this area (handlers in ``avz_bot.services.signal_jobs``).
+#: Job kinds of this area (handlers in ``avz_bot.services.signals.jobs``).
 JOB_RETENTION = "signals.retention"
 JOB_RELIST = "signals.relist"
 JOB_REDACT = "signals.redact"

@@ -12,7 +12,7 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Purpose, SignalAction
 from avz_bot.services.signals.base import PersonArgs, SignalBase, SignalRefused
-from avz_bot.services.signals_view import Registered
+from avz_bot.services.signals.view import Registered
 from storage.signal_repositories import (
     SignalRow,
 )

@@ -1,0 +1,336 @@
+"""The services of the application and of one unit of work (the composition of the areas).
+
+``AppServices`` is built once by the composition root; ``AppServices.bind(session)``
+gives the ``UnitServices`` of one transaction: every area's service, bound to that
+session, and the one way into the outbox (``AppServices.queue``).
+
+A unit of work has one delivery lane for everything it queues, direct messages
+included: ``LANE_INTERACTIVE`` for what a person's command or reaction causes (the
+default), ``LANE_BULK`` for scheduled and background work (every job handler binds its
+unit with ``lane=LANE_BULK``; see the README, "Lists, paging and the outbox").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from avz_bot.clock import Clock
+from avz_bot.domain.agreements.reminders import ReminderPolicy
+from avz_bot.domain.dutch_search import DutchAnalyzer
+from avz_bot.domain.inbound import UPLOAD_KEY, Reply
+from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.lists import fit_content, fit_reply
+from avz_bot.messages import Messages
+from avz_bot.services.agreements.service import AgreementService
+from avz_bot.services.cases import CaseService
+from avz_bot.services.conferences.service import ConferenceService
+from avz_bot.services.conferences.view import ConferenceView
+from avz_bot.services.direct import DirectMessages, SendDirect
+from avz_bot.services.escalations import EscalationService
+from avz_bot.services.helpdesk.service import HelpdeskService
+from avz_bot.services.helpdesk.view import HelpdeskView
+from avz_bot.services.operations.directory import MemberDirectory
+from avz_bot.services.outbox import reply_events, txn_id_for
+from avz_bot.services.reports.sections import report_providers
+from avz_bot.services.reports.service import ReportService
+from avz_bot.services.signals import SignalService
+from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.conferences import ConferenceSettings
+from avz_bot.settings_sections.escalations import EscalationSettings
+from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from avz_bot.settings_sections.reports import ReportSettings
+from avz_bot.settings_sections.scale import LimitSettings
+from avz_bot.settings_sections.signals import SignalSettings
+from storage.direct_repositories import PendingDirect
+from storage.outbox_repositories import LANE_INTERACTIVE, OutboxRepository
+
+
+@dataclass
+class AppServices:
+    """What command handlers may use (see ``commands.framework.Services``).
+
+    ``bind`` gives the services of one unit of work (one transaction).
+    """
+
+    clock: Clock
+    version: str
+    messages: Messages
+    prefix: str = "!"
+    cases_settings: CasesSettings = field(default_factory=CasesSettings)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    reminder_policy: ReminderPolicy = field(default_factory=ReminderPolicy)
+    late_after: timedelta = timedelta(minutes=5)
+    conference_settings: ConferenceSettings = field(default_factory=ConferenceSettings)
+    report_settings: ReportSettings = field(default_factory=ReportSettings)
+    signal_settings: SignalSettings = field(default_factory=SignalSettings)
+    escalation_settings: EscalationSettings = field(default_factory=EscalationSettings)
+    helpdesk_settings: HelpdeskSettings = field(default_factory=HelpdeskSettings)
+    analyzer: DutchAnalyzer = field(default_factory=DutchAnalyzer)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    #: The registry cache for names; ``invalidate()`` it after every registry sync.
+    members: MemberDirectory = field(default_factory=MemberDirectory)
+    #: How many times ``queue`` or ``queue_held`` took messages (committed or not): the
+    #: outbox's flush after a sync runs when this moved, whoever queued (a command, a
+    #: membership change, a job), so no message waits for the retry interval.
+    queued: int = field(default=0, init=False)
+
+    async def queue(
+        self,
+        session: AsyncSession,
+        txn_id: str,
+        room_id: str,
+        reply: Reply,
+        *,
+        in_reply_to: str | None = None,
+        thread_root: str | None = None,
+        lane: int = LANE_INTERACTIVE,
+        requested_by: str | None = None,
+    ) -> int:
+        """Queue ``reply`` for ``room_id`` in the caller's transaction: THE one place
+        every message enters the outbox. Returns the outbox id.
+
+        Final size guard: a reply over ``[limits] reply_max_bytes`` (bytes of its
+        content's JSON) is shortened and marked as such, so no command, list or
+        notification can ever queue an event the homeserver would refuse. Lists should
+        not rely on it: they page (``avz_bot.lists``). ``lane``: ``LANE_INTERACTIVE``
+        (sent at once) or ``LANE_BULK`` (paced, after interactive messages).
+        ``requested_by`` is told if the message turns out to be undeliverable. A reply's
+        attachments follow as their own events (``avz_bot.services.outbox``).
+        """
+        events = self.events(txn_id, reply, in_reply_to, thread_root)
+        return await self._add(session, room_id, events, lane, requested_by)
+
+    async def queue_held(
+        self, session: AsyncSession, room_id: str, held: Sequence[PendingDirect]
+    ) -> None:
+        """Queue direct messages that waited for their recipient to join (see
+        ``avz_bot.services.direct``), each in the lane it was sent in. Their events were
+        made by ``events`` when they were held; the size guard is applied again to the
+        texts, as the limit may have been lowered since (an attachment's bytes are
+        uploaded, not sent in the event)."""
+        max_bytes = self.limits.reply_max_bytes
+        cut_note = self.messages.t("list.cut")
+        for message in held:
+            content = message.content
+            if UPLOAD_KEY not in content:
+                content = fit_content(content, max_bytes, cut_note)
+            await self._add(session, room_id, [(message.txn_id, content)], message.lane, None)
+
+    async def _add(
+        self,
+        session: AsyncSession,
+        room_id: str,
+        events: list[tuple[str, dict[str, Any]]],
+        lane: int,
+        requested_by: str | None,
+    ) -> int:
+        """The insert itself (the only ``OutboxRepository.add`` of the bot: a source
+        scan in ``tests/unit/test_outbox_entry.py`` checks it)."""
+        self.queued += 1
+        outbox = OutboxRepository(session)
+        now = self.clock.now()
+        first = 0
+        for txn, content in events:
+            added = await outbox.add(
+                txn, room_id, content, now, lane=lane, requested_by=requested_by
+            )
+            first = first or added
+        return first
+
+    def events(
+        self,
+        txn_id: str,
+        reply: Reply,
+        in_reply_to: str | None = None,
+        thread_root: str | None = None,
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The outbox events of ``reply`` (text, then attachments) with the size guard
+        applied to the text (an attachment's bytes are uploaded, not sent in the event)."""
+        max_bytes = self.limits.reply_max_bytes
+        cut_note = self.messages.t("list.cut")
+        fitted = fit_reply(reply, max_bytes, cut_note)
+        events = reply_events(txn_id, fitted, in_reply_to, thread_root)
+        text_txn, text_content = events[0]
+        return [(text_txn, fit_content(text_content, max_bytes, cut_note)), *events[1:]]
+
+    def now(self) -> datetime:
+        """The current time (aware UTC)."""
+        return self.clock.now()
+
+    def direct_messages(
+        self, session: AsyncSession, lane: int = LANE_INTERACTIVE
+    ) -> DirectMessages:
+        """Direct messages in ``session``'s transaction, queued in ``lane`` through this
+        one way into the outbox (the only place that makes ``DirectMessages``)."""
+        return DirectMessages(session, self.clock.now(), self, lane)
+
+    def bind(
+        self,
+        session: AsyncSession,
+        device_cross_signed: bool | None = True,
+        *,
+        lane: int = LANE_INTERACTIVE,
+    ) -> UnitServices:
+        """Services working inside ``session``'s transaction.
+
+        ``device_cross_signed`` is about the device that sent the command (True for
+        work the bot does by itself): changes from other devices are marked in the
+        audit trail (default trust policy). ``lane`` is that of every message the unit
+        queues: ``LANE_BULK`` for job handlers and other background work (see the
+        module docstring).
+        """
+        now = self.clock.now()
+
+        async def enqueue(key: str, room_id: str, reply: Reply) -> None:
+            await self.queue(session, txn_id_for("notify", key), room_id, reply, lane=lane)
+
+        direct = self.direct_messages(session, lane).send
+
+        cases = CaseService(
+            session,
+            now=now,
+            settings=self.cases_settings,
+            calendar=self.calendar,
+            messages=self.messages,
+            prefix=self.prefix,
+            enqueue=enqueue,
+            device_cross_signed=device_cross_signed,
+            members=self.members,
+            limits=self.limits,
+        )
+        agreements = AgreementService(
+            session,
+            cases,
+            calendar=self.calendar,
+            policy=self.reminder_policy,
+            messages=self.messages,
+            prefix=self.prefix,
+            late_after=self.late_after,
+        )
+        signals = SignalService(
+            session,
+            cases,
+            settings=self.signal_settings,
+            cases_settings=self.cases_settings,
+            calendar=self.calendar,
+            messages=self.messages,
+            prefix=self.prefix,
+            enqueue=enqueue,
+            device_cross_signed=device_cross_signed,
+        )
+        escalations = EscalationService(
+            session,
+            cases,
+            settings=self.escalation_settings,
+            calendar=self.calendar,
+            messages=self.messages,
+            prefix=self.prefix,
+            enqueue=enqueue,
+            direct=direct,
+            txn_id=lambda key: txn_id_for("notify", key),
+            late_after=self.late_after,
+        )
+        conferences = ConferenceService(
+            session,
+            cases,
+            agreements,
+            settings=self.conference_settings,
+            calendar=self.calendar,
+            view=ConferenceView(
+                self.messages, self.calendar, self.prefix, self.conference_settings.uid_domain
+            ),
+            enqueue=enqueue,
+        )
+        agreements.conferences = conferences
+        helpdesk = HelpdeskService(
+            session,
+            now=now,
+            settings=self.helpdesk_settings,
+            calendar=self.calendar,
+            analyzer=self.analyzer,
+            view=HelpdeskView(
+                self.messages, self.prefix, self.calendar, self.helpdesk_settings.themes
+            ),
+            enqueue=enqueue,
+            direct=direct,
+            coordination_room=self.cases_settings.coordination_room,
+            device_cross_signed=device_cross_signed,
+        )
+        # ``!mijn`` shows, after the agreements, what each area has waiting for the member.
+        agreements.plate_sections.extend(
+            (
+                signals.plate_section,
+                escalations.plate_section,
+                conferences.plate_section,
+                helpdesk.plate_section,
+            )
+        )
+        reports = ReportService(
+            session,
+            now,
+            self.calendar,
+            self.cases_settings,
+            self.report_settings,
+            self.messages,
+            providers=report_providers(self.helpdesk_settings, self.calendar),
+        )
+        return UnitServices(
+            self.version,
+            now,
+            cases,
+            agreements,
+            lane,
+            enqueue,
+            direct,
+            signals=signals,
+            escalations=escalations,
+            conferences=conferences,
+            helpdesk=helpdesk,
+            reports=reports,
+        )
+
+
+@dataclass(frozen=True)
+class UnitServices:
+    """The services of one unit of work (see ``AppServices.bind``)."""
+
+    version: str
+    at: datetime
+    cases: CaseService
+    agreements: AgreementService
+    #: The lane of every message this unit queues: ``LANE_INTERACTIVE``, or ``LANE_BULK``
+    #: (scheduled and background work: sent after interactive messages, paced to
+    #: ``[limits] bulk_per_second``).
+    lane: int
+    #: Queue a message for another room in this transaction: (key, room id, reply).
+    enqueue: Callable[[str, str, Reply], Awaitable[None]]
+    #: Send a member a direct message in this transaction: (user id, key, reply,
+    #: reaction=); see ``avz_bot.services.direct``.
+    direct: SendDirect
+    #: Signals, matching and TVO triage (``avz_bot.services.signals``).
+    signals: SignalService
+    #: Case conferences (``avz_bot.services.conferences.service``).
+    conferences: ConferenceService
+    #: Trend reports (read only) in this transaction.
+    reports: ReportService
+    #: Escalations (opschalingen) (``avz_bot.services.escalations``).
+    escalations: EscalationService
+    #: Helpdesk questions, knowledge cards and search (``avz_bot.services.helpdesk.service``).
+    helpdesk: HelpdeskService
+
+    def now(self) -> datetime:
+        """The unit of work's time (one instant for the whole transaction)."""
+        return self.at
+
+
+class Bind(Protocol):
+    """``AppServices.bind`` as job handlers use it: they name their lane."""
+
+    def __call__(self, session: AsyncSession, *, lane: int) -> UnitServices:
+        """The services of one unit of work queuing in ``lane``."""
+        ...

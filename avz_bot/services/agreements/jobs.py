@@ -1,0 +1,40 @@
+"""Job handlers for reminders: agreement reminders and ``!herinner`` reminders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from avz_bot.runtime.units import Bind
+from avz_bot.services.agreements.service import JOB_AGREEMENT_REMINDER, JOB_GENERAL_REMINDER
+from storage.outbox_repositories import LANE_BULK
+from storage.schedule_repositories import JobRow
+
+
+class ReminderJobs:
+    """Handlers for the reminder job kinds (each runs inside the job's transaction;
+    reminders are bulk notifications)."""
+
+    def __init__(self, bind: Bind) -> None:
+        self._bind = bind
+
+    def handlers(self) -> dict[str, Any]:
+        """Job kind → handler, for the scheduler."""
+        return {
+            JOB_AGREEMENT_REMINDER: self.agreement,
+            JOB_GENERAL_REMINDER: self.general,
+        }
+
+    async def agreement(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
+        """Deliver an agreement's due reminder and arm its next one."""
+        del now  # the unit of work reads the same clock
+        unit = self._bind(session, lane=LANE_BULK)
+        await unit.agreements.deliver_agreement_reminder(job, unit.enqueue)
+
+    async def general(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
+        """Deliver a ``!herinner`` reminder."""
+        del now
+        unit = self._bind(session, lane=LANE_BULK)
+        await unit.agreements.deliver_general_reminder(job, unit.enqueue)

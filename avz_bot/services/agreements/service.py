@@ -1,0 +1,544 @@
+"""Agreements with deadlines, their reminders, general reminders and "my plate".
+
+The database is the source of truth for everything scheduled: every open agreement has
+exactly one pending ``agreement.reminder`` job (dedupe key ``agreement:<id>:reminder``)
+holding its next reminder; every pending ``!herinner`` has one ``reminder.general`` job.
+The scheduler runs a due job once (atomic claim); the handler queues the message in the
+outbox with a transaction id derived from the agreement and the planned moment (so even
+a re-run cannot post twice) and re-arms the job for the next reminder, all in one
+transaction. A reminder that fell due while the bot was down goes out after start-up,
+marked late; several missed ones collapse into one (the most urgent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from avz_bot.domain import cases as domain
+from avz_bot.domain.agreements.reminders import (
+    PlannedReminder,
+    ReminderKind,
+    ReminderPolicy,
+    due_reminder,
+    next_reminder,
+)
+from avz_bot.domain.dates import ParsedWhen, WhenError, parse_when
+from avz_bot.domain.inbound import Reply
+from avz_bot.domain.partners import Member
+from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.formatting import text
+from avz_bot.lists import Page, beyond, beyond_reply, page_listing, page_sections
+from avz_bot.messages import Messages
+from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
+from storage.case_repositories import AgreementRepository, AgreementRow, CaseRepository
+from storage.conference_repositories import ConferenceRepository
+from storage.list_repositories import ListRepository
+from storage.schedule_repositories import JobRepository, JobRow, ReminderRepository
+
+JOB_AGREEMENT_REMINDER = "agreement.reminder"
+JOB_GENERAL_REMINDER = "reminder.general"
+OPEN = "open"
+DONE = "klaar"
+LAPSED = "vervallen"
+#: Longest date expression tried at the start of ``!herinner`` / ``!actie uitstel``.
+MAX_WHEN_WORDS = 6
+
+
+def agreement_job_key(agreement_id: int) -> str:
+    """The dedupe key of an agreement's one pending reminder job."""
+    return f"agreement:{agreement_id}:reminder"
+
+
+def mention(user: str, name: str) -> tuple[str, str]:
+    """A user mention as (plain, html): a Matrix "pill" link in HTML."""
+    return f"{name} ({user})", f'<a href="https://matrix.to/#/{escape(user)}">{escape(name)}</a>'
+
+
+def mentioning(users: list[tuple[str, str]], message: str) -> Reply:
+    """A message that starts by mentioning ``users`` (id, name) and pings them."""
+    plain = [mention(u, n)[0] for u, n in users]
+    html = [mention(u, n)[1] for u, n in users]
+    prefix_plain = ", ".join(plain) + ": " if plain else ""
+    prefix_html = ", ".join(html) + ": " if html else ""
+    return Reply(
+        plain=prefix_plain + message,
+        html=prefix_html + escape(message).replace("\n", "<br>"),
+        mentions=tuple(u for u, _ in users),
+    )
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who an agreement is for: a person, or an organisation in the case."""
+
+    user: str | None
+    org: str | None
+
+
+class AgreementService:
+    """Agreement and reminder operations inside one transaction."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        cases: CaseService,
+        *,
+        calendar: WorkCalendar,
+        policy: ReminderPolicy,
+        messages: Messages,
+        prefix: str,
+        late_after: timedelta,
+    ) -> None:
+        self._session = session
+        self._cases = cases
+        #: More ``!mijn`` sections from other areas: ``section(member) -> (heading, lines)``.
+        self.plate_sections: list[Callable[[Member], Awaitable[tuple[str, list[str]]]]] = []
+        self._calendar = calendar
+        self._policy = policy
+        self._messages = messages
+        self._prefix = prefix
+        self._late_after = late_after
+        self.agreements = AgreementRepository(session)
+        self._jobs = JobRepository(session)
+        self._reminders = ReminderRepository(session)
+        #: Set by the composition of a unit of work: the case conferences service.
+        self.conferences: Any = None
+
+    # ------------------------------------------------------------ helpers
+    def t(self, key: str, /, **values: object) -> str:
+        """A catalogue text."""
+        return self._messages.t(key, **values)
+
+    @property
+    def now(self) -> datetime:
+        """The unit of work's time."""
+        return self._cases.now
+
+    def when(self, instant: datetime) -> str:
+        """An instant as people here read it (see ``CaseService.when``)."""
+        return self._cases.when(instant)
+
+    def parse(self, expression: str) -> ParsedWhen:
+        """A Dutch date expression, or a refusal with examples."""
+        result = parse_when(expression, self.now, self._calendar)
+        if isinstance(result, WhenError):
+            raise CaseCommandError(
+                text(
+                    self.t(f"dates.error.{result.code.value.lower()}", value=expression.strip())
+                    + " "
+                    + self.t("dates.examples")
+                )
+            )
+        return result
+
+    def split_when(self, words: str) -> tuple[ParsedWhen, str]:
+        """The longest leading date expression of ``words`` and the rest (the text)."""
+        parts = words.split()
+        for size in range(min(MAX_WHEN_WORDS, len(parts)), 0, -1):
+            result = parse_when(" ".join(parts[:size]), self.now, self._calendar)
+            if isinstance(result, ParsedWhen):
+                return result, " ".join(parts[size:])
+        return self.parse(" ".join(parts[:2]) or words), ""
+
+    async def _owner_name(self, row: AgreementRow) -> str:
+        if row.owner_user:
+            return await self._cases.name(row.owner_user)
+        return await self._cases.org_name(row.owner_org)
+
+    def _deadline_note(self, parsed: ParsedWhen) -> str:
+        return "" if parsed.has_time else " " + self.t("agreement.end_of_day")
+
+    async def _audit(
+        self, loaded: LoadedCase, actor: str, action: str, details: dict[str, Any]
+    ) -> None:
+        await self._cases.record_audit(
+            loaded.row, actor, f"agreement.{action}", loaded.row.room_id, details
+        )
+
+    async def _arm(
+        self, row: AgreementRow, case_id: int, after: datetime
+    ) -> PlannedReminder | None:
+        """Schedule the agreement's next reminder (or none, when the schedule has ended)."""
+        planned = next_reminder(row.deadline, after, self._policy, self._calendar)
+        key = agreement_job_key(row.id)
+        if planned is None:
+            await self._jobs.cancel_key(key, self.now)
+            return None
+        await self._jobs.schedule(
+            JOB_AGREEMENT_REMINDER,
+            planned.due_at,
+            {"agreement_id": row.id, "planned_at": planned.due_at.isoformat()},
+            self.now,
+            dedupe_key=key,
+            entity_type="case",
+            entity_id=str(case_id),
+        )
+        return planned
+
+    # ------------------------------------------------------------ commands
+    async def create(
+        self, member: Member, loaded: LoadedCase, owner: str, description: str, deadline: str
+    ) -> Reply:
+        """``!actie <@gebruiker|organisatie> <omschrijving> deadline=<wanneer>``."""
+        refusal = domain.check(domain.CaseAction.AGREEMENT_CREATE, loaded.state, member)
+        if refusal is not None:
+            raise CaseCommandError(self._cases.refusal_reply(refusal))
+        resolved = self._resolve_owner(loaded, owner)
+        parsed = self.parse(deadline)
+        row = await self.agreements.create(
+            case_id=loaded.row.id,
+            description=description.strip(),
+            owner_user=resolved.user,
+            owner_org=resolved.org,
+            created_by=member.matrix_id,
+            deadline=parsed.instant,
+            now=self.now,
+        )
+        await self._arm(row, loaded.row.id, self.now)
+        # Made during a running case conference: linked, for that conference's minutes.
+        await ConferenceRepository(self._session).link_if_running(loaded.row.id, row.id, self.now)
+        await self._audit(
+            loaded,
+            member.matrix_id,
+            "created",
+            {"number": row.number, "owner": resolved.user or resolved.org},
+        )
+        return text(
+            self.t(
+                "agreement.created",
+                number=row.number,
+                description=row.description,
+                owner=await self._owner_name(row),
+                deadline=self.when(row.deadline) + self._deadline_note(parsed),
+            )
+        )
+
+    def _resolve_owner(self, loaded: LoadedCase, owner: str) -> Owner:
+        value = owner.strip()
+        members = loaded.state.members
+        if value.startswith("@"):
+            if value not in members:
+                raise CaseCommandError(text(self.t("agreement.owner_unknown", value=value)))
+            return Owner(value, members[value].organisation_code)
+        code = value.lower()
+        if any(m.organisation_code == code for m in members.values()):
+            return Owner(None, code)
+        raise CaseCommandError(text(self.t("agreement.owner_unknown", value=value)))
+
+    async def list_open(self, member: Member, loaded: LoadedCase, page: int = 1) -> Reply:
+        """``!acties [pagina=]``: open agreements, earliest deadline (overdue) first; one
+        page of ``[limits] list_items``."""
+        refusal = domain.check(domain.CaseAction.VIEW, loaded.state, member)
+        if refusal is not None:
+            raise CaseCommandError(self._cases.refusal_reply(refusal))
+        cases = self._cases
+        win = cases.window(page)
+        rows, total = await ListRepository(self._session).open_agreements_of_case(
+            loaded.row.id, cases.slice(win)
+        )
+        if not total:
+            return text(self.t("agreement.none", reference=loaded.row.reference))
+        shown = Page(tuple([await self._line(row) for row in rows]), total, win)
+        if shown.beyond:
+            return beyond_reply(self, f"{self._prefix}acties", shown)
+        return page_listing(
+            self.t("agreement.list.title", reference=loaded.row.reference),
+            shown,
+            cases.more_line("acties"),
+            cases.budget,
+        )
+
+    async def _line(self, row: AgreementRow, reference: str | None = None) -> str:
+        overdue = self.t("agreement.overdue") if row.deadline < self.now else ""
+        return self.t(
+            "agreement.line",
+            number=row.number,
+            reference=f"{reference} " if reference else "",
+            description=row.description,
+            owner=await self._owner_name(row),
+            deadline=self.when(row.deadline),
+            overdue=overdue,
+        )
+
+    async def open_items(self, case_id: int) -> int:
+        """How many agreements of the case are open (for the case card)."""
+        return await ListRepository(self._session).count_open_agreements(case_id)
+
+    async def _editable(self, member: Member, loaded: LoadedCase, number: int) -> AgreementRow:
+        row = await self.agreements.by_number(loaded.row.id, number)
+        if row is None or row.status != OPEN:
+            raise CaseCommandError(text(self.t("agreement.not_found", number=number)))
+        # Owner: the person, or for an organisation's agreement any member of it.
+        owner = row.owner_user
+        if owner is None and row.owner_org == member.organisation.code:
+            owner = member.matrix_id
+        refusal = domain.check(domain.CaseAction.AGREEMENT_UPDATE, loaded.state, member, owner)
+        if refusal is not None:
+            raise CaseCommandError(self._cases.refusal_reply(refusal))
+        return row
+
+    async def finish(self, member: Member, loaded: LoadedCase, number: int, note: str) -> Reply:
+        """``!actie klaar <nr> [toelichting]``."""
+        row = await self._editable(member, loaded, number)
+        await self.agreements.change_status(row.id, OPEN, DONE, self.now, note=note or None)
+        await self._jobs.cancel_key(agreement_job_key(row.id), self.now)
+        await self._audit(loaded, member.matrix_id, "done", {"number": number})
+        return text(self.t("agreement.done", number=number, description=row.description))
+
+    async def lapse(self, member: Member, loaded: LoadedCase, number: int, reason: str) -> Reply:
+        """``!actie vervalt <nr> reden=…``."""
+        row = await self._editable(member, loaded, number)
+        await self.agreements.change_status(row.id, OPEN, LAPSED, self.now, note=reason)
+        await self._jobs.cancel_key(agreement_job_key(row.id), self.now)
+        await self._audit(loaded, member.matrix_id, "lapsed", {"number": number, "reason": reason})
+        return text(self.t("agreement.lapsed", number=number, reason=reason))
+
+    async def postpone(
+        self, member: Member, loaded: LoadedCase, number: int, when: str, reason: str
+    ) -> Reply:
+        """``!actie uitstel <nr> <wanneer> reden=…``: every postponement is kept."""
+        row = await self._editable(member, loaded, number)
+        parsed = self.parse(when)
+        await self.agreements.postpone(row.id, parsed.instant, reason, member.matrix_id, self.now)
+        fresh = await self.agreements.get(row.id)
+        assert fresh is not None
+        await self._arm(fresh, loaded.row.id, self.now)
+        await self._audit(
+            loaded,
+            member.matrix_id,
+            "postponed",
+            {"number": number, "reason": reason, "new_deadline": parsed.instant.isoformat()},
+        )
+        return text(
+            self.t(
+                "agreement.postponed",
+                number=number,
+                old=self.when(row.deadline),
+                new=self.when(parsed.instant) + self._deadline_note(parsed),
+                reason=reason,
+            )
+        )
+
+    # ------------------------------------------------------------ general reminders
+    async def remind(self, member: Member, room_id: str, words: str, for_room: bool) -> Reply:
+        """``!herinner <wanneer> <tekst>``: for the sender (mentioned) or the whole room."""
+        parsed, message = self.split_when(words)
+        if not message.strip():
+            raise CaseCommandError(
+                text(self.t("reminder.text_missing") + " " + self.t("dates.examples"))
+            )
+        row = await self._reminders.create(
+            room_id=room_id,
+            created_by=member.matrix_id,
+            target_user=None if for_room else member.matrix_id,
+            text=message.strip(),
+            due_at=parsed.instant,
+            now=self.now,
+        )
+        await self._jobs.schedule(
+            JOB_GENERAL_REMINDER,
+            parsed.instant,
+            {"reminder_id": row.id},
+            self.now,
+            dedupe_key=f"reminder:{row.id}",
+            entity_type="reminder",
+            entity_id=str(row.id),
+        )
+        who = self.t("reminder.for_room") if for_room else self.t("reminder.for_you")
+        return text(
+            self.t("reminder.created", number=row.number, when=self.when(row.due_at), who=who)
+        )
+
+    async def list_reminders(self, room_id: str, page: int = 1) -> Reply:
+        """``!herinneringen [pagina=]``: the room's pending reminders, soonest first."""
+        cases = self._cases
+        win = cases.window(page)
+        rows, total = await ListRepository(self._session).pending_reminders(
+            room_id, cases.slice(win)
+        )
+        if not total:
+            return text(self.t("reminder.none"))
+        items = [
+            self.t(
+                "reminder.line",
+                number=r.number,
+                when=self.when(r.due_at),
+                who=await self._cases.name(r.created_by),
+                text=r.text,
+            )
+            for r in rows
+        ]
+        shown = Page(tuple(items), total, win)
+        if shown.beyond:
+            return beyond_reply(self, f"{self._prefix}herinneringen", shown)
+        return page_listing(
+            self.t("reminder.list.title"),
+            shown,
+            cases.more_line("herinneringen"),
+            cases.budget,
+        )
+
+    async def cancel_reminder(self, member: Member, room_id: str, number: int) -> Reply:
+        """``!herinnering annuleer <nr>``: only who set it may cancel it."""
+        row = await self._reminders.by_number(room_id, number)
+        if row is None or not row.pending:
+            raise CaseCommandError(text(self.t("reminder.not_found", number=number)))
+        if row.created_by != member.matrix_id:
+            raise CaseCommandError(text(self.t("reminder.not_yours", number=number)))
+        await self._reminders.cancel(row.id, self.now)
+        await self._jobs.cancel_key(f"reminder:{row.id}", self.now)
+        return text(self.t("reminder.cancelled", number=number))
+
+    # ------------------------------------------------------------ my plate
+    async def my_plate(self, member: Member, page: int = 1) -> Reply:
+        """``!mijn [pagina=]``: open agreements (earliest deadline, so overdue, first),
+        cases with regie, proposals waiting for an answer; each list one page of
+        ``[limits] list_items``, read with its case references joined in (a fixed
+        number of statements, however many cases the person has)."""
+        user = member.matrix_id
+        t = self.t
+        cases = self._cases
+        win = cases.window(page)
+        lists = ListRepository(self._session)
+        where = cases.slice(win)
+        agreements, agreements_total = await lists.open_agreements_of_user(user, where)
+        agreement_lines = [await self._line(row, reference) for row, reference in agreements]
+        led, led_total = await lists.cases_with_regie(user, where)
+        regie_lines = [
+            t(
+                "mine.regie_line",
+                reference=c.reference,
+                title=c.title,
+                status=t(f"case.status.{c.status}"),
+            )
+            for c in led
+        ]
+        proposals, proposals_total = await lists.proposals_to(user, where)
+        waiting_lines = [
+            t(
+                f"mine.waiting_{proposal.kind}",
+                reference=reference,
+                other=await cases.name(proposal.from_user),
+                expires=self.when(proposal.expires_at),
+                prefix=self._prefix,
+            )
+            for proposal, reference in proposals
+        ]
+        # The other areas' sections (signals, escalations, conferences, helpdesk) are
+        # bounded by their own areas ("… en nog N") and shown on the first page.
+        area_sections = [
+            (heading, Page(tuple(lines), len(lines), win))
+            for heading, lines in (
+                [await section(member) for section in self.plate_sections]
+                if win.offset == 0
+                else []
+            )
+        ]
+        own = [
+            (t("mine.agreements"), Page(tuple(agreement_lines), agreements_total, win)),
+            (t("mine.regie"), Page(tuple(regie_lines), led_total, win)),
+            (t("mine.waiting"), Page(tuple(waiting_lines), proposals_total, win)),
+        ]
+        if beyond(*(page for _, page in own)):
+            return beyond_reply(self, f"{self._prefix}mijn", *(page for _, page in own))
+        return page_sections(
+            t("mine.title", name=member.display_name),
+            [*own, *area_sections],
+            cases.more_line("mijn"),
+            t("list.none"),
+            cases.budget,
+        )
+
+    # ------------------------------------------------------------ job handlers
+    def _late_note(self, planned: datetime) -> str:
+        if self.now - planned > self._late_after:
+            return " " + self.t("reminder.late", planned=self.when(planned))
+        return ""
+
+    async def deliver_agreement_reminder(self, job: JobRow, enqueue: Any) -> None:
+        """Send the agreement's due reminder (once) and arm the next one."""
+        row = await self.agreements.get(int(job.payload["agreement_id"]))
+        if row is None or row.status != OPEN:
+            return
+        case = await CaseRepository(self._session).get(row.case_id)
+        if case is None or case.status == "gesloten" or case.room_id is None:
+            return
+        planned_at = datetime.fromisoformat(str(job.payload["planned_at"]))
+        if not self._calendar.is_office_time(self.now):
+            # Late (the bot was down) and now outside office hours: wait for the morning.
+            await self._jobs.schedule(
+                JOB_AGREEMENT_REMINDER,
+                self._calendar.next_office_moment(self.now),
+                dict(job.payload),
+                self.now,
+                dedupe_key=agreement_job_key(row.id),
+                entity_type="case",
+                entity_id=str(case.id),
+            )
+            return
+        reminder = due_reminder(row.deadline, planned_at, self.now, self._policy, self._calendar)
+        if reminder is not None:
+            await self._send_agreement_reminder(row, case, reminder, planned_at, enqueue)
+        await self._arm(row, case.id, max(self.now, planned_at))
+
+    async def _send_agreement_reminder(
+        self,
+        row: AgreementRow,
+        case: Any,
+        reminder: PlannedReminder,
+        planned_at: datetime,
+        enqueue: Any,
+    ) -> None:
+        names = self._cases.name
+        owners: list[tuple[str, str]] = []
+        if row.owner_user:
+            owners.append((row.owner_user, await names(row.owner_user)))
+        else:
+            for m in await CaseRepository(self._session).list_members(case.id):
+                if m.organisation_code == row.owner_org:
+                    owners.append((m.matrix_id, await names(m.matrix_id)))
+        values = {
+            "number": row.number,
+            "reference": case.reference,
+            "description": row.description,
+            "deadline": self.when(row.deadline),
+            "days": reminder.overdue_working_days,
+        }
+        message = self.t(f"reminder.{reminder.kind.value}", **values)
+        recipients = list(owners)
+        holder = case.regie_holder
+        if reminder.kind in {ReminderKind.OVERDUE_REGIE, ReminderKind.OVERDUE_COORDINATION}:
+            if holder and holder not in {u for u, _ in recipients}:
+                recipients.append((holder, await names(holder)))
+            if not holder:
+                message += " " + self.t("reminder.no_regie")
+        message += self._late_note(planned_at)
+        key = f"{row.id}:{planned_at.isoformat()}"
+        await enqueue(f"agreement:{key}", case.room_id, mentioning(recipients, message))
+        coordination = self._cases.coordination_room
+        if reminder.kind is ReminderKind.OVERDUE_COORDINATION and coordination:
+            note = self.t(
+                "reminder.coordination",
+                owner=await self._owner_name(row),
+                holder=await names(holder) if holder else self.t("list.none"),
+                municipality=self._cases.municipality_name(case.municipality),
+                **values,
+            )
+            await enqueue(f"agreement-coord:{key}", coordination, text(note))
+
+    async def deliver_general_reminder(self, job: JobRow, enqueue: Any) -> None:
+        """Send a ``!herinner`` reminder once."""
+        row = await self._reminders.get(int(job.payload["reminder_id"]))
+        if row is None or not await self._reminders.mark_sent(row.id, self.now):
+            return  # cancelled meanwhile, or already sent
+        message = self.t("reminder.fire", text=row.text) + self._late_note(row.due_at)
+        users = (
+            [(row.target_user, await self._cases.name(row.target_user))] if row.target_user else []
+        )
+        await enqueue(f"reminder:{row.id}", row.room_id, mentioning(users, message))

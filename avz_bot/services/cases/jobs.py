@@ -1,0 +1,114 @@
+"""Matrix side effects of case commands, run as durable jobs after the command commits.
+
+A command never waits for the homeserver inside its transaction: it records the case
+change and schedules a job; the scheduler runs the job (and retries it with backoff
+when the homeserver is away). Room creation is idempotent: a retry after a crash
+finds the room the first attempt created by its name (the case reference).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from avz_bot.ports import RoomGateway
+from avz_bot.runtime.units import Bind
+from avz_bot.services.cases import (
+    JOB_CREATE_ROOM,
+    JOB_INVITE,
+    JOB_KICK,
+    case_room_state,
+)
+from avz_bot.settings import CasesSettings
+from storage.case_repositories import CaseRepository
+from storage.outbox_repositories import LANE_BULK
+from storage.repositories import AuditRepository
+from storage.room_repositories import RoomRepository
+from storage.schedule_repositories import JobRepository, JobRow
+
+#: The periodic case sweep (lapsed proposals, cases without regie): one row, re-armed.
+JOB_CASE_SWEEP = "cases.sweep"
+CASE_SWEEP_KEY = "cases:sweep"
+
+
+class RoomJobs:
+    """Handlers for the ``room.*`` job kinds."""
+
+    def __init__(
+        self,
+        gateway: RoomGateway,
+        settings: CasesSettings,
+        bind: Bind,
+    ) -> None:
+        self._gateway = gateway
+        self._settings = settings
+        self._bind = bind
+
+    def handlers(self) -> dict[str, Any]:
+        """Job kind → handler, for the scheduler."""
+        return {
+            JOB_CREATE_ROOM: self.create_room,
+            JOB_INVITE: self.invite,
+            JOB_KICK: self.kick,
+            JOB_CASE_SWEEP: self.sweep,
+        }
+
+    async def sweep(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
+        """Lapse expired proposals, report cases without regie (bulk), and re-arm."""
+        del job
+        await self._bind(session, lane=LANE_BULK).cases.sweep()
+        await JobRepository(session).schedule(
+            JOB_CASE_SWEEP,
+            now + timedelta(seconds=self._settings.sweep_seconds),
+            {},
+            now,
+            dedupe_key=CASE_SWEEP_KEY,
+        )
+
+    async def create_room(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
+        """Create the case room (encrypted, invite-only, bot-controlled) and invite members."""
+        cases = CaseRepository(session)
+        case = await cases.get(int(job.payload["case_id"]))
+        if case is None or case.room_id is not None:
+            return
+        members = [m.matrix_id for m in await cases.list_members(case.id)]
+        room_id = self._gateway.find_room(case.reference)
+        if room_id is None:
+            power_levels, initial_state = case_room_state()
+            room_id = await self._gateway.create_private_room(
+                name=case.reference,  # room state is not encrypted: the reference only
+                invite=members,
+                federate=self._settings.federate,
+                power_levels=power_levels,
+                initial_state=initial_state,
+            )
+        else:
+            for user in members:
+                await self._gateway.invite_user(room_id, user)
+        await cases.set_room(case.id, room_id)
+        await RoomRepository(session).record_join(room_id, now, True)
+        await RoomRepository(session).set_encrypted(room_id, True)
+        await AuditRepository(session).append(
+            occurred_at=now,
+            actor="bot",
+            actor_org=None,
+            action="case.room_created",
+            room_id=room_id,
+            entity_type="case",
+            entity_id=case.reference,
+            details={"members": len(members)},
+        )
+
+    async def invite(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
+        """Invite a member to a case room."""
+        del session, now
+        await self._gateway.invite_user(str(job.payload["room_id"]), str(job.payload["user_id"]))
+
+    async def kick(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
+        """Remove someone from a case room (no reason text: it would be unencrypted)."""
+        del session, now
+        await self._gateway.kick_user(
+            str(job.payload["room_id"]), str(job.payload["user_id"]), None
+        )

@@ -1,0 +1,50 @@
+"""Job handlers of the case conferences area: the reminders (with the agenda), bulk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from avz_bot.domain.inbound import IncomingReaction
+from avz_bot.domain.partners import Member
+from avz_bot.runtime.units import Bind, UnitServices
+from avz_bot.services.conferences.persisting import JOB_CONFERENCE_REMINDER
+from storage.outbox_repositories import LANE_BULK, ReactionTargetRow
+from storage.schedule_repositories import JobRow
+
+
+class ConferenceJobs:
+    """Handlers for the conference job kinds (each runs inside the job's transaction)."""
+
+    def __init__(self, bind: Bind) -> None:
+        self._bind = bind
+
+    def handlers(self) -> dict[str, Any]:
+        """Job kind → handler, for the scheduler."""
+        return {JOB_CONFERENCE_REMINDER: self.reminder}
+
+    async def reminder(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
+        """Deliver a conference reminder (the first one posts the agenda too)."""
+        del now  # the unit of work reads the same clock
+        await self._bind(session, lane=LANE_BULK).conferences.deliver_reminder(job)
+
+
+async def conference_reaction(
+    unit: UnitServices,
+    member: Member | None,
+    target: ReactionTargetRow,
+    reaction: IncomingReaction,
+) -> None:
+    """A ✅ (comes) or ❌ (does not) on a conference invitation, counted only from invited
+    participants; the case room is told the new attendance."""
+    del target
+    comes = reaction.key.startswith(("✅", "✔"))
+    if member is None or not (comes or reaction.key.startswith("❌")):
+        return
+    reply = await unit.conferences.reaction(
+        reaction.room_id, reaction.sender, reaction.relates_to, comes, key=reaction.event_id
+    )
+    if reply is not None:
+        await unit.enqueue(f"conference-reaction:{reaction.event_id}", reaction.room_id, reply)

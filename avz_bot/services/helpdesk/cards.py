@@ -1,0 +1,282 @@
+"""Knowledge cards: draft → published → due for review → confirmed or retired.
+
+Part of :class:`avz_bot.services.helpdesk.service.HelpdeskService` (split off by concept); the same
+unit-of-work rules apply: load, apply the domain rule, persist with any job, audit, return
+an outcome for the view.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from avz_bot.domain.dutch_search import DutchAnalyzer
+from avz_bot.domain.helpdesk import lifecycle as hd
+from avz_bot.domain.partners import Member, Role, ScopedRoleKind
+from avz_bot.domain.signals.identifiers import contains_bsn
+from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.services.helpdesk.search import put_document
+from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from storage.case_repositories import CaseRepository
+from storage.helpdesk_repositories import (
+    KIND_CARD,
+    CardRepository,
+    CardRow,
+    QuestionRow,
+    SearchRepository,
+)
+from storage.schedule_repositories import JobRepository
+
+JOB_REVIEW = "helpdesk.review"
+_CASE_REF = re.compile(r"^avz-\d{4}-\d{1,7}$", re.IGNORECASE)
+_CARD_REF = re.compile(r"^k-(\d{1,7})$", re.IGNORECASE)
+#: Longest card title made from a question.
+TITLE_LENGTH = 120
+
+
+class HelpdeskError(Exception):
+    """A refused helpdesk command: the catalogue key (under ``helpdesk.refused.``) and
+    its values. Nothing was changed (the core rolls the transaction back)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def review_key(card_id: int) -> str:
+    """Dedupe key of a card's review job."""
+    return f"helpdesk:card:{card_id}:review"
+
+
+@dataclass(frozen=True, slots=True)
+class CardOutcome:
+    """A knowledge card changed: ``event`` is ``created``, ``edited``, ``published`` ..."""
+
+    event: str
+    card: CardRow
+
+
+class KnowledgeCards:
+    """The ``!kennis`` operations (mixed into ``HelpdeskService``)."""
+
+    _session: AsyncSession
+    _analyzer: DutchAnalyzer
+    _jobs: JobRepository
+    now: datetime
+    settings: HelpdeskSettings
+    calendar: WorkCalendar
+    cards: CardRepository
+
+    async def question(self, reference: str) -> QuestionRow:
+        """The question ``VR-<jaar>-<nr>`` (see ``HelpdeskService``)."""
+        raise NotImplementedError
+
+    def relations(self, member: Member, row: QuestionRow) -> frozenset[hd.Relation]:
+        """See ``HelpdeskService.relations``."""
+        raise NotImplementedError
+
+    async def audit(
+        self, actor: str, action: str, room_id: str | None, entity: str, **details: Any
+    ) -> None:
+        """See ``HelpdeskService.audit``."""
+        raise NotImplementedError
+
+    def card_relations(self, member: Member, card: CardRow) -> frozenset[hd.Relation]:
+        """How ``member`` relates to the card."""
+        rel: set[hd.Relation] = set()
+        if member.matrix_id == card.owner:
+            rel.add(hd.Relation.OWNER)
+        if member.has_role(Role.EXPERT) and member.holds(ScopedRoleKind.THEME, card.theme):
+            rel.add(hd.Relation.THEME_EXPERT)
+        if member.has_role(Role.KETENMANAGER) or member.has_role(Role.ADMIN):
+            rel.add(hd.Relation.KETENMANAGER)
+        return frozenset(rel)
+
+    async def card(self, reference: str) -> CardRow:
+        """The card ``K-<nr>``, or a refusal."""
+        match = _CARD_REF.match(reference.strip())
+        row = await self.cards.by_number(int(match[1])) if match else None
+        if row is None:
+            raise HelpdeskError("card_unknown", reference=reference.strip())
+        return row
+
+    @staticmethod
+    def _refuse(refusal: hd.Refusal, reference: str) -> HelpdeskError:
+        return HelpdeskError(refusal.code.value, reference=reference, status=refusal.status)
+
+    # ------------------------------------------------------------ cards
+    async def _card_step(
+        self, member: Member, card: CardRow, action: hd.CardAction
+    ) -> hd.CardState:
+        state = hd.card_state(hd.CardStatus(card.status), card.review_due, self.now)
+        refusal = hd.check_card(action, state, self.card_relations(member, card))
+        if refusal is not None:
+            raise self._refuse(refusal, card.reference)
+        return state
+
+    async def card_new(
+        self, member: Member, reference: str, theme: str | None = None
+    ) -> CardOutcome:
+        """``!kennis nieuw VR-…``: a draft card from an answered question;
+        ``!kennis nieuw AVZ-… thema=…``: an empty lesson draft from a closed case."""
+        if _CASE_REF.match(reference.strip()):
+            return await self._lesson(member, reference.strip().upper(), theme)
+        row = await self.question(reference)
+        refusal = hd.check_question(
+            hd.QuestionAction.MAKE_CARD, hd.QuestionStatus(row.status), self.relations(member, row)
+        )
+        if refusal is not None:
+            raise self._refuse(refusal, row.reference)
+        card = await self.cards.create(
+            theme=row.theme,
+            title=row.text[:TITLE_LENGTH],
+            body=row.answer or "",
+            owner=member.matrix_id,
+            question_id=row.id,
+            now=self.now,
+        )
+        await self.audit(
+            member.matrix_id, "card.created", None, card.reference, question=row.reference
+        )
+        return CardOutcome("created", card)
+
+    async def _lesson(self, member: Member, reference: str, theme: str | None) -> CardOutcome:
+        """A draft for a lesson from a closed case: no text is copied from the case (it
+        is about people); the owner writes the lesson, publishing checks it."""
+        case = await CaseRepository(self._session).by_reference(reference)
+        if case is None:
+            raise HelpdeskError("case_unknown", reference=reference)
+        relations: set[hd.Relation] = set()
+        if case.regie_holder == member.matrix_id:
+            relations.add(hd.Relation.REGIEHOUDER)
+        if member.has_role(Role.KETENMANAGER) or member.has_role(Role.ADMIN):
+            relations.add(hd.Relation.KETENMANAGER)
+        refusal = hd.check_lesson(case.status, frozenset(relations))
+        if refusal is not None:
+            raise HelpdeskError(
+                f"lesson_{refusal.code.value}", reference=reference, status=case.status
+            )
+        code = (theme or "").strip().lower()
+        if code not in self.settings.themes:
+            raise HelpdeskError(
+                "theme_unknown", theme=theme or "", themes=", ".join(self.settings.themes)
+            )
+        card = await self.cards.create(
+            theme=code,
+            title=self.lesson_title(reference),
+            body="",
+            owner=member.matrix_id,
+            question_id=None,
+            now=self.now,
+        )
+        await self.audit(member.matrix_id, "card.created", None, card.reference, case=reference)
+        return CardOutcome("created", card)
+
+    def lesson_title(self, reference: str) -> str:
+        """The working title of a lesson draft (see ``HelpdeskService``)."""
+        raise NotImplementedError
+
+    async def card_edit(
+        self, member: Member, reference: str, title: str | None, body: str | None
+    ) -> CardOutcome:
+        """``!kennis bewerk K-… titel=… tekst=…``: a published card stays published only
+        while its text passes the BSN guard."""
+        card = await self.card(reference)
+        state = await self._card_step(member, card, hd.CardAction.EDIT)
+        if not (title or body):
+            raise HelpdeskError("edit_nothing", reference=card.reference)
+        new_title, new_body = (title or card.title).strip(), (body or card.body).strip()
+        if state is not hd.CardState.DRAFT and contains_bsn(f"{new_title}\n{new_body}"):
+            raise HelpdeskError("bsn", reference=card.reference, status=state.value)
+        await self.cards.update(
+            card.id, card.status, title=new_title, body=new_body, updated_at=self.now
+        )
+        fresh = await self.cards.get(card.id)
+        assert fresh is not None
+        if fresh.status == hd.CardStatus.PUBLISHED.value:
+            await self._index_card(fresh)
+        await self.audit(member.matrix_id, "card.edited", None, card.reference)
+        return CardOutcome("edited", fresh)
+
+    async def card_publish(self, member: Member, reference: str) -> CardOutcome:
+        """``!kennis publiceer K-…``: refused with a BSN-valid number in the text."""
+        card = await self.card(reference)
+        state = hd.card_state(hd.CardStatus(card.status), card.review_due, self.now)
+        refusal = hd.check_publish(state, self.card_relations(member, card), card.title, card.body)
+        if refusal is not None:
+            raise self._refuse(refusal, card.reference)
+        due = hd.review_due_from(self.now, self.settings.review_days)
+        await self.cards.update(
+            card.id,
+            card.status,
+            status=hd.CardStatus.PUBLISHED.value,
+            published_at=self.now,
+            review_due=due,
+            updated_at=self.now,
+        )
+        fresh = await self.cards.get(card.id)
+        assert fresh is not None
+        await self._index_card(fresh)
+        await self._arm_review(fresh)
+        await self.audit(member.matrix_id, "card.published", None, card.reference)
+        return CardOutcome("published", fresh)
+
+    async def card_confirm(self, member: Member, reference: str) -> CardOutcome:
+        """``!kennis bevestig K-…``: still right; the next review is ``review_days`` away."""
+        card = await self.card(reference)
+        await self._card_step(member, card, hd.CardAction.CONFIRM)
+        due = hd.review_due_from(self.now, self.settings.review_days)
+        await self.cards.update(card.id, card.status, review_due=due, updated_at=self.now)
+        fresh = await self.cards.get(card.id)
+        assert fresh is not None
+        await self._arm_review(fresh)
+        await self.audit(member.matrix_id, "card.confirmed", None, card.reference)
+        return CardOutcome("confirmed", fresh)
+
+    async def card_retire(self, member: Member, reference: str) -> CardOutcome:
+        """``!kennis vervallen K-…``: out of the search, no more reviews."""
+        card = await self.card(reference)
+        await self._card_step(member, card, hd.CardAction.RETIRE)
+        await self.cards.update(
+            card.id,
+            card.status,
+            status=hd.CardStatus.RETIRED.value,
+            retired_at=self.now,
+            updated_at=self.now,
+        )
+        await SearchRepository(self._session).remove(KIND_CARD, card.id)
+        await self._jobs.cancel_key(review_key(card.id), self.now)
+        fresh = await self.cards.get(card.id)
+        assert fresh is not None
+        await self.audit(member.matrix_id, "card.retired", None, card.reference)
+        return CardOutcome("retired", fresh)
+
+    async def _index_card(self, card: CardRow) -> None:
+        await put_document(
+            self._session,
+            self._analyzer,
+            kind=KIND_CARD,
+            entity_id=card.id,
+            reference=card.reference,
+            title=card.title,
+            theme=card.theme,
+            body=card.body,
+            now=self.now,
+        )
+
+    async def _arm_review(self, card: CardRow) -> None:
+        assert card.review_due is not None
+        await self._jobs.schedule(
+            JOB_REVIEW,
+            self.calendar.next_office_moment(card.review_due),
+            {"card_id": card.id, "review_due": card.review_due.isoformat()},
+            self.now,
+            dedupe_key=review_key(card.id),
+            entity_type="card",
+            entity_id=card.reference,
+        )

@@ -1,0 +1,218 @@
+"""Report files: charts (matplotlib, headless Agg), CSV and a self-contained HTML page.
+
+Charts are drawn with matplotlib's object API on a ``Figure`` with an Agg canvas (no
+pyplot, no display, no global state), at ``CHART_SIZE`` pixels. Suppressed counts are
+never drawn: a hidden bar is left out (its label reads ``<5``), a hidden month leaves a
+gap in its line, and box plots only show groups of at least the threshold, with whiskers
+at the 10th and 90th percentile and without outliers (an outlier is one person's value).
+
+CSV: semicolon-separated, UTF-8 with a byte-order mark, so Dutch Excel opens it with the
+right columns and accents (RFC 4180 quoting otherwise). The combined file holds every
+table, each preceded by a line with its title and followed by an empty line.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from avz_bot.domain.reports.figures import Bars, Boxes, Chart, Table, Trend
+
+if TYPE_CHECKING:
+    from avz_bot.services.reports.service import Report
+    from avz_bot.services.reports.view import ReportView
+
+#: Chart size in pixels (width, height) and its resolution.
+CHART_SIZE = (1000, 500)
+DPI = 100
+#: The byte-order mark that tells Excel the CSV is UTF-8.
+BOM = "\ufeff"
+CURRENT_COLOUR = "#1f5f8b"
+PREVIOUS_COLOUR = "#a6bddb"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedChart:
+    """A PNG chart."""
+
+    key: str
+    filename: str
+    data: bytes
+    width: int
+    height: int
+    title: str
+
+
+def _figure() -> tuple[Figure, FigureCanvasAgg]:
+    figure = Figure(figsize=(CHART_SIZE[0] / DPI, CHART_SIZE[1] / DPI), dpi=DPI)
+    return figure, FigureCanvasAgg(figure)
+
+
+def _png(figure: Figure, canvas: FigureCanvasAgg) -> bytes:
+    # Fixed margins instead of tight_layout(): that would draw every chart twice.
+    figure.subplots_adjust(left=0.07, right=0.98, top=0.9, bottom=0.26)
+    buffer = io.BytesIO()
+    # No bbox_inches="tight": the image keeps exactly CHART_SIZE.
+    canvas.print_png(buffer)  # type: ignore[no-untyped-call]
+    return buffer.getvalue()
+
+
+def _bars(chart: Bars, view: ReportView, report: Report) -> Figure | None:
+    if not chart.labels:
+        return None
+    figure, _ = _figure()
+    axes = figure.add_subplot()
+    positions = range(len(chart.labels))
+    width = 0.4
+    for offset, counts, colour, period in (
+        (-width / 2, chart.previous, PREVIOUS_COLOUR, report.previous),
+        (width / 2, chart.current, CURRENT_COLOUR, report.period),
+    ):
+        xs = [p + offset for p, c in zip(positions, counts, strict=True) if not c.hidden]
+        heights = [c.value for c in counts if not c.hidden]
+        bars = axes.bar(xs, heights, width, color=colour, label=view.period(period))
+        axes.bar_label(bars, padding=2, fontsize=8)
+        for p, c in zip(positions, counts, strict=True):
+            if c.hidden:
+                axes.text(p + offset, 0, view.cell(c), ha="center", va="bottom", fontsize=8)
+    axes.set_xticks(list(positions), list(chart.labels), rotation=30, ha="right")
+    axes.set_xlim(-0.6, len(chart.labels) - 0.4)
+    axes.set_ylabel(view.messages.t("report.axis.cases"))
+    axes.legend()
+    return figure
+
+
+def _trend(chart: Trend, view: ReportView) -> Figure | None:
+    if not chart.series:
+        return None
+    figure, _ = _figure()
+    axes = figure.add_subplot()
+    xs = list(range(len(chart.months)))
+    for name, counts in chart.series:
+        ys = [float("nan") if c.hidden else float(c.value) for c in counts]
+        axes.plot(xs, ys, marker="o", label=name)
+    axes.set_xticks(xs, [f"{m.month:02d}-{m.year % 100:02d}" for m in chart.months])
+    axes.set_ylabel(view.messages.t("report.axis.opened"))
+    axes.legend(fontsize=7, ncols=2)
+    return figure
+
+
+def _boxes(chart: Boxes, view: ReportView) -> Figure | None:
+    if not chart.groups:
+        return None
+    figure, _ = _figure()
+    axes = figure.add_subplot()
+    # Whiskers at the 10th/90th percentile and no outliers: no single case's value drawn.
+    axes.boxplot(
+        [list(values) for _, values in chart.groups],
+        tick_labels=[view.label(name) for name, _ in chart.groups],
+        showfliers=False,
+        whis=(10, 90),
+    )
+    for label in axes.get_xticklabels():
+        label.set_rotation(30)
+        label.set_horizontalalignment("right")
+    axes.set_ylabel(view.messages.t(f"report.axis.{chart.unit.value}"))
+    return figure
+
+
+def _draw(chart: Chart, view: ReportView, report: Report) -> Figure | None:
+    if isinstance(chart, Bars):
+        return _bars(chart, view, report)
+    if isinstance(chart, Trend):
+        return _trend(chart, view)
+    return _boxes(chart, view)
+
+
+def render_charts(report: Report, view: ReportView) -> list[RenderedChart]:
+    """Every chart of the report that has something to show, as PNG."""
+    rendered: list[RenderedChart] = []
+    for section in report.sections:
+        for chart in section.charts:
+            figure = _draw(chart, view, report)
+            if figure is None:
+                continue
+            title = view.messages.t(f"report.chart.{chart.key}")
+            figure.suptitle(title)
+            canvas = figure.canvas
+            assert isinstance(canvas, FigureCanvasAgg)
+            data = _png(figure, canvas)
+            rendered.append(
+                RenderedChart(
+                    chart.key,
+                    f"{view.file_stem(report)}-{chart.key}.png",
+                    data,
+                    CHART_SIZE[0],
+                    CHART_SIZE[1],
+                    title,
+                )
+            )
+    return rendered
+
+
+def table_csv(table: Table, view: ReportView) -> bytes:
+    """One table as its own CSV file (header row first)."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(view.rows(table))
+    return buffer.getvalue().encode("utf-8")
+
+
+def render_csv(report: Report, view: ReportView) -> bytes:
+    """All tables in one CSV: per table its title line, header, rows and an empty line."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([view.title(report)])
+    writer.writerow([])
+    for section in report.sections:
+        for table in section.tables:
+            writer.writerow([view.table_title(table)])
+            writer.writerows(view.rows(table))
+            writer.writerow([])
+    return buffer.getvalue().encode("utf-8")
+
+
+def render_html(report: Report, view: ReportView, charts: list[RenderedChart]) -> str:
+    """A self-contained HTML page: summary, charts (embedded PNG data URIs), tables."""
+    by_key = {c.key: c for c in charts}
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="nl"><head><meta charset="utf-8">',
+        f"<title>{escape(view.title(report))}</title>",
+        "<style>body{font-family:sans-serif;max-width:1040px;margin:2em auto;}"
+        "table{border-collapse:collapse;margin:1em 0;}td,th{border:1px solid #ccc;"
+        "padding:2px 6px;text-align:right;}td:first-child,th:first-child{text-align:left;}"
+        "img{max-width:100%;}</style></head><body>",
+        f"<h1>{escape(view.title(report))}</h1>",
+    ]
+    for section in report.sections:
+        parts.append(f"<h2>{escape(view.section_title(section))}</h2><ul>")
+        parts += [f"<li>{escape(line)}</li>" for line in view.lines(section)]
+        parts.append("</ul>")
+        for chart in section.charts:
+            rendered = by_key.get(chart.key)
+            if rendered is not None:
+                data = base64.b64encode(rendered.data).decode("ascii")
+                parts.append(
+                    f'<figure><img alt="{escape(rendered.title)}" width="{rendered.width}" '
+                    f'height="{rendered.height}" src="data:image/png;base64,{data}"></figure>'
+                )
+        for table in section.tables:
+            header, *rows = view.rows(table)
+            parts.append(f"<h3>{escape(view.table_title(table))}</h3><table><thead><tr>")
+            parts += [f"<th>{escape(h)}</th>" for h in header]
+            parts.append("</tr></thead><tbody>")
+            for row in rows:
+                parts.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>")
+            parts.append("</tbody></table>")
+    parts.append(f"<p>{escape(view.messages.t('report.footnote', threshold=view.threshold))}</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)

@@ -30,15 +30,10 @@ from avz_bot.partners_config import load_partners
 from avz_bot.runtime.core import BotCore
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.agreements.jobs import ReminderJobs
-from avz_bot.services.cases.jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
-from avz_bot.services.conferences.jobs import ConferenceJobs, conference_reaction
-from avz_bot.services.conferences.persisting import REACTION_KIND as CONFERENCE_REACTIONS
+from avz_bot.services.area import JobContext, JobHandler
+from avz_bot.services.cases.jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP
 from avz_bot.services.direct import DirectJobs
-from avz_bot.services.escalations import REACTION_KIND as ESCALATION_REACTIONS
-from avz_bot.services.escalations.jobs import DigestJobs, EscalationJobs
-from avz_bot.services.helpdesk.jobs import HelpdeskJobs, helpdesk_reaction
-from avz_bot.services.helpdesk.service import REACTION_KIND as HELPDESK_REACTIONS
+from avz_bot.services.escalations.jobs import DigestJobs
 from avz_bot.services.operations.registry import synchronise_registry
 from avz_bot.services.operations.retention import (
     FIRST_RUN_DELAY,
@@ -46,9 +41,8 @@ from avz_bot.services.operations.retention import (
     arm_retention,
     replay_horizon,
 )
-from avz_bot.services.reports.jobs import ReportJobs, arm_scheduled_report
+from avz_bot.services.reports.jobs import arm_scheduled_report
 from avz_bot.services.reports.metrics import GaugeRefresher
-from avz_bot.services.signals.jobs import SignalJobs
 from avz_bot.settings import ConfigError, Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
@@ -123,7 +117,6 @@ class Application:
             is_temporary=is_database_unavailable,
         )
         self.core.attach_gateway(self.adapter)
-        room_jobs = RoomJobs(self.adapter, s.cases, self.services.bind)
         self.digest = DigestJobs(
             self.services.bind,
             self.calendar,
@@ -132,26 +125,23 @@ class Application:
             at=s.escalations.digest_time,
             limit=s.escalations.list_limit,
         )
-        escalation_jobs = EscalationJobs(self.services.bind)
-        self.core.on_reaction(ESCALATION_REACTIONS, escalation_jobs.reaction)
-        self.core.on_reaction(HELPDESK_REACTIONS, helpdesk_reaction)
-        self.core.on_reaction(CONFERENCE_REACTIONS, conference_reaction)
+        # Every area's reactions and jobs, from its descriptor (``commands.areas``); the
+        # operations core (direct chats, retention, the digest) is wired here.
+        jobs = JobContext(self.services.bind, self.services, self.adapter)
+        handlers: dict[str, JobHandler] = {}
+        for area in self.services.areas:
+            for kind, reaction in area.reactions.items():
+                self.core.on_reaction(kind, reaction)
+            if area.jobs is not None:
+                handlers.update(area.jobs(jobs))
         self.scheduler = Scheduler(
             self.database,
             self.clock,
             {
-                **room_jobs.handlers(),
-                **ReminderJobs(self.services.bind).handlers(),
+                **handlers,
                 **DirectJobs(self.adapter, federate=s.cases.federate).handlers(),
                 **RetentionJobs(s.operations, self.metrics).handlers(),
-                **ConferenceJobs(self.services.bind).handlers(),
-                **ReportJobs(
-                    self.services.bind, self.calendar, s.reports, s.cases.coordination_room
-                ).handlers(),
-                **SignalJobs(self.adapter, self.services.bind).handlers(),
-                **escalation_jobs.handlers(),
                 **self.digest.handlers(),
-                **HelpdeskJobs(self.services.bind).handlers(),
             },
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,

@@ -73,6 +73,10 @@ class RoomGateway(Protocol):
         """Remove a user. Raises ``SendError``."""
         ...
 
+    async def redact(self, room_id: str, event_id: str, reason: str | None) -> None:
+        """Redact an event. Raises ``SendError`` when a retry may help."""
+        ...
+
 
 class InboundPort(Protocol):
     """What the Matrix adapter reports to the core, and the state it keeps there."""

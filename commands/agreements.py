@@ -10,9 +10,11 @@ from avz_bot.domain import cases as domain
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
+from avz_bot.services.agreements.area import AREA as SERVICES
 from avz_bot.services.agreements.service import AgreementService
-from avz_bot.services.cases import CaseCommandError, LoadedCase
+from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
 from commands.framework import (
+    CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
@@ -97,9 +99,9 @@ class NumberArgs(BaseModel):
 
 
 async def _in_case(ctx: CommandContext, op: Any) -> HandlerResult:
-    service: AgreementService = ctx.services.agreements
+    service: AgreementService = ctx.services[AgreementService]
     try:
-        loaded = await ctx.services.cases.require_case(ctx.command.room_id)
+        loaded = await ctx.services[CaseService].require_case(ctx.command.room_id)
         reply: Reply = await op(service, loaded)
     except CaseCommandError as exc:
         return HandlerResult(exc.reply, Outcome.REFUSED)
@@ -154,7 +156,7 @@ async def lapse(ctx: CommandContext, args: NumberReasonArgs) -> HandlerResult:
 async def remind(ctx: CommandContext, args: RemindArgs) -> HandlerResult:
     """``!herinner``: works in any room the bot serves."""
     try:
-        reply = await ctx.services.agreements.remind(
+        reply = await ctx.services[AgreementService].remind(
             ctx.member, ctx.command.room_id, args.words, args.target == "kamer"
         )
     except CaseCommandError as exc:
@@ -165,14 +167,14 @@ async def remind(ctx: CommandContext, args: RemindArgs) -> HandlerResult:
 async def list_reminders(ctx: CommandContext, args: PageArgs) -> HandlerResult:
     """``!herinneringen [pagina=]``."""
     return HandlerResult(
-        await ctx.services.agreements.list_reminders(ctx.command.room_id, args.page)
+        await ctx.services[AgreementService].list_reminders(ctx.command.room_id, args.page)
     )
 
 
 async def cancel_reminder(ctx: CommandContext, args: NumberArgs) -> HandlerResult:
     """``!herinnering annuleer <nr>``."""
     try:
-        reply = await ctx.services.agreements.cancel_reminder(
+        reply = await ctx.services[AgreementService].cancel_reminder(
             ctx.member, ctx.command.room_id, args.number
         )
     except CaseCommandError as exc:
@@ -182,13 +184,13 @@ async def cancel_reminder(ctx: CommandContext, args: NumberArgs) -> HandlerResul
 
 async def my_plate(ctx: CommandContext, args: PageArgs) -> HandlerResult:
     """``!mijn``: only in a direct chat, because it shows data from all the sender's cases."""
-    in_case_room = await ctx.services.cases.load_for_room(ctx.command.room_id) is not None
+    in_case_room = await ctx.services[CaseService].load_for_room(ctx.command.room_id) is not None
     if ctx.command.room_members != DIRECT_CHAT_MEMBERS or in_case_room:
         # A case room may briefly hold only its opener and the bot: still not private.
         return HandlerResult(
             text(ctx.messages.t("mine.dm_only", prefix=ctx.prefix)), Outcome.REFUSED
         )
-    return HandlerResult(await ctx.services.agreements.my_plate(ctx.member, args.page))
+    return HandlerResult(await ctx.services[AgreementService].my_plate(ctx.member, args.page))
 
 
 SPECS: tuple[CommandSpec, ...] = (
@@ -260,3 +262,5 @@ AGREEMENT_ACTIONS: dict[str, domain.CaseAction] = {
     "actie uitstel": domain.CaseAction.AGREEMENT_UPDATE,
     "actie vervalt": domain.CaseAction.AGREEMENT_UPDATE,
 }
+
+AREA = CommandArea(SPECS, SERVICES)

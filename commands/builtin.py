@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from avz_bot.formatting import listing, paragraphs, text
 from commands.framework import (
     Audience,
+    CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
@@ -109,3 +110,5 @@ SPECS: tuple[CommandSpec, ...] = (
         handler=whoami_command,
     ),
 )
+
+AREA = CommandArea(SPECS, None)

@@ -12,7 +12,9 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
+from avz_bot.services.cases.area import AREA as SERVICES
 from commands.framework import (
+    CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
@@ -98,7 +100,7 @@ CaseOperation = Callable[[CaseService, LoadedCase], Awaitable[Reply]]
 
 async def _in_case(ctx: CommandContext, operation: CaseOperation) -> HandlerResult:
     """Run ``operation`` on the case of the current room; refusals become replies."""
-    service = ctx.services.cases
+    service = ctx.services[CaseService]
     try:
         loaded = await service.require_case(ctx.command.room_id)
         return HandlerResult(await operation(service, loaded))
@@ -111,7 +113,7 @@ async def open_case(ctx: CommandContext, args: OpenArgs) -> HandlerResult:
     """``!casus nieuw``."""
     partners = [p for p in args.partners.replace(";", ",").split(",") if p.strip()]
     try:
-        reply = await ctx.services.cases.open_case(
+        reply = await ctx.services[CaseService].open_case(
             ctx.member,
             ctx.command.room_id,
             args.title,
@@ -176,7 +178,7 @@ async def close_case(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
 
 async def invite(ctx: CommandContext, args: UserArgs) -> HandlerResult:
     """``!casus uitnodigen @gebruiker``."""
-    directory = await ctx.services.cases.directory()
+    directory = await ctx.services[CaseService].directory()
     org = directory[args.user].organisation.code if args.user in directory else None
     return await _change(
         ctx, lambda s, c: domain.invite(c.state, ctx.member, args.user, org, s.now)
@@ -355,3 +357,5 @@ CASE_ACTIONS: dict[str, domain.CaseAction] = {
     "rol casemanager": domain.CaseAction.ROLE_CASEMANAGER,
     "tijdlijn": domain.CaseAction.TIMELINE_VIEW,
 }
+
+AREA = CommandArea(SPECS, SERVICES)

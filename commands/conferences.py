@@ -16,8 +16,10 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError
+from avz_bot.services.conferences.area import AREA as SERVICES
 from avz_bot.services.conferences.service import ConferenceService
 from commands.framework import (
+    CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
@@ -131,7 +133,7 @@ async def _run(
     ctx: CommandContext, op: Callable[[ConferenceService], Awaitable[Reply]]
 ) -> HandlerResult:
     try:
-        reply = await op(ctx.services.conferences)
+        reply = await op(ctx.services[ConferenceService])
     except CaseCommandError as exc:
         return HandlerResult(exc.reply, Outcome.REFUSED)
     return HandlerResult(reply)
@@ -355,3 +357,6 @@ def permission_table(messages: Messages, prefix: str = "!") -> str:
         when = ", ".join(messages.t(f"conference.phase.{p.value}") for p in phases) or "—"
         lines.append(f"| {action.value} | {commands} | {allowed} | {when} |")
     return "\n".join(lines)
+
+
+AREA = CommandArea(SPECS, SERVICES)

@@ -8,7 +8,10 @@ from avz_bot.domain.escalations import EscalationAction, RouteKind
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
 from avz_bot.services.cases import CaseCommandError
+from avz_bot.services.escalations import EscalationService
+from avz_bot.services.escalations.area import AREA as SERVICES
 from commands.framework import (
+    CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
@@ -97,7 +100,7 @@ async def request(ctx: CommandContext, args: RequestArgs) -> HandlerResult:
             text(ctx.messages.t("esc.unknown_flag", value=args.urgent)), Outcome.REFUSED
         )
     try:
-        reply = await ctx.services.escalations.request(
+        reply = await ctx.services[EscalationService].request(
             ctx.member,
             ctx.command.room_id,
             route=route,
@@ -116,7 +119,7 @@ async def _act(
     ctx: CommandContext, reference: str, action: EscalationAction, words: str = ""
 ) -> HandlerResult:
     try:
-        reply = await ctx.services.escalations.act(
+        reply = await ctx.services[EscalationService].act(
             ctx.member, reference, action, ctx.command.room_id, ctx.command.event_id, words
         )
     except CaseCommandError as exc:
@@ -157,7 +160,9 @@ async def withdraw(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
 async def overview(ctx: CommandContext, args: PageArgs) -> HandlerResult:
     """``!opschalingen [pagina=]``."""
     try:
-        reply = await ctx.services.escalations.overview(ctx.member, ctx.command.room_id, args.page)
+        reply = await ctx.services[EscalationService].overview(
+            ctx.member, ctx.command.room_id, args.page
+        )
     except CaseCommandError as exc:
         return HandlerResult(exc.reply, Outcome.REFUSED)
     return HandlerResult(reply)
@@ -230,3 +235,5 @@ SPECS: tuple[CommandSpec, ...] = (
         changes=False,
     ),
 )
+
+AREA = CommandArea(SPECS, SERVICES)

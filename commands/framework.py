@@ -11,9 +11,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
@@ -24,16 +23,8 @@ from avz_bot.domain.partners import Member, Role
 from avz_bot.domain.signals import contains_bsn
 from avz_bot.formatting import paragraphs
 from avz_bot.messages import Messages
+from avz_bot.services.area import Area, Unit
 from commands.parser import ParsedCommand, ParseError, Token, parse_command
-
-if TYPE_CHECKING:
-    from avz_bot.services.agreements.service import AgreementService
-    from avz_bot.services.cases import CaseService
-    from avz_bot.services.conferences.service import ConferenceService
-    from avz_bot.services.escalations import EscalationService
-    from avz_bot.services.helpdesk.service import HelpdeskService
-    from avz_bot.services.reports.service import ReportService
-    from avz_bot.services.signals import SignalService
 
 
 class Audience(StrEnum):
@@ -71,52 +62,18 @@ class NoArguments(BaseModel):
     """Argument model of commands that take none."""
 
 
-class Services(Protocol):
-    """What command handlers may use. The composition root provides the implementation."""
+#: What command handlers may use: the unit of work (``ctx.services[CaseService]`` is the
+#: cases area's service in the command's transaction; see ``avz_bot.services.area``).
+Services = Unit
 
-    @property
-    def version(self) -> str:
-        """The running bot version."""
-        ...
 
-    def now(self) -> datetime:
-        """The current time (aware UTC), from the injectable clock."""
-        ...
+@dataclass(frozen=True)
+class CommandArea:
+    """One entry of ``commands.areas.AREAS``: an area's command specs and the
+    descriptor of its services (None for the built-in commands)."""
 
-    @property
-    def cases(self) -> CaseService:
-        """Case and regie operations in this command's transaction."""
-        ...
-
-    @property
-    def agreements(self) -> AgreementService:
-        """Agreements and reminders in this command's transaction."""
-        ...
-
-    @property
-    def conferences(self) -> ConferenceService:
-        """Case conferences in this command's transaction."""
-        ...
-
-    @property
-    def reports(self) -> ReportService:
-        """Trend reports (read only) in this command's transaction."""
-        ...
-
-    @property
-    def signals(self) -> SignalService:
-        """Signals, matching and TVO triage in this command's transaction."""
-        ...
-
-    @property
-    def escalations(self) -> EscalationService:
-        """Escalations (opschalingen) in this command's transaction."""
-        ...
-
-    @property
-    def helpdesk(self) -> HelpdeskService:
-        """Helpdesk questions, knowledge cards and search in this command's transaction."""
-        ...
+    specs: Sequence[CommandSpec]
+    services: Area[Any] | None
 
 
 @dataclass

@@ -13,9 +13,12 @@ from pydantic import BaseModel, Field
 
 from avz_bot.domain.inbound import Reply
 from avz_bot.lists import PageArgs
+from avz_bot.services.cases import CaseService
+from avz_bot.services.helpdesk.area import AREA as SERVICES
 from avz_bot.services.helpdesk.cards import HelpdeskError
 from avz_bot.services.helpdesk.service import HelpdeskService
 from commands.framework import (
+    CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
@@ -117,7 +120,7 @@ class SearchArgs(PageArgs):
 async def _run(
     ctx: CommandContext, op: Callable[[HelpdeskService], Awaitable[Reply]]
 ) -> HandlerResult:
-    service: HelpdeskService = ctx.services.helpdesk
+    service: HelpdeskService = ctx.services[HelpdeskService]
     try:
         return HandlerResult(await op(service))
     except HelpdeskError as exc:
@@ -174,7 +177,7 @@ async def open_questions(ctx: CommandContext, args: PageArgs) -> HandlerResult:
     async def op(s: HelpdeskService) -> Reply:
         win = s.window(args.page)
         found = await s.open_list(ctx.command.room_id, win)
-        return s.view.open_list(found, win, s.now, ctx.services.cases.budget)
+        return s.view.open_list(found, win, s.now, ctx.services[CaseService].budget)
 
     return await _run(ctx, op)
 
@@ -185,7 +188,7 @@ async def search(ctx: CommandContext, args: SearchArgs) -> HandlerResult:
     async def op(s: HelpdeskService) -> Reply:
         win = s.window(args.page)
         found = await s.search(args.words, win)
-        return s.view.search(args.words, found, win, ctx.services.cases.budget)
+        return s.view.search(args.words, found, win, ctx.services[CaseService].budget)
 
     return await _run(ctx, op)
 
@@ -277,3 +280,5 @@ SPECS: tuple[CommandSpec, ...] = (
         "zoek", ("search",), "cmd.helpdesk.search", search, SearchArgs, (), "words", changes=False
     ),
 )
+
+AREA = CommandArea(SPECS, SERVICES)

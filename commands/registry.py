@@ -1,31 +1,11 @@
-"""The one registry of commands, built from an explicit list of modules' specs."""
+"""The one registry of commands, built from the areas' specs (``commands.areas``)."""
 
 from __future__ import annotations
 
-from commands import (
-    agreements,
-    builtin,
-    cases,
-    conferences,
-    escalations,
-    helpdesk,
-    reports,
-    signals,
-)
+from commands.areas import AREAS
 from commands.framework import Registry
 
 
 def build_registry() -> Registry:
     """All commands the bot understands, in help order."""
-    return Registry(
-        [
-            *builtin.SPECS,
-            *cases.SPECS,
-            *agreements.SPECS,
-            *signals.SPECS,
-            *escalations.SPECS,
-            *conferences.SPECS,
-            *helpdesk.SPECS,
-            *reports.SPECS,
-        ]
-    )
+    return Registry([spec for area in AREAS for spec in area.specs])

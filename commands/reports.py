@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from avz_bot.services.reports.area import AREA as SERVICES
 from avz_bot.services.reports.service import ReportRequestError, ReportService
 from commands.framework import (
     Audience,
     AuditNote,
+    CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
@@ -41,7 +43,7 @@ class ReportArgs(BaseModel):
 
 async def report(ctx: CommandContext, args: ReportArgs) -> HandlerResult:
     """``!rapport``: the report for a period, in the coordination room only."""
-    service: ReportService = ctx.services.reports
+    service: ReportService = ctx.services[ReportService]
     try:
         service.check_room(ctx.command.room_id)
         period_text = service.period_text(args.period, args.start, args.end)
@@ -72,3 +74,5 @@ SPECS: tuple[CommandSpec, ...] = (
         changes_state=False,
     ),
 )
+
+AREA = CommandArea(SPECS, SERVICES)

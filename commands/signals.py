@@ -1,6 +1,6 @@
 """Commands of the signals, tvo triage and matching area, declared once.
 
-Handlers only call ``ctx.services.signals``. Fields that may carry a person's identifier
+Handlers only call ``ctx.services[SignalService]``. Fields that may carry a person's identifier
 are declared with ``identifier_help`` (the one exemption from the framework's BSN
 refusal); the service pseudonymises them and never stores them.
 """
@@ -21,9 +21,11 @@ from avz_bot.domain.signals import (
 )
 from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
-from avz_bot.services.cases import CaseCommandError
+from avz_bot.services.cases import CaseCommandError, CaseService
 from avz_bot.services.signals import PersonArgs, SignalService
+from avz_bot.services.signals.area import AREA as SERVICES
 from commands.framework import (
+    CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
@@ -127,7 +129,7 @@ Operation = Callable[[SignalService], Awaitable[Reply]]
 
 async def _run(ctx: CommandContext, operation: Operation) -> HandlerResult:
     try:
-        return HandlerResult(await operation(ctx.services.signals))
+        return HandlerResult(await operation(ctx.services[SignalService]))
     except CaseCommandError as exc:
         return HandlerResult(exc.reply, Outcome.REFUSED)
 
@@ -153,7 +155,7 @@ async def signal(ctx: CommandContext, args: SignalArgs) -> HandlerResult:
         return await _run(ctx, register)
 
     async def in_case(service: SignalService) -> Reply:
-        loaded = await ctx.services.cases.load_for_room(command.room_id)
+        loaded = await ctx.services[CaseService].load_for_room(command.room_id)
         if loaded is None:
             # Not a case room: a signal about a person, which then explains what it needs.
             return await service.register(
@@ -195,7 +197,7 @@ async def list_case_signals(ctx: CommandContext, args: PageArgs) -> HandlerResul
     """``!signalen [pagina=]``."""
 
     async def op(service: SignalService) -> Reply:
-        loaded = await ctx.services.cases.require_case(ctx.command.room_id)
+        loaded = await ctx.services[CaseService].require_case(ctx.command.room_id)
         return await service.list_in_case(ctx.member, loaded, args.page)
 
     return await _run(ctx, op)
@@ -318,3 +320,6 @@ def permission_table(messages: Messages, prefix: str = "!") -> str:
             f"| {messages.t(f'signal.place.{place.value}')} |"
         )
     return "\n".join(lines)
+
+
+AREA = CommandArea(SPECS, SERVICES)

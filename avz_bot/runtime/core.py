@@ -34,6 +34,7 @@ from avz_bot.runtime.delivery import (
 from avz_bot.runtime.room_events import RoomEvents
 from avz_bot.runtime.undecryptable import EXPLANATION_WINDOW, UndecryptableEvents
 from avz_bot.services.outbox import txn_id_for
+from avz_bot.services.signals import SignalService
 from commands.framework import DispatchResult, Outcome
 from storage.db import is_database_unavailable
 from storage.outbox_repositories import ReactionTargetRepository
@@ -129,7 +130,7 @@ class BotCore(RoomEvents, UndecryptableEvents):
             room = await RoomRepository(session).get(incoming.room_id)
             if room is not None and incoming.sent_at < room.joined_at:
                 return True  # history from before the bot joined
-            signals = self._services.bind(session, incoming.device_verified).signals
+            signals = self._services.bind(session, incoming.device_verified)[SignalService]
             if await signals.place_of(incoming.room_id, incoming.room_members) is Place.DIRECT_CHAT:
                 return False
             processed = ProcessedEventRepository(session)

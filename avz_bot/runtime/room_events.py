@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from avz_bot.runtime.core_state import CoreState
+from avz_bot.services.cases import CaseService
 from commands.framework import Outcome
 from storage.repositories import AuditRepository, ProcessedEventRepository
 from storage.room_repositories import RoomRepository
@@ -85,7 +86,7 @@ class RoomEvents(CoreState):
             if not await processed.claim(event_id, room_id, user_id, self._clock.now()):
                 return
             await processed.set_outcome(event_id, f"member.{membership}", Outcome.OK.value)
-            cases = self._services.bind(session).cases
+            cases = self._services.bind(session)[CaseService]
             direct = self._services.direct_messages(session)
             if membership == "join":
                 await direct.joined(room_id, user_id)

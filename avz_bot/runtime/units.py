@@ -12,10 +12,10 @@ unit with ``lane=LANE_BULK``; see the README, "Lists, paging and the outbox").
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,22 +23,14 @@ from avz_bot.clock import Clock
 from avz_bot.domain.agreements.reminders import ReminderPolicy
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.inbound import UPLOAD_KEY, Reply
+from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import fit_content, fit_reply
 from avz_bot.messages import Messages
-from avz_bot.services.agreements.service import AgreementService
-from avz_bot.services.cases import CaseService
-from avz_bot.services.conferences.service import ConferenceService
-from avz_bot.services.conferences.view import ConferenceView
+from avz_bot.services.area import Area
 from avz_bot.services.direct import DirectMessages, SendDirect
-from avz_bot.services.escalations import EscalationService
-from avz_bot.services.helpdesk.service import HelpdeskService
-from avz_bot.services.helpdesk.view import HelpdeskView
 from avz_bot.services.operations.directory import MemberDirectory
 from avz_bot.services.outbox import reply_events, txn_id_for
-from avz_bot.services.reports.sections import report_providers
-from avz_bot.services.reports.service import ReportService
-from avz_bot.services.signals import SignalService
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
@@ -46,8 +38,11 @@ from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.scale import LimitSettings
 from avz_bot.settings_sections.signals import SignalSettings
+from commands.areas import service_areas
 from storage.direct_repositories import PendingDirect
 from storage.outbox_repositories import LANE_INTERACTIVE, OutboxRepository
+
+S = TypeVar("S")
 
 
 @dataclass
@@ -78,6 +73,15 @@ class AppServices:
     #: outbox's flush after a sync runs when this moved, whoever queued (a command, a
     #: membership change, a job), so no message waits for the retry interval.
     queued: int = field(default=0, init=False)
+    #: The areas, in order (``commands.areas.AREAS``); ``bind`` builds none of them.
+    areas: tuple[Area[Any], ...] = field(default_factory=service_areas)
+
+    def __post_init__(self) -> None:
+        self._by_service: dict[type, Area[Any]] = {area.service: area for area in self.areas}
+
+    def area_of(self, service: type[S]) -> Area[S]:
+        """The area whose service is ``service`` (``KeyError`` if none)."""
+        return cast(Area[S], self._by_service[service])
 
     async def queue(
         self,
@@ -176,161 +180,100 @@ class AppServices:
         *,
         lane: int = LANE_INTERACTIVE,
     ) -> UnitServices:
-        """Services working inside ``session``'s transaction.
+        """The unit of work of ``session``'s transaction.
 
         ``device_cross_signed`` is about the device that sent the command (True for
         work the bot does by itself): changes from other devices are marked in the
         audit trail (default trust policy). ``lane`` is that of every message the unit
         queues: ``LANE_BULK`` for job handlers and other background work (see the
-        module docstring).
+        module docstring). No area service is built here: each is built the first
+        time the unit is asked for it (``unit[CaseService]``).
         """
-        now = self.clock.now()
-
-        async def enqueue(key: str, room_id: str, reply: Reply) -> None:
-            await self.queue(session, txn_id_for("notify", key), room_id, reply, lane=lane)
-
-        direct = self.direct_messages(session, lane).send
-
-        cases = CaseService(
-            session,
-            now=now,
-            settings=self.cases_settings,
-            calendar=self.calendar,
-            messages=self.messages,
-            prefix=self.prefix,
-            enqueue=enqueue,
-            device_cross_signed=device_cross_signed,
-            members=self.members,
-            limits=self.limits,
-        )
-        agreements = AgreementService(
-            session,
-            cases,
-            calendar=self.calendar,
-            policy=self.reminder_policy,
-            messages=self.messages,
-            prefix=self.prefix,
-            late_after=self.late_after,
-        )
-        signals = SignalService(
-            session,
-            cases,
-            settings=self.signal_settings,
-            cases_settings=self.cases_settings,
-            calendar=self.calendar,
-            messages=self.messages,
-            prefix=self.prefix,
-            enqueue=enqueue,
-            device_cross_signed=device_cross_signed,
-        )
-        escalations = EscalationService(
-            session,
-            cases,
-            settings=self.escalation_settings,
-            calendar=self.calendar,
-            messages=self.messages,
-            prefix=self.prefix,
-            enqueue=enqueue,
-            direct=direct,
-            txn_id=lambda key: txn_id_for("notify", key),
-            late_after=self.late_after,
-        )
-        conferences = ConferenceService(
-            session,
-            cases,
-            agreements,
-            settings=self.conference_settings,
-            calendar=self.calendar,
-            view=ConferenceView(
-                self.messages, self.calendar, self.prefix, self.conference_settings.uid_domain
-            ),
-            enqueue=enqueue,
-        )
-        agreements.conferences = conferences
-        helpdesk = HelpdeskService(
-            session,
-            now=now,
-            settings=self.helpdesk_settings,
-            calendar=self.calendar,
-            analyzer=self.analyzer,
-            view=HelpdeskView(
-                self.messages, self.prefix, self.calendar, self.helpdesk_settings.themes
-            ),
-            enqueue=enqueue,
-            direct=direct,
-            coordination_room=self.cases_settings.coordination_room,
-            device_cross_signed=device_cross_signed,
-        )
-        # ``!mijn`` shows, after the agreements, what each area has waiting for the member.
-        agreements.plate_sections.extend(
-            (
-                signals.plate_section,
-                escalations.plate_section,
-                conferences.plate_section,
-                helpdesk.plate_section,
-            )
-        )
-        reports = ReportService(
-            session,
-            now,
-            self.calendar,
-            self.cases_settings,
-            self.report_settings,
-            self.messages,
-            providers=report_providers(self.helpdesk_settings, self.calendar),
-        )
-        return UnitServices(
-            self.version,
-            now,
-            cases,
-            agreements,
-            lane,
-            enqueue,
-            direct,
-            signals=signals,
-            escalations=escalations,
-            conferences=conferences,
-            helpdesk=helpdesk,
-            reports=reports,
-        )
+        return UnitServices(self, session, self.clock.now(), lane, device_cross_signed)
 
 
-@dataclass(frozen=True)
 class UnitServices:
-    """The services of one unit of work (see ``AppServices.bind``)."""
+    """One unit of work (see ``avz_bot.services.area.Unit``): the areas' services bound
+    to one transaction, each built on first use from its area's descriptor."""
 
-    version: str
-    at: datetime
-    cases: CaseService
-    agreements: AgreementService
-    #: The lane of every message this unit queues: ``LANE_INTERACTIVE``, or ``LANE_BULK``
-    #: (scheduled and background work: sent after interactive messages, paced to
-    #: ``[limits] bulk_per_second``).
-    lane: int
-    #: Queue a message for another room in this transaction: (key, room id, reply).
-    enqueue: Callable[[str, str, Reply], Awaitable[None]]
-    #: Send a member a direct message in this transaction: (user id, key, reply,
-    #: reaction=); see ``avz_bot.services.direct``.
-    direct: SendDirect
-    #: Signals, matching and TVO triage (``avz_bot.services.signals``).
-    signals: SignalService
-    #: Case conferences (``avz_bot.services.conferences.service``).
-    conferences: ConferenceService
-    #: Trend reports (read only) in this transaction.
-    reports: ReportService
-    #: Escalations (opschalingen) (``avz_bot.services.escalations``).
-    escalations: EscalationService
-    #: Helpdesk questions, knowledge cards and search (``avz_bot.services.helpdesk.service``).
-    helpdesk: HelpdeskService
+    def __init__(
+        self,
+        app: AppServices,
+        session: AsyncSession,
+        at: datetime,
+        lane: int,
+        device_cross_signed: bool | None,
+    ) -> None:
+        self._app = app
+        self._session = session
+        self._at = at
+        self._lane = lane
+        self._device_cross_signed = device_cross_signed
+        self._built: dict[type, object] = {}
+        self._direct: DirectMessages | None = None
+
+    @property
+    def version(self) -> str:
+        """The running bot version."""
+        return self._app.version
+
+    @property
+    def at(self) -> datetime:
+        """The unit of work's time (one instant for the whole transaction)."""
+        return self._at
+
+    @property
+    def session(self) -> AsyncSession:
+        """The transaction's session."""
+        return self._session
+
+    @property
+    def app(self) -> AppServices:
+        """The application's settings and shared parts."""
+        return self._app
+
+    @property
+    def lane(self) -> int:
+        """The lane of every message this unit queues: ``LANE_INTERACTIVE``, or
+        ``LANE_BULK`` (scheduled and background work: sent after interactive messages,
+        paced to ``[limits] bulk_per_second``)."""
+        return self._lane
+
+    @property
+    def device_cross_signed(self) -> bool | None:
+        """Whether the command's device is cross-signed (True for the bot's own work)."""
+        return self._device_cross_signed
 
     def now(self) -> datetime:
         """The unit of work's time (one instant for the whole transaction)."""
-        return self.at
+        return self._at
 
+    async def enqueue(self, key: str, room_id: str, reply: Reply) -> None:
+        """Queue a message for a room in this transaction (``key`` → transaction id)."""
+        await self._app.queue(
+            self._session, txn_id_for("notify", key), room_id, reply, lane=self._lane
+        )
 
-class Bind(Protocol):
-    """``AppServices.bind`` as job handlers use it: they name their lane."""
+    @property
+    def direct(self) -> SendDirect:
+        """Send a member a direct message in this transaction (``avz_bot.services.direct``)."""
+        if self._direct is None:
+            self._direct = self._app.direct_messages(self._session, self._lane)
+        return self._direct.send
 
-    def __call__(self, session: AsyncSession, *, lane: int) -> UnitServices:
-        """The services of one unit of work queuing in ``lane``."""
-        ...
+    def __getitem__(self, service: type[S]) -> S:
+        """The area service of class ``service``, built on first use."""
+        built = self._built.get(service)
+        if built is None:
+            area = self._app.area_of(service)
+            built = area.build(self)
+            self._built[service] = built
+        return cast(S, built)
+
+    async def plate(self, member: Member) -> list[tuple[str, list[str]]]:
+        """Every area's ``!mijn`` section for ``member``, in area order."""
+        return [
+            await area.plate(self[area.service], member)
+            for area in self._app.areas
+            if area.plate is not None
+        ]

@@ -15,6 +15,7 @@ from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
+from avz_bot.services.cases import CaseService
 from avz_bot.services.cases.jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
@@ -73,7 +74,7 @@ class Sweeper:
 
     async def command(self, action: str) -> str:
         async with self.database.session() as session, session.begin():
-            cases = self.services.bind(session).cases
+            cases = self.services.bind(session)[CaseService]
             loaded = await cases.require_case(ROOM)
             now = cases.now
             if action == "claim":

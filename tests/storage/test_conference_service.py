@@ -17,7 +17,8 @@ from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.cases import CaseCommandError
+from avz_bot.services.agreements.service import AgreementService
+from avz_bot.services.cases import CaseCommandError, CaseService
 from avz_bot.services.conferences.jobs import ConferenceJobs
 from avz_bot.services.conferences.persisting import invitation_key
 from avz_bot.services.conferences.service import ConferenceService
@@ -95,7 +96,7 @@ class World:
 
     async def run(self, action: Callable[[ConferenceService], Awaitable[Any]]) -> Any:
         async with self.database.session() as session, session.begin():
-            return await action(self.services.bind(session).conferences)
+            return await action(self.services.bind(session)[ConferenceService])
 
     def key(self) -> str:
         self.keys += 1
@@ -243,11 +244,11 @@ async def test_the_whole_life_of_a_conference(world: World) -> None:
     await world.run(lambda s: s.decide(PIETER, ROOM, "Correctie: samen met GGZ", world.key()))
     async with world.database.session() as session, session.begin():
         unit = world.services.bind(session)
-        loaded = await unit.cases.require_case(ROOM)
-        await unit.agreements.create(
+        loaded = await unit[CaseService].require_case(ROOM)
+        await unit[AgreementService].create(
             PIETER, loaded, "@anouk:avz.test", "Zorgplan", "4 december 12:00"
         )
-        await unit.agreements.finish(ANOUK, loaded, 2, "")
+        await unit[AgreementService].finish(ANOUK, loaded, 2, "")
     await world.run(
         lambda s: s.correct_attendance(
             PIETER, ROOM, [PIETER.matrix_id, BRAM.matrix_id], world.key()
@@ -398,7 +399,7 @@ async def test_reactions_on_the_invitation_count_only_from_participants(world: W
 async def test_my_plate_lists_upcoming_conferences(world: World) -> None:
     await plan(world)
     async with world.database.session() as session, session.begin():
-        plate = await world.services.bind(session).agreements.my_plate(ANOUK)
+        plate = await world.services.bind(session)[AgreementService].my_plate(ANOUK)
     assert "Jouw komende overleggen:\n  • OV-2026-0001 (AVZ-2026-0001) — donderdag 26 november" in (
         plate.plain
     )

@@ -29,9 +29,11 @@ from avz_bot.lists import content_size
 from avz_bot.messages import Messages
 from avz_bot.runtime.units import AppServices, UnitServices
 from avz_bot.scheduling import Scheduler
+from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.cases.jobs import RoomJobs
 from avz_bot.services.direct import DirectJobs
+from avz_bot.services.escalations import EscalationService
 from avz_bot.services.escalations.jobs import (
     DEFAULT_SECTIONS,
     DigestJobs,
@@ -145,7 +147,7 @@ class World:
 
     async def request(self, urgent: bool = False) -> str:
         reply = await self.unit(
-            lambda u: u.escalations.request(
+            lambda u: u[EscalationService].request(
                 PIETER,
                 CASE_ROOM,
                 route=RouteKind.INHOUDELIJK,
@@ -162,7 +164,7 @@ class World:
         self, member: Member, action: EscalationAction, words: str = "", key: str = "$act"
     ) -> str:
         reply = await self.unit(
-            lambda u: u.escalations.act(member, "ESC-2026-1", action, CASE_ROOM, key, words)
+            lambda u: u[EscalationService].act(member, "ESC-2026-1", action, CASE_ROOM, key, words)
         )
         return str(reply.plain)
 
@@ -234,7 +236,7 @@ async def test_a_long_direct_ping_is_shortened_like_every_message(world: World) 
     world.services.limits = LimitSettings(reply_max_bytes=2_000)
     reason = "\n".join(f"Regel {n}: geen passende plek gevonden" for n in range(60))
     await world.unit(
-        lambda u: u.escalations.request(
+        lambda u: u[EscalationService].request(
             PIETER,
             CASE_ROOM,
             route=RouteKind.INHOUDELIJK,
@@ -352,12 +354,12 @@ async def test_reaction_from_target_acknowledges_and_from_others_is_refused_priv
 ) -> None:
     await world.request()
     await world.tick(world.clock.now())
-    await world.unit(lambda u: u.escalations.reaction(OTTO, "1", "$r1", "👍"))
+    await world.unit(lambda u: u[EscalationService].reaction(OTTO, "1", "$r1", "👍"))
     assert await world.status() == ("aangevraagd", 1, None)
     refused = await world.tick(world.clock.now())
     (note,) = _in("!dm-otto:avz.test", refused)
     assert "niet verwerkt" in note
-    await world.unit(lambda u: u.escalations.reaction(KIM, "1", "$r2", "👍🏽"))
+    await world.unit(lambda u: u[EscalationService].reaction(KIM, "1", "$r2", "👍🏽"))
     assert await world.status() == ("ontvangen", 1, KIM.matrix_id)
     posted = await world.new_messages()
     assert any("ontvangen door Kim" in body for body in _in(CASE_ROOM, posted))
@@ -365,16 +367,16 @@ async def test_reaction_from_target_acknowledges_and_from_others_is_refused_priv
 
 async def test_plate_and_overview(world: World) -> None:
     await world.request()
-    heading, lines = await world.unit(lambda u: u.escalations.plate_section(KIM))
+    heading, lines = await world.unit(lambda u: u[EscalationService].plate_section(KIM))
     assert heading == "Opschalingen die op jou wachten:"
     assert lines == ["ESC-2026-1: ontvangen bevestigen (!ontvangen ESC-2026-1)"]
     await world.act(KIM, EscalationAction.ACKNOWLEDGE)
-    _, lines = await world.unit(lambda u: u.escalations.plate_section(KIM))
+    _, lines = await world.unit(lambda u: u[EscalationService].plate_section(KIM))
     assert lines == ['ESC-2026-1: besluit nemen (!besluit ESC-2026-1 "…")']
-    overview = await world.unit(lambda u: u.escalations.overview(KIM, COORDINATION))
+    overview = await world.unit(lambda u: u[EscalationService].overview(KIM, COORDINATION))
     assert "ESC-2026-1 · ontvangen · niveau 1 (ketenmanagers)" in overview.plain
     # !mijn carries the section
-    plate = await world.unit(lambda u: u.agreements.my_plate(KIM))
+    plate = await world.unit(lambda u: u[AgreementService].my_plate(KIM))
     assert "Opschalingen die op jou wachten:" in plate.plain
     assert "ESC-2026-1: besluit nemen" in plate.plain
 
@@ -408,7 +410,7 @@ async def test_samenwerking_goes_to_the_wethouder_when_forwarded(world: World) -
             [POLITIE, AVZ, GEMEENTE], [PIETER, KIM, DIRK, OTTO, wethouder]
         )
     reply = await world.unit(
-        lambda u: u.escalations.request(
+        lambda u: u[EscalationService].request(
             PIETER,
             CASE_ROOM,
             route=RouteKind.SAMENWERKING,
@@ -460,7 +462,7 @@ async def test_concurrent_acknowledgements_have_one_winner(
         member = next(people)
         unit = world.services.bind(session)
         try:
-            await unit.escalations.act(
+            await unit[EscalationService].act(
                 member, "ESC-2026-1", EscalationAction.ACKNOWLEDGE, CASE_ROOM, member.matrix_id
             )
         except CaseCommandError as exc:
@@ -531,9 +533,9 @@ async def test_closing_the_case_stops_clocks_and_lists(world: World) -> None:
     async with world.database.session() as session, session.begin():
         await CaseRepository(session).change_status(1, "aangemeld", "gesloten", world.clock.now())
     assert _in(COORDINATION, await world.tick(local(2026, 11, 25, 12))) == []  # no clocks
-    _, lines = await world.unit(lambda u: u.escalations.plate_section(KIM))
+    _, lines = await world.unit(lambda u: u[EscalationService].plate_section(KIM))
     assert lines == []
-    overview = await world.unit(lambda u: u.escalations.overview(KIM, COORDINATION))
+    overview = await world.unit(lambda u: u[EscalationService].overview(KIM, COORDINATION))
     assert "Geen opschalingen." in overview.plain
     with pytest.raises(CaseCommandError) as refused:
         await world.request()

@@ -114,7 +114,7 @@ class World:
 
     async def run(self, action: Callable[[HelpdeskService], Awaitable[Any]]) -> Any:
         async with self.database.session() as session, session.begin():
-            return await action(self.services.bind(session).helpdesk)
+            return await action(self.services.bind(session)[HelpdeskService])
 
     async def tick(self, instant: datetime | None = None) -> list[dict[str, Any]]:
         """Move the clock, run due jobs; the new outbox messages (room_id added)."""

@@ -21,7 +21,7 @@ from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.agreements.jobs import ReminderJobs
 from avz_bot.services.agreements.service import AgreementService
-from avz_bot.services.cases import CaseCommandError
+from avz_bot.services.cases import CaseCommandError, CaseService
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
@@ -82,8 +82,8 @@ class World:
     ) -> Any:
         async with self.database.session() as session, session.begin():
             unit = self.services.bind(session)
-            loaded = await unit.cases.require_case(CASE_ROOM)
-            return await action(unit.agreements, loaded)
+            loaded = await unit[CaseService].require_case(CASE_ROOM)
+            return await action(unit[AgreementService], loaded)
 
     async def tick(self, instant: datetime) -> list[tuple[str, str]]:
         """Move the clock, run due jobs; return the new (room, body) messages."""

@@ -32,7 +32,7 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.runtime.core import BotCore
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
-from avz_bot.services.signals import PersonArgs
+from avz_bot.services.signals import PersonArgs, SignalService
 from avz_bot.services.signals.jobs import SignalJobs
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
@@ -437,7 +437,7 @@ async def test_simultaneous_signals_on_one_person_match_once(world: World, race:
 
     async def register(session: AsyncSession) -> bool:
         member = next(members)
-        signals = world.services.bind(session).signals
+        signals = world.services.bind(session)[SignalService]
         await signals.register(
             member,
             DM[member.matrix_id],

@@ -7,8 +7,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.runtime.units import Bind
-from avz_bot.services.agreements.service import JOB_AGREEMENT_REMINDER, JOB_GENERAL_REMINDER
+from avz_bot.services.agreements.service import (
+    JOB_AGREEMENT_REMINDER,
+    JOB_GENERAL_REMINDER,
+    AgreementService,
+)
+from avz_bot.services.area import Bind
 from storage.outbox_repositories import LANE_BULK
 from storage.schedule_repositories import JobRow
 
@@ -31,10 +35,10 @@ class ReminderJobs:
         """Deliver an agreement's due reminder and arm its next one."""
         del now  # the unit of work reads the same clock
         unit = self._bind(session, lane=LANE_BULK)
-        await unit.agreements.deliver_agreement_reminder(job, unit.enqueue)
+        await unit[AgreementService].deliver_agreement_reminder(job, unit.enqueue)
 
     async def general(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Deliver a ``!herinner`` reminder."""
         del now
         unit = self._bind(session, lane=LANE_BULK)
-        await unit.agreements.deliver_general_reminder(job, unit.enqueue)
+        await unit[AgreementService].deliver_general_reminder(job, unit.enqueue)

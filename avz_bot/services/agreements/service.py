@@ -94,11 +94,13 @@ class AgreementService:
         messages: Messages,
         prefix: str,
         late_after: timedelta,
+        plate: Callable[[Member], Awaitable[list[tuple[str, list[str]]]]] | None = None,
     ) -> None:
         self._session = session
         self._cases = cases
-        #: More ``!mijn`` sections from other areas: ``section(member) -> (heading, lines)``.
-        self.plate_sections: list[Callable[[Member], Awaitable[tuple[str, list[str]]]]] = []
+        #: The other areas' ``!mijn`` sections: ``plate(member) -> [(heading, lines)]``
+        #: (``Unit.plate``, which iterates the areas' descriptors).
+        self._plate = plate
         self._calendar = calendar
         self._policy = policy
         self._messages = messages
@@ -107,8 +109,6 @@ class AgreementService:
         self.agreements = AgreementRepository(session)
         self._jobs = JobRepository(session)
         self._reminders = ReminderRepository(session)
-        #: Set by the composition of a unit of work: the case conferences service.
-        self.conferences: Any = None
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:
@@ -435,9 +435,7 @@ class AgreementService:
         area_sections = [
             (heading, Page(tuple(lines), len(lines), win))
             for heading, lines in (
-                [await section(member) for section in self.plate_sections]
-                if win.offset == 0
-                else []
+                await self._plate(member) if self._plate is not None and win.offset == 0 else []
             )
         ]
         own = [

@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.ports import RoomGateway
-from avz_bot.runtime.units import Bind
+from avz_bot.services.area import Bind
 from avz_bot.services.cases import (
     JOB_CREATE_ROOM,
     JOB_INVITE,
     JOB_KICK,
+    CaseService,
     case_room_state,
 )
 from avz_bot.settings import CasesSettings
@@ -58,7 +59,7 @@ class RoomJobs:
     async def sweep(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Lapse expired proposals, report cases without regie (bulk), and re-arm."""
         del job
-        await self._bind(session, lane=LANE_BULK).cases.sweep()
+        await self._bind(session, lane=LANE_BULK)[CaseService].sweep()
         await JobRepository(session).schedule(
             JOB_CASE_SWEEP,
             now + timedelta(seconds=self._settings.sweep_seconds),

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
-from avz_bot.runtime.units import Bind, UnitServices
+from avz_bot.services.area import Bind, Unit
 from avz_bot.services.conferences.persisting import JOB_CONFERENCE_REMINDER
+from avz_bot.services.conferences.service import ConferenceService
 from storage.outbox_repositories import LANE_BULK, ReactionTargetRow
 from storage.schedule_repositories import JobRow
 
@@ -28,11 +29,11 @@ class ConferenceJobs:
     async def reminder(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Deliver a conference reminder (the first one posts the agenda too)."""
         del now  # the unit of work reads the same clock
-        await self._bind(session, lane=LANE_BULK).conferences.deliver_reminder(job)
+        await self._bind(session, lane=LANE_BULK)[ConferenceService].deliver_reminder(job)
 
 
 async def conference_reaction(
-    unit: UnitServices,
+    unit: Unit,
     member: Member | None,
     target: ReactionTargetRow,
     reaction: IncomingReaction,
@@ -43,7 +44,7 @@ async def conference_reaction(
     comes = reaction.key.startswith(("✅", "✔"))
     if member is None or not (comes or reaction.key.startswith("❌")):
         return
-    reply = await unit.conferences.reaction(
+    reply = await unit[ConferenceService].reaction(
         reaction.room_id, reaction.sender, reaction.relates_to, comes, key=reaction.event_id
     )
     if reply is not None:

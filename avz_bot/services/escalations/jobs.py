@@ -11,8 +11,6 @@ Other areas add a provider (e.g. "today's conferences") to the list given to
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -22,9 +20,11 @@ from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import sections
-from avz_bot.runtime.units import Bind, UnitServices
 from avz_bot.scheduling import lateness
-from avz_bot.services.escalations import JOB_ESCALATION_CLOCK
+from avz_bot.services.area import Bind, DigestProvider, DigestSection, Unit
+from avz_bot.services.cases import CaseService
+from avz_bot.services.conferences.service import ConferenceService
+from avz_bot.services.escalations import JOB_ESCALATION_CLOCK, EscalationService
 from storage.outbox_repositories import LANE_BULK, ReactionTargetRow
 from storage.schedule_repositories import JobRepository, JobRow
 
@@ -35,7 +35,7 @@ LATE_AFTER_SECONDS = 3600
 
 #: A digest section provider: ``provider(unit, limit) -> DigestSection`` (at most ``limit``
 #: lines, most urgent first, and how many more); a section without lines is left out.
-SectionProvider = Callable[[UnitServices, int], Awaitable["DigestSection"]]
+SectionProvider = DigestProvider
 
 
 class EscalationJobs:
@@ -52,50 +52,43 @@ class EscalationJobs:
         """A clock of an escalation fell due (possibly late, after downtime): its
         reminders and next-level pings are bulk notifications."""
         del now
-        await self._bind(session, lane=LANE_BULK).escalations.clock_fired(job)
+        await self._bind(session, lane=LANE_BULK)[EscalationService].clock_fired(job)
 
     @staticmethod
     async def reaction(
-        unit: UnitServices,
+        unit: Unit,
         member: Member | None,
         target: ReactionTargetRow,
         reaction: IncomingReaction,
     ) -> None:
         """A reaction on an escalation ping (coordination room or direct chat)."""
-        await unit.escalations.reaction(member, target.entity_id, reaction.event_id, reaction.key)
+        await unit[EscalationService].reaction(
+            member, target.entity_id, reaction.event_id, reaction.key
+        )
 
 
 # ------------------------------------------------------------------------ digest
-
-
-@dataclass(frozen=True)
-class DigestSection:
-    """One section of the digest: a heading, at most ``limit`` lines, and how many more."""
-
-    heading: str
-    lines: list[str]
-    more: int = 0
 
 
 def _bounded(heading: str, lines: list[str], limit: int) -> DigestSection:
     return DigestSection(heading, lines[:limit], max(0, len(lines) - limit))
 
 
-async def open_escalations(unit: UnitServices, limit: int) -> DigestSection:
+async def open_escalations(unit: Unit, limit: int) -> DigestSection:
     """Open escalations, oldest first."""
-    lines, more = await unit.escalations.open_lines(limit)
-    return DigestSection(unit.cases.t("esc.digest.open"), lines, more)
+    lines, more = await unit[EscalationService].open_lines(limit)
+    return DigestSection(unit[CaseService].t("esc.digest.open"), lines, more)
 
 
-async def overdue_acknowledgements(unit: UnitServices, limit: int) -> DigestSection:
+async def overdue_acknowledgements(unit: Unit, limit: int) -> DigestSection:
     """Escalations whose acknowledgement timeout has passed, oldest first."""
-    lines = await unit.escalations.overdue_acknowledgements()
-    return _bounded(unit.cases.t("esc.digest.overdue"), lines, limit)
+    lines = await unit[EscalationService].overdue_acknowledgements()
+    return _bounded(unit[CaseService].t("esc.digest.overdue"), lines, limit)
 
 
-async def cases_without_regie(unit: UnitServices, limit: int) -> DigestSection:
+async def cases_without_regie(unit: Unit, limit: int) -> DigestSection:
     """Open cases nobody holds regie of, longest vacant first."""
-    cases = unit.cases
+    cases = unit[CaseService]
     rows = await cases.cases.cases_without_regie(unit.now())
     rows.sort(key=lambda r: r.regie_vacant_since or r.created_at)
     lines = [
@@ -110,10 +103,10 @@ async def cases_without_regie(unit: UnitServices, limit: int) -> DigestSection:
     return _bounded(cases.t("esc.digest.unregie"), lines, limit)
 
 
-async def overdue_agreements(unit: UnitServices, limit: int) -> DigestSection:
+async def overdue_agreements(unit: Unit, limit: int) -> DigestSection:
     """The number of overdue open agreements per municipality (one grouped query)."""
-    cases = unit.cases
-    counts = await unit.escalations.overdue_agreement_counts()
+    cases = unit[CaseService]
+    counts = await unit[EscalationService].overdue_agreement_counts()
     lines = [
         cases.t(
             "esc.digest.agreements_line",
@@ -125,10 +118,10 @@ async def overdue_agreements(unit: UnitServices, limit: int) -> DigestSection:
     return _bounded(cases.t("esc.digest.agreements"), lines, limit)
 
 
-async def todays_conferences(unit: UnitServices, limit: int) -> DigestSection:
+async def todays_conferences(unit: Unit, limit: int) -> DigestSection:
     """Today's case conferences per municipality (reference and time, no content)."""
-    lines = await unit.conferences.digest_today()
-    return _bounded(unit.cases.t("conference.digest.heading"), lines, limit)
+    lines = await unit[ConferenceService].digest_today()
+    return _bounded(unit[CaseService].t("conference.digest.heading"), lines, limit)
 
 
 DEFAULT_SECTIONS: tuple[SectionProvider, ...] = (
@@ -197,15 +190,19 @@ class DigestJobs:
                 section = await provider(unit, self._limit)
                 if section.lines:
                     more = (
-                        [unit.cases.t("esc.list.more", count=section.more)] if section.more else []
+                        [unit[CaseService].t("esc.list.more", count=section.more)]
+                        if section.more
+                        else []
                     )
                     parts.append((section.heading, [*section.lines, *more]))
             if parts:
-                title = unit.cases.t(
+                title = unit[CaseService].t(
                     "esc.digest.title", date=self._calendar.local_date(now).strftime("%d-%m-%Y")
                 )
                 if lateness(job, now).total_seconds() > LATE_AFTER_SECONDS:
-                    note = unit.cases.t("esc.digest.late", planned=unit.cases.when(job.due_at))
+                    note = unit[CaseService].t(
+                        "esc.digest.late", planned=unit[CaseService].when(job.due_at)
+                    )
                     title = f"{title} {note}"
                 reply = sections(title, parts, "")
                 await unit.enqueue(f"digest:{job.due_at.isoformat()}", self._room, reply)

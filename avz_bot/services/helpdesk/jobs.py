@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
-from avz_bot.runtime.units import Bind, UnitServices
+from avz_bot.services.area import Bind, Unit
 from avz_bot.services.helpdesk.cards import JOB_REVIEW
 from avz_bot.services.helpdesk.service import (
     JOB_AUTOCLOSE,
@@ -43,7 +43,7 @@ class HelpdeskJobs:
         """A service level was missed: tell the next people in the chain, arm the next step."""
         del now
         unit = self._bind(session, lane=LANE_BULK)
-        service = unit.helpdesk
+        service = unit[HelpdeskService]
         row = await service.questions.get(int(job.payload["question_id"]))
         if row is None:
             return
@@ -92,7 +92,7 @@ class HelpdeskJobs:
         """Remind the asker of an unconfirmed answer once; close it at the end."""
         del now
         unit = self._bind(session, lane=LANE_BULK)
-        service = unit.helpdesk
+        service = unit[HelpdeskService]
         row = await service.questions.get(int(job.payload["question_id"]))
         if row is None or row.answered_at is None or row.status != "beantwoord":
             return
@@ -127,7 +127,7 @@ class HelpdeskJobs:
         """A published card's review date has come: ask its owner (direct message)."""
         del now
         unit = self._bind(session, lane=LANE_BULK)
-        service = unit.helpdesk
+        service = unit[HelpdeskService]
         card = await service.cards.get(int(job.payload["card_id"]))
         if card is None or card.status != hd.CardStatus.PUBLISHED.value:
             return
@@ -144,7 +144,7 @@ async def _arm_next(service: HelpdeskService, row: Any) -> None:
 
 
 async def helpdesk_reaction(
-    unit: UnitServices,
+    unit: Unit,
     member: Member | None,
     target: ReactionTargetRow,
     reaction: IncomingReaction,
@@ -154,4 +154,4 @@ async def helpdesk_reaction(
     del target
     if member is None or not reaction.key.startswith("🙋"):
         return
-    await unit.helpdesk.claim_by_reaction(member, reaction.room_id, reaction.relates_to)
+    await unit[HelpdeskService].claim_by_reaction(member, reaction.room_id, reaction.relates_to)

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.partners import Member, Organisation
-from avz_bot.runtime.units import Bind
+from avz_bot.services.area import Bind
+from avz_bot.services.cases import CaseService
 from avz_bot.services.operations.view import OpenAgreementLine, deregistered_notice
 from storage.case_repositories import AgreementRepository, CaseRepository, CaseRow
 from storage.outbox_repositories import LANE_BULK
@@ -83,7 +84,7 @@ async def synchronise_registry(
     (duplicates, unknown organisation); the caller's transaction then changes nothing.
     """
     unit = bind(session, lane=LANE_BULK)
-    cases = unit.cases
+    cases = unit[CaseService]
     # Loaded before the sync, so messages can still show the names of those leaving.
     before = dict(await cases.directory())
     summary = await PartnerRepository(session).sync(organisations, members)

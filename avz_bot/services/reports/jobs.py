@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.reports.periods import Period, month_period, quarter_period
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.runtime.units import Bind
+from avz_bot.services.area import Bind
+from avz_bot.services.reports.service import ReportService
 from avz_bot.settings_sections.reports import ReportSettings
 from storage.outbox_repositories import LANE_BULK
 from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepository, JobRow
@@ -110,13 +111,13 @@ class ReportJobs:
         unit = self._bind(session, lane=LANE_BULK)
         month = date.fromisoformat(str(job.payload["month"]))
         if self._room:
-            t = unit.reports.messages.t
+            t = unit[ReportService].messages.t
             intro = t("report.scheduled_intro")
             if now - job.due_at > LATE_AFTER:
                 intro = f"{intro} {t('report.scheduled_late')}"
             for period in periods_due(month):
-                report = await unit.reports.build(period)
-                reply = await unit.reports.reply(report)
+                report = await unit[ReportService].build(period)
+                reply = await unit[ReportService].reply(report)
                 await unit.enqueue(
                     f"report:{period.label}",
                     self._room,

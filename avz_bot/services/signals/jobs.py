@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.runtime.units import Bind
-from avz_bot.services.signals import JOB_REDACT, JOB_RELIST, JOB_RETENTION
+from avz_bot.services.area import Bind
+from avz_bot.services.signals import JOB_REDACT, JOB_RELIST, JOB_RETENTION, SignalService
 from storage.outbox_repositories import LANE_BULK
 from storage.schedule_repositories import JobRow
 
@@ -40,12 +40,16 @@ class SignalJobs:
     async def retention(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Expire, archive or delete one signal when its moment has come (notices bulk)."""
         del now  # the unit of work reads the same clock
-        await self._bind(session, lane=LANE_BULK).signals.retention(int(job.payload["signal_id"]))
+        await self._bind(session, lane=LANE_BULK)[SignalService].retention(
+            int(job.payload["signal_id"])
+        )
 
     async def relist(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """A monitored item is back on its municipality's TVO agenda (notice bulk)."""
         del now
-        await self._bind(session, lane=LANE_BULK).signals.relist(int(job.payload["signal_id"]))
+        await self._bind(session, lane=LANE_BULK)[SignalService].relist(
+            int(job.payload["signal_id"])
+        )
 
     async def redact(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Redact a message with a BSN-valid number (no reason: it would be unencrypted)."""

@@ -8,7 +8,7 @@ installs into them from PyPI, and re-installs only when ``pyproject.toml`` or
 
     python3 dev.py demo [--keep]     the demo: homeserver, bot and scripted partners
     python3 dev.py test [ARGS...]    the whole test suite (ARGS go to pytest)
-    python3 dev.py lint              ruff and mypy
+    python3 dev.py lint              ruff, mypy and the import contracts (lint-imports)
     python3 dev.py bench [ARGS...]   !ping vs a bare nio echo bot, own processes (bench/run.py)
     python3 dev.py bench --smoke     a few rounds, as CI runs it
     python3 dev.py bench reminders [ARGS...]   10,000 reminders, a burst of 1,000
@@ -88,7 +88,8 @@ def main(argv: list[str]) -> int:
     if command == "lint":
         code = _run([py, "-m", "ruff", "check", "."])
         code |= _run([py, "-m", "ruff", "format", "--check", "."])
-        return code | _run([py, "-m", "mypy"])
+        code |= _run([py, "-m", "mypy"])
+        return code | _run([str(BOT_VENV / "bin" / "lint-imports")])
     if command == "bench":
         if rest[:1] == ["reminders"]:
             return _run([py, "bench/reminders.py", *rest[1:]])

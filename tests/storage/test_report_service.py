@@ -18,12 +18,13 @@ from avz_bot.domain import cases as case_domain
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
 from avz_bot.services.reports.render import CHART_SIZE, render_html
+from avz_bot.services.reports.results import Report
 from avz_bot.services.reports.sections import (
     SectionProvider,
     default_providers,
     report_providers,
 )
-from avz_bot.services.reports.service import Report, ReportRequestError, ReportService
+from avz_bot.services.reports.service import ReportRequestError, ReportService
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings, ThemeServiceLevel
 from avz_bot.settings_sections.reports import ReportSettings

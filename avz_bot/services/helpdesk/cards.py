@@ -8,7 +8,6 @@ an outcome for the view.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.partners import Member, Role, ScopedRoleKind
 from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.services.helpdesk.results import CardOutcome
 from avz_bot.services.helpdesk.search import put_document
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.case_repositories import CaseRepository
@@ -51,14 +51,6 @@ class HelpdeskError(Exception):
 def review_key(card_id: int) -> str:
     """Dedupe key of a card's review job."""
     return f"helpdesk:card:{card_id}:review"
-
-
-@dataclass(frozen=True, slots=True)
-class CardOutcome:
-    """A knowledge card changed: ``event`` is ``created``, ``edited``, ``published`` ..."""
-
-    event: str
-    card: CardRow
 
 
 class KnowledgeCards:

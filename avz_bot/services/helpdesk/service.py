@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +36,7 @@ from avz_bot.services.helpdesk.cards import (
     HelpdeskError,
     KnowledgeCards,
 )
+from avz_bot.services.helpdesk.results import OpenList, QuestionOutcome
 from avz_bot.services.helpdesk.search import SearchResult, put_document, search_knowledge
 from avz_bot.services.helpdesk.view import HelpdeskView
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
@@ -87,27 +87,6 @@ def to_domain(row: QuestionRow) -> hd.Question:
 
 #: Reactions on a question's first message are routed to this handler kind (🙋 claims).
 REACTION_KIND = "helpdesk"
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionOutcome:
-    """A question changed (or was asked): ``event`` names what happened."""
-
-    event: str
-    question: QuestionRow
-    actor: str
-    #: Users the reply mentions (the theme's experts for a new question, the asker ...).
-    notify: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class OpenList:
-    """``!vragen``: open questions (oldest first), how many in all."""
-
-    questions: list[QuestionRow]
-    total: int
-    #: Display names of who took them.
-    names: dict[str, str] = field(default_factory=dict)
 
 
 class HelpdeskService(KnowledgeCards):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
-from typing import TYPE_CHECKING
 
 from avz_bot.domain.dates import format_when
 from avz_bot.domain.helpdesk import lifecycle as hd
@@ -18,12 +17,10 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.lists import MoreLine, Page, Window, beyond_reply, page_listing
 from avz_bot.messages import Messages
+from avz_bot.services.helpdesk.cards import HelpdeskError
+from avz_bot.services.helpdesk.results import CardOutcome, OpenList, QuestionOutcome
+from avz_bot.services.helpdesk.search import SearchResult
 from storage.helpdesk_repositories import KIND_CARD, CardRow, QuestionRow
-
-if TYPE_CHECKING:
-    from avz_bot.services.helpdesk.cards import CardOutcome, HelpdeskError
-    from avz_bot.services.helpdesk.search import SearchResult
-    from avz_bot.services.helpdesk.service import OpenList, QuestionOutcome
 
 
 def _event_link(room_id: str, event_id: str) -> str:

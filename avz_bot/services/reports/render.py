@@ -18,16 +18,13 @@ import csv
 import io
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from avz_bot.domain.reports.figures import Bars, Boxes, Chart, Table, Trend
-
-if TYPE_CHECKING:
-    from avz_bot.services.reports.service import Report
-    from avz_bot.services.reports.view import ReportView
+from avz_bot.services.reports.results import Report
+from avz_bot.services.reports.view import ReportView
 
 #: Chart size in pixels (width, height) and its resolution.
 CHART_SIZE = (1000, 500)

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.inbound import Attachment, Reply
-from avz_bot.domain.reports.figures import Section
 from avz_bot.domain.reports.periods import (
     Period,
     PeriodError,
@@ -30,6 +29,7 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs
 from avz_bot.messages import Messages
 from avz_bot.services.reports.render import RenderedChart, render_charts, render_csv
+from avz_bot.services.reports.results import Report
 from avz_bot.services.reports.sections import (
     ReportContext,
     SectionProvider,
@@ -45,18 +45,6 @@ from storage.report_repositories import Window
 TREND_MONTHS = 12
 #: The working-day table reaches this far back (older instants use the calendar directly).
 WORKTIME_HISTORY = timedelta(days=800)
-
-
-@dataclass(frozen=True)
-class Report:
-    """A computed report: the sections in order, for ``period`` against ``previous``."""
-
-    period: Period
-    previous: Period
-    municipality: str | None
-    generated_at: datetime
-    threshold: int
-    sections: tuple[Section, ...]
 
 
 class ReportRequestError(Exception):

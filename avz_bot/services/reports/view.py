@@ -9,7 +9,6 @@ complement read ``x``, suppressed or undefined statistics read ``–``.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.reports.figures import Cell, Section, Table
@@ -24,10 +23,8 @@ from avz_bot.domain.reports.periods import (
 )
 from avz_bot.formatting import paragraphs
 from avz_bot.messages import Messages
+from avz_bot.services.reports.results import Report
 from avz_bot.settings import CasesSettings
-
-if TYPE_CHECKING:
-    from avz_bot.services.reports.service import Report
 
 #: Shown for a suppressed or undefined statistic.
 NOT_SHOWN = "–"

@@ -27,9 +27,9 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import fit_content, fit_reply
 from avz_bot.messages import Messages
-from avz_bot.services.area import Area
-from avz_bot.services.direct import DirectMessages, SendDirect
-from avz_bot.services.operations.directory import MemberDirectory
+from avz_bot.services.area import Area, SendDirect
+from avz_bot.services.direct import DirectMessages
+from avz_bot.services.directory import MemberDirectory
 from avz_bot.services.outbox import reply_events, txn_id_for
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings

@@ -32,8 +32,7 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
 from avz_bot.ports import RoomGateway
-from avz_bot.services.direct import SendDirect
-from avz_bot.services.operations.directory import MemberDirectory
+from avz_bot.services.directory import MemberDirectory
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
@@ -45,6 +44,16 @@ from storage.outbox_repositories import ReactionTargetRow
 from storage.schedule_repositories import JobRow
 
 S = TypeVar("S")
+
+
+class SendDirect(Protocol):
+    """``UnitServices.direct``: send a member a direct message in this unit of work."""
+
+    async def __call__(
+        self, user_id: str, key: str, reply: Reply, *, reaction: tuple[str, str] | None = None
+    ) -> None:
+        """See :meth:`DirectMessages.send`."""
+        ...
 
 
 class AppDeps(Protocol):

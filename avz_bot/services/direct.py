@@ -66,16 +66,6 @@ class Outbox(Protocol):
         ...
 
 
-class SendDirect(Protocol):
-    """``UnitServices.direct``: send a member a direct message in this unit of work."""
-
-    async def __call__(
-        self, user_id: str, key: str, reply: Reply, *, reaction: tuple[str, str] | None = None
-    ) -> None:
-        """See :meth:`DirectMessages.send`."""
-        ...
-
-
 class DirectMessages:
     """Direct messages within one unit of work (see the module docstring).
 

@@ -32,7 +32,7 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.lists import ENVELOPE_BYTES, MoreLine, Window, window
 from avz_bot.messages import Messages
-from avz_bot.services.operations.directory import MemberDirectory
+from avz_bot.services.directory import MemberDirectory
 from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.scale import LimitSettings
 from storage.case_repositories import CaseRepository, CaseRow

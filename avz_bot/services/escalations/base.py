@@ -25,8 +25,8 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
+from avz_bot.services.area import SendDirect
 from avz_bot.services.cases import CaseCommandError, CaseService
-from avz_bot.services.direct import SendDirect
 from avz_bot.services.escalations.view import Context, EscalationView
 from avz_bot.settings_sections.escalations import EscalationSettings
 from storage.case_repositories import CaseRepository, CaseRow

@@ -30,7 +30,7 @@ from avz_bot.domain.partners import Member, Role, ScopedRoleKind
 from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import Window, window
-from avz_bot.services.direct import SendDirect
+from avz_bot.services.area import SendDirect
 from avz_bot.services.helpdesk.cards import (
     TITLE_LENGTH,
     HelpdeskError,

@@ -363,6 +363,17 @@ class DispatchResult:
     audit: tuple[AuditNote, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One message body read once: parsed (None: not for the bot) or the parse error,
+    and the command it resolves to with its remaining tokens (None: unknown)."""
+
+    body: str
+    parsed: ParsedCommand | None
+    error: ParseError | None
+    resolved: tuple[CommandSpec, tuple[Token, ...]] | None
+
+
 class Dispatcher:
     """Turns an incoming message into a handler call, or a clear refusal."""
 
@@ -380,25 +391,35 @@ class Dispatcher:
         #: Strict trust policy: refuse state-changing commands from devices that are not
         #: cross-signed by their owner.
         self.refuse_unsigned_devices = refuse_unsigned_devices
+        self._last: Reading | None = None
+
+    def read(self, body: str) -> Reading:
+        """``body`` parsed and its command resolved, once: the adapter's ``is_command``,
+        the claim's ``command_name`` and ``dispatch`` all ask for the same message in a
+        row, so the last reading is kept and handed out again for the same body."""
+        last = self._last
+        if last is not None and last.body == body:
+            return last
+        try:
+            parsed = parse_command(body, self.prefix)
+        except ParseError as exc:
+            reading = Reading(body, None, exc, None)
+        else:
+            resolved = None if parsed is None else self.registry.resolve(parsed)
+            reading = Reading(body, parsed, None, resolved)
+        self._last = reading
+        return reading
 
     def is_command(self, body: str) -> bool:
         """Whether ``body`` is addressed to the bot at all."""
-        try:
-            return parse_command(body, self.prefix) is not None
-        except ParseError:
-            return True
+        reading = self.read(body)
+        return reading.error is not None or reading.parsed is not None
 
     def command_name(self, body: str) -> str | None:
         """The name of the command ``body`` invokes (what a dispatch that gets as far as
         the handler records), or None when it cannot be parsed or is unknown. The core
         writes it with the claim, so the usual outcome needs no second statement."""
-        try:
-            parsed = parse_command(body, self.prefix)
-        except ParseError:
-            return None
-        if parsed is None:
-            return None
-        resolved = self.registry.resolve(parsed)
+        resolved = self.read(body).resolved
         return None if resolved is None else resolved[0].name
 
     def _usage(self, spec: CommandSpec) -> str:
@@ -413,15 +434,15 @@ class Dispatcher:
         the generic error reply, so no exception text ever reaches a room.
         """
         t = self.messages.t
-        try:
-            parsed = parse_command(incoming.body, self.prefix)
-        except ParseError as exc:
+        reading = self.read(incoming.body)
+        parsed, error = reading.parsed, reading.error
+        if error is not None:
             if member is None:
                 return DispatchResult(
                     paragraphs(t("error.not_registered")), None, Outcome.UNREGISTERED
                 )
             return DispatchResult(
-                paragraphs(t(exc.key, **exc.values), t("error.help_hint", prefix=self.prefix)),
+                paragraphs(t(error.key, **error.values), t("error.help_hint", prefix=self.prefix)),
                 None,
                 Outcome.BAD_ARGUMENTS,
             )
@@ -434,7 +455,7 @@ class Dispatcher:
             return DispatchResult(
                 paragraphs(t("input.edit_not_rerun", prefix=self.prefix)), None, Outcome.IGNORED
             )
-        resolved = self.registry.resolve(parsed)
+        resolved = reading.resolved
         if resolved is None:
             shown = f"{self.prefix}{parsed.name}"
             suggestion = self.registry.suggest(parsed.name)

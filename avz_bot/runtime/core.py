@@ -8,35 +8,42 @@ transaction id derived from the event id. Only after the commit is the reply sen
 and resending it with the same transaction id cannot make it appear twice. Reactions,
 membership changes, the BSN guard and undecryptable events are claimed the same way.
 
-Here: commands, the BSN guard, reactions, unencrypted rooms and the sync token. The other
-parts of ``BotCore``: ``core_state`` (its dependencies and state), ``room_events``
-(invitations, memberships), ``undecryptable`` (parked events); sending is
-``OutboxDelivery`` (``delivery``), all in ``avz_bot.services``.
+Here: commands, the BSN guard, reactions, unencrypted rooms and the sync token. ``BotCore``
+is composed of its parts, each an object with the collaborators it needs
+(``core_state.CoreParts``): ``RoomEvents`` (invitations, memberships; ``room_events``),
+``UndecryptableEvents`` (parked events; ``undecryptable``) and ``OutboxDelivery`` (sending;
+``delivery``), all in ``avz_bot.runtime``.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from avz_bot.clock import Clock
 from avz_bot.domain.inbound import IncomingCommand, IncomingReaction, Reply
 from avz_bot.domain.signals import Place, contains_bsn
 from avz_bot.formatting import paragraphs, text
 from avz_bot.logs import get_logger, where
-from avz_bot.runtime.core_state import JobRunner, ReactionHandler
+from avz_bot.messages import Messages
+from avz_bot.metrics import BotMetrics
+from avz_bot.ports import Gateway
+from avz_bot.runtime.core_state import CoreParts, JobRunner, ReactionHandler, TokenMark
 from avz_bot.runtime.delivery import (
     MAX_FLUSH_ROUNDS,
     MAX_SEND_ATTEMPTS,
     OUTBOX_RETRY,
     ROOM_UNUSABLE,
+    OutboxDelivery,
 )
 from avz_bot.runtime.room_events import RoomEvents
 from avz_bot.runtime.undecryptable import EXPLANATION_WINDOW, UndecryptableEvents
+from avz_bot.runtime.units import AppServices
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.signals import SignalService
-from commands.framework import DispatchResult, Outcome
-from storage.db import is_database_unavailable
+from commands.framework import Dispatcher, DispatchResult, Outcome
+from storage.db import Database, is_database_unavailable
 from storage.outbox_repositories import ReactionTargetRepository
 from storage.repositories import AuditRepository, ProcessedEventRepository
 from storage.room_repositories import RoomRepository, SyncStateRepository
@@ -70,13 +77,62 @@ class _Refused(Exception):
         self.result = result
 
 
-class BotCore(RoomEvents, UndecryptableEvents):
+class BotCore:
     """Implements ``InboundPort`` on top of the database, the dispatcher and the gateway.
 
-    Constructed with ``CoreState``'s arguments; room and membership events are handled in
-    ``RoomEvents``, undecryptable ones in ``UndecryptableEvents``, sending in
-    ``OutboxDelivery``.
+    Room and membership events are handled by its ``rooms`` (``RoomEvents``), undecryptable
+    ones by its ``parked`` (``UndecryptableEvents``), sending by ``OutboxDelivery``.
     """
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        dispatcher: Dispatcher,
+        messages: Messages,
+        services: AppServices,
+        clock: Clock,
+        metrics: BotMetrics,
+        allowed_servers: list[str],
+        undecryptable_grace: timedelta,
+        replay_horizon: timedelta | None = None,
+    ) -> None:
+        self._db = database
+        self._dispatcher = dispatcher
+        self._messages = messages
+        self._services = services
+        self._clock = clock
+        self._metrics = metrics
+        self._outbox = OutboxDelivery(
+            database=database, messages=messages, services=services, clock=clock, metrics=metrics
+        )
+        self._parts = CoreParts(database, services, messages, clock, self._outbox, replay_horizon)
+        # The stored sync token need not move after every batch: commands and parked
+        # events are claimed by event id, so replaying them after a crash changes nothing.
+        # Room and membership events are saved at once; otherwise at least every
+        # SYNC_TOKEN_INTERVAL.
+        self._mark = TokenMark()
+        self._token_saved_at: datetime | None = None
+        self.rooms = RoomEvents(self._parts, self._mark, allowed_servers)
+        self.parked = UndecryptableEvents(self._parts, undecryptable_grace)
+        self._jobs: JobRunner | None = None
+        self._reaction_handlers: dict[str, ReactionHandler] = {}
+        # The InboundPort's room, membership and parked-event calls go to the parts.
+        self.may_invite = self.rooms.may_invite
+        self.joined = self.rooms.joined
+        self.left = self.rooms.left
+        self.member_changed = self.rooms.member_changed
+        self.undecryptable = self.parked.undecryptable
+        self.pending_undecryptable = self.parked.pending_undecryptable
+        self.decrypted_late = self.parked.decrypted_late
+
+    def attach_gateway(self, gateway: Gateway) -> None:
+        """Set the outbound gateway (the adapter; wired by the composition root)."""
+        self._outbox.attach_gateway(gateway)
+
+    def attach_jobs(self, jobs: JobRunner) -> None:
+        """Set the scheduler that runs side effects and timers (composition root)."""
+        self._jobs = jobs
 
     def on_reaction(self, kind: str, handler: ReactionHandler) -> None:
         """Route reactions on bot messages registered with ``kind`` to ``handler``."""
@@ -103,14 +159,14 @@ class BotCore(RoomEvents, UndecryptableEvents):
         now = self._clock.now()
         saved = self._token_saved_at
         if (
-            not self._handled_since_token
+            not self._mark.handled_since_token
             and saved is not None
             and now - saved < SYNC_TOKEN_INTERVAL
         ):
             return
         async with self._db.session() as session, session.begin():
             await SyncStateRepository(session).set(SYNC_TOKEN_KEY, token, now)
-        self._handled_since_token = False
+        self._mark.handled_since_token = False
         self._token_saved_at = now
 
     # ------------------------------------------------------------ messages
@@ -193,7 +249,7 @@ class BotCore(RoomEvents, UndecryptableEvents):
         self._wake_jobs(result)
 
     async def _run_command(self, incoming: IncomingCommand) -> DispatchResult | None:
-        if self._beyond_replay_horizon(incoming.sent_at):
+        if self._parts.beyond_replay_horizon(incoming.sent_at):
             return None
         async with self._db.session() as session, session.begin():
             processed = ProcessedEventRepository(session)
@@ -360,7 +416,7 @@ class BotCore(RoomEvents, UndecryptableEvents):
 
         Due jobs are not looked for here: the scheduler's timer and sweep own that.
         """
-        await self._explain_undecryptable()
+        await self.parked.explain()
         if self._outbox.due():
             await self._outbox.flush()
 

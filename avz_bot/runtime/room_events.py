@@ -1,6 +1,6 @@
 """Invitations, the bot's own joins and leaves, and members joining or leaving case rooms.
 
-Part of ``BotCore`` (``avz_bot.runtime.core``). Invitations are accepted only from
+A part of ``BotCore`` (``avz_bot.runtime.core``), composed into it. Invitations are accepted only from
 registered partners on allowed servers; the bot's joins and leaves are recorded (and
 audited). Someone else's membership change is claimed by its event id (exactly once),
 unless it is from before the bot joined or beyond the replay horizon: a member joining a
@@ -12,19 +12,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from avz_bot.runtime.core_state import CoreState
+from avz_bot.runtime.core_state import CoreParts, TokenMark
 from avz_bot.services.cases import CaseService
 from commands.framework import Outcome
 from storage.repositories import AuditRepository, ProcessedEventRepository
 from storage.room_repositories import RoomRepository
 
 
-class RoomEvents(CoreState):
+class RoomEvents:
     """The ``InboundPort``'s room and membership events."""
+
+    def __init__(self, parts: CoreParts, mark: TokenMark, allowed_servers: list[str]) -> None:
+        self._parts = parts
+        self._db = parts.db
+        self._services = parts.services
+        self._clock = parts.clock
+        self._mark = mark
+        self._allowed_servers = frozenset(allowed_servers)
 
     async def may_invite(self, inviter: str) -> bool:
         """Accept invitations only from registered partners on allowed servers (exact match)."""
-        self._handled_since_token = True
+        self._mark.handled_since_token = True
         if ":" not in inviter:
             return False
         server = inviter.split(":", 1)[1]
@@ -39,7 +47,7 @@ class RoomEvents(CoreState):
         ``encrypted is None`` means the bot itself just accepted an invitation; that is
         the moment that goes into the audit trail.
         """
-        self._handled_since_token = True
+        self._mark.handled_since_token = True
         async with self._db.session() as session, session.begin():
             rooms = RoomRepository(session)
             await rooms.record_join(room_id, joined_at, bool(encrypted))
@@ -58,7 +66,7 @@ class RoomEvents(CoreState):
 
     async def left(self, room_id: str) -> None:
         """The bot is no longer in ``room_id``."""
-        self._handled_since_token = True
+        self._mark.handled_since_token = True
         async with self._db.session() as session, session.begin():
             await RoomRepository(session).mark_left(room_id, self._clock.now())
             await AuditRepository(session).append(
@@ -75,12 +83,12 @@ class RoomEvents(CoreState):
         self, room_id: str, user_id: str, membership: str, event_id: str, at: datetime
     ) -> None:
         """A case room member joined (welcome card) or left (loses every case role)."""
-        self._handled_since_token = True
+        self._mark.handled_since_token = True
         if membership not in {"join", "leave", "ban"}:
             return
         async with self._db.session() as session, session.begin():
             room = await RoomRepository(session).get(room_id)
-            if room is None or at < room.joined_at or self._beyond_replay_horizon(at):
+            if room is None or at < room.joined_at or self._parts.beyond_replay_horizon(at):
                 return
             processed = ProcessedEventRepository(session)
             if not await processed.claim(event_id, room_id, user_id, self._clock.now()):
@@ -95,4 +103,4 @@ class RoomEvents(CoreState):
                 await direct.left(room_id, user_id)
                 reply = await cases.member_left(room_id, user_id, event_id)
             if reply is not None:
-                await self._outbox.enqueue(session, "member", event_id, room_id, reply)
+                await self._parts.outbox.enqueue(session, "member", event_id, room_id, reply)

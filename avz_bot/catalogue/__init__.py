@@ -9,20 +9,24 @@ from __future__ import annotations
 from types import ModuleType
 
 from avz_bot.catalogue import (
+    agreements,
+    cases,
     conferences,
     escalations,
     helpdesk,
     inputs,
+    lists,
     operations,
     reports,
-    scale,
     signals,
 )
 
 #: Every part, in the order they are merged after the core sentences.
 AREAS: tuple[ModuleType, ...] = (
+    cases,
+    agreements,
     operations,
-    scale,
+    lists,
     inputs,
     signals,
     escalations,

@@ -1,4 +1,4 @@
-"""Message catalogue part: Province scale: bounded lists, paging, undeliverable replies (issue 14).
+"""Message catalogue part: bounded lists, paging and undeliverable replies.
 
 Merged into the one catalogue by ``avz_bot.messages``; keys are unique across parts.
 """

@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo
 
 from avz_bot.demo_report import demo_report_step
 from avz_bot.logs import configure_logging
-from avz_bot.settings import CalendarSettings, ReminderSettings
+from avz_bot.settings import CalendarSettings
+from avz_bot.settings_sections.agreements import ReminderSettings
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.process import BotProcess
 from avz_bot.testkit.synapse import SynapseServer

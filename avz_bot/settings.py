@@ -30,15 +30,16 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from avz_bot.domain.agreements.reminders import ReminderPolicy
 from avz_bot.domain.workdays import DEFAULT_DAYS_OFF, WorkCalendar
 from avz_bot.messages import CATALOGUES
+from avz_bot.settings_sections.agreements import ReminderSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from avz_bot.settings_sections.limits import LimitSettings
 from avz_bot.settings_sections.operations import OperationsSettings
 from avz_bot.settings_sections.reports import ReportSettings
-from avz_bot.settings_sections.scale import LimitSettings
 from avz_bot.settings_sections.signals import SignalSettings
 
 #: Secret settings that must not appear in the TOML file.
@@ -195,68 +196,6 @@ class BotSettings(BaseModel):
         return value
 
 
-#: The municipalities of the province of Groningen (2026), code → name.
-GRONINGEN_MUNICIPALITIES: dict[str, str] = {
-    "eemsdelta": "Eemsdelta",
-    "groningen": "Groningen",
-    "het-hogeland": "Het Hogeland",
-    "midden-groningen": "Midden-Groningen",
-    "oldambt": "Oldambt",
-    "pekela": "Pekela",
-    "stadskanaal": "Stadskanaal",
-    "veendam": "Veendam",
-    "westerkwartier": "Westerkwartier",
-    "westerwolde": "Westerwolde",
-}
-
-#: The usual case types of a Zorg- en Veiligheidshuis, code → name.
-CASE_TYPES: dict[str, str] = {
-    "veelpleger": "Veelpleger",
-    "nazorg": "Nazorg ex-gedetineerde",
-    "huiselijk-geweld": "Huiselijk geweld",
-    "jeugd": "Jeugd / risicojongere",
-    "jeugdgroep": "Jeugdgroep",
-    "multiprobleemgezin": "Multiprobleemgezin",
-    "verward-gedrag": "Overlast / verward gedrag",
-    "radicalisering": "Radicalisering",
-    "pga": "Complexe PGA-casus",
-}
-
-
-class CasesSettings(BaseModel):
-    """Cases, their rooms and procesregie."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    #: Valid values of ``gemeente=`` (code → name).
-    municipalities: dict[str, str] = Field(
-        default_factory=lambda: dict(GRONINGEN_MUNICIPALITIES), min_length=1
-    )
-    #: Valid values of ``type=`` (code → name).
-    case_types: dict[str, str] = Field(default_factory=lambda: dict(CASE_TYPES), min_length=1)
-    #: Rooms where cases may be opened (intake/TVO rooms), besides the coordination room.
-    intake_rooms: list[str] = Field(default_factory=list)
-    #: The ketenmanagers' coordination room: escalations, cases without regie.
-    coordination_room: str | None = None
-    #: Whether case rooms can be joined from other homeservers (m.federate).
-    federate: bool = False
-    #: Working days before an unanswered regie proposal lapses.
-    proposal_expiry_working_days: int = Field(default=3, ge=1, le=30)
-    #: Working days a case may be without regie before the coordination room is told
-    #: (then once per working day until someone takes it).
-    unregie_report_after_working_days: int = Field(default=2, ge=0, le=30)
-    #: How often the bot checks for lapsed proposals and cases without regie.
-    sweep_seconds: float = Field(default=300.0, gt=0)
-
-    @field_validator("municipalities", "case_types")
-    @classmethod
-    def _codes(cls, value: dict[str, str]) -> dict[str, str]:
-        for code in value:
-            if not code or code != code.lower() or " " in code:
-                raise ValueError(f"code {code!r} must be lower case without spaces")
-        return value
-
-
 class CalendarSettings(BaseModel):
     """Working days and office hours (Europe/Amsterdam; Dutch public holidays are days off)."""
 
@@ -296,40 +235,6 @@ class CalendarSettings(BaseModel):
             )
         except ValueError as exc:
             raise ConfigError(f"calendar: {exc}") from None
-
-
-class ReminderSettings(BaseModel):
-    """When the bot reminds people of agreements (see README, "Reminders")."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    #: A reminder at office start this many working days before the deadline (0: none).
-    before_working_days: int = Field(default=2, ge=0, le=20)
-    #: A reminder on the morning of the deadline at this time (empty: none).
-    deadline_morning: time | None = time(9, 0)
-    #: After the deadline: a reminder to the owner every working day (else only once).
-    overdue_every_working_day: bool = True
-    #: Daily overdue reminders stop after this many working days.
-    max_overdue_reminders: int = Field(default=10, ge=0, le=100)
-    #: On this overdue working day the regiehouder is told too (0: never).
-    notify_regie_after_working_days: int = Field(default=2, ge=0, le=100)
-    #: On this overdue working day the coordination room is told (0: never).
-    notify_coordination_after_working_days: int = Field(default=5, ge=0, le=100)
-    #: A reminder delivered this much after its planned moment says it is late.
-    late_after_seconds: float = Field(default=300.0, ge=0)
-
-    def policy(self) -> ReminderPolicy:
-        """The pure-domain policy for these settings."""
-        return ReminderPolicy(
-            before_working_days=self.before_working_days,
-            deadline_morning=self.deadline_morning,
-            overdue_every_working_day=self.overdue_every_working_day,
-            notify_regie_after_working_days=self.notify_regie_after_working_days or None,
-            notify_coordination_after_working_days=(
-                self.notify_coordination_after_working_days or None
-            ),
-            max_overdue_reminders=self.max_overdue_reminders,
-        )
 
 
 class TrustSettings(BaseModel):

@@ -40,7 +40,7 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
 from avz_bot.services.reports.sections import report_providers
 from avz_bot.services.reports.service import ReportService
-from avz_bot.settings import CASE_TYPES, GRONINGEN_MUNICIPALITIES, CasesSettings
+from avz_bot.settings_sections.cases import CASE_TYPES, GRONINGEN_MUNICIPALITIES, CasesSettings
 from avz_bot.settings_sections.helpdesk import DEFAULT_THEMES, HelpdeskSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SIGNAL_CATEGORIES

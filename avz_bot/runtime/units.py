@@ -31,12 +31,12 @@ from avz_bot.services.area import Area, SendDirect
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.directory import MemberDirectory
 from avz_bot.services.outbox import reply_events, txn_id_for
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from avz_bot.settings_sections.limits import LimitSettings
 from avz_bot.settings_sections.reports import ReportSettings
-from avz_bot.settings_sections.scale import LimitSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.areas import service_areas
 from storage.direct_repositories import PendingDirect

@@ -33,12 +33,12 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
 from avz_bot.ports import RoomGateway
 from avz_bot.services.directory import MemberDirectory
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from avz_bot.settings_sections.limits import LimitSettings
 from avz_bot.settings_sections.reports import ReportSettings
-from avz_bot.settings_sections.scale import LimitSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from storage.outbox_repositories import ReactionTargetRow
 from storage.schedule_repositories import JobRow

@@ -15,16 +15,16 @@ from avz_bot.clock import Clock, SystemClock
 from avz_bot.settings import (
     BotSettings,
     CalendarSettings,
-    CasesSettings,
     HttpSettings,
     LoggingSettings,
     MatrixSettings,
     PartnersSettings,
-    ReminderSettings,
     Settings,
     StorageSettings,
     TrustSettings,
 )
+from avz_bot.settings_sections.agreements import ReminderSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from storage.db import Database
 
 TEST_PICKLE_KEY = "avz-test-pickle-key-not-for-production"

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from avz_bot.settings import CalendarSettings, CasesSettings, ReminderSettings
+from avz_bot.settings import CalendarSettings
+from avz_bot.settings_sections.agreements import ReminderSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.testkit.world import BotWorld
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.world import BotWorld
 

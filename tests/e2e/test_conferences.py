@@ -18,7 +18,8 @@ import pytest
 
 from avz_bot.domain.dates import format_when
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.settings import CalendarSettings, CasesSettings
+from avz_bot.settings import CalendarSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.testkit.world import BotWorld
 from storage.conference_repositories import ConferenceRepository

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from avz_bot.domain.escalations import TargetKind
-from avz_bot.settings import CalendarSettings, CasesSettings
+from avz_bot.settings import CalendarSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.escalations import EscalationSettings, LevelSettings
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.world import BotWorld

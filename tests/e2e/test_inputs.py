@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.testkit.partner import PartnerClient, ReceivedMessage
 from avz_bot.testkit.world import BotWorld
 

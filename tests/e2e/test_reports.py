@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from avz_bot.demo_report import demo_report_step
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.testkit.report_fixture import seed_report_fixture
 from avz_bot.testkit.world import BotWorld
 from storage.repositories import AuditRepository

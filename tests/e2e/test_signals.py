@@ -13,7 +13,7 @@ from nio import RoomGetEventResponse
 from pydantic import SecretStr
 from sqlalchemy import text
 
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.operations import OperationsSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from avz_bot.testkit.bot import RunningBot, start_bot

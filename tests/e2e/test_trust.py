@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from avz_bot.settings import CasesSettings, TrustSettings
+from avz_bot.settings import TrustSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.world import BotWorld
 from storage.db import Database

@@ -17,7 +17,7 @@ from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.cases import CaseService
 from avz_bot.services.cases.jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP, RoomJobs
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, OutboxRepository

@@ -24,7 +24,7 @@ from avz_bot.services.conferences.persisting import invitation_key
 from avz_bot.services.conferences.service import ConferenceService
 from avz_bot.services.escalations.jobs import todays_conferences
 from avz_bot.services.outbox import txn_id_for
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import AgreementRepository, CaseRepository
 from storage.conference_repositories import ConferenceRepository
 from storage.db import Database

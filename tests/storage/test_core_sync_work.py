@@ -19,7 +19,7 @@ from avz_bot.ports import EncryptedEventRef, SendError
 from avz_bot.runtime.core import OUTBOX_RETRY, SYNC_TOKEN_INTERVAL, BotCore
 from avz_bot.runtime.units import AppServices
 from avz_bot.services.outbox import txn_id_for
-from avz_bot.settings_sections.scale import LimitSettings
+from avz_bot.settings_sections.limits import LimitSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database

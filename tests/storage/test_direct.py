@@ -13,7 +13,7 @@ from avz_bot.lists import content_size
 from avz_bot.messages import Messages
 from avz_bot.runtime.units import AppServices
 from avz_bot.services.direct import JOB_OPEN_DIRECT, DirectMessages
-from avz_bot.settings_sections.scale import LimitSettings
+from avz_bot.settings_sections.limits import LimitSettings
 from storage.db import Database
 from storage.direct_repositories import DirectChatRepository
 from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository

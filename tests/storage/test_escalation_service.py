@@ -40,8 +40,8 @@ from avz_bot.services.escalations.jobs import (
     DigestSection,
     EscalationJobs,
 )
-from avz_bot.settings import CasesSettings
-from avz_bot.settings_sections.scale import LimitSettings
+from avz_bot.settings_sections.cases import CasesSettings
+from avz_bot.settings_sections.limits import LimitSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.escalation_repositories import EscalationRepository

@@ -30,7 +30,7 @@ from avz_bot.services.direct import DirectJobs
 from avz_bot.services.helpdesk.cards import HelpdeskError
 from avz_bot.services.helpdesk.jobs import HelpdeskJobs
 from avz_bot.services.helpdesk.service import HelpdeskService
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.db import Database
 from storage.models import AuditLogRecord

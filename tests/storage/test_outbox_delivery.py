@@ -20,7 +20,7 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.ports import SendError
 from avz_bot.runtime.core import BotCore, txn_id_for
 from avz_bot.runtime.units import AppServices
-from avz_bot.settings_sections.scale import LimitSettings
+from avz_bot.settings_sections.limits import LimitSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database

@@ -22,7 +22,7 @@ from avz_bot.runtime.core import BotCore
 from avz_bot.runtime.units import AppServices
 from avz_bot.services.escalations import REACTION_KIND
 from avz_bot.services.escalations.jobs import EscalationJobs
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.case_repositories import CaseRepository

@@ -10,7 +10,7 @@ from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
 from avz_bot.runtime.units import AppServices
 from avz_bot.services.operations.registry import synchronise_registry
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, OutboxRepository

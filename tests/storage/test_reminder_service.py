@@ -22,7 +22,7 @@ from avz_bot.scheduling import Scheduler
 from avz_bot.services.agreements.jobs import ReminderJobs
 from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.cases import CaseCommandError, CaseService
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, OutboxRepository

@@ -21,7 +21,7 @@ from avz_bot.services.reports.jobs import (
     periods_due,
 )
 from avz_bot.services.reports.metrics import GaugeRefresher
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture
 from storage.db import Database

@@ -25,7 +25,7 @@ from avz_bot.services.reports.sections import (
     report_providers,
 )
 from avz_bot.services.reports.service import ReportRequestError, ReportService
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings, ThemeServiceLevel
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture

@@ -33,7 +33,7 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.runtime.core import BotCore, txn_id_for
 from avz_bot.runtime.units import AppServices
 from avz_bot.services.directory import MemberDirectory
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings

@@ -34,7 +34,7 @@ from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.signals import PersonArgs, SignalService
 from avz_bot.services.signals.jobs import SignalJobs
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry

@@ -14,7 +14,7 @@ from pathlib import Path
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
 from avz_bot.services.reports.service import ReportService
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture
 from storage.db import Database, sqlite_url_for

@@ -18,7 +18,7 @@ from avz_bot.domain.reports.periods import (
 )
 from avz_bot.messages import Messages
 from avz_bot.services.reports.view import ReportView
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 
 VIEW = ReportView(Messages(), CasesSettings(), 5)

@@ -33,8 +33,8 @@ from avz_bot.formatting import text
 from avz_bot.lists import ENVELOPE_BYTES, MoreLine, Window, window
 from avz_bot.messages import Messages
 from avz_bot.services.directory import MemberDirectory
-from avz_bot.settings import CasesSettings
-from avz_bot.settings_sections.scale import LimitSettings
+from avz_bot.settings_sections.cases import CasesSettings
+from avz_bot.settings_sections.limits import LimitSettings
 from storage.case_repositories import CaseRepository, CaseRow
 from storage.list_repositories import Slice
 from storage.repositories import AuditRepository, PartnerRepository

@@ -22,7 +22,7 @@ from avz_bot.services.cases import (
     CaseService,
     case_room_state,
 )
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.outbox_repositories import LANE_BULK
 from storage.repositories import AuditRepository

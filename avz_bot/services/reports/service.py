@@ -37,7 +37,7 @@ from avz_bot.services.reports.sections import (
     labels_for,
 )
 from avz_bot.services.reports.view import ReportView
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from storage.report_repositories import Window
 

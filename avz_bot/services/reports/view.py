@@ -24,7 +24,7 @@ from avz_bot.domain.reports.periods import (
 from avz_bot.formatting import paragraphs
 from avz_bot.messages import Messages
 from avz_bot.services.reports.results import Report
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 
 #: Shown for a suppressed or undefined statistic.
 NOT_SHOWN = "–"

@@ -18,7 +18,7 @@ from avz_bot.formatting import text
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService
 from avz_bot.services.signals.view import SignalView
-from avz_bot.settings import CasesSettings
+from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from storage.repositories import AuditRepository
 from storage.schedule_repositories import JobRepository

@@ -1,4 +1,4 @@
-"""Settings section ``[limits]``: reply size, list length and outbox pacing (issue 14)."""
+"""Settings section ``[limits]``: reply size, list length and outbox pacing."""
 
 from __future__ import annotations
 

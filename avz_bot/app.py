@@ -77,23 +77,7 @@ class Application:
             refuse_unsigned_devices=s.trust.unsigned_devices == "refuse",
         )
         self.calendar = s.calendar.build()
-        self.services = AppServices(
-            clock=self.clock,
-            version=__version__,
-            messages=self.messages,
-            prefix=s.bot.command_prefix,
-            cases_settings=s.cases,
-            calendar=self.calendar,
-            reminder_policy=s.reminders.policy(),
-            late_after=timedelta(seconds=s.reminders.late_after_seconds),
-            conference_settings=s.conferences,
-            report_settings=s.reports,
-            signal_settings=s.signals,
-            escalation_settings=s.escalations,
-            helpdesk_settings=s.helpdesk,
-            analyzer=DutchAnalyzer(s.helpdesk.synonyms),
-            limits=s.limits,
-        )
+        self.services = self._app_services()
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
         self.core = BotCore(
@@ -125,24 +109,10 @@ class Application:
             at=s.escalations.digest_time,
             limit=s.escalations.list_limit,
         )
-        # Every area's reactions and jobs, from its descriptor (``commands.areas``); the
-        # operations core (direct chats, retention, the digest) is wired here.
-        jobs = JobContext(self.services.bind, self.services, self.adapter)
-        handlers: dict[str, JobHandler] = {}
-        for area in self.services.areas:
-            for kind, reaction in area.reactions.items():
-                self.core.on_reaction(kind, reaction)
-            if area.jobs is not None:
-                handlers.update(area.jobs(jobs))
         self.scheduler = Scheduler(
             self.database,
             self.clock,
-            {
-                **handlers,
-                **DirectJobs(self.adapter, federate=s.cases.federate).handlers(),
-                **RetentionJobs(s.operations, self.metrics).handlers(),
-                **self.digest.handlers(),
-            },
+            self._job_handlers(),
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
         )
@@ -161,6 +131,44 @@ class Application:
         self.started = asyncio.Event()
         self._reload_lock = asyncio.Lock()
         self._reload_tasks: set[asyncio.Task[bool]] = set()
+
+    def _app_services(self) -> AppServices:
+        """What every unit of work is built from (the areas build their services lazily)."""
+        s = self.settings
+        return AppServices(
+            clock=self.clock,
+            version=__version__,
+            messages=self.messages,
+            prefix=s.bot.command_prefix,
+            cases_settings=s.cases,
+            calendar=self.calendar,
+            reminder_policy=s.reminders.policy(),
+            late_after=timedelta(seconds=s.reminders.late_after_seconds),
+            conference_settings=s.conferences,
+            report_settings=s.reports,
+            signal_settings=s.signals,
+            escalation_settings=s.escalations,
+            helpdesk_settings=s.helpdesk,
+            analyzer=DutchAnalyzer(s.helpdesk.synonyms),
+            limits=s.limits,
+        )
+
+    def _job_handlers(self) -> dict[str, JobHandler]:
+        """Every area's reactions (routed by the core) and job handlers, from its
+        descriptor (``commands.areas``), and the operations core's jobs (direct chats,
+        retention, the digest)."""
+        s = self.settings
+        context = JobContext(self.services.bind, self.services, self.adapter)
+        handlers: dict[str, JobHandler] = {}
+        for area in self.services.areas:
+            for kind, reaction in area.reactions.items():
+                self.core.on_reaction(kind, reaction)
+            if area.jobs is not None:
+                handlers.update(area.jobs(context))
+        handlers.update(DirectJobs(self.adapter, federate=s.cases.federate).handlers())
+        handlers.update(RetentionJobs(s.operations, self.metrics).handlers())
+        handlers.update(self.digest.handlers())
+        return handlers
 
     async def readiness(self) -> Readiness:
         """Ready when the database answers and the sync loop is making progress.

@@ -24,7 +24,9 @@ from avz_bot.domain.agreements import (
     check_case,
     permission_table_rows,
 )
+from avz_bot.domain.cases import Actor as CaseActor
 from avz_bot.domain.cases import (
+    CaseAction,
     CaseMember,
     CaseState,
     CaseStatus,
@@ -32,6 +34,7 @@ from avz_bot.domain.cases import (
     RefusalCode,
 )
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
+from avz_bot.messages import CATALOGUES
 
 EARLIER = datetime(2024, 5, 5, 10, 0, tzinfo=UTC)
 POLITIE = Organisation("politie", "Politie", OrgDomain.VEILIGHEID)
@@ -224,3 +227,18 @@ def test_permission_table_rows_follow_declaration_order() -> None:
     )
     assert by_action[AgreementAction.MINE] == ([Actor.PARTNER], Scope.DIRECT_CHAT)
     assert all(isinstance(rule, Rule) for rule in PERMISSIONS.values())
+
+
+def test_no_agreement_action_is_left_in_the_cases_table() -> None:
+    assert not [a for a in CaseAction if a.value.startswith("agreement")]
+    assert "owner" not in {a.value for a in CaseActor}
+
+
+@pytest.mark.parametrize("locale", sorted(CATALOGUES))
+def test_the_readme_and_the_refusals_name_the_case_actors_alike(locale: str) -> None:
+    # Refusals word "allowed" with case.actor.*, the README with agreement.actor.*.
+    texts = CATALOGUES[locale]
+    for actor in Actor:
+        assert f"agreement.actor.{actor.value}" in texts
+    for actor in (Actor.MEMBER, Actor.REGIEHOUDER, Actor.KETENMANAGER, Actor.OWNER):
+        assert texts[f"agreement.actor.{actor.value}"] == texts[f"case.actor.{actor.value}"]

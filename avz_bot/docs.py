@@ -14,7 +14,8 @@ from pathlib import Path
 from avz_bot.domain import escalations
 from avz_bot.domain.cases import PERMISSIONS, READ_ONLY_ACTIONS, Actor, permission_table_rows
 from avz_bot.messages import Messages
-from commands.agreements import AGREEMENT_ACTIONS
+from commands.agreements import permission_table as agreement_permission_table
+from commands.agreements import who as agreements_who
 from commands.cases import CASE_ACTIONS
 from commands.conferences import who as conference_who
 from commands.escalations import ESCALATION_ACTIONS
@@ -31,10 +32,12 @@ def _who(spec: CommandSpec, messages: Messages) -> str:
         return conference
     if (signal_who := signals_who(spec.name, messages)) is not None:
         return signal_who
+    if (agreement_who := agreements_who(spec.name, messages)) is not None:
+        return agreement_who
     escalation = ESCALATION_ACTIONS.get(spec.name)
     if escalation is not None:
         return _escalation_who(escalation, messages)
-    action = {**CASE_ACTIONS, **AGREEMENT_ACTIONS}.get(spec.name)
+    action = CASE_ACTIONS.get(spec.name)
     if action is None:
         return messages.t(f"permission.{spec.audience.value}")
     allowed = PERMISSIONS[action]
@@ -64,7 +67,7 @@ def command_reference(registry: Registry, messages: Messages, prefix: str = "!")
 def permission_table(messages: Messages, prefix: str = "!") -> str:
     """Who may do what in a case: the domain's one permission table, as Markdown."""
     by_action: dict[str, list[str]] = {}
-    for name, action in {**CASE_ACTIONS, **AGREEMENT_ACTIONS}.items():
+    for name, action in CASE_ACTIONS.items():
         by_action.setdefault(action.value, []).append(f"`{prefix}{name}`")
     lines = [
         "| handeling | commando's | wie | ook in een gesloten casus |",
@@ -108,7 +111,13 @@ def render_block() -> str:
         f"{BEGIN}\n{body}\n\n### Wie mag wat in een casus\n\n"
         "Eén tabel, afgedwongen op één plek (`avz_bot.domain.cases.check`). Wie geen lid "
         "van de casus is, mag er niets mee, ook een ketenmanager niet.\n\n"
-        f"{table}\n\n### Wie mag wat met een opschaling\n\n"
+        f"{table}\n\n### Wie mag wat met een afspraak of herinnering\n\n"
+        "Eén tabel (`avz_bot.domain.agreements.PERMISSIONS`), afgedwongen in "
+        "`avz_bot.domain.agreements.check`. Bij een afspraak komt de casus eerst: wie geen "
+        "lid is, mag er niets mee, ook een ketenmanager niet, en krijgt dat te horen voordat "
+        "de bot de afspraak opzoekt; een gesloten casus mag alleen nog worden gelezen. De "
+        "afspraak van een organisatie is van ieder lid van die organisatie.\n\n"
+        f"{agreement_permission_table(messages)}\n\n### Wie mag wat met een opschaling\n\n"
         "Eén tabel (`avz_bot.domain.escalations.PERMISSIONS`), afgedwongen in "
         "`avz_bot.domain.escalations.check`. Opschalen (`!opschalen`) mag ieder lid van de "
         'casus; "geadresseerden" zijn de mensen van het huidige niveau, vastgelegd bij de '

@@ -6,10 +6,18 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from avz_bot.domain import cases as domain
+from avz_bot.domain.agreements import (
+    PERMISSIONS,
+    READ_ONLY_ACTIONS,
+    Actor,
+    AgreementAction,
+    Scope,
+    permission_table_rows,
+)
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
+from avz_bot.messages import Messages
 from avz_bot.services.agreements.area import AREA as SERVICES
 from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
@@ -254,13 +262,49 @@ SPECS: tuple[CommandSpec, ...] = (
     member_command("mijn", ("mine",), "cmd.mijn.summary", my_plate, PageArgs, changes=False),
 )
 
-#: Case actions of these commands, for the README's permission table.
-AGREEMENT_ACTIONS: dict[str, domain.CaseAction] = {
-    "actie": domain.CaseAction.AGREEMENT_CREATE,
-    "acties": domain.CaseAction.VIEW,
-    "actie klaar": domain.CaseAction.AGREEMENT_UPDATE,
-    "actie uitstel": domain.CaseAction.AGREEMENT_UPDATE,
-    "actie vervalt": domain.CaseAction.AGREEMENT_UPDATE,
+#: The action of each command in the agreements' permission table, for the README.
+AGREEMENT_ACTIONS: dict[str, AgreementAction] = {
+    "actie": AgreementAction.CREATE,
+    "acties": AgreementAction.VIEW,
+    "actie klaar": AgreementAction.FINISH,
+    "actie uitstel": AgreementAction.POSTPONE,
+    "actie vervalt": AgreementAction.LAPSE,
+    "herinner": AgreementAction.REMIND,
+    "herinneringen": AgreementAction.REMINDERS_VIEW,
+    "herinnering annuleer": AgreementAction.REMINDER_CANCEL,
+    "mijn": AgreementAction.MINE,
 }
+
+
+def _actors(actors: list[Actor], messages: Messages) -> str:
+    return " of ".join(messages.t(f"agreement.actor.{a.value}") for a in actors)
+
+
+def who(name: str, messages: Messages) -> str | None:
+    """The "wie" of a command of this area, from the permission table (None: not ours)."""
+    action = AGREEMENT_ACTIONS.get(name)
+    if action is None:
+        return None
+    return _actors([a for a in Actor if a in PERMISSIONS[action].actors], messages)
+
+
+def permission_table(messages: Messages, prefix: str = "!") -> str:
+    """Who may do what with agreements and reminders: the domain's table, as Markdown."""
+    by_action: dict[AgreementAction, list[str]] = {}
+    for name, action in AGREEMENT_ACTIONS.items():
+        by_action.setdefault(action, []).append(f"`{prefix}{name}`")
+    lines = [
+        "| handeling | commando | wie | waar | ook in een gesloten casus |",
+        "|---|---|---|---|---|",
+    ]
+    for action, actors, scope in permission_table_rows():
+        closed = "—" if scope is not Scope.CASE else "ja" if action in READ_ONLY_ACTIONS else "nee"
+        lines.append(
+            f"| {action.value} | {', '.join(by_action.get(action, []))} "
+            f"| {_actors(actors, messages)} | {messages.t(f'agreement.scope.{scope.value}')} "
+            f"| {closed} |"
+        )
+    return "\n".join(lines)
+
 
 AREA = CommandArea(SPECS, SERVICES)

@@ -180,7 +180,6 @@ PLAIN = person("plain")
 KETEN = person("keten", POLITIE, Role.KETENMANAGER)
 KETEN_OUTSIDE = person("outsider", POLITIE, Role.KETENMANAGER)
 TARGET = person("target", GGZ)
-OWNER = person("owner", GGZ)
 STRANGER = person("stranger")
 
 RELATIONSHIPS = {
@@ -190,14 +189,12 @@ RELATIONSHIPS = {
     "ketenmanager": KETEN,
     "ketenmanager_outside": KETEN_OUTSIDE,
     "proposal_target": TARGET,
-    "owner": OWNER,
 }
 PERMISSION_STATE = case(
     HOLDER,
     PLAIN,
     KETEN,
     TARGET,
-    OWNER,
     holder=HOLDER,
     proposal=proposal(ProposalKind.TRANSFER, HOLDER, TARGET),
 )
@@ -206,13 +203,13 @@ OK = None
 NM = RefusalCode.NOT_A_MEMBER
 NP = RefusalCode.NOT_PERMITTED
 NT = RefusalCode.NOT_PROPOSAL_TARGET
-_ANY_MEMBER = (NM, OK, OK, OK, NM, OK, OK)
-_STEERING = (NM, NP, OK, OK, NM, NP, NP)  # regiehouder or ketenmanager
-_HOLDER_ONLY = (NM, NP, OK, NP, NM, NP, NP)
-_TARGET_ONLY = (NM, NT, NT, NT, NM, OK, NT)
+_ANY_MEMBER = (NM, OK, OK, OK, NM, OK)
+_STEERING = (NM, NP, OK, OK, NM, NP)  # regiehouder or ketenmanager
+_HOLDER_ONLY = (NM, NP, OK, NP, NM, NP)
+_TARGET_ONLY = (NM, NT, NT, NT, NM, OK)
 
 # columns: non_member, member, regiehouder, ketenmanager, ketenmanager_outside,
-#          proposal_target, owner
+#          proposal_target (the agreements' own table: tests/unit/test_agreements_domain.py)
 PERMISSION_MATRIX: dict[CaseAction, tuple[RefusalCode | None, ...]] = {
     CaseAction.VIEW: _ANY_MEMBER,
     CaseAction.CHANGE_STATUS: _STEERING,
@@ -225,12 +222,10 @@ PERMISSION_MATRIX: dict[CaseAction, tuple[RefusalCode | None, ...]] = {
     CaseAction.REGIE_ACCEPT: _TARGET_ONLY,
     CaseAction.REGIE_DECLINE: _TARGET_ONLY,
     CaseAction.REGIE_RELEASE: _HOLDER_ONLY,
-    CaseAction.REGIE_ASSIGN: (NM, NP, NP, OK, NM, NP, NP),
+    CaseAction.REGIE_ASSIGN: (NM, NP, NP, OK, NM, NP),
     CaseAction.ROLE_CASEMANAGER: _ANY_MEMBER,
     CaseAction.ROLES_VIEW: _ANY_MEMBER,
     CaseAction.TIMELINE_VIEW: _ANY_MEMBER,
-    CaseAction.AGREEMENT_CREATE: _ANY_MEMBER,
-    CaseAction.AGREEMENT_UPDATE: (NM, NP, OK, OK, NM, NP, OK),
 }
 
 
@@ -250,7 +245,7 @@ def test_permission_matrix(
     action: CaseAction, relationship: str, expected: RefusalCode | None
 ) -> None:
     member = RELATIONSHIPS[relationship]
-    refusal = check(action, PERMISSION_STATE, member, owner=OWNER.matrix_id)
+    refusal = check(action, PERMISSION_STATE, member)
     assert code(refusal) == expected
 
 
@@ -284,12 +279,11 @@ def test_actors_for_lists_every_relationship() -> None:
     state = case(
         KETEN, TARGET, holder=KETEN, proposal=proposal(ProposalKind.REQUEST, TARGET, KETEN)
     )
-    assert actors_for(state, KETEN, owner=KETEN.matrix_id) == {
+    assert actors_for(state, KETEN) == {
         Actor.MEMBER,
         Actor.REGIEHOUDER,
         Actor.KETENMANAGER,
         Actor.PROPOSAL_TARGET,
-        Actor.OWNER,
     }
     assert actors_for(state, KETEN_OUTSIDE) == {Actor.KETENMANAGER}
     assert actors_for(state, STRANGER) == frozenset()
@@ -298,11 +292,7 @@ def test_actors_for_lists_every_relationship() -> None:
 def test_permission_table_rows_follow_declaration_order() -> None:
     rows = permission_table_rows()
     assert [action for action, _ in rows] == list(CaseAction)
-    assert dict(rows)[CaseAction.AGREEMENT_UPDATE] == [
-        Actor.REGIEHOUDER,
-        Actor.KETENMANAGER,
-        Actor.OWNER,
-    ]
+    assert dict(rows)[CaseAction.CHANGE_STATUS] == [Actor.REGIEHOUDER, Actor.KETENMANAGER]
 
 
 # ------------------------------------------------------------------- regie

@@ -43,8 +43,6 @@ class CaseAction(StrEnum):
     ROLE_CASEMANAGER = "role_casemanager"
     ROLES_VIEW = "roles_view"
     TIMELINE_VIEW = "timeline_view"
-    AGREEMENT_CREATE = "agreement_create"
-    AGREEMENT_UPDATE = "agreement_update"
 
 
 class Actor(StrEnum):
@@ -54,7 +52,6 @@ class Actor(StrEnum):
     REGIEHOUDER = "regiehouder"  # holds procesregie
     KETENMANAGER = "ketenmanager"  # network role Role.KETENMANAGER
     PROPOSAL_TARGET = "proposal_target"  # the pending regie proposal is addressed to them
-    OWNER = "owner"  # owner of the agreement concerned
 
 
 # --------------------------------------------------------------------------- the table
@@ -77,15 +74,13 @@ PERMISSIONS: Mapping[CaseAction, frozenset[Actor]] = MappingProxyType(
         CaseAction.ROLE_CASEMANAGER: frozenset({Actor.MEMBER}),
         CaseAction.ROLES_VIEW: frozenset({Actor.MEMBER}),
         CaseAction.TIMELINE_VIEW: frozenset({Actor.MEMBER}),
-        CaseAction.AGREEMENT_CREATE: frozenset({Actor.MEMBER}),
-        CaseAction.AGREEMENT_UPDATE: frozenset(
-            {Actor.OWNER, Actor.REGIEHOUDER, Actor.KETENMANAGER}
-        ),
     }
 )
 """Which relationships to a case allow which action: any one of them suffices.
 
 Membership of the case is required for every action in addition (see :func:`check`).
+The agreements of a case have their own table, with the same gate first
+(:mod:`avz_bot.domain.agreements.permissions`).
 """
 
 READ_ONLY_ACTIONS: frozenset[CaseAction] = frozenset(
@@ -108,10 +103,9 @@ def permission_table_rows() -> list[tuple[CaseAction, list[Actor]]]:
 # ------------------------------------------------------------------------- enforcement
 
 
-def actors_for(state: CaseState, member: Member, owner: str | None = None) -> frozenset[Actor]:
+def actors_for(state: CaseState, member: Member) -> frozenset[Actor]:
     """Every relationship ``member`` has to the case.
 
-    ``owner`` is the owner of the agreement concerned, if the action is about one.
     KETENMANAGER follows the network role whether or not the member is in the case;
     :func:`check` requires membership separately.
     """
@@ -125,14 +119,10 @@ def actors_for(state: CaseState, member: Member, owner: str | None = None) -> fr
         actors.add(Actor.KETENMANAGER)
     if state.pending_proposal is not None and state.pending_proposal.to_user == user:
         actors.add(Actor.PROPOSAL_TARGET)
-    if owner is not None and owner == user:
-        actors.add(Actor.OWNER)
     return frozenset(actors)
 
 
-def check(
-    action: CaseAction, state: CaseState, member: Member, owner: str | None = None
-) -> Refusal | None:
+def check(action: CaseAction, state: CaseState, member: Member) -> Refusal | None:
     """``None`` if ``member`` may perform ``action`` on the case now, else why not.
 
     The single place permissions are enforced: membership, then a closed case, then
@@ -144,7 +134,7 @@ def check(
     if state.is_closed and action not in READ_ONLY_ACTIONS:
         return Refusal(RefusalCode.CASE_CLOSED)
     allowed = PERMISSIONS[action]
-    if actors_for(state, member, owner) & allowed:
+    if actors_for(state, member) & allowed:
         return None
     if Actor.PROPOSAL_TARGET in allowed:
         proposal = state.pending_proposal

@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.domain import cases as domain
+from avz_bot.domain import agreements as rules
+from avz_bot.domain.agreements import AgreementAction
 from avz_bot.domain.agreements.reminders import (
     PlannedReminder,
     ReminderKind,
@@ -28,6 +29,7 @@ from avz_bot.domain.agreements.reminders import (
     due_reminder,
     next_reminder,
 )
+from avz_bot.domain.cases import Refusal
 from avz_bot.domain.dates import ParsedWhen, WhenError, parse_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
@@ -186,9 +188,7 @@ class AgreementService:
         self, member: Member, loaded: LoadedCase, owner: str, description: str, deadline: str
     ) -> Reply:
         """``!actie <@gebruiker|organisatie> <omschrijving> deadline=<wanneer>``."""
-        refusal = domain.check(domain.CaseAction.AGREEMENT_CREATE, loaded.state, member)
-        if refusal is not None:
-            raise CaseCommandError(self._cases.refusal_reply(refusal))
+        self._allow(rules.check(AgreementAction.CREATE, member, case=loaded.state))
         resolved = self._resolve_owner(loaded, owner)
         parsed = self.parse(deadline)
         row = await self.agreements.create(
@@ -234,9 +234,7 @@ class AgreementService:
     async def list_open(self, member: Member, loaded: LoadedCase, page: int = 1) -> Reply:
         """``!acties [pagina=]``: open agreements, earliest deadline (overdue) first; one
         page of ``[limits] list_items``."""
-        refusal = domain.check(domain.CaseAction.VIEW, loaded.state, member)
-        if refusal is not None:
-            raise CaseCommandError(self._cases.refusal_reply(refusal))
+        self._allow(rules.check(AgreementAction.VIEW, member, case=loaded.state))
         cases = self._cases
         win = cases.window(page)
         rows, total = await ListRepository(self._session).open_agreements_of_case(
@@ -270,22 +268,30 @@ class AgreementService:
         """How many agreements of the case are open (for the case card)."""
         return await ListRepository(self._session).count_open_agreements(case_id)
 
-    async def _editable(self, member: Member, loaded: LoadedCase, number: int) -> AgreementRow:
+    def _allow(self, refusal: Refusal | None) -> None:
+        """Raise the Dutch explanation of a refusal of the permission table, if any."""
+        if refusal is not None:
+            raise CaseCommandError(self._cases.refusal_reply(refusal))
+
+    async def _open_agreement(
+        self, action: AgreementAction, member: Member, loaded: LoadedCase, number: int
+    ) -> AgreementRow:
+        """Open agreement ``number`` of the case, if ``member`` may take ``action`` on it.
+
+        The case's gate comes before the look-up, so a non-member learns nothing about
+        the case (not even whether #number exists); then the table, with the owner.
+        """
+        self._allow(rules.check_case(action, loaded.state, member))
         row = await self.agreements.by_number(loaded.row.id, number)
         if row is None or row.status != OPEN:
             raise CaseCommandError(text(self.t("agreement.not_found", number=number)))
-        # Owner: the person, or for an organisation's agreement any member of it.
-        owner = row.owner_user
-        if owner is None and row.owner_org == member.organisation.code:
-            owner = member.matrix_id
-        refusal = domain.check(domain.CaseAction.AGREEMENT_UPDATE, loaded.state, member, owner)
-        if refusal is not None:
-            raise CaseCommandError(self._cases.refusal_reply(refusal))
+        ownership = rules.Ownership(row.owner_user, row.owner_org)
+        self._allow(rules.check(action, member, case=loaded.state, agreement=ownership))
         return row
 
     async def finish(self, member: Member, loaded: LoadedCase, number: int, note: str) -> Reply:
         """``!actie klaar <nr> [toelichting]``."""
-        row = await self._editable(member, loaded, number)
+        row = await self._open_agreement(AgreementAction.FINISH, member, loaded, number)
         await self.agreements.change_status(row.id, OPEN, DONE, self.now, note=note or None)
         await self._jobs.cancel_key(agreement_job_key(row.id), self.now)
         await self._audit(loaded, member.matrix_id, "done", {"number": number})
@@ -293,7 +299,7 @@ class AgreementService:
 
     async def lapse(self, member: Member, loaded: LoadedCase, number: int, reason: str) -> Reply:
         """``!actie vervalt <nr> reden=…``."""
-        row = await self._editable(member, loaded, number)
+        row = await self._open_agreement(AgreementAction.LAPSE, member, loaded, number)
         await self.agreements.change_status(row.id, OPEN, LAPSED, self.now, note=reason)
         await self._jobs.cancel_key(agreement_job_key(row.id), self.now)
         await self._audit(loaded, member.matrix_id, "lapsed", {"number": number, "reason": reason})
@@ -303,7 +309,7 @@ class AgreementService:
         self, member: Member, loaded: LoadedCase, number: int, when: str, reason: str
     ) -> Reply:
         """``!actie uitstel <nr> <wanneer> reden=…``: every postponement is kept."""
-        row = await self._editable(member, loaded, number)
+        row = await self._open_agreement(AgreementAction.POSTPONE, member, loaded, number)
         parsed = self.parse(when)
         await self.agreements.postpone(row.id, parsed.instant, reason, member.matrix_id, self.now)
         fresh = await self.agreements.get(row.id)
@@ -389,7 +395,8 @@ class AgreementService:
         row = await self._reminders.by_number(room_id, number)
         if row is None or not row.pending:
             raise CaseCommandError(text(self.t("reminder.not_found", number=number)))
-        if row.created_by != member.matrix_id:
+        refusal = rules.check(AgreementAction.REMINDER_CANCEL, member, reminder_by=row.created_by)
+        if refusal is not None:  # the one refusal of this action, worded for reminders
             raise CaseCommandError(text(self.t("reminder.not_yours", number=number)))
         await self._reminders.cancel(row.id, self.now)
         await self._jobs.cancel_key(f"reminder:{row.id}", self.now)

@@ -1,5 +1,10 @@
 """Persistence for avz-bot: SQLAlchemy models, repositories and Alembic migrations.
 
+One shape for every area: ``<area>_models.py`` declares the area's tables with their
+indexes (on the ``Base`` of ``base.py``), ``<area>_repositories.py`` reads and writes
+them. ``models.py`` is the registration list of all model modules; it is imported here,
+so any use of this package has the whole schema on ``Base.metadata``.
+
 Repositories never commit; the caller owns the transaction::
 
     async with database.session() as session, session.begin():
@@ -7,6 +12,7 @@ Repositories never commit; the caller owns the transaction::
             ...
 """
 
+from storage import models  # noqa: F401  (registers every table on Base.metadata)
 from storage.case_repositories import (
     AgreementRepository,
     AgreementRow,

@@ -21,9 +21,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import (
-    AgreementPostponementRecord,
-    AgreementRecord,
+from storage.agreement_models import AgreementPostponementRecord, AgreementRecord
+from storage.case_models import (
     CaseMemberRecord,
     CaseRecord,
     CaseSequenceRecord,

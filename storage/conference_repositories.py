@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.agreement_models import AgreementPostponementRecord, AgreementRecord
+from storage.case_models import CaseRecord
 from storage.conference_models import (
     ConferenceAgreementRecord,
     ConferenceEntryRecord,
     ConferenceParticipantRecord,
     ConferenceRecord,
 )
-from storage.models import AgreementPostponementRecord, AgreementRecord, CaseRecord
 from storage.repositories import _fetch_rows, _insert_numbered, _rowcount, _to_row, _upsert
 
 #: ``conferences.status`` values.

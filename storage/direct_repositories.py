@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DirectChatRecord, DirectPendingRecord
+from storage.direct_models import DirectChatRecord, DirectPendingRecord
 from storage.repositories import _insert_ignore, _rowcount
 
 

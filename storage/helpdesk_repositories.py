@@ -26,7 +26,7 @@ from storage.helpdesk_models import (
     KnowledgeCardRecord,
     SearchDocumentRecord,
 )
-from storage.models import MemberRecord, MemberRoleRecord
+from storage.registry_models import MemberRecord, MemberRoleRecord
 from storage.repositories import (
     PartnerRepository,
     _dialect_name,

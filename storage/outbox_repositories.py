@@ -20,13 +20,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from storage.models import BotRoomRecord, OutboxRecord, ReactionTargetRecord
+from storage.outbox_models import OutboxRecord, ReactionTargetRecord
 from storage.repositories import (
     _dialect_insert,
     _dialect_name,
     _fetch_rows,
     _rowcount,
 )
+from storage.runtime_models import BotRoomRecord
 
 # --------------------------------------------------------------------------- outbox
 #: ``outbox.lane``: replies to commands and other interactive messages go first…

@@ -42,15 +42,10 @@ from sqlalchemy.sql.dml import Insert, UpdateBase
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role, ScopedRole
-from storage.models import (
-    AuditLogRecord,
-    Base,
-    BotRoomRecord,
-    MemberRecord,
-    MemberRoleRecord,
-    OrganisationRecord,
-    ProcessedEventRecord,
-)
+from storage.audit_models import AuditLogRecord
+from storage.base import Base
+from storage.registry_models import MemberRecord, MemberRoleRecord, OrganisationRecord
+from storage.runtime_models import BotRoomRecord, ProcessedEventRecord
 
 #: ``processed_events.outcome`` between the claim and ``set_outcome`` (same transaction).
 CLAIMED_OUTCOME = "claimed"

@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import BotRoomRecord, PendingEncryptedRecord, SyncStateRecord
 from storage.repositories import (
     _Excluded,
     _insert_ignore,
     _rowcount,
     _upsert,
 )
+from storage.runtime_models import BotRoomRecord, PendingEncryptedRecord, SyncStateRecord
 
 
 # --------------------------------------------------------------------------- sync state

@@ -29,13 +29,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ReminderRecord, ScheduledJobRecord
 from storage.repositories import (
     _dialect_insert,
     _fetch_rows,
     _insert_numbered,
     _rowcount,
 )
+from storage.schedule_models import ReminderRecord, ScheduledJobRecord
 
 JOB_PENDING = "pending"
 JOB_RUNNING = "running"

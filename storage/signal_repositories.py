@@ -18,8 +18,8 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.case_models import CaseRecord
 from storage.case_repositories import OPEN_CASE_STATUSES
-from storage.models import CaseRecord
 from storage.repositories import (
     _dialect_name,
     _fetch_rows,

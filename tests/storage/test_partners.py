@@ -16,7 +16,7 @@ from avz_bot.domain.partners import (
     ScopedRoleKind,
 )
 from storage.db import Database
-from storage.models import MemberRoleRecord, OrganisationRecord
+from storage.registry_models import MemberRoleRecord, OrganisationRecord
 from storage.repositories import PartnerRepository, SyncSummary
 
 POLITIE = Organisation("politie", "Politie Noord-Nederland", OrgDomain.VEILIGHEID)

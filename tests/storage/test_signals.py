@@ -38,9 +38,9 @@ from avz_bot.settings import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
+from storage.base import Base
 from storage.case_repositories import CaseRepository
 from storage.db import Database
-from storage.models import Base
 from storage.outbox_repositories import LANE_BULK, OutboxRepository
 from storage.repositories import PartnerRepository
 

@@ -13,6 +13,7 @@ Repositories never commit; the caller owns the transaction::
 """
 
 from storage import models  # noqa: F401  (registers every table on Base.metadata)
+from storage.audit_repositories import AuditEntry, AuditRepository
 from storage.case_repositories import (
     AgreementRepository,
     AgreementRow,
@@ -24,16 +25,11 @@ from storage.case_repositories import (
 )
 from storage.db import Database, SchemaMismatchError, sqlite_url_for
 from storage.outbox_repositories import OutboxRepository, OutboxRow
-from storage.repositories import (
-    AuditEntry,
-    AuditRepository,
-    PartnerRepository,
-    ProcessedEventRepository,
-    SyncSummary,
-)
-from storage.room_repositories import (
+from storage.registry_repositories import PartnerRepository, SyncSummary
+from storage.runtime_repositories import (
     PendingEncryptedRepository,
     PendingEncryptedRow,
+    ProcessedEventRepository,
     RoomRepository,
     RoomRow,
     SyncStateRepository,

@@ -1,6 +1,6 @@
 """Repositories for cases: case numbers, cases, members, regie, proposals, agreements.
 
-Same rules as ``storage.repositories``: the caller owns the transaction (repositories
+Same rules as ``storage.sql``: the caller owns the transaction (repositories
 never commit), results are frozen dataclasses, and everything that must be safe under
 concurrency is one atomic statement, usually a conditional ``UPDATE`` that returns
 whether its precondition held.
@@ -28,13 +28,7 @@ from storage.case_models import (
     CaseSequenceRecord,
     RegieProposalRecord,
 )
-from storage.repositories import (
-    _dialect_insert,
-    _fetch_rows,
-    _insert_numbered,
-    _rowcount,
-    _to_row,
-)
+from storage.sql import _dialect_insert, _fetch_rows, _insert_numbered, _rowcount, _to_row
 
 #: ``cases.status`` values, in their usual order.
 CASE_STATUSES = ("aangemeld", "actief", "afgeschaald", "gesloten")

@@ -1,8 +1,8 @@
 """Repositories for case conferences: conferences, participants, entries, linked agreements.
 
-Same rules as ``storage.repositories``: the caller owns the transaction (repositories
-never commit), results are frozen dataclasses, every list is bounded by the caller's
-``limit`` and filtered on indexed columns.
+Same rules as every repository (``storage.sql``): the caller owns the transaction
+(repositories never commit), results are frozen dataclasses, every list is bounded by
+the caller's ``limit`` and filtered on indexed columns.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from storage.conference_models import (
     ConferenceParticipantRecord,
     ConferenceRecord,
 )
-from storage.repositories import _fetch_rows, _insert_numbered, _rowcount, _to_row, _upsert
+from storage.sql import _fetch_rows, _insert_numbered, _rowcount, _to_row, _upsert
 
 #: ``conferences.status`` values.
 CONFERENCE_STATUSES = ("gepland", "afgerond", "geannuleerd")

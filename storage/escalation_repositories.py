@@ -18,7 +18,7 @@ from storage.escalation_models import (
     EscalationSequenceRecord,
     EscalationTargetRecord,
 )
-from storage.repositories import _dialect_insert, _fetch_rows, _rowcount, _to_row
+from storage.sql import _dialect_insert, _fetch_rows, _rowcount, _to_row
 
 OPEN_ESCALATION_STATUSES = ("aangevraagd", "ontvangen")
 #: Escalations of a closed case wait for nobody: they drop out of every "open" list.

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.agreement_models import AgreementRecord
 from storage.audit_models import AuditLogRecord
+from storage.audit_repositories import AuditEntry
 from storage.case_models import CaseRecord, RegieProposalRecord
 from storage.case_repositories import (
     AGREEMENT_OPEN,
@@ -26,9 +27,9 @@ from storage.case_repositories import (
     CaseRow,
     RegieProposalRow,
 )
-from storage.repositories import AuditEntry, _to_row
 from storage.schedule_models import ReminderRecord
 from storage.schedule_repositories import ReminderRow
+from storage.sql import _to_row
 
 
 @dataclass(frozen=True, slots=True)

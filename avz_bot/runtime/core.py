@@ -35,10 +35,14 @@ from avz_bot.runtime.room_events import RoomEvents
 from avz_bot.runtime.undecryptable import EXPLANATION_WINDOW, UndecryptableEvents
 from avz_bot.services.outbox import txn_id_for
 from commands.framework import DispatchResult, Outcome
+from storage.audit_repositories import AuditRepository
 from storage.db import is_database_unavailable
 from storage.outbox_repositories import ReactionTargetRepository
-from storage.repositories import AuditRepository, ProcessedEventRepository
-from storage.room_repositories import RoomRepository, SyncStateRepository
+from storage.runtime_repositories import (
+    ProcessedEventRepository,
+    RoomRepository,
+    SyncStateRepository,
+)
 
 __all__ = [
     "EXPLANATION_WINDOW",

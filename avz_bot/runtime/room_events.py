@@ -14,8 +14,8 @@ from datetime import datetime
 
 from avz_bot.runtime.core_state import CoreState
 from commands.framework import Outcome
-from storage.repositories import AuditRepository, ProcessedEventRepository
-from storage.room_repositories import RoomRepository
+from storage.audit_repositories import AuditRepository
+from storage.runtime_repositories import ProcessedEventRepository, RoomRepository
 
 
 class RoomEvents(CoreState):

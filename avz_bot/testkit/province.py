@@ -26,7 +26,7 @@ from storage.agreement_models import AgreementRecord
 from storage.audit_models import AuditLogRecord
 from storage.case_models import CaseMemberRecord, CaseRecord, RegieProposalRecord
 from storage.db import Database
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 from storage.schedule_models import ReminderRecord, ScheduledJobRecord
 
 SERVER = "avz.bench"

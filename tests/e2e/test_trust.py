@@ -9,8 +9,8 @@ import pytest
 from avz_bot.settings import CasesSettings, TrustSettings
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.world import BotWorld
+from storage.audit_repositories import AuditRepository
 from storage.db import Database
-from storage.repositories import AuditRepository
 
 pytestmark = pytest.mark.e2e
 

@@ -35,7 +35,7 @@ from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.audit_models import AuditLogRecord
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DESK = "!desk:avz.test"

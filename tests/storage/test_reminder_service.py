@@ -26,7 +26,7 @@ from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, OutboxRepository
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CASE_ROOM = "!case:avz.test"

@@ -42,7 +42,7 @@ from storage.base import Base
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, OutboxRepository
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 BSN = "123456782"

@@ -26,9 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.runtime.units import Bind
 from avz_bot.services.operations.view import OpenAgreementLine, deregistered_notice
+from storage.audit_repositories import AuditRepository
 from storage.case_repositories import AgreementRepository, CaseRepository, CaseRow
 from storage.outbox_repositories import LANE_BULK
-from storage.repositories import AuditRepository, PartnerRepository, SyncSummary
+from storage.registry_repositories import PartnerRepository, SyncSummary
 
 
 @dataclass(frozen=True, slots=True)

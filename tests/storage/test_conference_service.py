@@ -24,8 +24,9 @@ from avz_bot.services.conferences.service import ConferenceService
 from avz_bot.services.escalations.jobs import todays_conferences
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.settings import CasesSettings
+from storage.agreement_repositories import AgreementRepository
 from storage.audit_repositories import AuditRepository
-from storage.case_repositories import AgreementRepository, CaseRepository
+from storage.case_repositories import CaseRepository
 from storage.conference_repositories import ConferenceRepository
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository

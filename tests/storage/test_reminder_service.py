@@ -173,7 +173,7 @@ async def test_postponing_reschedules_and_is_kept(world: World) -> None:
     before = await world.tick(local(2026, 11, 26, 8, 30))
     assert "maandag 30 november 2026" in before[0][1]
     async with world.database.session() as session:
-        from storage.case_repositories import AgreementRepository
+        from storage.agreement_repositories import AgreementRepository
 
         postponements = await AgreementRepository(session).postponements(1)
     assert [p.reason for p in postponements] == ["wacht op rapport"]

@@ -26,8 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.runtime.units import Bind
 from avz_bot.services.operations.view import OpenAgreementLine, deregistered_notice
+from storage.agreement_repositories import AgreementRepository
 from storage.audit_repositories import AuditRepository
-from storage.case_repositories import AgreementRepository, CaseRepository, CaseRow
+from storage.case_repositories import CaseRepository, CaseRow
 from storage.outbox_repositories import LANE_BULK
 from storage.registry_repositories import PartnerRepository, SyncSummary
 

@@ -47,7 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.clock import Clock
 from avz_bot.logs import get_logger
 from storage.db import Database, is_database_unavailable
-from storage.models import ScheduledJobRecord
+from storage.schedule_models import ScheduledJobRecord
 from storage.schedule_repositories import JOB_RUNNING, JobRepository, JobRow
 
 log = get_logger(__name__)

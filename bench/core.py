@@ -34,7 +34,7 @@ from avz_bot.runtime.units import AppServices
 from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database, sqlite_url_for
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 ROOM = "!bench:avz.bench"
 SENDER = "@pieter:avz.bench"

@@ -57,9 +57,10 @@ from avz_bot.testkit.province import ProvinceSize, registry_toml, seed_province
 from avz_bot.testkit.synapse import SynapseServer
 from commands.framework import Dispatcher
 from commands.registry import build_registry
+from storage.case_models import CaseRecord
 from storage.db import Database
-from storage.models import CaseRecord, ReminderRecord, ScheduledJobRecord
 from storage.outbox_repositories import OutboxRepository
+from storage.schedule_models import ReminderRecord, ScheduledJobRecord
 
 SERVER = "avz.bench"
 BOT_LOCALPART = "avz-bot"

@@ -44,8 +44,9 @@ from avz_bot.clock import SystemClock
 from avz_bot.scheduling import Scheduler, job_key, lateness
 from avz_bot.services.outbox import txn_id_for
 from storage.db import Database, sqlite_url_for
-from storage.models import OutboxRecord, ScheduledJobRecord
+from storage.outbox_models import OutboxRecord
 from storage.outbox_repositories import OutboxRepository
+from storage.schedule_models import ScheduledJobRecord
 from storage.schedule_repositories import JOB_PENDING, JobRow
 
 KIND = "bench.reminder"

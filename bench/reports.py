@@ -44,15 +44,12 @@ from avz_bot.settings_sections.cases import CASE_TYPES, GRONINGEN_MUNICIPALITIES
 from avz_bot.settings_sections.helpdesk import DEFAULT_THEMES, HelpdeskSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SIGNAL_CATEGORIES
+from storage.agreement_models import AgreementPostponementRecord, AgreementRecord
+from storage.audit_models import AuditLogRecord
+from storage.case_models import CaseRecord
 from storage.db import Database, sqlite_url_for
 from storage.escalation_models import EscalationLevelRecord, EscalationRecord
 from storage.helpdesk_models import HelpdeskQuestionRecord, KnowledgeCardRecord
-from storage.models import (
-    AgreementPostponementRecord,
-    AgreementRecord,
-    AuditLogRecord,
-    CaseRecord,
-)
 from storage.signal_models import SignalMatchRecord, SignalRecord
 
 NOW = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)

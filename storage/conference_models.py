@@ -1,7 +1,4 @@
-"""Tables of the case conferences area (see ``storage.models`` for the conventions).
-
-Imported at the end of ``storage.models`` so that ``Base.metadata`` always holds them.
-"""
+"""Tables of the case conferences area (see ``storage.base`` for the conventions)."""
 
 from __future__ import annotations
 
@@ -10,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import (
+from storage.base import (
     MATRIX_ID_LENGTH,
     NAME_LENGTH,
     ORG_CODE_LENGTH,

@@ -1,8 +1,8 @@
 """Repositories for case conferences: conferences, participants, entries, linked agreements.
 
-Same rules as ``storage.repositories``: the caller owns the transaction (repositories
-never commit), results are frozen dataclasses, every list is bounded by the caller's
-``limit`` and filtered on indexed columns.
+Same rules as every repository (``storage.sql``): the caller owns the transaction
+(repositories never commit), results are frozen dataclasses, every list is bounded by
+the caller's ``limit`` and filtered on indexed columns.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.agreement_models import AgreementPostponementRecord, AgreementRecord
+from storage.case_models import CaseRecord
 from storage.conference_models import (
     ConferenceAgreementRecord,
     ConferenceEntryRecord,
     ConferenceParticipantRecord,
     ConferenceRecord,
 )
-from storage.models import AgreementPostponementRecord, AgreementRecord, CaseRecord
-from storage.repositories import _fetch_rows, _insert_numbered, _rowcount, _to_row, _upsert
+from storage.sql import _fetch_rows, _insert_numbered, _rowcount, _to_row, _upsert
 
 #: ``conferences.status`` values.
 CONFERENCE_STATUSES = ("gepland", "afgerond", "geannuleerd")

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DirectChatRecord, DirectPendingRecord
-from storage.repositories import _insert_ignore, _rowcount
+from storage.direct_models import DirectChatRecord, DirectPendingRecord
+from storage.sql import _insert_ignore, _rowcount
 
 
 @dataclass(frozen=True, slots=True)

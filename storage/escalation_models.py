@@ -1,6 +1,4 @@
-"""Tables of the escalation area (see ``storage.models`` for the conventions).
-
-Imported at the end of ``storage.models`` so that ``Base.metadata`` always holds them.
+"""Tables of the escalation area (see ``storage.base`` for the conventions).
 
 ``escalations`` keeps the request, acknowledgement, decision and closing times (the
 figures for later reports: time-to-acknowledge per route, municipality and organisation);
@@ -17,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import (
+from storage.base import (
     MATRIX_ID_LENGTH,
     NAME_LENGTH,
     ORG_CODE_LENGTH,

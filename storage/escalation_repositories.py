@@ -10,14 +10,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.agreement_models import AgreementRecord
+from storage.case_models import CaseRecord
 from storage.escalation_models import (
     EscalationLevelRecord,
     EscalationRecord,
     EscalationSequenceRecord,
     EscalationTargetRecord,
 )
-from storage.models import AgreementRecord, CaseRecord
-from storage.repositories import _dialect_insert, _fetch_rows, _rowcount, _to_row
+from storage.sql import _dialect_insert, _fetch_rows, _rowcount, _to_row
 
 OPEN_ESCALATION_STATUSES = ("aangevraagd", "ontvangen")
 #: Escalations of a closed case wait for nobody: they drop out of every "open" list.

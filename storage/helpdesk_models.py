@@ -1,7 +1,5 @@
-"""Tables of the helpdesk (vraagbaak), its knowledge cards, their search index, and the
-bot's direct chats (see ``storage.models`` for the conventions; migration ``0008``).
-
-Imported at the end of ``storage.models`` so that ``Base.metadata`` always holds them.
+"""Tables of the helpdesk (vraagbaak), its knowledge cards and their search index (see
+``storage.base`` for the conventions; migration ``0008``).
 
 The search *indexes* are not models: SQLite's FTS5 virtual tables (``hd_fts_stem`` over
 the pre-stemmed column, ``hd_fts_tri`` with the ``trigram`` tokenizer, both external-content
@@ -20,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import MATRIX_ID_LENGTH, NAME_LENGTH, SHORT_LENGTH, Base
+from storage.base import MATRIX_ID_LENGTH, NAME_LENGTH, SHORT_LENGTH, Base
 from storage.types import UTCDateTime
 
 #: Names of the search structures that only the migration creates (tables, shadow tables,

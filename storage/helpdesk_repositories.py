@@ -26,15 +26,9 @@ from storage.helpdesk_models import (
     KnowledgeCardRecord,
     SearchDocumentRecord,
 )
-from storage.models import MemberRecord, MemberRoleRecord
-from storage.repositories import (
-    PartnerRepository,
-    _dialect_name,
-    _fetch_rows,
-    _insert_numbered,
-    _rowcount,
-    _upsert,
-)
+from storage.registry_models import MemberRecord, MemberRoleRecord
+from storage.registry_repositories import PartnerRepository
+from storage.sql import _dialect_name, _fetch_rows, _insert_numbered, _rowcount, _upsert
 
 KIND_CARD = "kaart"
 KIND_QUESTION = "vraag"

@@ -2,9 +2,10 @@
 
 Every method reads one window (``LIMIT``/``OFFSET``) of a list, most urgent first, in
 one statement, with the rows it refers to joined in (no per-row follow-up query), and
-counts the whole list in a second statement. Each filters on indexed columns
-(``storage/scale_models.py``), so a command's reads follow what the asker can see,
-never the size of the province. Like every repository: never commits.
+counts the whole list in a second statement. Each filters on indexed columns (declared
+beside their tables, e.g. in ``storage/agreement_models.py``), so a command's reads
+follow what the asker can see, never the size of the province. Like every repository:
+never commits.
 """
 
 from __future__ import annotations
@@ -15,22 +16,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.case_repositories import (
-    AGREEMENT_OPEN,
-    CLOSED_STATUS,
-    AgreementRow,
-    CaseRow,
-    RegieProposalRow,
-)
-from storage.models import (
-    AgreementRecord,
-    AuditLogRecord,
-    CaseRecord,
-    RegieProposalRecord,
-    ReminderRecord,
-)
-from storage.repositories import AuditEntry, _to_row
+from storage.agreement_models import AgreementRecord
+from storage.agreement_repositories import AGREEMENT_OPEN, AgreementRow
+from storage.audit_models import AuditLogRecord
+from storage.audit_repositories import AuditEntry
+from storage.case_models import CaseRecord, RegieProposalRecord
+from storage.case_repositories import CLOSED_STATUS, CaseRow, RegieProposalRow
+from storage.schedule_models import ReminderRecord
 from storage.schedule_repositories import ReminderRow
+from storage.sql import _to_row
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,11 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxRecord, ProcessedEventRecord, ReminderRecord, ScheduledJobRecord
-from storage.repositories import _rowcount
+from storage.outbox_models import OutboxRecord
+from storage.runtime_models import ProcessedEventRecord
+from storage.schedule_models import ReminderRecord, ScheduledJobRecord
 from storage.schedule_repositories import JOB_FINISHED_STATUSES
+from storage.sql import _rowcount
 
 
 class RetentionRepository:

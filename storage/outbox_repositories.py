@@ -4,7 +4,7 @@ messages accept reactions.
 A message is stored in the same transaction as the change that caused it and sent after
 the commit (``avz_bot.runtime.delivery``); a reaction target is registered in that same
 transaction under the message's transaction id and learns its event id once sent.
-Like every repository: never commits (see ``storage.repositories``).
+Like every repository: never commits (see ``storage.sql``).
 """
 
 from __future__ import annotations
@@ -20,13 +20,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from storage.models import BotRoomRecord, OutboxRecord, ReactionTargetRecord
-from storage.repositories import (
-    _dialect_insert,
-    _dialect_name,
-    _fetch_rows,
-    _rowcount,
-)
+from storage.outbox_models import OutboxRecord, ReactionTargetRecord
+from storage.runtime_models import BotRoomRecord
+from storage.sql import _dialect_insert, _dialect_name, _fetch_rows, _rowcount
 
 # --------------------------------------------------------------------------- outbox
 #: ``outbox.lane``: replies to commands and other interactive messages go first…
@@ -59,7 +55,7 @@ class OutboxRow:
 
 
 # The statements every command's answer runs are built once and executed with
-# parameters (see ``storage.repositories``, "events").
+# parameters (see ``storage.runtime_repositories``, the claim).
 _OUTBOX = cast(Table, OutboxRecord.__table__)
 _ROOMS = cast(Table, BotRoomRecord.__table__)
 _TARGETS = cast(Table, ReactionTargetRecord.__table__)

@@ -25,10 +25,10 @@ from avz_bot.domain.reports.areas import (
     QuestionFacts,
     SignalFacts,
 )
+from storage.case_models import CaseRecord
 from storage.escalation_models import EscalationLevelRecord, EscalationRecord
 from storage.escalation_repositories import OPEN_ESCALATION_STATUSES
 from storage.helpdesk_models import HelpdeskQuestionRecord, KnowledgeCardRecord
-from storage.models import CaseRecord
 from storage.report_repositories import Window
 from storage.signal_models import SignalMatchRecord, SignalRecord
 

@@ -17,13 +17,11 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.case_repositories import AGREEMENT_OPEN, CLOSED_STATUS, OPEN_CASE_STATUSES
-from storage.models import (
-    AgreementPostponementRecord,
-    AgreementRecord,
-    AuditLogRecord,
-    CaseRecord,
-)
+from storage.agreement_models import AgreementPostponementRecord, AgreementRecord
+from storage.agreement_repositories import AGREEMENT_OPEN
+from storage.audit_models import AuditLogRecord
+from storage.case_models import CaseRecord
+from storage.case_repositories import CLOSED_STATUS, OPEN_CASE_STATUSES
 
 #: Audit actions that give a case a (new) regiehouder (``case.<event kind>``).
 REGIE_HOLDER_ACTIONS = ("case.regie_taken", "case.regie_assigned", "case.regie_transferred")

@@ -1,8 +1,8 @@
 """Repositories for time-driven work: durable scheduled jobs and ``!herinner`` reminders.
 
-Same rules as ``storage.repositories``: the caller owns the transaction, results are
-frozen dataclasses, and concurrency-sensitive operations are single conditional
-statements returning whether they took effect.
+Same rules as every repository (``storage.sql``): the caller owns the transaction,
+results are frozen dataclasses, and concurrency-sensitive operations are single
+conditional statements returning whether they took effect.
 
 Job life cycle (``scheduled_jobs.status``)::
 
@@ -29,13 +29,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ReminderRecord, ScheduledJobRecord
-from storage.repositories import (
-    _dialect_insert,
-    _fetch_rows,
-    _insert_numbered,
-    _rowcount,
-)
+from storage.schedule_models import ReminderRecord, ScheduledJobRecord
+from storage.sql import _dialect_insert, _fetch_rows, _insert_numbered, _rowcount
 
 JOB_PENDING = "pending"
 JOB_RUNNING = "running"

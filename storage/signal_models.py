@@ -1,6 +1,4 @@
-"""Tables of the signals, tvo triage and matching area (see ``storage.models`` for the conventions).
-
-Imported at the end of ``storage.models`` so that ``Base.metadata`` always holds them.
+"""Tables of the signals, tvo triage and matching area (see ``storage.base`` for the conventions).
 
 No identifier (BSN, name, date of birth) is ever stored: a person appears only as a
 pseudonym ``<key version>:<hex HMAC>`` (``avz_bot.domain.signals.pseudonym``).
@@ -13,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import MATRIX_ID_LENGTH, NAME_LENGTH, ORG_CODE_LENGTH, SHORT_LENGTH, Base
+from storage.base import MATRIX_ID_LENGTH, NAME_LENGTH, ORG_CODE_LENGTH, SHORT_LENGTH, Base
 from storage.types import UTCDateTime
 
 #: ``v<version>:`` plus 64 hex digits, with room for long version numbers.

@@ -1,9 +1,9 @@
 """Repositories for signals, matches, case persons and signals inside cases.
 
-Same rules as ``storage.repositories``: the caller owns the transaction (repositories
-never commit), results are frozen dataclasses, and changes that must be safe under
-concurrency are one conditional statement that says whether its precondition held.
-Every query is bounded by what the asker may see: one person's pseudonyms, one
+Same rules as every repository (``storage.sql``): the caller owns the transaction
+(repositories never commit), results are frozen dataclasses, and changes that must be
+safe under concurrency are one conditional statement that says whether its precondition
+held. Every query is bounded by what the asker may see: one person's pseudonyms, one
 professional, one municipality's agenda (with a limit), one case.
 """
 
@@ -18,21 +18,15 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.case_models import CaseRecord
 from storage.case_repositories import OPEN_CASE_STATUSES
-from storage.models import CaseRecord
-from storage.repositories import (
-    _dialect_name,
-    _fetch_rows,
-    _insert_numbered,
-    _rowcount,
-    _upsert,
-)
 from storage.signal_models import (
     CasePersonRecord,
     CaseSignalRecord,
     SignalMatchRecord,
     SignalRecord,
 )
+from storage.sql import _dialect_name, _fetch_rows, _insert_numbered, _rowcount, _upsert
 
 T = TypeVar("T")
 

@@ -43,10 +43,14 @@ from avz_bot.runtime.units import AppServices
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.signals import SignalService
 from commands.framework import Dispatcher, DispatchResult, Outcome
+from storage.audit_repositories import AuditRepository
 from storage.db import Database, is_database_unavailable
 from storage.outbox_repositories import ReactionTargetRepository
-from storage.repositories import AuditRepository, ProcessedEventRepository
-from storage.room_repositories import RoomRepository, SyncStateRepository
+from storage.runtime_repositories import (
+    ProcessedEventRepository,
+    RoomRepository,
+    SyncStateRepository,
+)
 
 __all__ = [
     "EXPLANATION_WINDOW",

@@ -27,6 +27,7 @@ from avz_bot.metrics import BotMetrics
 from avz_bot.ports import Gateway, SendError
 from avz_bot.runtime.units import AppServices
 from avz_bot.services.outbox import txn_id_for
+from storage.audit_repositories import AuditRepository
 from storage.db import Database
 from storage.outbox_repositories import (
     LANE_BULK,
@@ -35,7 +36,6 @@ from storage.outbox_repositories import (
     OutboxRow,
     ReactionTargetRepository,
 )
-from storage.repositories import AuditRepository
 
 log = get_logger(__name__)
 

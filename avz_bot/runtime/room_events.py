@@ -15,8 +15,8 @@ from datetime import datetime
 from avz_bot.runtime.core_state import CoreParts, TokenMark
 from avz_bot.services.cases import CaseService
 from commands.framework import Outcome
-from storage.repositories import AuditRepository, ProcessedEventRepository
-from storage.room_repositories import RoomRepository
+from storage.audit_repositories import AuditRepository
+from storage.runtime_repositories import ProcessedEventRepository, RoomRepository
 
 
 class RoomEvents:

@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from avz_bot.formatting import text
 from avz_bot.ports import EncryptedEventRef
 from avz_bot.runtime.core_state import CoreParts
-from storage.repositories import ProcessedEventRepository
-from storage.room_repositories import PendingEncryptedRepository
+from storage.runtime_repositories import PendingEncryptedRepository, ProcessedEventRepository
 
 #: At most one "could not decrypt" explanation per sender and room in this window.
 EXPLANATION_WINDOW = timedelta(hours=12)

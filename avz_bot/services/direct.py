@@ -32,10 +32,10 @@ from avz_bot.ports import RoomGateway
 from avz_bot.scheduling import Handler
 from avz_bot.services.cases import case_room_state
 from avz_bot.services.outbox import txn_id_for
+from storage.audit_repositories import AuditRepository
 from storage.direct_repositories import DirectChatRepository, PendingDirect
 from storage.outbox_repositories import ReactionTargetRepository
-from storage.repositories import AuditRepository
-from storage.room_repositories import RoomRepository
+from storage.runtime_repositories import RoomRepository
 from storage.schedule_repositories import JobRepository, JobRow
 
 #: The job that creates a member's direct chat.

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.partners import Member
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 
 class MemberDirectory:

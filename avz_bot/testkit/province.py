@@ -22,17 +22,12 @@ from sqlalchemy import insert, text
 
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.testkit.province_areas import AreaCounts, AreaRooms, area_rooms, seed_area_lists
+from storage.agreement_models import AgreementRecord
+from storage.audit_models import AuditLogRecord
+from storage.case_models import CaseMemberRecord, CaseRecord, RegieProposalRecord
 from storage.db import Database
-from storage.models import (
-    AgreementRecord,
-    AuditLogRecord,
-    CaseMemberRecord,
-    CaseRecord,
-    RegieProposalRecord,
-    ReminderRecord,
-    ScheduledJobRecord,
-)
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
+from storage.schedule_models import ReminderRecord, ScheduledJobRecord
 
 SERVER = "avz.bench"
 CHUNK = 5_000

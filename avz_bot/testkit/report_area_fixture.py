@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.workdays import WorkCalendar
+from storage.case_models import CaseRecord
 from storage.escalation_models import EscalationLevelRecord, EscalationRecord
 from storage.helpdesk_models import HelpdeskQuestionRecord, KnowledgeCardRecord
-from storage.models import CaseRecord
 from storage.signal_models import SignalMatchRecord, SignalRecord
 
 _CAL = WorkCalendar()

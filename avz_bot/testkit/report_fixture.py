@@ -16,12 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.testkit.report_area_fixture import AreaCases, seed_area_fixture
-from storage.models import (
-    AgreementPostponementRecord,
-    AgreementRecord,
-    AuditLogRecord,
-    CaseRecord,
-)
+from storage.agreement_models import AgreementPostponementRecord, AgreementRecord
+from storage.audit_models import AuditLogRecord
+from storage.case_models import CaseRecord
 
 #: The moment the fixture's reports are built (a Monday).
 NOW = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)

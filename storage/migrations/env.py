@@ -26,7 +26,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from storage.models import Base
+from storage import models  # noqa: F401  (registers every table on Base.metadata)
+from storage.base import Base
 
 config = context.config
 target_metadata = Base.metadata

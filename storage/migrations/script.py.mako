@@ -5,7 +5,7 @@ Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 
 Written (or reviewed) by hand: it must run on SQLite (batch mode) and PostgreSQL and
-leave the schema exactly as ``storage/models.py`` describes it.
+leave the schema exactly as the models describe it (``storage/*_models.py``).
 """
 
 from __future__ import annotations

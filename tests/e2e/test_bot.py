@@ -16,8 +16,8 @@ from avz_bot.app import Application
 from avz_bot.lock import AlreadyRunningError
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.world import BotWorld
+from storage.audit_repositories import AuditRepository
 from storage.db import Database
-from storage.repositories import AuditRepository
 
 pytestmark = pytest.mark.e2e
 

@@ -14,9 +14,9 @@ import pytest
 
 from avz_bot.runtime.core import txn_id_for
 from avz_bot.testkit.world import BotWorld
+from storage.audit_repositories import AuditRepository
 from storage.db import Database
 from storage.outbox_repositories import OutboxRepository
-from storage.repositories import AuditRepository
 
 pytestmark = pytest.mark.e2e
 

@@ -26,8 +26,8 @@ from avz_bot.testkit.process import (
     operator_overrides,
 )
 from avz_bot.testkit.synapse import SynapseServer
+from storage.audit_repositories import AuditRepository
 from storage.db import Database, sqlite_url_for
-from storage.repositories import AuditRepository
 
 pytestmark = pytest.mark.e2e
 

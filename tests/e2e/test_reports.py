@@ -13,7 +13,7 @@ from avz_bot.demo_report import demo_report_step
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.testkit.report_fixture import seed_report_fixture
 from avz_bot.testkit.world import BotWorld
-from storage.repositories import AuditRepository
+from storage.audit_repositories import AuditRepository
 
 pytestmark = pytest.mark.e2e
 

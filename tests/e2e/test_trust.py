@@ -10,8 +10,8 @@ from avz_bot.settings import TrustSettings
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.world import BotWorld
+from storage.audit_repositories import AuditRepository
 from storage.db import Database
-from storage.repositories import AuditRepository
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.case_repositories import AgreementRepository, AgreementRow, CaseRepository
+from storage.agreement_repositories import AgreementRepository, AgreementRow
+from storage.case_repositories import CaseRepository
 from storage.db import Database
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

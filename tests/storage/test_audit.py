@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from storage.audit_repositories import AuditEntry, AuditRepository
 from storage.db import Database
-from storage.repositories import AuditEntry, AuditRepository
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 

@@ -25,11 +25,13 @@ from avz_bot.services.conferences.service import ConferenceService
 from avz_bot.services.escalations.jobs import todays_conferences
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.settings_sections.cases import CasesSettings
-from storage.case_repositories import AgreementRepository, CaseRepository
+from storage.agreement_repositories import AgreementRepository
+from storage.audit_repositories import AuditRepository
+from storage.case_repositories import CaseRepository
 from storage.conference_repositories import ConferenceRepository
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
-from storage.repositories import AuditRepository, PartnerRepository
+from storage.registry_repositories import PartnerRepository
 from storage.schedule_repositories import JobRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -25,7 +25,7 @@ from commands.registry import build_registry
 from storage.db import Database
 from storage.direct_repositories import DirectChatRepository
 from storage.outbox_repositories import OutboxRepository
-from storage.room_repositories import SyncStateRepository
+from storage.runtime_repositories import SyncStateRepository
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

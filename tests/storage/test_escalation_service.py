@@ -42,11 +42,12 @@ from avz_bot.services.escalations.jobs import (
 )
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from storage.audit_repositories import AuditRepository
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.escalation_repositories import EscalationRepository
 from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
-from storage.repositories import AuditRepository, PartnerRepository
+from storage.registry_repositories import PartnerRepository
 from storage.schedule_repositories import JobRow
 
 AMS = ZoneInfo("Europe/Amsterdam")

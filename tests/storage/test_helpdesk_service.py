@@ -32,10 +32,10 @@ from avz_bot.services.helpdesk.jobs import HelpdeskJobs
 from avz_bot.services.helpdesk.service import HelpdeskService
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from storage.audit_models import AuditLogRecord
 from storage.db import Database
-from storage.models import AuditLogRecord
 from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DESK = "!desk:avz.test"

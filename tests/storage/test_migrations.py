@@ -12,9 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 
+from storage.base import Base
 from storage.db import SQLITE_BUSY_TIMEOUT_MS, Database, SchemaMismatchError, sqlite_url_for
 from storage.helpdesk_models import compared_by_models
-from storage.models import Base, MemberRecord
+from storage.registry_models import MemberRecord
 
 #: The newest revision in ``storage/migrations/versions``.
 HEAD = "0012"

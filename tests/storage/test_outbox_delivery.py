@@ -23,10 +23,10 @@ from avz_bot.runtime.units import AppServices
 from avz_bot.settings_sections.limits import LimitSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
+from storage.audit_repositories import AuditRepository
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, OutboxRepository
-from storage.repositories import AuditRepository
-from storage.room_repositories import RoomRepository
+from storage.runtime_repositories import RoomRepository
 
 T0 = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
 BROKEN = "!broken:avz.test"

@@ -16,8 +16,8 @@ from avz_bot.domain.partners import (
     ScopedRoleKind,
 )
 from storage.db import Database
-from storage.models import MemberRoleRecord, OrganisationRecord
-from storage.repositories import PartnerRepository, SyncSummary
+from storage.registry_models import MemberRoleRecord, OrganisationRecord
+from storage.registry_repositories import PartnerRepository, SyncSummary
 
 POLITIE = Organisation("politie", "Politie Noord-Nederland", OrgDomain.VEILIGHEID)
 GGZ = Organisation("ggz", "GGZ Groningen", OrgDomain.ZORG)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.room_repositories import PendingEncryptedRepository
+from storage.runtime_repositories import PendingEncryptedRepository
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 

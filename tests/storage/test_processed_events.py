@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.models import ProcessedEventRecord
-from storage.repositories import CLAIMED_OUTCOME, ProcessedEventRepository
+from storage.runtime_models import ProcessedEventRecord
+from storage.runtime_repositories import CLAIMED_OUTCOME, ProcessedEventRepository
 
 NOW = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 

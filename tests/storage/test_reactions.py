@@ -25,13 +25,14 @@ from avz_bot.services.escalations.jobs import EscalationJobs
 from avz_bot.settings_sections.cases import CasesSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
+from storage.audit_repositories import AuditRepository
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.direct_repositories import DirectChatRepository
 from storage.escalation_repositories import EscalationRepository
 from storage.outbox_repositories import ReactionTargetRepository
-from storage.repositories import AuditRepository, PartnerRepository
-from storage.room_repositories import RoomRepository
+from storage.registry_repositories import PartnerRepository
+from storage.runtime_repositories import RoomRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CASE_ROOM = "!case:avz.test"

@@ -14,7 +14,7 @@ from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, OutboxRepository
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ROOM = "!case:avz.test"

@@ -26,7 +26,7 @@ from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
 from storage.outbox_repositories import LANE_BULK, OutboxRepository
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CASE_ROOM = "!case:avz.test"
@@ -173,7 +173,7 @@ async def test_postponing_reschedules_and_is_kept(world: World) -> None:
     before = await world.tick(local(2026, 11, 26, 8, 30))
     assert "maandag 30 november 2026" in before[0][1]
     async with world.database.session() as session:
-        from storage.case_repositories import AgreementRepository
+        from storage.agreement_repositories import AgreementRepository
 
         postponements = await AgreementRepository(session).postponements(1)
     assert [p.reason for p in postponements] == ["wacht op rapport"]

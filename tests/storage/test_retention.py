@@ -25,11 +25,14 @@ from avz_bot.services.operations.retention import (
 from avz_bot.settings_sections.operations import OperationsSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
+from storage.audit_models import AuditLogRecord
+from storage.audit_repositories import AuditRepository
 from storage.db import Database
-from storage.models import AuditLogRecord, OutboxRecord, ProcessedEventRecord, ScheduledJobRecord
+from storage.outbox_models import OutboxRecord
 from storage.outbox_repositories import OutboxRepository
-from storage.repositories import AuditRepository, ProcessedEventRepository
-from storage.room_repositories import RoomRepository
+from storage.runtime_models import ProcessedEventRecord
+from storage.runtime_repositories import ProcessedEventRepository, RoomRepository
+from storage.schedule_models import ScheduledJobRecord
 from storage.schedule_repositories import JOB_PENDING, JobRepository
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)

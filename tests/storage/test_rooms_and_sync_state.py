@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.room_repositories import RoomRepository, RoomRow, SyncStateRepository
+from storage.runtime_repositories import RoomRepository, RoomRow, SyncStateRepository
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 ROOM = "!casus:avz.test"

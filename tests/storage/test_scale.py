@@ -44,7 +44,7 @@ from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.db import Database, sqlite_url_for
 from storage.outbox_repositories import OutboxRepository
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 NOW = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
 S = TypeVar("S", bound=BaseModel)

@@ -30,7 +30,7 @@ from avz_bot.scheduling import (
 )
 from avz_bot.services.outbox import txn_id_for
 from storage.db import Database
-from storage.models import OutboxRecord
+from storage.outbox_models import OutboxRecord
 from storage.outbox_repositories import OutboxRepository
 from storage.schedule_repositories import (
     JOB_DONE,

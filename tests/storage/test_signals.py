@@ -38,11 +38,11 @@ from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
+from storage.base import Base
 from storage.case_repositories import CaseRepository
 from storage.db import Database
-from storage.models import Base
 from storage.outbox_repositories import LANE_BULK, OutboxRepository
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 BSN = "123456782"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
+from storage.audit_repositories import AuditRepository
 from storage.db import Database
 from storage.outbox_repositories import OutboxRepository
-from storage.repositories import AuditRepository, PartnerRepository, ProcessedEventRepository
-from storage.room_repositories import (
+from storage.registry_repositories import PartnerRepository
+from storage.runtime_repositories import (
     PendingEncryptedRepository,
+    ProcessedEventRepository,
     RoomRepository,
     SyncStateRepository,
 )

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import StatementError
 
 from storage.db import Database
-from storage.models import ProcessedEventRecord
-from storage.room_repositories import PendingEncryptedRepository, SyncStateRepository
+from storage.runtime_models import ProcessedEventRecord
+from storage.runtime_repositories import PendingEncryptedRepository, SyncStateRepository
 from storage.types import JSONText, UTCDateTime
 
 INDIA = timezone(timedelta(hours=5, minutes=30))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("avz_bot", "commands", "storage")
-
-#: TODO known exceptions: cycles lying wholly inside these packages are printed (as a
-#: warning), not failed. storage.models imports the area models (*_models.py) at its end to
-#: register their tables and they import storage.models for ``Base``; storage/ is being
-#: restructured. Delete the entry when that cycle is gone (the test then warns).
-KNOWN_CYCLES_IN: tuple[str, ...] = ("storage",)
 
 
 @pytest.fixture(scope="module")
@@ -73,29 +66,11 @@ def describe(graph: grimp.ImportGraph, component: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _inside(component: list[str], package: str) -> bool:
-    return all(m == package or m.startswith(package + ".") for m in component)
-
-
-def _excepted(component: list[str]) -> bool:
-    return any(_inside(component, package) for package in KNOWN_CYCLES_IN)
-
-
 def test_no_cycle_between_modules(graph: grimp.ImportGraph) -> None:
     found = cycles(graph)
-    known = [c for c in found if _excepted(c)]
-    new = [c for c in found if not _excepted(c)]
-    for component in known:
-        text = describe(graph, component)
-        print(f"TODO known exception (KNOWN_CYCLES_IN): {text}")
-        warnings.warn(f"TODO known import cycle, excepted for now: {text}", stacklevel=2)
-    for package in KNOWN_CYCLES_IN:
-        if not any(_inside(c, package) for c in known):
-            message = f"{package} has no import cycle any more: remove it from KNOWN_CYCLES_IN"
-            warnings.warn(message, stacklevel=2)
-    report = "\n\n".join(describe(graph, c) for c in new)
+    report = "\n\n".join(describe(graph, c) for c in found)
     print(report)
-    assert not new, f"import cycles between modules:\n\n{report}"
+    assert not found, f"import cycles between modules:\n\n{report}"
 
 
 def _layers_contract() -> dict[str, Any]:

@@ -38,7 +38,8 @@ from avz_bot.formatting import text
 from avz_bot.lists import Page, beyond, beyond_reply, page_listing, page_sections
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
-from storage.case_repositories import AgreementRepository, AgreementRow, CaseRepository
+from storage.agreement_repositories import AgreementRepository, AgreementRow
+from storage.case_repositories import CaseRepository
 from storage.conference_repositories import ConferenceRepository
 from storage.list_repositories import ListRepository
 from storage.schedule_repositories import JobRepository, JobRow, ReminderRepository

@@ -35,9 +35,10 @@ from avz_bot.messages import Messages
 from avz_bot.services.directory import MemberDirectory
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from storage.audit_repositories import AuditRepository
 from storage.case_repositories import CaseRepository, CaseRow
 from storage.list_repositories import Slice
-from storage.repositories import AuditRepository, PartnerRepository
+from storage.registry_repositories import PartnerRepository
 from storage.schedule_repositories import JobRepository
 
 Enqueue = Callable[[str, str, Reply], Any]

@@ -23,10 +23,10 @@ from avz_bot.services.cases import (
     case_room_state,
 )
 from avz_bot.settings_sections.cases import CasesSettings
+from storage.audit_repositories import AuditRepository
 from storage.case_repositories import CaseRepository
 from storage.outbox_repositories import LANE_BULK
-from storage.repositories import AuditRepository
-from storage.room_repositories import RoomRepository
+from storage.runtime_repositories import RoomRepository
 from storage.schedule_repositories import JobRepository, JobRow
 
 #: The periodic case sweep (lapsed proposals, cases without regie): one row, re-armed.

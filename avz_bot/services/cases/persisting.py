@@ -16,7 +16,7 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import paragraphs, text
 from avz_bot.services.cases.base import CaseCommandError, CaseServiceBase, LoadedCase
 from avz_bot.services.cases.rooms import JOB_INVITE, JOB_KICK
-from storage.case_repositories import AgreementRepository
+from storage.agreement_repositories import AgreementRepository
 
 
 class CasePersisting(CaseServiceBase):

@@ -54,7 +54,8 @@ from avz_bot.services.conferences.persisting import (
 from avz_bot.services.conferences.view import ConferenceView, Names
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.settings_sections.conferences import ConferenceSettings
-from storage.case_repositories import AgreementRepository, CaseRepository
+from storage.agreement_repositories import AgreementRepository
+from storage.case_repositories import CaseRepository
 from storage.conference_repositories import (
     ENTRY_DECISION,
     ENTRY_ITEM,

@@ -40,6 +40,7 @@ from avz_bot.services.helpdesk.results import OpenList, QuestionOutcome
 from avz_bot.services.helpdesk.search import SearchResult, put_document, search_knowledge
 from avz_bot.services.helpdesk.view import HelpdeskView
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from storage.audit_repositories import AuditRepository
 from storage.helpdesk_repositories import (
     KIND_QUESTION,
     CardRepository,
@@ -49,7 +50,7 @@ from storage.helpdesk_repositories import (
     SearchRepository,
 )
 from storage.outbox_repositories import ReactionTargetRepository
-from storage.repositories import AuditRepository, PartnerRepository
+from storage.registry_repositories import PartnerRepository
 from storage.schedule_repositories import JobRepository
 
 JOB_SLA = "helpdesk.sla"

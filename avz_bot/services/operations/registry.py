@@ -27,9 +27,11 @@ from avz_bot.domain.partners import Member, Organisation
 from avz_bot.services.area import Bind
 from avz_bot.services.cases import CaseService
 from avz_bot.services.operations.view import OpenAgreementLine, deregistered_notice
-from storage.case_repositories import AgreementRepository, CaseRepository, CaseRow
+from storage.agreement_repositories import AgreementRepository
+from storage.audit_repositories import AuditRepository
+from storage.case_repositories import CaseRepository, CaseRow
 from storage.outbox_repositories import LANE_BULK
-from storage.repositories import AuditRepository, PartnerRepository, SyncSummary
+from storage.registry_repositories import PartnerRepository, SyncSummary
 
 
 @dataclass(frozen=True, slots=True)

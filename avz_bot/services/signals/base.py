@@ -20,7 +20,7 @@ from avz_bot.services.cases import CaseCommandError, CaseService
 from avz_bot.services.signals.view import SignalView
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
-from storage.repositories import AuditRepository
+from storage.audit_repositories import AuditRepository
 from storage.schedule_repositories import JobRepository
 from storage.signal_repositories import (
     CasePersonRepository,

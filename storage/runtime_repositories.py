@@ -1,26 +1,135 @@
-"""The bot's side of Matrix: the sync position, the rooms it is (or was) in, and
-encrypted events parked until their key arrives.
+"""The bot's side of Matrix: the events it handled (the record that makes every command
+run once), the sync position, the rooms it is (or was) in, and encrypted events parked
+until their key arrives.
 
-Like every repository: never commits (see ``storage.repositories``).
+Like every repository: never commits (see ``storage.sql``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, case, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
-from storage.models import BotRoomRecord, PendingEncryptedRecord, SyncStateRecord
-from storage.repositories import (
-    _Excluded,
-    _insert_ignore,
-    _rowcount,
-    _upsert,
+from storage.runtime_models import (
+    BotRoomRecord,
+    PendingEncryptedRecord,
+    ProcessedEventRecord,
+    SyncStateRecord,
 )
+from storage.sql import _dialect_name, _Excluded, _insert_ignore, _rowcount, _upsert
+
+#: ``processed_events.outcome`` between the claim and ``set_outcome`` (same transaction).
+CLAIMED_OUTCOME = "claimed"
+
+
+# --------------------------------------------------------------------------- events
+# The statements every command runs are built once (per dialect) and executed with
+# parameters: building them anew was a good part of a command's CPU (README,
+# "Benchmark"), and a reused statement also keeps its cache key.
+_PROCESSED = cast(Table, ProcessedEventRecord.__table__)
+_ROOMS = cast(Table, BotRoomRecord.__table__)
+
+
+@functools.cache
+def _claim_statement(dialect: str, *, after_join: bool) -> Insert:
+    """``INSERT ... ON CONFLICT (event_id) DO NOTHING`` of a claim; with ``after_join``
+    only if the event was not sent before the bot joined the room (``:sent_at``)."""
+    columns = ["event_id", "room_id", "sender", "command", "outcome", "processed_at"]
+    params = {name: bindparam(name, type_=_PROCESSED.c[name].type) for name in columns}
+    insert_stmt = (
+        postgresql.insert(_PROCESSED) if dialect == "postgresql" else sqlite.insert(_PROCESSED)
+    )
+    if not after_join:
+        return insert_stmt.values(params).on_conflict_do_nothing(index_elements=["event_id"])
+    history = (
+        select(_ROOMS.c.room_id)
+        .where(
+            _ROOMS.c.room_id == params["room_id"],
+            _ROOMS.c.joined_at > bindparam("sent_at", type_=_ROOMS.c.joined_at.type),
+        )
+        .exists()
+    )
+    # SQLite needs the WHERE of an INSERT ... SELECT ... ON CONFLICT (it parses ON as a
+    # join otherwise); NOT EXISTS is one.
+    source = select(*(params[name].label(name) for name in columns)).where(~history)
+    return insert_stmt.from_select(columns, source).on_conflict_do_nothing(
+        index_elements=["event_id"]
+    )
+
+
+_OUTCOME_STATEMENT = (
+    update(_PROCESSED)
+    .where(_PROCESSED.c.event_id == bindparam("b_event_id"))
+    .values(command=bindparam("b_command"), outcome=bindparam("b_outcome"))
+)
+
+
+class ProcessedEventRepository:
+    """The durable record that makes every Matrix command run exactly once."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(
+        self,
+        event_id: str,
+        room_id: str,
+        sender: str,
+        now: datetime,
+        *,
+        sent_at: datetime | None = None,
+        command: str | None = None,
+        outcome: str = CLAIMED_OUTCOME,
+    ) -> bool:
+        """Record ``event_id`` as processed; False if it already was (by anyone).
+
+        One ``INSERT ... ON CONFLICT DO NOTHING``: concurrent claims of the same id are
+        serialised by the primary key, exactly one wins, and a lost claim neither raises
+        nor aborts the caller's transaction. The claim is only durable when the caller
+        commits; if the caller rolls back, the event may be claimed again.
+
+        With ``sent_at`` (UTC) the same statement also refuses an event sent before the
+        bot joined ``room_id`` (``bot_rooms.joined_at``): history, never a command. An
+        unknown room does not refuse. (One statement instead of a read and a write: this
+        runs for every command.)
+
+        ``command`` and ``outcome`` are recorded with the claim (default: no command,
+        ``CLAIMED_OUTCOME``): a caller that knows the likely outcome writes it at once
+        and calls ``set_outcome`` only when it turned out otherwise.
+        """
+        values = {
+            "event_id": event_id,
+            "room_id": room_id,
+            "sender": sender,
+            "command": command,
+            "outcome": outcome,
+            "processed_at": now,
+            "sent_at": sent_at,
+        }
+        stmt = _claim_statement(_dialect_name(self._session), after_join=sent_at is not None)
+        return await _rowcount(self._session, stmt, values) == 1
+
+    async def set_outcome(self, event_id: str, command: str | None, outcome: str) -> None:
+        """Store which command the event was and how it ended. Raises ``LookupError``
+        when the event was never claimed (a bug in the caller)."""
+        values = {"b_event_id": event_id, "b_command": command, "b_outcome": outcome}
+        if await _rowcount(self._session, _OUTCOME_STATEMENT, values) != 1:
+            raise LookupError(f"event {event_id} was not claimed")
+
+    async def is_processed(self, event_id: str) -> bool:
+        """Whether ``event_id`` has been claimed."""
+        stmt = select(ProcessedEventRecord.event_id).where(
+            ProcessedEventRecord.event_id == event_id
+        )
+        return (await self._session.scalar(stmt)) is not None
 
 
 # --------------------------------------------------------------------------- sync state

@@ -22,7 +22,7 @@ from avz_bot.services.cases import CaseCommandError, CaseService
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
-from storage.repositories import PartnerRepository
+from storage.registry_repositories import PartnerRepository
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CASE_ROOM = "!case:avz.test"

@@ -20,6 +20,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +36,7 @@ from avz_bot.services.direct import SendDirect
 from avz_bot.services.helpdesk_cards import (
     TITLE_LENGTH,
     HelpdeskError,
+    HelpdeskProblem,
     KnowledgeCards,
 )
 from avz_bot.services.helpdesk_search import SearchResult, put_document, search_knowledge
@@ -89,11 +91,21 @@ def to_domain(row: QuestionRow) -> hd.Question:
 REACTION_KIND = "helpdesk"
 
 
+class QuestionEvent(StrEnum):
+    """What happened to a question (catalogue ``helpdesk.<value>``, audit ``helpdesk.<value>``)."""
+
+    ASKED = "asked"
+    CLAIMED = "claimed"
+    ANSWERED = "answered"
+    CONFIRMED = "confirmed"
+    REOPENED = "reopened"
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionOutcome:
     """A question changed (or was asked): ``event`` names what happened."""
 
-    event: str
+    event: QuestionEvent
     question: QuestionRow
     actor: str
     #: Users the reply mentions (the theme's experts for a new question, the asker ...).
@@ -208,7 +220,7 @@ class HelpdeskService(KnowledgeCards):
         match = _QUESTION_REF.match(reference.strip())
         row = await self.questions.by_number(int(match[1]), int(match[2])) if match else None
         if row is None:
-            raise HelpdeskError("question_unknown", reference=reference.strip())
+            raise HelpdeskError(HelpdeskProblem.QUESTION_UNKNOWN, reference=reference.strip())
         return row
 
     async def arm_sla(self, row: QuestionRow, state: hd.Question) -> None:
@@ -238,14 +250,14 @@ class HelpdeskService(KnowledgeCards):
         """``!vraag <thema> <vraag>`` in a helpdesk room: the question, its thread, the
         theme's experts mentioned there and told by direct message."""
         if room_id not in self.settings.rooms:
-            raise HelpdeskError("not_helpdesk_room")
+            raise HelpdeskError(HelpdeskProblem.NOT_HELPDESK_ROOM)
         code = theme.strip().lower()
         if code not in self.settings.themes:
             raise HelpdeskError(
-                "theme_unknown", theme=theme, themes=", ".join(self.settings.themes)
+                HelpdeskProblem.THEME_UNKNOWN, theme=theme, themes=", ".join(self.settings.themes)
             )
         if contains_bsn(text):
-            raise HelpdeskError("bsn_in_question")
+            raise HelpdeskError(HelpdeskProblem.BSN_IN_QUESTION)
         row = await self.questions.create(
             year=self.calendar.local_date(self.now).year,
             room_id=room_id,
@@ -264,8 +276,8 @@ class HelpdeskService(KnowledgeCards):
         for expert in experts:
             reply = self.view.expert_notice(row, room_id)
             await self._direct(expert, f"helpdesk:{row.reference}:new:{expert}", reply)
-        await self.audit(member.matrix_id, "asked", room_id, row.reference, theme=code)
-        return QuestionOutcome("asked", row, member.matrix_id, tuple(experts))
+        await self.audit(member.matrix_id, QuestionEvent.ASKED, room_id, row.reference, theme=code)
+        return QuestionOutcome(QuestionEvent.ASKED, row, member.matrix_id, tuple(experts))
 
     # ------------------------------------------------------------ transitions
     async def _transition(
@@ -273,7 +285,7 @@ class HelpdeskService(KnowledgeCards):
         member: Member,
         reference: str,
         step: Callable[[hd.Question, frozenset[hd.Relation]], tuple[hd.Question, Any]],
-        name: str,
+        name: QuestionEvent,
     ) -> QuestionOutcome:
         row = await self.question(reference)
         try:
@@ -308,7 +320,7 @@ class HelpdeskService(KnowledgeCards):
             solution_from=state.solution_from,
         )
         if not changed:
-            raise HelpdeskError("changed_meanwhile", reference=row.reference)
+            raise HelpdeskError(HelpdeskProblem.CHANGED_MEANWHILE, reference=row.reference)
         await self._persist[type(event)](row, state, event)
         fresh = await self.questions.get(row.id)
         assert fresh is not None
@@ -320,12 +332,12 @@ class HelpdeskService(KnowledgeCards):
         def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
             return hd.claim(q, member.matrix_id, rel, self.now)
 
-        return await self._transition(member, reference, step, "claimed")
+        return await self._transition(member, reference, step, QuestionEvent.CLAIMED)
 
     async def answer(self, member: Member, reference: str, text: str) -> QuestionOutcome:
         """``!antwoord VR-… <tekst>``: refused when the text holds a BSN-valid number."""
         if contains_bsn(text):
-            raise HelpdeskError("bsn_in_answer")
+            raise HelpdeskError(HelpdeskProblem.BSN_IN_ANSWER)
         row = await self.question(reference)
         # Stored first: the persisting function of the Answered event indexes it.
         await self.questions.update(row.id, row.status, answer=text.strip())
@@ -333,7 +345,7 @@ class HelpdeskService(KnowledgeCards):
         def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
             return hd.answer(q, member.matrix_id, rel, self.now)
 
-        return await self._transition(member, reference, step, "answered")
+        return await self._transition(member, reference, step, QuestionEvent.ANSWERED)
 
     async def confirm(self, member: Member, reference: str) -> QuestionOutcome:
         """``!opgelost VR-…``."""
@@ -341,7 +353,7 @@ class HelpdeskService(KnowledgeCards):
         def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
             return hd.confirm(q, member.matrix_id, rel, self.now)
 
-        return await self._transition(member, reference, step, "confirmed")
+        return await self._transition(member, reference, step, QuestionEvent.CONFIRMED)
 
     async def reopen(self, member: Member, reference: str) -> QuestionOutcome:
         """``!heropen VR-…``."""
@@ -349,7 +361,7 @@ class HelpdeskService(KnowledgeCards):
         def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
             return hd.reopen(q, member.matrix_id, rel, self.now)
 
-        return await self._transition(member, reference, step, "reopened")
+        return await self._transition(member, reference, step, QuestionEvent.REOPENED)
 
     async def claim_by_reaction(self, member: Member, room_id: str, event_id: str) -> Reply | None:
         """A 🙋 on a question's first message: claim it, and queue the thread reply here
@@ -436,7 +448,7 @@ class HelpdeskService(KnowledgeCards):
         """``!vragen [pagina=]`` in a helpdesk room: unanswered questions there, oldest
         first; the page ``win``."""
         if room_id not in self.settings.rooms:
-            raise HelpdeskError("not_helpdesk_room")
+            raise HelpdeskError(HelpdeskProblem.NOT_HELPDESK_ROOM)
         rows, total = await self.questions.open_questions([room_id], win.limit, win.offset)
         claimers = sorted({q.claimed_by for q in rows if q.claimed_by})
         return OpenList(rows, total, dict(await self.names(claimers)))
@@ -445,7 +457,7 @@ class HelpdeskService(KnowledgeCards):
         """``!zoek <woorden> [pagina=]``: published cards and answered questions, best
         first; the page ``win``."""
         if not self._analyzer.query(query):
-            raise HelpdeskError("search_empty")
+            raise HelpdeskError(HelpdeskProblem.SEARCH_EMPTY)
         return await search_knowledge(
             self._session, self._analyzer, query, win.limit, offset=win.offset
         )

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain import helpdesk as hd
+from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.partners import Member, Role, ScopedRoleKind
 from avz_bot.domain.signals.identifiers import contains_bsn
@@ -38,14 +40,57 @@ _CARD_REF = re.compile(r"^k-(\d{1,7})$", re.IGNORECASE)
 TITLE_LENGTH = 120
 
 
-class HelpdeskError(Exception):
-    """A refused helpdesk command: the catalogue key (under ``helpdesk.refused.``) and
-    its values. Nothing was changed (the core rolls the transaction back)."""
+class HelpdeskProblem(StrEnum):
+    """Why the service refused a helpdesk command (besides the domain's ``hd.RefusalCode``);
+    catalogue ``helpdesk.refused.<value>``."""
 
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
+    NOT_HELPDESK_ROOM = "not_helpdesk_room"
+    THEME_UNKNOWN = "theme_unknown"
+    BSN_IN_QUESTION = "bsn_in_question"
+    BSN_IN_ANSWER = "bsn_in_answer"
+    QUESTION_UNKNOWN = "question_unknown"
+    CARD_UNKNOWN = "card_unknown"
+    CASE_UNKNOWN = "case_unknown"
+    CHANGED_MEANWHILE = "changed_meanwhile"
+    SEARCH_EMPTY = "search_empty"
+    EDIT_NOTHING = "edit_nothing"
+    LESSON_WRONG_STATUS = "lesson_wrong_status"
+    LESSON_NOT_ALLOWED = "lesson_not_allowed"
+
+
+#: A lesson refused by the domain (``hd.check_lesson``), in the lesson's own words.
+LESSON_PROBLEMS: dict[hd.RefusalCode, HelpdeskProblem] = {
+    hd.RefusalCode.WRONG_STATUS: HelpdeskProblem.LESSON_WRONG_STATUS,
+    hd.RefusalCode.NOT_ALLOWED: HelpdeskProblem.LESSON_NOT_ALLOWED,
+}
+
+
+class HelpdeskError(Exception):
+    """A refused helpdesk command: the catalogue key (under ``helpdesk.refused.``), the
+    status it was refused in, if any (worded by its kind, see ``HelpdeskView.refusal``),
+    and the other values. Nothing was changed (the core rolls the transaction back)."""
+
+    def __init__(
+        self,
+        key: hd.RefusalCode | HelpdeskProblem,
+        *,
+        status: hd.RefusalStatus | None = None,
+        **values: object,
+    ) -> None:
+        super().__init__(key.value)
         self.key = key
+        self.status = status
         self.values = values
+
+
+class CardEvent(StrEnum):
+    """What a ``!kennis`` command did (catalogue ``helpdesk.card.<value>``)."""
+
+    CREATED = "created"
+    EDITED = "edited"
+    PUBLISHED = "published"
+    CONFIRMED = "confirmed"
+    RETIRED = "retired"
 
 
 def review_key(card_id: int) -> str:
@@ -55,9 +100,9 @@ def review_key(card_id: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CardOutcome:
-    """A knowledge card changed: ``event`` is ``created``, ``edited``, ``published`` ..."""
+    """A knowledge card changed: ``event`` says how."""
 
-    event: str
+    event: CardEvent
     card: CardRow
 
 
@@ -102,12 +147,12 @@ class KnowledgeCards:
         match = _CARD_REF.match(reference.strip())
         row = await self.cards.by_number(int(match[1])) if match else None
         if row is None:
-            raise HelpdeskError("card_unknown", reference=reference.strip())
+            raise HelpdeskError(HelpdeskProblem.CARD_UNKNOWN, reference=reference.strip())
         return row
 
     @staticmethod
     def _refuse(refusal: hd.Refusal, reference: str) -> HelpdeskError:
-        return HelpdeskError(refusal.code.value, reference=reference, status=refusal.status)
+        return HelpdeskError(refusal.code, reference=reference, status=refusal.status)
 
     # ------------------------------------------------------------ cards
     async def _card_step(
@@ -143,28 +188,29 @@ class KnowledgeCards:
         await self.audit(
             member.matrix_id, "card.created", None, card.reference, question=row.reference
         )
-        return CardOutcome("created", card)
+        return CardOutcome(CardEvent.CREATED, card)
 
     async def _lesson(self, member: Member, reference: str, theme: str | None) -> CardOutcome:
         """A draft for a lesson from a closed case: no text is copied from the case (it
         is about people); the owner writes the lesson, publishing checks it."""
         case = await CaseRepository(self._session).by_reference(reference)
         if case is None:
-            raise HelpdeskError("case_unknown", reference=reference)
+            raise HelpdeskError(HelpdeskProblem.CASE_UNKNOWN, reference=reference)
         relations: set[hd.Relation] = set()
         if case.regie_holder == member.matrix_id:
             relations.add(hd.Relation.REGIEHOUDER)
         if member.has_role(Role.KETENMANAGER) or member.has_role(Role.ADMIN):
             relations.add(hd.Relation.KETENMANAGER)
-        refusal = hd.check_lesson(case.status, frozenset(relations))
+        status = CaseStatus(case.status)
+        refusal = hd.check_lesson(status, frozenset(relations))
         if refusal is not None:
-            raise HelpdeskError(
-                f"lesson_{refusal.code.value}", reference=reference, status=case.status
-            )
+            raise HelpdeskError(LESSON_PROBLEMS[refusal.code], reference=reference, status=status)
         code = (theme or "").strip().lower()
         if code not in self.settings.themes:
             raise HelpdeskError(
-                "theme_unknown", theme=theme or "", themes=", ".join(self.settings.themes)
+                HelpdeskProblem.THEME_UNKNOWN,
+                theme=theme or "",
+                themes=", ".join(self.settings.themes),
             )
         card = await self.cards.create(
             theme=code,
@@ -175,7 +221,7 @@ class KnowledgeCards:
             now=self.now,
         )
         await self.audit(member.matrix_id, "card.created", None, card.reference, case=reference)
-        return CardOutcome("created", card)
+        return CardOutcome(CardEvent.CREATED, card)
 
     def lesson_title(self, reference: str) -> str:
         """The working title of a lesson draft (see ``HelpdeskService``)."""
@@ -189,10 +235,10 @@ class KnowledgeCards:
         card = await self.card(reference)
         state = await self._card_step(member, card, hd.CardAction.EDIT)
         if not (title or body):
-            raise HelpdeskError("edit_nothing", reference=card.reference)
+            raise HelpdeskError(HelpdeskProblem.EDIT_NOTHING, reference=card.reference)
         new_title, new_body = (title or card.title).strip(), (body or card.body).strip()
         if state is not hd.CardState.DRAFT and contains_bsn(f"{new_title}\n{new_body}"):
-            raise HelpdeskError("bsn", reference=card.reference, status=state.value)
+            raise HelpdeskError(hd.RefusalCode.BSN, reference=card.reference, status=state)
         await self.cards.update(
             card.id, card.status, title=new_title, body=new_body, updated_at=self.now
         )
@@ -201,7 +247,7 @@ class KnowledgeCards:
         if fresh.status == hd.CardStatus.PUBLISHED.value:
             await self._index_card(fresh)
         await self.audit(member.matrix_id, "card.edited", None, card.reference)
-        return CardOutcome("edited", fresh)
+        return CardOutcome(CardEvent.EDITED, fresh)
 
     async def card_publish(self, member: Member, reference: str) -> CardOutcome:
         """``!kennis publiceer K-…``: refused with a BSN-valid number in the text."""
@@ -224,7 +270,7 @@ class KnowledgeCards:
         await self._index_card(fresh)
         await self._arm_review(fresh)
         await self.audit(member.matrix_id, "card.published", None, card.reference)
-        return CardOutcome("published", fresh)
+        return CardOutcome(CardEvent.PUBLISHED, fresh)
 
     async def card_confirm(self, member: Member, reference: str) -> CardOutcome:
         """``!kennis bevestig K-…``: still right; the next review is ``review_days`` away."""
@@ -236,7 +282,7 @@ class KnowledgeCards:
         assert fresh is not None
         await self._arm_review(fresh)
         await self.audit(member.matrix_id, "card.confirmed", None, card.reference)
-        return CardOutcome("confirmed", fresh)
+        return CardOutcome(CardEvent.CONFIRMED, fresh)
 
     async def card_retire(self, member: Member, reference: str) -> CardOutcome:
         """``!kennis vervallen K-…``: out of the search, no more reviews."""
@@ -254,7 +300,7 @@ class KnowledgeCards:
         fresh = await self.cards.get(card.id)
         assert fresh is not None
         await self.audit(member.matrix_id, "card.retired", None, card.reference)
-        return CardOutcome("retired", fresh)
+        return CardOutcome(CardEvent.RETIRED, fresh)
 
     async def _index_card(self, card: CardRow) -> None:
         await put_document(

@@ -72,9 +72,9 @@ class HelpdeskView:
     def refusal(self, error: HelpdeskError) -> Reply:
         """A refused command: why, and what to do."""
         values = dict(error.values)
-        if "status" in values:
-            values["status"] = self.t(f"helpdesk.status.{values['status']}")
-        return text(self.t(f"helpdesk.refused.{error.key}", **values))
+        if error.status is not None:
+            values["status"] = self.t(f"helpdesk.status.{error.status.value}")
+        return text(self.t(f"helpdesk.refused.{error.key.value}", **values))
 
     def question_outcome(
         self,

@@ -444,11 +444,16 @@ LESSON_CASE_STATUS = CaseStatus.GESLOTEN
 
 
 def check_lesson(case_status: CaseStatus, relations: frozenset[Relation]) -> Refusal | None:
-    """``!kennis nieuw <casus>``: only a closed case, by its regiehouder or a ketenmanager."""
-    if case_status is not LESSON_CASE_STATUS:
-        return Refusal(RefusalCode.WRONG_STATUS, case_status)
+    """``!kennis nieuw <casus>``: only a closed case, by its regiehouder or a ketenmanager.
+
+    Permission before state: who may not make a lesson of the case hears nothing about
+    its status. (Whether the sender is a member of the case at all, the service checks
+    before this: a non-member is told the case does not exist.)
+    """
     if not LESSON_PERMISSION & relations:
         return Refusal(RefusalCode.NOT_ALLOWED, case_status)
+    if case_status is not LESSON_CASE_STATUS:
+        return Refusal(RefusalCode.WRONG_STATUS, case_status)
     return None
 
 

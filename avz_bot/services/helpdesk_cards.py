@@ -192,9 +192,17 @@ class KnowledgeCards:
 
     async def _lesson(self, member: Member, reference: str, theme: str | None) -> CardOutcome:
         """A draft for a lesson from a closed case: no text is copied from the case (it
-        is about people); the owner writes the lesson, publishing checks it."""
-        case = await CaseRepository(self._session).by_reference(reference)
-        if case is None:
+        is about people); the owner writes the lesson, publishing checks it.
+
+        Membership first, as for every case command (``avz_bot.domain.cases.check``), a
+        ketenmanager included: a non-member gets the reply for an unknown case, so the
+        command tells nobody outside the case whether it exists or what its status is.
+        Then permission, then the case's status (``hd.check_lesson``).
+        """
+        cases = CaseRepository(self._session)
+        case = await cases.by_reference(reference)
+        membership = await cases.get_member(case.id, member.matrix_id) if case else None
+        if case is None or membership is None or not membership.active:
             raise HelpdeskError(HelpdeskProblem.CASE_UNKNOWN, reference=reference)
         relations: set[hd.Relation] = set()
         if case.regie_holder == member.matrix_id:

@@ -12,6 +12,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from avz_bot.domain import helpdesk as hd
+from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.dates import format_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.workdays import WorkCalendar
@@ -28,6 +29,14 @@ if TYPE_CHECKING:
 
 def _event_link(room_id: str, event_id: str) -> str:
     return f"https://matrix.to/#/{room_id}/{event_id}"
+
+
+def status_key(status: hd.RefusalStatus) -> str:
+    """The catalogue key that names ``status``: a case's status in the cases' words
+    (``case.status.*``), a question's or a card's in the helpdesk's (``helpdesk.status.*``)."""
+    if isinstance(status, CaseStatus):
+        return f"case.status.{status.value}"
+    return f"helpdesk.status.{status.value}"
 
 
 def _mentioning(users: list[tuple[str, str]], message: str, thread_root: str | None) -> Reply:
@@ -73,7 +82,7 @@ class HelpdeskView:
         """A refused command: why, and what to do."""
         values = dict(error.values)
         if error.status is not None:
-            values["status"] = self.t(f"helpdesk.status.{error.status.value}")
+            values["status"] = self.t(status_key(error.status))
         return text(self.t(f"helpdesk.refused.{error.key.value}", **values))
 
     def question_outcome(

@@ -252,6 +252,8 @@ def test_query_groups_with_synonyms() -> None:
         (CaseStatus.GESLOTEN, {R.KETENMANAGER}, None),
         (CaseStatus.GESLOTEN, {R.THEME_EXPERT}, hd.RefusalCode.NOT_ALLOWED),
         (CaseStatus.ACTIEF, {R.REGIEHOUDER}, hd.RefusalCode.WRONG_STATUS),
+        # Permission before state: who may not make the lesson hears nothing of the status.
+        (CaseStatus.ACTIEF, set(), hd.RefusalCode.NOT_ALLOWED),
     ],
 )
 def test_lessons_only_from_closed_cases(

@@ -68,7 +68,8 @@ class Application:
         s = self.settings
         self.lock = InstanceLock(s.storage.data_dir)
         self.database = Database(s.database_url)
-        self.messages = Messages(s.bot.locale)
+        # Lenient: a missing text is logged and degrades one reply (see Messages).
+        self.messages = Messages(s.bot.locale, strict=False)
         self.registry = build_registry()
         self.dispatcher = Dispatcher(
             self.registry,

@@ -3,6 +3,9 @@
 Dutch (``nl``) is the default and the reference locale; English (``en``) is the
 second locale. A key missing in a locale falls back to Dutch, so adding English
 later can never make the bot speechless. Placeholders use ``str.format`` syntax.
+
+A key missing from both is a programming error; see :class:`Messages` for what happens
+then (``KeyError`` in tests and tools, a logged error and a neutral text in the bot).
 """
 
 from __future__ import annotations
@@ -11,8 +14,13 @@ import string
 from collections.abc import Mapping
 
 from avz_bot.catalogue import AREAS
+from avz_bot.logs import get_logger
+
+log = get_logger(__name__)
 
 DEFAULT_LOCALE = "nl"
+#: The neutral text a lenient catalogue shows where a text is missing (see ``Messages``).
+MISSING_TEXT_KEY = "error.text_missing"
 
 _CORE_NL: dict[str, str] = {
     # --- generic replies -------------------------------------------------
@@ -20,6 +28,7 @@ _CORE_NL: dict[str, str] = {
         "Er ging iets mis bij het verwerken van je commando; er is niets gewijzigd. "
         "Probeer het later opnieuw of neem contact op met de beheerder."
     ),
+    "error.text_missing": "(tekst ontbreekt)",
     "error.not_registered": (
         "Je bent (nog) niet geregistreerd als ketenpartner, dus ik voer geen commando's "
         "voor je uit. Vraag de beheerder van het AVZ om je aan te melden."
@@ -113,6 +122,7 @@ _CORE_EN: dict[str, str] = {
         "Something went wrong while processing your command; nothing was changed. "
         "Please try again later or contact the administrator."
     ),
+    "error.text_missing": "(text missing)",
     "error.not_registered": (
         "You are not registered as a partner, so I do not run commands for you. "
         "Ask the AVZ administrator to register you."
@@ -225,13 +235,37 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-class Messages:
-    """Looks up and formats user-facing text for one locale."""
+def key_family(key: str) -> str:
+    """``key`` without its last part (``helpdesk.status.gesloten`` → ``helpdesk.status``):
+    what a log line names, since the last part of a composed key may be a value."""
+    return key.rpartition(".")[0] or key
 
-    def __init__(self, locale: str = DEFAULT_LOCALE) -> None:
+
+class Messages:
+    """Looks up and formats user-facing text for one locale.
+
+    A key missing from the catalogue (in this locale and in Dutch) is a programming
+    error, usually a key composed at run time from a value the catalogue has no text for.
+    What happens then depends on ``strict``:
+
+    * ``strict=True`` (the default: tests, documentation, tools): ``KeyError``, so a test
+      that reaches the text fails. ``tests/unit/test_catalogue_keys.py`` enumerates every
+      key family composed at run time, so CI catches a missing key without reaching it.
+    * ``strict=False`` (the running bot, see ``avz_bot.app``): an error is logged naming
+      the key's family and the locale (never the values filled in, nor the last part of
+      the key, which may be a value), and the neutral :data:`MISSING_TEXT_KEY` text
+      ("(tekst ontbreekt)") takes the text's place. A missing sentence then degrades one
+      reply instead of failing the whole command ("er ging iets mis", the transaction
+      rolled back), and a refusal still refuses.
+
+    Only missing keys are forgiven; a missing placeholder value still raises.
+    """
+
+    def __init__(self, locale: str = DEFAULT_LOCALE, *, strict: bool = True) -> None:
         if locale not in CATALOGUES:
             raise ValueError(f"unknown locale {locale!r}; known: {', '.join(sorted(CATALOGUES))}")
         self.locale = locale
+        self.strict = strict
         self._primary = CATALOGUES[locale]
         self._fallback = CATALOGUES[DEFAULT_LOCALE]
 
@@ -239,24 +273,29 @@ class Messages:
         """Whether ``key`` exists (in this locale or the Dutch fallback)."""
         return key in self._primary or key in self._fallback
 
-    def t(self, key: str, /, **values: object) -> str:
-        """The text for ``key`` with ``values`` filled in.
-
-        An unknown key is a programming error and raises ``KeyError``: it is caught by
-        the test that checks every key used in the code exists.
-        """
+    def _template(self, key: str) -> str:
         template = self._primary.get(key)
         if template is None:
-            template = self._fallback[key]
+            template = self._fallback.get(key)
+        if template is None:
+            if self.strict:
+                raise KeyError(key)
+            log.error(
+                "message key missing",
+                extra={"key_family": key_family(key), "locale": self.locale},
+            )
+            template = self._primary.get(MISSING_TEXT_KEY) or self._fallback[MISSING_TEXT_KEY]
+        return template
+
+    def t(self, key: str, /, **values: object) -> str:
+        """The text for ``key`` with ``values`` filled in (a missing key: see the class)."""
+        template = self._template(key)
         return template.format(**values) if values else template
 
     def t_lenient(self, key: str, values: Mapping[str, object]) -> str:
         """Like ``t``, but a placeholder without a value renders as "—" (for texts whose
         values come from stored records that may predate a placeholder)."""
-        template = self._primary.get(key)
-        if template is None:
-            template = self._fallback[key]
-        return string.Formatter().vformat(template, (), _Lenient(values))
+        return string.Formatter().vformat(self._template(key), (), _Lenient(values))
 
 
 class _Lenient(dict[str, object]):

@@ -350,6 +350,32 @@ async def test_others_cannot_acknowledge_and_nothing_changes(world: World) -> No
     assert await world.status() == ("aangevraagd", 1, None)
 
 
+async def test_an_outsider_learns_nothing_about_an_escalation(world: World) -> None:
+    """Involvement first: someone with no part in the escalation or its case gets the
+    reply for an unknown reference, open or closed, whatever the command."""
+    eva = Member("@eva:avz.test", "Eva", POLITIE, frozenset({Role.PROFESSIONAL}))
+
+    async def refusal(member: Member, action: EscalationAction, reference: str) -> str:
+        with pytest.raises(CaseCommandError) as refused:
+            await world.unit(
+                lambda u: u.escalations.act(member, reference, action, CASE_ROOM, "$x", "reden")
+            )
+        return str(refused.value.reply.plain)
+
+    await world.request()
+    unknown = await refusal(eva, EscalationAction.ACKNOWLEDGE, "ESC-2026-99")
+    assert unknown == "Opschaling ESC-2026-99 bestaat niet."
+    expected = unknown.replace("ESC-2026-99", "ESC-2026-1")
+    for action in EscalationAction:
+        assert await refusal(eva, action, "esc-2026-1") == expected
+    await world.act(PIETER, EscalationAction.WITHDRAW, "opgelost")
+    for action in EscalationAction:
+        assert await refusal(eva, action, "ESC-2026-1") == expected
+    # Whoever is involved still hears why: a member of the case is told it is closed.
+    closed = await refusal(OTTO, EscalationAction.DEESCALATE, "ESC-2026-1")
+    assert closed == "Deze opschaling is al ingetrokken; er verandert niets."
+
+
 async def test_reaction_from_target_acknowledges_and_from_others_is_refused_privately(
     world: World,
 ) -> None:

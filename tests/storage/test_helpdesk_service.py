@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from avz_bot.clock import FakeClock
+from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.partners import (
     Member,
     Organisation,
@@ -337,43 +338,93 @@ async def test_claim_by_reaction(world: World) -> None:
     assert question.claimed_by == EXPERT.matrix_id
 
 
-async def test_lesson_from_a_closed_case(world: World) -> None:
+CASE = "AVZ-2026-0007"
+#: A ketenmanager (not in the partner registry: the service takes the member as given).
+KETEN = Member("@keten:avz.test", "Keten", AVZ, frozenset({Role.KETENMANAGER}))
+
+
+async def _case(
+    world: World, status: CaseStatus, *members: Member, left: Member | None = None
+) -> None:
+    """Case ``CASE`` in ``status`` with ``members`` (the first holds regie); ``left`` was a
+    member and left."""
     from storage.case_repositories import CaseRepository
 
+    now = world.clock.now()
     async with world.database.session() as session, session.begin():
         cases = CaseRepository(session)
         row = await cases.create(
-            reference="AVZ-2026-0007",
+            reference=CASE,
             title="Naam van een persoon",
             municipality="groningen",
             case_type="jeugd",
-            created_by=ASKER.matrix_id,
-            now=world.clock.now(),
+            created_by=members[0].matrix_id,
+            now=now,
+            status=status.value,
         )
-        await cases.claim_regie(row.id, ASKER.matrix_id, "avz", world.clock.now())
+        for member in (*members, *([left] if left else [])):
+            await cases.add_member(row.id, member.matrix_id, member.organisation.code, now)
+        await cases.claim_regie(row.id, members[0].matrix_id, members[0].organisation.code, now)
+        if left is not None:
+            await cases.mark_member_left(row.id, left.matrix_id, now)
+
+
+async def _refusal(
+    world: World, action: Callable[[HelpdeskService], Awaitable[Any]]
+) -> tuple[str, str]:
+    """The refusal's key and the Dutch reply the command handler sends for it."""
+    async with world.database.session() as session, session.begin():
+        service = world.services.bind(session).helpdesk
+        with pytest.raises(HelpdeskError) as exc:
+            await action(service)
+        return exc.value.key, service.view.refusal(exc.value).plain
+
+
+async def test_lesson_from_a_closed_case(world: World) -> None:
+    await _case(world, CaseStatus.GESLOTEN, ASKER, EXPERT)
 
     async def refused(action: Callable[[HelpdeskService], Awaitable[Any]]) -> str:
-        with pytest.raises(HelpdeskError) as exc:
-            await world.run(action)
-        return exc.value.key
+        return (await _refusal(world, action))[0]
 
-    assert await refused(lambda s: s.card_new(ASKER, "AVZ-2026-0007", "jeugd")) == (
-        "lesson_wrong_status"
-    )
-    async with world.database.session() as session, session.begin():
-        await CaseRepository(session).change_status(
-            row.id, row.status, "gesloten", world.clock.now()
-        )
-    assert await refused(lambda s: s.card_new(EXPERT, "AVZ-2026-0007", "jeugd")) == (
-        "lesson_not_allowed"
-    )
-    assert await refused(lambda s: s.card_new(ASKER, "AVZ-2026-0007", None)) == "theme_unknown"
+    assert await refused(lambda s: s.card_new(EXPERT, CASE, "jeugd")) == "lesson_not_allowed"
+    assert await refused(lambda s: s.card_new(ASKER, CASE, None)) == "theme_unknown"
     assert await refused(lambda s: s.card_new(ASKER, "AVZ-2026-0999", "jeugd")) == "case_unknown"
-    lesson = await world.run(lambda s: s.card_new(ASKER, "AVZ-2026-0007", "jeugd"))
+    lesson = await world.run(lambda s: s.card_new(ASKER, CASE, "jeugd"))
     card = lesson.card
     assert card.status == "concept" and card.title == "Les uit casus AVZ-2026-0007"
     assert "Naam" not in card.body  # nothing is copied from the case
     assert await refused(lambda s: s.card_publish(ASKER, card.reference)) == "empty"
+
+
+@pytest.mark.parametrize("status", [s for s in CaseStatus if s is not CaseStatus.GESLOTEN])
+async def test_no_lesson_from_a_case_that_is_not_closed(world: World, status: CaseStatus) -> None:
+    """Regression: the refusal looked the case status up among the helpdesk's statuses,
+    which failed the command ("er ging iets mis"); it names the status in the cases'
+    words now. (Every status but gesloten; a new case is "aangemeld".)"""
+    await _case(world, status, ASKER, KETEN)
+    word = Messages().t(f"case.status.{status.value}")
+    for who in (ASKER, KETEN):  # the regiehouder, a ketenmanager in the case
+        key, reply = await _refusal(world, lambda s, who=who: s.card_new(who, CASE, "jeugd"))
+        assert key == "lesson_wrong_status"
+        assert reply == f"Een les maak je van een gesloten casus; {CASE} is {word}."
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+async def test_a_lesson_tells_a_non_member_nothing_about_the_case(
+    world: World, status: CaseStatus
+) -> None:
+    """Membership first: whoever is not (or no longer) in the case, a ketenmanager too,
+    gets the reply for a case that does not exist, whatever the case's status."""
+    await _case(world, status, ASKER, EXPERT, left=OTHER)
+    _, unknown = await _refusal(world, lambda s: s.card_new(OUTSIDER, "AVZ-2026-0999", "jeugd"))
+    assert unknown == "Casus AVZ-2026-0999 bestaat niet."
+    for who in (OUTSIDER, OTHER, KETEN):
+        key, reply = await _refusal(world, lambda s, who=who: s.card_new(who, CASE, "jeugd"))
+        assert (key, reply) == ("case_unknown", unknown.replace("AVZ-2026-0999", CASE))
+    # A member without the right is refused before the status is looked at.
+    key, reply = await _refusal(world, lambda s: s.card_new(EXPERT, CASE, "jeugd"))
+    assert key == "lesson_not_allowed"
+    assert reply == f"Alleen de regiehouder van {CASE} of een ketenmanager maakt er een les van."
 
 
 async def test_a_command_from_elsewhere_is_also_posted_in_the_thread(world: World) -> None:

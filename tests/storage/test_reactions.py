@@ -190,7 +190,9 @@ async def test_command_refusals_are_clear_and_change_nothing(
         assert await EscalationRepository(session).count_open() == 0
     # a real one, then the refusals on it
     await reply("$g", PIETER.matrix_id, '!opschalen inhoudelijk reden="x" besluit="y"')
-    assert "huidige niveau" in await reply("$h", OTTO.matrix_id, "!ontvangen ESC-2026-1")
+    # Otto has no part in it (not in the case): to him it does not exist.
+    assert "ESC-2026-1 bestaat niet" in await reply("$h", OTTO.matrix_id, "!ontvangen ESC-2026-1")
+    assert "huidige niveau" in await reply("$h2", PIETER.matrix_id, "!ontvangen ESC-2026-1")
     assert "nog niet ontvangen" in await reply("$i", KIM.matrix_id, '!besluit ESC-2026-1 "z"')
     await reply("$j", KIM.matrix_id, "!ontvangen ESC-2026-1", COORDINATION)
     assert "al ontvangen door Kim" in await reply(

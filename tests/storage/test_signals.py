@@ -470,8 +470,16 @@ async def test_case_person_match_goes_to_regiehouder_or_coordination(world: Worl
         await cases.set_room(row.id, "!case:avz.test")
         await cases.add_member(row.id, PIETER.matrix_id, "politie", START)
         await cases.claim_regie(row.id, PIETER.matrix_id, "politie", START)
-    refused = await world.say(ANOUK, DM[ANOUK.matrix_id], f"!casus persoon AVZ-2026-0001 bsn={BSN}")
+        await cases.add_member(row.id, PAUL.matrix_id, "politie", START)
+    refused = await world.say(PAUL, DM[PAUL.matrix_id], f"!casus persoon AVZ-2026-0001 bsn={BSN}")
     assert "de regiehouder" in refused
+    # To a non-member the case does not exist, wherever they ask.
+    unknown = await world.say(ANOUK, DM[ANOUK.matrix_id], f"!casus persoon AVZ-2026-0099 bsn={BSN}")
+    assert unknown == "Ik ken geen casus AVZ-2026-0099."
+    person = 'naam="Jan de Vries" geboortedatum=03-02-2001'
+    for room, members in ((DM[ANOUK.matrix_id], 2), (TVO_ROOM, 5)):  # also in the wrong place
+        reply = await world.say(ANOUK, room, f"!casus persoon AVZ-2026-0001 {person}", members)
+        assert reply == "Ik ken geen casus AVZ-2026-0001."
     linked = await world.say(
         PIETER, DM[PIETER.matrix_id], f"!casus persoon AVZ-2026-0001 bsn={BSN}"
     )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.dutch_search import DutchAnalyzer, fold
 from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.workdays import WorkCalendar
@@ -247,17 +248,20 @@ def test_query_groups_with_synonyms() -> None:
 @pytest.mark.parametrize(
     ("status", "relations", "code"),
     [
-        ("gesloten", {R.REGIEHOUDER}, None),
-        ("gesloten", {R.KETENMANAGER}, None),
-        ("gesloten", {R.THEME_EXPERT}, hd.RefusalCode.NOT_ALLOWED),
-        ("actief", {R.REGIEHOUDER}, hd.RefusalCode.WRONG_STATUS),
+        (CaseStatus.GESLOTEN, {R.REGIEHOUDER}, None),
+        (CaseStatus.GESLOTEN, {R.KETENMANAGER}, None),
+        (CaseStatus.GESLOTEN, {R.THEME_EXPERT}, hd.RefusalCode.NOT_ALLOWED),
+        (CaseStatus.ACTIEF, {R.REGIEHOUDER}, hd.RefusalCode.WRONG_STATUS),
+        # Permission before state: who may not make the lesson hears nothing of the status.
+        (CaseStatus.ACTIEF, set(), hd.RefusalCode.NOT_ALLOWED),
     ],
 )
 def test_lessons_only_from_closed_cases(
-    status: str, relations: set[R], code: hd.RefusalCode | None
+    status: CaseStatus, relations: set[R], code: hd.RefusalCode | None
 ) -> None:
     refusal = hd.check_lesson(status, frozenset(relations))
     assert (refusal.code if refusal else None) is code
+    assert refusal is None or refusal.status is status
 
 
 def test_reply_in_a_thread() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -40,3 +41,20 @@ def test_fallback_to_dutch_and_unknown_locale() -> None:
     assert Messages("en").t("list.none") == "none"
     with pytest.raises(KeyError):
         Messages().t("bestaat.niet")
+
+
+def test_a_missing_key_degrades_in_the_running_bot(caplog: pytest.LogCaptureFixture) -> None:
+    # Strict (the default, as in every test): a missing key is an error that fails.
+    with pytest.raises(KeyError):
+        Messages().t_lenient("helpdesk.status.bestaat_niet", {})
+    # Lenient (the bot): a neutral text, and an error that names the family only.
+    with caplog.at_level(logging.ERROR, logger="avz_bot.messages"):
+        assert Messages(strict=False).t("helpdesk.status.bestaat_niet") == "(tekst ontbreekt)"
+        assert Messages("en", strict=False).t_lenient("x.y.geheim", {"a": 1}) == "(text missing)"
+    families = [getattr(r, "key_family", None) for r in caplog.records]
+    assert families == ["helpdesk.status", "x.y"]
+    assert all("bestaat_niet" not in r.getMessage() + str(r.__dict__) for r in caplog.records)
+    # Existing keys and placeholders behave as always.
+    assert Messages(strict=False).t("error.usage", usage="!x") == "Gebruik: !x"
+    with pytest.raises(KeyError):
+        Messages(strict=False).t("error.usage", use="!x")  # a missing value still fails

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from avz_bot.domain.cases.state import CaseStatus
 from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 
@@ -96,10 +97,11 @@ class RefusalCode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """A refused transition: the reason and the status it was refused in."""
+    """A refused transition: the reason and the status it was refused in (an enum member,
+    so the view can tell a question's ``gesloten`` from a case's)."""
 
     code: RefusalCode
-    status: str
+    status: RefusalStatus
 
 
 class HelpdeskRefused(Exception):
@@ -116,9 +118,9 @@ def check_question(
     """``None`` if someone with ``relations`` may do ``action`` in ``status``."""
     allowed = QUESTION_PERMISSIONS.get((action, status))
     if allowed is None:
-        return Refusal(RefusalCode.WRONG_STATUS, status.value)
+        return Refusal(RefusalCode.WRONG_STATUS, status)
     if not allowed & relations:
-        return Refusal(RefusalCode.NOT_ALLOWED, status.value)
+        return Refusal(RefusalCode.NOT_ALLOWED, status)
     return None
 
 
@@ -372,6 +374,11 @@ class CardState(StrEnum):
     RETIRED = "vervallen"
 
 
+#: The status a refusal names: a question's, a card's or, for a lesson, a case's (each
+#: has its own words in the catalogue: ``helpdesk.status.*`` and ``case.status.*``).
+RefusalStatus = QuestionStatus | CardState | CaseStatus
+
+
 class CardAction(StrEnum):
     """What someone can do to a card."""
 
@@ -410,9 +417,9 @@ def check_card(
     """``None`` if someone with ``relations`` may do ``action`` to a card in ``state``."""
     allowed = CARD_PERMISSIONS.get((action, state))
     if allowed is None:
-        return Refusal(RefusalCode.WRONG_STATUS, state.value)
+        return Refusal(RefusalCode.WRONG_STATUS, state)
     if not allowed & relations:
-        return Refusal(RefusalCode.NOT_ALLOWED, state.value)
+        return Refusal(RefusalCode.NOT_ALLOWED, state)
     return None
 
 
@@ -424,24 +431,29 @@ def check_publish(
     if refusal is not None:
         return refusal
     if not title.strip() or not body.strip():
-        return Refusal(RefusalCode.EMPTY, state.value)
+        return Refusal(RefusalCode.EMPTY, state)
     if contains_bsn(f"{title}\n{body}"):
-        return Refusal(RefusalCode.BSN, state.value)
+        return Refusal(RefusalCode.BSN, state)
     return None
 
 
 #: Who may turn a closed case into a lesson card (drafts only; publishing is reviewed).
 LESSON_PERMISSION = frozenset({Relation.REGIEHOUDER, Relation.KETENMANAGER})
-#: The case status a lesson can be drawn from (``avz_bot.domain.cases``: gesloten).
-LESSON_CASE_STATUS = "gesloten"
+#: The case status a lesson can be drawn from.
+LESSON_CASE_STATUS = CaseStatus.GESLOTEN
 
 
-def check_lesson(case_status: str, relations: frozenset[Relation]) -> Refusal | None:
-    """``!kennis nieuw <casus>``: only a closed case, by its regiehouder or a ketenmanager."""
-    if case_status != LESSON_CASE_STATUS:
-        return Refusal(RefusalCode.WRONG_STATUS, case_status)
+def check_lesson(case_status: CaseStatus, relations: frozenset[Relation]) -> Refusal | None:
+    """``!kennis nieuw <casus>``: only a closed case, by its regiehouder or a ketenmanager.
+
+    Permission before state: who may not make a lesson of the case hears nothing about
+    its status. (Whether the sender is a member of the case at all, the service checks
+    before this: a non-member is told the case does not exist.)
+    """
     if not LESSON_PERMISSION & relations:
         return Refusal(RefusalCode.NOT_ALLOWED, case_status)
+    if case_status is not LESSON_CASE_STATUS:
+        return Refusal(RefusalCode.WRONG_STATUS, case_status)
     return None
 
 

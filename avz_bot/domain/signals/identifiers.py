@@ -111,19 +111,28 @@ class PersonIdentifier:
         return f"PersonIdentifier(kind={self.kind.value!r}, value=<hidden>)"
 
 
+class IdentifierProblem(StrEnum):
+    """Why an identifier cannot be used (catalogue ``signal.identifier.<value>``)."""
+
+    INVALID_BSN = "invalid_bsn"
+    NAME_MISSING = "name_missing"
+    BIRTHDATE_REQUIRED = "birthdate_required"
+
+
 class IdentifierError(ValueError):
     """The identifier cannot be used; ``code`` names why (for a Dutch explanation)."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
+    def __init__(self, code: IdentifierProblem) -> None:
+        super().__init__(code.value)
         self.code = code
 
 
 def bsn_identifier(raw: str) -> PersonIdentifier:
-    """A BSN identifier; raises ``IdentifierError("invalid_bsn")`` if it fails the elfproef."""
+    """A BSN identifier; raises ``IdentifierError`` (``invalid_bsn``) if it fails the
+    elfproef."""
     digits = normalise_bsn(raw)
     if digits is None:
-        raise IdentifierError("invalid_bsn")
+        raise IdentifierError(IdentifierProblem.INVALID_BSN)
     return PersonIdentifier(IdentifierKind.BSN, digits)
 
 
@@ -131,9 +140,9 @@ def name_identifier(name: str, birth_date: date | None) -> PersonIdentifier:
     """The weak key: normalised name and date of birth (both required)."""
     normal = normalise_name(name)
     if not normal:
-        raise IdentifierError("name_missing")
+        raise IdentifierError(IdentifierProblem.NAME_MISSING)
     if birth_date is None:
-        raise IdentifierError("birthdate_required")
+        raise IdentifierError(IdentifierProblem.BIRTHDATE_REQUIRED)
     return PersonIdentifier(IdentifierKind.NAME_BIRTHDATE, f"{normal}|{birth_date.isoformat()}")
 
 
@@ -213,6 +222,7 @@ __all__ = [
     "KEY_VERSION",
     "IdentifierError",
     "IdentifierKind",
+    "IdentifierProblem",
     "PersonIdentifier",
     "PseudonymKey",
     "Pseudonymiser",

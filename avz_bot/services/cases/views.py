@@ -152,10 +152,10 @@ class CaseViews(CaseServiceBase):
                     values[key] = await self.org_name(value)
                 else:
                     values[key] = value
-            try:
-                what = self._messages.t_lenient(f"case.event.{kind}", values)
-            except KeyError:
-                what = kind
+            # An entry without a text (an action of an older version) shows its name.
+            event_key = f"case.event.{kind}"
+            has_text = self._messages.has(event_key)
+            what = self._messages.t_lenient(event_key, values) if has_text else kind
             lines.append(
                 self.t(
                     "case.timeline.line",

@@ -147,6 +147,11 @@ class EscalationService(EscalationPersisting, EscalationOverviews):
         """``!ontvangen``, ``!vrijgeven``, ``!besluit``, ``!doorzetten``, ``!afschalen``,
         ``!opschaling intrekken``: ``words`` is the decision or the reason."""
         loaded = await self._by_reference(reference)
+        if not domain.actors_for(loaded.state, member):
+            # Involvement first (as membership for a case): whoever has no part in the
+            # escalation or its case gets the reply for an unknown reference, so a typed
+            # reference tells them neither that it exists nor its status.
+            raise self._refuse("esc.not_found", reference=loaded.row.reference)
         state, now = loaded.state, self.now
         outcome: domain.Outcome
         if action is EscalationAction.ACKNOWLEDGE:

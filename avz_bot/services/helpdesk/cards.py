@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.partners import Member, Role, ScopedRoleKind
 from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.services.helpdesk.results import CardOutcome
+from avz_bot.services.helpdesk.results import CardEvent, CardOutcome
 from avz_bot.services.helpdesk.search import put_document
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.case_repositories import CaseRepository
@@ -38,13 +40,46 @@ _CARD_REF = re.compile(r"^k-(\d{1,7})$", re.IGNORECASE)
 TITLE_LENGTH = 120
 
 
-class HelpdeskError(Exception):
-    """A refused helpdesk command: the catalogue key (under ``helpdesk.refused.``) and
-    its values. Nothing was changed (the core rolls the transaction back)."""
+class HelpdeskProblem(StrEnum):
+    """Why the service refused a helpdesk command (besides the domain's ``hd.RefusalCode``);
+    catalogue ``helpdesk.refused.<value>``."""
 
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
+    NOT_HELPDESK_ROOM = "not_helpdesk_room"
+    THEME_UNKNOWN = "theme_unknown"
+    BSN_IN_QUESTION = "bsn_in_question"
+    BSN_IN_ANSWER = "bsn_in_answer"
+    QUESTION_UNKNOWN = "question_unknown"
+    CARD_UNKNOWN = "card_unknown"
+    CASE_UNKNOWN = "case_unknown"
+    CHANGED_MEANWHILE = "changed_meanwhile"
+    SEARCH_EMPTY = "search_empty"
+    EDIT_NOTHING = "edit_nothing"
+    LESSON_WRONG_STATUS = "lesson_wrong_status"
+    LESSON_NOT_ALLOWED = "lesson_not_allowed"
+
+
+#: A lesson refused by the domain (``hd.check_lesson``), in the lesson's own words.
+LESSON_PROBLEMS: dict[hd.RefusalCode, HelpdeskProblem] = {
+    hd.RefusalCode.WRONG_STATUS: HelpdeskProblem.LESSON_WRONG_STATUS,
+    hd.RefusalCode.NOT_ALLOWED: HelpdeskProblem.LESSON_NOT_ALLOWED,
+}
+
+
+class HelpdeskError(Exception):
+    """A refused helpdesk command: the catalogue key (under ``helpdesk.refused.``), the
+    status it was refused in, if any (worded by its kind, see ``HelpdeskView.refusal``),
+    and the other values. Nothing was changed (the core rolls the transaction back)."""
+
+    def __init__(
+        self,
+        key: hd.RefusalCode | HelpdeskProblem,
+        *,
+        status: hd.RefusalStatus | None = None,
+        **values: object,
+    ) -> None:
+        super().__init__(key.value)
         self.key = key
+        self.status = status
         self.values = values
 
 
@@ -94,12 +129,12 @@ class KnowledgeCards:
         match = _CARD_REF.match(reference.strip())
         row = await self.cards.by_number(int(match[1])) if match else None
         if row is None:
-            raise HelpdeskError("card_unknown", reference=reference.strip())
+            raise HelpdeskError(HelpdeskProblem.CARD_UNKNOWN, reference=reference.strip())
         return row
 
     @staticmethod
     def _refuse(refusal: hd.Refusal, reference: str) -> HelpdeskError:
-        return HelpdeskError(refusal.code.value, reference=reference, status=refusal.status)
+        return HelpdeskError(refusal.code, reference=reference, status=refusal.status)
 
     # ------------------------------------------------------------ cards
     async def _card_step(
@@ -135,28 +170,37 @@ class KnowledgeCards:
         await self.audit(
             member.matrix_id, "card.created", None, card.reference, question=row.reference
         )
-        return CardOutcome("created", card)
+        return CardOutcome(CardEvent.CREATED, card)
 
     async def _lesson(self, member: Member, reference: str, theme: str | None) -> CardOutcome:
         """A draft for a lesson from a closed case: no text is copied from the case (it
-        is about people); the owner writes the lesson, publishing checks it."""
-        case = await CaseRepository(self._session).by_reference(reference)
-        if case is None:
-            raise HelpdeskError("case_unknown", reference=reference)
+        is about people); the owner writes the lesson, publishing checks it.
+
+        Membership first, as for every case command (``avz_bot.domain.cases.check``), a
+        ketenmanager included: a non-member gets the reply for an unknown case, so the
+        command tells nobody outside the case whether it exists or what its status is.
+        Then permission, then the case's status (``hd.check_lesson``).
+        """
+        cases = CaseRepository(self._session)
+        case = await cases.by_reference(reference)
+        membership = await cases.get_member(case.id, member.matrix_id) if case else None
+        if case is None or membership is None or not membership.active:
+            raise HelpdeskError(HelpdeskProblem.CASE_UNKNOWN, reference=reference)
         relations: set[hd.Relation] = set()
         if case.regie_holder == member.matrix_id:
             relations.add(hd.Relation.REGIEHOUDER)
         if member.has_role(Role.KETENMANAGER) or member.has_role(Role.ADMIN):
             relations.add(hd.Relation.KETENMANAGER)
-        refusal = hd.check_lesson(case.status, frozenset(relations))
+        status = CaseStatus(case.status)
+        refusal = hd.check_lesson(status, frozenset(relations))
         if refusal is not None:
-            raise HelpdeskError(
-                f"lesson_{refusal.code.value}", reference=reference, status=case.status
-            )
+            raise HelpdeskError(LESSON_PROBLEMS[refusal.code], reference=reference, status=status)
         code = (theme or "").strip().lower()
         if code not in self.settings.themes:
             raise HelpdeskError(
-                "theme_unknown", theme=theme or "", themes=", ".join(self.settings.themes)
+                HelpdeskProblem.THEME_UNKNOWN,
+                theme=theme or "",
+                themes=", ".join(self.settings.themes),
             )
         card = await self.cards.create(
             theme=code,
@@ -167,7 +211,7 @@ class KnowledgeCards:
             now=self.now,
         )
         await self.audit(member.matrix_id, "card.created", None, card.reference, case=reference)
-        return CardOutcome("created", card)
+        return CardOutcome(CardEvent.CREATED, card)
 
     def lesson_title(self, reference: str) -> str:
         """The working title of a lesson draft (see ``HelpdeskService``)."""
@@ -181,10 +225,10 @@ class KnowledgeCards:
         card = await self.card(reference)
         state = await self._card_step(member, card, hd.CardAction.EDIT)
         if not (title or body):
-            raise HelpdeskError("edit_nothing", reference=card.reference)
+            raise HelpdeskError(HelpdeskProblem.EDIT_NOTHING, reference=card.reference)
         new_title, new_body = (title or card.title).strip(), (body or card.body).strip()
         if state is not hd.CardState.DRAFT and contains_bsn(f"{new_title}\n{new_body}"):
-            raise HelpdeskError("bsn", reference=card.reference, status=state.value)
+            raise HelpdeskError(hd.RefusalCode.BSN, reference=card.reference, status=state)
         await self.cards.update(
             card.id, card.status, title=new_title, body=new_body, updated_at=self.now
         )
@@ -193,7 +237,7 @@ class KnowledgeCards:
         if fresh.status == hd.CardStatus.PUBLISHED.value:
             await self._index_card(fresh)
         await self.audit(member.matrix_id, "card.edited", None, card.reference)
-        return CardOutcome("edited", fresh)
+        return CardOutcome(CardEvent.EDITED, fresh)
 
     async def card_publish(self, member: Member, reference: str) -> CardOutcome:
         """``!kennis publiceer K-…``: refused with a BSN-valid number in the text."""
@@ -216,7 +260,7 @@ class KnowledgeCards:
         await self._index_card(fresh)
         await self._arm_review(fresh)
         await self.audit(member.matrix_id, "card.published", None, card.reference)
-        return CardOutcome("published", fresh)
+        return CardOutcome(CardEvent.PUBLISHED, fresh)
 
     async def card_confirm(self, member: Member, reference: str) -> CardOutcome:
         """``!kennis bevestig K-…``: still right; the next review is ``review_days`` away."""
@@ -228,7 +272,7 @@ class KnowledgeCards:
         assert fresh is not None
         await self._arm_review(fresh)
         await self.audit(member.matrix_id, "card.confirmed", None, card.reference)
-        return CardOutcome("confirmed", fresh)
+        return CardOutcome(CardEvent.CONFIRMED, fresh)
 
     async def card_retire(self, member: Member, reference: str) -> CardOutcome:
         """``!kennis vervallen K-…``: out of the search, no more reviews."""
@@ -246,7 +290,7 @@ class KnowledgeCards:
         fresh = await self.cards.get(card.id)
         assert fresh is not None
         await self.audit(member.matrix_id, "card.retired", None, card.reference)
-        return CardOutcome("retired", fresh)
+        return CardOutcome(CardEvent.RETIRED, fresh)
 
     async def _index_card(self, card: CardRow) -> None:
         await put_document(

@@ -34,9 +34,10 @@ from avz_bot.services.area import SendDirect
 from avz_bot.services.helpdesk.cards import (
     TITLE_LENGTH,
     HelpdeskError,
+    HelpdeskProblem,
     KnowledgeCards,
 )
-from avz_bot.services.helpdesk.results import OpenList, QuestionOutcome
+from avz_bot.services.helpdesk.results import OpenList, QuestionEvent, QuestionOutcome
 from avz_bot.services.helpdesk.search import SearchResult, put_document, search_knowledge
 from avz_bot.services.helpdesk.view import HelpdeskView
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
@@ -188,7 +189,7 @@ class HelpdeskService(KnowledgeCards):
         match = _QUESTION_REF.match(reference.strip())
         row = await self.questions.by_number(int(match[1]), int(match[2])) if match else None
         if row is None:
-            raise HelpdeskError("question_unknown", reference=reference.strip())
+            raise HelpdeskError(HelpdeskProblem.QUESTION_UNKNOWN, reference=reference.strip())
         return row
 
     async def arm_sla(self, row: QuestionRow, state: hd.Question) -> None:
@@ -218,14 +219,14 @@ class HelpdeskService(KnowledgeCards):
         """``!vraag <thema> <vraag>`` in a helpdesk room: the question, its thread, the
         theme's experts mentioned there and told by direct message."""
         if room_id not in self.settings.rooms:
-            raise HelpdeskError("not_helpdesk_room")
+            raise HelpdeskError(HelpdeskProblem.NOT_HELPDESK_ROOM)
         code = theme.strip().lower()
         if code not in self.settings.themes:
             raise HelpdeskError(
-                "theme_unknown", theme=theme, themes=", ".join(self.settings.themes)
+                HelpdeskProblem.THEME_UNKNOWN, theme=theme, themes=", ".join(self.settings.themes)
             )
         if contains_bsn(text):
-            raise HelpdeskError("bsn_in_question")
+            raise HelpdeskError(HelpdeskProblem.BSN_IN_QUESTION)
         row = await self.questions.create(
             year=self.calendar.local_date(self.now).year,
             room_id=room_id,
@@ -244,8 +245,8 @@ class HelpdeskService(KnowledgeCards):
         for expert in experts:
             reply = self.view.expert_notice(row, room_id)
             await self._direct(expert, f"helpdesk:{row.reference}:new:{expert}", reply)
-        await self.audit(member.matrix_id, "asked", room_id, row.reference, theme=code)
-        return QuestionOutcome("asked", row, member.matrix_id, tuple(experts))
+        await self.audit(member.matrix_id, QuestionEvent.ASKED, room_id, row.reference, theme=code)
+        return QuestionOutcome(QuestionEvent.ASKED, row, member.matrix_id, tuple(experts))
 
     # ------------------------------------------------------------ transitions
     async def _transition(
@@ -253,7 +254,7 @@ class HelpdeskService(KnowledgeCards):
         member: Member,
         reference: str,
         step: Callable[[hd.Question, frozenset[hd.Relation]], tuple[hd.Question, Any]],
-        name: str,
+        name: QuestionEvent,
     ) -> QuestionOutcome:
         row = await self.question(reference)
         try:
@@ -288,7 +289,7 @@ class HelpdeskService(KnowledgeCards):
             solution_from=state.solution_from,
         )
         if not changed:
-            raise HelpdeskError("changed_meanwhile", reference=row.reference)
+            raise HelpdeskError(HelpdeskProblem.CHANGED_MEANWHILE, reference=row.reference)
         await self._persist[type(event)](row, state, event)
         fresh = await self.questions.get(row.id)
         assert fresh is not None
@@ -300,12 +301,12 @@ class HelpdeskService(KnowledgeCards):
         def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
             return hd.claim(q, member.matrix_id, rel, self.now)
 
-        return await self._transition(member, reference, step, "claimed")
+        return await self._transition(member, reference, step, QuestionEvent.CLAIMED)
 
     async def answer(self, member: Member, reference: str, text: str) -> QuestionOutcome:
         """``!antwoord VR-… <tekst>``: refused when the text holds a BSN-valid number."""
         if contains_bsn(text):
-            raise HelpdeskError("bsn_in_answer")
+            raise HelpdeskError(HelpdeskProblem.BSN_IN_ANSWER)
         row = await self.question(reference)
         # Stored first: the persisting function of the Answered event indexes it.
         await self.questions.update(row.id, row.status, answer=text.strip())
@@ -313,7 +314,7 @@ class HelpdeskService(KnowledgeCards):
         def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
             return hd.answer(q, member.matrix_id, rel, self.now)
 
-        return await self._transition(member, reference, step, "answered")
+        return await self._transition(member, reference, step, QuestionEvent.ANSWERED)
 
     async def confirm(self, member: Member, reference: str) -> QuestionOutcome:
         """``!opgelost VR-…``."""
@@ -321,7 +322,7 @@ class HelpdeskService(KnowledgeCards):
         def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
             return hd.confirm(q, member.matrix_id, rel, self.now)
 
-        return await self._transition(member, reference, step, "confirmed")
+        return await self._transition(member, reference, step, QuestionEvent.CONFIRMED)
 
     async def reopen(self, member: Member, reference: str) -> QuestionOutcome:
         """``!heropen VR-…``."""
@@ -329,7 +330,7 @@ class HelpdeskService(KnowledgeCards):
         def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
             return hd.reopen(q, member.matrix_id, rel, self.now)
 
-        return await self._transition(member, reference, step, "reopened")
+        return await self._transition(member, reference, step, QuestionEvent.REOPENED)
 
     async def claim_by_reaction(self, member: Member, room_id: str, event_id: str) -> Reply | None:
         """A 🙋 on a question's first message: claim it, and queue the thread reply here
@@ -416,7 +417,7 @@ class HelpdeskService(KnowledgeCards):
         """``!vragen [pagina=]`` in a helpdesk room: unanswered questions there, oldest
         first; the page ``win``."""
         if room_id not in self.settings.rooms:
-            raise HelpdeskError("not_helpdesk_room")
+            raise HelpdeskError(HelpdeskProblem.NOT_HELPDESK_ROOM)
         rows, total = await self.questions.open_questions([room_id], win.limit, win.offset)
         claimers = sorted({q.claimed_by for q in rows if q.claimed_by})
         return OpenList(rows, total, dict(await self.names(claimers)))
@@ -425,7 +426,7 @@ class HelpdeskService(KnowledgeCards):
         """``!zoek <woorden> [pagina=]``: published cards and answered questions, best
         first; the page ``win``."""
         if not self._analyzer.query(query):
-            raise HelpdeskError("search_empty")
+            raise HelpdeskError(HelpdeskProblem.SEARCH_EMPTY)
         return await search_knowledge(
             self._session, self._analyzer, query, win.limit, offset=win.offset
         )

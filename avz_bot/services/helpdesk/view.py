@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.dates import format_when
 from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.inbound import Reply
@@ -25,6 +26,14 @@ from storage.helpdesk_repositories import KIND_CARD, CardRow, QuestionRow
 
 def _event_link(room_id: str, event_id: str) -> str:
     return f"https://matrix.to/#/{room_id}/{event_id}"
+
+
+def status_key(status: hd.RefusalStatus) -> str:
+    """The catalogue key that names ``status``: a case's status in the cases' words
+    (``case.status.*``), a question's or a card's in the helpdesk's (``helpdesk.status.*``)."""
+    if isinstance(status, CaseStatus):
+        return f"case.status.{status.value}"
+    return f"helpdesk.status.{status.value}"
 
 
 def _mentioning(users: list[tuple[str, str]], message: str, thread_root: str | None) -> Reply:
@@ -69,9 +78,9 @@ class HelpdeskView:
     def refusal(self, error: HelpdeskError) -> Reply:
         """A refused command: why, and what to do."""
         values = dict(error.values)
-        if "status" in values:
-            values["status"] = self.t(f"helpdesk.status.{values['status']}")
-        return text(self.t(f"helpdesk.refused.{error.key}", **values))
+        if error.status is not None:
+            values["status"] = self.t(status_key(error.status))
+        return text(self.t(f"helpdesk.refused.{error.key.value}", **values))
 
     def question_outcome(
         self,

@@ -263,12 +263,14 @@ class PersonSignals(SignalBase):
         """``!casus persoon AVZ-… bsn=…``: the regiehouder links the case to its central
         person's pseudonym, so new signals on that person reach the case."""
         place = await self.place_of(room_id, room_members)
-        case = await self._cases.cases.by_reference(case_reference.strip().upper())
-        actors = domain.actors_for(
-            member, regie_holder=case.regie_holder if case is not None else None
-        )
-        if case is None:
+        cases = self._cases.cases
+        case = await cases.by_reference(case_reference.strip().upper())
+        membership = await cases.get_member(case.id, member.matrix_id) if case else None
+        if case is None or membership is None or not membership.active:
+            # Membership first, as for every case command: to a non-member the case does
+            # not exist (no probing references for existence, place or status).
             raise self._refuse("signal.case_not_found", reference=case_reference)
+        actors = domain.actors_for(member, regie_holder=case.regie_holder)
         self._check(SignalAction.LINK_PERSON, actors, place)
         if case.status == CaseStatus.GESLOTEN.value:
             raise self._refuse("signal.case_closed", reference=case.reference)

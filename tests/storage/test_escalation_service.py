@@ -358,7 +358,9 @@ async def test_an_outsider_learns_nothing_about_an_escalation(world: World) -> N
     async def refusal(member: Member, action: EscalationAction, reference: str) -> str:
         with pytest.raises(CaseCommandError) as refused:
             await world.unit(
-                lambda u: u.escalations.act(member, reference, action, CASE_ROOM, "$x", "reden")
+                lambda u: u[EscalationService].act(
+                    member, reference, action, CASE_ROOM, "$x", "reden"
+                )
             )
         return str(refused.value.reply.plain)
 

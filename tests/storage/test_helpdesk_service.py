@@ -374,7 +374,7 @@ async def _refusal(
 ) -> tuple[str, str]:
     """The refusal's key and the Dutch reply the command handler sends for it."""
     async with world.database.session() as session, session.begin():
-        service = world.services.bind(session).helpdesk
+        service = world.services.bind(session)[HelpdeskService]
         with pytest.raises(HelpdeskError) as exc:
             await action(service)
         return exc.value.key, service.view.refusal(exc.value).plain

@@ -2,21 +2,57 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from avz_bot.domain import cases as case_domain
 from avz_bot.domain import escalations as domain
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
+from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.formatting import text
 from avz_bot.lists import Page, window
-from avz_bot.services.cases import CaseCommandError
-from avz_bot.services.escalations.base import EscalationBase, frozen_level
+from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.escalations.base import frozen_level
+from avz_bot.services.escalations.view import EscalationView
+from avz_bot.settings_sections.escalations import EscalationSettings
 from storage.escalation_repositories import (
+    EscalationRepository,
     ListedEscalation,
     overdue_agreements_by_municipality,
 )
 
 
-class EscalationOverviews(EscalationBase):
+class EscalationOverviews:
     """Bounded lists of escalations (one joined query each, no per-row follow-ups)."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        cases: CaseService,
+        escalations: EscalationRepository,
+        *,
+        settings: EscalationSettings,
+        calendar: WorkCalendar,
+        view: EscalationView,
+        prefix: str,
+    ) -> None:
+        self._session = session
+        self._cases = cases
+        self.escalations = escalations
+        self._settings = settings
+        self._calendar = calendar
+        self.view = view
+        self._prefix = prefix
+
+    @property
+    def now(self) -> datetime:
+        """The unit of work's time."""
+        return self._cases.now
+
+    def _refuse(self, key: str, /, **values: object) -> CaseCommandError:
+        return CaseCommandError(text(self.view.t(key, **values)))
 
     def _lines(self, listed: list[ListedEscalation]) -> list[str]:
         """List lines (the rows come from one joined query)."""

@@ -1,39 +1,102 @@
-"""Persisting escalation events: one small function per domain event type (:data:`PERSISTERS`).
+"""Persisting escalation events: one small function per domain event type.
 
-Each writes the escalation row and its level times, the audit trail (the case's
+:meth:`EscalationEvents.apply` looks each event up in one table (event type → function);
+each function writes the escalation row and its level times, the audit trail (the case's
 timeline), pings and direct messages for that one event, and returns the line for the
-reply (or ``""``). :meth:`EscalationPersisting._apply` runs them and re-arms the clocks.
+reply (or ``""``); then the clocks are re-armed. Replies are worded in
+:mod:`avz_bot.services.escalations.view`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain import cases as case_domain
 from avz_bot.domain import escalations as domain
 from avz_bot.domain.escalations import (
+    ClockStage,
     EscalationEvent,
     EscalationStatus,
     FrozenLevel,
+    Refusal,
     Transition,
 )
 from avz_bot.domain.inbound import Reply
+from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
+from avz_bot.services.area import SendDirect
+from avz_bot.services.cases import CaseCommandError, CaseService
 from avz_bot.services.escalations.base import (
+    JOB_ESCALATION_CLOCK,
     REACTION_KIND,
-    EscalationBase,
+    Enqueue,
     Loaded,
 )
-from avz_bot.services.escalations.view import Context
+from avz_bot.services.escalations.view import Context, EscalationView
+from storage.escalation_repositories import EscalationRepository
 from storage.outbox_repositories import ReactionTargetRepository
+from storage.schedule_repositories import JobRepository
+
+#: Clock stages share two job rows per escalation: the first (reminder) and second step.
+_STAGE_SLOT = {
+    ClockStage.ACK_REMINDER: 1,
+    ClockStage.DECISION_REMINDER: 1,
+    ClockStage.ACK_ESCALATE: 2,
+    ClockStage.DECISION_OVERDUE: 2,
+}
 
 
-class EscalationPersisting(EscalationBase):
-    """The persisting half of the escalation service."""
+class EscalationEvents:
+    """The persisting functions, one per event type, inside one transaction."""
 
-    async def _apply(self, loaded: Loaded, outcome: Transition, room_id: str, key: str) -> Reply:
+    def __init__(
+        self,
+        session: AsyncSession,
+        cases: CaseService,
+        escalations: EscalationRepository,
+        *,
+        calendar: WorkCalendar,
+        view: EscalationView,
+        enqueue: Enqueue,
+        direct: SendDirect,
+        txn_id: Callable[[str], str],
+        late_after: timedelta,
+    ) -> None:
+        self._session = session
+        self._cases = cases
+        self.escalations = escalations
+        self._jobs = JobRepository(session)
+        self._calendar = calendar
+        self.view = view
+        self._enqueue = enqueue
+        self._direct = direct
+        self._txn_id = txn_id
+        self._late_after = late_after
+        #: When a clock job is being handled: the moment it was planned for (lateness).
+        self.planned: datetime | None = None
+        self._table: Mapping[type[EscalationEvent], Callable[..., Awaitable[str]]] = {
+            domain.LevelStarted: self._level_started,
+            domain.Acknowledged: self._acknowledged,
+            domain.Released: self._released,
+            domain.Decided: self._decided,
+            domain.Closed: self._closed,
+            domain.AckReminder: self._ack_reminder,
+            domain.LastLevelUnacknowledged: self._last_level_unacknowledged,
+            domain.DecisionReminder: self._decision_reminder,
+            domain.DecisionOverdue: self._decision_overdue,
+        }
+
+    @property
+    def now(self) -> datetime:
+        """The unit of work's time."""
+        return self._cases.now
+
+    async def apply(self, loaded: Loaded, outcome: Transition, room_id: str, key: str) -> Reply:
         """Persist every event (one function per type), then re-arm the clocks.
 
         The reply goes to ``room_id``; when that is not the case room (a command in the
@@ -42,7 +105,7 @@ class EscalationPersisting(EscalationBase):
         fresh = Loaded(loaded.row, loaded.case, outcome.state)
         lines = []
         for event in outcome.events:
-            line = await self._persist(fresh, event, room_id, key)
+            line = await self.persist(fresh, event, room_id, key)
             if line:
                 lines.append(line)
         await self._arm(fresh)
@@ -52,9 +115,26 @@ class EscalationPersisting(EscalationBase):
             await self._enqueue(f"esc-case:{key}", case_room, reply)
         return reply
 
-    async def _persist(self, loaded: Loaded, event: EscalationEvent, room_id: str, key: str) -> str:
-        """Persist one event with its function from :data:`PERSISTERS`."""
-        return await PERSISTERS[type(event)](self, loaded, event, room_id, key)
+    async def persist(self, loaded: Loaded, event: EscalationEvent, room_id: str, key: str) -> str:
+        """Persist one event with its function from the table (the clocks stay as armed)."""
+        return await self._table[type(event)](loaded, event, room_id, key)
+
+    async def record(
+        self,
+        loaded: Loaded,
+        actor: str | None,
+        kind: str,
+        room_id: str | None,
+        details: dict[str, str | int | bool | None],
+    ) -> None:
+        """One audit entry on the case's timeline (``escalation.<kind>``)."""
+        await self._cases.record_audit(
+            loaded.case,
+            actor or "bot",
+            f"escalation.{kind}",
+            room_id or None,
+            {"reference": loaded.row.reference, **details},
+        )
 
     async def _level_started(
         self, loaded: Loaded, event: domain.LevelStarted, room_id: str, key: str
@@ -77,7 +157,7 @@ class EscalationPersisting(EscalationBase):
         await self._ping(ctx, level, key)
         late = self._late_since(event)
         if not first:
-            await self._record(
+            await self.record(
                 loaded,
                 event.actor,
                 "forwarded",
@@ -122,7 +202,7 @@ class EscalationPersisting(EscalationBase):
             first_acknowledged_at=row.first_acknowledged_at or now,
         )
         await self.escalations.update_level(row.id, event.level, acknowledged_at=now)
-        await self._record(
+        await self.record(
             loaded,
             user,
             "acknowledged",
@@ -156,7 +236,7 @@ class EscalationPersisting(EscalationBase):
         added = case_domain.MemberAdded(state.reference, now, user, user, member.organisation.code)
         transition = case_domain.Transition(replace(state, members=members), (added,))
         await self._cases.apply(loaded_case, transition, loaded.case.room_id or "", key)
-        return self.view.t("esc.joined_case", name=member.display_name)
+        return self.view.joined_case(member.display_name)
 
     async def _released(
         self, loaded: Loaded, event: domain.Released, room_id: str, key: str
@@ -168,7 +248,7 @@ class EscalationPersisting(EscalationBase):
             acknowledged_at=None,
             level_started_at=event.at,
         )
-        await self._record(loaded, event.actor, "released", room_id, {"level": event.level})
+        await self.record(loaded, event.actor, "released", room_id, {"level": event.level})
         return await self.view.line("esc.released", loaded.ctx, by=event.actor, level=event.level)
 
     async def _decided(self, loaded: Loaded, event: domain.Decided, room_id: str, key: str) -> str:
@@ -182,7 +262,7 @@ class EscalationPersisting(EscalationBase):
         )
         await self.escalations.update_level(loaded.row.id, event.level, left_at=now)
         await self._jobs.cancel_for_entity("escalation", str(loaded.row.id), now)
-        await self._record(loaded, event.actor, "decided", room_id, {"decision": event.decision})
+        await self.record(loaded, event.actor, "decided", room_id, {"decision": event.decision})
         coordination = self._cases.coordination_room
         if coordination:
             note = await self.view.coordination("esc.coord.decided", loaded.ctx, by=event.actor)
@@ -202,7 +282,7 @@ class EscalationPersisting(EscalationBase):
         )
         await self.escalations.update_level(loaded.row.id, loaded.row.current_level, left_at=now)
         await self._jobs.cancel_for_entity("escalation", str(loaded.row.id), now)
-        await self._record(
+        await self.record(
             loaded,
             event.actor,
             event.status.value,
@@ -236,7 +316,7 @@ class EscalationPersisting(EscalationBase):
                 reply,
                 reaction=(REACTION_KIND, str(loaded.row.id)),
             )
-        await self._record(loaded, None, "ack_reminder", room_id, {"level": event.level})
+        await self.record(loaded, None, "ack_reminder", room_id, {"level": event.level})
         return ""
 
     async def _last_level_unacknowledged(
@@ -251,7 +331,7 @@ class EscalationPersisting(EscalationBase):
                 late=self.view.late(self._late_since(event)),
             )
             await self._enqueue(f"esc-last:{key}", coordination, note)
-        await self._record(loaded, None, "unacknowledged", room_id, {"level": event.level})
+        await self.record(loaded, None, "unacknowledged", room_id, {"level": event.level})
         return ""
 
     async def _decision_reminder(
@@ -262,7 +342,7 @@ class EscalationPersisting(EscalationBase):
         )
         if loaded.case.room_id:
             await self._enqueue(f"esc-decide-remind:{key}", loaded.case.room_id, reply)
-        await self._record(loaded, None, "decision_reminder", room_id, {"level": event.level})
+        await self.record(loaded, None, "decision_reminder", room_id, {"level": event.level})
         return ""
 
     async def _decision_overdue(
@@ -277,19 +357,58 @@ class EscalationPersisting(EscalationBase):
                 late=self.view.late(self._late_since(event)),
             )
             await self._enqueue(f"esc-overdue:{key}", coordination, note)
-        await self._record(loaded, None, "decision_overdue", room_id, {"level": event.level})
+        await self.record(loaded, None, "decision_overdue", room_id, {"level": event.level})
         return ""
 
+    # ------------------------------------------------------------ rows and clocks
+    async def _update(self, loaded: Loaded, **values: Any) -> None:
+        """Change the row only if its status is still what the domain decided on."""
+        if await self.escalations.update(loaded.row.id, loaded.row.status, **values):
+            return
+        # Someone else changed it in between (a concurrent command, reaction or clock):
+        # this unit of work is refused and rolled back, with what happened meanwhile.
+        fresh = await self.escalations.get(loaded.row.id)
+        status = EscalationStatus(fresh.status) if fresh else EscalationStatus.INGETROKKEN
+        if status is EscalationStatus.ONTVANGEN and fresh and fresh.acknowledged_by:
+            refusal = Refusal(
+                domain.RefusalCode.ALREADY_ACKNOWLEDGED, {"by": fresh.acknowledged_by}
+            )
+        elif status in domain.CLOSED_STATUSES:
+            refusal = Refusal(domain.RefusalCode.CLOSED, {"status": status.value})
+        else:
+            raise CaseCommandError(self.view.problem("esc.changed_meanwhile"))
+        raise CaseCommandError(await self.view.refusal(refusal))
 
-#: Event type → the function that persists it (the one table; no isinstance chain).
-PERSISTERS: dict[type[EscalationEvent], Callable[..., Awaitable[str]]] = {
-    domain.LevelStarted: EscalationPersisting._level_started,
-    domain.Acknowledged: EscalationPersisting._acknowledged,
-    domain.Released: EscalationPersisting._released,
-    domain.Decided: EscalationPersisting._decided,
-    domain.Closed: EscalationPersisting._closed,
-    domain.AckReminder: EscalationPersisting._ack_reminder,
-    domain.LastLevelUnacknowledged: EscalationPersisting._last_level_unacknowledged,
-    domain.DecisionReminder: EscalationPersisting._decision_reminder,
-    domain.DecisionOverdue: EscalationPersisting._decision_overdue,
-}
+    def _late_since(self, event: EscalationEvent) -> datetime | None:
+        """The planned moment when a clock event comes late (the bot was down), else None."""
+        planned = self.planned
+        if event.actor is not None or planned is None:
+            return None
+        return planned if event.at - planned > self._late_after else None
+
+    async def _arm(self, loaded: Loaded) -> None:
+        """(Re-)arm the escalation's two clock jobs for its current state."""
+        state, row = loaded.state, loaded.row
+        if state.is_closed:
+            return
+        if state.status is EscalationStatus.ONTVANGEN:
+            fresh = await self.escalations.get(row.id)
+            since = (fresh.acknowledged_at if fresh else None) or self.now
+        else:
+            fresh = await self.escalations.get(row.id)
+            since = fresh.level_started_at if fresh else self.now
+        for stage, due in domain.clock_plan(state, since, self._calendar):
+            await self._jobs.schedule(
+                JOB_ESCALATION_CLOCK,
+                due,
+                {
+                    "escalation_id": row.id,
+                    "stage": stage.value,
+                    "level": state.level,
+                    "planned_at": due.isoformat(),
+                },
+                self.now,
+                dedupe_key=f"escalation:{row.id}:clock{_STAGE_SLOT[stage]}",
+                entity_type="escalation",
+                entity_id=str(row.id),
+            )

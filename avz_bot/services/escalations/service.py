@@ -3,37 +3,132 @@
 Every method runs inside the caller's transaction. It loads the escalation (with its
 frozen levels and its case), lets the pure domain (``avz_bot.domain.escalations``)
 decide, and persists each resulting event with one small function per event type
-(:mod:`avz_bot.services.escalations.persisting`). Wording lives in
-:mod:`avz_bot.services.escalations.view`; lists in :mod:`.overviews`.
+(``EscalationEvents`` in :mod:`avz_bot.services.escalations.persisting`, a collaborator
+built once per service). Wording lives in :mod:`avz_bot.services.escalations.view`; lists
+in :mod:`.overviews` (``EscalationOverviews``, a collaborator too).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain import cases as case_domain
 from avz_bot.domain import escalations as domain
 from avz_bot.domain.escalations import (
     ClockStage,
     EscalationAction,
+    EscalationState,
     EscalationStatus,
     Refusal,
     RouteKind,
 )
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member, Organisation
+from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
-from avz_bot.services.cases import CaseCommandError
-from avz_bot.services.escalations.base import Loaded, is_acknowledgement
+from avz_bot.messages import Messages
+from avz_bot.services.area import SendDirect
+from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.escalations.base import Enqueue, Loaded, frozen_level, is_acknowledgement
 from avz_bot.services.escalations.overviews import EscalationOverviews
-from avz_bot.services.escalations.persisting import EscalationPersisting
-from storage.case_repositories import CLOSED_STATUS
+from avz_bot.services.escalations.persisting import EscalationEvents
+from avz_bot.services.escalations.view import EscalationView
+from avz_bot.settings_sections.escalations import EscalationSettings
+from storage.case_repositories import CLOSED_STATUS, CaseRepository
+from storage.escalation_repositories import EscalationRepository, EscalationRow
 from storage.schedule_repositories import JobRow
 
 
-class EscalationService(EscalationPersisting, EscalationOverviews):
+class EscalationService:
     """Escalation operations inside one transaction (commands, reactions, clocks)."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        cases: CaseService,
+        *,
+        settings: EscalationSettings,
+        calendar: WorkCalendar,
+        messages: Messages,
+        prefix: str,
+        enqueue: Enqueue,
+        direct: SendDirect,
+        txn_id: Callable[[str], str],
+        late_after: timedelta,
+    ) -> None:
+        self._session = session
+        self._cases = cases
+        self._settings = settings
+        self._calendar = calendar
+        self._prefix = prefix
+        self._enqueue = enqueue
+        self._direct = direct
+        self.escalations = EscalationRepository(session)
+        self.view = EscalationView(cases, messages, prefix)
+        self.events = EscalationEvents(
+            session,
+            cases,
+            self.escalations,
+            calendar=calendar,
+            view=self.view,
+            enqueue=enqueue,
+            direct=direct,
+            txn_id=txn_id,
+            late_after=late_after,
+        )
+        self.overviews = EscalationOverviews(
+            session,
+            cases,
+            self.escalations,
+            settings=settings,
+            calendar=calendar,
+            view=self.view,
+            prefix=prefix,
+        )
+
+    @property
+    def now(self) -> datetime:
+        """The unit of work's time."""
+        return self._cases.now
+
+    def _refuse(self, key: str, /, **values: object) -> CaseCommandError:
+        return CaseCommandError(text(self.view.t(key, **values)))
+
+    # ------------------------------------------------------------ loading
+    async def _load(self, row: EscalationRow) -> Loaded:
+        case = await CaseRepository(self._session).get(row.case_id)
+        assert case is not None  # escalations cascade with their case
+        members = frozenset(
+            m.matrix_id for m in await CaseRepository(self._session).list_members(case.id)
+        )
+        levels = tuple(
+            frozen_level(lv.snapshot, lv.targets) for lv in await self.escalations.levels(row.id)
+        )
+        state = EscalationState(
+            reference=row.reference,
+            route=RouteKind(row.route),
+            status=EscalationStatus(row.status),
+            urgent=row.urgent,
+            requester=row.requester,
+            levels=levels,
+            level=row.current_level,
+            acknowledged_by=row.acknowledged_by,
+            regie_holder=case.regie_holder,
+            case_members=members,
+        )
+        return Loaded(row, case, state)
+
+    async def _by_reference(self, reference_text: str) -> Loaded:
+        reference = domain.parse_reference(reference_text)
+        if reference is None:
+            raise self._refuse("esc.bad_reference", value=reference_text)
+        row = await self.escalations.by_reference(reference)
+        if row is None:
+            raise self._refuse("esc.not_found", reference=reference)
+        return await self._load(row)
 
     # ------------------------------------------------------------ commands
     async def request(
@@ -113,7 +208,7 @@ class EscalationService(EscalationPersisting, EscalationOverviews):
             requested_at=self.now,
         )
         loaded = Loaded(row, case, outcome.state)
-        await self._record(
+        await self.events.record(
             loaded,
             member.matrix_id,
             "requested",
@@ -124,7 +219,7 @@ class EscalationService(EscalationPersisting, EscalationOverviews):
                 "partner": row.partner_org,
             },
         )
-        return await self._apply(loaded, outcome, room_id, key)
+        return await self.events.apply(loaded, outcome, room_id, key)
 
     def _organisation(self, code: str, directory: Mapping[str, Member]) -> Organisation:
         wanted = code.strip().lower()
@@ -168,7 +263,7 @@ class EscalationService(EscalationPersisting, EscalationOverviews):
             outcome = domain.close(state, member, EscalationStatus.INGETROKKEN, words, now)
         if isinstance(outcome, Refusal):
             raise CaseCommandError(await self.view.refusal(outcome))
-        return await self._apply(loaded, outcome, room_id, key)
+        return await self.events.apply(loaded, outcome, room_id, key)
 
     async def reaction(self, member: Member | None, entity_id: str, key: str, emoji: str) -> None:
         """A reaction on one of the bot's pings: a 👍 acknowledges (only from a target).
@@ -201,7 +296,7 @@ class EscalationService(EscalationPersisting, EscalationOverviews):
             )
             await self._direct(member.matrix_id, f"esc-react:{key}", reply)
             return
-        reply = await self._apply(loaded, outcome, "", key)
+        reply = await self.events.apply(loaded, outcome, "", key)
         if loaded.case.room_id:
             await self._enqueue(f"esc-react:{key}", loaded.case.room_id, reply)
 
@@ -218,11 +313,32 @@ class EscalationService(EscalationPersisting, EscalationOverviews):
         outcome = domain.clock_fired(loaded.state, stage, int(job.payload["level"]), self.now)
         if outcome is None:
             return
-        self._planned = planned
+        self.events.planned = planned
         key = f"clock:{row.id}:{stage.value}:{planned.isoformat()}"
         if stage in {ClockStage.ACK_ESCALATE} and outcome.state.level != loaded.state.level:
-            await self._apply(loaded, outcome, "", key)
+            await self.events.apply(loaded, outcome, "", key)
             return
         # A reminder or a note: nothing about the state changes, the clocks stay as armed.
         for event in outcome.events:
-            await self._persist(loaded, event, "", key)
+            await self.events.persist(loaded, event, "", key)
+
+    # ------------------------------------------------------------ overviews
+    async def overview(self, member: Member, room_id: str, page: int = 1) -> Reply:
+        """``!opschalingen [pagina=]`` (see :meth:`EscalationOverviews.overview`)."""
+        return await self.overviews.overview(member, room_id, page)
+
+    async def plate_section(self, member: Member) -> tuple[str, list[str]]:
+        """``!mijn`` (see :meth:`EscalationOverviews.plate_section`)."""
+        return await self.overviews.plate_section(member)
+
+    async def overdue_acknowledgements(self) -> list[str]:
+        """Digest section (see :meth:`EscalationOverviews.overdue_acknowledgements`)."""
+        return await self.overviews.overdue_acknowledgements()
+
+    async def open_lines(self, limit: int) -> tuple[list[str], int]:
+        """Digest section (see :meth:`EscalationOverviews.open_lines`)."""
+        return await self.overviews.open_lines(limit)
+
+    async def overdue_agreement_counts(self) -> list[tuple[str, int]]:
+        """Digest section data (see :meth:`EscalationOverviews.overdue_agreement_counts`)."""
+        return await self.overviews.overdue_agreement_counts()

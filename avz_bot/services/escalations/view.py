@@ -54,6 +54,14 @@ class EscalationView:
             scope = self._cases.municipality_name(scope)
         return self.t(f"esc.target.{level.policy.targets.value}", scope=scope)
 
+    def problem(self, key: str, /, **values: object) -> Reply:
+        """A refusal the service found (a row changed meanwhile…)."""
+        return text(self.t(key, prefix=self._prefix, **values))
+
+    def joined_case(self, name: str) -> str:
+        """The case-room line when an acknowledger is added to the case."""
+        return self.t("esc.joined_case", name=name)
+
     def late(self, planned: datetime | None) -> str:
         """The "later than planned" note, or nothing."""
         return self.t("esc.late", planned=self._cases.when(planned)) if planned else ""

@@ -18,13 +18,8 @@ from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
 from avz_bot.services.area import Bind, Unit
 from avz_bot.services.helpdesk.cards import JOB_REVIEW
-from avz_bot.services.helpdesk.service import (
-    JOB_AUTOCLOSE,
-    JOB_SLA,
-    HelpdeskService,
-    close_key,
-    to_domain,
-)
+from avz_bot.services.helpdesk.persisting import JOB_AUTOCLOSE, JOB_SLA, close_key
+from avz_bot.services.helpdesk.service import HelpdeskService, to_domain
 from storage.outbox_repositories import LANE_BULK, ReactionTargetRow
 from storage.schedule_repositories import JobRepository, JobRow
 
@@ -140,7 +135,7 @@ class HelpdeskJobs:
 
 
 async def _arm_next(service: HelpdeskService, row: Any) -> None:
-    await service.arm_sla(row, to_domain(row))
+    await service.events.arm_sla(row, to_domain(row))
 
 
 async def helpdesk_reaction(

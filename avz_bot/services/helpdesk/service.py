@@ -4,7 +4,8 @@ Each method loads what it needs, applies the domain transition
 (``avz_bot.domain.helpdesk.lifecycle``), persists the change and every job or notification it causes
 in the caller's transaction, writes the audit trail, and returns an *outcome*; the replies
 are worded in ``avz_bot.services.helpdesk.view``. Persisting follows one small function per
-domain event (:attr:`HelpdeskService._persist`).
+domain event (``HelpdeskEvents`` in ``avz_bot.services.helpdesk.persisting``, a
+collaborator built once per service).
 
 Jobs (dedupe keys; one pending job each, re-armed on every change):
 
@@ -32,43 +33,29 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import Window, window
 from avz_bot.services.area import SendDirect
 from avz_bot.services.helpdesk.cards import (
-    TITLE_LENGTH,
     HelpdeskError,
     HelpdeskProblem,
     KnowledgeCards,
 )
+from avz_bot.services.helpdesk.persisting import HelpdeskEvents
 from avz_bot.services.helpdesk.results import OpenList, QuestionEvent, QuestionOutcome
-from avz_bot.services.helpdesk.search import SearchResult, put_document, search_knowledge
+from avz_bot.services.helpdesk.search import SearchResult, search_knowledge
 from avz_bot.services.helpdesk.view import HelpdeskView
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.audit_repositories import AuditRepository
 from storage.helpdesk_repositories import (
-    KIND_QUESTION,
     CardRepository,
     ExpertRepository,
     QuestionRepository,
     QuestionRow,
-    SearchRepository,
 )
 from storage.outbox_repositories import ReactionTargetRepository
 from storage.registry_repositories import PartnerRepository
 from storage.schedule_repositories import JobRepository
 
-JOB_SLA = "helpdesk.sla"
-JOB_AUTOCLOSE = "helpdesk.autoclose"
 _QUESTION_REF = re.compile(r"^vr-(\d{4})-(\d{1,7})$", re.IGNORECASE)
 
 Enqueue = Callable[[str, str, Reply], Awaitable[None]]
-
-
-def sla_key(question_id: int) -> str:
-    """Dedupe key of a question's breach-chain job."""
-    return f"helpdesk:q:{question_id}:sla"
-
-
-def close_key(question_id: int) -> str:
-    """Dedupe key of a question's auto-close job."""
-    return f"helpdesk:q:{question_id}:close"
 
 
 def to_domain(row: QuestionRow) -> hd.Question:
@@ -121,12 +108,14 @@ class HelpdeskService(KnowledgeCards):
         self.questions = QuestionRepository(session)
         self.cards = CardRepository(session)
         self._jobs = JobRepository(session)
-        self._persist: dict[type, Callable[[QuestionRow, hd.Question, Any], Awaitable[None]]] = {
-            hd.Claimed: self._on_claimed,
-            hd.Answered: self._on_answered,
-            hd.Closed: self._on_closed,
-            hd.Reopened: self._on_reopened,
-        }
+        self.events = HelpdeskEvents(
+            session,
+            self.questions,
+            now=now,
+            settings=settings,
+            calendar=calendar,
+            analyzer=analyzer,
+        )
 
     # ------------------------------------------------------------ helpers
     async def experts(self, theme: str, backup: bool = False) -> list[Member]:
@@ -192,26 +181,6 @@ class HelpdeskService(KnowledgeCards):
             raise HelpdeskError(HelpdeskProblem.QUESTION_UNKNOWN, reference=reference.strip())
         return row
 
-    async def arm_sla(self, row: QuestionRow, state: hd.Question) -> None:
-        """(Re-)schedule the question's next breach-chain step, or cancel it."""
-        after = None
-        if row.sla_notified:
-            clock, _, step = row.sla_notified.partition(":")
-            after = (hd.Clock(clock), hd.BreachStep(step))
-        due = hd.next_breach(state, self.settings.level_for(row.theme), self.calendar, after)
-        if due is None:
-            await self._jobs.cancel_key(sla_key(row.id), self.now)
-            return
-        await self._jobs.schedule(
-            JOB_SLA,
-            due.due_at,
-            {"question_id": row.id, "clock": due.clock.value, "step": due.step.value},
-            self.now,
-            dedupe_key=sla_key(row.id),
-            entity_type="question",
-            entity_id=row.reference,
-        )
-
     # ------------------------------------------------------------ asking
     async def ask(
         self, member: Member, room_id: str, event_id: str, theme: str, text: str
@@ -236,7 +205,7 @@ class HelpdeskService(KnowledgeCards):
             asker=member.matrix_id,
             now=self.now,
         )
-        await self.arm_sla(row, to_domain(row))
+        await self.events.arm_sla(row, to_domain(row))
         # A 🙋 on the question claims it (see ``claim_by_reaction``).
         await ReactionTargetRepository(self._session).add_event(
             event_id, REACTION_KIND, row.reference, room_id, self.now
@@ -290,7 +259,7 @@ class HelpdeskService(KnowledgeCards):
         )
         if not changed:
             raise HelpdeskError(HelpdeskProblem.CHANGED_MEANWHILE, reference=row.reference)
-        await self._persist[type(event)](row, state, event)
+        await self.events.apply(row, state, event)
         fresh = await self.questions.get(row.id)
         assert fresh is not None
         return fresh
@@ -360,53 +329,6 @@ class HelpdeskService(KnowledgeCards):
             key = f"helpdesk:{q.reference}:{outcome.event}:{self.now.isoformat()}"
             await self._enqueue(key, q.room_id, in_thread)
         return self.view.question_outcome(outcome, mentions, claimer, room_id == q.room_id)
-
-    # ------------------------------------------------------------ persisting per event
-    async def _on_claimed(self, row: QuestionRow, state: hd.Question, event: hd.Claimed) -> None:
-        await self.arm_sla(row, state)
-
-    async def _on_answered(self, row: QuestionRow, state: hd.Question, event: hd.Answered) -> None:
-        await self.arm_sla(row, state)
-        fresh = await self.questions.get(row.id)
-        assert fresh is not None and state.answered_at is not None
-        await self._index_question(fresh)
-        plan = hd.auto_close_plan(
-            state.answered_at, self.settings.auto_close_working_days, self.calendar
-        )
-        await self._jobs.schedule(
-            JOB_AUTOCLOSE,
-            plan.remind_at,
-            {"question_id": row.id, "step": "remind", "answered_at": state.answered_at.isoformat()},
-            self.now,
-            dedupe_key=close_key(row.id),
-            entity_type="question",
-            entity_id=row.reference,
-        )
-
-    async def _on_closed(self, row: QuestionRow, state: hd.Question, event: hd.Closed) -> None:
-        await self.questions.update(row.id, state.status.value, closed_automatic=event.automatic)
-        await self._jobs.cancel_key(close_key(row.id), self.now)
-
-    async def _on_reopened(self, row: QuestionRow, state: hd.Question, event: hd.Reopened) -> None:
-        await self._jobs.cancel_key(close_key(row.id), self.now)
-        await SearchRepository(self._session).remove(KIND_QUESTION, row.id)
-        await self.questions.update(row.id, state.status.value, sla_notified=None)
-        fresh = await self.questions.get(row.id)
-        assert fresh is not None
-        await self.arm_sla(fresh, state)
-
-    async def _index_question(self, row: QuestionRow) -> None:
-        await put_document(
-            self._session,
-            self._analyzer,
-            kind=KIND_QUESTION,
-            entity_id=row.id,
-            reference=row.reference,
-            title=row.text[:TITLE_LENGTH],
-            theme=row.theme,
-            body=f"{row.text}\n{row.answer or ''}",
-            now=self.now,
-        )
 
     # ------------------------------------------------------------ overviews
     def window(self, page: int) -> Window:

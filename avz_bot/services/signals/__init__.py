@@ -3,7 +3,8 @@ command or job.
 
 Every method runs inside the caller's transaction. It loads what it needs, lets the pure
 domain (``avz_bot.domain.signals``) decide, persists each resulting event in the one
-function registered for that event type (``PersonSignals._persisters``), and returns a
+function registered for that event type (``SignalEvents`` in ``.persisting``, built once
+per service), and returns a
 reply rendered by :class:`avz_bot.services.signals.view.SignalView`. Identifiers (BSN,
 name, date of birth) live only in the arguments of one call: they are turned into
 pseudonyms here and never stored, logged, audited or repeated.
@@ -19,12 +20,11 @@ from avz_bot.services.signals.base import (
     DIRECT_CHAT_MEMBERS,
     JOB_REDACT,
     JOB_RELIST,
-    JOB_RETENTION,
     PersonArgs,
-    SignalRefused,
     parse_birth_date,
 )
 from avz_bot.services.signals.in_case import CaseSignals
+from avz_bot.services.signals.persisting import JOB_RETENTION, SignalRefused
 from avz_bot.services.signals.persons import PersonSignals
 from avz_bot.services.signals.triage import TriageSignals
 

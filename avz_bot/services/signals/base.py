@@ -3,20 +3,20 @@ helpers that check places, permissions and arguments (see ``avz_bot.services.sig
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain import signals as domain
-from avz_bot.domain.inbound import Reply
 from avz_bot.domain.signals import Place, SignalAction
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
-from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.cases import CaseService
+from avz_bot.services.signals.persisting import Enqueue, SignalEvents, SignalRefused
 from avz_bot.services.signals.view import SignalView
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
@@ -30,18 +30,11 @@ from storage.signal_repositories import (
 )
 
 #: Job kinds of this area (handlers in ``avz_bot.services.signals.jobs``).
-JOB_RETENTION = "signals.retention"
 JOB_RELIST = "signals.relist"
 JOB_REDACT = "signals.redact"
 
 #: A direct chat: the sender and the bot.
 DIRECT_CHAT_MEMBERS = 2
-
-Enqueue = Callable[[str, str, Reply], Awaitable[None]]
-
-
-class SignalRefused(CaseCommandError):
-    """A signals command cannot proceed; ``reply`` explains why. Nothing changed."""
 
 
 @dataclass(frozen=True)
@@ -106,8 +99,16 @@ class SignalBase:
         self._audit = AuditRepository(session)
         self._jobs = JobRepository(session)
         self.view = SignalView(messages, cases, settings, calendar)
-        #: Signal rows this unit of work has loaded, by id.
-        self._known: dict[int, SignalRow] = {}
+        self.events = SignalEvents(
+            session,
+            cases,
+            self.signals,
+            view=self.view,
+            enqueue=enqueue,
+            audit=self.audit,
+            now=self._now,
+            prefix=prefix,
+        )
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:
@@ -235,15 +236,4 @@ class SignalBase:
             entity_type=entity_type,
             entity_id=entity_id,
             details=clean,
-        )
-
-    async def _schedule_retention(self, row: SignalRow, due: datetime) -> None:
-        await self._jobs.schedule(
-            JOB_RETENTION,
-            due,
-            {"signal_id": row.id},
-            self._now,
-            dedupe_key=f"signal:{row.id}:retention",
-            entity_type="signal",
-            entity_id=str(row.id),
         )

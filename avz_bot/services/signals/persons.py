@@ -1,17 +1,16 @@
 """Signals about persons: registering and matching, withdrawing, retention, linking a
-case's central person and the ``!mijn`` section. One persisting function per event."""
+case's central person and the ``!mijn`` section. Events are persisted by the service's
+``events`` (``SignalEvents``, one function per event type)."""
 
 from __future__ import annotations
-
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
 
 from avz_bot.domain import signals as domain
 from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Purpose, SignalAction
-from avz_bot.services.signals.base import PersonArgs, SignalBase, SignalRefused
+from avz_bot.services.signals.base import PersonArgs, SignalBase
+from avz_bot.services.signals.persisting import SignalRefused
 from avz_bot.services.signals.view import Registered
 from storage.signal_repositories import (
     SignalRow,
@@ -20,23 +19,6 @@ from storage.signal_repositories import (
 
 class PersonSignals(SignalBase):
     """Person signals (see the package docstring)."""
-
-    def _persisters(
-        self,
-    ) -> Mapping[type[domain.SignalEvent], Callable[[Any, str], Awaitable[None]]]:
-        """Event type → the one function that persists it."""
-        return {
-            domain.MatchFound: self._persist_match,
-            domain.CaseMatchFound: self._persist_case_match,
-            domain.SignalWithdrawn: self._persist_withdrawn,
-            domain.SignalExpired: self._persist_expired,
-            domain.SignalDeleted: self._persist_deleted,
-        }
-
-    async def _apply(self, events: list[domain.SignalEvent], key: str) -> None:
-        persisters = self._persisters()
-        for event in events:
-            await persisters[type(event)](event, key)
 
     # ------------------------------------------------------------ !signaal (person)
     async def register(
@@ -83,15 +65,15 @@ class PersonSignals(SignalBase):
             {"category": code, "municipality": where, "weak_key": row.weak_key},
             room_id,
         )
-        await self._schedule_retention(row, row.expires_at)
+        await self.events.schedule_retention(row, row.expires_at)
         # One query for the person's signals (every key version); the persisters below
         # read the rows from here instead of asking again per match.
-        self._known = {r.id: r for r in await self.signals.same_person(candidates)}
-        same = [self.stored(r) for r in self._known.values()]
+        known = {r.id: r for r in await self.signals.same_person(candidates)}
+        same = [self.stored(r) for r in known.values()]
         links = await self._persons.open_cases_for(candidates)
         events = domain.matches_for(self.stored(row), same, [link.case_id for link in links], now)
-        await self._apply(events, key)
-        matched = [self._known[e.other.id] for e in events if isinstance(e, domain.MatchFound)]
+        await self.events.apply(events, key, known)
+        matched = [known[e.other.id] for e in events if isinstance(e, domain.MatchFound)]
         case_lines: list[tuple[str, str | None]] = []
         for event in events:
             if isinstance(event, domain.CaseMatchFound):
@@ -104,60 +86,6 @@ class PersonSignals(SignalBase):
         return await self.view.registered(
             Registered(row, domain.one_per_professional(shown), case_lines)
         )
-
-    async def _persist_match(self, event: domain.MatchFound, key: str) -> None:
-        await self.signals.add_match(
-            event.new.id, self._now, other_signal_id=event.other.id, case_id=None
-        )
-        await self._audit_signal(
-            "bot",
-            "signal.matched",
-            event.new.reference,
-            {"other": event.other.reference},
-            None,
-        )
-        other, new = self._known.get(event.other.id), self._known.get(event.new.id)
-        if other is None or new is None or other.professional == new.professional:
-            return
-        await self._enqueue(
-            # One notice per professional, however many of their signals matched.
-            f"signal-match:{key}:{other.professional}",
-            other.contact_room,
-            await self.view.match_notice(other, new),
-        )
-
-    async def _persist_case_match(self, event: domain.CaseMatchFound, key: str) -> None:
-        await self.signals.add_match(
-            event.new.id, self._now, other_signal_id=None, case_id=event.case_id
-        )
-        case = await self._cases.cases.get(event.case_id)
-        new = self._known.get(event.new.id)
-        if case is None or new is None:
-            return
-        await self._audit_signal(
-            "bot", "signal.case_matched", new.reference, {"case": case.reference}, None
-        )
-        holder = case.regie_holder
-        if holder is None:
-            room = self._cases.coordination_room
-            if room:
-                await self._enqueue(
-                    f"signal-case:{key}:{case.id}",
-                    room,
-                    self.view.case_match_coordination(new, case.reference),
-                )
-            return
-        if holder == new.professional:
-            return  # the regiehouder signalled the person of their own case: they know
-        notice = await self.view.case_match_notice(new, case.reference)
-        room = await self.signals.contact_room(holder)
-        if room is None and case.room_id is not None:
-            # No direct chat known: mention the regiehouder in the case room (encrypted,
-            # only the case's partners) instead.
-            room = case.room_id
-            notice = Reply(notice.plain, notice.html, (holder,))
-        if room is not None:
-            await self._enqueue(f"signal-case:{key}:{case.id}", room, notice)
 
     async def _tell_tvo(self, row: SignalRow, matched: list[SignalRow], key: str) -> None:
         municipalities = [row.municipality, *(m.municipality for m in matched)]
@@ -193,26 +121,8 @@ class PersonSignals(SignalBase):
         outcome = domain.withdraw(self.stored(row), member, reason, self._now, self._retention)
         if isinstance(outcome, domain.Refused):
             raise SignalRefused(self.view.refused(outcome, self._prefix))
-        await self._apply([outcome], key)
+        await self.events.apply([outcome], key)
         return self.view.withdrawn(row.reference, outcome.delete_at)
-
-    async def _persist_withdrawn(self, event: domain.SignalWithdrawn, key: str) -> None:
-        del key
-        signal = event.signal
-        if not await self.signals.set_status(
-            signal.id, "actief", "ingetrokken", self._now, event.delete_at
-        ):
-            raise self._refuse("signal.not_found", reference=signal.reference)
-        await self._audit_signal(
-            signal.professional,
-            "signal.withdrawn",
-            signal.reference,
-            {"reason": event.reason},
-            None,
-        )
-        row = await self.signals.get(signal.id)
-        if row is not None:
-            await self._schedule_retention(row, event.delete_at)
 
     # ------------------------------------------------------------ retention (job)
     async def retention(self, signal_id: int) -> None:
@@ -223,33 +133,9 @@ class PersonSignals(SignalBase):
         event = domain.retention_event(self.stored(row), row.delete_at, self._now, self._retention)
         if event is None:
             due = row.delete_at if row.status != "actief" and row.delete_at else row.expires_at
-            await self._schedule_retention(row, max(due, self._now))
+            await self.events.schedule_retention(row, max(due, self._now))
             return
-        await self._apply([event], f"retention:{signal_id}")
-
-    async def _persist_expired(self, event: domain.SignalExpired, key: str) -> None:
-        del key
-        signal = event.signal
-        if not await self.signals.set_status(
-            signal.id, "actief", "verlopen", self._now, event.delete_at
-        ):
-            return
-        await self._audit_signal(
-            "bot",
-            "signal.expired",
-            signal.reference,
-            {"delete_at": event.delete_at.isoformat()},
-            None,
-        )
-        row = await self.signals.get(signal.id)
-        if row is not None:
-            await self._schedule_retention(row, event.delete_at)
-
-    async def _persist_deleted(self, event: domain.SignalDeleted, key: str) -> None:
-        del key
-        if await self.signals.delete(event.signal.id):
-            # The audit keeps the reference, never the pseudonym.
-            await self._audit_signal("bot", "signal.deleted", event.signal.reference, {}, None)
+        await self.events.apply([event], f"retention:{signal_id}")
 
     # ------------------------------------------------------------ !casus persoon
     async def link_person(

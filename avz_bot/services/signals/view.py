@@ -174,6 +174,10 @@ class SignalView:
             self.t("signal.agenda_item_footer", prefix=prefix, reference=new.reference),
         )
 
+    def not_found(self, reference: str, prefix: str) -> Reply:
+        """The signal is not (or no longer) the sender's to change."""
+        return text(self.t("signal.not_found", prefix=prefix, reference=reference))
+
     def withdrawn(self, reference: str, delete_at: datetime) -> Reply:
         """``!signaal intrekken``."""
         return text(self.t("signal.withdrawn", reference=reference, delete=self.day(delete_at)))

@@ -20,6 +20,12 @@ Everything the rest of the bot imports from here keeps this module as its addres
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from avz_bot.clock import Clock
 from avz_bot.matrix.rooms import RoomOperations
 from avz_bot.matrix.sending import (
     ENCRYPTION_OVERHEAD_BYTES,
@@ -31,6 +37,8 @@ from avz_bot.matrix.sending import (
 )
 from avz_bot.matrix.session import StartupError, SyncHealth
 from avz_bot.matrix.sync import MAX_BACKFILL_PAGES, SYNC_FILTER, SyncLoop
+from avz_bot.metrics import BotMetrics
+from avz_bot.settings import MatrixSettings, TrustSettings
 
 __all__ = [
     "ENCRYPTION_OVERHEAD_BYTES",
@@ -46,5 +54,78 @@ __all__ = [
 ]
 
 
-class MatrixAdapter(SyncLoop, MessageSender, RoomOperations):
-    """One logged-in, encrypted bot device and its sync loop."""
+class MatrixAdapter(SyncLoop):
+    """One logged-in, encrypted bot device and its sync loop.
+
+    The gateways are forwarded to their parts without an await of their own: each
+    forwarding method returns the part's coroutine, which the caller awaits.
+    """
+
+    def __init__(
+        self,
+        settings: MatrixSettings,
+        data_dir: Path,
+        clock: Clock,
+        metrics: BotMetrics,
+        *,
+        trust: TrustSettings | None = None,
+        is_registered: Callable[[str], bool] = lambda _user: True,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+        is_temporary: Callable[[BaseException], bool] = lambda _exc: False,
+    ) -> None:
+        super().__init__(
+            settings,
+            data_dir,
+            clock,
+            metrics,
+            trust=trust,
+            is_registered=is_registered,
+            sleep=sleep,
+            is_temporary=is_temporary,
+        )
+        self._sender = MessageSender(self, is_registered)
+        self._rooms = RoomOperations(self)
+
+    # ------------------------------------------------------------ Gateway
+    def send(self, room_id: str, content: dict[str, Any], txn_id: str) -> Coroutine[Any, Any, str]:
+        """Send one message (``MessageSender.send``): the event id, or ``SendError``."""
+        return self._sender.send(room_id, content, txn_id)
+
+    # -------------------------------------------------------- RoomGateway
+    def find_room(self, name: str) -> str | None:
+        """A room the bot created with this name (``RoomOperations.find_room``)."""
+        return self._rooms.find_room(name)
+
+    def create_private_room(
+        self,
+        *,
+        name: str | None,
+        invite: list[str],
+        federate: bool,
+        power_levels: dict[str, Any],
+        initial_state: list[dict[str, Any]],
+        is_direct: bool = False,
+    ) -> Coroutine[Any, Any, str]:
+        """Create a room with exactly the given state (``RoomOperations``)."""
+        return self._rooms.create_private_room(
+            name=name,
+            invite=invite,
+            federate=federate,
+            power_levels=power_levels,
+            initial_state=initial_state,
+            is_direct=is_direct,
+        )
+
+    def invite_user(self, room_id: str, user_id: str) -> Coroutine[Any, Any, None]:
+        """Invite ``user_id`` (``RoomOperations.invite_user``)."""
+        return self._rooms.invite_user(room_id, user_id)
+
+    def kick_user(
+        self, room_id: str, user_id: str, reason: str | None
+    ) -> Coroutine[Any, Any, None]:
+        """Remove ``user_id`` from the room (``RoomOperations.kick_user``)."""
+        return self._rooms.kick_user(room_id, user_id, reason)
+
+    def redact(self, room_id: str, event_id: str, reason: str | None) -> Coroutine[Any, Any, None]:
+        """Redact an event (``RoomOperations.redact``)."""
+        return self._rooms.redact(room_id, event_id, reason)

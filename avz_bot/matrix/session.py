@@ -78,20 +78,16 @@ class MatrixSession:
         metrics: BotMetrics,
         *,
         trust: TrustSettings | None = None,
-        is_registered: Callable[[str], bool] = lambda _user: True,
         sleep: Callable[[float], Any] = asyncio.sleep,
-        is_temporary: Callable[[BaseException], bool] = lambda _exc: False,
     ) -> None:
         self._settings = settings
         self._trust = trust or TrustSettings()
-        self._is_registered = is_registered
         self._checker: CrossSigningChecker | None = None
         self._store_dir = data_dir / "crypto"
         self._credentials_path = data_dir / "credentials.json"
         self._clock = clock
         self._metrics = metrics
         self._sleep = sleep
-        self._is_temporary = is_temporary
         #: The sync loop's task while it runs (set by the loop): the HTTP responses of
         #: requests made on it count as progress (``note_progress``).
         self.sync_task: asyncio.Task[Any] | None = None

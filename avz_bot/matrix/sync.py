@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 from nio import (
+    AsyncClient,
     InviteMemberEvent,
     LocalProtocolError,
     MessageDirection,
@@ -90,15 +91,7 @@ class SyncLoop:
         delay = 1.0
         try:
             while not stop.is_set():
-                sync_task = asyncio.ensure_future(
-                    client.sync(
-                        timeout=0 if first else self._settings.sync_timeout_ms,
-                        sync_filter=SYNC_FILTER,
-                        since=token,
-                        # After a restart nio knows no rooms: rebuild its room state.
-                        full_state=True if first else None,
-                    )
-                )
+                sync_task = self._start_sync(client, token, first)
                 stop_task = asyncio.ensure_future(stop.wait())
                 done, _ = await asyncio.wait(
                     {sync_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
@@ -123,22 +116,13 @@ class SyncLoop:
                     delay = await self._sync_failed(response.status_code or "error", delay, stop)
                     continue
                 assert isinstance(response, SyncResponse)
-                self._session.note_progress()
-                checker = self._session.checker
-                if checker is not None:
-                    for user_id in response.device_list.changed:
-                        checker.forget(user_id)
+                self._received(response)
                 if not await self._handle_batch(response, port, token, stop):
                     break  # stopped while the database was away: the batch is replayed
                 token = response.next_batch
                 first = False
                 delay = 1.0
-                now = self._clock.now()
-                self._health.last_success = now
-                self._health.consecutive_failures = 0
-                self._metrics.syncs.labels("ok").inc()
-                self._metrics.last_sync_success.set(now.timestamp())
-                self._metrics.sync_failures_in_row.set(0)
+                self._batch_done()
                 try:
                     await port.after_sync()
                 except Exception as exc:
@@ -149,6 +133,38 @@ class SyncLoop:
         finally:
             self._health.running = False
             self._session.sync_task = None
+
+    def _start_sync(
+        self, client: AsyncClient, token: str | None, first: bool
+    ) -> asyncio.Future[Any]:
+        """The next ``/sync`` as a running task (``run`` races it against the stop)."""
+        task: asyncio.Future[Any] = asyncio.ensure_future(
+            client.sync(
+                timeout=0 if first else self._settings.sync_timeout_ms,
+                sync_filter=SYNC_FILTER,
+                since=token,
+                # After a restart nio knows no rooms: rebuild its room state.
+                full_state=True if first else None,
+            )
+        )
+        return task
+
+    def _received(self, response: SyncResponse) -> None:
+        """A sync response arrived: progress, and changed devices' verdicts forgotten."""
+        self._session.note_progress()
+        checker = self._session.checker
+        if checker is not None:
+            for user_id in response.device_list.changed:
+                checker.forget(user_id)
+
+    def _batch_done(self) -> None:
+        """Health and metrics after a batch was handled and its token stored."""
+        now = self._clock.now()
+        self._health.last_success = now
+        self._health.consecutive_failures = 0
+        self._metrics.syncs.labels("ok").inc()
+        self._metrics.last_sync_success.set(now.timestamp())
+        self._metrics.sync_failures_in_row.set(0)
 
     async def _handle_batch(
         self, response: SyncResponse, port: InboundPort, since: str | None, stop: asyncio.Event

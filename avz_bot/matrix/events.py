@@ -1,10 +1,11 @@
 """What each synced event becomes: invitations, timeline events and parked ciphertext.
 
 Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``), given its ``MatrixSession`` and the
-registry check; the sync loop (``avz_bot.matrix.sync``) hands every event of a batch here. Commands become an
-``IncomingCommand`` (sender device, cross-signing verdict, room members), reactions an
-``IncomingReaction``, membership changes go to the core as they are; an event whose room
-key has not arrived is parked with the core and decrypted again after each sync.
+registry check; the sync loop (``avz_bot.matrix.sync``) hands every event of a batch here.
+Commands become an ``IncomingCommand`` (sender device, cross-signing verdict, room
+members), reactions an ``IncomingReaction``, membership changes go to the core as they
+are; an event whose room key has not arrived is parked with the core and decrypted again
+after each sync.
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
 """The outbound gateway: sending one message, attachments, and who gets the room keys.
 
 Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``), given its ``MatrixSession`` and the
-registry check for the key policy. ``send`` never waits on the
-homeserver's behalf: every failure is a ``SendError`` classified for the outbox
-(``avz_bot.runtime.delivery``) as permanent or transient. ``too_large`` is the size
-bound checked before sending.
+registry check for the key policy. ``send`` never waits on the homeserver's behalf: every
+failure is a ``SendError`` classified for the outbox (``avz_bot.runtime.delivery``) as
+permanent or transient. ``too_large`` is the size bound checked before sending.
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
 """What each synced event becomes: invitations, timeline events and parked ciphertext.
 
-Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``); the sync loop
-(``avz_bot.matrix.sync``) hands every event of a batch here. Commands become an
-``IncomingCommand`` (sender device, cross-signing verdict, room members), reactions an
-``IncomingReaction``, membership changes go to the core as they are; an event whose room
-key has not arrived is parked with the core and decrypted again after each sync.
+Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``), given its ``MatrixSession`` and the
+registry check; the sync loop (``avz_bot.matrix.sync``) hands every event of a batch here.
+Commands become an ``IncomingCommand`` (sender device, cross-signing verdict, room
+members), reactions an ``IncomingReaction``, membership changes go to the core as they
+are; an event whose room key has not arrived is parked with the core and decrypted again
+after each sync.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import aiohttp
@@ -42,11 +44,18 @@ def _said(event: RoomMessageText) -> MessageText:
     return message_text(content if isinstance(content, dict) else {"body": event.body})
 
 
-class TimelineEvents(MatrixSession):
+class TimelineEvents:
     """Routes invitations and timeline events to the ``InboundPort``."""
 
-    async def _handle_invite(self, room_id: str, inviter: str | None, port: InboundPort) -> None:
-        client = self.client
+    def __init__(self, session: MatrixSession, is_registered: Callable[[str], bool]) -> None:
+        self._session = session
+        self._is_registered = is_registered
+        self._clock = session.clock
+        self._metrics = session.metrics
+
+    async def handle_invite(self, room_id: str, inviter: str | None, port: InboundPort) -> None:
+        """Join if the inviter may invite the bot, else refuse (leave)."""
+        client = self._session.client
         if inviter is not None and await port.may_invite(inviter):
             result = await client.join(room_id)
             if isinstance(result, JoinError):
@@ -60,10 +69,11 @@ class TimelineEvents(MatrixSession):
             log.info("invitation refused", extra={"room_id": room_id})
             await client.room_leave(room_id)
 
-    async def _handle_timeline_event(
+    async def handle_timeline_event(
         self, room_id: str, encrypted: bool, event: object, port: InboundPort
     ) -> None:
-        own = self.client.user_id
+        """Hand one timeline event of a joined room to ``port`` as what it is."""
+        own = self._session.client.user_id
         if isinstance(event, RoomMemberEvent):
             if event.state_key == own:
                 if event.membership == "join":
@@ -121,7 +131,7 @@ class TimelineEvents(MatrixSession):
             await port.message_in_unencrypted_room(incoming)
 
     def _member_count(self, room_id: str) -> int | None:
-        room = self.client.rooms.get(room_id)
+        room = self._session.client.rooms.get(room_id)
         return int(room.member_count) if room is not None else None
 
     def _sender_device(self, event: RoomMessageText) -> str | None:
@@ -129,30 +139,32 @@ class TimelineEvents(MatrixSession):
         sender_key = getattr(event, "sender_key", None)
         if not event.decrypted or not sender_key:
             return None
-        for device in self.client.device_store.active_user_devices(event.sender):
+        for device in self._session.client.device_store.active_user_devices(event.sender):
             if device.curve25519 == sender_key:
                 return str(device.id)
         return None
 
     def _people(self, room_id: str) -> tuple[Person, ...]:
         """The room's registered members (joined or invited) with their display names."""
-        room = self.client.rooms.get(room_id)
+        client = self._session.client
+        room = client.rooms.get(room_id)
         if room is None:
             return ()
         users = {**room.invited_users, **room.users}
         return tuple(
             Person(user_id, user.display_name if user.display_name != user_id else None)
             for user_id, user in users.items()
-            if user_id != self.client.user_id and self._is_registered(user_id)
+            if user_id != client.user_id and self._is_registered(user_id)
         )
 
     async def _incoming(
         self, room_id: str, event: RoomMessageText, said: MessageText, *, late: bool = False
     ) -> IncomingCommand:
         device = self._sender_device(event)
+        checker = self._session.checker
         cross_signed = (
-            await self._checker.is_cross_signed(event.sender, device)
-            if self._checker is not None and device is not None
+            await checker.is_cross_signed(event.sender, device)
+            if checker is not None and device is not None
             else None
         )
         return IncomingCommand(
@@ -187,17 +199,18 @@ class TimelineEvents(MatrixSession):
             )
         )
         try:
-            await self.client.request_room_key(event)
+            await self._session.client.request_room_key(event)
         except (LocalProtocolError, aiohttp.ClientError, TimeoutError) as exc:
             # A request for this session is already out, or the server is away: the
             # retry after the next sync covers both.
             log.debug("room key request skipped", extra={"error_type": type(exc).__name__})
 
-    async def _retry_undecryptable(self, port: InboundPort) -> None:
+    async def retry_undecryptable(self, port: InboundPort) -> None:
+        """Decrypt the parked events whose room key has arrived and hand them to ``port``."""
         pending = await port.pending_undecryptable()
         if not pending:
             return
-        client = self.client
+        client = self._session.client
         for ref in pending:
             event = MegolmEvent.from_dict(ref.source)
             if not isinstance(event, MegolmEvent):

@@ -1,8 +1,9 @@
 """Room operations: find a room by name, create a private room, invite, kick, redact.
 
-Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``); used by the jobs that create case
-rooms and direct chats, invite and remove members (``avz_bot.services.cases.jobs``,
-``avz_bot.services.direct``) and redact for the BSN guard (``avz_bot.services.signals.jobs``).
+Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``), given its ``MatrixSession``; used
+by the jobs that create case rooms and direct chats, invite and remove members
+(``avz_bot.services.cases.jobs``, ``avz_bot.services.direct``) and redact for the BSN
+guard (``avz_bot.services.signals.jobs``).
 Failures raise ``SendError`` (transient), except refusals no retry can change, which are
 logged and not retried.
 """
@@ -28,14 +29,18 @@ from avz_bot.ports import SendError
 log = get_logger(__name__)
 
 
-class RoomOperations(MatrixSession):
+class RoomOperations:
     """The ``RoomGateway`` (``avz_bot.ports``) and ``redact``."""
+
+    def __init__(self, session: MatrixSession) -> None:
+        self._session = session
 
     def find_room(self, name: str) -> str | None:
         """A room the bot is in whose name is ``name`` (used to make room creation
         idempotent: a retried creation finds the room the first attempt made)."""
-        for room_id, room in self.client.rooms.items():
-            if room.name == name and room.creator == self.client.user_id:
+        client = self._session.client
+        for room_id, room in client.rooms.items():
+            if room.name == name and room.creator == client.user_id:
                 return str(room_id)
         return None
 
@@ -51,7 +56,7 @@ class RoomOperations(MatrixSession):
     ) -> str:
         """Create a room with exactly the given state (no preset defaults relied upon)."""
         try:
-            response = await self.client.room_create(
+            response = await self._session.client.room_create(
                 visibility=RoomVisibility.private,
                 name=name,
                 federate=federate,
@@ -71,7 +76,7 @@ class RoomOperations(MatrixSession):
     async def invite_user(self, room_id: str, user_id: str) -> None:
         """Invite ``user_id``; inviting someone already in the room is not an error."""
         try:
-            response = await self.client.room_invite(room_id, user_id)
+            response = await self._session.client.room_invite(room_id, user_id)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
         if isinstance(response, RoomInviteError):
@@ -85,7 +90,7 @@ class RoomOperations(MatrixSession):
         """Remove ``user_id`` from the room (no personal data in ``reason``: it is not
         encrypted)."""
         try:
-            response = await self.client.room_kick(room_id, user_id, reason)
+            response = await self._session.client.room_kick(room_id, user_id, reason)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
         if isinstance(response, RoomKickError):
@@ -97,7 +102,7 @@ class RoomOperations(MatrixSession):
     async def redact(self, room_id: str, event_id: str, reason: str | None) -> None:
         """Redact an event (the BSN guard in case rooms); a refusal is logged, not retried."""
         try:
-            response = await self.client.room_redact(room_id, event_id, reason)
+            response = await self._session.client.room_redact(room_id, event_id, reason)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise SendError(f"network: {type(exc).__name__}", permanent=False) from None
         if isinstance(response, RoomRedactError):

@@ -1,9 +1,9 @@
 """The outbound gateway: sending one message, attachments, and who gets the room keys.
 
-Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``). ``send`` never waits on the
-homeserver's behalf: every failure is a ``SendError`` classified for the outbox
-(``avz_bot.runtime.delivery``) as permanent or transient. ``too_large`` is the size
-bound checked before sending.
+Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``), given its ``MatrixSession`` and the
+registry check for the key policy. ``send`` never waits on the homeserver's behalf: every
+failure is a ``SendError`` classified for the outbox (``avz_bot.runtime.delivery``) as
+permanent or transient. ``too_large`` is the size bound checked before sending.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -24,8 +25,15 @@ from avz_bot.ports import SendError
 log = get_logger(__name__)
 
 
-class MessageSender(MatrixSession):
+class MessageSender:
     """``send`` (the ``Gateway``) and the key policy applied before each send."""
+
+    def __init__(self, session: MatrixSession, is_registered: Callable[[str], bool]) -> None:
+        self._session = session
+        self._is_registered = is_registered
+        self._trust = session.trust
+        self._metrics = session.metrics
+        self._crypto_lock = session.crypto_lock
 
     async def send(self, room_id: str, content: dict[str, Any], txn_id: str) -> str:
         """Send one message; the homeserver deduplicates on ``txn_id``.
@@ -39,7 +47,7 @@ class MessageSender(MatrixSession):
         (the login expired or was revoked) leads to one fresh password login keeping
         the device, then one more try.
         """
-        if room_id not in self.client.rooms:
+        if room_id not in self._session.client.rooms:
             # A room the bot has just created is known to nio only after the next sync.
             raise SendError("room not synced yet", permanent=False)
         # Anything the gateway adds to the content (the ``file`` of an attachment it
@@ -63,12 +71,12 @@ class MessageSender(MatrixSession):
         """A fresh password login on the same device after ``M_UNKNOWN_TOKEN``."""
         log.warning("access token rejected while sending; logging in again")
         try:
-            await self._password_login(self.client, str(self.client.device_id))
+            await self._session.login_again()
         except (StartupError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise SendError(f"login: {type(exc).__name__}", permanent=False) from None
 
     async def _send_locked(self, room_id: str, content: dict[str, Any], txn_id: str) -> str:
-        client = self.client
+        client = self._session.client
         try:
             # A member who joined since the last sync has devices nio has not
             # queried yet; without this they could not decrypt the reply.
@@ -113,7 +121,7 @@ class MessageSender(MatrixSession):
         data = base64.b64decode(content[UPLOAD_KEY])
         event = {key: value for key, value in content.items() if key != UPLOAD_KEY}
         info = event.get("info", {})
-        response, keys = await self.client.upload(
+        response, keys = await self._session.client.upload(
             io.BytesIO(data),
             content_type=str(info.get("mimetype", "application/octet-stream")),
             filename=str(event.get("filename", "bestand")),
@@ -132,7 +140,7 @@ class MessageSender(MatrixSession):
             return False
         if self._trust.share_keys_with == "registered":
             return True
-        checker = self._checker
+        checker = self._session.checker
         return checker is not None and await checker.is_cross_signed(user_id, device_id) is True
 
     async def _apply_key_policy(self, room_id: str) -> None:
@@ -142,7 +150,7 @@ class MessageSender(MatrixSession):
         device's state makes nio start a new room session, so a device that is excluded
         later cannot read what follows.
         """
-        client = self.client
+        client = self._session.client
         room = client.rooms.get(room_id)
         if room is None or not room.encrypted:
             return

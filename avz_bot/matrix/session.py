@@ -1,11 +1,13 @@
 """The bot's Matrix device: client construction, login, identity and shared state.
 
-``MatrixSession`` is the base of every part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``):
-it builds the nio client (encrypted store, bounded retries, every HTTP response observed
-for rate limits and sync progress), logs in once with the password and afterwards reuses
-the stored token and device, makes sure the cross-signing identity exists, and holds the
-state the sync loop, the event routing and the sender share (the client, the crypto lock,
-the cross-signing checker and ``SyncHealth``).
+``MatrixSession`` is the one object every part of ``MatrixAdapter``
+(``avz_bot.matrix.adapter``) is given: it builds the nio client (encrypted store, bounded
+retries, every HTTP response observed for rate limits and sync progress), logs in once
+with the password and afterwards reuses the stored token and device, makes sure the
+cross-signing identity exists, and owns the state the sync loop, the event routing, the
+sender and the room operations share. They use its public surface only: ``client`` and
+``checker`` (valid after ``connect``), the settings, clock and metrics, ``crypto_lock``,
+``health``, ``sync_task``, ``note_progress`` and ``login_again``.
 """
 
 from __future__ import annotations
@@ -76,26 +78,56 @@ class MatrixSession:
         metrics: BotMetrics,
         *,
         trust: TrustSettings | None = None,
-        is_registered: Callable[[str], bool] = lambda _user: True,
         sleep: Callable[[float], Any] = asyncio.sleep,
-        is_temporary: Callable[[BaseException], bool] = lambda _exc: False,
     ) -> None:
         self._settings = settings
         self._trust = trust or TrustSettings()
-        self._is_registered = is_registered
         self._checker: CrossSigningChecker | None = None
         self._store_dir = data_dir / "crypto"
         self._credentials_path = data_dir / "credentials.json"
         self._clock = clock
         self._metrics = metrics
         self._sleep = sleep
-        self._is_temporary = is_temporary
-        self._sync_task: asyncio.Task[Any] | None = None
+        #: The sync loop's task while it runs (set by the loop): the HTTP responses of
+        #: requests made on it count as progress (``note_progress``).
+        self.sync_task: asyncio.Task[Any] | None = None
         self._client: AsyncClient | None = None
         # Key maintenance and sending share one lock: a send must see the device list
         # that the last key query produced, and nio's key requests must not interleave.
         self._crypto_lock = asyncio.Lock()
         self.health = SyncHealth()
+
+    # ------------------------------------------------- what the parts share
+    # Fixed for the session's lifetime (the parts may keep a reference).
+    @property
+    def settings(self) -> MatrixSettings:
+        """The ``[matrix]`` settings."""
+        return self._settings
+
+    @property
+    def trust(self) -> TrustSettings:
+        """The trust policy (who gets room keys, how long device verdicts are cached)."""
+        return self._trust
+
+    @property
+    def clock(self) -> Clock:
+        """The clock."""
+        return self._clock
+
+    @property
+    def metrics(self) -> BotMetrics:
+        """The bot's metrics."""
+        return self._metrics
+
+    @property
+    def crypto_lock(self) -> asyncio.Lock:
+        """Held by key maintenance and by each send (see ``__init__``)."""
+        return self._crypto_lock
+
+    @property
+    def checker(self) -> CrossSigningChecker | None:
+        """Cross-signing verdicts on other users' devices (``None`` before ``connect``)."""
+        return self._checker
 
     # ------------------------------------------------------------------ login
     @property
@@ -147,7 +179,7 @@ class MatrixSession:
             path = str(args[1] if len(args) > 1 else kwargs.get("path", ""))
             if response.status == 429:
                 self._metrics.rate_limited.labels(_request_kind(path)).inc()
-            if self._sync_task is not None and asyncio.current_task() is self._sync_task:
+            if self.sync_task is not None and asyncio.current_task() is self.sync_task:
                 self.note_progress()
             return response
 
@@ -257,6 +289,10 @@ class MatrixSession:
         self._save_credentials(response.device_id, response.access_token)
         log.info("logged in", extra={"device_id": response.device_id})
         await self._upload_keys_if_needed()
+
+    async def login_again(self) -> None:
+        """A fresh password login on the same device (the access token was rejected)."""
+        await self._password_login(self.client, str(self.client.device_id))
 
     async def _upload_keys_if_needed(self) -> None:
         client = self.client

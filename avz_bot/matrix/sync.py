@@ -1,6 +1,7 @@
 """The sync loop: one batch at a time, its token stored only after every event was handled.
 
-Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``). Why the loop is our own and not
+Part of ``MatrixAdapter`` (``avz_bot.matrix.adapter``), given its ``MatrixSession``, the
+event routing (``TimelineEvents``) and the database check. Why the loop is our own and not
 ``nio.AsyncClient.sync_forever``: nio stores the sync token before callbacks have run, so
 a crash mid-command would lose the command. Here the token is handed to the core
 (``save_sync_token``) only after every event of the batch has been processed, and the
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 from nio import (
+    AsyncClient,
     InviteMemberEvent,
     LocalProtocolError,
     MessageDirection,
@@ -31,7 +33,7 @@ from nio import (
 
 from avz_bot.logs import get_logger
 from avz_bot.matrix.events import TimelineEvents
-from avz_bot.matrix.session import StartupError
+from avz_bot.matrix.session import MatrixSession, StartupError
 from avz_bot.ports import InboundPort
 
 log = get_logger(__name__)
@@ -57,32 +59,39 @@ class _Stopped(Exception):
 _T = TypeVar("_T")
 
 
-class SyncLoop(TimelineEvents):
+class SyncLoop:
     """Syncs until stopped, handing every event to the ``InboundPort`` exactly once."""
+
+    def __init__(
+        self,
+        session: MatrixSession,
+        events: TimelineEvents,
+        is_temporary: Callable[[BaseException], bool],
+    ) -> None:
+        self._session = session
+        self._events = events
+        self._is_temporary = is_temporary
+        self._settings = session.settings
+        self._clock = session.clock
+        self._metrics = session.metrics
+        self._crypto_lock = session.crypto_lock
+        self._health = session.health
 
     async def run(self, port: InboundPort, stop: asyncio.Event) -> None:
         """Sync until ``stop`` is set, handing every event to ``port`` exactly once."""
-        client = self.client
-        self._sync_task = asyncio.current_task()
-        self.health.running = True
+        client = self._session.client
+        self._session.sync_task = asyncio.current_task()
+        self._health.running = True
         try:
             token = await self._until_available(port.load_sync_token, stop)
         except _Stopped:
-            self.health.running = False
+            self._health.running = False
             return
         first = True
         delay = 1.0
         try:
             while not stop.is_set():
-                sync_task = asyncio.ensure_future(
-                    client.sync(
-                        timeout=0 if first else self._settings.sync_timeout_ms,
-                        sync_filter=SYNC_FILTER,
-                        since=token,
-                        # After a restart nio knows no rooms: rebuild its room state.
-                        full_state=True if first else None,
-                    )
-                )
+                sync_task = self._start_sync(client, token, first)
                 stop_task = asyncio.ensure_future(stop.wait())
                 done, _ = await asyncio.wait(
                     {sync_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
@@ -107,21 +116,13 @@ class SyncLoop(TimelineEvents):
                     delay = await self._sync_failed(response.status_code or "error", delay, stop)
                     continue
                 assert isinstance(response, SyncResponse)
-                self.note_progress()
-                if self._checker is not None:
-                    for user_id in response.device_list.changed:
-                        self._checker.forget(user_id)
+                self._received(response)
                 if not await self._handle_batch(response, port, token, stop):
                     break  # stopped while the database was away: the batch is replayed
                 token = response.next_batch
                 first = False
                 delay = 1.0
-                now = self._clock.now()
-                self.health.last_success = now
-                self.health.consecutive_failures = 0
-                self._metrics.syncs.labels("ok").inc()
-                self._metrics.last_sync_success.set(now.timestamp())
-                self._metrics.sync_failures_in_row.set(0)
+                self._batch_done()
                 try:
                     await port.after_sync()
                 except Exception as exc:
@@ -130,8 +131,40 @@ class SyncLoop(TimelineEvents):
                     # Sending waits: the outbox is flushed after the next batch.
                     self._database_waiting(exc)
         finally:
-            self.health.running = False
-            self._sync_task = None
+            self._health.running = False
+            self._session.sync_task = None
+
+    def _start_sync(
+        self, client: AsyncClient, token: str | None, first: bool
+    ) -> asyncio.Future[Any]:
+        """The next ``/sync`` as a running task (``run`` races it against the stop)."""
+        task: asyncio.Future[Any] = asyncio.ensure_future(
+            client.sync(
+                timeout=0 if first else self._settings.sync_timeout_ms,
+                sync_filter=SYNC_FILTER,
+                since=token,
+                # After a restart nio knows no rooms: rebuild its room state.
+                full_state=True if first else None,
+            )
+        )
+        return task
+
+    def _received(self, response: SyncResponse) -> None:
+        """A sync response arrived: progress, and changed devices' verdicts forgotten."""
+        self._session.note_progress()
+        checker = self._session.checker
+        if checker is not None:
+            for user_id in response.device_list.changed:
+                checker.forget(user_id)
+
+    def _batch_done(self) -> None:
+        """Health and metrics after a batch was handled and its token stored."""
+        now = self._clock.now()
+        self._health.last_success = now
+        self._health.consecutive_failures = 0
+        self._metrics.syncs.labels("ok").inc()
+        self._metrics.last_sync_success.set(now.timestamp())
+        self._metrics.sync_failures_in_row.set(0)
 
     async def _handle_batch(
         self, response: SyncResponse, port: InboundPort, since: str | None, stop: asyncio.Event
@@ -147,7 +180,7 @@ class SyncLoop(TimelineEvents):
         async def handle() -> None:
             await self._process(response, port, since=since)
             await self._crypto_housekeeping()
-            await self._retry_undecryptable(port)
+            await self._events.retry_undecryptable(port)
             await port.save_sync_token(response.next_batch)
 
         try:
@@ -180,22 +213,22 @@ class SyncLoop(TimelineEvents):
                     raise _Stopped from None
                 delay = min(delay * 2, self._settings.max_backoff_seconds)
                 continue
-            if self.health.waiting_for is not None:
+            if self._health.waiting_for is not None:
                 log.info("database available again")
-            self.health.waiting_for = None
+            self._health.waiting_for = None
             return result
 
     def _database_waiting(self, exc: BaseException) -> None:
-        self.health.waiting_for = f"database unavailable ({type(exc).__name__})"
+        self._health.waiting_for = f"database unavailable ({type(exc).__name__})"
 
     async def _sleep_or_stop(self, seconds: float, stop: asyncio.Event) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
 
     async def _sync_failed(self, reason: str, delay: float, stop: asyncio.Event) -> float:
-        self.health.consecutive_failures += 1
+        self._health.consecutive_failures += 1
         self._metrics.syncs.labels("error").inc()
-        self._metrics.sync_failures_in_row.set(self.health.consecutive_failures)
+        self._metrics.sync_failures_in_row.set(self._health.consecutive_failures)
         # Jitter avoids a herd of bots reconnecting in lock-step after an outage.
         wait = delay * (0.75 + random.random() / 2)
         log.warning("sync failed", extra={"reason": reason, "retry_in": round(wait, 1)})
@@ -207,7 +240,7 @@ class SyncLoop(TimelineEvents):
             await self._crypto_housekeeping_locked()
 
     async def _crypto_housekeeping_locked(self) -> None:
-        client = self.client
+        client = self._session.client
         try:
             if client.should_upload_keys:
                 await client.keys_upload()
@@ -226,7 +259,7 @@ class SyncLoop(TimelineEvents):
         while), the events between the last processed sync token and the timeline's
         start are fetched with ``/messages`` so that no command in the gap is lost.
         """
-        client = self.client
+        client = self._session.client
         events: list[Any] = []
         token = prev_batch
         for _ in range(MAX_BACKFILL_PAGES):
@@ -251,7 +284,7 @@ class SyncLoop(TimelineEvents):
     async def _process(
         self, response: SyncResponse, port: InboundPort, since: str | None = None
     ) -> None:
-        client = self.client
+        client = self._session.client
         own = client.user_id
         for room_id, invite in response.rooms.invite.items():
             inviter = next(
@@ -264,7 +297,7 @@ class SyncLoop(TimelineEvents):
                 ),
                 None,
             )
-            await self._handle_invite(room_id, inviter, port)
+            await self._events.handle_invite(room_id, inviter, port)
         for room_id in response.rooms.leave:
             await port.left(room_id)
         for room_id, joined in response.rooms.join.items():
@@ -275,5 +308,5 @@ class SyncLoop(TimelineEvents):
             if timeline.limited and since is not None and timeline.prev_batch:
                 events = await self._backfill(room_id, timeline.prev_batch, since) + events
             for event in events:
-                await self._handle_timeline_event(room_id, encrypted, event, port)
-                self.note_progress()
+                await self._events.handle_timeline_event(room_id, encrypted, event, port)
+                self._session.note_progress()

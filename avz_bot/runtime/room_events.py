@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from avz_bot.runtime.core_state import CoreState
+from avz_bot.services.audit import Audit
 from avz_bot.services.cases import CaseService
 from commands.framework import Outcome
-from storage.repositories import AuditRepository, ProcessedEventRepository
+from storage.repositories import ProcessedEventRepository
 from storage.room_repositories import RoomRepository
 
 
@@ -46,11 +47,8 @@ class RoomEvents(CoreState):
             if encrypted:
                 await rooms.set_encrypted(room_id, True)
             if encrypted is None:
-                await AuditRepository(session).append(
-                    occurred_at=self._clock.now(),
-                    actor="bot",
-                    actor_org=None,
-                    action="room.joined",
+                await Audit(session, self._clock.now()).record(
+                    "room.joined",
                     room_id=room_id,
                     entity_type="room",
                     entity_id=room_id,
@@ -61,11 +59,8 @@ class RoomEvents(CoreState):
         self._handled_since_token = True
         async with self._db.session() as session, session.begin():
             await RoomRepository(session).mark_left(room_id, self._clock.now())
-            await AuditRepository(session).append(
-                occurred_at=self._clock.now(),
-                actor="bot",
-                actor_org=None,
-                action="room.left",
+            await Audit(session, self._clock.now()).record(
+                "room.left",
                 room_id=room_id,
                 entity_type="room",
                 entity_id=room_id,

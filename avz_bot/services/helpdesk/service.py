@@ -31,6 +31,7 @@ from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import Window, window
 from avz_bot.services.area import SendDirect
+from avz_bot.services.audit import BOT, Audit
 from avz_bot.services.helpdesk.cards import (
     TITLE_LENGTH,
     HelpdeskError,
@@ -49,7 +50,7 @@ from storage.helpdesk_repositories import (
     SearchRepository,
 )
 from storage.outbox_repositories import ReactionTargetRepository
-from storage.repositories import AuditRepository, PartnerRepository
+from storage.repositories import PartnerRepository
 from storage.schedule_repositories import JobRepository
 
 JOB_SLA = "helpdesk.sla"
@@ -165,17 +166,14 @@ class HelpdeskService(KnowledgeCards):
         self, actor: str, action: str, room_id: str | None, entity: str, **details: Any
     ) -> None:
         """One audit entry (identifiers and codes only, never question or answer text)."""
-        if actor != "bot" and self._device_cross_signed is not True:
-            details["device_cross_signed"] = self._device_cross_signed
         org = None
-        if actor != "bot":
+        if actor != BOT:
             member = await PartnerRepository(self._session).get_member(actor)
             org = member.organisation.code if member else None
-        await AuditRepository(self._session).append(
-            occurred_at=self.now,
+        await Audit(self._session, self.now, self._device_cross_signed).record(
+            f"helpdesk.{action}",
             actor=actor,
             actor_org=org,
-            action=f"helpdesk.{action}",
             room_id=room_id,
             entity_type="card" if entity.startswith("K-") else "question",
             entity_id=entity,

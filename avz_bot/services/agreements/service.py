@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +31,7 @@ from avz_bot.domain.dates import ParsedWhen, WhenError, parse_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.formatting import text
+from avz_bot.formatting import mentioning, text
 from avz_bot.lists import Page, beyond, beyond_reply, page_listing, page_sections
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
@@ -53,24 +52,6 @@ MAX_WHEN_WORDS = 6
 def agreement_job_key(agreement_id: int) -> str:
     """The dedupe key of an agreement's one pending reminder job."""
     return f"agreement:{agreement_id}:reminder"
-
-
-def mention(user: str, name: str) -> tuple[str, str]:
-    """A user mention as (plain, html): a Matrix "pill" link in HTML."""
-    return f"{name} ({user})", f'<a href="https://matrix.to/#/{escape(user)}">{escape(name)}</a>'
-
-
-def mentioning(users: list[tuple[str, str]], message: str) -> Reply:
-    """A message that starts by mentioning ``users`` (id, name) and pings them."""
-    plain = [mention(u, n)[0] for u, n in users]
-    html = [mention(u, n)[1] for u, n in users]
-    prefix_plain = ", ".join(plain) + ": " if plain else ""
-    prefix_html = ", ".join(html) + ": " if html else ""
-    return Reply(
-        plain=prefix_plain + message,
-        html=prefix_html + escape(message).replace("\n", "<br>"),
-        mentions=tuple(u for u, _ in users),
-    )
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.agreements.status import AgreementStatus
+from avz_bot.domain.cases.state import CaseStatus
 from storage.models import (
     AgreementPostponementRecord,
     AgreementRecord,
@@ -38,18 +40,18 @@ from storage.repositories import (
 )
 
 #: ``cases.status`` values, in their usual order.
-CASE_STATUSES = ("aangemeld", "actief", "afgeschaald", "gesloten")
+CASE_STATUSES = tuple(CaseStatus)
 #: The status of a closed case (sets ``closed_at``).
-CLOSED_STATUS = "gesloten"
+CLOSED_STATUS = CaseStatus.GESLOTEN
 #: Statuses of cases that are not closed.
-OPEN_CASE_STATUSES = ("aangemeld", "actief", "afgeschaald")
+OPEN_CASE_STATUSES = tuple(status for status in CaseStatus if status is not CLOSED_STATUS)
 #: ``regie_proposals.kind``: the holder offers regie, or someone asks the holder for it.
 PROPOSAL_KINDS = ("transfer", "request")
 #: ``regie_proposals.resolution`` values.
 PROPOSAL_RESOLUTIONS = ("accepted", "declined", "expired", "cancelled")
 #: ``agreements.status`` values; ``open`` is the only unfinished one.
-AGREEMENT_STATUSES = ("open", "klaar", "vervallen")
-AGREEMENT_OPEN = "open"
+AGREEMENT_STATUSES = tuple(AgreementStatus)
+AGREEMENT_OPEN = AgreementStatus.OPEN
 
 
 def format_reference(year: int, number: int) -> str:
@@ -186,7 +188,7 @@ class CaseRepository:
         case_type: str,
         created_by: str,
         now: datetime,
-        status: str = "aangemeld",
+        status: str = CaseStatus.AANGEMELD,
     ) -> CaseRow:
         """Store a new case (without room and without regie, vacant since ``now``).
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from avz_bot.domain.cases.state import CaseStatus
 from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 
@@ -433,7 +434,7 @@ def check_publish(
 #: Who may turn a closed case into a lesson card (drafts only; publishing is reviewed).
 LESSON_PERMISSION = frozenset({Relation.REGIEHOUDER, Relation.KETENMANAGER})
 #: The case status a lesson can be drawn from (``avz_bot.domain.cases``: gesloten).
-LESSON_CASE_STATUS = "gesloten"
+LESSON_CASE_STATUS = CaseStatus.GESLOTEN
 
 
 def check_lesson(case_status: str, relations: frozenset[Relation]) -> Refusal | None:

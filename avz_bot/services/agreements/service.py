@@ -27,6 +27,8 @@ from avz_bot.domain.agreements.reminders import (
     due_reminder,
     next_reminder,
 )
+from avz_bot.domain.agreements.status import AgreementStatus
+from avz_bot.domain.cases.state import CaseStatus
 from avz_bot.domain.dates import ParsedWhen, WhenError, parse_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
@@ -42,9 +44,6 @@ from storage.schedule_repositories import JobRepository, JobRow, ReminderReposit
 
 JOB_AGREEMENT_REMINDER = "agreement.reminder"
 JOB_GENERAL_REMINDER = "reminder.general"
-OPEN = "open"
-DONE = "klaar"
-LAPSED = "vervallen"
 #: Longest date expression tried at the start of ``!herinner`` / ``!actie uitstel``.
 MAX_WHEN_WORDS = 6
 
@@ -253,7 +252,7 @@ class AgreementService:
 
     async def _editable(self, member: Member, loaded: LoadedCase, number: int) -> AgreementRow:
         row = await self.agreements.by_number(loaded.row.id, number)
-        if row is None or row.status != OPEN:
+        if row is None or row.status != AgreementStatus.OPEN:
             raise CaseCommandError(text(self.t("agreement.not_found", number=number)))
         # Owner: the person, or for an organisation's agreement any member of it.
         owner = row.owner_user
@@ -267,7 +266,9 @@ class AgreementService:
     async def finish(self, member: Member, loaded: LoadedCase, number: int, note: str) -> Reply:
         """``!actie klaar <nr> [toelichting]``."""
         row = await self._editable(member, loaded, number)
-        await self.agreements.change_status(row.id, OPEN, DONE, self.now, note=note or None)
+        await self.agreements.change_status(
+            row.id, AgreementStatus.OPEN, AgreementStatus.KLAAR, self.now, note=note or None
+        )
         await self._jobs.cancel_key(agreement_job_key(row.id), self.now)
         await self._audit(loaded, member.matrix_id, "done", {"number": number})
         return text(self.t("agreement.done", number=number, description=row.description))
@@ -275,7 +276,9 @@ class AgreementService:
     async def lapse(self, member: Member, loaded: LoadedCase, number: int, reason: str) -> Reply:
         """``!actie vervalt <nr> reden=…``."""
         row = await self._editable(member, loaded, number)
-        await self.agreements.change_status(row.id, OPEN, LAPSED, self.now, note=reason)
+        await self.agreements.change_status(
+            row.id, AgreementStatus.OPEN, AgreementStatus.VERVALLEN, self.now, note=reason
+        )
         await self._jobs.cancel_key(agreement_job_key(row.id), self.now)
         await self._audit(loaded, member.matrix_id, "lapsed", {"number": number, "reason": reason})
         return text(self.t("agreement.lapsed", number=number, reason=reason))
@@ -443,10 +446,10 @@ class AgreementService:
     async def deliver_agreement_reminder(self, job: JobRow, enqueue: Any) -> None:
         """Send the agreement's due reminder (once) and arm the next one."""
         row = await self.agreements.get(int(job.payload["agreement_id"]))
-        if row is None or row.status != OPEN:
+        if row is None or row.status != AgreementStatus.OPEN:
             return
         case = await CaseRepository(self._session).get(row.case_id)
-        if case is None or case.status == "gesloten" or case.room_id is None:
+        if case is None or case.status == CaseStatus.GESLOTEN or case.room_id is None:
             return
         planned_at = datetime.fromisoformat(str(job.payload["planned_at"]))
         if not self._calendar.is_office_time(self.now):

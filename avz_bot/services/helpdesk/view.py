@@ -231,7 +231,7 @@ class HelpdeskView:
         lines = [
             self.t(
                 "helpdesk.mine.asked"
-                if q.asker == user and q.status == "beantwoord"
+                if q.asker == user and q.status == hd.QuestionStatus.ANSWERED
                 else "helpdesk.mine.claimed",
                 reference=q.reference,
                 theme=self.theme(q.theme),

@@ -200,7 +200,11 @@ class PersonSignals(SignalBase):
         del key
         signal = event.signal
         if not await self.signals.set_status(
-            signal.id, "actief", "ingetrokken", self._now, event.delete_at
+            signal.id,
+            domain.SignalStatus.ACTIEF,
+            domain.SignalStatus.INGETROKKEN,
+            self._now,
+            event.delete_at,
         ):
             raise self._refuse("signal.not_found", reference=signal.reference)
         await self._audit_signal(
@@ -222,7 +226,11 @@ class PersonSignals(SignalBase):
             return
         event = domain.retention_event(self.stored(row), row.delete_at, self._now, self._retention)
         if event is None:
-            due = row.delete_at if row.status != "actief" and row.delete_at else row.expires_at
+            due = (
+                row.delete_at
+                if row.status != domain.SignalStatus.ACTIEF and row.delete_at
+                else row.expires_at
+            )
             await self._schedule_retention(row, max(due, self._now))
             return
         await self._apply([event], f"retention:{signal_id}")
@@ -231,7 +239,11 @@ class PersonSignals(SignalBase):
         del key
         signal = event.signal
         if not await self.signals.set_status(
-            signal.id, "actief", "verlopen", self._now, event.delete_at
+            signal.id,
+            domain.SignalStatus.ACTIEF,
+            domain.SignalStatus.VERLOPEN,
+            self._now,
+            event.delete_at,
         ):
             return
         await self._audit_signal(

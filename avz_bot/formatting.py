@@ -6,7 +6,7 @@ reply is always safe to render whatever was typed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from avz_bot.domain.inbound import Reply
@@ -49,3 +49,24 @@ def sections(title: str, parts: Iterable[tuple[str, list[str]]], empty: str) -> 
         html += f"<p>{escape(heading)}</p><ul>"
         html += "".join(f"<li>{escape(item)}</li>" for item in rows) + "</ul>"
     return Reply(plain="\n".join(plain), html=html)
+
+
+def pill(user: str, name: str) -> str:
+    """A Matrix mention "pill": ``<a href="https://matrix.to/#/@user:server">Name</a>``."""
+    return f'<a href="https://matrix.to/#/{escape(user)}">{escape(name)}</a>'
+
+
+def mentioning(
+    users: Sequence[tuple[str, str]], message: str, thread_root: str | None = None
+) -> Reply:
+    """``message`` after a mention of each of ``users`` (id, name), who are pinged:
+    ``Name (@user:server), …: message`` and the pills in HTML."""
+    sep = ": " if users else ""
+    return Reply(
+        plain=", ".join(f"{name} ({user})" for user, name in users) + sep + message,
+        html=", ".join(pill(user, name) for user, name in users)
+        + sep
+        + escape(message).replace("\n", "<br>"),
+        mentions=tuple(user for user, _ in users),
+        thread_root=thread_root,
+    )

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.cases.state import CaseStatus
 from storage.case_models import (
     CaseMemberRecord,
     CaseRecord,
@@ -31,11 +32,11 @@ from storage.case_models import (
 from storage.sql import _dialect_insert, _fetch_rows, _rowcount, _to_row
 
 #: ``cases.status`` values, in their usual order.
-CASE_STATUSES = ("aangemeld", "actief", "afgeschaald", "gesloten")
+CASE_STATUSES = tuple(CaseStatus)
 #: The status of a closed case (sets ``closed_at``).
-CLOSED_STATUS = "gesloten"
+CLOSED_STATUS = CaseStatus.GESLOTEN
 #: Statuses of cases that are not closed.
-OPEN_CASE_STATUSES = ("aangemeld", "actief", "afgeschaald")
+OPEN_CASE_STATUSES = tuple(status for status in CaseStatus if status is not CLOSED_STATUS)
 #: ``regie_proposals.kind``: the holder offers regie, or someone asks the holder for it.
 PROPOSAL_KINDS = ("transfer", "request")
 #: ``regie_proposals.resolution`` values.
@@ -144,7 +145,7 @@ class CaseRepository:
         case_type: str,
         created_by: str,
         now: datetime,
-        status: str = "aangemeld",
+        status: str = CaseStatus.AANGEMELD,
     ) -> CaseRow:
         """Store a new case (without room and without regie, vacant since ``now``).
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.conferences.state import ConferenceStatus
 from storage.agreement_models import AgreementPostponementRecord, AgreementRecord
 from storage.case_models import CaseRecord
 from storage.conference_models import (
@@ -26,8 +27,8 @@ from storage.conference_models import (
 from storage.sql import _fetch_rows, _insert_numbered, _rowcount, _to_row, _upsert
 
 #: ``conferences.status`` values.
-CONFERENCE_STATUSES = ("gepland", "afgerond", "geannuleerd")
-PLANNED = "gepland"
+CONFERENCE_STATUSES = tuple(ConferenceStatus)
+PLANNED = ConferenceStatus.GEPLAND
 #: ``conference_entries.kind`` values.
 ENTRY_ITEM = "item"
 ENTRY_DECISION = "decision"
@@ -205,7 +206,7 @@ class ConferenceRepository:
             select(ConferenceRecord)
             .where(
                 ConferenceRecord.case_id == case_id,
-                ConferenceRecord.status == "afgerond",
+                ConferenceRecord.status == ConferenceStatus.AFGEROND,
                 ConferenceRecord.starts_at < before,
             )
             .order_by(ConferenceRecord.starts_at.desc())

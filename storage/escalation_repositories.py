@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.agreements.status import AgreementStatus
+from avz_bot.domain.cases.state import CaseStatus
+from avz_bot.domain.escalations.model import CLOSED_STATUSES, EscalationStatus
 from storage.agreement_models import AgreementRecord
 from storage.case_models import CaseRecord
 from storage.escalation_models import (
@@ -20,9 +23,9 @@ from storage.escalation_models import (
 )
 from storage.sql import _dialect_insert, _fetch_rows, _rowcount, _to_row
 
-OPEN_ESCALATION_STATUSES = ("aangevraagd", "ontvangen")
+OPEN_ESCALATION_STATUSES = tuple(s for s in EscalationStatus if s not in CLOSED_STATUSES)
 #: Escalations of a closed case wait for nobody: they drop out of every "open" list.
-_CASE_OPEN = CaseRecord.status != "gesloten"
+_CASE_OPEN = CaseRecord.status != CaseStatus.GESLOTEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +230,7 @@ class EscalationRepository:
             .join(CaseRecord, CaseRecord.id == EscalationRecord.case_id)
             .where(
                 EscalationTargetRecord.matrix_id == user,
-                EscalationRecord.status == "aangevraagd",
+                EscalationRecord.status == EscalationStatus.AANGEVRAAGD,
                 _CASE_OPEN,
             )
             .order_by(EscalationRecord.requested_at)
@@ -256,7 +259,7 @@ class EscalationRepository:
             .join(CaseRecord, CaseRecord.id == EscalationRecord.case_id)
             .where(
                 EscalationRecord.acknowledged_by == user,
-                EscalationRecord.status == "ontvangen",
+                EscalationRecord.status == EscalationStatus.ONTVANGEN,
                 _CASE_OPEN,
             )
             .order_by(EscalationRecord.requested_at)
@@ -268,7 +271,7 @@ class EscalationRepository:
         the daily digest of the coordination room, which sees all of them)."""
         stmt = (
             self._listed_select()
-            .where(EscalationRecord.status == "aangevraagd", _CASE_OPEN)
+            .where(EscalationRecord.status == EscalationStatus.AANGEVRAAGD, _CASE_OPEN)
             .order_by(EscalationRecord.requested_at)
         )
         return await self._listed(stmt)
@@ -307,9 +310,9 @@ async def overdue_agreements_by_municipality(
         select(CaseRecord.municipality, func.count())
         .join(AgreementRecord, AgreementRecord.case_id == CaseRecord.id)
         .where(
-            AgreementRecord.status == "open",
+            AgreementRecord.status == AgreementStatus.OPEN,
             AgreementRecord.deadline < now,
-            CaseRecord.status != "gesloten",
+            CaseRecord.status != CaseStatus.GESLOTEN,
         )
         .group_by(CaseRecord.municipality)
         .order_by(CaseRecord.municipality)

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text, tru
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.dutch_search import IndexedText, QueryGroup
+from avz_bot.domain.helpdesk.lifecycle import CardStatus, QuestionStatus
 from avz_bot.domain.partners import Member
 from storage.helpdesk_models import (
     HelpdeskQuestionRecord,
@@ -143,7 +144,7 @@ class QuestionRepository:
                 "theme": theme,
                 "text": text,
                 "asker": asker,
-                "status": "open",
+                "status": QuestionStatus.OPEN,
                 "created_at": now,
             },
             scope=HelpdeskQuestionRecord.year == year,
@@ -192,7 +193,7 @@ class QuestionRepository:
         """Not yet answered questions of these rooms, oldest first (``limit`` of them after
         the first ``offset``), and how many in all."""
         where = (
-            HelpdeskQuestionRecord.status.in_(["open", "opgepakt"]),
+            HelpdeskQuestionRecord.status.in_([QuestionStatus.OPEN, QuestionStatus.CLAIMED]),
             HelpdeskQuestionRecord.room_id.in_(list(room_ids)),
         )
         rows = await _fetch_rows(
@@ -217,11 +218,11 @@ class QuestionRepository:
                 or_(
                     and_(
                         HelpdeskQuestionRecord.asker == user,
-                        HelpdeskQuestionRecord.status == "beantwoord",
+                        HelpdeskQuestionRecord.status == QuestionStatus.ANSWERED,
                     ),
                     and_(
                         HelpdeskQuestionRecord.claimed_by == user,
-                        HelpdeskQuestionRecord.status == "opgepakt",
+                        HelpdeskQuestionRecord.status == QuestionStatus.CLAIMED,
                     ),
                 )
             )
@@ -256,7 +257,7 @@ class CardRepository:
                 "title": title,
                 "body": body,
                 "owner": owner,
-                "status": "concept",
+                "status": CardStatus.DRAFT,
                 "question_id": question_id,
                 "created_by": owner,
                 "created_at": now,
@@ -299,7 +300,7 @@ class CardRepository:
             select(KnowledgeCardRecord)
             .where(
                 KnowledgeCardRecord.owner == owner,
-                KnowledgeCardRecord.status == "gepubliceerd",
+                KnowledgeCardRecord.status == CardStatus.PUBLISHED,
                 KnowledgeCardRecord.review_due <= now,
             )
             .order_by(KnowledgeCardRecord.review_due)

@@ -17,6 +17,8 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from avz_bot.domain.cases.state import CaseStatus
+from avz_bot.domain.helpdesk.lifecycle import CardStatus
 from avz_bot.domain.reports.areas import (
     NO_MUNICIPALITY,
     CardFacts,
@@ -33,8 +35,8 @@ from storage.report_repositories import Window
 from storage.signal_models import SignalMatchRecord, SignalRecord
 
 #: Stored status of a published knowledge card (``avz_bot.domain.helpdesk.lifecycle.CardStatus``).
-CARD_PUBLISHED = "gepubliceerd"
-_CASE_OPEN = CaseRecord.status != "gesloten"
+CARD_PUBLISHED = CardStatus.PUBLISHED
+_CASE_OPEN = CaseRecord.status != CaseStatus.GESLOTEN
 
 
 def _within(column: Any, window: Window) -> ColumnElement[bool]:

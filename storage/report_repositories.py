@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.agreements.status import AgreementStatus
 from storage.agreement_models import AgreementPostponementRecord, AgreementRecord
 from storage.agreement_repositories import AGREEMENT_OPEN
 from storage.audit_models import AuditLogRecord
@@ -26,8 +27,8 @@ from storage.case_repositories import CLOSED_STATUS, OPEN_CASE_STATUSES
 #: Audit actions that give a case a (new) regiehouder (``case.<event kind>``).
 REGIE_HOLDER_ACTIONS = ("case.regie_taken", "case.regie_assigned", "case.regie_transferred")
 #: Agreement statuses that count for the report (``vervallen`` ones are left out).
-COUNTED_AGREEMENT_STATUSES = (AGREEMENT_OPEN, "klaar")
-AGREEMENT_DONE = "klaar"
+COUNTED_AGREEMENT_STATUSES = (AGREEMENT_OPEN, AgreementStatus.KLAAR)
+AGREEMENT_DONE = AgreementStatus.KLAAR
 
 Window = tuple[datetime, datetime]
 """A half-open UTC interval ``[start, end)``."""

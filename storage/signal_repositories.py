@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.signals.lifecycle import SignalStatus, TriageStatus
 from storage.case_models import CaseRecord
 from storage.case_repositories import OPEN_CASE_STATUSES
 from storage.signal_models import (
@@ -31,9 +32,9 @@ from storage.sql import _dialect_name, _fetch_rows, _insert_numbered, _rowcount,
 T = TypeVar("T")
 
 #: ``signals.status`` values (see ``avz_bot.domain.signals.SignalStatus``).
-SIGNAL_STATUSES = ("actief", "ingetrokken", "verlopen")
+SIGNAL_STATUSES = tuple(SignalStatus)
 #: ``signals.triage`` values (see ``avz_bot.domain.signals.TriageStatus``).
-TRIAGE_STATUSES = ("open", "monitoren", "casus", "geen-actie")
+TRIAGE_STATUSES = tuple(TriageStatus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +140,9 @@ class SignalRepository:
                 "created_at": now,
                 "expires_at": expires_at,
                 "delete_at": None,
-                "status": "actief",
+                "status": SignalStatus.ACTIEF,
                 "status_changed_at": now,
-                "triage": "open",
+                "triage": TriageStatus.OPEN,
                 "relist_at": None,
                 "case_id": None,
             },
@@ -212,7 +213,9 @@ class SignalRepository:
 
     async def for_professional(self, professional: str, limit: int) -> Page[SignalRow]:
         """The professional's signals that still match, expiring soonest first."""
-        condition = (SignalRecord.professional == professional) & (SignalRecord.status == "actief")
+        condition = (SignalRecord.professional == professional) & (
+            SignalRecord.status == SignalStatus.ACTIEF
+        )
         stmt = (
             select(SignalRecord)
             .where(condition)
@@ -230,10 +233,10 @@ class SignalRepository:
         again), oldest first: ``limit`` of them after the first ``offset``."""
         condition = (
             (SignalRecord.municipality == municipality)
-            & (SignalRecord.status == "actief")
+            & (SignalRecord.status == SignalStatus.ACTIEF)
             & or_(
-                SignalRecord.triage == "open",
-                (SignalRecord.triage == "monitoren") & (SignalRecord.relist_at <= now),
+                SignalRecord.triage == TriageStatus.OPEN,
+                (SignalRecord.triage == TriageStatus.MONITOREN) & (SignalRecord.relist_at <= now),
             )
         )
         rows = await self._select(condition, limit=limit, offset=offset)

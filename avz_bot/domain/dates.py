@@ -139,30 +139,48 @@ def format_when(
 
 # -- vocabulary ------------------------------------------------------------------------------
 
-_WEEKDAYS: Final[dict[str, int]] = {
-    **dict.fromkeys(("maandag", "ma"), 0),
-    **dict.fromkeys(("dinsdag", "di", "din"), 1),
-    **dict.fromkeys(("woensdag", "wo", "woe"), 2),
-    **dict.fromkeys(("donderdag", "do", "don"), 3),
-    **dict.fromkeys(("vrijdag", "vr", "vrij"), 4),
-    **dict.fromkeys(("zaterdag", "za", "zat"), 5),
-    **dict.fromkeys(("zondag", "zo", "zon"), 6),
-}
+#: The abbreviations accepted besides the full names (``DUTCH_NAMES``), Monday first.
+_WEEKDAY_ABBREVIATIONS: Final = (
+    ("ma",),
+    ("di", "din"),
+    ("wo", "woe"),
+    ("do", "don"),
+    ("vr", "vrij"),
+    ("za", "zat"),
+    ("zo", "zon"),
+)
+#: The same for months, January first.
+_MONTH_ABBREVIATIONS: Final = (
+    ("jan",),
+    ("feb",),
+    ("mrt", "mar"),
+    ("apr",),
+    (),
+    ("jun",),
+    ("jul",),
+    ("aug",),
+    ("sep", "sept"),
+    ("okt", "oct"),
+    ("nov",),
+    ("dec",),
+)
 
-_MONTHS: Final[dict[str, int]] = {
-    **dict.fromkeys(("januari", "jan"), 1),
-    **dict.fromkeys(("februari", "feb"), 2),
-    **dict.fromkeys(("maart", "mrt", "mar"), 3),
-    **dict.fromkeys(("april", "apr"), 4),
-    **dict.fromkeys(("mei",), 5),
-    **dict.fromkeys(("juni", "jun"), 6),
-    **dict.fromkeys(("juli", "jul"), 7),
-    **dict.fromkeys(("augustus", "aug"), 8),
-    **dict.fromkeys(("september", "sep", "sept"), 9),
-    **dict.fromkeys(("oktober", "okt", "oct"), 10),
-    **dict.fromkeys(("november", "nov"), 11),
-    **dict.fromkeys(("december", "dec"), 12),
-}
+
+def _vocabulary(
+    names: tuple[str, ...], abbreviations: tuple[tuple[str, ...], ...], first: int
+) -> dict[str, int]:
+    """Each name and its abbreviations to its number (``first`` for the first name)."""
+    return {
+        word: number
+        for number, (name, short) in enumerate(zip(names, abbreviations, strict=True), first)
+        for word in (name, *short)
+    }
+
+
+#: Weekday words to ``date.weekday()`` (Monday 0).
+_WEEKDAYS: Final[dict[str, int]] = _vocabulary(DUTCH_NAMES.weekdays, _WEEKDAY_ABBREVIATIONS, 0)
+#: Month words to month numbers (January 1).
+_MONTHS: Final[dict[str, int]] = _vocabulary(DUTCH_NAMES.months, _MONTH_ABBREVIATIONS, 1)
 
 _RELATIVE_DAYS: Final[dict[str, int]] = {"vandaag": 0, "morgen": 1, "overmorgen": 2}
 

@@ -40,10 +40,10 @@ from avz_bot.runtime.delivery import (
 from avz_bot.runtime.room_events import RoomEvents
 from avz_bot.runtime.undecryptable import EXPLANATION_WINDOW, UndecryptableEvents
 from avz_bot.runtime.units import AppServices
+from avz_bot.services.audit import Audit
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.signals import SignalService
 from commands.framework import Dispatcher, DispatchResult, Outcome
-from storage.audit_repositories import AuditRepository
 from storage.db import Database, is_database_unavailable
 from storage.outbox_repositories import ReactionTargetRepository
 from storage.runtime_repositories import (
@@ -277,31 +277,26 @@ class BotCore:
             if result.outcome is Outcome.REFUSED:
                 # A refusal changes nothing, even if the handler had begun: roll back.
                 raise _Refused(result)
-            audit = AuditRepository(session)
             now = self._clock.now()
             org = member.organisation.code if member else None
+            # Default trust policy: accepted, but the trail shows the change came from a
+            # device its owner has not cross-signed (or we could not tell).
+            audit = Audit(session, now, incoming.device_verified)
             for note in result.audit:
-                details = dict(note.details or {})
-                if incoming.device_verified is not True:
-                    # Default trust policy: accepted, but the trail shows the change came
-                    # from a device its owner has not cross-signed (or we could not tell).
-                    details["device_cross_signed"] = incoming.device_verified
-                await audit.append(
-                    occurred_at=now,
+                await audit.record(
+                    note.action,
                     actor=incoming.sender,
                     actor_org=org,
-                    action=note.action,
                     room_id=incoming.room_id,
                     entity_type=note.entity_type,
                     entity_id=note.entity_id,
-                    details=details,
+                    details=note.details,
                 )
             if result.outcome is Outcome.UNREGISTERED:
-                await audit.append(
-                    occurred_at=now,
+                # A refusal changes nothing: no device mark.
+                await Audit(session, now).record(
+                    "access.refused",
                     actor=incoming.sender,
-                    actor_org=None,
-                    action="access.refused",
                     room_id=incoming.room_id,
                     details={"reason": "not_registered"},
                 )

@@ -26,8 +26,8 @@ from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import Gateway, SendError
 from avz_bot.runtime.units import AppServices
+from avz_bot.services.audit import Audit
 from avz_bot.services.outbox import txn_id_for
-from storage.audit_repositories import AuditRepository
 from storage.db import Database
 from storage.outbox_repositories import (
     LANE_BULK,
@@ -224,11 +224,8 @@ class OutboxDelivery:
         async with self._db.session() as session, session.begin():
             if not await OutboxRepository(session).dead_letter(row.txn_id, reason, now):
                 return
-            await AuditRepository(session).append(
-                occurred_at=now,
-                actor="bot",
-                actor_org=None,
-                action="outbox.dead_letter",
+            await Audit(session, now).record(
+                "outbox.dead_letter",
                 room_id=row.room_id,
                 entity_type="outbox",
                 entity_id=row.txn_id,

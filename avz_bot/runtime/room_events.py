@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from avz_bot.runtime.core_state import CoreParts, TokenMark
+from avz_bot.services.audit import Audit
 from avz_bot.services.cases import CaseService
 from commands.framework import Outcome
-from storage.audit_repositories import AuditRepository
 from storage.runtime_repositories import ProcessedEventRepository, RoomRepository
 
 
@@ -54,11 +54,8 @@ class RoomEvents:
             if encrypted:
                 await rooms.set_encrypted(room_id, True)
             if encrypted is None:
-                await AuditRepository(session).append(
-                    occurred_at=self._clock.now(),
-                    actor="bot",
-                    actor_org=None,
-                    action="room.joined",
+                await Audit(session, self._clock.now()).record(
+                    "room.joined",
                     room_id=room_id,
                     entity_type="room",
                     entity_id=room_id,
@@ -69,11 +66,8 @@ class RoomEvents:
         self._mark.handled_since_token = True
         async with self._db.session() as session, session.begin():
             await RoomRepository(session).mark_left(room_id, self._clock.now())
-            await AuditRepository(session).append(
-                occurred_at=self._clock.now(),
-                actor="bot",
-                actor_org=None,
-                action="room.left",
+            await Audit(session, self._clock.now()).record(
+                "room.left",
                 room_id=room_id,
                 entity_type="room",
                 entity_id=room_id,

@@ -30,9 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.inbound import Reply
 from avz_bot.ports import RoomGateway
 from avz_bot.scheduling import Handler
+from avz_bot.services.audit import Audit
 from avz_bot.services.cases import case_room_state
 from avz_bot.services.outbox import txn_id_for
-from storage.audit_repositories import AuditRepository
 from storage.direct_repositories import DirectChatRepository, PendingDirect
 from storage.outbox_repositories import ReactionTargetRepository
 from storage.runtime_repositories import RoomRepository
@@ -165,11 +165,8 @@ class DirectJobs:
         rooms = RoomRepository(session)
         await rooms.record_join(room_id, now, True)
         await rooms.set_encrypted(room_id, True)
-        await AuditRepository(session).append(
-            occurred_at=now,
-            actor="bot",
-            actor_org=None,
-            action="direct.room_created",
+        await Audit(session, now).record(
+            "direct.room_created",
             room_id=room_id,
             entity_type="member",
             entity_id=user_id,

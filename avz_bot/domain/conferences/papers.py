@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from avz_bot.domain.agreements.status import AgreementStatus
 from avz_bot.domain.conferences.lifecycle import ConferenceState, Participant
 from avz_bot.domain.workdays import WorkCalendar
 
@@ -104,7 +105,7 @@ def assemble_agenda(
 
     Every section shows at most ``limit`` items and counts the rest in ``more``.
     """
-    open_ = [a for a in agreements if a.status == "open"]
+    open_ = [a for a in agreements if a.status == AgreementStatus.OPEN]
     overdue = sorted((a for a in open_ if a.deadline < now), key=lambda a: (a.deadline, a.number))
     due = sorted(
         (a for a in open_ if now <= a.deadline <= conference.starts_at),
@@ -114,7 +115,7 @@ def assemble_agenda(
         (
             a
             for a in agreements
-            if a.status != "open"
+            if a.status != AgreementStatus.OPEN
             and a.completed_at is not None
             and (previous_at is None or a.completed_at >= previous_at)
         ),

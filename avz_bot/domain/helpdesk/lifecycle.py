@@ -439,7 +439,7 @@ def check_publish(
 
 #: Who may turn a closed case into a lesson card (drafts only; publishing is reviewed).
 LESSON_PERMISSION = frozenset({Relation.REGIEHOUDER, Relation.KETENMANAGER})
-#: The case status a lesson can be drawn from.
+#: The case status a lesson can be drawn from (``avz_bot.domain.cases``: gesloten).
 LESSON_CASE_STATUS = CaseStatus.GESLOTEN
 
 

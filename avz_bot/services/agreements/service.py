@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,12 +28,14 @@ from avz_bot.domain.agreements.reminders import (
     due_reminder,
     next_reminder,
 )
+from avz_bot.domain.agreements.status import AgreementStatus
 from avz_bot.domain.cases import Refusal
+from avz_bot.domain.cases.state import CaseStatus
 from avz_bot.domain.dates import ParsedWhen, WhenError, parse_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.formatting import text
+from avz_bot.formatting import mentioning, text
 from avz_bot.lists import Page, beyond, beyond_reply, page_listing, page_sections
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
@@ -46,9 +47,6 @@ from storage.schedule_repositories import JobRepository, JobRow, ReminderReposit
 
 JOB_AGREEMENT_REMINDER = "agreement.reminder"
 JOB_GENERAL_REMINDER = "reminder.general"
-OPEN = "open"
-DONE = "klaar"
-LAPSED = "vervallen"
 #: Longest date expression tried at the start of ``!herinner`` / ``!actie uitstel``.
 MAX_WHEN_WORDS = 6
 
@@ -56,24 +54,6 @@ MAX_WHEN_WORDS = 6
 def agreement_job_key(agreement_id: int) -> str:
     """The dedupe key of an agreement's one pending reminder job."""
     return f"agreement:{agreement_id}:reminder"
-
-
-def mention(user: str, name: str) -> tuple[str, str]:
-    """A user mention as (plain, html): a Matrix "pill" link in HTML."""
-    return f"{name} ({user})", f'<a href="https://matrix.to/#/{escape(user)}">{escape(name)}</a>'
-
-
-def mentioning(users: list[tuple[str, str]], message: str) -> Reply:
-    """A message that starts by mentioning ``users`` (id, name) and pings them."""
-    plain = [mention(u, n)[0] for u, n in users]
-    html = [mention(u, n)[1] for u, n in users]
-    prefix_plain = ", ".join(plain) + ": " if plain else ""
-    prefix_html = ", ".join(html) + ": " if html else ""
-    return Reply(
-        plain=prefix_plain + message,
-        html=prefix_html + escape(message).replace("\n", "<br>"),
-        mentions=tuple(u for u, _ in users),
-    )
 
 
 @dataclass(frozen=True)
@@ -284,7 +264,7 @@ class AgreementService:
         """
         self._allow(rules.check_case(action, loaded.state, member))
         row = await self.agreements.by_number(loaded.row.id, number)
-        if row is None or row.status != OPEN:
+        if row is None or row.status != AgreementStatus.OPEN:
             raise CaseCommandError(text(self.t("agreement.not_found", number=number)))
         ownership = rules.Ownership(row.owner_user, row.owner_org)
         self._allow(rules.check(action, member, case=loaded.state, agreement=ownership))
@@ -293,7 +273,9 @@ class AgreementService:
     async def finish(self, member: Member, loaded: LoadedCase, number: int, note: str) -> Reply:
         """``!actie klaar <nr> [toelichting]``."""
         row = await self._open_agreement(AgreementAction.FINISH, member, loaded, number)
-        await self.agreements.change_status(row.id, OPEN, DONE, self.now, note=note or None)
+        await self.agreements.change_status(
+            row.id, AgreementStatus.OPEN, AgreementStatus.KLAAR, self.now, note=note or None
+        )
         await self._jobs.cancel_key(agreement_job_key(row.id), self.now)
         await self._audit(loaded, member.matrix_id, "done", {"number": number})
         return text(self.t("agreement.done", number=number, description=row.description))
@@ -301,7 +283,9 @@ class AgreementService:
     async def lapse(self, member: Member, loaded: LoadedCase, number: int, reason: str) -> Reply:
         """``!actie vervalt <nr> reden=…``."""
         row = await self._open_agreement(AgreementAction.LAPSE, member, loaded, number)
-        await self.agreements.change_status(row.id, OPEN, LAPSED, self.now, note=reason)
+        await self.agreements.change_status(
+            row.id, AgreementStatus.OPEN, AgreementStatus.VERVALLEN, self.now, note=reason
+        )
         await self._jobs.cancel_key(agreement_job_key(row.id), self.now)
         await self._audit(loaded, member.matrix_id, "lapsed", {"number": number, "reason": reason})
         return text(self.t("agreement.lapsed", number=number, reason=reason))
@@ -470,10 +454,10 @@ class AgreementService:
     async def deliver_agreement_reminder(self, job: JobRow, enqueue: Any) -> None:
         """Send the agreement's due reminder (once) and arm the next one."""
         row = await self.agreements.get(int(job.payload["agreement_id"]))
-        if row is None or row.status != OPEN:
+        if row is None or row.status != AgreementStatus.OPEN:
             return
         case = await CaseRepository(self._session).get(row.case_id)
-        if case is None or case.status == "gesloten" or case.room_id is None:
+        if case is None or case.status == CaseStatus.GESLOTEN or case.room_id is None:
             return
         planned_at = datetime.fromisoformat(str(job.payload["planned_at"]))
         if not self._calendar.is_office_time(self.now):

@@ -32,10 +32,10 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.lists import ENVELOPE_BYTES, MoreLine, Window, window
 from avz_bot.messages import Messages
+from avz_bot.services.audit import Audit
 from avz_bot.services.directory import MemberDirectory
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.limits import LimitSettings
-from storage.audit_repositories import AuditRepository
 from storage.case_repositories import CaseRepository, CaseRow
 from storage.list_repositories import Slice
 from storage.registry_repositories import PartnerRepository
@@ -80,7 +80,6 @@ class CaseServiceBase:
         self._session = session
         self._members = members
         self.limits = limits or LimitSettings()
-        self._device_cross_signed = device_cross_signed
         self._now = now
         self._settings = settings
         self._calendar = calendar
@@ -88,7 +87,7 @@ class CaseServiceBase:
         self._prefix = prefix
         self._enqueue = enqueue
         self.cases = CaseRepository(session)
-        self._audit = AuditRepository(session)
+        self._audit = Audit(session, now, device_cross_signed)
         self._jobs = JobRepository(session)
         self._directory: dict[str, Member] | None = None
         #: The case ``open_case`` registered in this unit of work (for callers such as
@@ -249,20 +248,14 @@ class CaseServiceBase:
         cross-signed is marked as such."""
         directory = await self.directory()
         member = directory.get(actor)
-        clean: dict[str, str | int | bool | None] = {
-            k: (v[:200] if isinstance(v, str) else v) for k, v in details.items()
-        }
-        if self._device_cross_signed is not True:
-            clean["device_cross_signed"] = self._device_cross_signed
-        await self._audit.append(
-            occurred_at=self._now,
+        await self._audit.record(
+            action,
             actor=actor,
             actor_org=member.organisation.code if member else None,
-            action=action,
             room_id=room_id,
             entity_type="case",
             entity_id=row.reference,
-            details=clean,
+            details=details,
         )
 
     async def _tell_coordination(self, key: str, message: str) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.ports import RoomGateway
 from avz_bot.services.area import Bind
+from avz_bot.services.audit import Audit
 from avz_bot.services.cases import (
     JOB_CREATE_ROOM,
     JOB_INVITE,
@@ -23,7 +24,6 @@ from avz_bot.services.cases import (
     case_room_state,
 )
 from avz_bot.settings_sections.cases import CasesSettings
-from storage.audit_repositories import AuditRepository
 from storage.case_repositories import CaseRepository
 from storage.outbox_repositories import LANE_BULK
 from storage.runtime_repositories import RoomRepository
@@ -91,11 +91,8 @@ class RoomJobs:
         await cases.set_room(case.id, room_id)
         await RoomRepository(session).record_join(room_id, now, True)
         await RoomRepository(session).set_encrypted(room_id, True)
-        await AuditRepository(session).append(
-            occurred_at=now,
-            actor="bot",
-            actor_org=None,
-            action="case.room_created",
+        await Audit(session, now).record(
+            "case.room_created",
             room_id=room_id,
             entity_type="case",
             entity_id=case.reference,

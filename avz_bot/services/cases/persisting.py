@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from avz_bot.domain import cases as domain
+from avz_bot.domain.agreements.status import AgreementStatus
 from avz_bot.domain.cases import CaseEvent, CaseStatus, Refusal, Transition
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import paragraphs, text
@@ -66,7 +67,7 @@ class CasePersisting(CaseServiceBase):
                 # Scheduled work for the case (reminders, later escalations) ends here.
                 await self._jobs.cancel_for_entity("case", str(row.id), now)
                 open_agreements = await AgreementRepository(self._session).list_for_case(
-                    row.id, statuses=["open"]
+                    row.id, statuses=[AgreementStatus.OPEN]
                 )
                 if open_agreements:
                     line += "\n" + t("case.closed_agreements", count=len(open_agreements))

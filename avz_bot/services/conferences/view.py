@@ -24,7 +24,7 @@ from avz_bot.domain.conferences.papers import (
 from avz_bot.domain.dates import format_when
 from avz_bot.domain.inbound import Attachment, Reply
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.formatting import listing, text
+from avz_bot.formatting import listing, mentioning, text
 from avz_bot.lists import MoreLine, Page, beyond, beyond_reply, page_sections
 from avz_bot.messages import Messages
 
@@ -111,16 +111,7 @@ class ConferenceView:
         return Attachment(ICS_NAME, ICS_TYPE, render(event, method))
 
     def _mentioning(self, users: Sequence[str], names: Names, body: str) -> Reply:
-        plain = ", ".join(f"{names.person(u)} ({u})" for u in users)
-        html = ", ".join(
-            f'<a href="https://matrix.to/#/{escape(u)}">{escape(names.person(u))}</a>'
-            for u in users
-        )
-        return Reply(
-            plain=f"{plain}: {body}" if users else body,
-            html=(f"{html}: " if users else "") + escape(body).replace("\n", "<br>"),
-            mentions=tuple(users),
-        )
+        return mentioning([(u, names.person(u)) for u in users], body)
 
     def _place(self, state: ConferenceState) -> str:
         if not state.location:

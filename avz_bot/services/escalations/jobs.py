@@ -26,7 +26,7 @@ from avz_bot.services.cases import CaseService
 from avz_bot.services.conferences.service import ConferenceService
 from avz_bot.services.escalations import JOB_ESCALATION_CLOCK, EscalationService
 from storage.outbox_repositories import LANE_BULK, ReactionTargetRow
-from storage.schedule_repositories import JobRepository, JobRow
+from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepository, JobRow
 
 JOB_DIGEST = "digest.daily"
 DIGEST_KEY = "digest:daily"
@@ -176,7 +176,7 @@ class DigestJobs:
             return
         jobs = JobRepository(session)
         existing = await jobs.by_key(DIGEST_KEY)
-        if existing is None or existing.status not in {"pending", "running"}:
+        if existing is None or existing.status not in {JOB_PENDING, JOB_RUNNING}:
             due = next_digest_at(self._calendar, now, self._at)
             await jobs.schedule(JOB_DIGEST, due, {}, now, dedupe_key=DIGEST_KEY)
 

@@ -151,7 +151,9 @@ class EscalationEvents:
                 acknowledged_by=None,
                 acknowledged_at=None,
             )
-            row = replace(row, current_level=level.number, status="aangevraagd")
+            row = replace(
+                row, current_level=level.number, status=EscalationStatus.AANGEVRAAGD.value
+            )
         await self.escalations.update_level(row.id, level.number, started_at=now)
         ctx = Context(row, loaded.case)
         await self._ping(ctx, level, key)

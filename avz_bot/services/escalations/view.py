@@ -13,10 +13,9 @@ from datetime import datetime
 from avz_bot.domain import escalations as domain
 from avz_bot.domain.escalations import EscalationStatus, FrozenLevel, Refusal
 from avz_bot.domain.inbound import Reply
-from avz_bot.formatting import text
+from avz_bot.formatting import mentioning, text
 from avz_bot.lists import Page, beyond_reply, page_listing
 from avz_bot.messages import Messages
-from avz_bot.services.agreements.service import mentioning
 from avz_bot.services.cases import CaseService
 from storage.case_repositories import CaseRow
 from storage.escalation_repositories import EscalationRow

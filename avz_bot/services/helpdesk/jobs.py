@@ -89,7 +89,7 @@ class HelpdeskJobs:
         unit = self._bind(session, lane=LANE_BULK)
         service = unit[HelpdeskService]
         row = await service.questions.get(int(job.payload["question_id"]))
-        if row is None or row.answered_at is None or row.status != "beantwoord":
+        if row is None or row.answered_at is None or row.status != hd.QuestionStatus.ANSWERED:
             return
         if row.answered_at.isoformat() != job.payload["answered_at"]:
             return  # answered again since: that answer has its own job

@@ -32,6 +32,7 @@ from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import Window, window
 from avz_bot.services.area import SendDirect
+from avz_bot.services.audit import BOT, Audit
 from avz_bot.services.helpdesk.cards import (
     HelpdeskError,
     HelpdeskProblem,
@@ -42,7 +43,6 @@ from avz_bot.services.helpdesk.results import OpenList, QuestionEvent, QuestionO
 from avz_bot.services.helpdesk.search import SearchResult, search_knowledge
 from avz_bot.services.helpdesk.view import HelpdeskView
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
-from storage.audit_repositories import AuditRepository
 from storage.helpdesk_repositories import (
     CardRepository,
     ExpertRepository,
@@ -156,17 +156,14 @@ class HelpdeskService(KnowledgeCards):
         self, actor: str, action: str, room_id: str | None, entity: str, **details: Any
     ) -> None:
         """One audit entry (identifiers and codes only, never question or answer text)."""
-        if actor != "bot" and self._device_cross_signed is not True:
-            details["device_cross_signed"] = self._device_cross_signed
         org = None
-        if actor != "bot":
+        if actor != BOT:
             member = await PartnerRepository(self._session).get_member(actor)
             org = member.organisation.code if member else None
-        await AuditRepository(self._session).append(
-            occurred_at=self.now,
+        await Audit(self._session, self.now, self._device_cross_signed).record(
+            f"helpdesk.{action}",
             actor=actor,
             actor_org=org,
-            action=f"helpdesk.{action}",
             room_id=room_id,
             entity_type="card" if entity.startswith("K-") else "question",
             entity_id=entity,

@@ -15,7 +15,7 @@ from avz_bot.domain.dates import format_when
 from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.formatting import text
+from avz_bot.formatting import mentioning, text
 from avz_bot.lists import MoreLine, Page, Window, beyond_reply, page_listing
 from avz_bot.messages import Messages
 from avz_bot.services.helpdesk.cards import HelpdeskError
@@ -34,21 +34,6 @@ def status_key(status: hd.RefusalStatus) -> str:
     if isinstance(status, CaseStatus):
         return f"case.status.{status.value}"
     return f"helpdesk.status.{status.value}"
-
-
-def _mentioning(users: list[tuple[str, str]], message: str, thread_root: str | None) -> Reply:
-    """``message`` after pills for ``users`` (id, name), who get notified."""
-    plain = ", ".join(f"{name} ({user})" for user, name in users)
-    html = ", ".join(
-        f'<a href="https://matrix.to/#/{escape(user)}">{escape(name)}</a>' for user, name in users
-    )
-    sep = ": " if users else ""
-    return Reply(
-        plain=plain + sep + message,
-        html=html + sep + escape(message).replace("\n", "<br>"),
-        mentions=tuple(user for user, _ in users),
-        thread_root=thread_root,
-    )
 
 
 class HelpdeskView:
@@ -103,7 +88,7 @@ class HelpdeskView:
             message += " " + self.t("helpdesk.no_experts")
         if outcome.event == "answered":
             message += "\n" + (q.answer or "")
-        return _mentioning(mentions or [], message, q.thread_root if in_thread else None)
+        return mentioning(mentions or [], message, q.thread_root if in_thread else None)
 
     def expert_notice(self, q: QuestionRow, room_id: str) -> Reply:
         """Direct message to an expert about a new question (reference, theme, link)."""
@@ -163,7 +148,7 @@ class HelpdeskView:
             clock=self.t(f"helpdesk.clock.{clock.value}"),
             theme=self.theme(q.theme),
         )
-        return _mentioning(names, message, q.thread_root)
+        return mentioning(names, message, q.thread_root)
 
     def breach_direct(self, q: QuestionRow, clock: hd.Clock, step: hd.BreachStep) -> Reply:
         """Direct message about a missed service level (no question text)."""
@@ -191,7 +176,7 @@ class HelpdeskView:
     def close_reminder(self, q: QuestionRow, close_at: datetime, asker_name: str) -> Reply:
         """The one reminder to the asker before an answered question closes by itself."""
         message = self.t("helpdesk.close_reminder", reference=q.reference, when=self.when(close_at))
-        return _mentioning([(q.asker, asker_name)], message, q.thread_root)
+        return mentioning([(q.asker, asker_name)], message, q.thread_root)
 
     def auto_closed(self, q: QuestionRow) -> Reply:
         """In the thread: closed without a reaction."""
@@ -255,7 +240,7 @@ class HelpdeskView:
         lines = [
             self.t(
                 "helpdesk.mine.asked"
-                if q.asker == user and q.status == "beantwoord"
+                if q.asker == user and q.status == hd.QuestionStatus.ANSWERED
                 else "helpdesk.mine.claimed",
                 reference=q.reference,
                 theme=self.theme(q.theme),

@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.services.area import Bind
+from avz_bot.services.audit import Audit
 from avz_bot.services.cases import CaseService
 from avz_bot.services.operations.view import OpenAgreementLine, deregistered_notice
 from storage.agreement_repositories import AgreementRepository
-from storage.audit_repositories import AuditRepository
 from storage.case_repositories import CaseRepository, CaseRow
 from storage.outbox_repositories import LANE_BULK
 from storage.registry_repositories import PartnerRepository, SyncSummary
@@ -92,7 +92,7 @@ async def synchronise_registry(
     summary = await PartnerRepository(session).sync(organisations, members)
     case_repo = CaseRepository(session)
     agreement_repo = AgreementRepository(session)
-    audit = AuditRepository(session)
+    audit = Audit(session, unit.at)
     results: list[Deregistration] = []
     for matrix_id, reason in sorted(_vanished(before, members).items()):
         taken_off: list[CaseRow] = []
@@ -125,11 +125,8 @@ async def synchronise_registry(
                 when=cases.when,
             )
             await unit.enqueue(f"deregistered:{key}:{matrix_id}", coordination_room, notice)
-        await audit.append(
-            occurred_at=unit.at,
-            actor="bot",
-            actor_org=None,
-            action="registry.member_deregistered",
+        await audit.record(
+            "registry.member_deregistered",
             entity_type="member",
             entity_id=matrix_id,
             details={
@@ -143,11 +140,8 @@ async def synchronise_registry(
             Deregistration(matrix_id, reason, tuple(r.reference for r in taken_off), len(lines))
         )
     if summary.changed:
-        await audit.append(
-            occurred_at=unit.at,
-            actor="bot",
-            actor_org=None,
-            action="registry.reloaded",
+        await audit.record(
+            "registry.reloaded",
             details={
                 "organisations_added": summary.organisations_added,
                 "organisations_updated": summary.organisations_updated,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from avz_bot.domain.dates import DUTCH_NAMES
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.reports.figures import Cell, Section, Table
 from avz_bot.domain.reports.periods import (
@@ -30,20 +31,6 @@ from avz_bot.settings_sections.cases import CasesSettings
 NOT_SHOWN = "–"
 #: Shown for a count hidden only so that a small count cannot be recomputed.
 HIDDEN = "x"
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def _number(value: float) -> str:
@@ -56,7 +43,7 @@ def _number(value: float) -> str:
 
 def _day(day: date) -> str:
     """``1 maart 2026`` (no weekday: a period's bounds are not appointments)."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {DUTCH_NAMES.months[day.month - 1]} {day.year}"
 
 
 class ReportView:
@@ -125,7 +112,7 @@ class ReportView:
     def period(self, period: Period) -> str:
         """``november 2026``, ``2026 Q3``, ``2026`` or ``1 maart 2026 t/m 10 maart 2026``."""
         if period.kind is PeriodKind.MONTH:
-            return f"{_MONTHS[period.start.month - 1]} {period.start.year}"
+            return f"{DUTCH_NAMES.months[period.start.month - 1]} {period.start.year}"
         if period.kind in (PeriodKind.QUARTER, PeriodKind.YEAR):
             return period.label.replace("-", " ")
         return self.messages.t(

@@ -15,12 +15,12 @@ from avz_bot.domain.signals import Place, SignalAction
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
+from avz_bot.services.audit import Audit
 from avz_bot.services.cases import CaseService
 from avz_bot.services.signals.persisting import Enqueue, SignalEvents, SignalRefused
 from avz_bot.services.signals.view import SignalView
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
-from storage.audit_repositories import AuditRepository
 from storage.schedule_repositories import JobRepository
 from storage.signal_repositories import (
     CasePersonRepository,
@@ -88,15 +88,13 @@ class SignalBase:
         self._messages = messages
         self._prefix = prefix
         self._enqueue = enqueue
-        #: Whether the acting device is cross-signed (True for the bot's own work).
-        self._device_cross_signed = device_cross_signed
         self._now = cases.now
         self._pseudonyms = settings.pseudonymiser()
         self._retention = settings.retention()
         self.signals = SignalRepository(session)
         self._persons = CasePersonRepository(session)
         self._case_signals = CaseSignalRepository(session)
-        self._audit = AuditRepository(session)
+        self._audit = Audit(session, self._now, device_cross_signed)
         self._jobs = JobRepository(session)
         self.view = SignalView(messages, cases, settings, calendar)
         self.events = SignalEvents(
@@ -224,16 +222,12 @@ class SignalBase:
         pseudonym). Under the default trust policy a change a person made from a device
         they have not cross-signed is marked as such."""
         member = (await self._cases.directory()).get(actor)
-        clean = {k: (v[:200] if isinstance(v, str) else v) for k, v in details.items()}
-        if actor != "bot" and self._device_cross_signed is not True:
-            clean["device_cross_signed"] = self._device_cross_signed
-        await self._audit.append(
-            occurred_at=self._now,
+        await self._audit.record(
+            action,
             actor=actor,
             actor_org=member.organisation.code if member else None,
-            action=action,
             room_id=room,
             entity_type=entity_type,
             entity_id=entity_id,
-            details=clean,
+            details=details,
         )

@@ -151,7 +151,11 @@ class SignalEvents:
         del key, known
         signal = event.signal
         if not await self.signals.set_status(
-            signal.id, "actief", "ingetrokken", self._now, event.delete_at
+            signal.id,
+            domain.SignalStatus.ACTIEF,
+            domain.SignalStatus.INGETROKKEN,
+            self._now,
+            event.delete_at,
         ):
             raise SignalRefused(self.view.not_found(signal.reference, self._prefix))
         await self._audit_signal(
@@ -169,7 +173,11 @@ class SignalEvents:
         del key, known
         signal = event.signal
         if not await self.signals.set_status(
-            signal.id, "actief", "verlopen", self._now, event.delete_at
+            signal.id,
+            domain.SignalStatus.ACTIEF,
+            domain.SignalStatus.VERLOPEN,
+            self._now,
+            event.delete_at,
         ):
             return
         await self._audit_signal(

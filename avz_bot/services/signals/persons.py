@@ -132,7 +132,11 @@ class PersonSignals(SignalBase):
             return
         event = domain.retention_event(self.stored(row), row.delete_at, self._now, self._retention)
         if event is None:
-            due = row.delete_at if row.status != "actief" and row.delete_at else row.expires_at
+            due = (
+                row.delete_at
+                if row.status != domain.SignalStatus.ACTIEF and row.delete_at
+                else row.expires_at
+            )
             await self.events.schedule_retention(row, max(due, self._now))
             return
         await self.events.apply([event], f"retention:{signal_id}")

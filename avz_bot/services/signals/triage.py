@@ -56,12 +56,12 @@ class TriageSignals(SignalBase):
         if (
             row is None
             or row.municipality != municipality
-            or row.status != "actief"
+            or row.status != domain.SignalStatus.ACTIEF
             or row.triage not in awaiting
         ):
             raise self._refuse("tvo.not_on_agenda", reference=reference)
         related = await self.signals.by_ids(await self.signals.matched_ids([row.id]))
-        cluster = [row, *(r for r in related if r.status == "actief")]
+        cluster = [row, *(r for r in related if r.status == domain.SignalStatus.ACTIEF)]
         ids = [r.id for r in cluster]
         relist_at: datetime | None = None
         case_reply: Reply | None = None
@@ -125,7 +125,11 @@ class TriageSignals(SignalBase):
     async def relist(self, signal_id: int) -> None:
         """The ``monitoren`` period is over: tell the TVO room the item is back."""
         row = await self.signals.get(signal_id)
-        if row is None or row.triage != "monitoren" or row.status != "actief":
+        if (
+            row is None
+            or row.triage != domain.TriageStatus.MONITOREN
+            or row.status != domain.SignalStatus.ACTIEF
+        ):
             return
         room = self._settings.tvo_rooms.get(row.municipality or "")
         if room:

@@ -238,7 +238,9 @@ def _timeline_kinds() -> tuple[set[str], list[str]]:
             name = _callee(call)
             keywords = {k.arg: k.value for k in call.keywords}
             entity, action = keywords.get("entity_type"), keywords.get("action")
-            if (  # AuditRepository.append(..., action="case.…", entity_type="case")
+            if name == "record" and call.args and action is None:
+                action = call.args[0]  # Audit.record("case.…", ..., entity_type="case")
+            if (  # the action of an entry about a case
                 isinstance(entity, ast.Constant)
                 and entity.value == "case"
                 and isinstance(action, ast.Constant)
@@ -248,7 +250,11 @@ def _timeline_kinds() -> tuple[set[str], list[str]]:
                 action = call.args[2]
                 if isinstance(action, ast.Constant) and str(action.value).startswith("case."):
                     kinds.add(str(action.value).removeprefix("case."))
-            elif name in {"_audit", "_record"} and prefix is not None and len(call.args) > 2:
+            elif (
+                name in {"_audit", "_record", "record"}
+                and prefix is not None
+                and len(call.args) > 2
+            ):
                 kind = call.args[2]
                 if isinstance(kind, ast.Constant):
                     kinds.add(prefix + str(kind.value))

@@ -81,17 +81,7 @@ class Application:
         self.services = self._app_services()
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
-        self.core = BotCore(
-            database=self.database,
-            dispatcher=self.dispatcher,
-            messages=self.messages,
-            services=self.services,
-            clock=self.clock,
-            metrics=self.metrics,
-            allowed_servers=s.matrix.allowed_servers,
-            undecryptable_grace=timedelta(seconds=s.matrix.undecryptable_grace_seconds),
-            replay_horizon=replay_horizon(s.operations),
-        )
+        self.core = self._core()
         self.adapter = MatrixAdapter(
             s.matrix,
             s.storage.data_dir,
@@ -132,6 +122,21 @@ class Application:
         self.started = asyncio.Event()
         self._reload_lock = asyncio.Lock()
         self._reload_tasks: set[asyncio.Task[bool]] = set()
+
+    def _core(self) -> BotCore:
+        """The inbound runtime: exactly-once commands, reactions, rooms, parked events."""
+        s = self.settings
+        return BotCore(
+            database=self.database,
+            dispatcher=self.dispatcher,
+            messages=self.messages,
+            services=self.services,
+            clock=self.clock,
+            metrics=self.metrics,
+            allowed_servers=s.matrix.allowed_servers,
+            undecryptable_grace=timedelta(seconds=s.matrix.undecryptable_grace_seconds),
+            replay_horizon=replay_horizon(s.operations),
+        )
 
     def _app_services(self) -> AppServices:
         """What every unit of work is built from (the areas build their services lazily)."""

@@ -33,7 +33,7 @@ from avz_bot.scheduling import Scheduler
 from avz_bot.services.area import JobContext, JobHandler
 from avz_bot.services.cases.jobs import CASE_SWEEP_KEY, JOB_CASE_SWEEP
 from avz_bot.services.direct import DirectJobs
-from avz_bot.services.escalations.jobs import DigestJobs
+from avz_bot.services.operations.digest import DigestJobs
 from avz_bot.services.operations.registry import synchronise_registry
 from avz_bot.services.operations.retention import (
     FIRST_RUN_DELAY,

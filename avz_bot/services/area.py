@@ -17,10 +17,10 @@ commands and the jobs see only this protocol, so nothing below the runtime impor
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,6 +78,8 @@ class AppDeps(Protocol):
     signal_settings: SignalSettings
     escalation_settings: EscalationSettings
     helpdesk_settings: HelpdeskSettings
+    #: The areas, in order (``commands.areas.AREAS``).
+    areas: tuple[Area[Any], ...]
 
 
 class Unit(Protocol):
@@ -170,6 +172,11 @@ class DigestSection:
     lines: list[str]
     more: int = 0
 
+    @classmethod
+    def bounded(cls, heading: str, lines: list[str], limit: int) -> DigestSection:
+        """The first ``limit`` of ``lines`` and how many more there are."""
+        return cls(heading, lines[:limit], max(0, len(lines) - limit))
+
 
 #: An area's part of the daily digest: ``provider(unit, limit) -> section`` (at most
 #: ``limit`` lines, most urgent first, and how many more); an empty section is left out.
@@ -196,7 +203,7 @@ class Area(Generic[S]):
     other areas need no import of this module's descriptors); ``reactions`` maps a reaction-target kind to
     its handler; ``jobs(context)`` gives the job kind → handler table (handlers bind their
     unit with the bulk lane); ``plate(service, member)`` is the area's ``!mijn`` section
-    (heading, lines).
+    (heading, lines); ``digest`` its ranked sections of the daily digest.
     """
 
     name: str
@@ -205,3 +212,12 @@ class Area(Generic[S]):
     reactions: Mapping[str, ReactionHandler] = field(default_factory=dict)
     jobs: Callable[[JobContext], Mapping[str, JobHandler]] | None = None
     plate: Callable[[S, Member], Awaitable[tuple[str, list[str]]]] | None = None
+    #: Its sections of the daily digest, each with its rank: the digest shows every
+    #: area's sections by rank, most urgent first (10 open escalations … 50 conferences).
+    digest: tuple[tuple[int, DigestProvider], ...] = ()
+
+
+def digest_providers(areas: Iterable[Area[Any]]) -> tuple[DigestProvider, ...]:
+    """Every area's digest sections, by rank (most urgent first)."""
+    ranked = [(rank, provider) for area in areas for rank, provider in area.digest]
+    return tuple(provider for _, provider in sorted(ranked, key=lambda pair: pair[0]))

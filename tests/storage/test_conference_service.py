@@ -19,10 +19,9 @@ from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.cases import CaseCommandError, CaseService
-from avz_bot.services.conferences.jobs import ConferenceJobs
+from avz_bot.services.conferences.jobs import ConferenceJobs, todays_conferences
 from avz_bot.services.conferences.persisting import invitation_key
 from avz_bot.services.conferences.service import ConferenceService
-from avz_bot.services.escalations.jobs import todays_conferences
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.settings_sections.cases import CasesSettings
 from storage.agreement_repositories import AgreementRepository

@@ -30,18 +30,16 @@ from avz_bot.messages import Messages
 from avz_bot.runtime.units import AppServices, UnitServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.agreements.service import AgreementService
+from avz_bot.services.area import DigestSection, digest_providers
 from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.cases.jobs import RoomJobs
 from avz_bot.services.direct import DirectJobs
 from avz_bot.services.escalations import EscalationService
-from avz_bot.services.escalations.jobs import (
-    DEFAULT_SECTIONS,
-    DigestJobs,
-    DigestSection,
-    EscalationJobs,
-)
+from avz_bot.services.escalations.jobs import EscalationJobs
+from avz_bot.services.operations.digest import DigestJobs
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from commands.areas import service_areas
 from storage.audit_repositories import AuditRepository
 from storage.case_repositories import CaseRepository
 from storage.db import Database
@@ -49,6 +47,9 @@ from storage.escalation_repositories import EscalationRepository
 from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, OutboxRepository
 from storage.registry_repositories import PartnerRepository
 from storage.schedule_repositories import JobRow
+
+#: Every area's digest sections, as the bot runs them.
+DEFAULT_SECTIONS = digest_providers(service_areas())
 
 AMS = ZoneInfo("Europe/Amsterdam")
 Race = Callable[[int, Callable[[AsyncSession], Awaitable[bool]]], Awaitable[list[bool]]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from avz_bot.services.agreements.jobs import ReminderJobs
+from avz_bot.services.agreements.jobs import ReminderJobs, overdue_agreements
 from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.area import Area, JobContext, JobHandler, Unit
 from avz_bot.services.cases import CaseService
@@ -35,4 +35,5 @@ AREA: Area[AgreementService] = Area(
     AgreementService,
     build,
     jobs=jobs,
+    digest=((40, overdue_agreements),),
 )

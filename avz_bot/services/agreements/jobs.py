@@ -12,7 +12,9 @@ from avz_bot.services.agreements.service import (
     JOB_GENERAL_REMINDER,
     AgreementService,
 )
-from avz_bot.services.area import Bind
+from avz_bot.services.area import Bind, DigestSection, Unit
+from avz_bot.services.cases import CaseService
+from storage.escalation_repositories import overdue_agreements_by_municipality
 from storage.outbox_repositories import LANE_BULK
 from storage.schedule_repositories import JobRow
 
@@ -42,3 +44,18 @@ class ReminderJobs:
         del now
         unit = self._bind(session, lane=LANE_BULK)
         await unit[AgreementService].deliver_general_reminder(job, unit.enqueue)
+
+
+async def overdue_agreements(unit: Unit, limit: int) -> DigestSection:
+    """The number of overdue open agreements per municipality (one grouped query)."""
+    cases = unit[CaseService]
+    counts = await overdue_agreements_by_municipality(unit.session, unit.now())
+    lines = [
+        cases.t(
+            "esc.digest.agreements_line",
+            municipality=cases.municipality_name(municipality),
+            count=count,
+        )
+        for municipality, count in counts
+    ]
+    return DigestSection.bounded(cases.t("esc.digest.agreements"), lines, limit)

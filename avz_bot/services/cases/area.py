@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from avz_bot.services.area import Area, JobContext, JobHandler, Unit
 from avz_bot.services.cases import CaseService
-from avz_bot.services.cases.jobs import RoomJobs
+from avz_bot.services.cases.jobs import RoomJobs, cases_without_regie
 
 
 def build(unit: Unit) -> CaseService:
@@ -36,4 +36,5 @@ AREA: Area[CaseService] = Area(
     CaseService,
     build,
     jobs=jobs,
+    digest=((30, cases_without_regie),),
 )

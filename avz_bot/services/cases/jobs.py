@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.ports import RoomGateway
-from avz_bot.services.area import Bind
+from avz_bot.services.area import Bind, DigestSection, Unit
 from avz_bot.services.audit import Audit
 from avz_bot.services.cases import (
     JOB_CREATE_ROOM,
@@ -110,3 +110,20 @@ class RoomJobs:
         await self._gateway.kick_user(
             str(job.payload["room_id"]), str(job.payload["user_id"]), None
         )
+
+
+async def cases_without_regie(unit: Unit, limit: int) -> DigestSection:
+    """Open cases nobody holds regie of, longest vacant first."""
+    cases = unit[CaseService]
+    rows = await cases.cases.cases_without_regie(unit.now())
+    rows.sort(key=lambda r: r.regie_vacant_since or r.created_at)
+    lines = [
+        cases.t(
+            "esc.digest.unregie_line",
+            reference=row.reference,
+            municipality=cases.municipality_name(row.municipality),
+            since=cases.when(row.regie_vacant_since),
+        )
+        for row in rows
+    ]
+    return DigestSection.bounded(cases.t("esc.digest.unregie"), lines, limit)

@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.area import Area, JobContext, JobHandler, Unit
 from avz_bot.services.cases import CaseService
-from avz_bot.services.conferences.jobs import ConferenceJobs, conference_reaction
+from avz_bot.services.conferences.jobs import (
+    ConferenceJobs,
+    conference_reaction,
+    todays_conferences,
+)
 from avz_bot.services.conferences.persisting import REACTION_KIND
 from avz_bot.services.conferences.service import ConferenceService
 from avz_bot.services.conferences.view import ConferenceView
@@ -40,5 +44,6 @@ AREA: Area[ConferenceService] = Area(
     build,
     reactions={REACTION_KIND: conference_reaction},
     jobs=jobs,
+    digest=((50, todays_conferences),),
     plate=ConferenceService.plate_section,
 )

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
-from avz_bot.services.area import Bind, Unit
+from avz_bot.services.area import Bind, DigestSection, Unit
+from avz_bot.services.cases import CaseService
 from avz_bot.services.conferences.persisting import JOB_CONFERENCE_REMINDER
 from avz_bot.services.conferences.service import ConferenceService
 from storage.outbox_repositories import LANE_BULK, ReactionTargetRow
@@ -49,3 +50,9 @@ async def conference_reaction(
     )
     if reply is not None:
         await unit.enqueue(f"conference-reaction:{reaction.event_id}", reaction.room_id, reply)
+
+
+async def todays_conferences(unit: Unit, limit: int) -> DigestSection:
+    """Today's case conferences per municipality (reference and time, no content)."""
+    lines = await unit[ConferenceService].digest_today()
+    return DigestSection.bounded(unit[CaseService].t("conference.digest.heading"), lines, limit)

@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from avz_bot.services.area import Area, JobContext, JobHandler, Unit
 from avz_bot.services.cases import CaseService
 from avz_bot.services.escalations import REACTION_KIND, EscalationService
-from avz_bot.services.escalations.jobs import EscalationJobs
+from avz_bot.services.escalations.jobs import (
+    EscalationJobs,
+    open_escalations,
+    overdue_acknowledgements,
+)
 from avz_bot.services.outbox import txn_id_for
 
 
@@ -39,5 +43,6 @@ AREA: Area[EscalationService] = Area(
     build,
     reactions={REACTION_KIND: EscalationJobs.reaction},
     jobs=jobs,
+    digest=((10, open_escalations), (20, overdue_acknowledgements)),
     plate=EscalationService.plate_section,
 )

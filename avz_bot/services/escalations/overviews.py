@@ -20,7 +20,6 @@ from avz_bot.settings_sections.escalations import EscalationSettings
 from storage.escalation_repositories import (
     EscalationRepository,
     ListedEscalation,
-    overdue_agreements_by_municipality,
 )
 
 
@@ -123,7 +122,3 @@ class EscalationOverviews:
         """Digest section: open escalations oldest first (bounded) and how many more."""
         listed = await self.escalations.list_open(limit)
         return self._lines(listed), await self.escalations.count_open() - len(listed)
-
-    async def overdue_agreement_counts(self) -> list[tuple[str, int]]:
-        """Digest section data: overdue open agreements per municipality code."""
-        return await overdue_agreements_by_municipality(self._session, self.now)

@@ -338,7 +338,3 @@ class EscalationService:
     async def open_lines(self, limit: int) -> tuple[list[str], int]:
         """Digest section (see :meth:`EscalationOverviews.open_lines`)."""
         return await self.overviews.open_lines(limit)
-
-    async def overdue_agreement_counts(self) -> list[tuple[str, int]]:
-        """Digest section data (see :meth:`EscalationOverviews.overdue_agreement_counts`)."""
-        return await self.overviews.overdue_agreement_counts()

@@ -1,5 +1,6 @@
 """Dutch date expressions: parse what people type ("vrijdag 9:30", "over 3 werkdagen") into
-aware UTC instants, and format instants back as local dates (pure).
+aware UTC instants (pure). Formatting instants back as local dates, and the Dutch day and
+month names both use, live in :mod:`avz_bot.domain.date_names`.
 
 Parsing is explicit and deterministic for the forms people actually type in the network
 (see :func:`parse_when`); ``dateparser`` is only a fallback for word-only leftovers, because on
@@ -39,6 +40,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Final
 
+from avz_bot.domain.date_names import DUTCH_NAMES
 from avz_bot.domain.spoken_time import NUMBER_WORDS as _NUMBER_WORDS
 from avz_bot.domain.spoken_time import (
     TimeOfDay,
@@ -85,56 +87,6 @@ class WhenError:
 
     code: WhenErrorCode
     source: str
-
-
-@dataclass(frozen=True, slots=True)
-class DateNames:
-    """Day and month names used to format dates; Monday first, January first."""
-
-    weekdays: tuple[str, ...]
-    months: tuple[str, ...]
-
-    def __post_init__(self) -> None:
-        if len(self.weekdays) != 7 or len(self.months) != 12:
-            raise ValueError("DateNames needs 7 weekday names and 12 month names")
-
-
-DUTCH_NAMES: Final = DateNames(
-    weekdays=("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    months=(
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-)
-
-
-def format_date(day: date, names: DateNames = DUTCH_NAMES) -> str:
-    """``day`` as e.g. "vrijdag 28 november 2026"."""
-    return f"{names.weekdays[day.weekday()]} {day.day} {names.months[day.month - 1]} {day.year}"
-
-
-def format_when(
-    instant: datetime,
-    calendar: WorkCalendar,
-    names: DateNames = DUTCH_NAMES,
-    with_time: bool = True,
-) -> str:
-    """``instant`` (aware) in local time as e.g. "vrijdag 28 november 2026, 17:00"."""
-    local = calendar.local(instant)
-    text = format_date(local.date(), names)
-    if with_time:
-        text += f", {local.hour:02d}:{local.minute:02d}"
-    return text
 
 
 # -- vocabulary ------------------------------------------------------------------------------

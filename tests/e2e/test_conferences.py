@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from avz_bot.domain.dates import format_when
+from avz_bot.domain.date_names import format_when
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.settings import CalendarSettings
 from avz_bot.settings_sections.cases import CasesSettings

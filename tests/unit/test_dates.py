@@ -9,15 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from avz_bot.domain.date_names import DUTCH_NAMES, DateNames, format_date, format_when
 from avz_bot.domain.dates import (
-    DUTCH_NAMES,
     MAX_WHEN_LENGTH,
-    DateNames,
     ParsedWhen,
     WhenError,
     WhenErrorCode,
-    format_date,
-    format_when,
     parse_when,
 )
 from avz_bot.domain.workdays import WorkCalendar

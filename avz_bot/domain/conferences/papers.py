@@ -80,6 +80,34 @@ def _bounded(name: str, items: Sequence[object], limit: int) -> Section:
     return Section(name, tuple(items[:limit]), max(0, len(items) - limit))
 
 
+def _agreement_sections(
+    agreements: Sequence[AgreementFact],
+    conference: ConferenceState,
+    previous_at: datetime | None,
+    now: datetime,
+) -> tuple[list[AgreementFact], list[AgreementFact], list[AgreementFact]]:
+    """The agenda's agreements as (overdue, due, finished), each in its order (see
+    ``assemble_agenda``)."""
+    open_ = [a for a in agreements if a.status == AgreementStatus.OPEN]
+    overdue = sorted((a for a in open_ if a.deadline < now), key=lambda a: (a.deadline, a.number))
+    due = sorted(
+        (a for a in open_ if now <= a.deadline <= conference.starts_at),
+        key=lambda a: (a.deadline, a.number),
+    )
+    finished = sorted(
+        (
+            a
+            for a in agreements
+            if a.status != AgreementStatus.OPEN
+            and a.completed_at is not None
+            and (previous_at is None or a.completed_at >= previous_at)
+        ),
+        key=lambda a: (a.completed_at or now, a.number),
+        reverse=True,
+    )
+    return overdue, due, finished
+
+
 def assemble_agenda(
     conference: ConferenceState,
     *,
@@ -105,23 +133,7 @@ def assemble_agenda(
 
     Every section shows at most ``limit`` items and counts the rest in ``more``.
     """
-    open_ = [a for a in agreements if a.status == AgreementStatus.OPEN]
-    overdue = sorted((a for a in open_ if a.deadline < now), key=lambda a: (a.deadline, a.number))
-    due = sorted(
-        (a for a in open_ if now <= a.deadline <= conference.starts_at),
-        key=lambda a: (a.deadline, a.number),
-    )
-    finished = sorted(
-        (
-            a
-            for a in agreements
-            if a.status != AgreementStatus.OPEN
-            and a.completed_at is not None
-            and (previous_at is None or a.completed_at >= previous_at)
-        ),
-        key=lambda a: (a.completed_at or now, a.number),
-        reverse=True,
-    )
+    overdue, due, finished = _agreement_sections(agreements, conference, previous_at, now)
     sections = [
         _bounded(SectionName.OVERDUE, overdue, limit),
         _bounded(SectionName.DUE, due, limit),

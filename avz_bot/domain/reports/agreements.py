@@ -68,33 +68,42 @@ def _overdue(
     return found
 
 
-def agreements(facts: AgreementFacts, labels: Labels, work: WorkingTime, threshold: int) -> Section:
-    """Share of agreements done on time, working days overdue (median), postponements.
-
-    "On time": finished (``klaar``) at or before the (possibly postponed) deadline.
-    Working days overdue: ``WorkingTime.days(deadline, finished or now)``; an agreement
-    finished late on its deadline day counts 0.
-    """
-    munis = [m for m in labels.municipalities if m in facts.current or m in facts.previous]
+def _on_time_table(
+    counts: Mapping[str, AgreementCounts], munis: Sequence[str], threshold: int
+) -> SuppressedTable:
+    """Per municipality (``munis``, in order): [on time, not on time] (their sum is
+    "due"), the two columns suppressed together."""
     empty = AgreementCounts()
-    late_now = _overdue(facts.late_current, work, facts.now)
-    late_prev = _overdue(facts.late_previous, work, facts.now)
-
-    def table_for(counts: Mapping[str, AgreementCounts]) -> SuppressedTable:
-        # Columns on time / not on time (their sum is "due"): suppressed together.
-        return suppress(
+    return suppress(
+        [
             [
-                [
-                    counts.get(m, empty).on_time,
-                    counts.get(m, empty).due - counts.get(m, empty).on_time,
-                ]
-                for m in munis
-            ],
-            threshold,
-            columns=2,
-        )
+                counts.get(m, empty).on_time,
+                counts.get(m, empty).due - counts.get(m, empty).on_time,
+            ]
+            for m in munis
+        ],
+        threshold,
+        columns=2,
+    )
 
-    now_t, prev_t = table_for(facts.current), table_for(facts.previous)
+
+def _all_days(late: Mapping[str, list[float]]) -> list[float]:
+    """Every municipality's working days overdue, in one list."""
+    return [d for v in late.values() for d in v]
+
+
+def _municipality_table(
+    munis: Sequence[str],
+    labels: Labels,
+    tables: tuple[SuppressedTable, SuppressedTable],
+    late: tuple[dict[str, list[float]], dict[str, list[float]]],
+    threshold: int,
+) -> Table:
+    """Rows (municipality, due, on-time share now/previous, median days overdue
+    now/previous) per municipality, then ``@total``; ``tables`` and ``late`` are
+    (current, previous)."""
+    now_t, prev_t = tables
+    late_now, late_prev = late
     rows: list[tuple[Cell, ...]] = []
     for i, m in enumerate([*munis, None]):
         if m is None:
@@ -105,8 +114,8 @@ def agreements(facts: AgreementFacts, labels: Labels, work: WorkingTime, thresho
                 prev_t.total,
                 prev_t.column_totals[0],
             )
-            days_c = [d for v in late_now.values() for d in v]
-            days_p = [d for v in late_prev.values() for d in v]
+            days_c = _all_days(late_now)
+            days_p = _all_days(late_prev)
         else:
             label = labels.municipalities[m]
             n_c, ok_c = now_t.row_totals[i], now_t.cells[i][0]
@@ -122,20 +131,31 @@ def agreements(facts: AgreementFacts, labels: Labels, work: WorkingTime, thresho
                 guarded_median(days_p, threshold, Unit.DAYS),
             )
         )
-    table = Table(
+    return Table(
         "agreements_municipality",
         ("municipality", "due", "on_time_now", "on_time_prev", "overdue_now", "overdue_prev"),
         tuple(rows),
     )
+
+
+def _lines(
+    facts: AgreementFacts,
+    tables: tuple[SuppressedTable, SuppressedTable],
+    days: tuple[list[float], list[float]],
+    threshold: int,
+) -> tuple[Line, ...]:
+    """The summary lines: on time (due, share, previous share), overdue (median days,
+    previous) and postponed (count, change, share of due); ``tables`` and ``days`` are
+    (current, previous)."""
+    now_t, prev_t = tables
+    all_now, all_prev = days
     postponed_now = sum(c.postponed for c in facts.current.values())
     p_now = suppress_vector([facts.postponements_current], threshold)[1]
     p_prev = suppress_vector([facts.postponements_previous], threshold)[1]
     postponed_pair, _ = suppress_vector(
         [postponed_now, now_t.total.value - postponed_now], threshold
     )
-    all_now = [d for v in late_now.values() for d in v]
-    all_prev = [d for v in late_prev.values() for d in v]
-    lines = (
+    return (
         Line(
             "agreements_on_time",
             {
@@ -160,6 +180,25 @@ def agreements(facts: AgreementFacts, labels: Labels, work: WorkingTime, thresho
             },
         ),
     )
+
+
+def agreements(facts: AgreementFacts, labels: Labels, work: WorkingTime, threshold: int) -> Section:
+    """Share of agreements done on time, working days overdue (median), postponements.
+
+    "On time": finished (``klaar``) at or before the (possibly postponed) deadline.
+    Working days overdue: ``WorkingTime.days(deadline, finished or now)``; an agreement
+    finished late on its deadline day counts 0.
+    """
+    munis = [m for m in labels.municipalities if m in facts.current or m in facts.previous]
+    late_now = _overdue(facts.late_current, work, facts.now)
+    late_prev = _overdue(facts.late_previous, work, facts.now)
+    tables = (
+        _on_time_table(facts.current, munis, threshold),
+        _on_time_table(facts.previous, munis, threshold),
+    )
+    table = _municipality_table(munis, labels, tables, (late_now, late_prev), threshold)
+    all_now, all_prev = _all_days(late_now), _all_days(late_prev)
+    lines = _lines(facts, tables, (all_now, all_prev), threshold)
     boxes = Boxes(
         "agreements_boxes",
         Unit.DAYS,

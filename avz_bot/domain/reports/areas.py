@@ -53,6 +53,52 @@ class EscalationFacts:
     decided_level: str | None
 
 
+def _escalation_figures(
+    items: Sequence[EscalationFacts], work: WorkingTime
+) -> tuple[list[float], list[float], int, int]:
+    """(working hours to the first acknowledgement, working days to the decision, number
+    decided, number decided at ketenmanager level) of ``items``."""
+    ack = [
+        work.hours(e.requested_at, e.acknowledged_at)
+        for e in items
+        if e.acknowledged_at is not None
+    ]
+    decide = [float(work.days(e.requested_at, e.decided_at)) for e in items if e.decided_at]
+    decided = sum(1 for e in items if e.decided_at is not None)
+    by_km = sum(1 for e in items if e.decided_at and e.decided_level == KETENMANAGER_LEVEL)
+    return ack, decide, decided, by_km
+
+
+def _escalation_rows(
+    current: Sequence[EscalationFacts],
+    keys: Sequence[tuple[str, str]],
+    counts: tuple[Sequence[Count], Count, Sequence[Count], Count],
+    work: WorkingTime,
+    threshold: int,
+) -> list[tuple[Cell, ...]]:
+    """Rows (route / level, now, previous, median ack hours, median decision days,
+    ketenmanager share) per (route, level) of ``keys``, then ``@total``; ``counts``:
+    (now per key, now total, previous per key, previous total), suppressed."""
+    now_counts, now_total, prev_counts, prev_total = counts
+    rows: list[tuple[Cell, ...]] = []
+    for i, key in enumerate([*keys, None]):
+        items = current if key is None else [e for e in current if (e.route, e.level) == key]
+        ack, decide, decided, by_km = _escalation_figures(items, work)
+        km, _ = suppress_vector([by_km, decided - by_km], threshold)
+        decided_count = suppress_vector([decided], threshold)[1]
+        rows.append(
+            (
+                "@total" if key is None else f"{key[0]} / {key[1]}",
+                now_total if key is None else now_counts[i],
+                prev_total if key is None else prev_counts[i],
+                guarded_median(ack, threshold, Unit.HOURS),
+                guarded_median(decide, threshold, Unit.DAYS),
+                guarded_share(km[0], decided_count),
+            )
+        )
+    return rows
+
+
 def escalations(
     current: Sequence[EscalationFacts],
     previous: Sequence[EscalationFacts],
@@ -69,34 +115,8 @@ def escalations(
     prev_counts, prev_total = suppress_vector(
         [sum(1 for e in previous if (e.route, e.level) == k) for k in keys], threshold
     )
-
-    def figures(items: Sequence[EscalationFacts]) -> tuple[list[float], list[float], int, int]:
-        ack = [
-            work.hours(e.requested_at, e.acknowledged_at)
-            for e in items
-            if e.acknowledged_at is not None
-        ]
-        decide = [float(work.days(e.requested_at, e.decided_at)) for e in items if e.decided_at]
-        decided = sum(1 for e in items if e.decided_at is not None)
-        by_km = sum(1 for e in items if e.decided_at and e.decided_level == KETENMANAGER_LEVEL)
-        return ack, decide, decided, by_km
-
-    rows: list[tuple[Cell, ...]] = []
-    for i, key in enumerate([*keys, None]):
-        items = current if key is None else [e for e in current if (e.route, e.level) == key]
-        ack, decide, decided, by_km = figures(items)
-        km, _ = suppress_vector([by_km, decided - by_km], threshold)
-        decided_count = suppress_vector([decided], threshold)[1]
-        rows.append(
-            (
-                "@total" if key is None else f"{key[0]} / {key[1]}",
-                now_total if key is None else now_counts[i],
-                prev_total if key is None else prev_counts[i],
-                guarded_median(ack, threshold, Unit.HOURS),
-                guarded_median(decide, threshold, Unit.DAYS),
-                guarded_share(km[0], decided_count),
-            )
-        )
+    counts = (now_counts, now_total, prev_counts, prev_total)
+    rows = _escalation_rows(current, keys, counts, work, threshold)
     table = Table(
         "escalations_route",
         ("route_level", "now", "prev", "ack_hours", "decision_days", "ketenmanager_share"),
@@ -115,7 +135,7 @@ def escalations(
             },
         ),
     )
-    ack_all, _, _, _ = figures(current)
+    ack_all, _, _, _ = _escalation_figures(current, work)
     boxes = Boxes(
         "escalations_boxes",
         Unit.HOURS,
@@ -144,17 +164,16 @@ class MatchFacts:
     count: int = 1
 
 
-def signals(
+def _signal_matrix(
     current: Sequence[SignalFacts],
     previous: Sequence[SignalFacts],
-    matches_current: Sequence[MatchFacts],
-    matches_previous: Sequence[MatchFacts],
     municipalities: Mapping[str, str],
     threshold: int,
-) -> Section:
-    """Signals per category × municipality (suppressed; signals without a municipality
-    in ``municipalities`` in a column of their own), matches, and the share of matches
-    that led to a case (with the previous period)."""
+) -> tuple[Table, Count, Count]:
+    """The category × municipality table of this period's signals (suppressed; rows:
+    categories of either period, sorted, then ``@total``; columns: the municipalities
+    with signals in configured order, then "no municipality" if any, the total and the
+    previous period's count), with this period's and the previous period's total."""
     categories = sorted({s.category for s in (*current, *previous)})
 
     def column(s: SignalFacts) -> str:
@@ -184,16 +203,32 @@ def signals(
         ),
         tuple(rows),
     )
+    return matrix, table.total, prev_total
 
-    def match_counts(items: Sequence[MatchFacts]) -> tuple[Count, Count]:
-        led = sum(m.count for m in items if m.led_to_case)
-        pair, total = suppress_vector([led, sum(m.count for m in items) - led], threshold)
-        return pair[0], total
 
-    led_now, m_now = match_counts(matches_current)
-    led_prev, m_prev = match_counts(matches_previous)
+def _match_counts(items: Sequence[MatchFacts], threshold: int) -> tuple[Count, Count]:
+    """(matches that led to a case, all matches), suppressed together."""
+    led = sum(m.count for m in items if m.led_to_case)
+    pair, total = suppress_vector([led, sum(m.count for m in items) - led], threshold)
+    return pair[0], total
+
+
+def signals(
+    current: Sequence[SignalFacts],
+    previous: Sequence[SignalFacts],
+    matches_current: Sequence[MatchFacts],
+    matches_previous: Sequence[MatchFacts],
+    municipalities: Mapping[str, str],
+    threshold: int,
+) -> Section:
+    """Signals per category × municipality (suppressed; signals without a municipality
+    in ``municipalities`` in a column of their own), matches, and the share of matches
+    that led to a case (with the previous period)."""
+    matrix, total, prev_total = _signal_matrix(current, previous, municipalities, threshold)
+    led_now, m_now = _match_counts(matches_current, threshold)
+    led_prev, m_prev = _match_counts(matches_previous, threshold)
     lines = (
-        Line("signals", {"count": table.total, "diff": compare(table.total, prev_total)}),
+        Line("signals", {"count": total, "diff": compare(total, prev_total)}),
         Line(
             "signals_matches",
             {
@@ -228,6 +263,44 @@ class CardFacts:
     review_due_at: datetime | None
 
 
+def _helpdesk_rows(
+    current: Sequence[QuestionFacts],
+    themes: Sequence[str],
+    counts: tuple[Sequence[Count], Count, Sequence[Count], Count],
+    now: datetime,
+    service_level_hours: Callable[[str], float],
+    work: WorkingTime,
+    threshold: int,
+) -> list[tuple[Cell, ...]]:
+    """Rows (theme, now, previous, median hours to first response, median hours to
+    solution, share within the service level) per theme of ``themes``, then
+    ``@total``; ``counts``: (now per theme, now total, previous per theme, previous
+    total), suppressed."""
+    now_counts, now_total, prev_counts, prev_total = counts
+    rows: list[tuple[Cell, ...]] = []
+    for i, theme in enumerate([*themes, None]):
+        items = current if theme is None else [q for q in current if q.theme == theme]
+        first = [work.hours(q.asked_at, q.first_response_at) for q in items if q.first_response_at]
+        solved = [work.hours(q.asked_at, q.solved_at) for q in items if q.solved_at]
+        within = sum(
+            1
+            for q in items
+            if work.hours(q.asked_at, q.first_response_at or now) <= service_level_hours(q.theme)
+        )
+        pair, total = suppress_vector([within, len(items) - within], threshold)
+        rows.append(
+            (
+                "@total" if theme is None else theme,
+                now_total if theme is None else now_counts[i],
+                prev_total if theme is None else prev_counts[i],
+                guarded_median(first, threshold, Unit.HOURS),
+                guarded_median(solved, threshold, Unit.HOURS),
+                guarded_share(pair[0], total),
+            )
+        )
+    return rows
+
+
 def helpdesk(
     current: Sequence[QuestionFacts],
     previous: Sequence[QuestionFacts],
@@ -250,27 +323,8 @@ def helpdesk(
     prev_counts, prev_total = suppress_vector(
         [sum(1 for q in previous if q.theme == t) for t in themes], threshold
     )
-    rows: list[tuple[Cell, ...]] = []
-    for i, theme in enumerate([*themes, None]):
-        items = current if theme is None else [q for q in current if q.theme == theme]
-        first = [work.hours(q.asked_at, q.first_response_at) for q in items if q.first_response_at]
-        solved = [work.hours(q.asked_at, q.solved_at) for q in items if q.solved_at]
-        within = sum(
-            1
-            for q in items
-            if work.hours(q.asked_at, q.first_response_at or now) <= service_level_hours(q.theme)
-        )
-        pair, total = suppress_vector([within, len(items) - within], threshold)
-        rows.append(
-            (
-                "@total" if theme is None else theme,
-                now_total if theme is None else now_counts[i],
-                prev_total if theme is None else prev_counts[i],
-                guarded_median(first, threshold, Unit.HOURS),
-                guarded_median(solved, threshold, Unit.HOURS),
-                guarded_share(pair[0], total),
-            )
-        )
+    counts = (now_counts, now_total, prev_counts, prev_total)
+    rows = _helpdesk_rows(current, themes, counts, now, service_level_hours, work, threshold)
     table = Table(
         "helpdesk_theme",
         ("theme", "now", "prev", "first_response_hours", "solution_hours", "within_sla"),

@@ -79,14 +79,14 @@ def _used(keys: Sequence[str], present: set[str]) -> list[str]:
     return [k for k in keys if k in present]
 
 
-def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
-    """Cases opened, active and closed per municipality × case type, with changes.
+#: Suppressed municipality × case type tables: (period, measure) → table, for periods
+#: ``current`` and ``previous`` and each of ``MEASURES``.
+CaseTables = dict[tuple[str, str], SuppressedTable]
 
-    Rows and columns are the municipalities and case types that occur in either period
-    (in configured order). Tables: the municipality × type matrix of opened cases, per
-    municipality and per type (current, previous, change for each measure), and the
-    split Groningen (city) / other municipalities.
-    """
+
+def _caseload_axes(facts: CaseloadFacts, labels: Labels) -> tuple[list[str], list[str]]:
+    """The municipality codes and case type codes that occur (non-zero) in either
+    period, in configured order."""
     keys = {
         k
         for counts in (facts.current, facts.previous)
@@ -95,40 +95,59 @@ def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
     }
     munis = _used(list(labels.municipalities), {m for m, _ in keys})
     types = _used(list(labels.case_types), {t for _, t in keys})
-    muni_names = [labels.municipalities[m] for m in munis]
-    type_names = [labels.case_types[t] for t in types]
-    tables: dict[tuple[str, str], SuppressedTable] = {}
+    return munis, types
+
+
+def _case_tables(
+    facts: CaseloadFacts, munis: Sequence[str], types: Sequence[str], threshold: int
+) -> CaseTables:
+    """Each period's municipality × type table of each measure, suppressed."""
+    tables: CaseTables = {}
     for period, counts in (("current", facts.current), ("previous", facts.previous)):
         for m in MEASURES:
             tables[(period, m)] = suppress(_matrix(counts, munis, types, m), threshold)
+    return tables
 
-    opened = tables[("current", "opened")]
+
+def _opened_matrix(
+    opened: SuppressedTable, muni_names: Sequence[str], types: Sequence[str]
+) -> Table:
+    """Opened cases: rows (municipality, one cell per type, total), then ``@total``."""
     matrix_rows: list[tuple[Cell, ...]] = [
         (name, *opened.cells[i], opened.row_totals[i]) for i, name in enumerate(muni_names)
     ]
     matrix_rows.append(("@total", *opened.column_totals, opened.total))
-    matrix = Table(
+    return Table(
         "caseload_matrix",
         ("municipality", *(f"type:{t}" for t in types), "total"),
         tuple(matrix_rows),
     )
 
-    def comparison(key: str, names: list[str], margin: str) -> Table:
-        rows: list[tuple[Cell, ...]] = []
-        for i, name in enumerate([*names, "@total"]):
-            row: list[Cell] = [name]
-            for m in MEASURES:
-                cur, prev = tables[("current", m)], tables[("previous", m)]
-                pick_cur = getattr(cur, margin)
-                pick_prev = getattr(prev, margin)
-                c = pick_cur[i] if i < len(names) else cur.total
-                p = pick_prev[i] if i < len(names) else prev.total
-                row += [c, p, compare(c, p)]
-            rows.append(tuple(row))
-        columns = ("label", *COMPARE_COLUMNS)
-        return Table(key, columns, tuple(rows))
 
-    city_rows: list[tuple[Cell, ...]] = []
+def _comparison(key: str, names: list[str], margin: str, tables: CaseTables) -> Table:
+    """Rows (label, then now/previous/change per measure) per name, then ``@total``;
+    ``margin``: the tables' ``row_totals`` (per municipality) or ``column_totals``
+    (per type)."""
+    rows: list[tuple[Cell, ...]] = []
+    for i, name in enumerate([*names, "@total"]):
+        row: list[Cell] = [name]
+        for m in MEASURES:
+            cur, prev = tables[("current", m)], tables[("previous", m)]
+            pick_cur = getattr(cur, margin)
+            pick_prev = getattr(prev, margin)
+            c = pick_cur[i] if i < len(names) else cur.total
+            p = pick_prev[i] if i < len(names) else prev.total
+            row += [c, p, compare(c, p)]
+        rows.append(tuple(row))
+    columns = ("label", *COMPARE_COLUMNS)
+    return Table(key, columns, tuple(rows))
+
+
+def _city_split(
+    tables: CaseTables, munis: Sequence[str], threshold: int
+) -> dict[str, tuple[Count, ...]]:
+    """Period + measure (e.g. ``currentopened``) → (the city's count, the other
+    municipalities' count), suppressed so that neither gives the other away."""
     split: dict[str, tuple[Count, ...]] = {}
     for period in ("current", "previous"):
         for m in MEASURES:
@@ -145,21 +164,37 @@ def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
                 Count(city, city_hidden),
                 Count(other, pair[1].hidden or (city_hidden and not t.total.hidden)),
             )
+    return split
+
+
+def _city_table(split: Mapping[str, tuple[Count, ...]]) -> Table:
+    """Rows ``@city`` and ``@other``: now/previous/change per measure."""
+    city_rows: list[tuple[Cell, ...]] = []
     for i, key in enumerate(("@city", "@other")):
         row: list[Cell] = [key]
         for m in MEASURES:
             c, p = split["current" + m][i], split["previous" + m][i]
             row += [c, p, compare(c, p)]
         city_rows.append(tuple(row))
-    split_table = Table(
+    return Table(
         "caseload_city",
         ("area", *COMPARE_COLUMNS),
         tuple(city_rows),
     )
 
+
+def _caseload_charts(
+    facts: CaseloadFacts,
+    labels: Labels,
+    tables: CaseTables,
+    muni_names: Sequence[str],
+    threshold: int,
+) -> tuple[Bars, Trend]:
+    """Opened cases per municipality (now and previous) as bars; cases opened per
+    month per case type (types with any) as a suppressed trend."""
     trend_types = [t for t in labels.case_types if any(facts.monthly.get(t, ()))]
     trend = suppress([list(facts.monthly[t]) for t in trend_types], threshold)
-    charts = (
+    return (
         Bars(
             "caseload_bars",
             tuple(muni_names),
@@ -172,9 +207,14 @@ def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
             tuple((labels.case_types[t], trend.cells[i]) for i, t in enumerate(trend_types)),
         ),
     )
+
+
+def _caseload_lines(tables: CaseTables, split: Mapping[str, tuple[Count, ...]]) -> list[Line]:
+    """The totals per measure with their changes, and the city/other split of opened
+    cases with its changes."""
     cur = {m: tables[("current", m)].total for m in MEASURES}
     prev = {m: tables[("previous", m)].total for m in MEASURES}
-    lines = [
+    return [
         Line(
             "caseload_totals",
             {f"{m}": cur[m] for m in MEASURES}
@@ -190,11 +230,28 @@ def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
             },
         ),
     ]
+
+
+def caseload(facts: CaseloadFacts, labels: Labels, threshold: int) -> Section:
+    """Cases opened, active and closed per municipality × case type, with changes.
+
+    Rows and columns are the municipalities and case types that occur in either period
+    (in configured order). Tables: the municipality × type matrix of opened cases, per
+    municipality and per type (current, previous, change for each measure), and the
+    split Groningen (city) / other municipalities.
+    """
+    munis, types = _caseload_axes(facts, labels)
+    muni_names = [labels.municipalities[m] for m in munis]
+    type_names = [labels.case_types[t] for t in types]
+    tables = _case_tables(facts, munis, types, threshold)
+    split = _city_split(tables, munis, threshold)
+    charts = _caseload_charts(facts, labels, tables, muni_names, threshold)
+    lines = _caseload_lines(tables, split)
     tables_out = [
-        matrix,
-        comparison("caseload_municipality", muni_names, "row_totals"),
-        comparison("caseload_type", type_names, "column_totals"),
-        split_table,
+        _opened_matrix(tables[("current", "opened")], muni_names, types),
+        _comparison("caseload_municipality", muni_names, "row_totals", tables),
+        _comparison("caseload_type", type_names, "column_totals", tables),
+        _city_table(split),
     ]
     if len(labels.municipalities) == 1:
         # A report about one municipality has no city/other split to show.
@@ -259,16 +316,15 @@ def _days_to_regie(cases: Sequence[OpenedCase], work: WorkingTime) -> dict[str, 
     return by_type
 
 
-def procesregie(facts: RegieFacts, labels: Labels, work: WorkingTime, threshold: int) -> Section:
-    """Working days to a first regiehouder, cases without regie now, regie changes.
-
-    Working days to first regie: ``WorkingTime.days(opened_at, first_regie_at)`` — 0
-    when regie was taken the same day. Cases still without a first regiehouder are
-    counted, not measured.
-    """
-    cur = _days_to_regie(facts.opened_current, work)
-    prev = _days_to_regie(facts.opened_previous, work)
-    types = [t for t in labels.case_types if t in cur or t in prev]
+def _first_regie_table(
+    cur: Mapping[str, list[float]],
+    prev: Mapping[str, list[float]],
+    types: Sequence[str],
+    labels: Labels,
+    threshold: int,
+) -> tuple[Table, Value, Value]:
+    """Median working days to a first regiehouder per case type (now, previous), then
+    ``@total``; with the two total medians (now, previous)."""
     rows: list[tuple[Cell, ...]] = []
     for t in types:
         rows.append(
@@ -283,9 +339,16 @@ def procesregie(facts: RegieFacts, labels: Labels, work: WorkingTime, threshold:
     total_cur = guarded_median(all_cur, threshold, Unit.DAYS)
     total_prev = guarded_median(all_prev, threshold, Unit.DAYS)
     rows.append(("@total", total_cur, total_prev))
-    waiting_cur = sum(1 for c in facts.opened_current if c.first_regie_at is None)
     lead = Table("regie_first", ("case_type", "median_now", "median_prev"), tuple(rows))
+    return lead, total_cur, total_prev
 
+
+def _vacancy_tables(
+    facts: RegieFacts, labels: Labels, work: WorkingTime, threshold: int
+) -> tuple[Table, Table, Count, Value]:
+    """Cases without regie now: per municipality (count, median working days without
+    regie) then ``@total``, and per bucket of working days (``VACANCY_BUCKETS``); with
+    the total count and median."""
     vacant_days = [
         work.days(v.vacant_since, facts.now) for v in facts.vacant if v.vacant_since <= facts.now
     ]
@@ -310,7 +373,12 @@ def procesregie(facts: RegieFacts, labels: Labels, work: WorkingTime, threshold:
         ("working_days", "count"),
         tuple((label, buckets[i]) for i, (label, _, _) in enumerate(VACANCY_BUCKETS)),
     )
+    return vacant, vacant_buckets, vacant_total, vacant_median
 
+
+def _change_table(facts: RegieFacts, threshold: int) -> tuple[Table, Count]:
+    """Cases per number of regie changes (``CHANGE_BUCKETS``: now, previous, change),
+    then ``@total``; with this period's total."""
     c_now, c_total = suppress_vector(_bucketed(facts.changes_current, CHANGE_BUCKETS), threshold)
     c_prev, p_total = suppress_vector(_bucketed(facts.changes_previous, CHANGE_BUCKETS), threshold)
     change_rows: list[tuple[Cell, ...]] = [
@@ -319,6 +387,12 @@ def procesregie(facts: RegieFacts, labels: Labels, work: WorkingTime, threshold:
     ]
     change_rows.append(("@total", c_total, p_total, compare(c_total, p_total)))
     changes = Table("regie_changes", ("changes", "now", "prev", "diff"), tuple(change_rows))
+    return changes, c_total
+
+
+def _changes_line(facts: RegieFacts, c_total: Count, threshold: int) -> Line:
+    """Regie changes now and previous (suppressed), and the share of cases (of
+    ``c_total``) whose regie changed hands at least once."""
     transfers_now = sum(facts.changes_current)
     transfers_prev = sum(facts.changes_previous)
     changed_now, _ = suppress_vector(
@@ -328,6 +402,32 @@ def procesregie(facts: RegieFacts, labels: Labels, work: WorkingTime, threshold:
         ],
         threshold,
     )
+    return Line(
+        "regie_changes",
+        {
+            "changes": suppress_vector([transfers_now], threshold)[1],
+            "changes_prev": suppress_vector([transfers_prev], threshold)[1],
+            "share": guarded_share(changed_now[0], c_total),
+        },
+    )
+
+
+def procesregie(facts: RegieFacts, labels: Labels, work: WorkingTime, threshold: int) -> Section:
+    """Working days to a first regiehouder, cases without regie now, regie changes.
+
+    Working days to first regie: ``WorkingTime.days(opened_at, first_regie_at)`` — 0
+    when regie was taken the same day. Cases still without a first regiehouder are
+    counted, not measured.
+    """
+    cur = _days_to_regie(facts.opened_current, work)
+    prev = _days_to_regie(facts.opened_previous, work)
+    types = [t for t in labels.case_types if t in cur or t in prev]
+    lead, total_cur, total_prev = _first_regie_table(cur, prev, types, labels, threshold)
+    waiting_cur = sum(1 for c in facts.opened_current if c.first_regie_at is None)
+    vacant, vacant_buckets, vacant_total, vacant_median = _vacancy_tables(
+        facts, labels, work, threshold
+    )
+    changes, c_total = _change_table(facts, threshold)
     boxes = Boxes(
         "regie_boxes",
         Unit.DAYS,
@@ -339,14 +439,7 @@ def procesregie(facts: RegieFacts, labels: Labels, work: WorkingTime, threshold:
         Line("regie_first", {"median": total_cur, "previous": total_prev}),
         Line("regie_waiting", {"count": suppress_vector([waiting_cur], threshold)[1]}),
         Line("regie_vacant", {"count": vacant_total, "median": vacant_median}),
-        Line(
-            "regie_changes",
-            {
-                "changes": suppress_vector([transfers_now], threshold)[1],
-                "changes_prev": suppress_vector([transfers_prev], threshold)[1],
-                "share": guarded_share(changed_now[0], c_total),
-            },
-        ),
+        _changes_line(facts, c_total, threshold),
     )
     return Section("regie", lines, (lead, vacant, vacant_buckets, changes), (boxes,))
 

@@ -25,7 +25,7 @@ from avz_bot.domain.cases import (
     Refusal,
     RegieProposal,
 )
-from avz_bot.domain.dates import format_when
+from avz_bot.domain.date_names import format_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar

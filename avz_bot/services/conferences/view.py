@@ -21,7 +21,7 @@ from avz_bot.domain.conferences.papers import (
     ReminderKind,
     Section,
 )
-from avz_bot.domain.dates import format_when
+from avz_bot.domain.date_names import format_when
 from avz_bot.domain.inbound import Attachment, Reply
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import listing, mentioning, text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from avz_bot.domain.dates import DUTCH_NAMES
+from avz_bot.domain.date_names import DUTCH_NAMES
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.reports.figures import Cell, Section, Table
 from avz_bot.domain.reports.periods import (

@@ -1,8 +1,9 @@
 """Knowledge cards: draft → published → due for review → confirmed or retired.
 
-Part of :class:`avz_bot.services.helpdesk.service.HelpdeskService` (split off by concept); the same
-unit-of-work rules apply: load, apply the domain rule, persist with any job, audit, return
-an outcome for the view.
+A collaborator of :class:`avz_bot.services.helpdesk.service.HelpdeskService` (built once
+per service, given what it uses; the question side it needs comes in as a ``QuestionDesk``);
+the same unit-of-work rules apply: load, apply the domain rule, persist with any job, audit,
+return an outcome for the view.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,30 +89,56 @@ def review_key(card_id: int) -> str:
     return f"helpdesk:card:{card_id}:review"
 
 
-class KnowledgeCards:
-    """The ``!kennis`` operations (mixed into ``HelpdeskService``)."""
+def refusal_error(refusal: hd.Refusal, reference: str) -> HelpdeskError:
+    """The refusal of a domain rule, as the service raises it."""
+    return HelpdeskError(refusal.code, reference=reference, status=refusal.status)
 
-    _session: AsyncSession
-    _analyzer: DutchAnalyzer
-    _jobs: JobRepository
-    now: datetime
-    settings: HelpdeskSettings
-    calendar: WorkCalendar
-    cards: CardRepository
+
+class QuestionDesk(Protocol):
+    """What the cards need from the question side of the helpdesk (``HelpdeskService``)."""
 
     async def question(self, reference: str) -> QuestionRow:
-        """The question ``VR-<jaar>-<nr>`` (see ``HelpdeskService``)."""
-        raise NotImplementedError
+        """The question ``VR-<jaar>-<nr>``, or a refusal."""
+        ...
 
     def relations(self, member: Member, row: QuestionRow) -> frozenset[hd.Relation]:
-        """See ``HelpdeskService.relations``."""
-        raise NotImplementedError
+        """How ``member`` relates to the question."""
+        ...
 
     async def audit(
         self, actor: str, action: str, room_id: str | None, entity: str, **details: Any
     ) -> None:
-        """See ``HelpdeskService.audit``."""
-        raise NotImplementedError
+        """One audit entry."""
+        ...
+
+    def lesson_title(self, reference: str) -> str:
+        """The working title of a lesson draft from case ``reference``."""
+        ...
+
+
+class KnowledgeCards:
+    """The ``!kennis`` operations (a collaborator of ``HelpdeskService``)."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        desk: QuestionDesk,
+        *,
+        now: datetime,
+        settings: HelpdeskSettings,
+        calendar: WorkCalendar,
+        analyzer: DutchAnalyzer,
+        cards: CardRepository,
+        jobs: JobRepository,
+    ) -> None:
+        self._session = session
+        self._desk = desk
+        self._now = now
+        self._settings = settings
+        self._calendar = calendar
+        self._analyzer = analyzer
+        self._cards = cards
+        self._jobs = jobs
 
     def card_relations(self, member: Member, card: CardRow) -> frozenset[hd.Relation]:
         """How ``member`` relates to the card."""
@@ -127,23 +154,19 @@ class KnowledgeCards:
     async def card(self, reference: str) -> CardRow:
         """The card ``K-<nr>``, or a refusal."""
         match = _CARD_REF.match(reference.strip())
-        row = await self.cards.by_number(int(match[1])) if match else None
+        row = await self._cards.by_number(int(match[1])) if match else None
         if row is None:
             raise HelpdeskError(HelpdeskProblem.CARD_UNKNOWN, reference=reference.strip())
         return row
-
-    @staticmethod
-    def _refuse(refusal: hd.Refusal, reference: str) -> HelpdeskError:
-        return HelpdeskError(refusal.code, reference=reference, status=refusal.status)
 
     # ------------------------------------------------------------ cards
     async def _card_step(
         self, member: Member, card: CardRow, action: hd.CardAction
     ) -> hd.CardState:
-        state = hd.card_state(hd.CardStatus(card.status), card.review_due, self.now)
+        state = hd.card_state(hd.CardStatus(card.status), card.review_due, self._now)
         refusal = hd.check_card(action, state, self.card_relations(member, card))
         if refusal is not None:
-            raise self._refuse(refusal, card.reference)
+            raise refusal_error(refusal, card.reference)
         return state
 
     async def card_new(
@@ -153,21 +176,23 @@ class KnowledgeCards:
         ``!kennis nieuw AVZ-… thema=…``: an empty lesson draft from a closed case."""
         if _CASE_REF.match(reference.strip()):
             return await self._lesson(member, reference.strip().upper(), theme)
-        row = await self.question(reference)
+        row = await self._desk.question(reference)
         refusal = hd.check_question(
-            hd.QuestionAction.MAKE_CARD, hd.QuestionStatus(row.status), self.relations(member, row)
+            hd.QuestionAction.MAKE_CARD,
+            hd.QuestionStatus(row.status),
+            self._desk.relations(member, row),
         )
         if refusal is not None:
-            raise self._refuse(refusal, row.reference)
-        card = await self.cards.create(
+            raise refusal_error(refusal, row.reference)
+        card = await self._cards.create(
             theme=row.theme,
             title=row.text[:TITLE_LENGTH],
             body=row.answer or "",
             owner=member.matrix_id,
             question_id=row.id,
-            now=self.now,
+            now=self._now,
         )
-        await self.audit(
+        await self._desk.audit(
             member.matrix_id, "card.created", None, card.reference, question=row.reference
         )
         return CardOutcome(CardEvent.CREATED, card)
@@ -196,26 +221,24 @@ class KnowledgeCards:
         if refusal is not None:
             raise HelpdeskError(LESSON_PROBLEMS[refusal.code], reference=reference, status=status)
         code = (theme or "").strip().lower()
-        if code not in self.settings.themes:
+        if code not in self._settings.themes:
             raise HelpdeskError(
                 HelpdeskProblem.THEME_UNKNOWN,
                 theme=theme or "",
-                themes=", ".join(self.settings.themes),
+                themes=", ".join(self._settings.themes),
             )
-        card = await self.cards.create(
+        card = await self._cards.create(
             theme=code,
-            title=self.lesson_title(reference),
+            title=self._desk.lesson_title(reference),
             body="",
             owner=member.matrix_id,
             question_id=None,
-            now=self.now,
+            now=self._now,
         )
-        await self.audit(member.matrix_id, "card.created", None, card.reference, case=reference)
+        await self._desk.audit(
+            member.matrix_id, "card.created", None, card.reference, case=reference
+        )
         return CardOutcome(CardEvent.CREATED, card)
-
-    def lesson_title(self, reference: str) -> str:
-        """The working title of a lesson draft (see ``HelpdeskService``)."""
-        raise NotImplementedError
 
     async def card_edit(
         self, member: Member, reference: str, title: str | None, body: str | None
@@ -229,67 +252,67 @@ class KnowledgeCards:
         new_title, new_body = (title or card.title).strip(), (body or card.body).strip()
         if state is not hd.CardState.DRAFT and contains_bsn(f"{new_title}\n{new_body}"):
             raise HelpdeskError(hd.RefusalCode.BSN, reference=card.reference, status=state)
-        await self.cards.update(
-            card.id, card.status, title=new_title, body=new_body, updated_at=self.now
+        await self._cards.update(
+            card.id, card.status, title=new_title, body=new_body, updated_at=self._now
         )
-        fresh = await self.cards.get(card.id)
+        fresh = await self._cards.get(card.id)
         assert fresh is not None
         if fresh.status == hd.CardStatus.PUBLISHED.value:
             await self._index_card(fresh)
-        await self.audit(member.matrix_id, "card.edited", None, card.reference)
+        await self._desk.audit(member.matrix_id, "card.edited", None, card.reference)
         return CardOutcome(CardEvent.EDITED, fresh)
 
     async def card_publish(self, member: Member, reference: str) -> CardOutcome:
         """``!kennis publiceer K-…``: refused with a BSN-valid number in the text."""
         card = await self.card(reference)
-        state = hd.card_state(hd.CardStatus(card.status), card.review_due, self.now)
+        state = hd.card_state(hd.CardStatus(card.status), card.review_due, self._now)
         refusal = hd.check_publish(state, self.card_relations(member, card), card.title, card.body)
         if refusal is not None:
-            raise self._refuse(refusal, card.reference)
-        due = hd.review_due_from(self.now, self.settings.review_days)
-        await self.cards.update(
+            raise refusal_error(refusal, card.reference)
+        due = hd.review_due_from(self._now, self._settings.review_days)
+        await self._cards.update(
             card.id,
             card.status,
             status=hd.CardStatus.PUBLISHED.value,
-            published_at=self.now,
+            published_at=self._now,
             review_due=due,
-            updated_at=self.now,
+            updated_at=self._now,
         )
-        fresh = await self.cards.get(card.id)
+        fresh = await self._cards.get(card.id)
         assert fresh is not None
         await self._index_card(fresh)
         await self._arm_review(fresh)
-        await self.audit(member.matrix_id, "card.published", None, card.reference)
+        await self._desk.audit(member.matrix_id, "card.published", None, card.reference)
         return CardOutcome(CardEvent.PUBLISHED, fresh)
 
     async def card_confirm(self, member: Member, reference: str) -> CardOutcome:
         """``!kennis bevestig K-…``: still right; the next review is ``review_days`` away."""
         card = await self.card(reference)
         await self._card_step(member, card, hd.CardAction.CONFIRM)
-        due = hd.review_due_from(self.now, self.settings.review_days)
-        await self.cards.update(card.id, card.status, review_due=due, updated_at=self.now)
-        fresh = await self.cards.get(card.id)
+        due = hd.review_due_from(self._now, self._settings.review_days)
+        await self._cards.update(card.id, card.status, review_due=due, updated_at=self._now)
+        fresh = await self._cards.get(card.id)
         assert fresh is not None
         await self._arm_review(fresh)
-        await self.audit(member.matrix_id, "card.confirmed", None, card.reference)
+        await self._desk.audit(member.matrix_id, "card.confirmed", None, card.reference)
         return CardOutcome(CardEvent.CONFIRMED, fresh)
 
     async def card_retire(self, member: Member, reference: str) -> CardOutcome:
         """``!kennis vervallen K-…``: out of the search, no more reviews."""
         card = await self.card(reference)
         await self._card_step(member, card, hd.CardAction.RETIRE)
-        await self.cards.update(
+        await self._cards.update(
             card.id,
             card.status,
             status=hd.CardStatus.RETIRED.value,
-            retired_at=self.now,
-            updated_at=self.now,
+            retired_at=self._now,
+            updated_at=self._now,
         )
         await SearchRepository(self._session).remove(KIND_CARD, card.id)
-        await self._jobs.cancel_key(review_key(card.id), self.now)
-        fresh = await self.cards.get(card.id)
+        await self._jobs.cancel_key(review_key(card.id), self._now)
+        fresh = await self._cards.get(card.id)
         assert fresh is not None
-        await self.audit(member.matrix_id, "card.retired", None, card.reference)
+        await self._desk.audit(member.matrix_id, "card.retired", None, card.reference)
         return CardOutcome(CardEvent.RETIRED, fresh)
 
     async def _index_card(self, card: CardRow) -> None:
@@ -302,16 +325,16 @@ class KnowledgeCards:
             title=card.title,
             theme=card.theme,
             body=card.body,
-            now=self.now,
+            now=self._now,
         )
 
     async def _arm_review(self, card: CardRow) -> None:
         assert card.review_due is not None
         await self._jobs.schedule(
             JOB_REVIEW,
-            self.calendar.next_office_moment(card.review_due),
+            self._calendar.next_office_moment(card.review_due),
             {"card_id": card.id, "review_due": card.review_due.isoformat()},
-            self.now,
+            self._now,
             dedupe_key=review_key(card.id),
             entity_type="card",
             entity_id=card.reference,

@@ -37,14 +37,21 @@ from avz_bot.services.helpdesk.cards import (
     HelpdeskError,
     HelpdeskProblem,
     KnowledgeCards,
+    refusal_error,
 )
 from avz_bot.services.helpdesk.persisting import HelpdeskEvents
-from avz_bot.services.helpdesk.results import OpenList, QuestionEvent, QuestionOutcome
+from avz_bot.services.helpdesk.results import (
+    CardOutcome,
+    OpenList,
+    QuestionEvent,
+    QuestionOutcome,
+)
 from avz_bot.services.helpdesk.search import SearchResult, search_knowledge
 from avz_bot.services.helpdesk.view import HelpdeskView
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.helpdesk_repositories import (
     CardRepository,
+    CardRow,
     ExpertRepository,
     QuestionRepository,
     QuestionRow,
@@ -78,8 +85,9 @@ def to_domain(row: QuestionRow) -> hd.Question:
 REACTION_KIND = "helpdesk"
 
 
-class HelpdeskService(KnowledgeCards):
-    """Helpdesk and knowledge-base operations inside one transaction."""
+class HelpdeskService:
+    """Helpdesk and knowledge-base operations inside one transaction; the ``!kennis``
+    operations are its ``knowledge`` (``KnowledgeCards``), reached by one-line delegations."""
 
     def __init__(
         self,
@@ -115,6 +123,16 @@ class HelpdeskService(KnowledgeCards):
             settings=settings,
             calendar=calendar,
             analyzer=analyzer,
+        )
+        self.knowledge = KnowledgeCards(
+            session,
+            self,
+            now=now,
+            settings=settings,
+            calendar=calendar,
+            analyzer=analyzer,
+            cards=self.cards,
+            jobs=self._jobs,
         )
 
     # ------------------------------------------------------------ helpers
@@ -226,7 +244,7 @@ class HelpdeskService(KnowledgeCards):
         try:
             state, event = step(to_domain(row), self.relations(member, row))
         except hd.HelpdeskRefused as refused:
-            raise self._refuse(refused.refusal, row.reference) from None
+            raise refusal_error(refused.refusal, row.reference) from None
         fresh = await self.apply(row, state, event)
         await self.audit(member.matrix_id, name, row.room_id, row.reference)
         notify = self._notify_for(fresh, event, member.matrix_id)
@@ -356,3 +374,32 @@ class HelpdeskService(KnowledgeCards):
         waiting = await self.questions.waiting_for(member.matrix_id, limit)
         due = await self.cards.due_for_review(member.matrix_id, self.now, limit)
         return self.view.plate(member.matrix_id, waiting, due)
+
+    # ------------------------------------------------------------ knowledge cards
+    async def card(self, reference: str) -> CardRow:
+        """The card ``K-<nr>``, or a refusal (see ``KnowledgeCards.card``)."""
+        return await self.knowledge.card(reference)
+
+    async def card_new(
+        self, member: Member, reference: str, theme: str | None = None
+    ) -> CardOutcome:
+        """``!kennis nieuw VR-…|AVZ-…`` (see ``KnowledgeCards.card_new``)."""
+        return await self.knowledge.card_new(member, reference, theme)
+
+    async def card_edit(
+        self, member: Member, reference: str, title: str | None, body: str | None
+    ) -> CardOutcome:
+        """``!kennis bewerk K-…`` (see ``KnowledgeCards.card_edit``)."""
+        return await self.knowledge.card_edit(member, reference, title, body)
+
+    async def card_publish(self, member: Member, reference: str) -> CardOutcome:
+        """``!kennis publiceer K-…`` (see ``KnowledgeCards.card_publish``)."""
+        return await self.knowledge.card_publish(member, reference)
+
+    async def card_confirm(self, member: Member, reference: str) -> CardOutcome:
+        """``!kennis bevestig K-…`` (see ``KnowledgeCards.card_confirm``)."""
+        return await self.knowledge.card_confirm(member, reference)
+
+    async def card_retire(self, member: Member, reference: str) -> CardOutcome:
+        """``!kennis vervallen K-…`` (see ``KnowledgeCards.card_retire``)."""
+        return await self.knowledge.card_retire(member, reference)

@@ -63,9 +63,10 @@ def parse_birth_date(typed: str) -> date | None:
     raise ValueError("not a date")
 
 
-class SignalBase:
-    """What every part of the signal service shares: settings, repositories, view, and
-    the helpers that check places, permissions and arguments."""
+class SignalShared:
+    """What every part of the signal service shares: settings, repositories, view, the
+    clock, and the helpers that check places, permissions and arguments. One per service
+    (one transaction), handed to each part; the parts hold no state of their own."""
 
     def __init__(
         self,
@@ -80,22 +81,21 @@ class SignalBase:
         enqueue: Enqueue,
         device_cross_signed: bool | None = True,
     ) -> None:
-        self._session = session
-        self._cases = cases
-        self._settings = settings
+        self.cases = cases
+        self.settings = settings
         self._cases_settings = cases_settings
-        self._calendar = calendar
+        self.calendar = calendar
         self._messages = messages
-        self._prefix = prefix
-        self._enqueue = enqueue
-        self._now = cases.now
+        self.prefix = prefix
+        self.enqueue = enqueue
+        self.now = cases.now
         self._pseudonyms = settings.pseudonymiser()
-        self._retention = settings.retention()
+        self.retention = settings.retention()
         self.signals = SignalRepository(session)
-        self._persons = CasePersonRepository(session)
-        self._case_signals = CaseSignalRepository(session)
-        self._audit = Audit(session, self._now, device_cross_signed)
-        self._jobs = JobRepository(session)
+        self.case_persons = CasePersonRepository(session)
+        self.case_signals = CaseSignalRepository(session)
+        self._audit = Audit(session, self.now, device_cross_signed)
+        self.jobs = JobRepository(session)
         self.view = SignalView(messages, cases, settings, calendar)
         self.events = SignalEvents(
             session,
@@ -104,7 +104,7 @@ class SignalBase:
             view=self.view,
             enqueue=enqueue,
             audit=self.audit,
-            now=self._now,
+            now=self.now,
             prefix=prefix,
         )
 
@@ -113,19 +113,21 @@ class SignalBase:
         """A catalogue text."""
         return self._messages.t(key, **values)
 
-    def _refuse(self, key: str, **values: object) -> SignalRefused:
-        return SignalRefused(text(self.t(key, prefix=self._prefix, **values)))
+    def refuse(self, key: str, **values: object) -> SignalRefused:
+        """A refusal with a catalogue text (nothing is stored)."""
+        return SignalRefused(text(self.t(key, prefix=self.prefix, **values)))
 
-    def _check(
+    def check(
         self, action: SignalAction, actors: frozenset[domain.SignalActor], place: Place | None
     ) -> None:
+        """Refuse unless the permission table allows ``action`` here."""
         refused = domain.check(action, actors, place)
         if refused is not None:
-            raise SignalRefused(self.view.refused(refused, self._prefix))
+            raise SignalRefused(self.view.refused(refused, self.prefix))
 
     def tvo_municipality(self, room_id: str) -> str | None:
         """The municipality whose TVO room this is."""
-        for code, room in self._settings.tvo_rooms.items():
+        for code, room in self.settings.tvo_rooms.items():
             if room == room_id:
                 return code
         return None
@@ -136,12 +138,12 @@ class SignalBase:
         rooms = set(self._cases_settings.intake_rooms)
         if self._cases_settings.coordination_room:
             rooms.add(self._cases_settings.coordination_room)
-        rooms.update(self._settings.tvo_rooms.values())
+        rooms.update(self.settings.tvo_rooms.values())
         return rooms
 
     async def place_of(self, room_id: str, room_members: int | None) -> Place | None:
         """What kind of room this is, as the permission table knows places."""
-        if await self._cases.cases.by_room(room_id) is not None:
+        if await self.cases.cases.by_room(room_id) is not None:
             return Place.CASE_ROOM
         if self.tvo_municipality(room_id) is not None:
             return Place.TVO_ROOM
@@ -149,46 +151,51 @@ class SignalBase:
             return Place.DIRECT_CHAT
         return None
 
-    def _identifier(self, person: PersonArgs) -> domain.PersonIdentifier:
+    def identifier(self, person: PersonArgs) -> domain.PersonIdentifier:
+        """The typed identifier, checked (refused when invalid or missing)."""
         try:
             birth = parse_birth_date(person.birth_date)
         except ValueError:
-            raise self._refuse("signal.bad_birth_date") from None
+            raise self.refuse("signal.bad_birth_date") from None
         try:
             if person.bsn.strip():
                 return domain.bsn_identifier(person.bsn)
             if person.name.strip():
                 return domain.name_identifier(person.name, birth)
         except domain.IdentifierError as exc:
-            raise self._refuse(f"signal.identifier.{exc.code}") from None
-        raise self._refuse("signal.identifier.missing")
+            key = f"signal.identifier.{exc.code}"
+            raise self.refuse(key) from None
+        raise self.refuse("signal.identifier.missing")
 
-    def _pseudonymiser(self) -> domain.Pseudonymiser:
+    def pseudonymiser(self) -> domain.Pseudonymiser:
+        """The configured pseudonymiser (refused when signals are not configured)."""
         if self._pseudonyms is None:
-            raise self._refuse("signal.not_configured")
+            raise self.refuse("signal.not_configured")
         return self._pseudonyms
 
-    def _category(self, typed: str) -> str:
+    def category(self, typed: str) -> str:
+        """A configured category code (refused when missing or unknown)."""
         code = domain.normalise_code(typed)
         if not code:
-            raise self._refuse(
-                "signal.category_missing", choices=", ".join(self._settings.categories)
+            raise self.refuse(
+                "signal.category_missing", choices=", ".join(self.settings.categories)
             )
-        if code not in self._settings.categories:
-            raise self._refuse(
+        if code not in self.settings.categories:
+            raise self.refuse(
                 "signal.unknown_category",
                 value=typed,
-                choices=", ".join(self._settings.categories),
+                choices=", ".join(self.settings.categories),
             )
         return code
 
-    def _municipality(self, typed: str) -> str | None:
+    def municipality(self, typed: str) -> str | None:
+        """A known municipality code, or None when not typed (refused when unknown)."""
         if not typed.strip():
             return None
         code = domain.normalise_code(typed)
         known = self._cases_settings.municipalities
         if code not in known:
-            raise self._refuse("signal.unknown_municipality", value=typed, choices=", ".join(known))
+            raise self.refuse("signal.unknown_municipality", value=typed, choices=", ".join(known))
         return code
 
     @staticmethod
@@ -204,9 +211,10 @@ class SignalBase:
             row.created_at,
         )
 
-    async def _audit_signal(
+    async def audit_signal(
         self, actor: str, action: str, reference: str, details: Mapping[str, Any], room: str | None
     ) -> None:
+        """One audit entry about a signal."""
         await self.audit(actor, action, "signal", reference, details, room)
 
     async def audit(
@@ -221,7 +229,7 @@ class SignalBase:
         """One audit entry (texts cut at 200 characters; never an identifier or a
         pseudonym). Under the default trust policy a change a person made from a device
         they have not cross-signed is marked as such."""
-        member = (await self._cases.directory()).get(actor)
+        member = (await self.cases.directory()).get(actor)
         await self._audit.record(
             action,
             actor=actor,

@@ -8,7 +8,7 @@ other rooms (outbox) and Matrix side effects such as creating a room or inviting
 someone (durable jobs, run after the commit). Nothing here talks to Matrix directly.
 
 The service is one class assembled from its concepts, on the shared ``base`` (state,
-wording, loading, audit): ``opening`` (``!casus nieuw``), ``views`` (card, regie, roles,
+wording, loading, audit): ``opening`` (``!casus nieuw``), ``view`` (card, regie, roles,
 timeline), ``persisting`` (writing a transition's events), ``membership`` (people
 leaving and joining case rooms) and ``sweeps`` (lapsed proposals, cases without regie).
 The Matrix side (job kinds, the case room's state) is in ``rooms``.

@@ -8,7 +8,7 @@ from avz_bot.domain import cases as domain
 from avz_bot.domain.cases import Refusal
 from avz_bot.domain.inbound import Reply
 from avz_bot.services.cases.persisting import CasePersisting
-from avz_bot.services.cases.views import CaseViews
+from avz_bot.services.cases.view import CaseViews
 from storage.case_repositories import CaseRow
 
 

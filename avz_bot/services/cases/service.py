@@ -74,6 +74,14 @@ class CaseService:
             limits=self.limits,
             people=people,
         )
+        self._people, self._store, self.view = people, store, view
+        self.cases = store.cases
+        self._assemble(session, enqueue)
+
+    def _assemble(self, session: AsyncSession, enqueue: Enqueue) -> None:
+        """The persister and the parts that use it, on the shared people, store and view."""
+        people, store, view = self._people, self._store, self.view
+        settings, calendar, now = self._settings, self._calendar, self._now
         jobs = JobRepository(session)
         coordination = Coordination(settings.coordination_room, enqueue)
         events = CaseEvents(
@@ -84,8 +92,7 @@ class CaseService:
             agreements=AgreementRepository(session),
             coordination=coordination,
         )
-        self._people, self._store, self.view, self._events = people, store, view, events
-        self.cases = store.cases
+        self._events = events
         self._opening = CaseOpening(
             store,
             people=people,

@@ -63,6 +63,29 @@ def invite(
     return Transition(replace(state, members=members), (event,))
 
 
+def join_to_handle_escalation(
+    state: CaseState, user: str, organisation_code: str | None, now: datetime
+) -> Outcome:
+    """``user`` acknowledged an escalation of this case and joins it to handle it.
+
+    Unlike :func:`invite` this is no member's action: the escalation domain decided that
+    ``user`` handles the escalation (they acknowledged a level addressed to them), so the
+    case's permission table, which governs what *members* may do, does not apply; the
+    joiner is their own actor. ``organisation_code`` is ``None`` for someone who is not a
+    registered member (refused, as for an invite); an existing member is refused with
+    ``ALREADY_MEMBER`` (the caller then has nothing to do).
+    """
+    require_aware(now)
+    if organisation_code is None:
+        return Refusal(RefusalCode.NOT_REGISTERED, {"user": user})
+    if state.is_member(user):
+        return Refusal(RefusalCode.ALREADY_MEMBER, {"user": user})
+    members = dict(state.members)
+    members[user] = CaseMember(user, organisation_code, now)
+    event = MemberAdded(state.reference, now, user, user, organisation_code)
+    return Transition(replace(state, members=members), (event,))
+
+
 def remove(state: CaseState, actor: Member, user: str, now: datetime) -> Outcome:
     """Remove ``user`` from the case; they lose every case role (see :func:`member_left`)."""
     require_aware(now)

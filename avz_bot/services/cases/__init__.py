@@ -7,18 +7,18 @@ tables, the audit trail (the case timeline is read from it), outgoing messages t
 other rooms (outbox) and Matrix side effects such as creating a room or inviting
 someone (durable jobs, run after the commit). Nothing here talks to Matrix directly.
 
-The service is one class assembled from its concepts, on the shared ``base`` (state,
-wording, loading, audit): ``opening`` (``!casus nieuw``), ``views`` (card, regie, roles,
-timeline), ``persisting`` (writing a transition's events), ``membership`` (people
-leaving and joining case rooms) and ``sweeps`` (lapsed proposals, cases without regie).
-The Matrix side (job kinds, the case room's state) is in ``rooms``.
+:class:`CaseService` (``service``) is composed of its parts, each given what it needs:
+``base`` (names, loading a case and its audit trail, the coordination room), ``view``
+(every reply: the lines of a transition, the card, regie, roles, timeline),
+``persisting`` (``CaseEvents``: one function per event type), ``opening``
+(``!casus nieuw``), ``membership`` (people leaving and joining case rooms) and
+``sweeps`` (lapsed proposals, cases without regie). The Matrix side (job kinds, the
+case room's state) is in ``rooms``.
 """
 
 from __future__ import annotations
 
 from avz_bot.services.cases.base import CaseCommandError, Enqueue, LoadedCase
-from avz_bot.services.cases.membership import CaseMembership
-from avz_bot.services.cases.opening import CaseOpening
 from avz_bot.services.cases.rooms import (
     BOT_POWER,
     JOB_CREATE_ROOM,
@@ -27,12 +27,7 @@ from avz_bot.services.cases.rooms import (
     MEMBER_TITLE_MAX,
     case_room_state,
 )
-from avz_bot.services.cases.sweeps import CaseSweeps
-
-
-class CaseService(CaseOpening, CaseMembership, CaseSweeps):
-    """Case and regie operations inside one transaction."""
-
+from avz_bot.services.cases.service import CaseService
 
 __all__ = [
     "BOT_POWER",

@@ -1,45 +1,34 @@
-"""What every part of the case service shares: its state, wording, loading and audit.
+"""What the parts of the case service share: names, loading a case, its audit trail.
 
-:class:`CaseServiceBase` holds the unit of work (session, time, settings, calendar,
-catalogue), the helpers every reply uses (names, times, bounded lists, the Dutch
-explanation of a domain refusal), loading a case as the domain sees it
-(:class:`LoadedCase`), the audit trail (the case timeline) and messages to the
-coordination room.
+:class:`People` resolves names (people and organisations) from the member directory,
+:class:`CaseStore` loads a case as the domain sees it (:class:`LoadedCase`) and appends
+to its audit trail (the case timeline), :class:`Coordination` queues messages for the
+ketenmanagers' coordination room. Each is handed to the parts that need it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.domain import cases as domain
 from avz_bot.domain.cases import (
     CaseMember,
     CaseState,
     CaseStatus,
     ProposalKind,
-    Refusal,
     RegieProposal,
 )
-from avz_bot.domain.date_names import format_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
-from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
-from avz_bot.lists import ENVELOPE_BYTES, MoreLine, Window, window
-from avz_bot.messages import Messages
 from avz_bot.services.audit import Audit
 from avz_bot.services.directory import MemberDirectory
-from avz_bot.settings_sections.cases import CasesSettings
-from avz_bot.settings_sections.limits import LimitSettings
 from storage.case_repositories import CaseRepository, CaseRow
-from storage.list_repositories import Slice
 from storage.registry_repositories import PartnerRepository
-from storage.schedule_repositories import JobRepository
 
 Enqueue = Callable[[str, str, Reply], Any]
 
@@ -60,70 +49,13 @@ class LoadedCase:
     state: CaseState
 
 
-class CaseServiceBase:
-    """The shared state and helpers of :class:`~avz_bot.services.cases.CaseService`."""
+class People:
+    """Registered members and organisations by name, for one unit of work."""
 
-    def __init__(
-        self,
-        session: AsyncSession,
-        *,
-        now: datetime,
-        settings: CasesSettings,
-        calendar: WorkCalendar,
-        messages: Messages,
-        prefix: str,
-        enqueue: Enqueue,
-        device_cross_signed: bool | None = True,
-        members: MemberDirectory | None = None,
-        limits: LimitSettings | None = None,
-    ) -> None:
+    def __init__(self, session: AsyncSession, members: MemberDirectory | None) -> None:
         self._session = session
         self._members = members
-        self.limits = limits or LimitSettings()
-        self._now = now
-        self._settings = settings
-        self._calendar = calendar
-        self._messages = messages
-        self._prefix = prefix
-        self._enqueue = enqueue
-        self.cases = CaseRepository(session)
-        self._audit = Audit(session, now, device_cross_signed)
-        self._jobs = JobRepository(session)
         self._directory: dict[str, Member] | None = None
-        #: The case ``open_case`` registered in this unit of work (for callers such as
-        #: a TVO decision that must link it).
-        self.opened: CaseRow | None = None
-
-    # ------------------------------------------------------------ helpers
-    def t(self, key: str, /, **values: object) -> str:
-        """A catalogue text."""
-        return self._messages.t(key, **values)
-
-    # ------------------------------------------------------------ bounded lists
-    def window(self, page: int, size: int | None = None) -> Window:
-        """Page ``page`` of a list (``size`` items, default ``[limits] list_items``)."""
-        return window(page, size or self.limits.list_items)
-
-    @staticmethod
-    def slice(win: Window) -> Slice:
-        """The database slice of a window."""
-        return Slice(win.limit, win.offset)
-
-    def more_line(self, command: str) -> MoreLine:
-        """The "… en nog N. Meer zien: !<command> pagina=P" line of a list."""
-        prefix = self._prefix
-        return lambda count, page: self.t(
-            "list.more", count=count, command=f"{prefix}{command}", page=page
-        )
-
-    @property
-    def budget(self) -> int:
-        """Bytes a list reply may take (the configured maximum minus the envelope)."""
-        return self.limits.reply_max_bytes - ENVELOPE_BYTES
-
-    def when(self, instant: datetime | None) -> str:
-        """An instant as people here read it ("vrijdag 28 november 2026, 17:00")."""
-        return format_when(instant, self._calendar) if instant is not None else "—"
 
     async def directory(self) -> Mapping[str, Member]:
         """Registered members by Matrix id: from the process-wide cache when one was
@@ -153,44 +85,30 @@ class CaseServiceBase:
                 return member.organisation.name
         return code
 
-    def municipality_name(self, code: str) -> str:
-        """The configured name of a municipality code."""
-        return self._settings.municipalities.get(code, code)
 
-    def case_type_name(self, code: str) -> str:
-        """The configured name of a case type code."""
-        return self._settings.case_types.get(code, code)
+class CaseStore:
+    """Cases as the domain sees them, and their audit trail (the case timeline)."""
 
-    def _expiry(self, now: datetime) -> datetime:
-        """A proposal lapses N working days later at the same wall-clock time."""
-        local = self._calendar.local(now)
-        day = self._calendar.add_working_days(
-            local.date(), self._settings.proposal_expiry_working_days
-        )
-        return self._calendar.at(day, time(local.hour, local.minute))
+    def __init__(
+        self,
+        session: AsyncSession,
+        *,
+        now: datetime,
+        people: People,
+        device_cross_signed: bool | None,
+    ) -> None:
+        self.cases = CaseRepository(session)
+        self._audit = Audit(session, now, device_cross_signed)
+        self._now = now
+        self._people = people
 
-    def refusal_reply(self, refusal: Refusal) -> Reply:
-        """The Dutch explanation of a domain refusal."""
-        params = dict(refusal.params)
-        if "allowed" in params:
-            values = [v for v in params["allowed"].split(",") if v]
-            if refusal.code is domain.RefusalCode.TRANSITION_NOT_ALLOWED:
-                params["allowed"] = ", ".join(self.t(f"case.status.{v}") for v in values)
-            else:
-                params["allowed"] = " of ".join(self.t(f"case.actor.{v}") for v in values)
-        if "status" in params:
-            params["status"] = self.t(f"case.status.{params['status']}")
-        if "expires_at" in params:
-            params["expires_at"] = self.when(datetime.fromisoformat(params["expires_at"]))
-        return text(self._messages.t_lenient(f"case.refusal.{refusal.code.value}", params))
-
-    # ------------------------------------------------------------ loading
     async def load_for_room(self, room_id: str) -> LoadedCase | None:
         """The case whose room this is, or None."""
         row = await self.cases.by_room(room_id)
-        return None if row is None else await self._load(row)
+        return None if row is None else await self.load(row)
 
-    async def _load(self, row: CaseRow) -> LoadedCase:
+    async def load(self, row: CaseRow) -> LoadedCase:
+        """The case of ``row`` with its members and open proposal, as the domain sees it."""
         members = {
             m.matrix_id: CaseMember(m.matrix_id, m.organisation_code, m.joined_at, m.casemanager)
             for m in await self.cases.list_members(row.id)
@@ -217,15 +135,7 @@ class CaseServiceBase:
         )
         return LoadedCase(row, state)
 
-    async def require_case(self, room_id: str) -> LoadedCase:
-        """The case of this room, or a refusal explaining this is no case room."""
-        loaded = await self.load_for_room(room_id)
-        if loaded is None:
-            raise CaseCommandError(text(self.t("case.not_a_case_room", prefix=self._prefix)))
-        return loaded
-
-    # ------------------------------------------------------------ audit, coordination
-    async def _record(
+    async def record(
         self,
         row: CaseRow,
         actor: str,
@@ -233,6 +143,7 @@ class CaseServiceBase:
         room_id: str | None,
         details: Mapping[str, str | int | bool | None],
     ) -> None:
+        """The audit entry ``case.<kind>`` about the case."""
         await self.record_audit(row, actor, f"case.{kind}", room_id, details)
 
     async def record_audit(
@@ -246,7 +157,7 @@ class CaseServiceBase:
         """One audit entry about the case (its timeline). Texts are cut at 200 characters;
         under the default trust policy a change from a device its owner has not
         cross-signed is marked as such."""
-        directory = await self.directory()
+        directory = await self._people.directory()
         member = directory.get(actor)
         await self._audit.record(
             action,
@@ -258,22 +169,15 @@ class CaseServiceBase:
             details=details,
         )
 
-    async def _tell_coordination(self, key: str, message: str) -> None:
-        room = self._settings.coordination_room
-        if room:
-            await self._enqueue(f"coord:{key}", room, text(message))
 
-    # ------------------------------------------------------------ transitions
-    def expiry(self) -> Callable[[datetime], datetime]:
-        """The proposal-expiry function handed to the domain."""
-        return self._expiry
+class Coordination:
+    """Messages for the ketenmanagers' coordination room (none when it is not configured)."""
 
-    @property
-    def now(self) -> datetime:
-        """The unit of work's time."""
-        return self._now
+    def __init__(self, room: str | None, enqueue: Enqueue) -> None:
+        self.room = room
+        self._enqueue = enqueue
 
-    @property
-    def coordination_room(self) -> str | None:
-        """The ketenmanagers' coordination room, if configured."""
-        return self._settings.coordination_room
+    async def tell(self, key: str, message: str) -> None:
+        """Queue ``message`` for the coordination room (outbox key ``coord:<key>``)."""
+        if self.room:
+            await self._enqueue(f"coord:{key}", self.room, text(message))

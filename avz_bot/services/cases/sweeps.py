@@ -5,28 +5,55 @@ from __future__ import annotations
 from datetime import datetime
 
 from avz_bot.domain import cases as domain
-from avz_bot.services.cases.persisting import CasePersisting
+from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.services.cases.base import CaseStore, Coordination, Enqueue
+from avz_bot.services.cases.persisting import CaseEvents
+from avz_bot.services.cases.view import CaseView
+from avz_bot.settings_sections.cases import CasesSettings
 
 
-class CaseSweeps(CasePersisting):
-    """The periodic sweep over all cases."""
+class CaseSweeps:
+    """The periodic sweep over all cases, inside one transaction."""
+
+    def __init__(
+        self,
+        store: CaseStore,
+        *,
+        events: CaseEvents,
+        view: CaseView,
+        coordination: Coordination,
+        enqueue: Enqueue,
+        settings: CasesSettings,
+        calendar: WorkCalendar,
+        now: datetime,
+    ) -> None:
+        self._store = store
+        self._cases = store.cases
+        self._events = events
+        self._view = view
+        self._coordination = coordination
+        self._enqueue = enqueue
+        self._settings = settings
+        self._calendar = calendar
+        self._now = now
 
     async def sweep(self) -> int:
         """Lapse expired proposals and report cases without regie; returns messages queued."""
         now = self._now
         queued = 0
-        for proposal in await self.cases.expired_proposals(now):
-            row = await self.cases.get(proposal.case_id)
+        for proposal in await self._cases.expired_proposals(now):
+            row = await self._cases.get(proposal.case_id)
             if row is None:
                 continue
-            loaded = await self._load(row)
+            loaded = await self._store.load(row)
             outcome = domain.expire_proposal(loaded.state, now)
             if outcome is None:
-                await self.cases.resolve_proposal(proposal.id, "expired", now)
+                await self._cases.resolve_proposal(proposal.id, "expired", now)
                 continue
-            reply = await self.apply(loaded, outcome, row.room_id or "", f"expiry:{proposal.id}")
+            key = f"expiry:{proposal.id}"
+            reply = await self._events.apply(loaded, outcome, row.room_id or "", key)
             if row.room_id:
-                await self._enqueue(f"expiry:{proposal.id}", row.room_id, reply)
+                await self._enqueue(key, row.room_id, reply)
                 queued += 1
         if self._settings.coordination_room and self._calendar.is_office_time(now):
             queued += await self._report_unregie(now)
@@ -36,7 +63,7 @@ class CaseSweeps(CasePersisting):
         today = self._calendar.local_date(now)
         queued = 0
         threshold = self._settings.unregie_report_after_working_days
-        for row in await self.cases.cases_without_regie(now):
+        for row in await self._cases.cases_without_regie(now):
             if row.regie_vacant_since is None:
                 continue
             vacant_day = self._calendar.local_date(row.regie_vacant_since)
@@ -47,19 +74,11 @@ class CaseSweeps(CasePersisting):
                 threshold,
                 self._calendar.working_days_between,
             )
-            if not due or not await self.cases.mark_unregie_reported(row.id, today):
+            if not due or not await self._cases.mark_unregie_reported(row.id, today):
                 continue
             days = self._calendar.working_days_between(vacant_day, today)
-            await self._tell_coordination(
-                f"unregie:{row.id}:{today.isoformat()}",
-                self.t(
-                    "case.coord.unregie",
-                    reference=row.reference,
-                    municipality=self.municipality_name(row.municipality),
-                    case_type=self.case_type_name(row.case_type),
-                    days=days,
-                    since=self.when(row.regie_vacant_since),
-                ),
+            await self._coordination.tell(
+                f"unregie:{row.id}:{today.isoformat()}", self._view.coord_unregie(row, days)
             )
             queued += 1
         return queued

@@ -232,12 +232,12 @@ class EscalationEvents:
         member = (await self._cases.directory()).get(user)
         if member is None:
             return ""
-        state = loaded_case.state
-        members = dict(state.members)
-        members[user] = case_domain.CaseMember(user, member.organisation.code, now)
-        added = case_domain.MemberAdded(state.reference, now, user, user, member.organisation.code)
-        transition = case_domain.Transition(replace(state, members=members), (added,))
-        await self._cases.apply(loaded_case, transition, loaded.case.room_id or "", key)
+        outcome = case_domain.join_to_handle_escalation(
+            loaded_case.state, user, member.organisation.code, now
+        )
+        if isinstance(outcome, case_domain.Refusal):
+            return ""
+        await self._cases.apply(loaded_case, outcome, loaded.case.room_id or "", key)
         return self.view.joined_case(member.display_name)
 
     async def _released(

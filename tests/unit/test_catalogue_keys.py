@@ -31,10 +31,10 @@ from avz_bot.domain import escalations as esc
 from avz_bot.domain.agreements.permissions import Actor as AgreementActor
 from avz_bot.domain.agreements.permissions import Scope as AgreementScope
 from avz_bot.domain.agreements.reminders import ReminderKind
-from avz_bot.domain.conferences.lifecycle import ConferenceActor
 from avz_bot.domain.conferences.lifecycle import RefusalCode as ConferenceRefusalCode
 from avz_bot.domain.conferences.papers import ReminderKind as ConferenceReminderKind
 from avz_bot.domain.conferences.papers import SectionName
+from avz_bot.domain.conferences.permissions import ConferenceActor
 from avz_bot.domain.conferences.state import ConferenceStatus, Phase
 from avz_bot.domain.dates import WhenErrorCode
 from avz_bot.domain.helpdesk import lifecycle as hd

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.conferences import lifecycle as domain
+from avz_bot.domain.conferences import permissions
 from avz_bot.domain.conferences.lifecycle import (
     Attendance,
     ConferenceState,
@@ -354,7 +355,9 @@ class ConferenceService:
         """``!overleg agenda``."""
         loaded = await self._cases.require_case(room_id)
         row, state = await self._find(loaded, reference)
-        refusal = domain.check(domain.ConferenceAction.VIEW, loaded.state, member, state, self.now)
+        refusal = permissions.check(
+            permissions.ConferenceAction.VIEW, loaded.state, member, state, self.now
+        )
         if refusal is not None:
             raise CaseCommandError(self.view.refusal(refusal))
         return await self._agenda_reply(loaded, row, state)
@@ -363,7 +366,9 @@ class ConferenceService:
         """``!overleggen [pagina=]``: planned (soonest first) and earlier ones (latest
         first); each one page of ``list_limit``."""
         loaded = await self._cases.require_case(room_id)
-        refusal = domain.check(domain.ConferenceAction.VIEW, loaded.state, member, None, self.now)
+        refusal = permissions.check(
+            permissions.ConferenceAction.VIEW, loaded.state, member, None, self.now
+        )
         if refusal is not None:
             raise CaseCommandError(self.view.refusal(refusal))
         win = window(page, self._settings.list_limit)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from pydantic import BaseModel, Field
 
-from avz_bot.domain.conferences.lifecycle import (
+from avz_bot.domain.conferences.permissions import (
     PERMISSIONS,
     ConferenceAction,
     ConferenceActor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from avz_bot.domain.reports.permissions import PERMISSIONS, ReportAction
 from avz_bot.services.reports.area import AREA as SERVICES
 from avz_bot.services.reports.service import ReportRequestError, ReportService
 from commands.framework import (
@@ -63,6 +64,13 @@ async def report(ctx: CommandContext, args: ReportArgs) -> HandlerResult:
     return HandlerResult(await service.reply(built))
 
 
+def audience(action: ReportAction) -> Audience:
+    """The command audience of ``action``: the one actor of its row in the domain's table
+    (``avz_bot.domain.reports.permissions``), whose values are the audiences'."""
+    (actor,) = PERMISSIONS[action]
+    return Audience(actor.value)
+
+
 SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(
         name="rapport",
@@ -70,7 +78,7 @@ SPECS: tuple[CommandSpec, ...] = (
         summary_key="cmd.rapport.summary",
         handler=report,
         args=ReportArgs,
-        audience=Audience.KETENMANAGER,
+        audience=audience(ReportAction.REQUEST),
         changes_state=False,
     ),
 )

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text, tru
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.dutch_search import IndexedText, QueryGroup
-from avz_bot.domain.helpdesk.lifecycle import CardStatus, QuestionStatus
+from avz_bot.domain.helpdesk.status import CardStatus, QuestionStatus
 from avz_bot.domain.partners import Member
 from storage.helpdesk_models import (
     HelpdeskQuestionRecord,

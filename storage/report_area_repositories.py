@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from avz_bot.domain.cases.state import CaseStatus
-from avz_bot.domain.helpdesk.lifecycle import CardStatus
+from avz_bot.domain.helpdesk.status import CardStatus
 from avz_bot.domain.reports.areas import (
     NO_MUNICIPALITY,
     CardFacts,
@@ -34,7 +34,7 @@ from storage.helpdesk_models import HelpdeskQuestionRecord, KnowledgeCardRecord
 from storage.report_repositories import Window
 from storage.signal_models import SignalMatchRecord, SignalRecord
 
-#: Stored status of a published knowledge card (``avz_bot.domain.helpdesk.lifecycle.CardStatus``).
+#: Stored status of a published knowledge card (``avz_bot.domain.helpdesk.status.CardStatus``).
 CARD_PUBLISHED = CardStatus.PUBLISHED
 _CASE_OPEN = CaseRecord.status != CaseStatus.GESLOTEN
 

@@ -28,16 +28,16 @@ import pytest
 
 from avz_bot.domain import cases as case_domain
 from avz_bot.domain import escalations as esc
+from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.agreements.permissions import Actor as AgreementActor
 from avz_bot.domain.agreements.permissions import Scope as AgreementScope
 from avz_bot.domain.agreements.reminders import ReminderKind
-from avz_bot.domain.conferences.lifecycle import ConferenceActor
 from avz_bot.domain.conferences.lifecycle import RefusalCode as ConferenceRefusalCode
 from avz_bot.domain.conferences.papers import ReminderKind as ConferenceReminderKind
 from avz_bot.domain.conferences.papers import SectionName
+from avz_bot.domain.conferences.permissions import ConferenceActor
 from avz_bot.domain.conferences.state import ConferenceStatus, Phase
 from avz_bot.domain.dates import WhenErrorCode
-from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.partners import OrgDomain, Role
 from avz_bot.domain.reports.agreements import AgreementCounts, AgreementFacts, LateAgreement
 from avz_bot.domain.reports.agreements import agreements as agreement_section

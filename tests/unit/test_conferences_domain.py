@@ -8,13 +8,10 @@ import pytest
 
 from avz_bot.domain.cases import CaseMember, CaseState, CaseStatus
 from avz_bot.domain.conferences.lifecycle import (
-    PERMISSIONS,
     Attendance,
     AttendanceGiven,
     Cancelled,
     Closed,
-    ConferenceAction,
-    ConferenceActor,
     ConferenceState,
     ConferenceStatus,
     DecisionRecorded,
@@ -42,6 +39,11 @@ from avz_bot.domain.conferences.papers import (
     assemble_agenda,
     assemble_minutes,
     reminder_moments,
+)
+from avz_bot.domain.conferences.permissions import (
+    PERMISSIONS,
+    ConferenceAction,
+    ConferenceActor,
 )
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.domain.workdays import WorkCalendar

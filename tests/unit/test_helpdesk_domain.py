@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.dutch_search import DutchAnalyzer, fold
-from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.workdays import WorkCalendar
 
 AMS = ZoneInfo("Europe/Amsterdam")

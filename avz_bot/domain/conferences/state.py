@@ -1,13 +1,14 @@
-"""A case conference's state and the events that happen to it (pure values).
+"""A case conference's state, the events that happen to it and a refused action (pure values).
 
 Split from :mod:`avz_bot.domain.conferences.lifecycle` (which holds the rules and re-exports these)
-to keep each module about one concept.
+to keep each module about one concept; the permission table
+(:mod:`avz_bot.domain.conferences.permissions`) refuses with :class:`Refusal` too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -194,3 +195,28 @@ class Transition:
 def _require_aware(now: datetime) -> None:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("datetimes must be timezone-aware")
+
+
+class RefusalCode(StrEnum):
+    """Why a conference transition was refused (catalogue ``conference.refusal.<code>``)."""
+
+    NOT_A_MEMBER = "not_a_member"
+    CASE_CLOSED = "case_closed"
+    NOT_PERMITTED = "not_permitted"  # params: allowed (comma-separated actors)
+    WRONG_PHASE = "wrong_phase"  # params: reference, phase
+    TIME_REQUIRED = "time_required"
+    NOT_IN_FUTURE = "not_in_future"
+    BAD_DURATION = "bad_duration"  # params: max
+    REASON_REQUIRED = "reason_required"
+    TEXT_REQUIRED = "text_required"
+    NOT_A_CASE_MEMBER = "not_a_case_member"  # params: user
+    NO_PARTICIPANTS = "no_participants"
+    SAME_TIME = "same_time"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A refused transition: a code for the catalogue and its parameters."""
+
+    code: RefusalCode
+    params: Mapping[str, str] = field(default_factory=dict)

@@ -1,7 +1,8 @@
 """Escalations ("opschalingen"): routes, frozen levels, states, permissions and clocks (pure).
 
 A package by concept: :mod:`.model` (routes, levels, freezing), :mod:`.events`,
-:mod:`.states` (the state machine and the one permission table) and :mod:`.clocks`.
+:mod:`.permissions` (the one permission table), :mod:`.states` (the state machine) and
+:mod:`.clocks`.
 Everything is re-exported here.
 
 An escalation climbs a **route** of levels. Routes are configuration, the same for every
@@ -59,9 +60,12 @@ from avz_bot.domain.escalations.events import (
 from avz_bot.domain.escalations.model import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
+    EscalationState,
     EscalationStatus,
     FrozenLevel,
     LevelPolicy,
+    Refusal,
+    RefusalCode,
     RouteKind,
     TargetKind,
     format_reference,
@@ -70,24 +74,23 @@ from avz_bot.domain.escalations.model import (
     parse_reference,
     resolve_targets,
 )
-from avz_bot.domain.escalations.states import (
+from avz_bot.domain.escalations.permissions import (
     ALLOWED_STATES,
     PERMISSIONS,
     Actor,
     EscalationAction,
-    EscalationState,
-    Outcome,
-    Refusal,
-    RefusalCode,
-    Transition,
-    acknowledge,
     actors_for,
     check,
+    permission_table_rows,
+)
+from avz_bot.domain.escalations.states import (
+    Outcome,
+    Transition,
+    acknowledge,
     close,
     decide,
     forward,
     move_to,
-    permission_table_rows,
     release,
     request,
 )

@@ -12,8 +12,13 @@ from avz_bot.domain.escalations.events import (
     DecisionReminder,
     LastLevelUnacknowledged,
 )
-from avz_bot.domain.escalations.model import EscalationStatus, FrozenLevel, next_level
-from avz_bot.domain.escalations.states import EscalationState, Transition, move_to
+from avz_bot.domain.escalations.model import (
+    EscalationState,
+    EscalationStatus,
+    FrozenLevel,
+    next_level,
+)
+from avz_bot.domain.escalations.states import Transition, move_to
 from avz_bot.domain.workdays import WorkCalendar
 
 # ---------------------------------------------------------------- clocks

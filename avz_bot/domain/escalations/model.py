@@ -1,12 +1,13 @@
-"""Escalation routes: route and target kinds, statuses, levels frozen with their people.
+"""Escalation routes: route and target kinds, statuses, levels frozen with their people, and
+the state an escalation is in (with the refusal of an action on it).
 
 See :mod:`avz_bot.domain.escalations` for the whole picture.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from avz_bot.domain.partners import (
@@ -166,3 +167,64 @@ def parse_reference(text: str) -> str | None:
 def format_reference(year: int, number: int) -> str:
     """The reference of the ``number``-th escalation of ``year`` (``ESC-2026-12``)."""
     return f"ESC-{year}-{number}"
+
+
+class RefusalCode(StrEnum):
+    """Why an action was refused; the view maps each to a Dutch message."""
+
+    CLOSED = "closed"  # params: status
+    NOT_PERMITTED = "not_permitted"  # params: allowed (comma-separated Actor values)
+    ALREADY_ACKNOWLEDGED = "already_acknowledged"  # params: by
+    NOT_ACKNOWLEDGED = "not_acknowledged"
+    NO_NEXT_LEVEL = "no_next_level"
+    NO_TARGETS = "no_targets"  # nobody on the route could be reached
+    PARTNER_REQUIRED = "partner_required"
+    PARTNER_NOT_ALLOWED = "partner_not_allowed"
+    REASON_REQUIRED = "reason_required"
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationState:
+    """What the domain needs to decide on an escalation.
+
+    ``level`` is the number of the current level; ``acknowledged_by`` is set exactly in
+    state ``ontvangen`` (and kept
+    in ``besloten``: who decided). ``case_members`` and ``regie_holder`` describe the case.
+    """
+
+    reference: str
+    route: RouteKind
+    status: EscalationStatus
+    urgent: bool
+    requester: str
+    levels: tuple[FrozenLevel, ...]
+    level: int
+    acknowledged_by: str | None = None
+    regie_holder: str | None = None
+    case_members: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        if not any(lv.number == self.level for lv in self.levels):
+            raise ValueError("the current level must be one of the frozen levels")
+        if self.status is EscalationStatus.ONTVANGEN and self.acknowledged_by is None:
+            raise ValueError("an acknowledged escalation needs its acknowledger")
+        if self.status is EscalationStatus.AANGEVRAAGD and self.acknowledged_by is not None:
+            raise ValueError("an escalation waiting for acknowledgement has no acknowledger")
+
+    @property
+    def current(self) -> FrozenLevel:
+        """The frozen current level."""
+        return next(lv for lv in self.levels if lv.number == self.level)
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the escalation is final."""
+        return self.status in CLOSED_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A refused action: a code for the catalogue and its parameters."""
+
+    code: RefusalCode
+    params: Mapping[str, str] = field(default_factory=dict)

@@ -1,1 +1,101 @@
-"""helpdesk."""
+"""The helpdesk (vraagbaak) and its knowledge cards (pure).
+
+A package by concept: :mod:`.status` (the statuses of questions and cards, and refusals),
+:mod:`.permissions` (who may do what in which status: the tables and their checks) and
+:mod:`.lifecycle` (the transitions, service-level clocks and cards' review dates).
+Everything is re-exported here.
+"""
+
+from __future__ import annotations
+
+from avz_bot.domain.helpdesk.lifecycle import (
+    BREACH_CHAIN,
+    Answered,
+    AutoClosePlan,
+    BreachDue,
+    BreachStep,
+    Claimed,
+    Clock,
+    Closed,
+    Question,
+    Reopened,
+    ServiceLevel,
+    age_in_working_hours,
+    answer,
+    auto_close,
+    auto_close_plan,
+    card_state,
+    check_publish,
+    claim,
+    clock_deadline,
+    confirm,
+    next_breach,
+    reopen,
+    review_due_from,
+    running_clock,
+)
+from avz_bot.domain.helpdesk.permissions import (
+    CARD_PERMISSIONS,
+    LESSON_CASE_STATUS,
+    LESSON_PERMISSION,
+    QUESTION_PERMISSIONS,
+    CardAction,
+    QuestionAction,
+    Relation,
+    check_card,
+    check_lesson,
+    check_question,
+)
+from avz_bot.domain.helpdesk.status import (
+    CardState,
+    CardStatus,
+    HelpdeskRefused,
+    QuestionStatus,
+    Refusal,
+    RefusalCode,
+    RefusalStatus,
+)
+
+__all__ = [
+    "BREACH_CHAIN",
+    "CARD_PERMISSIONS",
+    "LESSON_CASE_STATUS",
+    "LESSON_PERMISSION",
+    "QUESTION_PERMISSIONS",
+    "Answered",
+    "AutoClosePlan",
+    "BreachDue",
+    "BreachStep",
+    "CardAction",
+    "CardState",
+    "CardStatus",
+    "Claimed",
+    "Clock",
+    "Closed",
+    "HelpdeskRefused",
+    "Question",
+    "QuestionAction",
+    "QuestionStatus",
+    "Refusal",
+    "RefusalCode",
+    "RefusalStatus",
+    "Relation",
+    "Reopened",
+    "ServiceLevel",
+    "age_in_working_hours",
+    "answer",
+    "auto_close",
+    "auto_close_plan",
+    "card_state",
+    "check_card",
+    "check_lesson",
+    "check_publish",
+    "check_question",
+    "claim",
+    "clock_deadline",
+    "confirm",
+    "next_breach",
+    "reopen",
+    "review_due_from",
+    "running_clock",
+]

@@ -1,9 +1,10 @@
-"""The helpdesk (vraagbaak) and its knowledge cards: life cycles, permissions, clocks (pure).
+"""The helpdesk (vraagbaak) and its knowledge cards: life cycles and clocks (pure).
 
 A question (``VR-<jaar>-<nr>``) goes ``open → opgepakt → beantwoord → gesloten``; an answer
 without a claim skips ``opgepakt``; ``!heropen`` takes an answered or closed question back to
 ``opgepakt`` (or ``open`` when nobody had it). Who may do what, in which status, is the one
-table :data:`QUESTION_PERMISSIONS`; cards have :data:`CARD_PERMISSIONS`.
+table :data:`~avz_bot.domain.helpdesk.permissions.QUESTION_PERMISSIONS`; cards have
+:data:`~avz_bot.domain.helpdesk.permissions.CARD_PERMISSIONS`.
 
 Service levels run in *working time* (office hours on Dutch working days, see
 :meth:`WorkCalendar.add_working_time`): a first response (a claim or an answer) and a
@@ -24,104 +25,23 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from avz_bot.domain.cases.state import CaseStatus
+from avz_bot.domain.helpdesk.permissions import (
+    CardAction,
+    QuestionAction,
+    Relation,
+    check_card,
+    check_question,
+)
+from avz_bot.domain.helpdesk.status import (
+    CardState,
+    CardStatus,
+    HelpdeskRefused,
+    QuestionStatus,
+    Refusal,
+    RefusalCode,
+)
 from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
-
-
-class QuestionStatus(StrEnum):
-    """Where a question is in its life cycle (stored as these Dutch words)."""
-
-    OPEN = "open"
-    CLAIMED = "opgepakt"
-    ANSWERED = "beantwoord"
-    CLOSED = "gesloten"
-
-
-class QuestionAction(StrEnum):
-    """What someone can do to a question."""
-
-    CLAIM = "claim"
-    ANSWER = "answer"
-    CONFIRM = "confirm"
-    REOPEN = "reopen"
-    MAKE_CARD = "make_card"
-
-
-class Relation(StrEnum):
-    """How a member relates to a question or card (a member can have several)."""
-
-    ASKER = "asker"
-    CLAIMER = "claimer"
-    THEME_EXPERT = "theme_expert"
-    BACKUP_EXPERT = "backup_expert"
-    KETENMANAGER = "ketenmanager"
-    OWNER = "owner"
-    REGIEHOUDER = "regiehouder"
-
-
-_EXPERTS = frozenset({Relation.THEME_EXPERT, Relation.BACKUP_EXPERT, Relation.KETENMANAGER})
-
-#: The one rule table: (action, status) → who may. A missing entry: not in this status.
-QUESTION_PERMISSIONS: dict[tuple[QuestionAction, QuestionStatus], frozenset[Relation]] = {
-    (QuestionAction.CLAIM, QuestionStatus.OPEN): _EXPERTS,
-    (QuestionAction.ANSWER, QuestionStatus.OPEN): _EXPERTS,
-    (QuestionAction.ANSWER, QuestionStatus.CLAIMED): frozenset({Relation.CLAIMER}),
-    (QuestionAction.ANSWER, QuestionStatus.ANSWERED): frozenset({Relation.CLAIMER}),
-    (QuestionAction.CONFIRM, QuestionStatus.ANSWERED): frozenset(
-        {Relation.ASKER, Relation.KETENMANAGER}
-    ),
-    (QuestionAction.REOPEN, QuestionStatus.ANSWERED): frozenset(
-        {Relation.ASKER, Relation.KETENMANAGER}
-    ),
-    (QuestionAction.REOPEN, QuestionStatus.CLOSED): frozenset(
-        {Relation.ASKER, Relation.CLAIMER, Relation.KETENMANAGER}
-    ),
-    (QuestionAction.MAKE_CARD, QuestionStatus.ANSWERED): frozenset(
-        {Relation.CLAIMER, Relation.KETENMANAGER}
-    ),
-    (QuestionAction.MAKE_CARD, QuestionStatus.CLOSED): frozenset(
-        {Relation.CLAIMER, Relation.KETENMANAGER}
-    ),
-}
-
-
-class RefusalCode(StrEnum):
-    """Why a transition was refused (catalogue key ``helpdesk.refused.<code>``)."""
-
-    WRONG_STATUS = "wrong_status"
-    NOT_ALLOWED = "not_allowed"
-    BSN = "bsn"
-    EMPTY = "empty"
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """A refused transition: the reason and the status it was refused in (an enum member,
-    so the view can tell a question's ``gesloten`` from a case's)."""
-
-    code: RefusalCode
-    status: RefusalStatus
-
-
-class HelpdeskRefused(Exception):
-    """Raised by a transition that is not allowed; carries the :class:`Refusal`."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal.code.value)
-        self.refusal = refusal
-
-
-def check_question(
-    action: QuestionAction, status: QuestionStatus, relations: frozenset[Relation]
-) -> Refusal | None:
-    """``None`` if someone with ``relations`` may do ``action`` in ``status``."""
-    allowed = QUESTION_PERMISSIONS.get((action, status))
-    if allowed is None:
-        return Refusal(RefusalCode.WRONG_STATUS, status)
-    if not allowed & relations:
-        return Refusal(RefusalCode.NOT_ALLOWED, status)
-    return None
 
 
 # --------------------------------------------------------------------------- questions
@@ -357,70 +277,11 @@ def age_in_working_hours(asked_at: datetime, now: datetime, calendar: WorkCalend
 
 
 # --------------------------------------------------------------------------- cards
-class CardStatus(StrEnum):
-    """A knowledge card's stored status."""
-
-    DRAFT = "concept"
-    PUBLISHED = "gepubliceerd"
-    RETIRED = "vervallen"
-
-
-class CardState(StrEnum):
-    """What the rules see: the stored status, or ``herziening`` when a review is due."""
-
-    DRAFT = "concept"
-    PUBLISHED = "gepubliceerd"
-    REVIEW_DUE = "herziening"
-    RETIRED = "vervallen"
-
-
-#: The status a refusal names: a question's, a card's or, for a lesson, a case's (each
-#: has its own words in the catalogue: ``helpdesk.status.*`` and ``case.status.*``).
-RefusalStatus = QuestionStatus | CardState | CaseStatus
-
-
-class CardAction(StrEnum):
-    """What someone can do to a card."""
-
-    EDIT = "edit"
-    PUBLISH = "publish"
-    CONFIRM = "confirm"
-    RETIRE = "retire"
-
-
-_CARD_KEEPERS = frozenset({Relation.OWNER, Relation.KETENMANAGER})
-
-#: The one rule table for cards: (action, state) → who may.
-CARD_PERMISSIONS: dict[tuple[CardAction, CardState], frozenset[Relation]] = {
-    (CardAction.EDIT, CardState.DRAFT): _CARD_KEEPERS,
-    (CardAction.EDIT, CardState.PUBLISHED): _CARD_KEEPERS,
-    (CardAction.EDIT, CardState.REVIEW_DUE): _CARD_KEEPERS,
-    (CardAction.PUBLISH, CardState.DRAFT): _CARD_KEEPERS | {Relation.THEME_EXPERT},
-    (CardAction.CONFIRM, CardState.PUBLISHED): _CARD_KEEPERS,
-    (CardAction.CONFIRM, CardState.REVIEW_DUE): _CARD_KEEPERS,
-    (CardAction.RETIRE, CardState.DRAFT): _CARD_KEEPERS,
-    (CardAction.RETIRE, CardState.PUBLISHED): _CARD_KEEPERS,
-    (CardAction.RETIRE, CardState.REVIEW_DUE): _CARD_KEEPERS,
-}
-
-
 def card_state(status: CardStatus, review_due: datetime | None, now: datetime) -> CardState:
     """The card's state at ``now`` (a published card past its review date is due)."""
     if status is CardStatus.PUBLISHED and review_due is not None and review_due <= now:
         return CardState.REVIEW_DUE
     return CardState(status.value)
-
-
-def check_card(
-    action: CardAction, state: CardState, relations: frozenset[Relation]
-) -> Refusal | None:
-    """``None`` if someone with ``relations`` may do ``action`` to a card in ``state``."""
-    allowed = CARD_PERMISSIONS.get((action, state))
-    if allowed is None:
-        return Refusal(RefusalCode.WRONG_STATUS, state)
-    if not allowed & relations:
-        return Refusal(RefusalCode.NOT_ALLOWED, state)
-    return None
 
 
 def check_publish(
@@ -434,26 +295,6 @@ def check_publish(
         return Refusal(RefusalCode.EMPTY, state)
     if contains_bsn(f"{title}\n{body}"):
         return Refusal(RefusalCode.BSN, state)
-    return None
-
-
-#: Who may turn a closed case into a lesson card (drafts only; publishing is reviewed).
-LESSON_PERMISSION = frozenset({Relation.REGIEHOUDER, Relation.KETENMANAGER})
-#: The case status a lesson can be drawn from (``avz_bot.domain.cases``: gesloten).
-LESSON_CASE_STATUS = CaseStatus.GESLOTEN
-
-
-def check_lesson(case_status: CaseStatus, relations: frozenset[Relation]) -> Refusal | None:
-    """``!kennis nieuw <casus>``: only a closed case, by its regiehouder or a ketenmanager.
-
-    Permission before state: who may not make a lesson of the case hears nothing about
-    its status. (Whether the sender is a member of the case at all, the service checks
-    before this: a non-member is told the case does not exist.)
-    """
-    if not LESSON_PERMISSION & relations:
-        return Refusal(RefusalCode.NOT_ALLOWED, case_status)
-    if case_status is not LESSON_CASE_STATUS:
-        return Refusal(RefusalCode.WRONG_STATUS, case_status)
     return None
 
 

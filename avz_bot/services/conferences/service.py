@@ -34,6 +34,8 @@ from avz_bot.domain.conferences.papers import (
     assemble_agenda,
     assemble_minutes,
 )
+from avz_bot.domain.conferences.permissions import ConferenceAction
+from avz_bot.domain.conferences.permissions import check as check_permission
 from avz_bot.domain.dates import ParsedWhen
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
@@ -354,7 +356,7 @@ class ConferenceService:
         """``!overleg agenda``."""
         loaded = await self._cases.require_case(room_id)
         row, state = await self._find(loaded, reference)
-        refusal = domain.check(domain.ConferenceAction.VIEW, loaded.state, member, state, self.now)
+        refusal = check_permission(ConferenceAction.VIEW, loaded.state, member, state, self.now)
         if refusal is not None:
             raise CaseCommandError(self.view.refusal(refusal))
         return await self._agenda_reply(loaded, row, state)
@@ -363,7 +365,7 @@ class ConferenceService:
         """``!overleggen [pagina=]``: planned (soonest first) and earlier ones (latest
         first); each one page of ``list_limit``."""
         loaded = await self._cases.require_case(room_id)
-        refusal = domain.check(domain.ConferenceAction.VIEW, loaded.state, member, None, self.now)
+        refusal = check_permission(ConferenceAction.VIEW, loaded.state, member, None, self.now)
         if refusal is not None:
             raise CaseCommandError(self.view.refusal(refusal))
         win = window(page, self._settings.list_limit)

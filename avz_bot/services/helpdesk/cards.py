@@ -15,9 +15,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.dutch_search import DutchAnalyzer
-from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.partners import Member, Role, ScopedRoleKind
 from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.domain.helpdesk import lifecycle as hd
+from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
 from avz_bot.services.area import Bind, Unit

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.dutch_search import DutchAnalyzer
-from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.services.helpdesk.cards import TITLE_LENGTH
 from avz_bot.services.helpdesk.search import put_document

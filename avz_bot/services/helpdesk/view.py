@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from avz_bot.domain import helpdesk as hd
 from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.date_names import format_when
-from avz_bot.domain.helpdesk import lifecycle as hd
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import mentioning, text

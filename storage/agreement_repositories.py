@@ -17,12 +17,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.agreements.status import AgreementStatus
 from storage.agreement_models import AgreementPostponementRecord, AgreementRecord
 from storage.sql import _fetch_rows, _insert_numbered, _rowcount
 
 #: ``agreements.status`` values; ``open`` is the only unfinished one.
-AGREEMENT_STATUSES = ("open", "klaar", "vervallen")
-AGREEMENT_OPEN = "open"
+AGREEMENT_STATUSES = tuple(AgreementStatus)
+AGREEMENT_OPEN = AgreementStatus.OPEN
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,11 @@ from avz_bot.domain.inbound import IncomingCommand
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
+from avz_bot.services.refusal import Refused
 from commands.framework import (
     ArgumentError,
     Audience,
+    AuditNote,
     CommandContext,
     CommandSpec,
     Dispatcher,
@@ -231,6 +233,28 @@ async def test_handler_errors_propagate_to_the_caller() -> None:
     spec = CommandSpec(name="boem", aliases=(), summary_key="cmd.ping.summary", handler=boom)
     with pytest.raises(RuntimeError):
         await dispatch("!boem", specs=[spec])
+
+
+async def refuse(ctx: CommandContext, args: Any) -> HandlerResult:
+    ctx.audit.append(AuditNote("begun", "case", "AVZ-2026-0001"))
+    raise Refused(text("Dat mag alleen de regiehouder."), "not_allowed")
+
+
+async def test_a_refusal_is_answered_by_the_dispatcher() -> None:
+    # Raised by a handler (or the service it calls), caught once: its reply, REFUSED (on
+    # which the runtime rolls the command's transaction back and records it anew).
+    spec = CommandSpec(name="weiger", aliases=(), summary_key="cmd.ping.summary", handler=refuse)
+    result = await dispatch("!weiger", specs=[spec])
+    assert result.outcome is Outcome.REFUSED and result.command == "weiger"
+    assert result.reply is not None and result.reply.plain == "Dat mag alleen de regiehouder."
+    assert result.audit == (AuditNote("begun", "case", "AVZ-2026-0001"),)
+
+
+def test_a_refusal_never_carries_its_reply_into_a_log() -> None:
+    refused = Refused(text("Over Jan de Vries: dat mag niet."), "not_allowed")
+    assert "Jan" not in str(refused) and "Jan" not in repr(refused)
+    assert refused.key == "not_allowed" and refused.reply.plain.startswith("Over Jan")
+    assert "Jan" not in str(Refused(text("Over Jan de Vries.")))
 
 
 async def test_replies_escape_html() -> None:

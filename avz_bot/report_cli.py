@@ -12,9 +12,10 @@ from pathlib import Path
 
 from avz_bot.clock import SystemClock
 from avz_bot.messages import Messages
+from avz_bot.services.refusal import Refused
 from avz_bot.services.reports.render import render_html, table_csv
 from avz_bot.services.reports.sections import report_providers
-from avz_bot.services.reports.service import ReportRequestError, ReportService
+from avz_bot.services.reports.service import ReportService
 from avz_bot.settings import Settings
 from storage.db import Database
 
@@ -61,7 +62,7 @@ async def write_report(
             )
             try:
                 resolved, code = service.resolve(period, municipality)
-            except ReportRequestError as exc:
+            except Refused as exc:
                 raise ReportCliError(exc.reply.plain) from None
             report = await service.build(resolved, code)
     finally:

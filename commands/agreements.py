@@ -20,13 +20,13 @@ from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
 from avz_bot.services.agreements.area import AREA as SERVICES
 from avz_bot.services.agreements.service import AgreementService
-from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
+from avz_bot.services.cases import CaseService, LoadedCase
+from avz_bot.services.refusal import Refused
 from commands.framework import (
     CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
-    Outcome,
     help_text,
     member_command,
     person_help,
@@ -108,11 +108,8 @@ class NumberArgs(BaseModel):
 
 async def _in_case(ctx: CommandContext, op: Any) -> HandlerResult:
     service: AgreementService = ctx.services[AgreementService]
-    try:
-        loaded = await ctx.services[CaseService].require_case(ctx.command.room_id)
-        reply: Reply = await op(service, loaded)
-    except CaseCommandError as exc:
-        return HandlerResult(exc.reply, Outcome.REFUSED)
+    loaded = await ctx.services[CaseService].require_case(ctx.command.room_id)
+    reply: Reply = await op(service, loaded)
     return HandlerResult(reply)
 
 
@@ -163,12 +160,9 @@ async def lapse(ctx: CommandContext, args: NumberReasonArgs) -> HandlerResult:
 
 async def remind(ctx: CommandContext, args: RemindArgs) -> HandlerResult:
     """``!herinner``: works in any room the bot serves."""
-    try:
-        reply = await ctx.services[AgreementService].remind(
-            ctx.member, ctx.command.room_id, args.words, args.target == "kamer"
-        )
-    except CaseCommandError as exc:
-        return HandlerResult(exc.reply, Outcome.REFUSED)
+    reply = await ctx.services[AgreementService].remind(
+        ctx.member, ctx.command.room_id, args.words, args.target == "kamer"
+    )
     return HandlerResult(reply)
 
 
@@ -181,12 +175,9 @@ async def list_reminders(ctx: CommandContext, args: PageArgs) -> HandlerResult:
 
 async def cancel_reminder(ctx: CommandContext, args: NumberArgs) -> HandlerResult:
     """``!herinnering annuleer <nr>``."""
-    try:
-        reply = await ctx.services[AgreementService].cancel_reminder(
-            ctx.member, ctx.command.room_id, args.number
-        )
-    except CaseCommandError as exc:
-        return HandlerResult(exc.reply, Outcome.REFUSED)
+    reply = await ctx.services[AgreementService].cancel_reminder(
+        ctx.member, ctx.command.room_id, args.number
+    )
     return HandlerResult(reply)
 
 
@@ -195,9 +186,7 @@ async def my_plate(ctx: CommandContext, args: PageArgs) -> HandlerResult:
     in_case_room = await ctx.services[CaseService].load_for_room(ctx.command.room_id) is not None
     if ctx.command.room_members != DIRECT_CHAT_MEMBERS or in_case_room:
         # A case room may briefly hold only its opener and the bot: still not private.
-        return HandlerResult(
-            text(ctx.messages.t("mine.dm_only", prefix=ctx.prefix)), Outcome.REFUSED
-        )
+        raise Refused(text(ctx.messages.t("mine.dm_only", prefix=ctx.prefix)))
     return HandlerResult(await ctx.services[AgreementService].my_plate(ctx.member, args.page))
 
 

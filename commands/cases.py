@@ -11,15 +11,15 @@ from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
-from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
+from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.cases.area import AREA as SERVICES
+from avz_bot.services.refusal import Refused
 from commands.framework import (
     CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
     NoArguments,
-    Outcome,
     help_text,
     member_command,
     person_help,
@@ -99,30 +99,25 @@ CaseOperation = Callable[[CaseService, LoadedCase], Awaitable[Reply]]
 
 
 async def _in_case(ctx: CommandContext, operation: CaseOperation) -> HandlerResult:
-    """Run ``operation`` on the case of the current room; refusals become replies."""
+    """Run ``operation`` on the case of the current room (a refusal propagates: the
+    dispatcher answers it)."""
     service = ctx.services[CaseService]
-    try:
-        loaded = await service.require_case(ctx.command.room_id)
-        return HandlerResult(await operation(service, loaded))
-    except CaseCommandError as exc:
-        return HandlerResult(exc.reply, Outcome.REFUSED)
+    loaded = await service.require_case(ctx.command.room_id)
+    return HandlerResult(await operation(service, loaded))
 
 
 # ---------------------------------------------------------------- case commands
 async def open_case(ctx: CommandContext, args: OpenArgs) -> HandlerResult:
     """``!casus nieuw``."""
     partners = [p for p in args.partners.replace(";", ",").split(",") if p.strip()]
-    try:
-        reply = await ctx.services[CaseService].open_case(
-            ctx.member,
-            ctx.command.room_id,
-            args.title,
-            args.municipality,
-            args.case_type,
-            partners,
-        )
-    except CaseCommandError as exc:
-        return HandlerResult(exc.reply, Outcome.REFUSED)
+    reply = await ctx.services[CaseService].open_case(
+        ctx.member,
+        ctx.command.room_id,
+        args.title,
+        args.municipality,
+        args.case_type,
+        partners,
+    )
     return HandlerResult(reply)
 
 
@@ -147,7 +142,7 @@ async def _view(
     async def op(service: CaseService, loaded: LoadedCase) -> Reply:
         refusal = domain.check(action, loaded.state, ctx.member)
         if refusal is not None:
-            raise CaseCommandError(service.refusal_reply(refusal))
+            raise Refused(service.refusal_reply(refusal))
         return await render(service, loaded)
 
     return await _in_case(ctx, op)
@@ -165,7 +160,7 @@ async def change_status(ctx: CommandContext, args: StatusArgs) -> HandlerResult:
     except ValueError:
         choices = ", ".join(s.value for s in CaseStatus)
         message = ctx.messages.t("case.unknown_status", value=args.status, choices=choices)
-        return HandlerResult(text(message), Outcome.REFUSED)
+        raise Refused(text(message)) from None
     return await _change(
         ctx, lambda s, c: domain.change_status(c.state, ctx.member, status, args.reason, s.now)
     )

@@ -15,7 +15,6 @@ from avz_bot.domain.conferences.permissions import (
 from avz_bot.domain.inbound import Reply
 from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
-from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.conferences.area import AREA as SERVICES
 from avz_bot.services.conferences.service import ConferenceService
 from commands.framework import (
@@ -23,7 +22,6 @@ from commands.framework import (
     CommandContext,
     CommandSpec,
     HandlerResult,
-    Outcome,
     help_text,
     member_command,
 )
@@ -132,11 +130,7 @@ class CloseArgs(BaseModel):
 async def _run(
     ctx: CommandContext, op: Callable[[ConferenceService], Awaitable[Reply]]
 ) -> HandlerResult:
-    try:
-        reply = await op(ctx.services[ConferenceService])
-    except CaseCommandError as exc:
-        return HandlerResult(exc.reply, Outcome.REFUSED)
-    return HandlerResult(reply)
+    return HandlerResult(await op(ctx.services[ConferenceService]))
 
 
 def _who(ctx: CommandContext) -> tuple[str, str]:

@@ -7,15 +7,14 @@ from pydantic import BaseModel, Field
 from avz_bot.domain.escalations import EscalationAction, RouteKind
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
-from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.escalations import EscalationService
 from avz_bot.services.escalations.area import AREA as SERVICES
+from avz_bot.services.refusal import Refused
 from commands.framework import (
     CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
-    Outcome,
     help_text,
     member_command,
 )
@@ -93,37 +92,29 @@ async def request(ctx: CommandContext, args: RequestArgs) -> HandlerResult:
         route = RouteKind(args.route.strip().lower())
     except ValueError:
         message = ctx.messages.t("esc.unknown_route", value=args.route)
-        return HandlerResult(text(message), Outcome.REFUSED)
+        raise Refused(text(message)) from None
     flag = args.urgent.strip().lower()
     if flag not in {"", URGENT_WORD}:
-        return HandlerResult(
-            text(ctx.messages.t("esc.unknown_flag", value=args.urgent)), Outcome.REFUSED
-        )
-    try:
-        reply = await ctx.services[EscalationService].request(
-            ctx.member,
-            ctx.command.room_id,
-            route=route,
-            reason=args.reason,
-            decision_asked=args.decision_asked,
-            partner=args.partner.strip() or None,
-            urgent=flag == URGENT_WORD,
-            key=ctx.command.event_id,
-        )
-    except CaseCommandError as exc:
-        return HandlerResult(exc.reply, Outcome.REFUSED)
+        raise Refused(text(ctx.messages.t("esc.unknown_flag", value=args.urgent)))
+    reply = await ctx.services[EscalationService].request(
+        ctx.member,
+        ctx.command.room_id,
+        route=route,
+        reason=args.reason,
+        decision_asked=args.decision_asked,
+        partner=args.partner.strip() or None,
+        urgent=flag == URGENT_WORD,
+        key=ctx.command.event_id,
+    )
     return HandlerResult(reply)
 
 
 async def _act(
     ctx: CommandContext, reference: str, action: EscalationAction, words: str = ""
 ) -> HandlerResult:
-    try:
-        reply = await ctx.services[EscalationService].act(
-            ctx.member, reference, action, ctx.command.room_id, ctx.command.event_id, words
-        )
-    except CaseCommandError as exc:
-        return HandlerResult(exc.reply, Outcome.REFUSED)
+    reply = await ctx.services[EscalationService].act(
+        ctx.member, reference, action, ctx.command.room_id, ctx.command.event_id, words
+    )
     return HandlerResult(reply)
 
 
@@ -159,12 +150,9 @@ async def withdraw(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
 
 async def overview(ctx: CommandContext, args: PageArgs) -> HandlerResult:
     """``!opschalingen [pagina=]``."""
-    try:
-        reply = await ctx.services[EscalationService].overview(
-            ctx.member, ctx.command.room_id, args.page
-        )
-    except CaseCommandError as exc:
-        return HandlerResult(exc.reply, Outcome.REFUSED)
+    reply = await ctx.services[EscalationService].overview(
+        ctx.member, ctx.command.room_id, args.page
+    )
     return HandlerResult(reply)
 
 

@@ -24,6 +24,7 @@ from avz_bot.domain.signals import contains_bsn
 from avz_bot.formatting import paragraphs
 from avz_bot.messages import Messages
 from avz_bot.services.area import Area, Unit
+from avz_bot.services.refusal import Refused
 from commands.parser import ParsedCommand, ParseError, Token, parse_command
 
 
@@ -430,8 +431,11 @@ class Dispatcher:
     ) -> DispatchResult:
         """Handle ``incoming`` for ``member`` (``None``: sender not registered).
 
-        Handler exceptions propagate: the caller rolls the transaction back and sends
-        the generic error reply, so no exception text ever reaches a room.
+        A refusal (:class:`~avz_bot.services.refusal.Refused`, raised by a handler or
+        the service it calls) is caught here, and only here: its reply with
+        ``Outcome.REFUSED``, on which the caller rolls the command's transaction back.
+        Other handler exceptions propagate: the caller rolls the transaction back and
+        sends the generic error reply, so no exception text ever reaches a room.
         """
         t = self.messages.t
         reading = self.read(incoming.body)
@@ -497,7 +501,10 @@ class Dispatcher:
             prefix=self.prefix,
             services=services,
         )
-        result = await spec.handler(ctx, args)
+        try:
+            result = await spec.handler(ctx, args)
+        except Refused as refused:
+            return DispatchResult(refused.reply, spec.name, Outcome.REFUSED, tuple(ctx.audit))
         return DispatchResult(result.reply, spec.name, result.outcome, tuple(ctx.audit))
 
 

@@ -1,7 +1,8 @@
 """Commands of the helpdesk (vraagbaak) and the knowledge base, declared once.
 
 Handlers only call ``HelpdeskService`` and render its outcome with its view; a refusal
-(``HelpdeskError``) becomes a Dutch explanation and rolls everything back.
+(``Refused``, raised by the service) becomes its Dutch explanation in the dispatcher and
+rolls everything back.
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.lists import PageArgs
 from avz_bot.services.cases import CaseService
 from avz_bot.services.helpdesk.area import AREA as SERVICES
-from avz_bot.services.helpdesk.cards import HelpdeskError
 from avz_bot.services.helpdesk.service import HelpdeskService
 from commands.framework import (
     CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
-    Outcome,
     help_text,
     member_command,
 )
@@ -121,10 +120,7 @@ async def _run(
     ctx: CommandContext, op: Callable[[HelpdeskService], Awaitable[Reply]]
 ) -> HandlerResult:
     service: HelpdeskService = ctx.services[HelpdeskService]
-    try:
-        return HandlerResult(await op(service))
-    except HelpdeskError as exc:
-        return HandlerResult(service.view.refusal(exc), Outcome.REFUSED)
+    return HandlerResult(await op(service))
 
 
 async def ask(ctx: CommandContext, args: AskArgs) -> HandlerResult:

@@ -21,7 +21,7 @@ from avz_bot.domain.signals import (
 )
 from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
-from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.cases import CaseService
 from avz_bot.services.signals import PersonArgs, SignalService
 from avz_bot.services.signals.area import AREA as SERVICES
 from commands.framework import (
@@ -29,7 +29,6 @@ from commands.framework import (
     CommandContext,
     CommandSpec,
     HandlerResult,
-    Outcome,
     help_text,
     identifier_help,
     member_command,
@@ -128,10 +127,7 @@ Operation = Callable[[SignalService], Awaitable[Reply]]
 
 
 async def _run(ctx: CommandContext, operation: Operation) -> HandlerResult:
-    try:
-        return HandlerResult(await operation(ctx.services[SignalService]))
-    except CaseCommandError as exc:
-        return HandlerResult(exc.reply, Outcome.REFUSED)
+    return HandlerResult(await operation(ctx.services[SignalService]))
 
 
 async def signal(ctx: CommandContext, args: SignalArgs) -> HandlerResult:

@@ -18,7 +18,8 @@ from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
 from avz_bot.runtime.units import AppServices
 from avz_bot.services.agreements.service import AgreementService
-from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.cases import CaseService
+from avz_bot.services.refusal import Refused
 from avz_bot.settings import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
@@ -79,7 +80,7 @@ class World:
             return await op(unit[AgreementService], loaded)
 
     async def refused(self, op: Op) -> str:
-        with pytest.raises(CaseCommandError) as refusal:
+        with pytest.raises(Refused) as refusal:
             await self.run(op)
         return refusal.value.reply.plain
 

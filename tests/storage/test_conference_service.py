@@ -18,11 +18,12 @@ from avz_bot.messages import Messages
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.agreements.service import AgreementService
-from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.cases import CaseService
 from avz_bot.services.conferences.jobs import ConferenceJobs, todays_conferences
 from avz_bot.services.conferences.persisting import invitation_key
 from avz_bot.services.conferences.service import ConferenceService
 from avz_bot.services.outbox import txn_id_for
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.cases import CasesSettings
 from storage.agreement_repositories import AgreementRepository
 from storage.audit_repositories import AuditRepository
@@ -188,18 +189,18 @@ async def test_bad_input_is_refused_and_stores_nothing(world: World) -> None:
         ("donderdag", "Geef een tijd op"),
         ("gisteren 14:00", "verleden"),
     ):
-        with pytest.raises(CaseCommandError) as refused:
+        with pytest.raises(Refused) as refused:
             await plan(world, when)
         assert expected in refused.value.reply.plain
-    with pytest.raises(CaseCommandError) as refused:
+    with pytest.raises(Refused) as refused:
         await plan(world, deelnemers="@vreemd:avz.test")
     assert "geen lid van deze casus" in refused.value.reply.plain
-    with pytest.raises(CaseCommandError) as refused:
+    with pytest.raises(Refused) as refused:
         await world.run(lambda s: s.plan(BRAM, ROOM, "donderdag 14:00", None, "", "", "$x"))
     assert "Dat mag alleen de regiehouder of een casemanager of een ketenmanager" in (
         refused.value.reply.plain
     )
-    with pytest.raises(CaseCommandError) as refused:
+    with pytest.raises(Refused) as refused:
         await world.run(lambda s: s.answer(ANOUK, ROOM, "OV-2026-0099", True, "", "$y"))
     assert "bestaat niet" in refused.value.reply.plain
 
@@ -208,7 +209,7 @@ async def test_the_whole_life_of_a_conference(world: World) -> None:
     await plan(world, deelnemers="politie,@anouk:avz.test")
     await world.sent()
     # Only invited participants answer; members add items.
-    with pytest.raises(CaseCommandError):
+    with pytest.raises(Refused):
         await world.run(lambda s: s.answer(BRAM, ROOM, "OV-2026-0001", True, "", world.key()))
     came = await world.run(lambda s: s.answer(ANOUK, ROOM, "ov-2026-0001", True, "", world.key()))
     assert "Komen: Anouk, Pieter" in came.plain
@@ -239,7 +240,7 @@ async def test_the_whole_life_of_a_conference(world: World) -> None:
     # During the conference: decisions, an agreement (linked), attendance, close.
     # The bot "was down" over the hour-before moment: once it started, no reminder any more.
     assert await world.tick(local(11, 26, 14, 5)) == []
-    with pytest.raises(CaseCommandError):
+    with pytest.raises(Refused):
         await world.run(lambda s: s.move(PIETER, ROOM, "OV-2026-0001", "vrijdag 10:00", "x", "$m"))
     await world.run(lambda s: s.decide(PIETER, ROOM, "Huisbezoek door wijkteam", world.key()))
     await world.run(lambda s: s.decide(PIETER, ROOM, "Correctie: samen met GGZ", world.key()))
@@ -297,7 +298,7 @@ async def test_the_whole_life_of_a_conference(world: World) -> None:
     invitation = ics_of(await world.sent())
     assert str(invitation.walk("VEVENT")[0]["UID"]) == "ov-2026-0002@avz-bot"
     # Minutes are final: no more decisions on a closed conference.
-    with pytest.raises(CaseCommandError) as refused:
+    with pytest.raises(Refused) as refused:
         await world.run(lambda s: s.decide(PIETER, ROOM, "te laat", world.key()))
     assert "Er loopt nu geen overleg" in refused.value.reply.plain
     listing = await world.run(lambda s: s.overview(BRAM, ROOM))
@@ -317,7 +318,7 @@ async def test_a_member_without_a_case_role_may_not_move_and_nothing_changes(
 ) -> None:
     await plan(world)
     await world.sent()
-    with pytest.raises(CaseCommandError) as refused:
+    with pytest.raises(Refused) as refused:
         await world.run(
             lambda s: s.move(ANOUK, ROOM, "OV-2026-0001", "vrijdag 10:00", "zitting", "$m")
         )
@@ -411,7 +412,7 @@ async def test_closing_with_a_bad_next_date_changes_nothing(world: World) -> Non
     world.clock.set(local(11, 26, 14, 1))
     await world.run(lambda s: s.decide(PIETER, ROOM, "Besluit", world.key()))
     for bad, expected in (("vrijdag", "Geef een tijd op"), ("gisteren 10:00", "verleden")):
-        with pytest.raises(CaseCommandError) as refused:
+        with pytest.raises(Refused) as refused:
             await world.run(lambda s, b=bad: s.close(PIETER, ROOM, b, world.key()))
         assert expected in refused.value.reply.plain
     async with world.database.session() as session:

@@ -31,12 +31,12 @@ from avz_bot.runtime.units import AppServices, UnitServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.area import DigestSection, digest_providers
-from avz_bot.services.cases import CaseCommandError
 from avz_bot.services.cases.jobs import RoomJobs
 from avz_bot.services.direct import DirectJobs
 from avz_bot.services.escalations import EscalationService
 from avz_bot.services.escalations.jobs import EscalationJobs
 from avz_bot.services.operations.digest import DigestJobs
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.limits import LimitSettings
 from commands.areas import service_areas
@@ -279,7 +279,7 @@ async def test_timeout_reminds_then_moves_to_the_next_level(world: World) -> Non
     assert "Dirk (@dirk:avz.test)" in ping and "niveau 2" in ping
     assert world.lanes == {LANE_BULK}
     # Kim is no longer a target; Dirk is
-    with pytest.raises(CaseCommandError):
+    with pytest.raises(Refused):
         await world.act(KIM, EscalationAction.ACKNOWLEDGE)
     await world.act(DIRK, EscalationAction.ACKNOWLEDGE)
     assert await world.status() == ("ontvangen", 2, DIRK.matrix_id)
@@ -308,7 +308,7 @@ async def test_decision_timeout_reminds_the_acknowledger_then_the_coordination_r
     decided = await world.act(KIM, EscalationAction.DECIDE, "Plaatsing via wethouder")
     assert "Besluit over ESC-2026-1 door Kim: Plaatsing via wethouder" in decided
     assert (await world.status())[0] == "besloten"
-    with pytest.raises(CaseCommandError) as refused:
+    with pytest.raises(Refused) as refused:
         await world.act(KIM, EscalationAction.RELEASE)
     assert "al besloten" in refused.value.reply.plain
 
@@ -345,7 +345,7 @@ async def test_release_restarts_the_clock(world: World) -> None:
 
 async def test_others_cannot_acknowledge_and_nothing_changes(world: World) -> None:
     await world.request()
-    with pytest.raises(CaseCommandError) as refused:
+    with pytest.raises(Refused) as refused:
         await world.act(OTTO, EscalationAction.ACKNOWLEDGE)
     assert "geadresseerden van het huidige niveau" in refused.value.reply.plain
     assert await world.status() == ("aangevraagd", 1, None)
@@ -357,7 +357,7 @@ async def test_an_outsider_learns_nothing_about_an_escalation(world: World) -> N
     eva = Member("@eva:avz.test", "Eva", POLITIE, frozenset({Role.PROFESSIONAL}))
 
     async def refusal(member: Member, action: EscalationAction, reference: str) -> str:
-        with pytest.raises(CaseCommandError) as refused:
+        with pytest.raises(Refused) as refused:
             await world.unit(
                 lambda u: u[EscalationService].act(
                     member, reference, action, CASE_ROOM, "$x", "reden"
@@ -457,7 +457,7 @@ async def test_samenwerking_goes_to_the_wethouder_when_forwarded(world: World) -
     assert "doorgezet naar niveau 2 (bestuurder/wethouder (groningen))" in forwarded
     pings = _in(COORDINATION, await world.tick(world.clock.now()))
     assert any("Wendy (@wendy:avz.test)" in body and "niveau 2" in body for body in pings)
-    with pytest.raises(CaseCommandError) as refused:
+    with pytest.raises(Refused) as refused:
         await world.act(wethouder, EscalationAction.FORWARD, "verder")
     assert "laatste niveau" in refused.value.reply.plain
     closed = await world.act(wethouder, EscalationAction.DEESCALATE, "terug naar ketenoverleg")
@@ -495,7 +495,7 @@ async def test_concurrent_acknowledgements_have_one_winner(
             await unit[EscalationService].act(
                 member, "ESC-2026-1", EscalationAction.ACKNOWLEDGE, CASE_ROOM, member.matrix_id
             )
-        except CaseCommandError as exc:
+        except Refused as exc:
             refusals.append(exc.reply.plain)
             return False
         return True
@@ -567,6 +567,6 @@ async def test_closing_the_case_stops_clocks_and_lists(world: World) -> None:
     assert lines == []
     overview = await world.unit(lambda u: u[EscalationService].overview(KIM, COORDINATION))
     assert "Geen opschalingen." in overview.plain
-    with pytest.raises(CaseCommandError) as refused:
+    with pytest.raises(Refused) as refused:
         await world.request()
     assert "gesloten" in refused.value.reply.plain

@@ -28,9 +28,9 @@ from avz_bot.messages import Messages
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.direct import DirectJobs
-from avz_bot.services.helpdesk.cards import HelpdeskError
 from avz_bot.services.helpdesk.jobs import HelpdeskJobs
 from avz_bot.services.helpdesk.service import HelpdeskService
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.audit_models import AuditLogRecord
@@ -174,7 +174,7 @@ async def test_bad_questions_are_refused(world: World) -> None:
         (lambda s: s.ask(ASKER, DESK, "$e", "jeugd", "bsn 111222333?"), "bsn_in_question"),
     ]
     for action, key in cases:
-        with pytest.raises(HelpdeskError) as refused:
+        with pytest.raises(Refused) as refused:
             await world.run(action)
         assert refused.value.key == key
 
@@ -184,7 +184,7 @@ async def test_life_cycle_with_permissions(world: World) -> None:
     ref = "VR-2026-1"
 
     async def refused(action: Callable[[HelpdeskService], Awaitable[Any]]) -> str:
-        with pytest.raises(HelpdeskError) as exc:
+        with pytest.raises(Refused) as exc:
             await world.run(action)
         return exc.value.key
 
@@ -277,7 +277,7 @@ async def test_cards_from_question_to_search_and_review(world: World) -> None:
     ref = "VR-2026-1"
     world.clock.set(local(2026, 11, 30, 10))
     await world.run(lambda s: s.answer(EXPERT, ref, "Buurtbemiddeling en een gedragsaanwijzing."))
-    with pytest.raises(HelpdeskError):
+    with pytest.raises(Refused):
         await world.run(lambda s: s.card_new(OUTSIDER, ref))
     draft = await world.run(lambda s: s.card_new(EXPERT, ref))
     card = draft.card.reference
@@ -285,7 +285,7 @@ async def test_cards_from_question_to_search_and_review(world: World) -> None:
     found = await world.run(lambda s: s.search("gedragsaanwijzingen", s.window(1)))
     assert [f.reference for f in found.found] == [ref]  # the answered question; no draft
     await world.run(lambda s: s.card_edit(EXPERT, card, None, "Bel 111222333 voor advies."))
-    with pytest.raises(HelpdeskError) as refused:
+    with pytest.raises(Refused) as refused:
         await world.run(lambda s: s.card_publish(EXPERT, card))
     assert refused.value.key == "bsn"
     await world.run(
@@ -375,9 +375,9 @@ async def _refusal(
     """The refusal's key and the Dutch reply the command handler sends for it."""
     async with world.database.session() as session, session.begin():
         service = world.services.bind(session)[HelpdeskService]
-        with pytest.raises(HelpdeskError) as exc:
+        with pytest.raises(Refused) as exc:
             await action(service)
-        return exc.value.key, service.view.refusal(exc.value).plain
+        return exc.value.key, exc.value.reply.plain
 
 
 async def test_lesson_from_a_closed_case(world: World) -> None:

@@ -21,7 +21,8 @@ from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.agreements.jobs import ReminderJobs
 from avz_bot.services.agreements.service import AgreementService
-from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.cases import CaseService
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
@@ -159,7 +160,7 @@ async def test_a_reminder_due_while_down_is_sent_once_marked_late(world: World) 
 
 async def test_postponing_reschedules_and_is_kept(world: World) -> None:
     await world.agreements(lambda s, c: s.create(PIETER, c, "@anouk:avz.test", "Bellen", "morgen"))
-    with pytest.raises(CaseCommandError) as refused:
+    with pytest.raises(Refused) as refused:
         await world.agreements(lambda s, c: s.postpone(PIETER, c, 1, "gisteren", "x"))
     assert "verleden" in refused.value.reply.plain
     reply = await world.agreements(
@@ -199,7 +200,7 @@ async def test_done_and_closing_cancel_reminders(world: World) -> None:
 
 async def test_bad_dates_are_refused_with_examples_and_store_nothing(world: World) -> None:
     for expression in ("gisteren", "volgende week", "31 februari", "blabla"):
-        with pytest.raises(CaseCommandError) as refused:
+        with pytest.raises(Refused) as refused:
             await world.agreements(lambda s, c, e=expression: s.create(PIETER, c, "ggz", "x", e))
         assert "Voorbeelden" in refused.value.reply.plain
     listing = await world.agreements(lambda s, c: s.list_open(PIETER, c))

@@ -17,6 +17,7 @@ import pytest
 from avz_bot.domain import cases as case_domain
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
+from avz_bot.services.refusal import Refused
 from avz_bot.services.reports.render import CHART_SIZE, render_html
 from avz_bot.services.reports.results import Report
 from avz_bot.services.reports.sections import (
@@ -24,7 +25,7 @@ from avz_bot.services.reports.sections import (
     default_providers,
     report_providers,
 )
-from avz_bot.services.reports.service import ReportRequestError, ReportService
+from avz_bot.services.reports.service import ReportService
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings, ThemeServiceLevel
 from avz_bot.settings_sections.reports import ReportSettings
@@ -197,13 +198,13 @@ async def test_bad_requests_are_refused_with_dutch_text(seeded: Database) -> Non
         service = ReportService(
             session, NOW, WorkCalendar(), CasesSettings(), ReportSettings(), Messages()
         )
-        with pytest.raises(ReportRequestError) as period:
+        with pytest.raises(Refused) as period:
             service.resolve("volgend jaar", None)
         assert "Deze periode ken ik niet" in period.value.reply.plain
-        with pytest.raises(ReportRequestError) as muni:
+        with pytest.raises(Refused) as muni:
             service.resolve("2026", "Parijs")
         assert "De gemeente 'Parijs' ken ik niet" in muni.value.reply.plain
-        with pytest.raises(ReportRequestError):
+        with pytest.raises(Refused):
             service.period_text(None, "2026-01-01", None)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +15,11 @@ from avz_bot.domain.inbound import IncomingCommand
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
+from avz_bot.services.refusal import Refused
 from commands.framework import (
     ArgumentError,
     Audience,
+    AuditNote,
     CommandContext,
     CommandSpec,
     Dispatcher,
@@ -233,6 +238,28 @@ async def test_handler_errors_propagate_to_the_caller() -> None:
         await dispatch("!boem", specs=[spec])
 
 
+async def refuse(ctx: CommandContext, args: Any) -> HandlerResult:
+    ctx.audit.append(AuditNote("begun", "case", "AVZ-2026-0001"))
+    raise Refused(text("Dat mag alleen de regiehouder."), "not_allowed")
+
+
+async def test_a_refusal_is_answered_by_the_dispatcher() -> None:
+    # Raised by a handler (or the service it calls), caught once: its reply, REFUSED (on
+    # which the runtime rolls the command's transaction back and records it anew).
+    spec = CommandSpec(name="weiger", aliases=(), summary_key="cmd.ping.summary", handler=refuse)
+    result = await dispatch("!weiger", specs=[spec])
+    assert result.outcome is Outcome.REFUSED and result.command == "weiger"
+    assert result.reply is not None and result.reply.plain == "Dat mag alleen de regiehouder."
+    assert result.audit == (AuditNote("begun", "case", "AVZ-2026-0001"),)
+
+
+def test_a_refusal_never_carries_its_reply_into_a_log() -> None:
+    refused = Refused(text("Over Jan de Vries: dat mag niet."), "not_allowed")
+    assert "Jan" not in str(refused) and "Jan" not in repr(refused)
+    assert refused.key == "not_allowed" and refused.reply.plain.startswith("Over Jan")
+    assert "Jan" not in str(Refused(text("Over Jan de Vries.")))
+
+
 async def test_replies_escape_html() -> None:
     result = await dispatch('!echo nu "<b>x</b>"')
     assert result.reply is not None
@@ -286,3 +313,98 @@ async def test_strict_trust_policy_refuses_changes_from_unsigned_devices(
         assert calls == []  # the handler never ran
     else:
         assert len(calls) == 1
+
+
+# ---------------------------------------------------------------- one catch of a refusal
+# A refusal is answered in one place: ``Dispatcher.dispatch`` (``commands/framework.py``).
+#
+# Twelve handlers once caught a refusal each (four exception classes; escalations,
+# conferences and signals caught the cases area's) and turned it into a reply. Now every
+# service raises ``avz_bot.services.refusal.Refused`` and only the dispatcher catches it:
+# this source scan keeps it so. No module under ``commands/`` may catch a refusal, by name or by catching
+# everything (a bare ``except``, ``Exception``, ``BaseException``), except the dispatcher.
+ROOT = Path(__file__).resolve().parents[2]
+COMMANDS = ROOT / "commands"
+#: The one place that catches a refusal: (module, function).
+DISPATCHER = ("commands/framework.py", "dispatch")
+#: Exception names that catch a refusal: the class and what it derives from.
+CATCHES_REFUSAL = {"Refused", "Exception", "BaseException"}
+
+
+def _names(node: ast.expr | None) -> Iterator[str | None]:
+    """The class names an ``except`` clause catches (None: a bare ``except``)."""
+    if node is None:
+        yield None
+    elif isinstance(node, ast.Tuple):
+        for element in node.elts:
+            yield from _names(element)
+    elif isinstance(node, ast.Name):
+        yield node.id
+    elif isinstance(node, ast.Attribute):
+        yield node.attr  # refusal.Refused
+    else:
+        yield ast.unparse(node)
+
+
+def _catches(path: Path) -> list[tuple[str, int, str]]:
+    """(enclosing function, line, caught name) of every clause in ``path`` that catches a
+    refusal."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[tuple[str, int, str]] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            function = node.name
+        if isinstance(node, ast.ExceptHandler):
+            for name in _names(node.type):
+                if name is None or name in CATCHES_REFUSAL:
+                    found.append((function, node.lineno, name or "<bare>"))
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    visit(tree, "<module>")
+    return found
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
+
+
+def test_only_the_dispatcher_catches_a_refusal() -> None:
+    problems = [
+        f"{_rel(path)}:{line}: {function} catches {name}"
+        for path in sorted(COMMANDS.rglob("*.py"))
+        for function, line, name in _catches(path)
+        if (_rel(path), function) != DISPATCHER
+    ]
+    assert problems == []
+
+
+def test_the_dispatcher_catches_it_once() -> None:
+    # The allowance must still apply: the dispatcher catches Refused, exactly once.
+    module, function = DISPATCHER
+    catches = _catches(ROOT / module)
+    assert [(f, name) for f, _, name in catches] == [(function, "Refused")]
+
+
+def test_the_scan_catches_every_way_of_writing_it(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "async def handler(ctx, args):\n"
+        "    try:\n"
+        "        pass\n"
+        "    except Refused as exc:\n"
+        "        pass\n"
+        "    except (ValueError, refusal.Refused):\n"
+        "        pass\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "    except:\n"
+        "        pass\n"
+        "    try:\n"
+        "        pass\n"
+        "    except ValueError:\n"  # a narrower catch is fine
+        "        pass\n",
+        encoding="utf-8",
+    )
+    assert [line for _, line, _ in _catches(probe)] == [4, 6, 8, 10]

@@ -38,7 +38,8 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import mentioning, text
 from avz_bot.lists import Page, beyond, beyond_reply, page_listing, page_sections
 from avz_bot.messages import Messages
-from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
+from avz_bot.services.cases import CaseService, LoadedCase
+from avz_bot.services.refusal import Refused
 from storage.agreement_repositories import AgreementRepository, AgreementRow
 from storage.case_repositories import CaseRepository
 from storage.conference_repositories import ConferenceRepository
@@ -111,7 +112,7 @@ class AgreementService:
         """A Dutch date expression, or a refusal with examples."""
         result = parse_when(expression, self.now, self._calendar)
         if isinstance(result, WhenError):
-            raise CaseCommandError(
+            raise Refused(
                 text(
                     self.t(f"dates.error.{result.code.value.lower()}", value=expression.strip())
                     + " "
@@ -205,12 +206,12 @@ class AgreementService:
         members = loaded.state.members
         if value.startswith("@"):
             if value not in members:
-                raise CaseCommandError(text(self.t("agreement.owner_unknown", value=value)))
+                raise Refused(text(self.t("agreement.owner_unknown", value=value)))
             return Owner(value, members[value].organisation_code)
         code = value.lower()
         if any(m.organisation_code == code for m in members.values()):
             return Owner(None, code)
-        raise CaseCommandError(text(self.t("agreement.owner_unknown", value=value)))
+        raise Refused(text(self.t("agreement.owner_unknown", value=value)))
 
     async def list_open(self, member: Member, loaded: LoadedCase, page: int = 1) -> Reply:
         """``!acties [pagina=]``: open agreements, earliest deadline (overdue) first; one
@@ -252,7 +253,7 @@ class AgreementService:
     def _allow(self, refusal: Refusal | None) -> None:
         """Raise the Dutch explanation of a refusal of the permission table, if any."""
         if refusal is not None:
-            raise CaseCommandError(self._cases.refusal_reply(refusal))
+            raise Refused(self._cases.refusal_reply(refusal))
 
     async def _open_agreement(
         self, action: AgreementAction, member: Member, loaded: LoadedCase, number: int
@@ -265,7 +266,7 @@ class AgreementService:
         self._allow(rules.check_case(action, loaded.state, member))
         row = await self.agreements.by_number(loaded.row.id, number)
         if row is None or row.status != AgreementStatus.OPEN:
-            raise CaseCommandError(text(self.t("agreement.not_found", number=number)))
+            raise Refused(text(self.t("agreement.not_found", number=number)))
         ownership = rules.Ownership(row.owner_user, row.owner_org)
         self._allow(rules.check(action, member, case=loaded.state, agreement=ownership))
         return row
@@ -321,9 +322,7 @@ class AgreementService:
         """``!herinner <wanneer> <tekst>``: for the sender (mentioned) or the whole room."""
         parsed, message = self.split_when(words)
         if not message.strip():
-            raise CaseCommandError(
-                text(self.t("reminder.text_missing") + " " + self.t("dates.examples"))
-            )
+            raise Refused(text(self.t("reminder.text_missing") + " " + self.t("dates.examples")))
         row = await self._reminders.create(
             room_id=room_id,
             created_by=member.matrix_id,
@@ -379,10 +378,10 @@ class AgreementService:
         """``!herinnering annuleer <nr>``: only who set it may cancel it."""
         row = await self._reminders.by_number(room_id, number)
         if row is None or not row.pending:
-            raise CaseCommandError(text(self.t("reminder.not_found", number=number)))
+            raise Refused(text(self.t("reminder.not_found", number=number)))
         refusal = rules.check(AgreementAction.REMINDER_CANCEL, member, reminder_by=row.created_by)
         if refusal is not None:  # the one refusal of this action, worded for reminders
-            raise CaseCommandError(text(self.t("reminder.not_yours", number=number)))
+            raise Refused(text(self.t("reminder.not_yours", number=number)))
         await self._reminders.cancel(row.id, self.now)
         await self._jobs.cancel_key(f"reminder:{row.id}", self.now)
         return text(self.t("reminder.cancelled", number=number))

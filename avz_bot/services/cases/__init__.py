@@ -18,7 +18,7 @@ case room's state) is in ``rooms``.
 
 from __future__ import annotations
 
-from avz_bot.services.cases.base import CaseCommandError, Enqueue, LoadedCase
+from avz_bot.services.cases.base import Enqueue, LoadedCase
 from avz_bot.services.cases.rooms import (
     BOT_POWER,
     JOB_CREATE_ROOM,
@@ -35,7 +35,6 @@ __all__ = [
     "JOB_INVITE",
     "JOB_KICK",
     "MEMBER_TITLE_MAX",
-    "CaseCommandError",
     "CaseService",
     "Enqueue",
     "LoadedCase",

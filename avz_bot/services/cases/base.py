@@ -33,14 +33,6 @@ from storage.registry_repositories import PartnerRepository
 Enqueue = Callable[[str, str, Reply], Any]
 
 
-class CaseCommandError(Exception):
-    """A case command cannot proceed; ``reply`` says why (in Dutch). Nothing changed."""
-
-    def __init__(self, reply: Reply) -> None:
-        super().__init__("case command refused")
-        self.reply = reply
-
-
 @dataclass(frozen=True)
 class LoadedCase:
     """A case as stored, and as the domain sees it."""

@@ -7,9 +7,10 @@ from datetime import datetime
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.services.cases.base import CaseCommandError, CaseStore, People
+from avz_bot.services.cases.base import CaseStore, People
 from avz_bot.services.cases.rooms import JOB_CREATE_ROOM
 from avz_bot.services.cases.view import CaseView
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRow
 from storage.schedule_repositories import JobRepository
@@ -56,19 +57,17 @@ class CaseOpening:
         if settings.coordination_room:
             intake.add(settings.coordination_room)
         if room_id not in intake:
-            raise CaseCommandError(self._view.problem("case.not_intake_room"))
+            raise Refused(self._view.problem("case.not_intake_room"))
         municipality = municipality.strip().lower()
         case_type = case_type.strip().lower()
         if municipality not in settings.municipalities:
             choices = ", ".join(settings.municipalities)
-            raise CaseCommandError(
+            raise Refused(
                 self._view.problem("case.unknown_municipality", value=municipality, choices=choices)
             )
         if case_type not in settings.case_types:
             choices = ", ".join(settings.case_types)
-            raise CaseCommandError(
-                self._view.problem("case.unknown_type", value=case_type, choices=choices)
-            )
+            raise Refused(self._view.problem("case.unknown_type", value=case_type, choices=choices))
         invitees = await self._resolve_partners(partners, exclude=member.matrix_id)
         row = await self._register(member, room_id, title, municipality, case_type, invitees)
         for user in invitees:
@@ -127,15 +126,13 @@ class CaseOpening:
                 continue
             if value.startswith("@"):
                 if value not in directory:
-                    raise CaseCommandError(
-                        self._view.problem("case.refusal.not_registered", user=value)
-                    )
+                    raise Refused(self._view.problem("case.refusal.not_registered", user=value))
                 found = [value]
             else:
                 code = value.lower()
                 found = sorted(u for u, m in directory.items() if m.organisation.code == code)
                 if not found:
-                    raise CaseCommandError(
+                    raise Refused(
                         self._view.problem(
                             "case.unknown_partner", value=value, choices=", ".join(orgs)
                         )

@@ -1,6 +1,6 @@
 """Persisting the events of cases: one small function per domain event type.
 
-:meth:`CaseEvents.apply` turns a refusal into :class:`CaseCommandError`, or looks each
+:meth:`CaseEvents.apply` turns a refusal into :class:`Refused`, or looks each
 event of a transition up in one table (event type → function). Each function writes what
 its event means — the case tables, room side effects (durable jobs), messages to the
 coordination room — and returns the line of the reply (worded by the view, ``view.py``);
@@ -21,7 +21,6 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.formatting import paragraphs
 from avz_bot.services.cases.base import (
-    CaseCommandError,
     CaseStore,
     Coordination,
     LoadedCase,
@@ -29,6 +28,7 @@ from avz_bot.services.cases.base import (
 )
 from avz_bot.services.cases.rooms import JOB_INVITE, JOB_KICK
 from avz_bot.services.cases.view import CaseView
+from avz_bot.services.refusal import Refused
 from storage.agreement_repositories import AgreementRepository
 from storage.schedule_repositories import JobRepository
 
@@ -100,7 +100,7 @@ class CaseEvents:
         other rooms unique and repeatable.
         """
         if isinstance(outcome, Refusal):
-            raise CaseCommandError(self._view.refusal_reply(outcome))
+            raise Refused(self._view.refusal_reply(outcome))
         lines: list[str] = []
         for event in outcome.events:
             step = Step(loaded, room_id, key, await self._people.directory())
@@ -116,7 +116,7 @@ class CaseEvents:
         row, now = step.loaded.row, event.at
         old, new = event.old_status, event.new_status
         if not await self._cases.change_status(row.id, old.value, new.value, now):
-            raise CaseCommandError(self._view.refused(domain.RefusalCode.CASE_CLOSED))
+            raise Refused(self._view.refused(domain.RefusalCode.CASE_CLOSED))
         if new is not CaseStatus.GESLOTEN:
             return self._view.status_changed(row, old, new, event.reason)
         # Scheduled work for the case (reminders, later escalations) ends here.
@@ -131,7 +131,7 @@ class CaseEvents:
         ):
             fresh = await self._cases.get(row.id)
             holder = fresh.regie_holder if fresh else None
-            raise CaseCommandError(await self._view.regie_lost_race(holder))
+            raise Refused(await self._view.regie_lost_race(holder))
         return await self._view.regie_taken(row, event.holder)
 
     async def _regie_requested(self, step: Step, event: domain.RegieRequested) -> str:
@@ -159,7 +159,7 @@ class CaseEvents:
             expires_at=event.expires_at,
         )
         if created is None:
-            raise CaseCommandError(self._view.refused(domain.RefusalCode.NO_PENDING_PROPOSAL))
+            raise Refused(self._view.refused(domain.RefusalCode.NO_PENDING_PROPOSAL))
 
     async def _regie_transferred(self, step: Step, event: domain.RegieTransferred) -> str:
         row = step.loaded.row

@@ -22,7 +22,6 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import MoreLine, Window
 from avz_bot.messages import Messages
 from avz_bot.services.cases.base import (
-    CaseCommandError,
     CaseStore,
     Coordination,
     Enqueue,
@@ -35,6 +34,7 @@ from avz_bot.services.cases.persisting import CaseEvents
 from avz_bot.services.cases.sweeps import CaseSweeps
 from avz_bot.services.cases.view import CaseView
 from avz_bot.services.directory import MemberDirectory
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.limits import LimitSettings
 from storage.agreement_repositories import AgreementRepository
@@ -153,14 +153,14 @@ class CaseService:
         """The case of this room, or a refusal explaining this is no case room."""
         loaded = await self._store.load_for_room(room_id)
         if loaded is None:
-            raise CaseCommandError(self.view.not_a_case_room())
+            raise Refused(self.view.not_a_case_room())
         return loaded
 
     async def apply(
         self, loaded: LoadedCase, outcome: Transition | Refusal, room_id: str, key: str
     ) -> Reply:
         """Persist the events of an accepted transition of the case, from this area or
-        another one (see ``CaseEvents.apply``); a refusal raises ``CaseCommandError``."""
+        another one (see ``CaseEvents.apply``); a refusal raises ``Refused``."""
         return await self._events.apply(loaded, outcome, room_id, key)
 
     async def record_audit(

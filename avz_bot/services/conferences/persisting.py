@@ -25,9 +25,10 @@ from avz_bot.domain.conferences.lifecycle import (
 from avz_bot.domain.conferences.papers import ReminderKind, reminder_moments
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
+from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.conferences.view import ConferenceView, Names
 from avz_bot.services.outbox import txn_id_for
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from storage.conference_repositories import ENTRY_DECISION, ENTRY_ITEM, ConferenceRepository
 from storage.outbox_repositories import ReactionTargetRepository
@@ -122,9 +123,9 @@ class ConferenceEvents:
 
     async def apply(self, unit: Unit, outcome: Transition | Refusal) -> Transition:
         """Persist every event of an accepted transition; explain a refusal (raises
-        ``CaseCommandError``, so the command's transaction is rolled back)."""
+        ``Refused``, so the command's transaction is rolled back)."""
         if isinstance(outcome, Refusal):
-            raise CaseCommandError(self.view.refusal(outcome))
+            raise Refused(self.view.refusal(outcome))
         for event in outcome.events:
             await self._persisters[type(event)](unit, outcome.state, event)
         return outcome
@@ -165,7 +166,7 @@ class ConferenceEvents:
             self.now,
         )
         if not moved:  # changed by someone else in the meantime
-            raise CaseCommandError(self.view.problem("conference.changed_meanwhile"))
+            raise Refused(self.view.problem("conference.changed_meanwhile"))
         await self._store_answers(unit.conference_id, state)
         await self._arm_reminders(
             unit.conference_id, unit.loaded.row.id, state.starts_at, state.sequence
@@ -185,7 +186,7 @@ class ConferenceEvents:
             unit.conference_id, state.status, state.sequence, event.reason, self.now
         )
         if not done:
-            raise CaseCommandError(self.view.problem("conference.changed_meanwhile"))
+            raise Refused(self.view.problem("conference.changed_meanwhile"))
         await self._jobs.cancel_for_entity("conference", str(unit.conference_id), self.now)
         reply = self.view.cancelled(state, event.reason, await self._names(), self.now)
         await self._enqueue(invitation_key(unit.conference_id, state.sequence), unit.room_id, reply)
@@ -232,7 +233,7 @@ class ConferenceEvents:
             unit.conference_id, state.status, state.sequence, None, self.now
         )
         if not done:
-            raise CaseCommandError(self.view.problem("conference.changed_meanwhile"))
+            raise Refused(self.view.problem("conference.changed_meanwhile"))
         await self._jobs.cancel_for_entity("conference", str(unit.conference_id), self.now)
         decisions = len(await self.repo.entries(unit.conference_id, ENTRY_DECISION))
         await self._audit(

@@ -43,7 +43,7 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.lists import Page, window
 from avz_bot.services.agreements.service import AgreementService
-from avz_bot.services.cases import CaseCommandError, CaseService, LoadedCase
+from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.conferences.persisting import (
     JOB_CONFERENCE_REMINDER,
     ConferenceEvents,
@@ -55,6 +55,7 @@ from avz_bot.services.conferences.persisting import (
 )
 from avz_bot.services.conferences.view import ConferenceView, Names
 from avz_bot.services.outbox import txn_id_for
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from storage.agreement_repositories import AgreementRepository
 from storage.case_repositories import CaseRepository
@@ -144,15 +145,13 @@ class ConferenceService:
     ) -> tuple[ConferenceRow, ConferenceState]:
         row = await self.repo.by_reference(loaded.row.id, reference)
         if row is None:
-            raise CaseCommandError(
-                self.view.problem("conference.not_found", reference=reference.strip())
-            )
+            raise Refused(self.view.problem("conference.not_found", reference=reference.strip()))
         return row, await self._state(row, loaded.row.reference)
 
     async def _running(self, loaded: LoadedCase) -> tuple[ConferenceRow, ConferenceState]:
         row = await self.repo.running(loaded.row.id, self.now)
         if row is None:
-            raise CaseCommandError(self.view.problem("conference.none_running"))
+            raise Refused(self.view.problem("conference.none_running"))
         return row, await self._state(row, loaded.row.reference)
 
     def _parse(self, when: str) -> ParsedWhen:
@@ -173,9 +172,7 @@ class ConferenceService:
             code = part.lower()
             matches = [u for u, m in loaded.state.members.items() if m.organisation_code == code]
             if not matches:
-                raise CaseCommandError(
-                    self.view.problem("conference.unknown_participant", value=part)
-                )
+                raise Refused(self.view.problem("conference.unknown_participant", value=part))
             chosen.extend(matches)
         return chosen
 
@@ -358,7 +355,7 @@ class ConferenceService:
         row, state = await self._find(loaded, reference)
         refusal = check_permission(ConferenceAction.VIEW, loaded.state, member, state, self.now)
         if refusal is not None:
-            raise CaseCommandError(self.view.refusal(refusal))
+            raise Refused(self.view.refusal(refusal))
         return await self._agenda_reply(loaded, row, state)
 
     async def overview(self, member: Member, room_id: str, page: int = 1) -> Reply:
@@ -367,7 +364,7 @@ class ConferenceService:
         loaded = await self._cases.require_case(room_id)
         refusal = check_permission(ConferenceAction.VIEW, loaded.state, member, None, self.now)
         if refusal is not None:
-            raise CaseCommandError(self.view.refusal(refusal))
+            raise Refused(self.view.refusal(refusal))
         win = window(page, self._settings.list_limit)
         case_id, reference = loaded.row.id, loaded.row.reference
         lists = []

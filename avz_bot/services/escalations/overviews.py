@@ -13,9 +13,10 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.lists import Page, window
-from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.cases import CaseService
 from avz_bot.services.escalations.base import frozen_level
 from avz_bot.services.escalations.view import EscalationView
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.escalations import EscalationSettings
 from storage.escalation_repositories import (
     EscalationRepository,
@@ -50,8 +51,8 @@ class EscalationOverviews:
         """The unit of work's time."""
         return self._cases.now
 
-    def _refuse(self, key: str, /, **values: object) -> CaseCommandError:
-        return CaseCommandError(text(self.view.t(key, **values)))
+    def _refuse(self, key: str, /, **values: object) -> Refused:
+        return Refused(text(self.view.t(key, **values)))
 
     def _lines(self, listed: list[ListedEscalation]) -> list[str]:
         """List lines (the rows come from one joined query)."""
@@ -79,7 +80,7 @@ class EscalationOverviews:
                 raise self._refuse("esc.not_a_case_room", prefix=self._prefix)
             refusal = case_domain.check(case_domain.CaseAction.VIEW, loaded_case.state, member)
             if refusal is not None:
-                raise CaseCommandError(self._cases.refusal_reply(refusal))
+                raise Refused(self._cases.refusal_reply(refusal))
             case_id = loaded_case.row.id
             listed = await self.escalations.list_for_case(case_id, win.limit, win.offset)
             total = await self.escalations.count_for_case(case_id)

@@ -30,7 +30,7 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs, text
 from avz_bot.services.area import SendDirect
-from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.cases import CaseService
 from avz_bot.services.escalations.base import (
     JOB_ESCALATION_CLOCK,
     REACTION_KIND,
@@ -38,6 +38,7 @@ from avz_bot.services.escalations.base import (
     Loaded,
 )
 from avz_bot.services.escalations.view import Context, EscalationView
+from avz_bot.services.refusal import Refused
 from storage.escalation_repositories import EscalationRepository
 from storage.outbox_repositories import ReactionTargetRepository
 from storage.schedule_repositories import JobRepository
@@ -378,8 +379,8 @@ class EscalationEvents:
         elif status in domain.CLOSED_STATUSES:
             refusal = Refusal(domain.RefusalCode.CLOSED, {"status": status.value})
         else:
-            raise CaseCommandError(self.view.problem("esc.changed_meanwhile"))
-        raise CaseCommandError(await self.view.refusal(refusal))
+            raise Refused(self.view.problem("esc.changed_meanwhile"))
+        raise Refused(await self.view.refusal(refusal))
 
     def _late_since(self, event: EscalationEvent) -> datetime | None:
         """The planned moment when a clock event comes late (the bot was down), else None."""

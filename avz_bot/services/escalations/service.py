@@ -31,11 +31,12 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
 from avz_bot.services.area import SendDirect
-from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.cases import CaseService
 from avz_bot.services.escalations.base import Enqueue, Loaded, frozen_level, is_acknowledgement
 from avz_bot.services.escalations.overviews import EscalationOverviews
 from avz_bot.services.escalations.persisting import EscalationEvents
 from avz_bot.services.escalations.view import EscalationView
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.escalations import EscalationSettings
 from storage.case_repositories import CLOSED_STATUS, CaseRepository
 from storage.escalation_repositories import EscalationRepository, EscalationRow
@@ -94,8 +95,8 @@ class EscalationService:
         """The unit of work's time."""
         return self._cases.now
 
-    def _refuse(self, key: str, /, **values: object) -> CaseCommandError:
-        return CaseCommandError(text(self.view.t(key, **values)))
+    def _refuse(self, key: str, /, **values: object) -> Refused:
+        return Refused(text(self.view.t(key, **values)))
 
     # ------------------------------------------------------------ loading
     async def _load(self, row: EscalationRow) -> Loaded:
@@ -151,7 +152,7 @@ class EscalationService:
             raise self._refuse("esc.not_a_case_member")
         if loaded_case.state.is_closed:
             closed = case_domain.Refusal(case_domain.RefusalCode.CASE_CLOSED)
-            raise CaseCommandError(self._cases.refusal_reply(closed))
+            raise Refused(self._cases.refusal_reply(closed))
         case = loaded_case.row
         directory = await self._cases.directory()
         partner_org = self._organisation(partner, directory) if partner else None
@@ -178,7 +179,7 @@ class EscalationService:
             now=self.now,
         )
         if isinstance(outcome, Refusal):
-            raise CaseCommandError(await self.view.refusal(outcome))
+            raise Refused(await self.view.refusal(outcome))
         row = await self.escalations.create(
             [
                 {
@@ -262,7 +263,7 @@ class EscalationService:
         else:
             outcome = domain.close(state, member, EscalationStatus.INGETROKKEN, words, now)
         if isinstance(outcome, Refusal):
-            raise CaseCommandError(await self.view.refusal(outcome))
+            raise Refused(await self.view.refusal(outcome))
         return await self.events.apply(loaded, outcome, room_id, key)
 
     async def reaction(self, member: Member | None, entity_id: str, key: str, emoji: str) -> None:

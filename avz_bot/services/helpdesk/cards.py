@@ -23,6 +23,7 @@ from avz_bot.domain.signals.identifiers import contains_bsn
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.services.helpdesk.results import CardEvent, CardOutcome
 from avz_bot.services.helpdesk.search import put_document
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.case_repositories import CaseRepository
 from storage.helpdesk_repositories import (
@@ -66,32 +67,9 @@ LESSON_PROBLEMS: dict[hd.RefusalCode, HelpdeskProblem] = {
 }
 
 
-class HelpdeskError(Exception):
-    """A refused helpdesk command: the catalogue key (under ``helpdesk.refused.``), the
-    status it was refused in, if any (worded by its kind, see ``HelpdeskView.refusal``),
-    and the other values. Nothing was changed (the core rolls the transaction back)."""
-
-    def __init__(
-        self,
-        key: hd.RefusalCode | HelpdeskProblem,
-        *,
-        status: hd.RefusalStatus | None = None,
-        **values: object,
-    ) -> None:
-        super().__init__(key.value)
-        self.key = key
-        self.status = status
-        self.values = values
-
-
 def review_key(card_id: int) -> str:
     """Dedupe key of a card's review job."""
     return f"helpdesk:card:{card_id}:review"
-
-
-def refusal_error(refusal: hd.Refusal, reference: str) -> HelpdeskError:
-    """The refusal of a domain rule, as the service raises it."""
-    return HelpdeskError(refusal.code, reference=reference, status=refusal.status)
 
 
 class QuestionDesk(Protocol):
@@ -113,6 +91,16 @@ class QuestionDesk(Protocol):
 
     def lesson_title(self, reference: str) -> str:
         """The working title of a lesson draft from case ``reference``."""
+        ...
+
+    def refused(
+        self,
+        key: hd.RefusalCode | HelpdeskProblem,
+        *,
+        status: hd.RefusalStatus | None = None,
+        **values: object,
+    ) -> Refused:
+        """A refusal worded from ``helpdesk.refused.<key>`` (see ``HelpdeskService``)."""
         ...
 
 
@@ -156,8 +144,12 @@ class KnowledgeCards:
         match = _CARD_REF.match(reference.strip())
         row = await self._cards.by_number(int(match[1])) if match else None
         if row is None:
-            raise HelpdeskError(HelpdeskProblem.CARD_UNKNOWN, reference=reference.strip())
+            raise self._desk.refused(HelpdeskProblem.CARD_UNKNOWN, reference=reference.strip())
         return row
+
+    def _refuse(self, refusal: hd.Refusal, reference: str) -> Refused:
+        """The refusal of a domain rule, as the service raises it."""
+        return self._desk.refused(refusal.code, reference=reference, status=refusal.status)
 
     # ------------------------------------------------------------ cards
     async def _card_step(
@@ -166,7 +158,7 @@ class KnowledgeCards:
         state = hd.card_state(hd.CardStatus(card.status), card.review_due, self._now)
         refusal = hd.check_card(action, state, self.card_relations(member, card))
         if refusal is not None:
-            raise refusal_error(refusal, card.reference)
+            raise self._refuse(refusal, card.reference)
         return state
 
     async def card_new(
@@ -183,7 +175,7 @@ class KnowledgeCards:
             self._desk.relations(member, row),
         )
         if refusal is not None:
-            raise refusal_error(refusal, row.reference)
+            raise self._refuse(refusal, row.reference)
         card = await self._cards.create(
             theme=row.theme,
             title=row.text[:TITLE_LENGTH],
@@ -210,7 +202,7 @@ class KnowledgeCards:
         case = await cases.by_reference(reference)
         membership = await cases.get_member(case.id, member.matrix_id) if case else None
         if case is None or membership is None or not membership.active:
-            raise HelpdeskError(HelpdeskProblem.CASE_UNKNOWN, reference=reference)
+            raise self._desk.refused(HelpdeskProblem.CASE_UNKNOWN, reference=reference)
         relations: set[hd.Relation] = set()
         if case.regie_holder == member.matrix_id:
             relations.add(hd.Relation.REGIEHOUDER)
@@ -219,10 +211,12 @@ class KnowledgeCards:
         status = CaseStatus(case.status)
         refusal = hd.check_lesson(status, frozenset(relations))
         if refusal is not None:
-            raise HelpdeskError(LESSON_PROBLEMS[refusal.code], reference=reference, status=status)
+            raise self._desk.refused(
+                LESSON_PROBLEMS[refusal.code], reference=reference, status=status
+            )
         code = (theme or "").strip().lower()
         if code not in self._settings.themes:
-            raise HelpdeskError(
+            raise self._desk.refused(
                 HelpdeskProblem.THEME_UNKNOWN,
                 theme=theme or "",
                 themes=", ".join(self._settings.themes),
@@ -248,10 +242,10 @@ class KnowledgeCards:
         card = await self.card(reference)
         state = await self._card_step(member, card, hd.CardAction.EDIT)
         if not (title or body):
-            raise HelpdeskError(HelpdeskProblem.EDIT_NOTHING, reference=card.reference)
+            raise self._desk.refused(HelpdeskProblem.EDIT_NOTHING, reference=card.reference)
         new_title, new_body = (title or card.title).strip(), (body or card.body).strip()
         if state is not hd.CardState.DRAFT and contains_bsn(f"{new_title}\n{new_body}"):
-            raise HelpdeskError(hd.RefusalCode.BSN, reference=card.reference, status=state)
+            raise self._desk.refused(hd.RefusalCode.BSN, reference=card.reference, status=state)
         await self._cards.update(
             card.id, card.status, title=new_title, body=new_body, updated_at=self._now
         )
@@ -268,7 +262,7 @@ class KnowledgeCards:
         state = hd.card_state(hd.CardStatus(card.status), card.review_due, self._now)
         refusal = hd.check_publish(state, self.card_relations(member, card), card.title, card.body)
         if refusal is not None:
-            raise refusal_error(refusal, card.reference)
+            raise self._refuse(refusal, card.reference)
         due = hd.review_due_from(self._now, self._settings.review_days)
         await self._cards.update(
             card.id,

@@ -34,10 +34,8 @@ from avz_bot.lists import Window, window
 from avz_bot.services.area import SendDirect
 from avz_bot.services.audit import BOT, Audit
 from avz_bot.services.helpdesk.cards import (
-    HelpdeskError,
     HelpdeskProblem,
     KnowledgeCards,
-    refusal_error,
 )
 from avz_bot.services.helpdesk.persisting import HelpdeskEvents
 from avz_bot.services.helpdesk.results import (
@@ -48,6 +46,7 @@ from avz_bot.services.helpdesk.results import (
 )
 from avz_bot.services.helpdesk.search import SearchResult, search_knowledge
 from avz_bot.services.helpdesk.view import HelpdeskView
+from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from storage.helpdesk_repositories import (
     CardRepository,
@@ -166,6 +165,17 @@ class HelpdeskService:
             rel.add(hd.Relation.KETENMANAGER)
         return frozenset(rel)
 
+    def refused(
+        self,
+        key: hd.RefusalCode | HelpdeskProblem,
+        *,
+        status: hd.RefusalStatus | None = None,
+        **values: object,
+    ) -> Refused:
+        """A refusal worded from ``helpdesk.refused.<key>`` (the key kept on
+        ``Refused.key``); nothing is kept: the runtime rolls the command back."""
+        return Refused(self.view.refusal(key, status=status, **values), key.value)
+
     def lesson_title(self, reference: str) -> str:
         """The working title of a lesson draft from case ``reference``."""
         return self.view.t("helpdesk.card.lesson_title", reference=reference)
@@ -193,7 +203,7 @@ class HelpdeskService:
         match = _QUESTION_REF.match(reference.strip())
         row = await self.questions.by_number(int(match[1]), int(match[2])) if match else None
         if row is None:
-            raise HelpdeskError(HelpdeskProblem.QUESTION_UNKNOWN, reference=reference.strip())
+            raise self.refused(HelpdeskProblem.QUESTION_UNKNOWN, reference=reference.strip())
         return row
 
     # ------------------------------------------------------------ asking
@@ -203,14 +213,14 @@ class HelpdeskService:
         """``!vraag <thema> <vraag>`` in a helpdesk room: the question, its thread, the
         theme's experts mentioned there and told by direct message."""
         if room_id not in self.settings.rooms:
-            raise HelpdeskError(HelpdeskProblem.NOT_HELPDESK_ROOM)
+            raise self.refused(HelpdeskProblem.NOT_HELPDESK_ROOM)
         code = theme.strip().lower()
         if code not in self.settings.themes:
-            raise HelpdeskError(
+            raise self.refused(
                 HelpdeskProblem.THEME_UNKNOWN, theme=theme, themes=", ".join(self.settings.themes)
             )
         if contains_bsn(text):
-            raise HelpdeskError(HelpdeskProblem.BSN_IN_QUESTION)
+            raise self.refused(HelpdeskProblem.BSN_IN_QUESTION)
         row = await self.questions.create(
             year=self.calendar.local_date(self.now).year,
             room_id=room_id,
@@ -244,7 +254,10 @@ class HelpdeskService:
         try:
             state, event = step(to_domain(row), self.relations(member, row))
         except hd.HelpdeskRefused as refused:
-            raise refusal_error(refused.refusal, row.reference) from None
+            refusal = refused.refusal
+            raise self.refused(
+                refusal.code, reference=row.reference, status=refusal.status
+            ) from None
         fresh = await self.apply(row, state, event)
         await self.audit(member.matrix_id, name, row.room_id, row.reference)
         notify = self._notify_for(fresh, event, member.matrix_id)
@@ -273,7 +286,7 @@ class HelpdeskService:
             solution_from=state.solution_from,
         )
         if not changed:
-            raise HelpdeskError(HelpdeskProblem.CHANGED_MEANWHILE, reference=row.reference)
+            raise self.refused(HelpdeskProblem.CHANGED_MEANWHILE, reference=row.reference)
         await self.events.apply(row, state, event)
         fresh = await self.questions.get(row.id)
         assert fresh is not None
@@ -290,7 +303,7 @@ class HelpdeskService:
     async def answer(self, member: Member, reference: str, text: str) -> QuestionOutcome:
         """``!antwoord VR-… <tekst>``: refused when the text holds a BSN-valid number."""
         if contains_bsn(text):
-            raise HelpdeskError(HelpdeskProblem.BSN_IN_ANSWER)
+            raise self.refused(HelpdeskProblem.BSN_IN_ANSWER)
         row = await self.question(reference)
         # Stored first: the persisting function of the Answered event indexes it.
         await self.questions.update(row.id, row.status, answer=text.strip())
@@ -325,7 +338,7 @@ class HelpdeskService:
             return None
         try:
             outcome = await self.claim(member, row.reference)
-        except HelpdeskError:
+        except Refused:
             return None
         reply = await self.reply_for(outcome, room_id)
         await self._enqueue(f"helpdesk:{row.reference}:claim:{event_id}", room_id, reply)
@@ -354,7 +367,7 @@ class HelpdeskService:
         """``!vragen [pagina=]`` in a helpdesk room: unanswered questions there, oldest
         first; the page ``win``."""
         if room_id not in self.settings.rooms:
-            raise HelpdeskError(HelpdeskProblem.NOT_HELPDESK_ROOM)
+            raise self.refused(HelpdeskProblem.NOT_HELPDESK_ROOM)
         rows, total = await self.questions.open_questions([room_id], win.limit, win.offset)
         claimers = sorted({q.claimed_by for q in rows if q.claimed_by})
         return OpenList(rows, total, dict(await self.names(claimers)))
@@ -363,7 +376,7 @@ class HelpdeskService:
         """``!zoek <woorden> [pagina=]``: published cards and answered questions, best
         first; the page ``win``."""
         if not self._analyzer.query(query):
-            raise HelpdeskError(HelpdeskProblem.SEARCH_EMPTY)
+            raise self.refused(HelpdeskProblem.SEARCH_EMPTY)
         return await search_knowledge(
             self._session, self._analyzer, query, win.limit, offset=win.offset
         )

@@ -18,7 +18,7 @@ from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import mentioning, text
 from avz_bot.lists import MoreLine, Page, Window, beyond_reply, page_listing
 from avz_bot.messages import Messages
-from avz_bot.services.helpdesk.cards import HelpdeskError
+from avz_bot.services.helpdesk.cards import HelpdeskProblem
 from avz_bot.services.helpdesk.results import CardOutcome, OpenList, QuestionOutcome
 from avz_bot.services.helpdesk.search import SearchResult
 from storage.helpdesk_repositories import KIND_CARD, CardRow, QuestionRow
@@ -60,12 +60,18 @@ class HelpdeskView:
         return format_when(instant, self._calendar)
 
     # ------------------------------------------------------------ questions
-    def refusal(self, error: HelpdeskError) -> Reply:
-        """A refused command: why, and what to do."""
-        values = dict(error.values)
-        if error.status is not None:
-            values["status"] = self.t(status_key(error.status))
-        return text(self.t(f"helpdesk.refused.{error.key.value}", **values))
+    def refusal(
+        self,
+        key: hd.RefusalCode | HelpdeskProblem,
+        *,
+        status: hd.RefusalStatus | None = None,
+        **values: object,
+    ) -> Reply:
+        """A refused command (``helpdesk.refused.<key>``): why, and what to do; the
+        status it was refused in, if any, worded by its kind."""
+        if status is not None:
+            values["status"] = self.t(status_key(status))
+        return text(self.t(f"helpdesk.refused.{key.value}", **values))
 
     def question_outcome(
         self,

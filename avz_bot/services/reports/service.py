@@ -28,6 +28,7 @@ from avz_bot.domain.reports.periods import (
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import paragraphs
 from avz_bot.messages import Messages
+from avz_bot.services.refusal import Refused
 from avz_bot.services.reports.render import RenderedChart, render_charts, render_csv
 from avz_bot.services.reports.results import Report
 from avz_bot.services.reports.sections import (
@@ -45,14 +46,6 @@ from storage.report_repositories import Window
 TREND_MONTHS = 12
 #: The working-day table reaches this far back (older instants use the calendar directly).
 WORKTIME_HISTORY = timedelta(days=800)
-
-
-class ReportRequestError(Exception):
-    """The period or municipality cannot be used; ``reply`` explains it in Dutch."""
-
-    def __init__(self, reply: Reply) -> None:
-        super().__init__("report request refused")
-        self.reply = reply
 
 
 @dataclass
@@ -74,35 +67,35 @@ class ReportService:
 
     def check_room(self, room_id: str) -> None:
         """Reports are asked for in the coordination room only (they cover all cases);
-        ``ReportRequestError`` elsewhere."""
+        ``Refused`` elsewhere."""
         room = self.cases.coordination_room
         if not room:
-            raise ReportRequestError(paragraphs(self.messages.t("report.no_coordination")))
+            raise Refused(paragraphs(self.messages.t("report.no_coordination")))
         if room_id != room:
-            raise ReportRequestError(paragraphs(self.messages.t("report.only_coordination")))
+            raise Refused(paragraphs(self.messages.t("report.only_coordination")))
 
     def period_text(self, period: str | None, start: str | None, end: str | None) -> str | None:
         """The period as one text: ``periode=`` or ``van=… tot=…`` (both needed)."""
         if start is None and end is None:
             return period
         if period is not None or start is None or end is None:
-            raise ReportRequestError(paragraphs(self.messages.t("report.range_incomplete")))
+            raise Refused(paragraphs(self.messages.t("report.range_incomplete")))
         return f"van={start} tot={end}"
 
     def resolve(
         self, period_text: str | None, municipality: str | None
     ) -> tuple[Period, str | None]:
-        """The period and municipality code a user asked for; ``ReportRequestError``
+        """The period and municipality code a user asked for; ``Refused``
         (with a Dutch reply) for an unknown period form or municipality."""
         today = self.calendar.local_date(self.now)
         period = parse_period(period_text or "vorige maand", today)
         if isinstance(period, PeriodError):
-            raise ReportRequestError(self.view.period_error(period, period_text or ""))
+            raise Refused(self.view.period_error(period, period_text or ""))
         code = None
         if municipality:
             code = self.view.municipality_code(municipality)
             if code is None:
-                raise ReportRequestError(self.view.municipality_error(municipality))
+                raise Refused(self.view.municipality_error(municipality))
         return period, code
 
     async def build(self, period: Period, municipality: str | None = None) -> Report:

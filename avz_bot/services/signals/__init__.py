@@ -36,7 +36,7 @@ from avz_bot.services.signals.base import (
     parse_birth_date,
 )
 from avz_bot.services.signals.in_case import CaseSignals
-from avz_bot.services.signals.persisting import JOB_RETENTION, Enqueue, SignalRefused
+from avz_bot.services.signals.persisting import JOB_RETENTION, Enqueue
 from avz_bot.services.signals.persons import PersonSignals
 from avz_bot.services.signals.triage import TriageSignals
 from avz_bot.settings_sections.cases import CasesSettings
@@ -181,7 +181,6 @@ __all__ = [
     "JOB_RELIST",
     "JOB_RETENTION",
     "PersonArgs",
-    "SignalRefused",
     "SignalService",
     "parse_birth_date",
 ]

@@ -17,7 +17,8 @@ from avz_bot.formatting import text
 from avz_bot.messages import Messages
 from avz_bot.services.audit import Audit
 from avz_bot.services.cases import CaseService
-from avz_bot.services.signals.persisting import Enqueue, SignalEvents, SignalRefused
+from avz_bot.services.refusal import Refused
+from avz_bot.services.signals.persisting import Enqueue, SignalEvents
 from avz_bot.services.signals.view import SignalView
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
@@ -113,9 +114,9 @@ class SignalShared:
         """A catalogue text."""
         return self._messages.t(key, **values)
 
-    def refuse(self, key: str, **values: object) -> SignalRefused:
+    def refuse(self, key: str, **values: object) -> Refused:
         """A refusal with a catalogue text (nothing is stored)."""
-        return SignalRefused(text(self.t(key, prefix=self.prefix, **values)))
+        return Refused(text(self.t(key, prefix=self.prefix, **values)))
 
     def check(
         self, action: SignalAction, actors: frozenset[domain.SignalActor], place: Place | None
@@ -123,7 +124,7 @@ class SignalShared:
         """Refuse unless the permission table allows ``action`` here."""
         refused = domain.check(action, actors, place)
         if refused is not None:
-            raise SignalRefused(self.view.refused(refused, self.prefix))
+            raise Refused(self.view.refused(refused, self.prefix))
 
     def tvo_municipality(self, room_id: str) -> str | None:
         """The municipality whose TVO room this is."""

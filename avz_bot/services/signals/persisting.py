@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain import signals as domain
 from avz_bot.domain.inbound import Reply
-from avz_bot.services.cases import CaseCommandError, CaseService
+from avz_bot.services.cases import CaseService
+from avz_bot.services.refusal import Refused
 from avz_bot.services.signals.view import SignalView
 from storage.schedule_repositories import JobRepository
 from storage.signal_repositories import SignalRepository, SignalRow
@@ -28,10 +29,6 @@ Enqueue = Callable[[str, str, Reply], Awaitable[None]]
 Audit = Callable[[str, str, str, str, Mapping[str, Any], str | None], Awaitable[None]]
 #: Signal rows the command has loaded, by id (the persisting functions read them here).
 Known = Mapping[int, SignalRow]
-
-
-class SignalRefused(CaseCommandError):
-    """A signals command cannot proceed; ``reply`` explains why. Nothing changed."""
 
 
 class SignalEvents:
@@ -157,7 +154,7 @@ class SignalEvents:
             self._now,
             event.delete_at,
         ):
-            raise SignalRefused(self.view.not_found(signal.reference, self._prefix))
+            raise Refused(self.view.not_found(signal.reference, self._prefix))
         await self._audit_signal(
             signal.professional,
             "signal.withdrawn",

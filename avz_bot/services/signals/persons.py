@@ -9,8 +9,8 @@ from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Purpose, SignalAction
+from avz_bot.services.refusal import Refused
 from avz_bot.services.signals.base import PersonArgs, SignalShared
-from avz_bot.services.signals.persisting import SignalRefused
 from avz_bot.services.signals.view import Registered
 from storage.signal_repositories import (
     SignalRow,
@@ -149,7 +149,7 @@ class PersonSignals:
             self._shared.stored(row), member, reason, self._shared.now, self._shared.retention
         )
         if isinstance(outcome, domain.Refused):
-            raise SignalRefused(self._shared.view.refused(outcome, self._shared.prefix))
+            raise Refused(self._shared.view.refused(outcome, self._shared.prefix))
         await self._shared.events.apply([outcome], key)
         return self._shared.view.withdrawn(row.reference, outcome.delete_at)
 

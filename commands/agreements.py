@@ -22,14 +22,13 @@ from avz_bot.services.agreements.area import AREA as SERVICES
 from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.refusal import Refused
+from commands.arguments import help_text, person_help
 from commands.framework import (
     CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
-    help_text,
     member_command,
-    person_help,
 )
 
 #: A direct chat: the sender and the bot.

@@ -14,15 +14,14 @@ from avz_bot.lists import PageArgs
 from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.cases.area import AREA as SERVICES
 from avz_bot.services.refusal import Refused
+from commands.arguments import help_text, person_help
 from commands.framework import (
     CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
     NoArguments,
-    help_text,
     member_command,
-    person_help,
 )
 
 USER_PATTERN = r"^@[^:\s]+:[A-Za-z0-9.:-]+$"

@@ -17,12 +17,12 @@ from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
 from avz_bot.services.conferences.area import AREA as SERVICES
 from avz_bot.services.conferences.service import ConferenceService
+from commands.arguments import help_text
 from commands.framework import (
     CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
-    help_text,
     member_command,
 )
 

@@ -10,12 +10,12 @@ from avz_bot.lists import PageArgs
 from avz_bot.services.escalations import EscalationService
 from avz_bot.services.escalations.area import AREA as SERVICES
 from avz_bot.services.refusal import Refused
+from commands.arguments import help_text
 from commands.framework import (
     CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
-    help_text,
     member_command,
 )
 

@@ -1,4 +1,4 @@
-"""Declaring, looking up, validating and dispatching commands.
+"""Declaring, looking up and dispatching commands (arguments: ``commands.arguments``).
 
 A command is declared once, as a ``CommandSpec``: its name, English alias, pydantic
 argument model, audience and the catalogue keys of its help text. Usage lines, the
@@ -14,17 +14,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from pydantic.fields import FieldInfo
+from pydantic import BaseModel
 
 from avz_bot.domain.inbound import IncomingCommand, Reply
-from avz_bot.domain.mentions import MAX_NAME_WORDS, USER_ID, Person, match_person
 from avz_bot.domain.partners import Member, Role
-from avz_bot.domain.signals import contains_bsn
 from avz_bot.formatting import paragraphs
 from avz_bot.messages import Messages
 from avz_bot.services.area import Area, Unit
 from avz_bot.services.refusal import Refused
+from commands.arguments import ArgumentError, bind_arguments, help_key
 from commands.parser import ParsedCommand, ParseError, Token, parse_command
 
 
@@ -161,18 +159,10 @@ class CommandSpec:
         """One line per argument: its name and catalogue description."""
         lines = []
         for name, info in self.args.model_fields.items():
-            key = _help_key(info)
+            key = help_key(info)
             if key:
                 lines.append(f"{self.option_name(name)}: {messages.t(key)}")
         return lines
-
-
-def _help_key(info: FieldInfo) -> str | None:
-    extra = info.json_schema_extra
-    if isinstance(extra, dict):
-        value = extra.get("help")
-        return value if isinstance(value, str) else None
-    return None
 
 
 class Registry:
@@ -217,141 +207,6 @@ class Registry:
             if matches:
                 return self._by_word[matches[0]].name
         return None
-
-
-class ArgumentError(Exception):
-    """The arguments do not fit the command; ``lines`` are the Dutch explanations."""
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        super().__init__("; ".join(lines))
-        self.lines = list(lines)
-
-
-def _person_kind(info: FieldInfo) -> str | None:
-    extra = info.json_schema_extra
-    if isinstance(extra, dict):
-        value = extra.get("person")
-        return value if isinstance(value, str) else None
-    return None
-
-
-def _resolve_person(
-    words: list[str], people: Sequence[Person], kind: str, messages: Messages
-) -> tuple[str, int]:
-    """The user id the leading words name, and how many words that took.
-
-    ``@user:server`` (also what a pill becomes) is taken as is; otherwise the longest
-    run of words that names exactly one of ``people`` (see ``match_person``). Several
-    matches: ``ArgumentError`` listing them. None: for ``"user"`` fields an
-    ``ArgumentError``; for ``"user_or_other"`` (e.g. an organisation) the first word.
-    """
-    first = words[0]
-    if USER_ID.match(first):
-        return first, 1
-    for size in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
-        phrase = " ".join(words[:size])
-        found = match_person(phrase, people)
-        if len(found) == 1:
-            return found[0].user_id, size
-        if found:
-            labels = ", ".join(sorted(p.label for p in found))
-            raise ArgumentError(
-                [messages.t("input.person_ambiguous", name=phrase, candidates=labels)]
-            )
-    if kind == "user":
-        raise ArgumentError([messages.t("input.person_unknown", name=first)])
-    return first, 1
-
-
-def person_help(key: str, *, or_other: bool = False) -> Any:
-    """``json_schema_extra`` for an argument that names a person: its help key, and the
-    mark that makes the framework resolve pills, names and localparts to a user id
-    (``or_other``: an unknown word is passed on as is, e.g. an organisation code)."""
-    return {"help": key, "person": "user_or_other" if or_other else "user"}
-
-
-def bind_arguments(
-    spec: CommandSpec,
-    tokens: Sequence[Token],
-    messages: Messages,
-    people: Sequence[Person] = (),
-) -> BaseModel:
-    """Map tokens onto the spec's argument model and validate them with pydantic.
-
-    Person arguments (``person_help``) are resolved to user ids here, from
-    ``people`` (the room's registered members), so every command gets it alike.
-    """
-    data: dict[str, object] = {}
-    words = [t.value for t in tokens if t.key is None]
-    by_option = {spec.option_name(name): name for name in spec.args.model_fields}
-    for token in tokens:
-        if token.key is None:
-            continue
-        field_name = by_option.get(token.key)
-        if field_name is None or field_name in spec.positional or field_name == spec.rest:
-            raise ArgumentError([messages.t("error.args.unknown_option", option=token.key)])
-        if token.key in data:
-            raise ArgumentError([messages.t("error.args.duplicate_option", option=token.key)])
-        kind = _person_kind(spec.args.model_fields[field_name])
-        data[token.key] = (
-            _resolve_person([token.value], people, kind, messages)[0] if kind else token.value
-        )
-    # Keyed by the option word (the field's alias): that is what pydantic validates.
-    for name in spec.positional:
-        if words:
-            kind = _person_kind(spec.args.model_fields[name])
-            if kind:
-                value, used = _resolve_person(words, people, kind, messages)
-                data[spec.option_name(name)] = value
-                del words[:used]
-            else:
-                data[spec.option_name(name)] = words.pop(0)
-    if words:
-        if spec.rest is None:
-            raise ArgumentError([messages.t("error.args.too_many")])
-        data[spec.option_name(spec.rest)] = " ".join(words)
-    try:
-        args = spec.args.model_validate(data)
-    except ValidationError as exc:
-        raise ArgumentError(_explain(spec, exc, messages)) from None
-    _refuse_identifiers(spec, args, messages)
-    return args
-
-
-def _refuse_identifiers(spec: CommandSpec, args: BaseModel, messages: Messages) -> None:
-    """Free text that contains a BSN-valid number is refused before anything is stored
-    (titles, descriptions, agreements, reasons): one check for every command. Only
-    fields declared with :func:`identifier_help` may carry an identifier (and their
-    handlers pseudonymise it). The refusal never repeats the number."""
-    for name, info in spec.args.model_fields.items():
-        value = getattr(args, name)
-        if isinstance(value, str) and not _is_identifier_field(info) and contains_bsn(value):
-            raise ArgumentError([messages.t("error.args.bsn", field=spec.option_name(name))])
-
-
-def _is_identifier_field(info: FieldInfo) -> bool:
-    extra = info.json_schema_extra
-    return isinstance(extra, dict) and extra.get("identifier") is True
-
-
-def _explain(spec: CommandSpec, exc: ValidationError, messages: Messages) -> list[str]:
-    lines: list[str] = []
-    for error in exc.errors():
-        loc = error.get("loc", ())
-        label = str(loc[0]) if loc else ""
-        ctx = error.get("ctx") or {}
-        kind = error.get("type", "")
-        if kind == "missing":
-            lines.append(messages.t("error.args.missing", field=label))
-        elif kind == "string_too_long":
-            lines.append(
-                messages.t("error.args.too_long", field=label, limit=ctx.get("max_length"))
-            )
-        elif kind in {"enum", "literal_error"}:
-            lines.append(messages.t("error.args.choice", field=label, choices=ctx.get("expected")))
-        else:
-            lines.append(messages.t("error.args.invalid", field=label))
-    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,56 +292,16 @@ class Dispatcher:
         Other handler exceptions propagate: the caller rolls the transaction back and
         sends the generic error reply, so no exception text ever reaches a room.
         """
-        t = self.messages.t
         reading = self.read(incoming.body)
-        parsed, error = reading.parsed, reading.error
-        if error is not None:
-            if member is None:
-                return DispatchResult(
-                    paragraphs(t("error.not_registered")), None, Outcome.UNREGISTERED
-                )
-            return DispatchResult(
-                paragraphs(t(error.key, **error.values), t("error.help_hint", prefix=self.prefix)),
-                None,
-                Outcome.BAD_ARGUMENTS,
-            )
-        if parsed is None:
-            return DispatchResult(None, None, Outcome.IGNORED)
-        if member is None:
-            return DispatchResult(paragraphs(t("error.not_registered")), None, Outcome.UNREGISTERED)
-        if incoming.edit_of is not None:
-            # Running an edit would surprise whoever already acted on the first answer.
-            return DispatchResult(
-                paragraphs(t("input.edit_not_rerun", prefix=self.prefix)), None, Outcome.IGNORED
-            )
-        resolved = reading.resolved
-        if resolved is None:
-            shown = f"{self.prefix}{parsed.name}"
-            suggestion = self.registry.suggest(parsed.name)
-            first = (
-                t(
-                    "error.unknown_command_suggest",
-                    command=shown,
-                    suggestion=f"{self.prefix}{suggestion}",
-                )
-                if suggestion
-                else t("error.unknown_command", command=shown)
-            )
-            return DispatchResult(
-                paragraphs(first, t("error.help_hint", prefix=self.prefix)), None, Outcome.UNKNOWN
-            )
-        spec, tokens = resolved
-        if not spec.audience.allows(member):
-            audience = t(f"permission.{spec.audience.value}")
-            return DispatchResult(
-                paragraphs(t("error.permission", roles=audience)), spec.name, Outcome.FORBIDDEN
-            )
-        if spec.changes_state and self.refuse_unsigned_devices and not incoming.device_verified:
-            # Strict trust policy: a change needs a device its owner has cross-signed
-            # (unknown counts as not signed: the policy is there to be strict).
-            return DispatchResult(
-                paragraphs(t("error.unsigned_device")), spec.name, Outcome.FORBIDDEN
-            )
+        early = self._before_resolving(reading, incoming, member)
+        if early is not None or member is None:
+            return early or DispatchResult(None, None, Outcome.IGNORED)
+        if reading.resolved is None:
+            return self._unknown(reading)
+        spec, tokens = reading.resolved
+        refused = self._gate(spec, incoming, member)
+        if refused is not None:
+            return refused
         try:
             args = bind_arguments(spec, tokens, self.messages, incoming.people)
         except ArgumentError as exc:
@@ -503,20 +318,72 @@ class Dispatcher:
         )
         try:
             result = await spec.handler(ctx, args)
-        except Refused as refused:
-            return DispatchResult(refused.reply, spec.name, Outcome.REFUSED, tuple(ctx.audit))
+        except Refused as refused_by:
+            return DispatchResult(refused_by.reply, spec.name, Outcome.REFUSED, tuple(ctx.audit))
         return DispatchResult(result.reply, spec.name, result.outcome, tuple(ctx.audit))
 
+    def _before_resolving(
+        self, reading: Reading, incoming: IncomingCommand, member: Member | None
+    ) -> DispatchResult | None:
+        """The endings before a command is looked up: unparseable, not for the bot, an
+        unregistered sender, an edit (None: go on)."""
+        t = self.messages.t
+        if reading.error is not None:
+            if member is None:
+                return DispatchResult(
+                    paragraphs(t("error.not_registered")), None, Outcome.UNREGISTERED
+                )
+            hint = t("error.help_hint", prefix=self.prefix)
+            error = t(reading.error.key, **reading.error.values)
+            return DispatchResult(paragraphs(error, hint), None, Outcome.BAD_ARGUMENTS)
+        if reading.parsed is None:
+            return DispatchResult(None, None, Outcome.IGNORED)
+        if member is None:
+            return DispatchResult(paragraphs(t("error.not_registered")), None, Outcome.UNREGISTERED)
+        if incoming.edit_of is not None:
+            # Running an edit would surprise whoever already acted on the first answer.
+            return DispatchResult(
+                paragraphs(t("input.edit_not_rerun", prefix=self.prefix)), None, Outcome.IGNORED
+            )
+        return None
 
-def help_text(key: str) -> Any:
-    """``json_schema_extra`` for an argument field: its catalogue help key."""
-    return {"help": key}
+    def _unknown(self, reading: Reading) -> DispatchResult:
+        """An unknown command: "did you mean …?" when one is close."""
+        t = self.messages.t
+        assert reading.parsed is not None
+        name = reading.parsed.name
+        shown = f"{self.prefix}{name}"
+        suggestion = self.registry.suggest(name)
+        first = (
+            t(
+                "error.unknown_command_suggest",
+                command=shown,
+                suggestion=f"{self.prefix}{suggestion}",
+            )
+            if suggestion
+            else t("error.unknown_command", command=shown)
+        )
+        return DispatchResult(
+            paragraphs(first, t("error.help_hint", prefix=self.prefix)), None, Outcome.UNKNOWN
+        )
 
-
-def identifier_help(key: str) -> Any:
-    """``json_schema_extra`` for a field that may hold a person's identifier (a BSN):
-    exempt from the BSN refusal; its handler must pseudonymise it and never store it."""
-    return {"help": key, "identifier": True}
+    def _gate(
+        self, spec: CommandSpec, incoming: IncomingCommand, member: Member
+    ) -> DispatchResult | None:
+        """The command's audience and the device trust policy (None: allowed)."""
+        t = self.messages.t
+        if not spec.audience.allows(member):
+            audience = t(f"permission.{spec.audience.value}")
+            return DispatchResult(
+                paragraphs(t("error.permission", roles=audience)), spec.name, Outcome.FORBIDDEN
+            )
+        if spec.changes_state and self.refuse_unsigned_devices and not incoming.device_verified:
+            # Strict trust policy: a change needs a device its owner has cross-signed
+            # (unknown counts as not signed: the policy is there to be strict).
+            return DispatchResult(
+                paragraphs(t("error.unsigned_device")), spec.name, Outcome.FORBIDDEN
+            )
+        return None
 
 
 def member_command(

@@ -17,12 +17,12 @@ from avz_bot.lists import PageArgs
 from avz_bot.services.cases import CaseService
 from avz_bot.services.helpdesk.area import AREA as SERVICES
 from avz_bot.services.helpdesk.service import HelpdeskService
+from commands.arguments import help_text
 from commands.framework import (
     CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
-    help_text,
     member_command,
 )
 

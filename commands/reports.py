@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from avz_bot.domain.reports.permissions import PERMISSIONS, ReportAction
 from avz_bot.services.reports.area import AREA as SERVICES
 from avz_bot.services.reports.service import ReportService
+from commands.arguments import help_text
 from commands.framework import (
     Audience,
     AuditNote,
@@ -14,7 +15,6 @@ from commands.framework import (
     CommandContext,
     CommandSpec,
     HandlerResult,
-    help_text,
 )
 
 

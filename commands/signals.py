@@ -24,13 +24,12 @@ from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseService
 from avz_bot.services.signals import PersonArgs, SignalService
 from avz_bot.services.signals.area import AREA as SERVICES
+from commands.arguments import help_text, identifier_help
 from commands.framework import (
     CommandArea,
     CommandContext,
     CommandSpec,
     HandlerResult,
-    help_text,
-    identifier_help,
     member_command,
 )
 

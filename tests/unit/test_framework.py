@@ -16,8 +16,8 @@ from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
 from avz_bot.services.refusal import Refused
+from commands.arguments import ArgumentError, bind_arguments
 from commands.framework import (
-    ArgumentError,
     Audience,
     AuditNote,
     CommandContext,
@@ -26,7 +26,6 @@ from commands.framework import (
     HandlerResult,
     Outcome,
     Registry,
-    bind_arguments,
 )
 from commands.parser import Token
 from commands.registry import build_registry

@@ -11,7 +11,8 @@ from avz_bot.domain.inbound import IncomingCommand, Reply
 from avz_bot.domain.mentions import MessageText, Person, match_person, message_text
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.messages import Messages
-from commands.framework import ArgumentError, Dispatcher, Outcome, bind_arguments
+from commands.arguments import ArgumentError, bind_arguments
+from commands.framework import Dispatcher, Outcome
 from commands.parser import parse_command
 from commands.registry import build_registry
 

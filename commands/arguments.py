@@ -1,0 +1,198 @@
+"""Binding a command's words to its argument model: validation, person names, the BSN guard.
+
+``bind_arguments`` turns the tokens after a command's name into its pydantic argument
+model (positional words, ``name=value`` options, people named by pill, name or Matrix id),
+refuses a BSN in any field not declared as an identifier field, and explains a validation
+error in Dutch (``ArgumentError``). ``help_text``, ``person_help`` and ``identifier_help``
+declare a field's catalogue help key and kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from avz_bot.domain.mentions import MAX_NAME_WORDS, USER_ID, Person, match_person
+from avz_bot.domain.signals import contains_bsn
+from avz_bot.messages import Messages
+from commands.parser import Token
+
+
+class ArgumentSpec(Protocol):
+    """What binding needs of a command's declaration (``commands.framework.CommandSpec``)."""
+
+    @property
+    def args(self) -> type[BaseModel]:
+        """The argument model."""
+        ...
+
+    @property
+    def positional(self) -> tuple[str, ...]:
+        """Fields that take positional words, in order."""
+        ...
+
+    @property
+    def rest(self) -> str | None:
+        """The field that receives all remaining words."""
+        ...
+
+    def option_name(self, field_name: str) -> str:
+        """The word users type for ``field_name``."""
+        ...
+
+
+def help_key(info: FieldInfo) -> str | None:
+    extra = info.json_schema_extra
+    if isinstance(extra, dict):
+        value = extra.get("help")
+        return value if isinstance(value, str) else None
+    return None
+
+
+class ArgumentError(Exception):
+    """The arguments do not fit the command; ``lines`` are the Dutch explanations."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__("; ".join(lines))
+        self.lines = list(lines)
+
+
+def _person_kind(info: FieldInfo) -> str | None:
+    extra = info.json_schema_extra
+    if isinstance(extra, dict):
+        value = extra.get("person")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _resolve_person(
+    words: list[str], people: Sequence[Person], kind: str, messages: Messages
+) -> tuple[str, int]:
+    """The user id the leading words name, and how many words that took.
+
+    ``@user:server`` (also what a pill becomes) is taken as is; otherwise the longest
+    run of words that names exactly one of ``people`` (see ``match_person``). Several
+    matches: ``ArgumentError`` listing them. None: for ``"user"`` fields an
+    ``ArgumentError``; for ``"user_or_other"`` (e.g. an organisation) the first word.
+    """
+    first = words[0]
+    if USER_ID.match(first):
+        return first, 1
+    for size in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
+        phrase = " ".join(words[:size])
+        found = match_person(phrase, people)
+        if len(found) == 1:
+            return found[0].user_id, size
+        if found:
+            labels = ", ".join(sorted(p.label for p in found))
+            raise ArgumentError(
+                [messages.t("input.person_ambiguous", name=phrase, candidates=labels)]
+            )
+    if kind == "user":
+        raise ArgumentError([messages.t("input.person_unknown", name=first)])
+    return first, 1
+
+
+def person_help(key: str, *, or_other: bool = False) -> Any:
+    """``json_schema_extra`` for an argument that names a person: its help key, and the
+    mark that makes the framework resolve pills, names and localparts to a user id
+    (``or_other``: an unknown word is passed on as is, e.g. an organisation code)."""
+    return {"help": key, "person": "user_or_other" if or_other else "user"}
+
+
+def bind_arguments(
+    spec: ArgumentSpec,
+    tokens: Sequence[Token],
+    messages: Messages,
+    people: Sequence[Person] = (),
+) -> BaseModel:
+    """Map tokens onto the spec's argument model and validate them with pydantic.
+
+    Person arguments (``person_help``) are resolved to user ids here, from
+    ``people`` (the room's registered members), so every command gets it alike.
+    """
+    data: dict[str, object] = {}
+    words = [t.value for t in tokens if t.key is None]
+    by_option = {spec.option_name(name): name for name in spec.args.model_fields}
+    for token in tokens:
+        if token.key is None:
+            continue
+        field_name = by_option.get(token.key)
+        if field_name is None or field_name in spec.positional or field_name == spec.rest:
+            raise ArgumentError([messages.t("error.args.unknown_option", option=token.key)])
+        if token.key in data:
+            raise ArgumentError([messages.t("error.args.duplicate_option", option=token.key)])
+        kind = _person_kind(spec.args.model_fields[field_name])
+        data[token.key] = (
+            _resolve_person([token.value], people, kind, messages)[0] if kind else token.value
+        )
+    # Keyed by the option word (the field's alias): that is what pydantic validates.
+    for name in spec.positional:
+        if words:
+            kind = _person_kind(spec.args.model_fields[name])
+            if kind:
+                value, used = _resolve_person(words, people, kind, messages)
+                data[spec.option_name(name)] = value
+                del words[:used]
+            else:
+                data[spec.option_name(name)] = words.pop(0)
+    if words:
+        if spec.rest is None:
+            raise ArgumentError([messages.t("error.args.too_many")])
+        data[spec.option_name(spec.rest)] = " ".join(words)
+    try:
+        args = spec.args.model_validate(data)
+    except ValidationError as exc:
+        raise ArgumentError(_explain(spec, exc, messages)) from None
+    _refuse_identifiers(spec, args, messages)
+    return args
+
+
+def _refuse_identifiers(spec: ArgumentSpec, args: BaseModel, messages: Messages) -> None:
+    """Free text that contains a BSN-valid number is refused before anything is stored
+    (titles, descriptions, agreements, reasons): one check for every command. Only
+    fields declared with :func:`identifier_help` may carry an identifier (and their
+    handlers pseudonymise it). The refusal never repeats the number."""
+    for name, info in spec.args.model_fields.items():
+        value = getattr(args, name)
+        if isinstance(value, str) and not _is_identifier_field(info) and contains_bsn(value):
+            raise ArgumentError([messages.t("error.args.bsn", field=spec.option_name(name))])
+
+
+def _is_identifier_field(info: FieldInfo) -> bool:
+    extra = info.json_schema_extra
+    return isinstance(extra, dict) and extra.get("identifier") is True
+
+
+def _explain(spec: ArgumentSpec, exc: ValidationError, messages: Messages) -> list[str]:
+    lines: list[str] = []
+    for error in exc.errors():
+        loc = error.get("loc", ())
+        label = str(loc[0]) if loc else ""
+        ctx = error.get("ctx") or {}
+        kind = error.get("type", "")
+        if kind == "missing":
+            lines.append(messages.t("error.args.missing", field=label))
+        elif kind == "string_too_long":
+            lines.append(
+                messages.t("error.args.too_long", field=label, limit=ctx.get("max_length"))
+            )
+        elif kind in {"enum", "literal_error"}:
+            lines.append(messages.t("error.args.choice", field=label, choices=ctx.get("expected")))
+        else:
+            lines.append(messages.t("error.args.invalid", field=label))
+    return lines
+
+
+def help_text(key: str) -> Any:
+    """``json_schema_extra`` for an argument field: its catalogue help key."""
+    return {"help": key}
+
+
+def identifier_help(key: str) -> Any:
+    """``json_schema_extra`` for a field that may hold a person's identifier (a BSN):
+    exempt from the BSN refusal; its handler must pseudonymise it and never store it."""
+    return {"help": key, "identifier": True}

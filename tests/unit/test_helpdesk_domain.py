@@ -116,10 +116,11 @@ def test_permission_table_refuses(
     assert refusal is not None and refusal.code.value == code
 
 
-def test_refused_transition_raises_and_changes_nothing() -> None:
+def test_refused_transition_returns_the_refusal_and_changes_nothing() -> None:
     q = _q()
-    with pytest.raises(hd.HelpdeskRefused):
-        hd.confirm(q, "@asker:x", frozenset({R.ASKER}), q.asked_at)
+    refused = hd.confirm(q, "@asker:x", frozenset({R.ASKER}), q.asked_at)
+    assert isinstance(refused, hd.Refusal)
+    assert refused.code is hd.RefusalCode.WRONG_STATUS
     assert q.status is hd.QuestionStatus.OPEN
 
 

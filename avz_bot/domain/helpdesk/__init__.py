@@ -49,7 +49,6 @@ from avz_bot.domain.helpdesk.permissions import (
 from avz_bot.domain.helpdesk.status import (
     CardState,
     CardStatus,
-    HelpdeskRefused,
     QuestionStatus,
     Refusal,
     RefusalCode,
@@ -72,7 +71,6 @@ __all__ = [
     "Claimed",
     "Clock",
     "Closed",
-    "HelpdeskRefused",
     "Question",
     "QuestionAction",
     "QuestionStatus",

@@ -35,7 +35,6 @@ from avz_bot.domain.helpdesk.permissions import (
 from avz_bot.domain.helpdesk.status import (
     CardState,
     CardStatus,
-    HelpdeskRefused,
     QuestionStatus,
     Refusal,
     RefusalCode,
@@ -95,17 +94,18 @@ class Reopened:
 QuestionEvent = Claimed | Answered | Closed | Reopened
 
 
-def _require(action: QuestionAction, question: Question, relations: frozenset[Relation]) -> None:
-    refusal = check_question(action, question.status, relations)
-    if refusal is not None:
-        raise HelpdeskRefused(refusal)
+def _refusal(
+    action: QuestionAction, question: Question, relations: frozenset[Relation]
+) -> Refusal | None:
+    return check_question(action, question.status, relations)
 
 
 def claim(
     question: Question, who: str, relations: frozenset[Relation], at: datetime
-) -> tuple[Question, Claimed]:
-    """``!oppakken`` / 🙋: ``who`` takes an open question. Raises :class:`HelpdeskRefused`."""
-    _require(QuestionAction.CLAIM, question, relations)
+) -> tuple[Question, Claimed] | Refusal:
+    """``!oppakken`` / 🙋: ``who`` takes an open question (or the :class:`Refusal`)."""
+    if (refused := _refusal(QuestionAction.CLAIM, question, relations)) is not None:
+        return refused
     changed = replace(
         question,
         status=QuestionStatus.CLAIMED,
@@ -117,9 +117,10 @@ def claim(
 
 def answer(
     question: Question, who: str, relations: frozenset[Relation], at: datetime
-) -> tuple[Question, Answered]:
+) -> tuple[Question, Answered] | Refusal:
     """``!antwoord``: record an answer (taking the question if nobody had it)."""
-    _require(QuestionAction.ANSWER, question, relations)
+    if (refused := _refusal(QuestionAction.ANSWER, question, relations)) is not None:
+        return refused
     claimed = question.claimed_by is None
     changed = replace(
         question,
@@ -134,9 +135,10 @@ def answer(
 
 def confirm(
     question: Question, who: str, relations: frozenset[Relation], at: datetime
-) -> tuple[Question, Closed]:
+) -> tuple[Question, Closed] | Refusal:
     """``!opgelost``: the asker (or a ketenmanager) confirms the answer."""
-    _require(QuestionAction.CONFIRM, question, relations)
+    if (refused := _refusal(QuestionAction.CONFIRM, question, relations)) is not None:
+        return refused
     return replace(question, status=QuestionStatus.CLOSED, closed_at=at), Closed(who, False)
 
 
@@ -150,10 +152,11 @@ def auto_close(question: Question, at: datetime) -> tuple[Question, Closed] | No
 
 def reopen(
     question: Question, who: str, relations: frozenset[Relation], at: datetime
-) -> tuple[Question, Reopened]:
+) -> tuple[Question, Reopened] | Refusal:
     """``!heropen``: back to the claimer (or open when nobody had it); the solution clock
     starts again from ``at``."""
-    _require(QuestionAction.REOPEN, question, relations)
+    if (refused := _refusal(QuestionAction.REOPEN, question, relations)) is not None:
+        return refused
     status = QuestionStatus.CLAIMED if question.claimed_by else QuestionStatus.OPEN
     changed = replace(
         question,

@@ -59,11 +59,3 @@ class Refusal:
 
     code: RefusalCode
     status: RefusalStatus
-
-
-class HelpdeskRefused(Exception):
-    """Raised by a transition that is not allowed; carries the :class:`Refusal`."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal.code.value)
-        self.refusal = refusal

@@ -62,6 +62,8 @@ from storage.schedule_repositories import JobRepository
 _QUESTION_REF = re.compile(r"^vr-(\d{4})-(\d{1,7})$", re.IGNORECASE)
 
 Enqueue = Callable[[str, str, Reply], Awaitable[None]]
+#: A question transition's result: the new state and its event, or the domain's refusal.
+Step = tuple[hd.Question, Any] | hd.Refusal
 
 
 def to_domain(row: QuestionRow) -> hd.Question:
@@ -247,17 +249,14 @@ class HelpdeskService:
         self,
         member: Member,
         reference: str,
-        step: Callable[[hd.Question, frozenset[hd.Relation]], tuple[hd.Question, Any]],
+        step: Callable[[hd.Question, frozenset[hd.Relation]], tuple[hd.Question, Any] | hd.Refusal],
         name: QuestionEvent,
     ) -> QuestionOutcome:
         row = await self.question(reference)
-        try:
-            state, event = step(to_domain(row), self.relations(member, row))
-        except hd.HelpdeskRefused as refused:
-            refusal = refused.refusal
-            raise self.refused(
-                refusal.code, reference=row.reference, status=refusal.status
-            ) from None
+        outcome = step(to_domain(row), self.relations(member, row))
+        if isinstance(outcome, hd.Refusal):
+            raise self.refused(outcome.code, reference=row.reference, status=outcome.status)
+        state, event = outcome
         fresh = await self.apply(row, state, event)
         await self.audit(member.matrix_id, name, row.room_id, row.reference)
         notify = self._notify_for(fresh, event, member.matrix_id)
@@ -295,7 +294,7 @@ class HelpdeskService:
     async def claim(self, member: Member, reference: str) -> QuestionOutcome:
         """``!oppakken VR-…`` (and 🙋 on the question)."""
 
-        def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
+        def step(q: hd.Question, rel: frozenset[hd.Relation]) -> Step:
             return hd.claim(q, member.matrix_id, rel, self.now)
 
         return await self._transition(member, reference, step, QuestionEvent.CLAIMED)
@@ -308,7 +307,7 @@ class HelpdeskService:
         # Stored first: the persisting function of the Answered event indexes it.
         await self.questions.update(row.id, row.status, answer=text.strip())
 
-        def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
+        def step(q: hd.Question, rel: frozenset[hd.Relation]) -> Step:
             return hd.answer(q, member.matrix_id, rel, self.now)
 
         return await self._transition(member, reference, step, QuestionEvent.ANSWERED)
@@ -316,7 +315,7 @@ class HelpdeskService:
     async def confirm(self, member: Member, reference: str) -> QuestionOutcome:
         """``!opgelost VR-…``."""
 
-        def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
+        def step(q: hd.Question, rel: frozenset[hd.Relation]) -> Step:
             return hd.confirm(q, member.matrix_id, rel, self.now)
 
         return await self._transition(member, reference, step, QuestionEvent.CONFIRMED)
@@ -324,7 +323,7 @@ class HelpdeskService:
     async def reopen(self, member: Member, reference: str) -> QuestionOutcome:
         """``!heropen VR-…``."""
 
-        def step(q: hd.Question, rel: frozenset[hd.Relation]) -> tuple[hd.Question, Any]:
+        def step(q: hd.Question, rel: frozenset[hd.Relation]) -> Step:
             return hd.reopen(q, member.matrix_id, rel, self.now)
 
         return await self._transition(member, reference, step, QuestionEvent.REOPENED)

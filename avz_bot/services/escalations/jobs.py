@@ -20,7 +20,7 @@ from avz_bot.domain.inbound import IncomingReaction
 from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import sections
-from avz_bot.scheduling import lateness
+from avz_bot.scheduled_jobs import lateness
 from avz_bot.services.area import Bind, DigestProvider, DigestSection, Unit
 from avz_bot.services.cases import CaseService
 from avz_bot.services.conferences.service import ConferenceService

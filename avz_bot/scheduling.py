@@ -24,8 +24,9 @@ or merely slow worker from finishing a job someone else has since claimed.
 
 Handlers get the session, the job (read under the fence, so its payload is current) and
 "now". A handler that sends a message derives the outbox transaction id from
-:func:`job_key`, and one that was woken late (bot down, backlog) can see by how much with
-:func:`lateness`.
+:func:`~avz_bot.scheduled_jobs.job_key`, and one that was woken late (bot down, backlog)
+can see by how much with :func:`~avz_bot.scheduled_jobs.lateness`; the back-off and the
+fence live there too (:mod:`avz_bot.scheduled_jobs`).
 """
 
 from __future__ import annotations
@@ -40,15 +41,13 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import update
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
 from avz_bot.logs import get_logger
+from avz_bot.scheduled_jobs import fence, lateness, retry_delay
 from storage.db import Database, is_database_unavailable
-from storage.schedule_models import ScheduledJobRecord
-from storage.schedule_repositories import JOB_RUNNING, JobRepository, JobRow
+from storage.schedule_repositories import JobRepository, JobRow
 
 log = get_logger(__name__)
 
@@ -81,33 +80,6 @@ _UNAVAILABLE_RETRY_FIRST = 1.0
 _UNAVAILABLE_RETRY_CAP = 30.0
 
 
-def lateness(job: JobRow, now: datetime) -> timedelta:
-    """How much later than its due time the job runs (zero when on time).
-
-    After a failed attempt the job's ``due_at`` is its retry time, so this is measured
-    from the current arming; a handler that must report lateness against an original
-    moment keeps that moment in its own data (e.g. the reminder row's ``due_at``).
-    """
-    return max(timedelta(0), now - job.due_at)
-
-
-def job_key(job: JobRow) -> str:
-    """A key for deriving idempotent ids (outbox ``txn_id_for(kind, job_key(job))``).
-
-    The id alone is not enough: a job with a ``dedupe_key`` is the same row every time it
-    is re-armed, and each arming must produce a new message. The due time identifies the
-    arming (re-arming a finished job at the very same instant yields the same key, which
-    then deduplicates a message that would be identical anyway).
-    """
-    return f"{job.id}@{job.due_at.astimezone(UTC).isoformat()}"
-
-
-def retry_delay(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
-    """Back-off before attempt ``attempts + 1``: ``base * 2**(attempts-1)``, at most ``cap``."""
-    exponent = min(max(0, attempts - 1), 60)  # 2**60 already exceeds any sensible cap
-    return timedelta(seconds=min(base.total_seconds() * 2.0**exponent, cap.total_seconds()))
-
-
 def _where(exc: BaseException) -> str:
     """File and line of the innermost frame: enough to find a bug, no data from it."""
     frames = traceback.extract_tb(exc.__traceback__)
@@ -115,30 +87,6 @@ def _where(exc: BaseException) -> str:
         return "?"
     last = frames[-1]
     return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
-
-
-async def _fence(session: AsyncSession, job_id: int, worker: str, claimed_at: datetime) -> bool:
-    """Whether the job is still running under this exact claim; holds it until commit.
-
-    A no-op UPDATE rather than a SELECT: on PostgreSQL it locks the row, so a concurrent
-    cancel, re-arm or stale reclaim waits for this transaction instead of slipping in
-    between the check and ``complete``; on SQLite, being the transaction's first
-    statement, it takes the write lock up front (no read-then-write upgrade failure).
-    """
-    stmt = (
-        update(ScheduledJobRecord)
-        .where(
-            ScheduledJobRecord.id == job_id,
-            ScheduledJobRecord.status == JOB_RUNNING,
-            ScheduledJobRecord.claimed_by == worker,
-            ScheduledJobRecord.claimed_at == claimed_at,
-        )
-        .values(claimed_at=ScheduledJobRecord.claimed_at)
-    )
-    result = await session.execute(stmt, execution_options={"synchronize_session": False})
-    if not isinstance(result, CursorResult):  # pragma: no cover - DML always gives one
-        raise TypeError("expected a cursor result from a DML statement")
-    return result.rowcount == 1
 
 
 class _NoHandlerError(Exception):
@@ -421,7 +369,7 @@ class Scheduler:
         """Put back the jobs whose failure could not be recorded during an outage."""
         for job_id, claimed_at in list(self._unreleased.items()):
             async with self._db.session() as session, session.begin():
-                if await _fence(session, job_id, self._worker, claimed_at):
+                if await fence(session, job_id, self._worker, claimed_at):
                     await JobRepository(session).release(job_id, self._clock.now(), refund=True)
             del self._unreleased[job_id]
 
@@ -474,7 +422,7 @@ class Scheduler:
     async def _execute(self, job_id: int, claimed_at: datetime) -> bool:
         """The handler and the completion in one transaction (raises on handler failure)."""
         async with self._db.session() as session, session.begin():
-            if not await _fence(session, job_id, self._worker, claimed_at):
+            if not await fence(session, job_id, self._worker, claimed_at):
                 # Cancelled, re-armed or reclaimed since the claim: that change stands.
                 log.info("claimed job no longer ours", extra={"job_id": job_id})
                 return False
@@ -511,7 +459,7 @@ class Scheduler:
         retry_at = now if outage else now + retry_delay(attempts, self._retry_base, self._retry_cap)
         try:
             async with self._db.session() as session, session.begin():
-                if not await _fence(session, job.id, self._worker, claimed_at):
+                if not await fence(session, job.id, self._worker, claimed_at):
                     return  # no longer ours: whoever changed it decides what happens next
                 jobs = JobRepository(session)
                 if give_up:

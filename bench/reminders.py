@@ -41,7 +41,8 @@ from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import SystemClock
-from avz_bot.scheduling import Scheduler, job_key, lateness
+from avz_bot.scheduled_jobs import job_key, lateness
+from avz_bot.scheduling import Scheduler
 from avz_bot.services.outbox import txn_id_for
 from storage.db import Database, sqlite_url_for
 from storage.outbox_models import OutboxRecord

@@ -15,9 +15,10 @@ Repositories never commit; the caller owns the transaction::
 from storage import models  # noqa: F401  (registers every table on Base.metadata)
 from storage.agreement_repositories import AgreementRepository, AgreementRow, PostponementRow
 from storage.audit_repositories import AuditEntry, AuditRepository
-from storage.case_repositories import CaseMemberRow, CaseRepository, CaseRow, RegieProposalRow
+from storage.case_repositories import CaseMemberRow, CaseRepository, CaseRow
 from storage.db import Database, SchemaMismatchError, sqlite_url_for
 from storage.outbox_repositories import OutboxRepository, OutboxRow
+from storage.regie_repositories import RegieProposalRow
 from storage.registry_repositories import PartnerRepository, SyncSummary
 from storage.runtime_repositories import (
     PendingEncryptedRepository,

@@ -1,4 +1,4 @@
-"""Repositories for cases: case numbers, cases, members, regie and proposals to move it.
+"""Repositories for cases: case numbers, cases, members and regie.
 
 Same rules as every repository (``storage.sql``): the caller owns the transaction
 (repositories never commit), results are frozen dataclasses, and everything that must be
@@ -8,8 +8,8 @@ returns whether its precondition held.
 Statuses, kinds and resolutions are plain strings (the domain layer owns their
 meaning); the values in use are listed by the ``*_STATUSES``/``*_KINDS`` constants.
 Every change of a case's state (status, room, regie) increments ``cases.version``;
-bookkeeping such as ``unregie_reported_on`` does not. The agreements of cases:
-``storage.agreement_repositories``.
+bookkeeping such as ``unregie_reported_on`` does not. Proposals to move regie:
+``storage.regie_repositories``; the agreements of cases: ``storage.agreement_repositories``.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from storage.case_models import (
     CaseMemberRecord,
     CaseRecord,
     CaseSequenceRecord,
-    RegieProposalRecord,
 )
+from storage.regie_repositories import RegieProposalRepository, RegieProposalRow
 from storage.sql import _dialect_insert, _fetch_rows, _rowcount, _to_row
 
 #: ``cases.status`` values, in their usual order.
@@ -37,10 +37,6 @@ CASE_STATUSES = tuple(CaseStatus)
 CLOSED_STATUS = CaseStatus.GESLOTEN
 #: Statuses of cases that are not closed.
 OPEN_CASE_STATUSES = tuple(status for status in CaseStatus if status is not CLOSED_STATUS)
-#: ``regie_proposals.kind``: the holder offers regie, or someone asks the holder for it.
-PROPOSAL_KINDS = ("transfer", "request")
-#: ``regie_proposals.resolution`` values.
-PROPOSAL_RESOLUTIONS = ("accepted", "declined", "expired", "cancelled")
 
 
 def format_reference(year: int, number: int) -> str:
@@ -89,32 +85,14 @@ class CaseMemberRow:
         return self.left_at is None
 
 
-@dataclass(frozen=True, slots=True)
-class RegieProposalRow:
-    """A proposal to move regie (see ``PROPOSAL_KINDS``)."""
-
-    id: int
-    case_id: int
-    kind: str
-    from_user: str
-    to_user: str
-    created_at: datetime
-    expires_at: datetime
-    resolved_at: datetime | None
-    resolution: str | None
-
-    @property
-    def open(self) -> bool:
-        """Whether the proposal still awaits an answer."""
-        return self.resolved_at is None
-
-
 # --------------------------------------------------------------------------- cases
 class CaseRepository:
-    """Cases, their members, who holds regie, and proposals to move regie."""
+    """Cases, their members and who holds regie; proposals to move regie through the
+    composed :class:`RegieProposalRepository` (``proposals``)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.proposals = RegieProposalRepository(session)
 
     # ---- numbering and creation
     async def next_reference(self, year: int) -> str:
@@ -458,7 +436,7 @@ class CaseRepository:
         )
         return await _rowcount(self._session, stmt) == 1
 
-    # ---- regie proposals
+    # ---- regie proposals (``storage.regie_repositories``)
     async def create_proposal(
         self,
         *,
@@ -469,76 +447,32 @@ class CaseRepository:
         now: datetime,
         expires_at: datetime,
     ) -> RegieProposalRow | None:
-        """Open a proposal; None (and nothing changes) if the case already has an open
-        one. ``INSERT ... ON CONFLICT DO NOTHING`` against the partial unique index, so
-        a refusal neither raises nor aborts the caller's transaction."""
-        stmt = (
-            _dialect_insert(self._session, RegieProposalRecord)
-            .values(
-                case_id=case_id,
-                kind=kind,
-                from_user=from_user,
-                to_user=to_user,
-                created_at=now,
-                expires_at=expires_at,
-                resolved_at=None,
-                resolution=None,
-            )
-            .on_conflict_do_nothing(
-                index_elements=["case_id"],
-                index_where=RegieProposalRecord.resolved_at.is_(None),
-            )
-            .returning(RegieProposalRecord.id)
+        """See :meth:`RegieProposalRepository.create_proposal`."""
+        return await self.proposals.create_proposal(
+            case_id=case_id,
+            kind=kind,
+            from_user=from_user,
+            to_user=to_user,
+            now=now,
+            expires_at=expires_at,
         )
-        new_id = (await self._session.execute(stmt)).scalar_one_or_none()
-        return None if new_id is None else await self.get_proposal(new_id)
 
     async def get_proposal(self, proposal_id: int) -> RegieProposalRow | None:
-        """The proposal with this id, open or resolved."""
-        found = await _fetch_rows(
-            self._session,
-            RegieProposalRow,
-            select(RegieProposalRecord).where(RegieProposalRecord.id == proposal_id),
-        )
-        return found[0] if found else None
+        """See :meth:`RegieProposalRepository.get_proposal`."""
+        return await self.proposals.get_proposal(proposal_id)
 
     async def open_proposal(self, case_id: int) -> RegieProposalRow | None:
-        """The case's open proposal, if any."""
-        found = await _fetch_rows(
-            self._session,
-            RegieProposalRow,
-            select(RegieProposalRecord).where(
-                RegieProposalRecord.case_id == case_id, RegieProposalRecord.resolved_at.is_(None)
-            ),
-        )
-        return found[0] if found else None
+        """See :meth:`RegieProposalRepository.open_proposal`."""
+        return await self.proposals.open_proposal(case_id)
 
     async def resolve_proposal(self, proposal_id: int, resolution: str, now: datetime) -> bool:
-        """Close a proposal with ``resolution``; True only if it was still open (so an
-        answer and the expiry job cannot both resolve it)."""
-        stmt = (
-            update(RegieProposalRecord)
-            .where(RegieProposalRecord.id == proposal_id, RegieProposalRecord.resolved_at.is_(None))
-            .values(resolved_at=now, resolution=resolution)
-        )
-        return await _rowcount(self._session, stmt) == 1
+        """See :meth:`RegieProposalRepository.resolve_proposal`."""
+        return await self.proposals.resolve_proposal(proposal_id, resolution, now)
 
     async def open_proposals_to(self, matrix_id: str) -> list[RegieProposalRow]:
-        """Open proposals waiting for ``matrix_id``'s answer, oldest first."""
-        stmt = (
-            select(RegieProposalRecord)
-            .where(
-                RegieProposalRecord.resolved_at.is_(None), RegieProposalRecord.to_user == matrix_id
-            )
-            .order_by(RegieProposalRecord.created_at, RegieProposalRecord.id)
-        )
-        return await _fetch_rows(self._session, RegieProposalRow, stmt)
+        """See :meth:`RegieProposalRepository.open_proposals_to`."""
+        return await self.proposals.open_proposals_to(matrix_id)
 
     async def expired_proposals(self, now: datetime) -> list[RegieProposalRow]:
-        """Open proposals whose ``expires_at`` is at or before ``now``, oldest first."""
-        stmt = (
-            select(RegieProposalRecord)
-            .where(RegieProposalRecord.resolved_at.is_(None), RegieProposalRecord.expires_at <= now)
-            .order_by(RegieProposalRecord.expires_at, RegieProposalRecord.id)
-        )
-        return await _fetch_rows(self._session, RegieProposalRow, stmt)
+        """See :meth:`RegieProposalRepository.expired_proposals`."""
+        return await self.proposals.expired_proposals(now)

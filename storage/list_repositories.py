@@ -21,7 +21,8 @@ from storage.agreement_repositories import AGREEMENT_OPEN, AgreementRow
 from storage.audit_models import AuditLogRecord
 from storage.audit_repositories import AuditEntry
 from storage.case_models import CaseRecord, RegieProposalRecord
-from storage.case_repositories import CLOSED_STATUS, CaseRow, RegieProposalRow
+from storage.case_repositories import CLOSED_STATUS, CaseRow
+from storage.regie_repositories import RegieProposalRow
 from storage.schedule_models import ReminderRecord
 from storage.schedule_repositories import ReminderRow
 from storage.sql import _to_row

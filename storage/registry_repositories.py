@@ -52,6 +52,45 @@ def _to_member(row: MemberRecord) -> Member:
     )
 
 
+def _check_registry(
+    organisations: Sequence[Organisation], members: Sequence[Member]
+) -> tuple[dict[str, Organisation], dict[str, Member]]:
+    """The registry by code and by Matrix id; ``ValueError`` for duplicates or a member
+    of an unlisted organisation."""
+    org_by_code = {o.code: o for o in organisations}
+    member_by_id = {m.matrix_id: m for m in members}
+    if len(org_by_code) != len(organisations):
+        raise ValueError("an organisation code is listed more than once")
+    if len(member_by_id) != len(members):
+        raise ValueError("a member is listed more than once")
+    for member in members:
+        if member.organisation.code not in org_by_code:
+            raise ValueError(
+                f"member {member.matrix_id} belongs to unlisted organisation "
+                f"{member.organisation.code!r}"
+            )
+    return org_by_code, member_by_id
+
+
+def _update_member(member_row: MemberRecord, member: Member, wanted_roles: set[str]) -> bool:
+    """Bring a stored member in line with the listed one; whether anything changed."""
+    changed = False
+    wanted = (member.display_name, member.organisation.code, True)
+    if (member_row.display_name, member_row.organisation_code, member_row.active) != wanted:
+        member_row.display_name = member.display_name
+        member_row.organisation_code = member.organisation.code
+        member_row.active = True
+        changed = True
+    current_roles = {r.role for r in member_row.roles}
+    if current_roles != wanted_roles:
+        # Removing from the collection deletes the row (delete-orphan cascade).
+        member_row.roles = [r for r in member_row.roles if r.role in wanted_roles] + [
+            MemberRoleRecord(role=role) for role in sorted(wanted_roles - current_roles)
+        ]
+        changed = True
+    return changed
+
+
 class PartnerRepository:
     """The partner registry: organisations, members and their roles."""
 
@@ -68,19 +107,25 @@ class PartnerRepository:
         keeps pointing at them. Each listed member's roles are replaced by the listed
         ones. Raises ``ValueError`` for duplicates or a member of an unlisted organisation.
         """
-        org_by_code = {o.code: o for o in organisations}
-        member_by_id = {m.matrix_id: m for m in members}
-        if len(org_by_code) != len(organisations):
-            raise ValueError("an organisation code is listed more than once")
-        if len(member_by_id) != len(members):
-            raise ValueError("a member is listed more than once")
-        for member in members:
-            if member.organisation.code not in org_by_code:
-                raise ValueError(
-                    f"member {member.matrix_id} belongs to unlisted organisation "
-                    f"{member.organisation.code!r}"
-                )
+        org_by_code, member_by_id = _check_registry(organisations, members)
+        orgs_added, orgs_updated, orgs_deactivated = await self._sync_organisations(org_by_code)
+        # Organisations first: new members reference them by foreign key.
+        await self._session.flush()
+        members_added, members_updated, members_deactivated = await self._sync_members(member_by_id)
+        await self._session.flush()
+        return SyncSummary(
+            organisations_added=orgs_added,
+            organisations_updated=orgs_updated,
+            organisations_deactivated=orgs_deactivated,
+            members_added=members_added,
+            members_updated=members_updated,
+            members_deactivated=members_deactivated,
+        )
 
+    async def _sync_organisations(
+        self, org_by_code: dict[str, Organisation]
+    ) -> tuple[int, int, int]:
+        """Insert, update and deactivate organisations: (added, updated, deactivated)."""
         orgs_added = orgs_updated = orgs_deactivated = 0
         existing_orgs = {
             row.code: row for row in (await self._session.scalars(select(OrganisationRecord)))
@@ -105,9 +150,10 @@ class PartnerRepository:
             if code not in org_by_code and org_row.active:
                 org_row.active = False
                 orgs_deactivated += 1
-        # Organisations first: new members reference them by foreign key.
-        await self._session.flush()
+        return orgs_added, orgs_updated, orgs_deactivated
 
+    async def _sync_members(self, member_by_id: dict[str, Member]) -> tuple[int, int, int]:
+        """Insert, update and deactivate members: (added, updated, deactivated)."""
         members_added = members_updated = members_deactivated = 0
         existing_members = {
             row.matrix_id: row
@@ -133,35 +179,13 @@ class PartnerRepository:
                 )
                 members_added += 1
                 continue
-            changed = False
-            wanted = (member.display_name, member.organisation.code, True)
-            if (member_row.display_name, member_row.organisation_code, member_row.active) != wanted:
-                member_row.display_name = member.display_name
-                member_row.organisation_code = member.organisation.code
-                member_row.active = True
-                changed = True
-            current_roles = {r.role for r in member_row.roles}
-            if current_roles != wanted_roles:
-                # Removing from the collection deletes the row (delete-orphan cascade).
-                member_row.roles = [r for r in member_row.roles if r.role in wanted_roles] + [
-                    MemberRoleRecord(role=role) for role in sorted(wanted_roles - current_roles)
-                ]
-                changed = True
-            if changed:
+            if _update_member(member_row, member, wanted_roles):
                 members_updated += 1
         for matrix_id, member_row in existing_members.items():
             if matrix_id not in member_by_id and member_row.active:
                 member_row.active = False
                 members_deactivated += 1
-        await self._session.flush()
-        return SyncSummary(
-            organisations_added=orgs_added,
-            organisations_updated=orgs_updated,
-            organisations_deactivated=orgs_deactivated,
-            members_added=members_added,
-            members_updated=members_updated,
-            members_deactivated=members_deactivated,
-        )
+        return members_added, members_updated, members_deactivated
 
     async def _active_members(self, *conditions: ColumnElement[bool]) -> list[Member]:
         # A member of a deactivated organisation is not a member any more either.

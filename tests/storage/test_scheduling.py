@@ -21,13 +21,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import FakeClock, SystemClock
-from avz_bot.scheduling import (
-    Handler,
-    Scheduler,
-    job_key,
-    lateness,
-    retry_delay,
-)
+from avz_bot.scheduled_jobs import job_key, lateness, retry_delay
+from avz_bot.scheduling import Handler, Scheduler
 from avz_bot.services.outbox import txn_id_for
 from storage.db import Database
 from storage.outbox_models import OutboxRecord

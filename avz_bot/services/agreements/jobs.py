@@ -7,11 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.services.agreements.service import (
-    JOB_AGREEMENT_REMINDER,
-    JOB_GENERAL_REMINDER,
-    AgreementService,
-)
+from avz_bot.services.agreements.reminders import JOB_GENERAL_REMINDER
+from avz_bot.services.agreements.service import JOB_AGREEMENT_REMINDER, AgreementService
 from avz_bot.services.area import Bind, DigestSection, Unit
 from avz_bot.services.cases import CaseService
 from storage.escalation_repositories import overdue_agreements_by_municipality

@@ -1,4 +1,5 @@
-"""Agreements with deadlines, their reminders, general reminders and "my plate".
+"""Agreements with deadlines and their reminders; general reminders
+(:mod:`.reminders`) and "my plate" (:mod:`.plate`) are collaborators.
 
 The database is the source of truth for everything scheduled: every open agreement has
 exactly one pending ``agreement.reminder`` job (dedupe key ``agreement:<id>:reminder``)
@@ -12,7 +13,6 @@ marked late; several missed ones collapse into one (the most urgent).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,18 +36,19 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import mentioning, text
-from avz_bot.lists import Page, beyond, beyond_reply, page_listing, page_sections
+from avz_bot.lists import Page, beyond_reply, page_listing
 from avz_bot.messages import Messages
+from avz_bot.services.agreements.plate import AreaPlate, MyPlate
+from avz_bot.services.agreements.reminders import GeneralReminders
 from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.refusal import Refused
 from storage.agreement_repositories import AgreementRepository, AgreementRow
 from storage.case_repositories import CaseRepository
 from storage.conference_repositories import ConferenceRepository
 from storage.list_repositories import ListRepository
-from storage.schedule_repositories import JobRepository, JobRow, ReminderRepository
+from storage.schedule_repositories import JobRepository, JobRow
 
 JOB_AGREEMENT_REMINDER = "agreement.reminder"
-JOB_GENERAL_REMINDER = "reminder.general"
 #: Longest date expression tried at the start of ``!herinner`` / ``!actie uitstel``.
 MAX_WHEN_WORDS = 6
 
@@ -66,7 +67,8 @@ class Owner:
 
 
 class AgreementService:
-    """Agreement and reminder operations inside one transaction."""
+    """Agreement operations inside one transaction; general reminders and ``!mijn``
+    through collaborators (``reminders``, ``plate``)."""
 
     def __init__(
         self,
@@ -78,21 +80,29 @@ class AgreementService:
         messages: Messages,
         prefix: str,
         late_after: timedelta,
-        plate: Callable[[Member], Awaitable[list[tuple[str, list[str]]]]] | None = None,
+        plate: AreaPlate | None = None,
     ) -> None:
         self._session = session
         self._cases = cases
-        #: The other areas' ``!mijn`` sections: ``plate(member) -> [(heading, lines)]``
-        #: (``Unit.plate``, which iterates the areas' descriptors).
-        self._plate = plate
         self._calendar = calendar
         self._policy = policy
         self._messages = messages
         self._prefix = prefix
-        self._late_after = late_after
         self.agreements = AgreementRepository(session)
         self._jobs = JobRepository(session)
-        self._reminders = ReminderRepository(session)
+        #: ``!herinner`` and its kin (collaborator).
+        self.reminders = GeneralReminders(
+            session,
+            cases,
+            messages=messages,
+            prefix=prefix,
+            late_after=late_after,
+            split_when=self.split_when,
+        )
+        #: ``!mijn`` (collaborator); ``plate`` gives the other areas' sections.
+        self.plate = MyPlate(
+            session, cases, messages=messages, prefix=prefix, line=self._line, plate=plate
+        )
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, /, **values: object) -> str:
@@ -319,137 +329,27 @@ class AgreementService:
 
     # ------------------------------------------------------------ general reminders
     async def remind(self, member: Member, room_id: str, words: str, for_room: bool) -> Reply:
-        """``!herinner <wanneer> <tekst>``: for the sender (mentioned) or the whole room."""
-        parsed, message = self.split_when(words)
-        if not message.strip():
-            raise Refused(text(self.t("reminder.text_missing") + " " + self.t("dates.examples")))
-        row = await self._reminders.create(
-            room_id=room_id,
-            created_by=member.matrix_id,
-            target_user=None if for_room else member.matrix_id,
-            text=message.strip(),
-            due_at=parsed.instant,
-            now=self.now,
-        )
-        await self._jobs.schedule(
-            JOB_GENERAL_REMINDER,
-            parsed.instant,
-            {"reminder_id": row.id},
-            self.now,
-            dedupe_key=f"reminder:{row.id}",
-            entity_type="reminder",
-            entity_id=str(row.id),
-        )
-        who = self.t("reminder.for_room") if for_room else self.t("reminder.for_you")
-        return text(
-            self.t("reminder.created", number=row.number, when=self.when(row.due_at), who=who)
-        )
+        """``!herinner`` (see :meth:`GeneralReminders.remind`)."""
+        return await self.reminders.remind(member, room_id, words, for_room)
 
     async def list_reminders(self, room_id: str, page: int = 1) -> Reply:
-        """``!herinneringen [pagina=]``: the room's pending reminders, soonest first."""
-        cases = self._cases
-        win = cases.window(page)
-        rows, total = await ListRepository(self._session).pending_reminders(
-            room_id, cases.slice(win)
-        )
-        if not total:
-            return text(self.t("reminder.none"))
-        items = [
-            self.t(
-                "reminder.line",
-                number=r.number,
-                when=self.when(r.due_at),
-                who=await self._cases.name(r.created_by),
-                text=r.text,
-            )
-            for r in rows
-        ]
-        shown = Page(tuple(items), total, win)
-        if shown.beyond:
-            return beyond_reply(self, f"{self._prefix}herinneringen", shown)
-        return page_listing(
-            self.t("reminder.list.title"),
-            shown,
-            cases.more_line("herinneringen"),
-            cases.budget,
-        )
+        """``!herinneringen`` (see :meth:`GeneralReminders.list_reminders`)."""
+        return await self.reminders.list_reminders(room_id, page)
 
     async def cancel_reminder(self, member: Member, room_id: str, number: int) -> Reply:
-        """``!herinnering annuleer <nr>``: only who set it may cancel it."""
-        row = await self._reminders.by_number(room_id, number)
-        if row is None or not row.pending:
-            raise Refused(text(self.t("reminder.not_found", number=number)))
-        refusal = rules.check(AgreementAction.REMINDER_CANCEL, member, reminder_by=row.created_by)
-        if refusal is not None:  # the one refusal of this action, worded for reminders
-            raise Refused(text(self.t("reminder.not_yours", number=number)))
-        await self._reminders.cancel(row.id, self.now)
-        await self._jobs.cancel_key(f"reminder:{row.id}", self.now)
-        return text(self.t("reminder.cancelled", number=number))
+        """``!herinnering annuleer`` (see :meth:`GeneralReminders.cancel_reminder`)."""
+        return await self.reminders.cancel_reminder(member, room_id, number)
+
+    async def deliver_general_reminder(self, job: JobRow, enqueue: Any) -> None:
+        """A ``!herinner`` job (see :meth:`GeneralReminders.deliver`)."""
+        await self.reminders.deliver(job, enqueue)
 
     # ------------------------------------------------------------ my plate
     async def my_plate(self, member: Member, page: int = 1) -> Reply:
-        """``!mijn [pagina=]``: open agreements (earliest deadline, so overdue, first),
-        cases with regie, proposals waiting for an answer; each list one page of
-        ``[limits] list_items``, read with its case references joined in (a fixed
-        number of statements, however many cases the person has)."""
-        user = member.matrix_id
-        t = self.t
-        cases = self._cases
-        win = cases.window(page)
-        lists = ListRepository(self._session)
-        where = cases.slice(win)
-        agreements, agreements_total = await lists.open_agreements_of_user(user, where)
-        agreement_lines = [await self._line(row, reference) for row, reference in agreements]
-        led, led_total = await lists.cases_with_regie(user, where)
-        regie_lines = [
-            t(
-                "mine.regie_line",
-                reference=c.reference,
-                title=c.title,
-                status=t(f"case.status.{c.status}"),
-            )
-            for c in led
-        ]
-        proposals, proposals_total = await lists.proposals_to(user, where)
-        waiting_lines = [
-            t(
-                f"mine.waiting_{proposal.kind}",
-                reference=reference,
-                other=await cases.name(proposal.from_user),
-                expires=self.when(proposal.expires_at),
-                prefix=self._prefix,
-            )
-            for proposal, reference in proposals
-        ]
-        # The other areas' sections (signals, escalations, conferences, helpdesk) are
-        # bounded by their own areas ("… en nog N") and shown on the first page.
-        area_sections = [
-            (heading, Page(tuple(lines), len(lines), win))
-            for heading, lines in (
-                await self._plate(member) if self._plate is not None and win.offset == 0 else []
-            )
-        ]
-        own = [
-            (t("mine.agreements"), Page(tuple(agreement_lines), agreements_total, win)),
-            (t("mine.regie"), Page(tuple(regie_lines), led_total, win)),
-            (t("mine.waiting"), Page(tuple(waiting_lines), proposals_total, win)),
-        ]
-        if beyond(*(page for _, page in own)):
-            return beyond_reply(self, f"{self._prefix}mijn", *(page for _, page in own))
-        return page_sections(
-            t("mine.title", name=member.display_name),
-            [*own, *area_sections],
-            cases.more_line("mijn"),
-            t("list.none"),
-            cases.budget,
-        )
+        """``!mijn`` (see :meth:`MyPlate.show`)."""
+        return await self.plate.show(member, page)
 
     # ------------------------------------------------------------ job handlers
-    def _late_note(self, planned: datetime) -> str:
-        if self.now - planned > self._late_after:
-            return " " + self.t("reminder.late", planned=self.when(planned))
-        return ""
-
     async def deliver_agreement_reminder(self, job: JobRow, enqueue: Any) -> None:
         """Send the agreement's due reminder (once) and arm the next one."""
         row = await self.agreements.get(int(job.payload["agreement_id"]))
@@ -507,7 +407,7 @@ class AgreementService:
                 recipients.append((holder, await names(holder)))
             if not holder:
                 message += " " + self.t("reminder.no_regie")
-        message += self._late_note(planned_at)
+        message += self.reminders.late_note(planned_at)
         key = f"{row.id}:{planned_at.isoformat()}"
         await enqueue(f"agreement:{key}", case.room_id, mentioning(recipients, message))
         coordination = self._cases.coordination_room
@@ -520,14 +420,3 @@ class AgreementService:
                 **values,
             )
             await enqueue(f"agreement-coord:{key}", coordination, text(note))
-
-    async def deliver_general_reminder(self, job: JobRow, enqueue: Any) -> None:
-        """Send a ``!herinner`` reminder once."""
-        row = await self._reminders.get(int(job.payload["reminder_id"]))
-        if row is None or not await self._reminders.mark_sent(row.id, self.now):
-            return  # cancelled meanwhile, or already sent
-        message = self.t("reminder.fire", text=row.text) + self._late_note(row.due_at)
-        users = (
-            [(row.target_user, await self._cases.name(row.target_user))] if row.target_user else []
-        )
-        await enqueue(f"reminder:{row.id}", row.room_id, mentioning(users, message))

@@ -15,7 +15,7 @@ job armed for an earlier time never reminds of a moved conference.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,10 +28,7 @@ from avz_bot.domain.conferences.lifecycle import (
     Refusal,
 )
 from avz_bot.domain.conferences.papers import (
-    AgreementFact,
-    Entry,
     ReminderKind,
-    assemble_agenda,
     assemble_minutes,
 )
 from avz_bot.domain.conferences.permissions import ConferenceAction
@@ -44,6 +41,8 @@ from avz_bot.formatting import text
 from avz_bot.lists import Page, window
 from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.cases import CaseService, LoadedCase
+from avz_bot.services.conferences.overviews import ConferenceOverviews
+from avz_bot.services.conferences.papers import ConferencePapers
 from avz_bot.services.conferences.persisting import (
     JOB_CONFERENCE_REMINDER,
     ConferenceEvents,
@@ -57,7 +56,6 @@ from avz_bot.services.conferences.view import ConferenceView, Names
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.conferences import ConferenceSettings
-from storage.agreement_repositories import AgreementRepository
 from storage.case_repositories import CaseRepository
 from storage.conference_repositories import (
     ENTRY_DECISION,
@@ -74,7 +72,8 @@ REACTION_SCAN = 20
 
 
 class ConferenceService:
-    """Conference operations inside one transaction."""
+    """Conference operations inside one transaction; the papers (agenda, minutes' facts)
+    and the overviews for other areas (``!mijn``, digest) through collaborators."""
 
     def __init__(
         self,
@@ -106,6 +105,14 @@ class ConferenceService:
             view=view,
             enqueue=enqueue,
             names=self._names,
+        )
+        #: The agenda and the minutes' facts (collaborator).
+        self._papers = ConferencePapers(
+            session, cases, self.repo, settings=settings, view=view, names=self._names
+        )
+        #: ``!mijn`` and the daily digest (collaborator).
+        self.overviews = ConferenceOverviews(
+            cases, self.repo, settings=settings, calendar=calendar, view=view
         )
 
     @property
@@ -342,9 +349,11 @@ class ConferenceService:
             next_at = next_state.starts_at
         minutes = assemble_minutes(
             done.state,
-            decisions=await self._entries(row.id, ENTRY_DECISION),
-            linked=await self._facts(loaded, only=await self.repo.linked_agreement_numbers(row.id)),
-            agreements=await self._facts(loaded),
+            decisions=await self._papers.entries(row.id, ENTRY_DECISION),
+            linked=await self._papers.facts(
+                loaded, only=await self.repo.linked_agreement_numbers(row.id)
+            ),
+            agreements=await self._papers.facts(loaded),
             next_at=next_at,
         )
         return self.view.minutes(minutes, await self._names())
@@ -356,7 +365,7 @@ class ConferenceService:
         refusal = check_permission(ConferenceAction.VIEW, loaded.state, member, state, self.now)
         if refusal is not None:
             raise Refused(self.view.refusal(refusal))
-        return await self._agenda_reply(loaded, row, state)
+        return await self._papers.agenda_reply(loaded, row, state)
 
     async def overview(self, member: Member, room_id: str, page: int = 1) -> Reply:
         """``!overleggen [pagina=]``: planned (soonest first) and earlier ones (latest
@@ -378,57 +387,6 @@ class ConferenceService:
         return self.view.overview(
             reference, upcoming, past, self._cases.more_line("overleggen"), self._cases.budget
         )
-
-    # ------------------------------------------------------------ papers
-    async def _entries(self, conference_id: int, kind: str) -> list[Entry]:
-        names = await self._names()
-        return [
-            Entry(e.text, names.person(e.author), e.created_at)
-            for e in await self.repo.entries(conference_id, kind)
-        ]
-
-    async def _facts(
-        self, loaded: LoadedCase, only: list[int] | None = None
-    ) -> list[AgreementFact]:
-        names = await self._names()
-        rows = await AgreementRepository(self._session).list_for_case(loaded.row.id)
-        postponed = await self.repo.last_postponements(loaded.row.id)
-        facts = []
-        for a in rows:
-            if only is not None and a.number not in only:
-                continue
-            owner = names.person(a.owner_user) if a.owner_user else names.org(a.owner_org or "")
-            facts.append(
-                AgreementFact(
-                    a.number,
-                    a.description,
-                    owner,
-                    a.deadline,
-                    a.status,
-                    a.created_at,
-                    a.completed_at,
-                    postponed.get(a.id),
-                )
-            )
-        return facts
-
-    async def _agenda_reply(
-        self, loaded: LoadedCase, row: ConferenceRow, state: ConferenceState
-    ) -> Reply:
-        previous = await self.repo.previous_closed(loaded.row.id, state.starts_at)
-        holder = loaded.state.regie_holder
-        names = await self._names()
-        agenda = assemble_agenda(
-            state,
-            regie_holder=names.person(holder) if holder else None,
-            regie_since=loaded.state.regie_since,
-            agreements=await self._facts(loaded),
-            items=await self._entries(row.id, ENTRY_ITEM),
-            previous_at=previous.starts_at if previous else None,
-            now=self.now,
-            limit=self._settings.list_limit,
-        )
-        return self.view.agenda(agenda)
 
     # ------------------------------------------------------------ jobs
     async def deliver_reminder(self, job: JobRow) -> None:
@@ -467,46 +425,21 @@ class ConferenceService:
         await self._enqueue(base, room, reminder)
         if kind is ReminderKind.DAY_BEFORE:
             await self._enqueue(
-                f"{base}:agenda", room, await self._agenda_reply(loaded, row, state)
+                f"{base}:agenda", room, await self._papers.agenda_reply(loaded, row, state)
             )
 
     # ------------------------------------------------------------ hooks for other areas
     async def plate_section(self, member: Member) -> tuple[str, list[str]]:
-        """``!mijn``: the sender's upcoming conferences, soonest first (bounded)."""
-        limit = self._settings.list_limit
-        found = await self.repo.upcoming_for_user(member.matrix_id, self.now, limit + 1)
-        lines = [
-            self.view.plate_line(c.conference.reference, c.case_reference, c.conference.starts_at)
-            for c in found[:limit]
-        ]
-        if len(found) > limit:
-            total = await self.repo.count_upcoming_for_user(member.matrix_id, self.now)
-            lines.append(self.view.t("conference.more", count=total - limit))
-        return self.view.t("conference.plate_heading"), lines
+        """``!mijn`` (see :meth:`ConferenceOverviews.plate_section`)."""
+        return await self.overviews.plate_section(member)
 
     async def digest_today(self) -> list[str]:
-        """Today's (local) conferences for the daily digest, one line each, grouped by
-        municipality: ``"Groningen: 14:00 OV-… (AVZ-…)"``."""
-        day = self._calendar.local_date(self.now)
-        return [
-            f"{name}: {line}" for name, lines in await self.digest_section(day) for line in lines
-        ]
+        """The daily digest's lines (see :meth:`ConferenceOverviews.digest_today`)."""
+        return await self.overviews.digest_today()
 
     async def digest_section(self, day: date) -> list[tuple[str, list[str]]]:
-        """The daily digest: ``day``'s (local date) planned conferences per municipality,
-        as (municipality name, lines); reference and time only, no content."""
-        start = self._calendar.at(day, time(0, 0))
-        end = self._calendar.at(day + timedelta(days=1), time(0, 0))
-        found = await self.repo.planned_between(start, end, limit=200)
-        groups: dict[str, list[str]] = {}
-        for c in found:
-            name = self._cases.municipality_name(c.municipality)
-            groups.setdefault(name, []).append(
-                self.view.digest_line(
-                    c.conference.reference, c.case_reference, c.conference.starts_at
-                )
-            )
-        return sorted(groups.items())
+        """The daily digest (see :meth:`ConferenceOverviews.digest_section`)."""
+        return await self.overviews.digest_section(day)
 
 
 def _bare(row: ConferenceRow, case_reference: str) -> ConferenceState:

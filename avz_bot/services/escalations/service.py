@@ -22,8 +22,10 @@ from avz_bot.domain.escalations import (
     EscalationAction,
     EscalationState,
     EscalationStatus,
+    FrozenLevel,
     Refusal,
     RouteKind,
+    Transition,
 )
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member, Organisation
@@ -38,7 +40,7 @@ from avz_bot.services.escalations.persisting import EscalationEvents
 from avz_bot.services.escalations.view import EscalationView
 from avz_bot.services.refusal import Refused
 from avz_bot.settings_sections.escalations import EscalationSettings
-from storage.case_repositories import CLOSED_STATUS, CaseRepository
+from storage.case_repositories import CLOSED_STATUS, CaseRepository, CaseRow
 from storage.escalation_repositories import EscalationRepository, EscalationRow
 from storage.schedule_repositories import JobRow
 
@@ -154,15 +156,7 @@ class EscalationService:
             closed = case_domain.Refusal(case_domain.RefusalCode.CASE_CLOSED)
             raise Refused(self._cases.refusal_reply(closed))
         case = loaded_case.row
-        directory = await self._cases.directory()
-        partner_org = self._organisation(partner, directory) if partner else None
-        levels = domain.freeze_route(
-            self._settings.policies(route),
-            directory.values(),
-            case.municipality,
-            partner_org,
-            member.matrix_id,
-        )
+        levels, partner_org = await self._freeze_route(route, case.municipality, partner, member)
         year = self._calendar.local_date(self.now).year
         reference = domain.format_reference(year, await self.escalations.next_number(year))
         outcome = domain.request(
@@ -180,20 +174,54 @@ class EscalationService:
         )
         if isinstance(outcome, Refusal):
             raise Refused(await self.view.refusal(outcome))
+        loaded = await self._store(
+            outcome,
+            levels,
+            member,
+            room_id,
+            case=case,
+            reference=reference,
+            route=route,
+            urgent=urgent,
+            partner_org=partner_org,
+            reason=reason,
+            decision_asked=decision_asked,
+        )
+        return await self.events.apply(loaded, outcome, room_id, key)
+
+    async def _freeze_route(
+        self, route: RouteKind, municipality: str, partner: str | None, member: Member
+    ) -> tuple[tuple[FrozenLevel, ...], Organisation | None]:
+        """The route's levels, frozen now for the case's municipality and the named partner."""
+        directory = await self._cases.directory()
+        partner_org = self._organisation(partner, directory) if partner else None
+        levels = domain.freeze_route(
+            self._settings.policies(route),
+            directory.values(),
+            municipality,
+            partner_org,
+            member.matrix_id,
+        )
+        return levels, partner_org
+
+    async def _store(
+        self,
+        outcome: Transition,
+        levels: tuple[FrozenLevel, ...],
+        member: Member,
+        room_id: str,
+        *,
+        case: CaseRow,
+        reference: str,
+        route: RouteKind,
+        urgent: bool,
+        partner_org: Organisation | None,
+        reason: str,
+        decision_asked: str,
+    ) -> Loaded:
+        """Store the requested escalation with its frozen levels; record the request."""
         row = await self.escalations.create(
-            [
-                {
-                    "number": lv.number,
-                    "target_kind": lv.policy.targets.value,
-                    "scope": lv.scope,
-                    "targets": list(lv.targets),
-                    "ack_working_hours": lv.policy.ack_working_hours,
-                    "decision_working_days": lv.policy.decision_working_days,
-                    "urgent_ack_minutes": lv.policy.urgent_ack_minutes,
-                    "urgent_decision_hours": lv.policy.urgent_decision_hours,
-                }
-                for lv in levels
-            ],
+            _level_rows(levels),
             reference=reference,
             case_id=case.id,
             route=route.value,
@@ -220,7 +248,7 @@ class EscalationService:
                 "partner": row.partner_org,
             },
         )
-        return await self.events.apply(loaded, outcome, room_id, key)
+        return loaded
 
     def _organisation(self, code: str, directory: Mapping[str, Member]) -> Organisation:
         wanted = code.strip().lower()
@@ -339,3 +367,20 @@ class EscalationService:
     async def open_lines(self, limit: int) -> tuple[list[str], int]:
         """Digest section (see :meth:`EscalationOverviews.open_lines`)."""
         return await self.overviews.open_lines(limit)
+
+
+def _level_rows(levels: tuple[FrozenLevel, ...]) -> list[dict[str, object]]:
+    """The frozen levels as the repository stores them."""
+    return [
+        {
+            "number": lv.number,
+            "target_kind": lv.policy.targets.value,
+            "scope": lv.scope,
+            "targets": list(lv.targets),
+            "ack_working_hours": lv.policy.ack_working_hours,
+            "decision_working_days": lv.policy.decision_working_days,
+            "urgent_ack_minutes": lv.policy.urgent_ack_minutes,
+            "urgent_decision_hours": lv.policy.urgent_decision_hours,
+        }
+        for lv in levels
+    ]

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import sections
-from avz_bot.scheduling import lateness
+from avz_bot.scheduled_jobs import lateness
 from avz_bot.services.area import Bind, DigestProvider, Unit, digest_providers
 from avz_bot.services.cases import CaseService
 from storage.outbox_repositories import LANE_BULK

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.partners import Member, Organisation
-from avz_bot.services.area import Bind
+from avz_bot.services.area import Bind, Unit
 from avz_bot.services.audit import Audit
 from avz_bot.services.cases import CaseService
 from avz_bot.services.operations.view import OpenAgreementLine, deregistered_notice
@@ -95,26 +95,8 @@ async def synchronise_registry(
     audit = Audit(session, unit.at)
     results: list[Deregistration] = []
     for matrix_id, reason in sorted(_vanished(before, members).items()):
-        taken_off: list[CaseRow] = []
-        for row in await case_repo.list_cases_for_member(matrix_id):
-            note = await cases.member_deregistered(row, matrix_id, f"{key}:{matrix_id}")
-            if note is None:
-                continue
-            taken_off.append(row)
-            if row.room_id:
-                await unit.enqueue(f"deregistered:{key}:{row.id}:{matrix_id}", row.room_id, note)
-        agreements = await agreement_repo.open_for_user(matrix_id)
-        if agreements:
-            references = {row.id: row.reference for row in taken_off}
-            for case_id in {a.case_id for a in agreements} - references.keys():
-                found = await case_repo.get(case_id)
-                references[case_id] = found.reference if found else "?"
-            lines = [
-                OpenAgreementLine(references[a.case_id], a.number, a.description, a.deadline)
-                for a in agreements
-            ]
-        else:
-            lines = []
+        taken_off = await _take_off_cases(unit, cases, case_repo, matrix_id, key)
+        lines = await _open_agreement_lines(agreement_repo, case_repo, matrix_id, taken_off)
         if coordination_room and (taken_off or lines):
             notice = deregistered_notice(
                 cases.t,
@@ -140,15 +122,57 @@ async def synchronise_registry(
             Deregistration(matrix_id, reason, tuple(r.reference for r in taken_off), len(lines))
         )
     if summary.changed:
-        await audit.record(
-            "registry.reloaded",
-            details={
-                "organisations_added": summary.organisations_added,
-                "organisations_updated": summary.organisations_updated,
-                "organisations_deactivated": summary.organisations_deactivated,
-                "members_added": summary.members_added,
-                "members_updated": summary.members_updated,
-                "members_deactivated": summary.members_deactivated,
-            },
-        )
+        await _record_reload(audit, summary)
     return ReloadOutcome(summary, len(organisations), len(members), tuple(results))
+
+
+async def _take_off_cases(
+    unit: Unit, cases: CaseService, case_repo: CaseRepository, matrix_id: str, key: str
+) -> list[CaseRow]:
+    """Take the member off every open case they were part of; tell each case room."""
+    taken_off: list[CaseRow] = []
+    for row in await case_repo.list_cases_for_member(matrix_id):
+        note = await cases.member_deregistered(row, matrix_id, f"{key}:{matrix_id}")
+        if note is None:
+            continue
+        taken_off.append(row)
+        if row.room_id:
+            await unit.enqueue(f"deregistered:{key}:{row.id}:{matrix_id}", row.room_id, note)
+    return taken_off
+
+
+async def _open_agreement_lines(
+    agreement_repo: AgreementRepository,
+    case_repo: CaseRepository,
+    matrix_id: str,
+    taken_off: list[CaseRow],
+) -> list[OpenAgreementLine]:
+    """The member's open agreements, each with its case's reference."""
+    agreements = await agreement_repo.open_for_user(matrix_id)
+    if agreements:
+        references = {row.id: row.reference for row in taken_off}
+        for case_id in {a.case_id for a in agreements} - references.keys():
+            found = await case_repo.get(case_id)
+            references[case_id] = found.reference if found else "?"
+        lines = [
+            OpenAgreementLine(references[a.case_id], a.number, a.description, a.deadline)
+            for a in agreements
+        ]
+    else:
+        lines = []
+    return lines
+
+
+async def _record_reload(audit: Audit, summary: SyncSummary) -> None:
+    """One ``registry.reloaded`` audit entry with the synchronisation's counts."""
+    await audit.record(
+        "registry.reloaded",
+        details={
+            "organisations_added": summary.organisations_added,
+            "organisations_updated": summary.organisations_updated,
+            "organisations_deactivated": summary.organisations_deactivated,
+            "members_added": summary.members_added,
+            "members_updated": summary.members_updated,
+            "members_deactivated": summary.members_deactivated,
+        },
+    )

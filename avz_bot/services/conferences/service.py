@@ -135,17 +135,7 @@ class ConferenceService:
             )
             for p in await self.repo.participants(row.id)
         }
-        return ConferenceState(
-            reference=row.reference,
-            case_reference=case_reference,
-            status=ConferenceStatus(row.status),
-            starts_at=row.starts_at,
-            duration_minutes=row.duration_minutes,
-            location=row.location,
-            organiser=row.organiser,
-            participants=people,
-            sequence=row.sequence,
-        )
+        return replace(_bare(row, case_reference), participants=people)
 
     async def _find(
         self, loaded: LoadedCase, reference: str
@@ -443,6 +433,7 @@ class ConferenceService:
 
 
 def _bare(row: ConferenceRow, case_reference: str) -> ConferenceState:
+    """A conference's state from its row, without its participants."""
     return ConferenceState(
         reference=row.reference,
         case_reference=case_reference,

@@ -16,6 +16,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,7 @@ def main() -> int:
     if not profile_to:
         asyncio.run(main_async(kind, config))
         return 0
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.thread_time)  # CPU of the event loop, not wall time
     try:
         asyncio.run(main_async(kind, config, profiler))
     finally:

@@ -146,16 +146,15 @@ class Database:
         if self._backend == "sqlite":
             event.listen(self._engine.sync_engine, "connect", _on_sqlite_connect)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
-        # PostgreSQL: sessions without BEGIN/COMMIT round trips for one-statement work
-        # (the same pool; asyncpg's autocommit sends no SQL to switch). SQLite reads
-        # outside a transaction already, and its driver skips empty commits/rollbacks.
-        self._autocommit_sessions = (
-            async_sessionmaker(
-                self._engine.execution_options(isolation_level="AUTOCOMMIT"),
-                expire_on_commit=False,
-            )
+        # One-statement work runs on a plain connection, without an ORM session around
+        # it (profiled: the session's set-up and tear-down cost about as much as the
+        # statement). On PostgreSQL in autocommit, without BEGIN/COMMIT round trips
+        # (asyncpg's autocommit sends no SQL to switch). SQLite reads outside a
+        # transaction already, and its driver skips empty commits/rollbacks.
+        self._one_statement_engine = (
+            self._engine.execution_options(isolation_level="AUTOCOMMIT")
             if self._backend == "postgresql"
-            else self._sessions
+            else self._engine
         )
 
     @property
@@ -176,14 +175,16 @@ class Database:
         """
         return self._sessions()
 
-    def one_statement_session(self) -> AsyncSession:
-        """A session for work that is ONE statement (a read, or a single conditional
-        update); use it like :meth:`session`, with ``begin()`` for a write. On
-        PostgreSQL the statement commits by itself, saving the BEGIN and COMMIT/ROLLBACK
-        round trips a transaction would add; on SQLite it is an ordinary session. Never
-        for several statements that must stand or fall together.
+    def one_statement_session(self) -> AsyncConnection:
+        """A connection for work that is ONE statement (a read, or a single conditional
+        update); use it like :meth:`session`, with ``begin()`` for a write. No ORM
+        session: only for repositories whose statements are Core statements (the
+        outbox's ready read and mark-sent). On PostgreSQL the statement commits by
+        itself, saving the BEGIN and COMMIT/ROLLBACK round trips a transaction would
+        add; on SQLite it is an ordinary connection. Never for several statements that
+        must stand or fall together.
         """
-        return self._autocommit_sessions()
+        return self._one_statement_engine.connect()
 
     async def ping(self, timeout: float = 5.0) -> bool:
         """Whether the database answers a trivial query within ``timeout`` seconds."""

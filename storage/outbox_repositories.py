@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from storage.outbox_models import OutboxRecord, ReactionTargetRecord
@@ -144,7 +144,7 @@ class OutboxRepository:
     other rooms go on.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession | AsyncConnection) -> None:
         self._session = session
 
     async def add(

@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, Select, Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.dml import Insert, UpdateBase
@@ -80,7 +80,9 @@ def _upsert(
 
 
 async def _rowcount(
-    session: AsyncSession, stmt: UpdateBase, params: Mapping[str, Any] | None = None
+    session: AsyncSession | AsyncConnection,
+    stmt: UpdateBase,
+    params: Mapping[str, Any] | None = None,
 ) -> int:
     """Execute a DML statement (with ``params`` for its bind parameters) and return how
     many rows it inserted/changed."""
@@ -92,8 +94,10 @@ async def _rowcount(
     return result.rowcount
 
 
-def _dialect_name(session: AsyncSession) -> str:
+def _dialect_name(session: AsyncSession | AsyncConnection) -> str:
     """``"sqlite"`` or ``"postgresql"``."""
+    if isinstance(session, AsyncConnection):
+        return session.dialect.name
     return session.get_bind().dialect.name
 
 

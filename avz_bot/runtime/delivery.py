@@ -156,8 +156,8 @@ class OutboxDelivery:
 
     async def _ready(self, lane: int) -> list[OutboxRow]:
         """The next batch of ``lane`` (one statement; see ``OutboxRepository.ready``)."""
-        async with self._db.one_statement_session() as session:
-            return await OutboxRepository(session).ready(
+        async with self._db.one_statement_session() as connection:
+            return await OutboxRepository(connection).ready(
                 self._clock.now(), lane, self._limits.outbox_batch
             )
 
@@ -190,8 +190,10 @@ class OutboxDelivery:
             await self._defer(row, error)
             return 0
         if not row.reaction_target:  # one statement: no transaction around it
-            async with self._db.one_statement_session() as session, session.begin():
-                await OutboxRepository(session).mark_sent(row.txn_id, event_id, self._clock.now())
+            async with self._db.one_statement_session() as connection, connection.begin():
+                await OutboxRepository(connection).mark_sent(
+                    row.txn_id, event_id, self._clock.now()
+                )
             return 1
         async with self._db.session() as session, session.begin():
             await OutboxRepository(session).mark_sent(row.txn_id, event_id, self._clock.now())

@@ -103,7 +103,7 @@ class Application:
         self.scheduler = Scheduler(
             self.database,
             self.clock,
-            self._job_handlers(),
+            self._wire_areas(),
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
         )
@@ -159,10 +159,10 @@ class Application:
             limits=s.limits,
         )
 
-    def _job_handlers(self) -> dict[str, JobHandler]:
-        """Every area's reactions (routed by the core) and job handlers, from its
-        descriptor (``commands.areas``), and the operations core's jobs (direct chats,
-        retention, the digest)."""
+    def _wire_areas(self) -> dict[str, JobHandler]:
+        """Route every area's reactions to it (through the core) and return the job
+        handlers: every area's, from its descriptor (``commands.areas``), and the
+        operations core's (direct chats, retention, the digest)."""
         s = self.settings
         context = JobContext(self.services.bind, self.services, self.adapter)
         handlers: dict[str, JobHandler] = {}

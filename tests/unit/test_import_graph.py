@@ -69,7 +69,6 @@ def describe(graph: grimp.ImportGraph, component: list[str]) -> str:
 def test_no_cycle_between_modules(graph: grimp.ImportGraph) -> None:
     found = cycles(graph)
     report = "\n\n".join(describe(graph, c) for c in found)
-    print(report)
     assert not found, f"import cycles between modules:\n\n{report}"
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.domain.privacy.chain import GENESIS, ChainEntry, Shown, chain
+from avz_bot.domain.privacy.chain import GENESIS, ChainEntry, Shown, ShownItem, chain
 from storage.access_models import AccessLogHeadRecord, AccessLogRecord, AccessShownRecord
 
 #: The head row's id (there is one).
@@ -84,6 +84,8 @@ class AccessLogRepository:
                         position=position,
                         kind=item.kind,
                         reference=item.reference,
+                        salt=item.salt,
+                        digest=item.digest,
                     )
                 )
         last = linked[-1]
@@ -117,17 +119,21 @@ class AccessLogRepository:
                 .limit(limit)
             )
         )
-        shown: dict[int, list[Shown]] = {row.id: [] for row in rows}
+        shown: dict[int, list[ShownItem]] = {row.id: [] for row in rows}
         if rows:
             items = await self._session.execute(
                 select(
-                    AccessShownRecord.entry_id, AccessShownRecord.kind, AccessShownRecord.reference
+                    AccessShownRecord.entry_id,
+                    AccessShownRecord.kind,
+                    AccessShownRecord.reference,
+                    AccessShownRecord.salt,
+                    AccessShownRecord.digest,
                 )
                 .where(AccessShownRecord.entry_id.in_(list(shown)))
                 .order_by(AccessShownRecord.entry_id, AccessShownRecord.position)
             )
-            for entry_id, kind, reference in items:
-                shown[entry_id].append(Shown(kind, reference))
+            for entry_id, kind, reference, salt, digest in items:
+                shown[entry_id].append(ShownItem(kind, reference, salt, digest))
         return [
             ChainEntry(
                 row.seq,
@@ -191,3 +197,17 @@ class AccessLogRepository:
             AccessRead(r.seq, r.occurred_at, r.reader, r.organisation, r.role, r.command)
             for r in rows
         ], int(total or 0)
+
+    async def erase(self, kind: str, references: Sequence[str]) -> int:
+        """Crypto-shred every item of ``kind`` showing one of ``references``: reference
+        and salt removed, digest kept (the chain still verifies). Returns how many."""
+        if not references:
+            return 0
+        result = await self._session.execute(
+            update(AccessShownRecord)
+            .where(
+                AccessShownRecord.kind == kind, AccessShownRecord.reference.in_(list(references))
+            )
+            .values(reference=None, salt=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -157,6 +157,7 @@ class Application:
             helpdesk_settings=s.helpdesk,
             analyzer=DutchAnalyzer(s.helpdesk.synonyms),
             limits=s.limits,
+            privacy_settings=s.privacy,
         )
 
     def _wire_areas(self) -> dict[str, JobHandler]:

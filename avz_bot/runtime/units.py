@@ -37,6 +37,7 @@ from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from avz_bot.settings_sections.privacy import PrivacySettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.areas import service_areas
@@ -66,6 +67,7 @@ class AppServices:
     signal_settings: SignalSettings = field(default_factory=SignalSettings)
     escalation_settings: EscalationSettings = field(default_factory=EscalationSettings)
     helpdesk_settings: HelpdeskSettings = field(default_factory=HelpdeskSettings)
+    privacy_settings: PrivacySettings = field(default_factory=PrivacySettings)
     analyzer: DutchAnalyzer = field(default_factory=DutchAnalyzer)
     limits: LimitSettings = field(default_factory=LimitSettings)
     #: The registry cache for names; ``invalidate()`` it after every registry sync.

@@ -39,6 +39,7 @@ from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from avz_bot.settings_sections.privacy import PrivacySettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from storage.outbox_repositories import ReactionTargetRow
@@ -79,6 +80,7 @@ class AppDeps(Protocol):
     signal_settings: SignalSettings
     escalation_settings: EscalationSettings
     helpdesk_settings: HelpdeskSettings
+    privacy_settings: PrivacySettings
     #: The areas, in order (``commands.areas.AREAS``).
     areas: tuple[Area[Any], ...]
 

@@ -105,7 +105,9 @@ class RetentionForecast:
                 ProcessedEventRecord, ProcessedEventRecord.processed_at < processed_before
             ),
             "outbox": await self._count(
-                OutboxRecord, OutboxRecord.sent_at.is_not(None), OutboxRecord.sent_at < outbox_before
+                OutboxRecord,
+                OutboxRecord.sent_at.is_not(None),
+                OutboxRecord.sent_at < outbox_before,
             ),
             "scheduled_jobs": await self._count(
                 ScheduledJobRecord,

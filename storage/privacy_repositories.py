@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.audit_models import AuditLogRecord
+from storage.base import Base
 from storage.case_models import CaseRecord
 from storage.privacy_models import PrivacyRequestRecord, PrivacyRestrictionRecord
 from storage.signal_models import CasePersonRecord, SignalRecord
@@ -199,3 +201,121 @@ class PersonLinks:
             .order_by(CaseRecord.id)
         )
         return [_to_row(PersonCase, r) for r in records]
+
+
+#: Columns an access export leaves out: other people's identities (AVG art. 15(4): the
+#: professionals appear by organisation), rooms, and technical keys and pseudonyms.
+LEFT_OUT = frozenset(
+    {
+        "id",
+        "pseudonym",
+        "key_version",
+        "version",
+        "room_id",
+        "contact_room",
+        "linked_room",
+        "thread_root",
+        "created_by",
+        "owner_user",
+        "professional",
+        "actor",
+        "requester",
+        "author",
+        "organiser",
+        "regie_holder",
+        "acknowledged_by",
+        "linked_by",
+        "matrix_id",
+        "from_user",
+        "to_user",
+        "by_user",
+        "case_id",
+        "signal_id",
+        "other_signal_id",
+        "conference_id",
+        "agreement_id",
+        "escalation_id",
+    }
+)
+
+
+def plain(value: Any) -> Any:
+    """A column value as JSON: dates and times in ISO 8601, the rest as is."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+class PersonData:
+    """Raw rows of any table by one column's values (the access export and the erasure
+    read every area's tables through this one reader)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def rows(
+        self, table: str, column: str, values: Collection[Any], **equal: Any
+    ) -> builtins.list[dict[str, Any]]:
+        """Every row of ``table`` whose ``column`` is one of ``values`` (and whose other
+        columns equal ``equal``), as column → value, in primary-key order."""
+        if not values:
+            return []
+        t = Base.metadata.tables[table]
+        stmt = select(t).where(t.c[column].in_(list(values)))
+        for name, value in equal.items():
+            stmt = stmt.where(t.c[name] == value)
+        stmt = stmt.order_by(*t.primary_key.columns)
+        return [dict(row._mapping) for row in await self._session.execute(stmt)]
+
+    async def delete(self, table: str, column: str, values: Collection[Any]) -> int:
+        """Delete the rows of ``table`` whose ``column`` is one of ``values``."""
+        if not values:
+            return 0
+        t = Base.metadata.tables[table]
+        result = await self._session.execute(t.delete().where(t.c[column].in_(list(values))))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def exported(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` as an export shows it (:data:`LEFT_OUT` left out, values as JSON)."""
+    return {k: plain(v) for k, v in row.items() if k not in LEFT_OUT}
+
+
+#: The audit actions that record deletions by retention (the ops job's per-table counts,
+#: a signal's deletion).
+RETENTION_ACTIONS = ("retention.deleted", "signal.deleted")
+
+
+async def deletions(
+    session: AsyncSession, since: datetime, until: datetime
+) -> builtins.list[tuple[datetime, str, int]]:
+    """(moment, table, count) of every retention deletion in [since, until), from the
+    audit trail, oldest first."""
+    rows = await session.execute(
+        select(
+            AuditLogRecord.occurred_at,
+            AuditLogRecord.action,
+            AuditLogRecord.entity_id,
+            AuditLogRecord.details,
+        )
+        .where(
+            AuditLogRecord.action.in_(RETENTION_ACTIONS),
+            AuditLogRecord.occurred_at >= since,
+            AuditLogRecord.occurred_at < until,
+        )
+        .order_by(AuditLogRecord.occurred_at)
+    )
+    return [
+        (at, "signals", 1)
+        if action == "signal.deleted"
+        else (at, str(table), int(details.get("count", 0)))
+        for at, action, table, details in rows
+    ]
+
+
+async def signals_deleted_by(session: AsyncSession, until: datetime) -> int:
+    """How many signals are due for deletion before ``until``."""
+    total = await session.scalar(
+        select(func.count()).select_from(SignalRecord).where(SignalRecord.delete_at < until)
+    )
+    return int(total or 0)

@@ -27,7 +27,6 @@ from commands.framework import Dispatcher
 from commands.registry import build_registry
 from storage.audit_models import AuditLogRecord
 from storage.audit_repositories import AuditRepository
-from storage.audit_repositories import AuditRepository
 from storage.db import Database
 from storage.outbox_models import OutboxRecord
 from storage.outbox_repositories import OutboxRepository

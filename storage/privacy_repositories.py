@@ -5,6 +5,7 @@ Never commits (see ``storage.sql``)."""
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -276,9 +277,24 @@ class PersonData:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+#: A Matrix user id inside a value (e.g. an audit entry's details).
+_MATRIX_USER = re.compile(r"@[^\s:]+:[A-Za-z0-9.:-]+")
+#: What an export shows instead of a professional's Matrix id.
+PROFESSIONAL = "(medewerker)"
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return _MATRIX_USER.sub(PROFESSIONAL, value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
+
+
 def exported(row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` as an export shows it (:data:`LEFT_OUT` left out, values as JSON)."""
-    return {k: plain(v) for k, v in row.items() if k not in LEFT_OUT}
+    """``row`` as an export shows it (:data:`LEFT_OUT` left out, professionals' Matrix
+    ids inside values masked, values as JSON)."""
+    return {k: _masked(plain(v)) for k, v in row.items() if k not in LEFT_OUT}
 
 
 #: The audit actions that record deletions by retention (the ops job's per-table counts,

@@ -100,7 +100,7 @@ class PrivacyRequests:
             closed_at=None,
             told={},
         )
-        told, untold = await self._tell(row)
+        told, untold = await self._tell(row, asker.member.matrix_id)
         await self._repo.update(row.id, told={"organisations": told, "without_contact": untold})
         await schedule_reminders(self._jobs, row, s.calendar, s.settings, s.now)
         await self._audit(asker, "privacy.request_registered", row, organisations=len(told))
@@ -118,8 +118,9 @@ class PrivacyRequests:
         }
         return sorted(codes)
 
-    async def _tell(self, row: PrivacyRequestRow) -> tuple[list[str], list[str]]:
-        """Tell each involved organisation's privacy contacts (reference only)."""
+    async def _tell(self, row: PrivacyRequestRow, officer: str) -> tuple[list[str], list[str]]:
+        """Tell each involved organisation's privacy contacts (reference only); the
+        officer who registered the request knows already."""
         directory = await self._s.cases.directory()
         told: list[str] = []
         untold: list[str] = []
@@ -130,7 +131,7 @@ class PrivacyRequests:
                 if m.organisation.code == code and m.has_role(Role.PRIVACY)
             ]
             name = await self._s.cases.org_name(code)
-            for contact in contacts:
+            for contact in (c for c in contacts if c.matrix_id != officer):
                 await self._direct(
                     contact.matrix_id,
                     f"privacy-request:{row.id}:{contact.matrix_id}",

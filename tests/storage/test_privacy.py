@@ -36,7 +36,9 @@ from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.runtime.core import BotCore
 from avz_bot.runtime.units import AppServices
+from avz_bot.scheduling import Scheduler
 from avz_bot.services.access_log import verify
+from avz_bot.services.privacy.jobs import PrivacyJobs
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.framework import Dispatcher
@@ -94,7 +96,14 @@ class World:
     clock: FakeClock
     core: BotCore
     gateway: Recorder
+    services: AppServices
     count: int = 0
+
+    def scheduler(self) -> Scheduler:
+        """The scheduler with the privacy area's job handlers."""
+        return Scheduler(
+            self.database, self.clock, PrivacyJobs(self.services.bind).handlers(), worker_id="t"
+        )
 
     async def say(self, member: Member, room: str, body: str, members: int = 2) -> str:
         self.count += 1
@@ -161,7 +170,7 @@ async def world(database: Database) -> AsyncIterator[World]:
         chats = DirectChatRepository(session)
         for member in EVERYONE:
             await chats.set_room(member.matrix_id, DM[member.matrix_id], START, joined=True)
-    yield World(database, clock, core, gateway)
+    yield World(database, clock, core, gateway, services)
 
 
 async def _case_with_three_readers(world: World) -> str:
@@ -293,3 +302,62 @@ async def test_erasure_leaves_no_pseudonym_in_any_raw_row(world: World) -> None:
         for b in [str(c.get("body"))]
         if "AVZ-2026-0001" in b and "gewist" in b
     )
+
+
+async def test_deadline_reminders_are_durable_jobs_across_a_weekend_and_dst(
+    world: World,
+) -> None:
+    """Received Saturday 26 September: due Monday 26 October, the day after summer time
+    ends. The officer is reminded on Friday 23 October 09:00 CEST and told it lapsed on
+    Tuesday 27 October 09:00 CET; after an extension the old reminders stay silent."""
+    world.clock.set(datetime(2026, 10, 1, 8, 0, tzinfo=UTC))
+    reply = await world.say(
+        PRIVA, DM[PRIVA.matrix_id], f"!verzoek nieuw inzage {PERSON} ontvangen=2026-09-26"
+    )
+    assert "Uiterlijk 26-10-2026" in reply
+    scheduler = world.scheduler()
+
+    async def reminders_at(moment: datetime) -> list[str]:
+        world.clock.set(moment)
+        before = len(world.gateway.bodies(DM[PRIVA.matrix_id]))
+        await scheduler.run_due()
+        await world.core.flush_outbox()
+        await world.core.bulk_idle()
+        return world.gateway.bodies(DM[PRIVA.matrix_id])[before:]
+
+    assert await reminders_at(datetime(2026, 10, 23, 6, 59, tzinfo=UTC)) != []  # 19 Oct's
+    assert await reminders_at(datetime(2026, 10, 23, 6, 59, tzinfo=UTC)) == []
+    friday = await reminders_at(datetime(2026, 10, 23, 7, 0, tzinfo=UTC))
+    assert friday == [
+        "Herinnering: verzoek PV-2026-0001 moet uiterlijk 26-10-2026 beantwoord zijn."
+    ]
+    assert await reminders_at(datetime(2026, 10, 27, 7, 59, tzinfo=UTC)) == []
+    lapsed = await reminders_at(datetime(2026, 10, 27, 8, 0, tzinfo=UTC))
+    assert lapsed and "niet op tijd" in lapsed[0]
+
+
+async def test_an_extension_rearms_the_reminders(world: World) -> None:
+    world.clock.set(datetime(2026, 10, 1, 8, 0, tzinfo=UTC))
+    await world.say(
+        PRIVA, DM[PRIVA.matrix_id], f"!verzoek nieuw inzage {PERSON} ontvangen=2026-09-26"
+    )
+    extended = await world.say(
+        PRIVA, DM[PRIVA.matrix_id], "!verzoek verlengen PV-2026-0001 tot=2026-12-18 reden=omvang"
+    )
+    assert "verlengd tot 18-12-2026" in extended
+    too_far = await world.say(
+        PRIVA, DM[PRIVA.matrix_id], "!verzoek verlengen PV-2026-0001 tot=2026-12-28 reden=omvang"
+    )
+    assert "26-12-2026" in too_far
+    scheduler = world.scheduler()
+    world.clock.set(datetime(2026, 11, 1, 8, 0, tzinfo=UTC))
+    before = len(world.gateway.bodies(DM[PRIVA.matrix_id]))
+    await scheduler.run_due()
+    await world.core.flush_outbox()
+    await world.core.bulk_idle()
+    assert world.gateway.bodies(DM[PRIVA.matrix_id])[before:] == []  # October's are void
+    listed = await world.say(PRIVA, DM[PRIVA.matrix_id], "!verzoeken")
+    assert "PV-2026-0001" in listed and "18-12-2026 (verlengd)" in listed
+    closed = await world.say(PRIVA, DM[PRIVA.matrix_id], "!verzoek afronden PV-2026-0001")
+    assert "afgerond" in closed
+    assert "geen open verzoeken" in await world.say(PRIVA, DM[PRIVA.matrix_id], "!verzoeken")

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 import avz_bot.runtime.core as runtime_core
 from avz_bot.clock import FakeClock
@@ -166,6 +166,11 @@ async def measure(database: Database, args: argparse.Namespace) -> None:
             totals[label][1] += wall
     runtime_core._log_reads = original  # type: ignore[assignment]
     n = args.commands * args.rounds
+    async with database.session() as session:
+        logged = int((await session.execute(text("SELECT count(*) FROM access_log"))).scalar_one())
+    # Every WITH command (and the warm-up) logged exactly one entry, none of the others:
+    # a failing command (rolled back) would otherwise measure the error path.
+    assert logged == n + 20, f"{logged} access log entries for {n + 20} logged commands"
     for label, (cpu, wall) in totals.items():
         print(
             f"  !casus {label:7s} access log: CPU {cpu / n * 1000:.2f} ms/command, "

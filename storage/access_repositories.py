@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.privacy.chain import GENESIS, ChainEntry, Shown, ShownItem, chain
@@ -41,62 +42,68 @@ class AccessLogRepository:
         self._session = session
 
     async def _lock_head(self) -> tuple[int, str]:
-        """Lock the head row (creating it when missing) and read it."""
-        locked = await self._session.execute(
-            update(AccessLogHeadRecord)
-            .where(AccessLogHeadRecord.id == HEAD_ID)
-            .values(seq=AccessLogHeadRecord.seq)
-        )
-        if locked.rowcount == 0:  # type: ignore[attr-defined]
-            self._session.add(AccessLogHeadRecord(id=HEAD_ID, seq=0, hash=GENESIS))
-            await self._session.flush()
-        row = (
+        """Lock the head row and read it, in one statement (creating the row when a
+        database was made without the migration's insert)."""
+        head = cast(Table, AccessLogHeadRecord.__table__)
+        locked = (
             await self._session.execute(
-                select(AccessLogHeadRecord.seq, AccessLogHeadRecord.hash).where(
-                    AccessLogHeadRecord.id == HEAD_ID
-                )
+                update(head)
+                .where(head.c.id == HEAD_ID)
+                .values(seq=head.c.seq)
+                .returning(head.c.seq, head.c.hash)
             )
-        ).one()
-        return int(row[0]), str(row[1])
+        ).one_or_none()
+        if locked is None:
+            await self._session.execute(insert(head).values(id=HEAD_ID, seq=0, hash=GENESIS))
+            return 0, GENESIS
+        return int(locked[0]), str(locked[1])
 
     async def append(self, entries: Sequence[ChainEntry]) -> list[ChainEntry]:
         """Link ``entries`` (their seq/prev_hash/hash are ignored) after the head, store
-        them and move the head. Returns them as stored."""
+        them and move the head: Core statements only (four per entry, no ORM flush; the
+        access log is written by every reading command). Returns them as stored."""
         if not entries:
             return []
         linked = chain(entries, await self._lock_head())
+        log = cast(Table, AccessLogRecord.__table__)
+        shown = cast(Table, AccessShownRecord.__table__)
         for entry in linked:
-            record = AccessLogRecord(
-                seq=entry.seq,
-                occurred_at=entry.occurred_at,
-                reader=entry.reader,
-                organisation=entry.organisation,
-                role=entry.role,
-                command=entry.command,
-                room_id=entry.room_id,
-                prev_hash=entry.prev_hash,
-                hash=entry.hash,
-            )
-            self._session.add(record)
-            await self._session.flush()
-            for position, item in enumerate(entry.shown):
-                self._session.add(
-                    AccessShownRecord(
-                        entry_id=record.id,
-                        position=position,
-                        kind=item.kind,
-                        reference=item.reference,
-                        salt=item.salt,
-                        digest=item.digest,
+            entry_id = (
+                await self._session.execute(
+                    insert(log)
+                    .values(
+                        seq=entry.seq,
+                        occurred_at=entry.occurred_at,
+                        reader=entry.reader,
+                        organisation=entry.organisation,
+                        role=entry.role,
+                        command=entry.command,
+                        room_id=entry.room_id,
+                        prev_hash=entry.prev_hash,
+                        hash=entry.hash,
                     )
+                    .returning(log.c.id)
                 )
+            ).scalar_one()
+            await self._session.execute(
+                insert(shown),
+                [
+                    {
+                        "entry_id": entry_id,
+                        "position": position,
+                        "kind": item.kind,
+                        "reference": item.reference,
+                        "salt": item.salt,
+                        "digest": item.digest,
+                    }
+                    for position, item in enumerate(entry.shown)
+                ],
+            )
         last = linked[-1]
+        head = cast(Table, AccessLogHeadRecord.__table__)
         await self._session.execute(
-            update(AccessLogHeadRecord)
-            .where(AccessLogHeadRecord.id == HEAD_ID)
-            .values(seq=last.seq, hash=last.hash)
+            update(head).where(head.c.id == HEAD_ID).values(seq=last.seq, hash=last.hash)
         )
-        await self._session.flush()
         return linked
 
     async def head(self) -> tuple[int, str]:

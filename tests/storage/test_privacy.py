@@ -38,6 +38,7 @@ from avz_bot.runtime.core import BotCore
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.access_log import verify
+from avz_bot.services.audit import Audit
 from avz_bot.services.privacy.jobs import PrivacyJobs
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
@@ -361,3 +362,61 @@ async def test_an_extension_rearms_the_reminders(world: World) -> None:
     closed = await world.say(PRIVA, DM[PRIVA.matrix_id], "!verzoek afronden PV-2026-0001")
     assert "afgerond" in closed
     assert "geen open verzoeken" in await world.say(PRIVA, DM[PRIVA.matrix_id], "!verzoeken")
+
+
+async def test_every_reading_command_is_logged_and_refusals_are_not(world: World) -> None:
+    room = await _case_with_three_readers(world)
+    for body in ("!regie", "!acties", "!signalen", "!overleggen", "!opschalingen"):
+        assert await world.say(PIETER, room, body, members=4)
+    await world.say(PIETER, DM[PIETER.matrix_id], "!mijn")
+    refused = await world.say(PAUL, room, "!tijdlijn", members=4)  # not a member
+    assert refused
+    async with world.database.session() as session:
+        rows = (
+            await session.execute(
+                text(
+                    "SELECT l.reader, l.command, l.role, s.kind, s.reference FROM access_log l "
+                    "JOIN access_log_shown s ON s.entry_id = l.id ORDER BY l.seq, s.position"
+                )
+            )
+        ).all()
+    logged = {(reader, command) for reader, command, _, _, _ in rows}
+    for command in ("regie", "acties", "signalen", "overleggen", "opschalingen", "mijn"):
+        assert (PIETER.matrix_id, command) in logged, command
+    assert (PAUL.matrix_id, "tijdlijn") not in logged
+    agenda = [(kind, ref) for _, command, role, kind, ref in rows if command == "tvo agenda"]
+    assert ("signal", "SIG-2026-0001") in agenda and role_of(rows, "tvo agenda") == "tvo:groningen"
+    assert any(kind == "person" and ref.startswith("v1:") for kind, ref in agenda)
+    assert all("Vries" not in str(row) for row in rows)
+
+
+def role_of(rows: list[Any], command: str) -> str:
+    return next(str(role) for _, c, role, _, _ in rows if c == command)
+
+
+async def test_restriction_stops_new_signals_and_links_until_lifted(world: World) -> None:
+    await world.say(PIETER, DM[PIETER.matrix_id], f"!signaal {PERSON} categorie=overlast")
+    await world.say(PRIVA, DM[PRIVA.matrix_id], f"!verzoek nieuw beperking {PERSON}")
+    restricted = await world.say(PRIVA, DM[PRIVA.matrix_id], "!verzoek beperken PV-2026-0001")
+    assert "beperkt" in restricted
+    refused = await world.say(ANOUK, DM[ANOUK.matrix_id], f"!signaal {PERSON} categorie=verslaving")
+    assert "contactpunt privacy" in refused and "Pieter" not in refused
+    other = await world.say(ANOUK, DM[ANOUK.matrix_id], f"!signaal {NAMESAKE} categorie=schulden")
+    assert "SIG-2026-0002" in other  # someone else is not restricted
+    await world.say(PRIVA, DM[PRIVA.matrix_id], "!verzoek opheffen PV-2026-0001")
+    again = await world.say(ANOUK, DM[ANOUK.matrix_id], f"!signaal {PERSON} categorie=verslaving")
+    assert "SIG-2026-0003" in again and "Pieter" in again  # matching works again
+
+
+async def test_retention_proof_lists_rules_upcoming_and_deleted(world: World) -> None:
+    async with world.database.session() as session, session.begin():
+        audit = Audit(session, START - timedelta(days=2))
+        await audit.record(
+            "retention.deleted", entity_type="table", entity_id="outbox", details={"count": 12}
+        )
+        await audit.record("signal.deleted", entity_type="signal", entity_id="SIG-2025-0001")
+    reply = await world.say(PRIVA, DM[PRIVA.matrix_id], "!bewaartermijnen")
+    assert "signalen: 2 jaar actief, daarna 5 jaar archief" in reply
+    assert "verwerkte berichten (eenmaligheid): 180 dagen" in reply
+    assert "Gewist tot 30-12-2026" in reply
+    assert "28-11-2026 outbox: 12" in reply and "28-11-2026 signals: 1" in reply

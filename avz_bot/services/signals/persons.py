@@ -9,6 +9,7 @@ from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Purpose, SignalAction
+from avz_bot.services.access_log import Shown
 from avz_bot.services.refusal import Refused
 from avz_bot.services.signals.base import PersonArgs, SignalShared
 from avz_bot.services.signals.view import Registered
@@ -52,6 +53,13 @@ class PersonSignals:
         if matched:
             await self._tell_tvo(row, matched, key)
         shown = [m for m in matched if m.professional != member.matrix_id]
+        if shown or case_lines:
+            # The reply shows other professionals' signals and cases about the person.
+            self._shared.cases.reads.note(
+                Shown("person", stored),
+                *(Shown("signal", m.reference) for m in shown),
+                *(Shown("case", reference) for reference, _ in case_lines),
+            )
         return await self._shared.view.registered(
             Registered(row, domain.one_per_professional(shown), case_lines)
         )

@@ -104,7 +104,9 @@ class PrivacyCore:
             raise Refused(self.view.refused("privacy.bad_period"))
         return Period(
             self.calendar.at(start, time(0)) if start else EPOCH,
-            self.calendar.at(end + timedelta(days=1), time(0)) if end else self.now,
+            self.calendar.at(end + timedelta(days=1), time(0))
+            if end
+            else self.now + timedelta(seconds=1),  # "until now", this instant included
         )
 
     async def _readers_page(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -117,7 +117,9 @@ async def assemble(
         *(Shown("signal", r["reference"]) for r in signals),
         *(Shown("case", c.reference) for c in cases),
     ]
-    reads, _ = await AccessLogRepository(session).readers(shown, EPOCH, now, limit=MAX_READS)
+    # Up to and including ``now`` (a read in the same instant is in; [since, until) bounds).
+    until = now + timedelta(seconds=1)
+    reads, _ = await AccessLogRepository(session).readers(shown, EPOCH, until, limit=MAX_READS)
     document = {
         "verzoek": reference,
         "opgesteld": now.isoformat(),

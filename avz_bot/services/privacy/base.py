@@ -33,6 +33,9 @@ from storage.access_repositories import AccessLogRepository, AccessRead
 from storage.operations_repositories import RetentionForecast
 from storage.privacy_repositories import PersonLinks, deletions, signals_deleted_by
 
+#: The command that shows another page of a person's readers (the identifier retyped).
+PERSON_AGAIN = "gelezen persoon bsn=…|naam=… geboortedatum=…"
+
 #: The earliest ``van=`` (nothing older is in the log).
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -183,9 +186,10 @@ class PrivacyCore:
             self.view.t("privacy.readers.person_title"),
             found,
             await self.cases.directory(),
-            self.cases.more_line("gelezen persoon"),
+            # The next page needs the person again; the identifier is never echoed.
+            self.cases.more_line(PERSON_AGAIN),
             self.cases.budget,
-            "gelezen persoon",
+            PERSON_AGAIN,
         )
 
     # ------------------------------------------------------------ retention proof

@@ -109,8 +109,9 @@ async def _identity(settings: Settings, action: str, yes: bool) -> int:
     from avz_bot.matrix.adapter import MatrixAdapter
     from avz_bot.matrix.identity import IdentityError
     from avz_bot.metrics import BotMetrics
+    from avz_bot.private_files import make_private_dir
 
-    settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.storage.data_dir)
     with InstanceLock(settings.storage.data_dir):
         adapter = MatrixAdapter(
             settings.matrix, settings.storage.data_dir, SystemClock(), BotMetrics()
@@ -218,9 +219,10 @@ async def _check_config(settings: Settings) -> int:
 
 
 async def _db(settings: Settings, action: str) -> int:
+    from avz_bot.private_files import make_private_dir
     from storage.db import Database
 
-    settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.storage.data_dir)
     database = Database(settings.database_url)
     try:
         if action == "upgrade":
@@ -259,6 +261,10 @@ async def _report(settings: Settings, period: str | None, muni: str | None, out:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``avz-bot`` console script."""
+    from avz_bot.private_files import PRIVATE_UMASK
+
+    # Whatever the operator's umask: what the bot creates is for the bot alone (0700/0600).
+    os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         from avz_bot.demo import run_demo
@@ -271,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from avz_bot.lock import AlreadyRunningError
     from avz_bot.logs import configure_logging
     from avz_bot.matrix.adapter import StartupError
+    from avz_bot.private_files import NotPrivateError
     from storage.db import SchemaMismatchError
 
     configure_logging(settings.logging.level, settings.logging.format)
@@ -292,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_db(settings, args.db_command))
     except ConfigError as exc:
         return _fail(str(exc))
-    except (AlreadyRunningError, StartupError, SchemaMismatchError) as exc:
+    except (AlreadyRunningError, StartupError, SchemaMismatchError, NotPrivateError) as exc:
         return _fail(str(exc), 1)
     except OSError as exc:
         return _fail(f"{type(exc).__name__}: {exc.strerror or exc}", 1)

@@ -331,6 +331,13 @@ class Settings(BaseSettings):
         """Directory of the end-to-end encryption store."""
         return self.storage.data_dir / "crypto"
 
+    @property
+    def secret_files(self) -> list[Path]:
+        """The secret files named in the configuration (checked for privacy at start)."""
+        m = self.matrix
+        named = (m.password_file, m.pickle_key_file, m.cross_signing_key_file)
+        return [path for path in (*named, self.signals.keys_file) if path is not None]
+
 
 def _format_error(error: Mapping[str, Any]) -> str:
     location = ".".join(str(part) for part in error.get("loc", ()))

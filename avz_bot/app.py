@@ -26,7 +26,7 @@ from avz_bot.logs import get_logger
 from avz_bot.matrix.adapter import MatrixAdapter, StoppedError
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
-from avz_bot.partners_config import load_partners
+from avz_bot.partners_config import load_partners, scope_problems
 from avz_bot.private_files import ensure_private, make_private_dir
 from avz_bot.runtime.core import BotCore
 from avz_bot.runtime.units import AppServices
@@ -214,6 +214,10 @@ class Application:
         Raises ``ConfigError`` for an invalid file (nothing changes).
         """
         orgs, members = load_partners(self.settings.partners.file)
+        s = self.settings
+        unknown = scope_problems(members, s.cases.municipalities, s.helpdesk.themes)
+        if unknown:  # a misspelt municipality would silently give nobody the role
+            raise ConfigError.of(unknown)
         now = self.clock.now()
         try:
             async with self.database.session() as session, session.begin():

@@ -76,7 +76,26 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--municipality", default=None, help="only this municipality")
     report.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
     signal_keys.add_parser(sub)
+    _global_options_everywhere(parser)
     return parser
+
+
+def _global_options_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--config`` after the subcommand too (``avz-bot db status --config x``),
+    as people type it. ``SUPPRESS`` keeps a subcommand that was not given it from
+    overwriting the value given before the subcommand."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for child in action.choices.values():
+            if "--config" not in child._option_string_actions:
+                child.add_argument(
+                    "--config",
+                    metavar="PATH",
+                    default=argparse.SUPPRESS,
+                    help="configuration file (as before the command)",
+                )
+            _global_options_everywhere(child)
 
 
 RESET_WARNING = (
@@ -200,21 +219,16 @@ async def _partners_reload(settings: Settings) -> int:
     return _fail(f"no answer from avz-bot (pid {pid}) within {RELOAD_WAIT_SECONDS:.0f}s", 1)
 
 
-async def _check_config(settings: Settings) -> int:
-    from avz_bot.partners_config import load_partners
+def _check_config(config_path: Path) -> int:
+    """Every problem at once (``avz_bot.config_check``); exit 2 if there is any."""
+    from avz_bot.config_check import check
 
-    orgs, members = load_partners(settings.partners.file)
-    settings.calendar.build()  # raises ConfigError with the setting named
-    try:
-        settings.reminders.policy()
-    except ValueError as exc:
-        raise ConfigError(f"reminders: {exc}") from None
-    print(
-        "configuration OK: "
-        f"homeserver {settings.matrix.homeserver}, bot {settings.matrix.user_id}, "
-        f"{len(orgs)} organisations, {len(members)} members, "
-        f"database {settings.database_url.split('://', 1)[0]}"
-    )
+    result = check(config_path)
+    for warning in result.warnings:
+        print(f"avz-bot: warning: {warning}", file=sys.stderr)
+    if result.problems:
+        return _fail(ConfigError.of(result.problems).args[0])
+    print(f"configuration OK: {result.summary}")
     return 0
 
 
@@ -233,6 +247,8 @@ async def _db(settings: Settings, action: str) -> int:
             head = database.head_revision()
             state = "up to date" if current == head else "needs `avz-bot db upgrade`"
             print(f"database revision {current or '(empty)'}, code expects {head}: {state}")
+            if current != head:
+                return 1  # for scripts and deploy hooks: an upgrade is due
     finally:
         await database.dispose()
     return 0
@@ -270,8 +286,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from avz_bot.demo import run_demo
 
         return asyncio.run(run_demo(keep=args.keep))
+    if args.command == "check-config":
+        return _check_config(_config_path(args.config))
     try:
-        settings = load_settings(_config_path(args.config))
+        # Commands that only read the database need no encryption-store key.
+        store_key = args.command not in {"report", "db", "partners"}
+        settings = load_settings(_config_path(args.config), store_key=store_key)
     except ConfigError as exc:
         return _fail(str(exc))
     from avz_bot.lock import AlreadyRunningError
@@ -284,8 +304,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return asyncio.run(_run(settings))
-        if args.command == "check-config":
-            return asyncio.run(_check_config(settings))
         if args.command == "partners":
             return asyncio.run(_partners_reload(settings))
         if args.command == "report":

@@ -8,11 +8,13 @@ the TOML file: they come from the environment (``AVZ_MATRIX__PASSWORD``,
 
 from __future__ import annotations
 
+import difflib
+import os
 import tomllib
 from collections.abc import Mapping
 from datetime import date, time
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -25,6 +27,7 @@ from pydantic import (
 )
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -56,7 +59,23 @@ MIN_PICKLE_KEY_LENGTH = 16
 
 
 class ConfigError(Exception):
-    """A setting is missing or invalid; the message names the setting and the problem."""
+    """A setting is missing or invalid; the message names the setting and the problem.
+
+    ``problems`` holds every problem found (one line each); the message is the only one,
+    or all of them under a count.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems if problems is not None else [message]
+
+    @classmethod
+    def of(cls, problems: list[str]) -> ConfigError:
+        """One error for all ``problems`` (at least one)."""
+        if len(problems) == 1:
+            return cls(problems[0], problems)
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        return cls(f"{len(problems)} problems in the configuration:\n{listed}", problems)
 
 
 def _read_secret_file(path: Path, setting: str) -> str:
@@ -94,6 +113,9 @@ class MatrixSettings(BaseModel):
     #: Upper bound for the reconnect backoff.
     max_backoff_seconds: float = Field(default=60.0, ge=1)
 
+    # False only while ``load_settings(..., store_key=False)`` runs (like ``_toml_path``).
+    _pickle_key_required: ClassVar[bool] = True
+
     @field_validator("homeserver")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -111,6 +133,8 @@ class MatrixSettings(BaseModel):
             self.cross_signing_key = SecretStr(
                 _read_secret_file(self.cross_signing_key_file, "cross_signing_key")
             )
+        if self.pickle_key is None and not MatrixSettings._pickle_key_required:
+            return self  # a command that never opens the encryption store (see load_settings)
         if self.pickle_key is None:
             raise ValueError(
                 "pickle_key is required (set AVZ_MATRIX__PICKLE_KEY or matrix.pickle_key_file)"
@@ -289,6 +313,7 @@ class Settings(BaseSettings):
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).
     _toml_path: ClassVar[Path | None] = None
+    _toml_data: ClassVar[dict[str, Any] | None] = None
 
     @classmethod
     def settings_customise_sources(
@@ -301,7 +326,11 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Precedence: explicit arguments, then environment, then the TOML file."""
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if cls._toml_path is not None:
+        if cls._toml_data is not None:
+            # The file as read by ``load_settings``, relative paths already made
+            # relative to the file (see ``_paths_relative_to``).
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=cls._toml_data))
+        elif cls._toml_path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_path))
         return tuple(sources)
 
@@ -348,8 +377,11 @@ def _format_error(error: Mapping[str, Any]) -> str:
     return f"{location or 'configuration'}: {message}"
 
 
-def load_settings(config_path: Path | None) -> Settings:
+def load_settings(config_path: Path | None, *, store_key: bool = True) -> Settings:
     """Read the TOML file at ``config_path`` (if any) with environment overrides.
+
+    ``store_key=False`` for commands that only read the database (``report``, ``db``):
+    they never open the encryption store, so its key (``matrix.pickle_key``) may be absent.
 
     Raises ``ConfigError`` with a one-line message naming the setting and the problem.
     """
@@ -372,13 +404,133 @@ def load_settings(config_path: Path | None) -> Settings:
                     f"{section}.{name}: secrets may not be in the configuration file; use "
                     f"AVZ_{section.upper()}__{name.upper()} or {section}.{name}_file"
                 )
+        Settings._toml_data = _paths_relative_to(raw, config_path.resolve().parent)
+    aliases = room_alias_problems(Settings._toml_data or {})
     Settings._toml_path = config_path
+    MatrixSettings._pickle_key_required = store_key
     try:
-        return Settings()  # type: ignore[call-arg]
+        settings = Settings()  # type: ignore[call-arg]
     except ValidationError as exc:
-        errors = exc.errors()
-        first = _format_error(errors[0])
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ConfigError(first + more) from None
+        raise ConfigError.of(aliases + _describe_errors(exc.errors())) from None
     finally:
         Settings._toml_path = None
+        Settings._toml_data = None
+        MatrixSettings._pickle_key_required = True
+    # Again on the result: an environment override may hold an alias too.
+    aliases = room_alias_problems(settings.model_dump(mode="json"))
+    if aliases:
+        raise ConfigError.of(aliases)
+    return settings
+
+
+def _path_fields(model: type[BaseModel]) -> set[str]:
+    """Names of the fields of ``model`` that hold a ``Path`` (or ``Path | None``)."""
+    return {
+        name
+        for name, info in model.model_fields.items()
+        if info.annotation is Path or Path in get_args(info.annotation)
+    }
+
+
+def _paths_relative_to(raw: dict[str, Any], base: Path) -> dict[str, Any]:
+    """``raw`` with every relative path setting of a section made relative to ``base``
+    (the configuration file's directory), so the bot finds the same files from any
+    working directory. Paths from the environment stay relative to the working
+    directory."""
+    resolved = {
+        key: dict(value) if isinstance(value, dict) else value for key, value in raw.items()
+    }
+    for section, info in Settings.model_fields.items():
+        values = resolved.get(section)
+        model = info.annotation
+        if not isinstance(values, dict) or not isinstance(model, type):
+            continue
+        if not issubclass(model, BaseModel):
+            continue
+        for name in _path_fields(model):
+            value = values.get(name)
+            if isinstance(value, str) and value and not Path(value).is_absolute():
+                values[name] = os.path.normpath(base / value)
+    return resolved
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The setting names allowed at ``loc`` (a pydantic error location), for "did you mean"."""
+    annotation: Any = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = _model_in(annotation)
+        if annotation is None or part not in annotation.model_fields:
+            return []
+        annotation = annotation.model_fields[part].annotation
+    model = _model_in(annotation)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model in ``annotation`` (itself, or inside ``list[…]``/``… | None``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _describe_errors(errors: list[Any]) -> list[str]:
+    """Every validation error as one line; an unknown key gets "did you mean" when a
+    setting of that section is close, and then the "missing" error of that same setting
+    (the typo's consequence) is not listed again."""
+    lines: list[str] = []
+    explained: set[tuple[Any, ...]] = set()
+    for error in errors:
+        if error.get("type") != "extra_forbidden":
+            continue
+        loc = tuple(error.get("loc", ()))
+        guess = difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.7)
+        where = ".".join(str(part) for part in loc)
+        if guess:
+            explained.add((*loc[:-1], guess[0]))
+            lines.append(f"{where}: unknown setting; did you mean {guess[0]}?")
+        else:
+            lines.append(f"{where}: unknown setting")
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        if error.get("type") == "extra_forbidden" or (
+            error.get("type") == "missing" and loc in explained
+        ):
+            continue
+        lines.append(_format_error(error))
+    return lines
+
+
+def room_alias_problems(raw: Mapping[str, Any]) -> list[str]:
+    """Room aliases (``#name:server``) in settings that need room ids (``!id:server``).
+
+    Aliases are refused, not resolved: an alias can be re-pointed by whoever controls it,
+    and the bot's authority over a room (who may open cases there) must not move with it.
+    Every setting whose name contains ``room`` is checked (strings, lists, tables).
+    """
+    found: list[str] = []
+
+    def visit(where: str, value: Any, in_room_setting: bool) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                visit(
+                    f"{where}.{key}" if where else str(key),
+                    inner,
+                    in_room_setting or "room" in str(key),
+                )
+        elif isinstance(value, list):
+            for inner in value:
+                visit(where, inner, in_room_setting)
+        elif in_room_setting and isinstance(value, str) and value.startswith("#"):
+            found.append(
+                f"{where}: {value} is a room alias; a room id is needed (!…:server; "
+                "Element: room settings → Advanced → internal room ID)"
+            )
+
+    visit("", raw, False)
+    return found

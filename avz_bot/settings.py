@@ -8,13 +8,10 @@ the TOML file: they come from the environment (``AVZ_MATRIX__PASSWORD``,
 
 from __future__ import annotations
 
-import difflib
-import os
 import tomllib
-from collections.abc import Mapping
 from datetime import date, time
 from pathlib import Path
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -41,6 +38,11 @@ from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from avz_bot.settings_sections.loading import (
+    describe_errors,
+    paths_relative_to,
+    room_alias_problems,
+)
 from avz_bot.settings_sections.operations import OperationsSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
@@ -328,7 +330,7 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if cls._toml_data is not None:
             # The file as read by ``load_settings``, relative paths already made
-            # relative to the file (see ``_paths_relative_to``).
+            # relative to the file (``settings_sections.loading``).
             sources.append(InitSettingsSource(settings_cls, init_kwargs=cls._toml_data))
         elif cls._toml_path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_path))
@@ -368,22 +370,15 @@ class Settings(BaseSettings):
         return [path for path in (*named, self.signals.keys_file) if path is not None]
 
 
-def _format_error(error: Mapping[str, Any]) -> str:
-    location = ".".join(str(part) for part in error.get("loc", ()))
-    message = str(error.get("msg", "invalid"))
-    message = message.removeprefix("Value error, ")
-    if error.get("type") == "missing":
-        message = "is required but missing"
-    return f"{location or 'configuration'}: {message}"
-
-
 def load_settings(config_path: Path | None, *, store_key: bool = True) -> Settings:
     """Read the TOML file at ``config_path`` (if any) with environment overrides.
 
     ``store_key=False`` for commands that only read the database (``report``, ``db``):
     they never open the encryption store, so its key (``matrix.pickle_key``) may be absent.
 
-    Raises ``ConfigError`` with a one-line message naming the setting and the problem.
+    Relative paths in the file are relative to the file's directory. Raises
+    ``ConfigError`` naming every invalid setting (one line each; "did you mean" for an
+    unknown key) and every room alias where a room id is needed.
     """
     if config_path is not None:
         try:
@@ -404,14 +399,14 @@ def load_settings(config_path: Path | None, *, store_key: bool = True) -> Settin
                     f"{section}.{name}: secrets may not be in the configuration file; use "
                     f"AVZ_{section.upper()}__{name.upper()} or {section}.{name}_file"
                 )
-        Settings._toml_data = _paths_relative_to(raw, config_path.resolve().parent)
+        Settings._toml_data = paths_relative_to(Settings, raw, config_path.resolve().parent)
     aliases = room_alias_problems(Settings._toml_data or {})
     Settings._toml_path = config_path
     MatrixSettings._pickle_key_required = store_key
     try:
         settings = Settings()  # type: ignore[call-arg]
     except ValidationError as exc:
-        raise ConfigError.of(aliases + _describe_errors(exc.errors())) from None
+        raise ConfigError.of(aliases + describe_errors(Settings, exc.errors())) from None
     finally:
         Settings._toml_path = None
         Settings._toml_data = None
@@ -421,116 +416,3 @@ def load_settings(config_path: Path | None, *, store_key: bool = True) -> Settin
     if aliases:
         raise ConfigError.of(aliases)
     return settings
-
-
-def _path_fields(model: type[BaseModel]) -> set[str]:
-    """Names of the fields of ``model`` that hold a ``Path`` (or ``Path | None``)."""
-    return {
-        name
-        for name, info in model.model_fields.items()
-        if info.annotation is Path or Path in get_args(info.annotation)
-    }
-
-
-def _paths_relative_to(raw: dict[str, Any], base: Path) -> dict[str, Any]:
-    """``raw`` with every relative path setting of a section made relative to ``base``
-    (the configuration file's directory), so the bot finds the same files from any
-    working directory. Paths from the environment stay relative to the working
-    directory."""
-    resolved = {
-        key: dict(value) if isinstance(value, dict) else value for key, value in raw.items()
-    }
-    for section, info in Settings.model_fields.items():
-        values = resolved.get(section)
-        model = info.annotation
-        if not isinstance(values, dict) or not isinstance(model, type):
-            continue
-        if not issubclass(model, BaseModel):
-            continue
-        for name in _path_fields(model):
-            value = values.get(name)
-            if isinstance(value, str) and value and not Path(value).is_absolute():
-                values[name] = os.path.normpath(base / value)
-    return resolved
-
-
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    """The setting names allowed at ``loc`` (a pydantic error location), for "did you mean"."""
-    annotation: Any = Settings
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        annotation = _model_in(annotation)
-        if annotation is None or part not in annotation.model_fields:
-            return []
-        annotation = annotation.model_fields[part].annotation
-    model = _model_in(annotation)
-    return list(model.model_fields) if model is not None else []
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model in ``annotation`` (itself, or inside ``list[…]``/``… | None``)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _describe_errors(errors: list[Any]) -> list[str]:
-    """Every validation error as one line; an unknown key gets "did you mean" when a
-    setting of that section is close, and then the "missing" error of that same setting
-    (the typo's consequence) is not listed again."""
-    lines: list[str] = []
-    explained: set[tuple[Any, ...]] = set()
-    for error in errors:
-        if error.get("type") != "extra_forbidden":
-            continue
-        loc = tuple(error.get("loc", ()))
-        guess = difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.7)
-        where = ".".join(str(part) for part in loc)
-        if guess:
-            explained.add((*loc[:-1], guess[0]))
-            lines.append(f"{where}: unknown setting; did you mean {guess[0]}?")
-        else:
-            lines.append(f"{where}: unknown setting")
-    for error in errors:
-        loc = tuple(error.get("loc", ()))
-        if error.get("type") == "extra_forbidden" or (
-            error.get("type") == "missing" and loc in explained
-        ):
-            continue
-        lines.append(_format_error(error))
-    return lines
-
-
-def room_alias_problems(raw: Mapping[str, Any]) -> list[str]:
-    """Room aliases (``#name:server``) in settings that need room ids (``!id:server``).
-
-    Aliases are refused, not resolved: an alias can be re-pointed by whoever controls it,
-    and the bot's authority over a room (who may open cases there) must not move with it.
-    Every setting whose name contains ``room`` is checked (strings, lists, tables).
-    """
-    found: list[str] = []
-
-    def visit(where: str, value: Any, in_room_setting: bool) -> None:
-        if isinstance(value, Mapping):
-            for key, inner in value.items():
-                visit(
-                    f"{where}.{key}" if where else str(key),
-                    inner,
-                    in_room_setting or "room" in str(key),
-                )
-        elif isinstance(value, list):
-            for inner in value:
-                visit(where, inner, in_room_setting)
-        elif in_room_setting and isinstance(value, str) and value.startswith("#"):
-            found.append(
-                f"{where}: {value} is a room alias; a room id is needed (!…:server; "
-                "Element: room settings → Advanced → internal room ID)"
-            )
-
-    visit("", raw, False)
-    return found

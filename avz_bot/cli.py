@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check-config", help="validate the configuration and partner registry, then exit"
     )
+    sub.add_parser(
+        "check",
+        help="check-config, then the live homeserver: reachable, the bot's token, its rate limit",
+    )
     partners = sub.add_parser("partners", help="the partner registry of the running bot")
     partners_sub = partners.add_subparsers(dest="partners_command", required=True, metavar="ACTION")
     partners_sub.add_parser(
@@ -232,6 +236,15 @@ def _check_config(config_path: Path) -> int:
     return 0
 
 
+async def _check_live(settings: Settings) -> int:
+    """``avz-bot check``: the homeserver as the bot sees it (``avz_bot.homeserver_check``)."""
+    from avz_bot.homeserver_check import check_homeserver
+
+    result = await check_homeserver(settings)
+    print("\n".join(result.lines))
+    return 0 if result.ok else 1
+
+
 async def _db(settings: Settings, action: str) -> int:
     from avz_bot.private_files import make_private_dir
     from storage.db import Database
@@ -286,8 +299,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from avz_bot.demo import run_demo
 
         return asyncio.run(run_demo(keep=args.keep))
-    if args.command == "check-config":
-        return _check_config(_config_path(args.config))
+    if args.command in {"check-config", "check"}:
+        code = _check_config(_config_path(args.config))
+        if code != 0 or args.command == "check-config":
+            return code
+        return asyncio.run(_check_live(load_settings(_config_path(args.config))))
     try:
         # Commands that only read the database need no encryption-store key.
         store_key = args.command not in {"report", "db", "partners"}

@@ -3,9 +3,9 @@
 The data directory holds the encryption store, the bot's credentials and cross-signing
 keys and (by default) the SQLite database with case data. The command line sets the
 process umask to :data:`PRIVATE_UMASK` before anything is created, so whatever the
-operator's umask, new directories are 0700 and new files 0600. Files from before (or
-copied in by hand) are checked at start: :func:`exposures` lists every one that other
-users can read, and the bot refuses to start until they are fixed.
+operator's umask, new directories are 0700 and new files 0600. A data directory from
+before (or copied in by hand) is checked at start: :func:`exposures` lists what other
+users can reach, and the bot refuses to start until it is fixed.
 """
 
 from __future__ import annotations
@@ -46,18 +46,19 @@ def _mode(path: Path) -> int | None:
 
 
 def exposures(data_dir: Path, secret_files: Iterable[Path]) -> list[str]:
-    """Everything other users may read: ``"<path> (mode 0644)"`` per offender.
+    """Everything other users may read: ``"<path> (mode 0755)"`` per offender.
 
-    In the data directory (the directory itself and everything under it, symlinks not
-    followed) any group or other permission counts; a secret file named in the
-    configuration (password, pickle key, signal keys) may be group-readable (root-owned,
-    group of the bot) but not readable by others.
+    The data directory counts when it grants group or others any access; then so does
+    everything under it with such bits (symlinks not followed), so that one ``chmod -R``
+    fixes all that is listed. Behind a 0700 directory the modes of the files inside do
+    not matter (nobody else can reach them); the bot creates them 0600 anyway. A secret
+    file named in the configuration (password, pickle key, signal keys) may be
+    group-readable (root-owned, group of the bot) but not readable by others.
     """
     found: list[str] = []
     mode = _mode(data_dir)
     if mode is not None and mode & 0o077:
         found.append(f"{data_dir} (mode {mode:04o})")
-    if mode is not None and stat.S_ISDIR(data_dir.lstat().st_mode):
         for root, dirs, files in os.walk(data_dir):
             for name in sorted(dirs) + sorted(files):
                 path = Path(root) / name

@@ -11,6 +11,7 @@ logged and not retried.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,13 +59,13 @@ class RoomOperations:
         this window are affected, and every other request kind handles 429 itself
         (sync loop, outbox delivery).
         """
-        config = self._session.client.config
-        before = config.max_limit_exceeded
-        config.max_limit_exceeded = 0
+        client = self._session.client
+        before = client.config  # a frozen dataclass: swapped, not changed
+        client.config = dataclasses.replace(before, max_limit_exceeded=0)
         try:
             yield
         finally:
-            config.max_limit_exceeded = before
+            client.config = before
 
     def find_room(self, name: str) -> str | None:
         """A room the bot is in whose name is ``name`` (used to make room creation

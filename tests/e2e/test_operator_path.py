@@ -165,7 +165,7 @@ async def test_demo_keep_stops_its_homeserver_and_bot_on_sigterm(tmp_path: Path)
     assert process.stdout is not None
     lines: list[str] = []
     try:
-        while not any("ops-endpoint" in line for line in lines):
+        while not any("configuratie:" in line for line in lines):
             raw = await asyncio.wait_for(process.stdout.readline(), timeout=600)
             assert raw, "".join(lines)
             lines.append(raw.decode(errors="replace"))

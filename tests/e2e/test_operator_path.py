@@ -27,7 +27,7 @@ from avz_bot.testkit.process import (
     new_bot_account,
     operator_overrides,
 )
-from avz_bot.testkit.synapse import SynapseServer
+from avz_bot.testkit.synapse import SynapseNotFoundError, SynapseServer, find_synapse_python
 
 pytestmark = pytest.mark.e2e
 
@@ -185,3 +185,41 @@ async def test_demo_keep_stops_its_homeserver_and_bot_on_sigterm(tmp_path: Path)
             async with aiohttp.ClientSession() as http, http.get(url) as response:
                 await response.read()
     assert not _exists(config), "the demo's files were left behind"
+
+
+@pytest.fixture
+async def own_synapse(tmp_path: Path) -> AsyncIterator[SynapseServer]:
+    """A homeserver of this test alone (it is stopped mid-test)."""
+    try:
+        find_synapse_python()
+    except SynapseNotFoundError as exc:
+        pytest.skip(f"end-to-end tests need Synapse: {exc}")
+    server = SynapseServer(tmp_path / "synapse")
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def test_sigterm_during_a_homeserver_outage_exits_0_and_closes_what_it_holds(
+    own_synapse: SynapseServer, tmp_path: Path
+) -> None:
+    bot_id, password = await new_bot_account(own_synapse)
+    (tmp_path / "partners.toml").write_text(derive_partners([]), encoding="utf-8")
+    overrides = operator_overrides(own_synapse.url, own_synapse.server_name, bot_id, tmp_path)
+    bot = BotProcess(tmp_path, overrides, password)
+    try:
+        await bot.start()
+        await own_synapse.stop()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while '"sync failed' not in bot.log_text() and "unreachable" not in bot.log_text():
+            assert loop.time() < deadline, bot.log_text()[-3000:]
+            await asyncio.sleep(0.5)
+    finally:
+        code = await bot.stop()
+    log = bot.log_text()
+    assert code == 0, log[-3000:]
+    assert "Unclosed" not in log and "Traceback" not in log
+    assert '"avz-bot stopped"' in log

@@ -129,7 +129,7 @@ async def test_check_says_whether_the_rate_limit_is_lifted_and_how_to_lift_it(
 ) -> None:
     bot, bot_id = await _started_bot(synapse, make_partner, tmp_path)
     assert await bot.stop() == 0  # check runs beside or instead of the bot: its token stays
-    bot.env["SYNAPSE_ADMIN_TOKEN"] = synapse.admin_token
+    bot.env["SYNAPSE_ADMIN_TOKEN"] = synapse.admin_token or ""
     code, out = await bot.cli("check")
     assert code == 0, out
     assert "ok:      the bot's stored access token is valid" in out

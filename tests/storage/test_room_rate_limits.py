@@ -14,15 +14,18 @@ import pytest
 
 from avz_bot.clock import FakeClock
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
+from avz_bot.formatting import text
 from avz_bot.messages import Messages
 from avz_bot.ports import SendError
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
 from avz_bot.services.cases import JOB_CREATE_ROOM, JOB_INVITE
 from avz_bot.services.cases.jobs import RoomJobs
+from avz_bot.services.direct import JOB_OPEN_DIRECT, DirectJobs
 from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.db import Database
+from storage.direct_repositories import DirectChatRepository
 from storage.outbox_repositories import OutboxRepository
 from storage.registry_repositories import PartnerRepository
 from storage.schedule_repositories import JOB_DONE, JOB_PENDING, JobRepository
@@ -174,3 +177,24 @@ async def test_a_throttled_invitation_follows_once_and_the_room_is_told(
     assert await world.scheduler.run_due() == 1
     assert world.gateway.invited == [("!case:avz.test", PIETER.matrix_id)]
     assert len(await world.messages()) == 1
+
+
+async def test_a_throttled_direct_chat_follows_once(database: Database) -> None:
+    gateway = ThrottlingGateway(throttled=1, retry_after=20)
+    clock = FakeClock(START)
+    services = AppServices(clock=clock, version="test", messages=Messages())
+    async with database.session() as session, session.begin():
+        await services.direct_messages(session, 0).send(PIETER.matrix_id, "k", text("hallo"))
+    handlers = DirectJobs(gateway, federate=False).handlers()
+    scheduler = Scheduler(database, clock, handlers, worker_id="test")
+    assert await scheduler.run_due() == 1  # throttled: re-armed, not failed
+    async with database.session() as session:
+        [job] = await JobRepository(session).due(START + timedelta(hours=1))
+    assert job.kind == JOB_OPEN_DIRECT and job.attempts == 0
+    assert job.due_at == START + timedelta(seconds=21)
+    clock.set(job.due_at)
+    assert await scheduler.run_due() == 1
+    assert gateway.created == [None]  # one direct chat (clients name it)
+    async with database.session() as session:
+        chat = await DirectChatRepository(session).get(PIETER.matrix_id)
+    assert chat is not None and chat.room_id == "!room1:avz.test"

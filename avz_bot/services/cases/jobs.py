@@ -24,7 +24,7 @@ from avz_bot.services.cases import (
     CaseService,
     case_room_state,
 )
-from avz_bot.services.cases.throttle import TOLD, follow_later
+from avz_bot.services.throttle import TOLD, follow_later
 from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
 from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE

@@ -1,12 +1,13 @@
-"""Room operations the homeserver rate-limits: they follow later, once, and people are told.
+"""Room operations the homeserver rate-limits: they follow later, once (and people are told).
 
 Synapse allows a burst of room creations (10 by default) and then about one a minute
 (``rc_room_creation``), and invitations per room, per issuer and per invitee
 (``rc_invites``), unless the bot's account is exempt (``override_ratelimit``; see
 ``avz-bot check``). A throttled creation or invitation is not a failure: the job is
 re-armed (by its dedupe key, so it stays one job and never runs out of attempts) for
-when the homeserver allows it again, queued behind the others already waiting, and the
-first time the room (or the person whose invitation waits) is told roughly when.
+when the homeserver allows it again, queued behind the others already waiting. Case
+rooms and invitations tell people the first time (``services/cases/jobs.py``); a direct
+chat just follows (its messages wait for it).
 """
 
 from __future__ import annotations

@@ -23,10 +23,11 @@ from avz_bot.domain.partners import Member, Organisation
 from avz_bot.http import OpsServer, Readiness
 from avz_bot.lock import InstanceLock
 from avz_bot.logs import get_logger
-from avz_bot.matrix.adapter import MatrixAdapter
+from avz_bot.matrix.adapter import MatrixAdapter, StoppedError
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
-from avz_bot.partners_config import load_partners
+from avz_bot.partners_config import load_partners, scope_problems
+from avz_bot.private_files import ensure_private, make_private_dir
 from avz_bot.runtime.core import BotCore
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
@@ -215,6 +216,10 @@ class Application:
         Raises ``ConfigError`` for an invalid file (nothing changes).
         """
         orgs, members = load_partners(self.settings.partners.file)
+        s = self.settings
+        unknown = scope_problems(members, s.cases.municipalities, s.helpdesk.themes)
+        if unknown:  # a misspelt municipality would silently give nobody the role
+            raise ConfigError.of(unknown)
         now = self.clock.now()
         try:
             async with self.database.session() as session, session.begin():
@@ -299,8 +304,13 @@ class Application:
         os.replace(tmp, path)
 
     async def run(self) -> None:
-        """Run until ``stop()`` (or SIGTERM via the CLI); cleans up in reverse order."""
-        self.settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+        """Run until ``stop()`` (or SIGTERM via the CLI); cleans up in reverse order.
+
+        Refuses to start (``NotPrivateError``) while the data directory or a secret file
+        is readable by other users.
+        """
+        make_private_dir(self.settings.storage.data_dir)
+        ensure_private(self.settings.storage.data_dir, self.settings.secret_files)
         self.lock.acquire()
         try:
             await self.database.check_schema()
@@ -308,7 +318,11 @@ class Application:
             if self.settings.http.enabled:
                 await self.ops.start()
             try:
-                await self.adapter.connect(self.stop_event)
+                try:
+                    await self.adapter.connect(self.stop_event)
+                except StoppedError:  # SIGTERM while the homeserver was away: a clean stop
+                    log.info("stopped before the homeserver could be reached")
+                    return
                 try:
                     await self.adapter.ensure_identity(
                         self.settings.cross_signing_key_path, self.settings.matrix.key_file_secret

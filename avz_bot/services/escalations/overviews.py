@@ -94,14 +94,19 @@ class EscalationOverviews:
         """``!mijn``: escalations waiting for ``member`` — to decide, then to acknowledge
         (two indexed queries: by acknowledger and by target)."""
         user = member.matrix_id
+        to_decide = await self.escalations.acknowledged_by(user)
+        to_acknowledge = await self.escalations.waiting_for(user)
         lines = [
             self.view.t("esc.mine.decide", reference=row.reference, prefix=self._prefix)
-            for row in await self.escalations.acknowledged_by(user)
+            for row in to_decide
         ]
         lines += [
             self.view.t("esc.mine.ack", reference=row.reference, prefix=self._prefix)
-            for row in await self.escalations.waiting_for(user)
+            for row in to_acknowledge
         ]
+        self._cases.reads.note(
+            *(Shown("escalation", row.reference) for row in [*to_decide, *to_acknowledge])
+        )
         return self.view.t("esc.mine.heading"), lines
 
     async def overdue_acknowledgements(self) -> list[str]:

@@ -232,4 +232,6 @@ class PersonSignals:
         page = await self._shared.signals.for_professional(
             member.matrix_id, self._shared.settings.list_limit
         )
+        # The access log: the member's own signals (their references).
+        self._shared.cases.reads.note(*(Shown("signal", row.reference) for row in page.rows))
         return self._shared.t("signal.mine_heading"), self._shared.view.plate_lines(page)

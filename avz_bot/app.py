@@ -158,6 +158,8 @@ class Application:
             helpdesk_settings=s.helpdesk,
             analyzer=DutchAnalyzer(s.helpdesk.synonyms),
             limits=s.limits,
+            privacy_settings=s.privacy,
+            operations_settings=s.operations,
         )
 
     def _wire_areas(self) -> dict[str, JobHandler]:

@@ -44,6 +44,7 @@ from avz_bot.settings_sections.loading import (
     room_alias_problems,
 )
 from avz_bot.settings_sections.operations import OperationsSettings
+from avz_bot.settings_sections.privacy import PrivacySettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 
@@ -311,6 +312,7 @@ class Settings(BaseSettings):
     reports: ReportSettings = Field(default_factory=ReportSettings)
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).

@@ -17,6 +17,7 @@ from commands import (
     conferences,
     escalations,
     helpdesk,
+    privacy,
     reports,
     signals,
 )
@@ -32,6 +33,7 @@ AREAS: tuple[CommandArea, ...] = (
     conferences.AREA,
     helpdesk.AREA,
     reports.AREA,
+    privacy.AREA,
 )
 
 

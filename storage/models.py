@@ -11,6 +11,7 @@ imported from their area's module, never from here. A new area adds its module b
 from __future__ import annotations
 
 from storage import (
+    access_models,
     agreement_models,
     audit_models,
     case_models,
@@ -19,6 +20,7 @@ from storage import (
     escalation_models,
     helpdesk_models,
     outbox_models,
+    privacy_models,
     registry_models,
     runtime_models,
     schedule_models,
@@ -26,6 +28,7 @@ from storage import (
 )
 
 __all__ = [
+    "access_models",
     "agreement_models",
     "audit_models",
     "case_models",
@@ -34,6 +37,7 @@ __all__ = [
     "escalation_models",
     "helpdesk_models",
     "outbox_models",
+    "privacy_models",
     "registry_models",
     "runtime_models",
     "schedule_models",

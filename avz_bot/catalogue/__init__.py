@@ -17,6 +17,7 @@ from avz_bot.catalogue import (
     inputs,
     lists,
     operations,
+    privacy,
     reports,
     signals,
 )
@@ -33,4 +34,5 @@ AREAS: tuple[ModuleType, ...] = (
     helpdesk,
     conferences,
     reports,
+    privacy,
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from storage import (
     agreement_models,
     audit_models,
+    board_models,
     case_models,
     conference_models,
     direct_models,
@@ -28,6 +29,7 @@ from storage import (
 __all__ = [
     "agreement_models",
     "audit_models",
+    "board_models",
     "case_models",
     "conference_models",
     "direct_models",

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from avz_bot import __version__, signal_keys
+from avz_bot import __version__, privacy_cli, signal_keys
 from avz_bot.settings import ConfigError, Settings, load_settings
 
 DEFAULT_CONFIG = Path("config/avz-bot.toml")
@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--municipality", default=None, help="only this municipality")
     report.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
     signal_keys.add_parser(sub)
+    privacy_cli.add_parser(sub)
     return parser
 
 
@@ -285,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_report(settings, args.period, args.municipality, args.out))
         if args.command == "signals":
             return asyncio.run(signal_keys.run(settings, args.status, args.append_to))
+        if args.command == "privacy":
+            return asyncio.run(privacy_cli.run(settings, args.privacy_command))
         if args.command == "identity":
             return asyncio.run(
                 _identity(settings, args.identity_command, getattr(args, "yes", False))

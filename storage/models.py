@@ -11,6 +11,7 @@ imported from their area's module, never from here. A new area adds its module b
 from __future__ import annotations
 
 from storage import (
+    access_models,
     agreement_models,
     audit_models,
     board_models,
@@ -27,6 +28,7 @@ from storage import (
 )
 
 __all__ = [
+    "access_models",
     "agreement_models",
     "audit_models",
     "board_models",

@@ -27,6 +27,7 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import fit_content, fit_reply
 from avz_bot.messages import Messages
+from avz_bot.services.access_log import Reads
 from avz_bot.services.area import Area, SendDirect
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.directory import MemberDirectory
@@ -211,6 +212,7 @@ class UnitServices:
         self._device_cross_signed = device_cross_signed
         self._built: dict[type, object] = {}
         self._direct: DirectMessages | None = None
+        self._reads = Reads()
 
     @property
     def version(self) -> str:
@@ -269,6 +271,11 @@ class UnitServices:
             built = area.build(self)
             self._built[service] = built
         return cast(S, built)
+
+    @property
+    def reads(self) -> Reads:
+        """What this unit showed its reader (the access log; ``avz_bot.services.access_log``)."""
+        return self._reads
 
     async def plate(self, member: Member) -> list[tuple[str, list[str]]]:
         """Every area's ``!mijn`` section for ``member``, in area order."""

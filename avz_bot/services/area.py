@@ -32,6 +32,7 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
 from avz_bot.ports import RoomGateway
+from avz_bot.services.access_log import Reads
 from avz_bot.services.directory import MemberDirectory
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
@@ -141,6 +142,12 @@ class Unit(Protocol):
 
     async def plate(self, member: Member) -> list[tuple[str, list[str]]]:
         """Every area's ``!mijn`` section for ``member``, in area order."""
+        ...
+
+    @property
+    def reads(self) -> Reads:
+        """What this unit showed its reader, for the access log
+        (``avz_bot.services.access_log``): ``unit.reads.note(Shown(...), role=...)``."""
         ...
 
 

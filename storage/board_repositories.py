@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.escalations.model import OPEN_STATUSES
@@ -40,11 +40,19 @@ class BoardAccessRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add_link(self, token_hash: str, user_id: str, now: datetime, expires: datetime) -> None:
+    async def add_link(
+        self, token_hash: str, user_id: str, now: datetime, expires: datetime
+    ) -> None:
         """Store a new link."""
-        self._session.add(BoardLinkRecord(
-            token_hash=token_hash, user_id=user_id, created_at=now, expires_at=expires, used_at=None
-        ))
+        self._session.add(
+            BoardLinkRecord(
+                token_hash=token_hash,
+                user_id=user_id,
+                created_at=now,
+                expires_at=expires,
+                used_at=None,
+            )
+        )
         await self._session.flush()
 
     async def redeem_link(self, token_hash: str, now: datetime) -> str | None:
@@ -69,10 +77,15 @@ class BoardAccessRepository:
         self, session_hash: str, user_id: str, origin: str, now: datetime, expires: datetime
     ) -> None:
         """Store a new session."""
-        self._session.add(BoardSessionRecord(
-            session_hash=session_hash, user_id=user_id, origin=origin, created_at=now,
-            expires_at=expires,
-        ))
+        self._session.add(
+            BoardSessionRecord(
+                session_hash=session_hash,
+                user_id=user_id,
+                origin=origin,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
         await self._session.flush()
 
     async def session_user(self, session_hash: str, now: datetime) -> str | None:
@@ -87,10 +100,10 @@ class BoardAccessRepository:
     async def purge(self, now: datetime) -> None:
         """Forget expired sessions and links (they are refused anyway)."""
         await self._session.execute(
-            BoardSessionRecord.__table__.delete().where(BoardSessionRecord.expires_at <= now)
+            delete(BoardSessionRecord).where(BoardSessionRecord.expires_at <= now)
         )
         await self._session.execute(
-            BoardLinkRecord.__table__.delete().where(BoardLinkRecord.expires_at <= now)
+            delete(BoardLinkRecord).where(BoardLinkRecord.expires_at <= now)
         )
 
 
@@ -161,8 +174,13 @@ class BoardQueries:
                 func.sum(case((AgreementRecord.deadline < self._now, 1), else_=0)).label("overdue"),
                 func.sum(
                     case(
-                        (and_(AgreementRecord.deadline >= self._now,
-                              AgreementRecord.deadline < self._soon), 1),
+                        (
+                            and_(
+                                AgreementRecord.deadline >= self._now,
+                                AgreementRecord.deadline < self._soon,
+                            ),
+                            1,
+                        ),
                         else_=0,
                     )
                 ).label("soon"),
@@ -181,8 +199,14 @@ class BoardQueries:
         )
 
     async def case_lines(
-        self, scope: str | None, reader: str, filters: CaseFilter, sort: str, descending: bool,
-        limit: int, offset: int,
+        self,
+        scope: str | None,
+        reader: str,
+        filters: CaseFilter,
+        sort: str,
+        descending: bool,
+        limit: int,
+        offset: int,
     ) -> tuple[list[CaseLine], int]:
         """One page of open cases in ``scope`` (a member, or None for all) and the total."""
         agreements, escalations = self._agreement_counts(), self._escalation_counts()
@@ -199,27 +223,41 @@ class BoardQueries:
         if filters.overdue:
             conditions.append(overdue > 0)
         columns: dict[str, Any] = {
-            "reference": CaseRecord.id, "municipality": CaseRecord.municipality,
-            "type": CaseRecord.case_type, "status": CaseRecord.status,
-            "regie": CaseRecord.regie_holder, "overdue": overdue, "opened": CaseRecord.created_at,
+            "reference": CaseRecord.id,
+            "municipality": CaseRecord.municipality,
+            "type": CaseRecord.case_type,
+            "status": CaseRecord.status,
+            "regie": CaseRecord.regie_holder,
+            "overdue": overdue,
+            "opened": CaseRecord.created_at,
         }
         key = columns.get(sort, CaseRecord.id)
         order = [key.desc() if descending else key.asc(), CaseRecord.id.asc()]
         base = (
             select(
-                CaseRecord.reference, CaseRecord.municipality, CaseRecord.case_type,
-                CaseRecord.status, CaseRecord.regie_holder, CaseRecord.created_at,
-                overdue.label("overdue"), func.coalesce(agreements.c.soon, 0),
-                func.coalesce(escalations.c.open, 0), _is_member(reader),
+                CaseRecord.reference,
+                CaseRecord.municipality,
+                CaseRecord.case_type,
+                CaseRecord.status,
+                CaseRecord.regie_holder,
+                CaseRecord.created_at,
+                overdue.label("overdue"),
+                func.coalesce(agreements.c.soon, 0),
+                func.coalesce(escalations.c.open, 0),
+                _is_member(reader),
             )
             .outerjoin(agreements, agreements.c.case_id == CaseRecord.id)
             .outerjoin(escalations, escalations.c.case_id == CaseRecord.id)
             .where(*conditions)
         )
-        rows = (await self._session.execute(base.order_by(*order).limit(limit).offset(offset))).all()
+        rows = (
+            await self._session.execute(base.order_by(*order).limit(limit).offset(offset))
+        ).all()
         total = await self._session.scalar(select(func.count()).select_from(base.subquery()))
         lines = [
-            CaseLine(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), int(r[7]), int(r[8]), bool(r[9]))
+            CaseLine(
+                r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), int(r[7]), int(r[8]), bool(r[9])
+            )
             for r in rows
         ]
         return lines, int(total or 0)
@@ -227,31 +265,49 @@ class BoardQueries:
     async def totals(self, scope: str | None) -> Totals:
         """Open cases, cases without regie and open agreements overdue / due soon, in scope."""
         conditions = self._scope(scope)
-        row = (await self._session.execute(
-            select(func.count(), func.sum(case((CaseRecord.regie_holder.is_(None), 1), else_=0)))
-            .where(*conditions)
-        )).one()
-        agreements = (await self._session.execute(
-            select(
-                func.sum(case((AgreementRecord.deadline < self._now, 1), else_=0)),
-                func.sum(case((AgreementRecord.deadline >= self._now, 1), else_=0)),
+        row = (
+            await self._session.execute(
+                select(
+                    func.count(), func.sum(case((CaseRecord.regie_holder.is_(None), 1), else_=0))
+                ).where(*conditions)
             )
-            .join(CaseRecord, CaseRecord.id == AgreementRecord.case_id)
-            .where(AgreementRecord.status == AGREEMENT_OPEN, AgreementRecord.deadline < self._soon,
-                   *conditions)
-        )).one()
-        return Totals(int(row[0] or 0), int(row[1] or 0), int(agreements[0] or 0),
-                      int(agreements[1] or 0))
+        ).one()
+        agreements = (
+            await self._session.execute(
+                select(
+                    func.sum(case((AgreementRecord.deadline < self._now, 1), else_=0)),
+                    func.sum(case((AgreementRecord.deadline >= self._now, 1), else_=0)),
+                )
+                .join(CaseRecord, CaseRecord.id == AgreementRecord.case_id)
+                .where(
+                    AgreementRecord.status == AGREEMENT_OPEN,
+                    AgreementRecord.deadline < self._soon,
+                    *conditions,
+                )
+            )
+        ).one()
+        return Totals(
+            int(row[0] or 0), int(row[1] or 0), int(agreements[0] or 0), int(agreements[1] or 0)
+        )
 
     async def agreements_due(self, member: str, limit: int) -> list[tuple[Any, ...]]:
         """Open agreements overdue or due soon in the member's own cases, earliest first:
         (case reference, number, description, owner user, owner org, deadline)."""
         rows = await self._session.execute(
-            select(CaseRecord.reference, AgreementRecord.number, AgreementRecord.description,
-                   AgreementRecord.owner_user, AgreementRecord.owner_org, AgreementRecord.deadline)
+            select(
+                CaseRecord.reference,
+                AgreementRecord.number,
+                AgreementRecord.description,
+                AgreementRecord.owner_user,
+                AgreementRecord.owner_org,
+                AgreementRecord.deadline,
+            )
             .join(CaseRecord, CaseRecord.id == AgreementRecord.case_id)
-            .where(AgreementRecord.status == AGREEMENT_OPEN, AgreementRecord.deadline < self._soon,
-                   *self._scope(member))
+            .where(
+                AgreementRecord.status == AGREEMENT_OPEN,
+                AgreementRecord.deadline < self._soon,
+                *self._scope(member),
+            )
             .order_by(AgreementRecord.deadline.asc(), AgreementRecord.id.asc())
             .limit(limit)
         )
@@ -261,12 +317,19 @@ class BoardQueries:
         """Open escalations in scope, longest waiting first: (reference, case reference,
         route, status, level, level started at, urgent)."""
         rows = await self._session.execute(
-            select(EscalationRecord.reference, CaseRecord.reference, EscalationRecord.route,
-                   EscalationRecord.status, EscalationRecord.current_level,
-                   EscalationRecord.level_started_at, EscalationRecord.urgent)
+            select(
+                EscalationRecord.reference,
+                CaseRecord.reference,
+                EscalationRecord.route,
+                EscalationRecord.status,
+                EscalationRecord.current_level,
+                EscalationRecord.level_started_at,
+                EscalationRecord.urgent,
+            )
             .join(CaseRecord, CaseRecord.id == EscalationRecord.case_id)
-            .where(EscalationRecord.status.in_([s.value for s in OPEN_STATUSES]),
-                   *self._scope(scope))
+            .where(
+                EscalationRecord.status.in_([s.value for s in OPEN_STATUSES]), *self._scope(scope)
+            )
             .order_by(EscalationRecord.level_started_at.asc())
             .limit(limit)
         )
@@ -276,11 +339,19 @@ class BoardQueries:
         """Planned conferences from now on in the member's cases: (year, number, case
         reference, starts at, duration in minutes)."""
         rows = await self._session.execute(
-            select(ConferenceRecord.year, ConferenceRecord.number, CaseRecord.reference,
-                   ConferenceRecord.starts_at, ConferenceRecord.duration_minutes)
+            select(
+                ConferenceRecord.year,
+                ConferenceRecord.number,
+                CaseRecord.reference,
+                ConferenceRecord.starts_at,
+                ConferenceRecord.duration_minutes,
+            )
             .join(CaseRecord, CaseRecord.id == ConferenceRecord.case_id)
-            .where(ConferenceRecord.status == "gepland", ConferenceRecord.starts_at >= self._now,
-                   *self._scope(member))
+            .where(
+                ConferenceRecord.status == "gepland",
+                ConferenceRecord.starts_at >= self._now,
+                *self._scope(member),
+            )
             .order_by(ConferenceRecord.starts_at.asc())
             .limit(limit)
         )
@@ -291,9 +362,13 @@ class BoardQueries:
         waiting = and_(
             SignalRecord.status == SignalStatus.ACTIEF,
             SignalRecord.municipality.is_not(None),
-            or_(SignalRecord.triage == TriageStatus.OPEN,
-                and_(SignalRecord.triage == TriageStatus.MONITOREN,
-                     SignalRecord.relist_at <= self._now)),
+            or_(
+                SignalRecord.triage == TriageStatus.OPEN,
+                and_(
+                    SignalRecord.triage == TriageStatus.MONITOREN,
+                    SignalRecord.relist_at <= self._now,
+                ),
+            ),
         )
         rows = await self._session.execute(
             select(SignalRecord.municipality, func.count(), func.min(SignalRecord.created_at))
@@ -308,17 +383,27 @@ class BoardQueries:
     ) -> list[tuple[Any, ...]]:
         """Open or picked-up helpdesk questions the reader may see, oldest first:
         (year, number, theme, status, created at)."""
-        conditions = [HelpdeskQuestionRecord.status.in_(
-            [QuestionStatus.OPEN.value, QuestionStatus.CLAIMED.value]
-        )]
+        conditions: list[ColumnElement[bool]] = [
+            HelpdeskQuestionRecord.status.in_(
+                [QuestionStatus.OPEN.value, QuestionStatus.CLAIMED.value]
+            )
+        ]
         if not everything:
-            conditions.append(or_(HelpdeskQuestionRecord.asker == asker,
-                                  HelpdeskQuestionRecord.claimed_by == asker,
-                                  HelpdeskQuestionRecord.theme.in_(sorted(themes))))
+            conditions.append(
+                or_(
+                    HelpdeskQuestionRecord.asker == asker,
+                    HelpdeskQuestionRecord.claimed_by == asker,
+                    HelpdeskQuestionRecord.theme.in_(sorted(themes)),
+                )
+            )
         rows = await self._session.execute(
-            select(HelpdeskQuestionRecord.year, HelpdeskQuestionRecord.number,
-                   HelpdeskQuestionRecord.theme, HelpdeskQuestionRecord.status,
-                   HelpdeskQuestionRecord.created_at)
+            select(
+                HelpdeskQuestionRecord.year,
+                HelpdeskQuestionRecord.number,
+                HelpdeskQuestionRecord.theme,
+                HelpdeskQuestionRecord.status,
+                HelpdeskQuestionRecord.created_at,
+            )
             .where(*conditions)
             .order_by(HelpdeskQuestionRecord.created_at.asc())
             .limit(limit)

@@ -10,6 +10,7 @@ from types import ModuleType
 
 from avz_bot.catalogue import (
     agreements,
+    board,
     cases,
     conferences,
     escalations,
@@ -33,4 +34,5 @@ AREAS: tuple[ModuleType, ...] = (
     helpdesk,
     conferences,
     reports,
+    board,
 )

@@ -73,9 +73,7 @@ class BoardScope:
 
 def _report_actors(member: Member) -> frozenset[ReportActor]:
     return (
-        frozenset({ReportActor.KETENMANAGER})
-        if member.has_role(Role.KETENMANAGER)
-        else frozenset()
+        frozenset({ReportActor.KETENMANAGER}) if member.has_role(Role.KETENMANAGER) else frozenset()
     )
 
 
@@ -99,9 +97,7 @@ def scope_for(member: Member, municipalities: Iterable[str]) -> BoardScope:
     ``municipalities`` are the configured ones (each TVO queue is checked on its own);
     the helpdesk themes are those the member is an expert or backup of (scoped roles).
     """
-    expert_themes = member.scopes(ScopedRoleKind.THEME) | member.scopes(
-        ScopedRoleKind.BACKUP_THEME
-    )
+    expert_themes = member.scopes(ScopedRoleKind.THEME) | member.scopes(ScopedRoleKind.BACKUP_THEME)
     every_case = bool(REPORT_PERMISSIONS[ReportAction.REQUEST] & _report_actors(member))
     agenda = SIGNAL_PERMISSIONS[SignalAction.TVO_AGENDA].actors
     tvo = frozenset(m for m in municipalities if actors_for(member, municipality=m) & agenda)

@@ -1,7 +1,7 @@
 """The case board's login links and sessions (hashes only).
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0014 (0012 on its own branch; chained after the privacy merge)
 Create Date: 2026-12-08
 
 Written by hand to match ``storage/models.py`` (see ``0001`` for the conventions).
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -41,9 +41,7 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("session_hash", name=op.f("pk_board_sessions")),
     )
-    op.create_index(
-        op.f("ix_board_sessions_user_id"), "board_sessions", ["user_id"], unique=False
-    )
+    op.create_index(op.f("ix_board_sessions_user_id"), "board_sessions", ["user_id"], unique=False)
     op.create_index(
         op.f("ix_board_sessions_expires_at"), "board_sessions", ["expires_at"], unique=False
     )

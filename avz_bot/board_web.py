@@ -194,9 +194,12 @@ class BoardWeb:
                     message_page(messages, "board.refused.title", "board.refused.link"), 403
                 )
             session_id = await service.access.open_session(user, ORIGIN_LINK)
-            response = web.HTTPSeeOther(f"/board?lang={messages.locale}")
+            # Returned, not raised: raising would roll the session back.
+            response = web.Response(
+                status=303, headers={"Location": f"/board?lang={messages.locale}"}
+            )
             self._set_cookie(response, session_id, widget=False)
-            raise response
+            return response
 
         return await self._in_unit(work)
 

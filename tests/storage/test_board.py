@@ -1,0 +1,138 @@
+"""The case board's reads and ways in, on a small generated province (SQLite and PostgreSQL).
+
+Who sees what must be the chat's rule: a member sees their own cases, a ketenmanager a
+line of every open case but opens only their own; links work once and not after expiry;
+every page view is one access log entry.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from avz_bot.clock import FakeClock
+from avz_bot.domain.partners import Role
+from avz_bot.messages import Messages
+from avz_bot.runtime.units import AppServices
+from avz_bot.services.board.case_pages import case_page
+from avz_bot.services.board.pages import overview_page
+from avz_bot.services.board.service import BoardQuery, BoardService
+from avz_bot.settings_sections.cases import CasesSettings
+from avz_bot.testkit.province import ProvinceSize, seed_province
+from storage.access_models import AccessLogRecord
+from storage.board_repositories import CaseFilter
+from storage.case_models import CaseMemberRecord, CaseRecord
+from storage.db import Database
+
+NOW = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
+SMALL = ProvinceSize(
+    cases=120,
+    open_cases=60,
+    agreements=300,
+    open_agreements=120,
+    pending_jobs=0,
+    audit_rows=0,
+    members=60,
+    heavy_regie=10,
+    heavy_agreements=10,
+    heavy_proposals=2,
+    busy_members=10,
+    busy_agreements=10,
+    busy_timeline=5,
+    busy_reminders=0,
+)
+
+
+def _service(session, at: datetime = NOW) -> BoardService:  # type: ignore[no-untyped-def]
+    services = AppServices(clock=FakeClock(at), version="test", messages=Messages())
+    return services.bind(session)[BoardService]
+
+
+async def _own_open(database: Database, user: str) -> set[str]:
+    async with database.session() as session:
+        rows = await session.execute(
+            select(CaseRecord.reference)
+            .join(CaseMemberRecord, CaseMemberRecord.case_id == CaseRecord.id)
+            .where(
+                CaseMemberRecord.matrix_id == user,
+                CaseMemberRecord.left_at.is_(None),
+                CaseRecord.status != "gesloten",
+            )
+        )
+        return {r[0] for r in rows.all()}
+
+
+async def test_a_member_sees_exactly_their_open_cases_and_a_ketenmanager_a_line_of_each(
+    database: Database,
+) -> None:
+    province = await seed_province(database, SMALL, NOW - timedelta(days=1))
+    plain = province.plain_user
+    async with database.session() as session, session.begin():
+        service = _service(session)
+        member = await service.member(plain)
+        assert member is not None and not member.has_role(Role.KETENMANAGER)
+        seen = await service.overview(member, BoardQuery(page=1))
+        html = overview_page(Messages(), seen, CasesSettings(), NOW)
+    own = await _own_open(database, plain)
+    assert {line.reference for line in seen.lines} == own
+    assert seen.total == len(own) and not seen.scope.all_cases
+    assert "<script" not in html and "Casusoverzicht" in html
+
+    async with database.session() as session, session.begin():
+        service = _service(session)
+        keten = await service.member(province.ketenmanager)
+        assert keten is not None
+        everything = await service.overview(keten, BoardQuery(page=1))
+        no_regie = await service.overview(keten, BoardQuery(CaseFilter(no_regie=True)))
+    assert everything.scope.all_cases and everything.total == SMALL.open_cases
+    theirs = await _own_open(database, province.ketenmanager)
+    assert {line.reference for line in everything.lines if line.is_member} <= theirs
+    assert all(line.regie_holder is None for line in no_regie.lines)
+
+    # The case page: the same check as !casus (a non-member gets None, as for no case).
+    outside = next(line.reference for line in everything.lines if not line.is_member)
+    inside = next(iter(own))
+    async with database.session() as session, session.begin():
+        service = _service(session)
+        assert await service.case(keten, outside) is None
+        assert await service.case(member, "AVZ-1999-9999") is None
+        page = await service.case(member, inside)
+        assert page is not None
+        assert inside in case_page(Messages("en"), page, CasesSettings())
+
+
+async def test_every_page_view_is_one_access_log_entry(database: Database) -> None:
+    province = await seed_province(database, SMALL, NOW - timedelta(days=1))
+    async with database.session() as session, session.begin():
+        service = _service(session)
+        member = await service.member(province.plain_user)
+        assert member is not None
+        await service.overview(member, BoardQuery())
+        reference = next(iter(await _own_open(database, province.plain_user)))
+        await service.case(member, reference)
+    async with database.session() as session:
+        rows = (await session.execute(select(AccessLogRecord))).scalars().all()
+    commands = [row.command for row in rows]
+    assert commands == ["board.overview", "board.case"]
+    assert all(row.reader == province.plain_user for row in rows)
+
+
+async def test_a_link_works_once_and_not_after_it_expired(database: Database) -> None:
+    province = await seed_province(database, SMALL, NOW - timedelta(days=1))
+    user = province.plain_user
+    async with database.session() as session, session.begin():
+        token = await _service(session).access.new_link(user)
+        late = await _service(session).access.new_link(user)
+    async with database.session() as session, session.begin():
+        assert await _service(session).access.redeem(token) == user
+    async with database.session() as session, session.begin():
+        assert await _service(session).access.redeem(token) is None  # reused
+        assert await _service(session, NOW + timedelta(minutes=11)).access.redeem(late) is None
+        assert await _service(session).access.redeem("forged") is None
+        session_id = await _service(session).access.open_session(user, "link")
+    async with database.session() as session, session.begin():
+        assert await _service(session).access.reader(session_id) == user
+        assert await _service(session, NOW + timedelta(hours=2)).access.reader(session_id) is None
+        stored = await session.scalar(select(func.count()).select_from(CaseRecord))
+        assert stored  # the province is there; no secret is stored in clear (hashes only)

@@ -117,13 +117,9 @@ class Application:
             open_escalations=EscalationReportLoader(),
         )
         self.board_web = self._board_web()
+        board = self.board_web.routes if self.board_web is not None else None
         self.ops = OpsServer(
-            s.http.host,
-            s.http.port,
-            self.metrics,
-            self.readiness,
-            self.gauges.refresh,
-            extra_routes=self.board_web.routes if self.board_web is not None else None,
+            s.http.host, s.http.port, self.metrics, self.readiness, self.gauges.refresh, board
         )
         self.stop_event = asyncio.Event()
         self.started = asyncio.Event()

@@ -152,6 +152,22 @@ def _is_member(user_id: str) -> ColumnElement[bool]:
     )
 
 
+def _filtered(filters: CaseFilter, overdue: Any) -> list[ColumnElement[bool]]:
+    """The filters' conditions (``overdue``: the case's count of overdue agreements)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.municipality:
+        conditions.append(CaseRecord.municipality == filters.municipality)
+    if filters.case_type:
+        conditions.append(CaseRecord.case_type == filters.case_type)
+    if filters.status:
+        conditions.append(CaseRecord.status == filters.status)
+    if filters.no_regie:
+        conditions.append(CaseRecord.regie_holder.is_(None))
+    if filters.overdue:
+        conditions.append(overdue > 0)
+    return conditions
+
+
 class BoardQueries:
     """Everything the board reads, one statement per part."""
 
@@ -211,17 +227,7 @@ class BoardQueries:
         """One page of open cases in ``scope`` (a member, or None for all) and the total."""
         agreements, escalations = self._agreement_counts(), self._escalation_counts()
         overdue = func.coalesce(agreements.c.overdue, 0)
-        conditions = self._scope(scope)
-        if filters.municipality:
-            conditions.append(CaseRecord.municipality == filters.municipality)
-        if filters.case_type:
-            conditions.append(CaseRecord.case_type == filters.case_type)
-        if filters.status:
-            conditions.append(CaseRecord.status == filters.status)
-        if filters.no_regie:
-            conditions.append(CaseRecord.regie_holder.is_(None))
-        if filters.overdue:
-            conditions.append(overdue > 0)
+        conditions = self._scope(scope) + _filtered(filters, overdue)
         columns: dict[str, Any] = {
             "reference": CaseRecord.id,
             "municipality": CaseRecord.municipality,

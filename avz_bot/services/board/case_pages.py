@@ -8,8 +8,7 @@ from avz_bot.services.board.service import CasePage
 from avz_bot.settings_sections.cases import CasesSettings
 
 
-def case_page(messages: Messages, data: CasePage, cases: CasesSettings) -> str:
-    """One case for one of its members: details, members, open agreements."""
+def _details(messages: Messages, data: CasePage, cases: CasesSettings) -> str:
     t, names = messages.t, data.names
     row, state = data.loaded.row, data.loaded.state
     holder = state.regie_holder
@@ -33,6 +32,14 @@ def case_page(messages: Messages, data: CasePage, cases: CasesSettings) -> str:
         f"<dt>{e(t('board.col.regie'))}</dt><dd>{regie}</dd>"
         f"<dt>{e(t('board.col.opened'))}</dt><dd>{e(moment(row.created_at))}</dd></dl>"
     )
+    return details
+
+
+def case_page(messages: Messages, data: CasePage, cases: CasesSettings) -> str:
+    """One case for one of its members: details, members, open agreements."""
+    t, names = messages.t, data.names
+    row, state = data.loaded.row, data.loaded.state
+    details = _details(messages, data, cases)
     members = [
         [e(names.get(user, user)), e(m.organisation_code)]
         for user, m in sorted(state.members.items())

@@ -208,100 +208,107 @@ def totals(messages: Messages, overview: Overview) -> str:
     return f'<dl class="tiles">{tiles}</dl>'
 
 
+#: The smaller parts of the overview (``board.<part>`` and ``board.<part>.none``).
+PARTS = ("agreements", "escalations", "tvo", "conferences", "questions")
+#: The columns of the smaller parts (``board.col.<column>``).
+PART_COLUMNS = (
+    "reference",
+    "number",
+    "description",
+    "owner",
+    "deadline",
+    "escalation",
+    "route",
+    "status",
+    "level",
+    "clock",
+    "municipality",
+    "waiting",
+    "oldest",
+    "conference",
+    "starts",
+    "question",
+    "theme",
+    "since",
+)
+
+
 def _cols(messages: Messages, *keys: str) -> list[str]:
     return [messages.t(f"board.col.{k}") for k in keys]
 
 
-def parts(messages: Messages, overview: Overview, now: datetime) -> str:
-    """Agreements, escalations, TVO queue, conferences and questions."""
-    t, names = messages.t, overview.names
-    agreements = [
+def _part(
+    messages: Messages, key: str, columns: tuple[str, ...], rows: list[list[str]], numeric: int = -1
+) -> str:
+    """One titled part: heading ``board.<key>``, its table, or ``board.<key>.none``."""
+    title = messages.t(f"board.{key}")
+    figures = table(
+        title,
+        _cols(messages, *columns),
+        rows,
+        empty=messages.t(f"board.{key}.none"),
+        numeric=frozenset({numeric}),
+    )
+    return section(key, title, figures)
+
+
+def _alarm(messages: Messages, key: str, on: bool) -> str:
+    return f' <strong class="alarm">{e(messages.t(key))}</strong>' if on else ""
+
+
+def _agreement_rows(messages: Messages, overview: Overview, now: datetime) -> list[list[str]]:
+    names = overview.names
+    return [
         [
             e(r[0]),
             str(r[1]),
             e(r[2]),
             e(names.get(r[3] or "", r[3] or r[4] or "")),
-            e(moment(r[5]))
-            + (
-                f' <strong class="alarm">{e(t("board.overdue_mark"))}</strong>'
-                if r[5] < now
-                else ""
-            ),
+            e(moment(r[5])) + _alarm(messages, "board.overdue_mark", r[5] < now),
         ]
         for r in overview.agreements
     ]
-    escalations = [
-        [
-            e(r[0]),
-            e(r[1]),
-            e(r[2]),
-            e(r[3]),
-            str(r[4]),
-            e(t("board.clock", since=moment(r[5]), hours=int((now - r[5]).total_seconds() // 3600)))
-            + (f' <strong class="alarm">{e(t("board.urgent"))}</strong>' if r[6] else ""),
-        ]
-        for r in overview.escalations
-    ]
-    tvo = [[e(r[0]), str(r[1]), e(day(r[2]))] for r in overview.tvo]
+
+
+def _escalation_rows(messages: Messages, overview: Overview, now: datetime) -> list[list[str]]:
+    rows = []
+    for r in overview.escalations:
+        hours = int((now - r[5]).total_seconds() // 3600)
+        clock = e(messages.t("board.clock", since=moment(r[5]), hours=hours))
+        rows.append(
+            [
+                e(r[0]),
+                e(r[1]),
+                e(r[2]),
+                e(r[3]),
+                str(r[4]),
+                clock + _alarm(messages, "board.urgent", r[6]),
+            ]
+        )
+    return rows
+
+
+def parts(messages: Messages, overview: Overview, now: datetime, cases: CasesSettings) -> str:
+    """Agreements, escalations, TVO queue, conferences and questions."""
+    names = cases.municipalities
+    tvo = [[e(names.get(r[0], r[0])), str(r[1]), e(day(r[2]))] for r in overview.tvo]
     conferences = [
         [e(f"OV-{r[0]}-{r[1]:04d}"), e(r[2]), e(moment(r[3]))] for r in overview.conferences
     ]
     questions = [
         [e(f"VR-{r[0]}-{r[1]}"), e(r[2]), e(r[3]), e(day(r[4]))] for r in overview.questions
     ]
+    agreement_cols = ("reference", "number", "description", "owner", "deadline")
+    escalation_cols = ("escalation", "reference", "route", "status", "level", "clock")
     return "".join(
         [
-            section(
-                "agreements",
-                t("board.agreements"),
-                table(
-                    t("board.agreements"),
-                    _cols(messages, "reference", "number", "description", "owner", "deadline"),
-                    agreements,
-                    empty=t("board.agreements.none"),
-                ),
+            _part(messages, "agreements", agreement_cols, _agreement_rows(messages, overview, now)),
+            _part(
+                messages, "escalations", escalation_cols, _escalation_rows(messages, overview, now)
             ),
-            section(
-                "escalations",
-                t("board.escalations"),
-                table(
-                    t("board.escalations"),
-                    _cols(messages, "escalation", "reference", "route", "status", "level", "clock"),
-                    escalations,
-                    empty=t("board.escalations.none"),
-                ),
-            ),
-            section(
-                "tvo",
-                t("board.tvo"),
-                table(
-                    t("board.tvo"),
-                    _cols(messages, "municipality", "waiting", "oldest"),
-                    tvo,
-                    empty=t("board.tvo.none"),
-                    numeric=frozenset({1}),
-                ),
-            ),
-            section(
-                "conferences",
-                t("board.conferences"),
-                table(
-                    t("board.conferences"),
-                    _cols(messages, "conference", "reference", "starts"),
-                    conferences,
-                    empty=t("board.conferences.none"),
-                ),
-            ),
-            section(
-                "questions",
-                t("board.questions"),
-                table(
-                    t("board.questions"),
-                    _cols(messages, "question", "theme", "status", "since"),
-                    questions,
-                    empty=t("board.questions.none"),
-                ),
-            ),
+            _part(messages, "tvo", ("municipality", "waiting", "oldest"), tvo, numeric=1),
+            _part(messages, "conferences", ("conference", "reference", "starts"), conferences),
+            _part(messages, "questions", ("question", "theme", "status", "since"), questions),
         ]
     )
 
@@ -343,7 +350,7 @@ def overview_page(
         + section("summary", t("board.summary"), totals(messages, overview))
         + filters(messages, cases, overview.query)
         + section("cases", t("board.cases"), case_table(messages, overview, cases))
-        + parts(messages, overview, now)
+        + parts(messages, overview, now, cases)
         + charts(messages, overview, cases)
     )
     name = overview.reader.display_name

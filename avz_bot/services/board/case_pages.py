@@ -105,5 +105,5 @@ def widget_page(messages: Messages) -> str:
         f'<p id="widget-failed" hidden role="alert">{e(t("board.widget.failed"))}</p>'
     )
     return page(
-        messages, t("board.widget.title"), body, scripts=("matrix-widget-api.min.js", "widget.js")
+        messages, t("board.widget.title"), body, scripts=("matrix-widget-api.js", "widget.js")
     )

@@ -41,7 +41,10 @@ def case_page(messages: Messages, data: CasePage, cases: CasesSettings) -> str:
     row, state = data.loaded.row, data.loaded.state
     details = _details(messages, data, cases)
     members = [
-        [e(names.get(user, user)), e(m.organisation_code)]
+        [
+            e(names.get(user, user)),
+            e(data.organisations.get(m.organisation_code, m.organisation_code)),
+        ]
         for user, m in sorted(state.members.items())
     ]
     agreements = [

@@ -74,6 +74,8 @@ class CasePage:
     loaded: LoadedCase
     agreements: list[tuple[Any, ...]]
     names: dict[str, str]
+    #: Organisation code → name.
+    organisations: dict[str, str] = field(default_factory=dict)
 
 
 class BoardService:
@@ -218,4 +220,6 @@ class BoardService:
             [Shown("case", row.reference)],
             role=case_role(loaded.state, member.matrix_id),
         )
-        return CasePage(member, loaded, agreements, await self._names())
+        directory = await self._members.members(self._session)
+        organisations = {m.organisation.code: m.organisation.name for m in directory.values()}
+        return CasePage(member, loaded, agreements, await self._names(), organisations)

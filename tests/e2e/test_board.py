@@ -26,8 +26,9 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
+from avz_bot.services.board.access import digest
 from avz_bot.testkit.partner import PartnerClient, PartnerFactory
 from avz_bot.testkit.process import (
     BotProcess,
@@ -38,6 +39,7 @@ from avz_bot.testkit.process import (
     operator_overrides,
 )
 from avz_bot.testkit.synapse import SynapseServer
+from storage.board_models import BoardLinkRecord
 from storage.case_models import CaseMemberRecord, CaseRecord
 from storage.db import Database
 
@@ -209,11 +211,15 @@ async def test_board_in_a_real_browser(
             },
         )
         anna_token, bart_token = await _link(bot_id, anna), await _link(bot_id, bart)
+        await _not_in_a_shared_room(bot_id, anna, bart)
+        late_token = await _link(bot_id, anna)
+        await _expire_link(database_url, late_token)
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             try:
                 await _as_anna(browser, base, anna_token)
                 await _as_bart(browser, base, bart_token)
+                await _expired(browser, base, late_token)
                 await _forged_widget_token(browser, base, synapse.server_name)
                 token = await _openid_token(synapse, anna)
                 await _widget_in_host(browser, base, host_port, token)
@@ -225,7 +231,7 @@ async def test_board_in_a_real_browser(
     log = bot.log_text()
     assert code == 0, log[-3000:]
     assert "Traceback" not in log
-    for secret in (anna_token, bart_token):
+    for secret in (anna_token, bart_token, late_token):
         assert secret not in log
 
 
@@ -272,6 +278,39 @@ async def _as_anna(browser: Any, base: str, token: str) -> None:
     assert (await again.goto(f"{base}/board")).status == 401
     await _no_serious_violations(again)
     await other.close()
+    await context.close()
+
+
+async def _not_in_a_shared_room(bot_id: str, anna: PartnerClient, bart: PartnerClient) -> None:
+    """A link signs in as its sender: only in the sender's direct chat."""
+    room = await anna.create_encrypted_room(name="samen", invite=[bot_id, bart.user_id])
+    await anna.wait_for_join(room, bot_id, timeout=60)
+    await bart.join(room)
+    await anna.wait_for_join(room, bart.user_id, timeout=60)
+    answer = await anna.send_and_wait(room, "!overzicht", reply_from=bot_id, timeout=60)
+    assert "privégesprek" in answer.body and "/board/in/" not in answer.body
+
+
+async def _expire_link(database_url: str, token: str) -> None:
+    """Let the link of ``token`` expire (as ten minutes would)."""
+    database = Database(database_url)
+    try:
+        async with database.session() as session, session.begin():
+            await session.execute(
+                update(BoardLinkRecord)
+                .where(BoardLinkRecord.token_hash == digest(token))
+                .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+            )
+    finally:
+        await database.dispose()
+
+
+async def _expired(browser: Any, base: str, token: str) -> None:
+    context = await browser.new_context()
+    page = await context.new_page()
+    await _sign_in(page, base, token)
+    assert "verlopen of al gebruikt" in await page.content()
+    assert (await page.goto(f"{base}/board")).status == 401
     await context.close()
 
 

@@ -173,9 +173,14 @@ async def http_and_browser(database: Database, user: str, rounds: int, shots: Pa
         await runner.cleanup()
 
 
+def have_chromium() -> bool:
+    """Whether Debian's chromium is installed (``python3 dev.py setup`` installs it)."""
+    return os.path.exists(CHROMIUM)
+
+
 async def browser_load(base: str, cookie: str, rounds: int, shots: Path | None, case: str) -> None:
     """Navigation start → load event in headless Chromium; screenshots if asked."""
-    if not os.path.exists(CHROMIUM):
+    if not have_chromium():
         print(f"page load: skipped ({CHROMIUM} missing; python3 dev.py setup installs it)")
         return
     from playwright.async_api import async_playwright

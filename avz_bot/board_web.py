@@ -28,6 +28,7 @@ import aiohttp
 from aiohttp import web
 
 from avz_bot.clock import Clock
+from avz_bot.domain.partners import Member
 from avz_bot.logs import get_logger
 from avz_bot.messages import Messages
 from avz_bot.services.area import Unit
@@ -121,15 +122,19 @@ class BoardWeb:
         return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
 
     def _set_cookie(self, response: web.StreamResponse, session_id: str, widget: bool) -> None:
+        """The session cookie: HttpOnly, only for ``/board``, SameSite=Strict. A widget runs
+        in Element's frame, another site: over https its cookie is ``SameSite=None;
+        Secure; Partitioned`` (CHIPS: kept only for the board inside that top-level site)."""
         secure = self._config.board.public_url.startswith("https://")
-        same_site = "None" if widget and secure else "Strict"
+        cross_site = widget and secure
         response.set_cookie(
             COOKIE,
             session_id,
             path="/board",
             httponly=True,
             secure=secure,
-            samesite=same_site,
+            samesite="None" if cross_site else "Strict",
+            partitioned=cross_site or None,
             max_age=self._config.board.session_minutes * 60,
         )
 
@@ -170,11 +175,11 @@ class BoardWeb:
                 return self._html(
                     message_page(messages, "board.refused.title", "board.case.not_found"), 404
                 )
-            return self._html(case_page(messages, data, self._config.cases))
+            return self._html(case_page(messages, data, self._config.cases, service.now))
 
         return await self._in_unit(work)
 
-    async def _reader(self, service: BoardService, request: web.Request) -> Any:
+    async def _reader(self, service: BoardService, request: web.Request) -> Member | None:
         user = await service.access.reader(request.cookies.get(COOKIE))
         return None if user is None else await service.member(user)
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.conferences.state import ConferenceStatus
 from avz_bot.domain.escalations.model import OPEN_STATUSES
 from avz_bot.domain.helpdesk.status import QuestionStatus
 from avz_bot.domain.signals.lifecycle import SignalStatus, TriageStatus
@@ -319,9 +320,14 @@ class BoardQueries:
         )
         return [tuple(r) for r in rows.all()]
 
-    async def escalations(self, scope: str | None, limit: int) -> list[tuple[Any, ...]]:
-        """Open escalations in scope, longest waiting first: (reference, case reference,
-        route, status, level, level started at, urgent)."""
+    def _of_case(self, case_id: int | None) -> list[ColumnElement[bool]]:
+        return [] if case_id is None else [CaseRecord.id == case_id]
+
+    async def escalations(
+        self, scope: str | None, limit: int, case_id: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Open escalations in scope (of one case, if given), longest waiting first:
+        (reference, case reference, route, status, level, level started at, urgent)."""
         rows = await self._session.execute(
             select(
                 EscalationRecord.reference,
@@ -334,16 +340,20 @@ class BoardQueries:
             )
             .join(CaseRecord, CaseRecord.id == EscalationRecord.case_id)
             .where(
-                EscalationRecord.status.in_([s.value for s in OPEN_STATUSES]), *self._scope(scope)
+                EscalationRecord.status.in_([s.value for s in OPEN_STATUSES]),
+                *self._scope(scope),
+                *self._of_case(case_id),
             )
             .order_by(EscalationRecord.level_started_at.asc())
             .limit(limit)
         )
         return [tuple(r) for r in rows.all()]
 
-    async def conferences(self, member: str, limit: int) -> list[tuple[Any, ...]]:
-        """Planned conferences from now on in the member's cases: (year, number, case
-        reference, starts at, duration in minutes)."""
+    async def conferences(
+        self, member: str, limit: int, case_id: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Planned conferences from now on in the member's cases (of one case, if given):
+        (year, number, case reference, starts at, duration in minutes)."""
         rows = await self._session.execute(
             select(
                 ConferenceRecord.year,
@@ -354,9 +364,10 @@ class BoardQueries:
             )
             .join(CaseRecord, CaseRecord.id == ConferenceRecord.case_id)
             .where(
-                ConferenceRecord.status == "gepland",
+                ConferenceRecord.status == ConferenceStatus.GEPLAND,
                 ConferenceRecord.starts_at >= self._now,
                 *self._scope(member),
+                *self._of_case(case_id),
             )
             .order_by(ConferenceRecord.starts_at.asc())
             .limit(limit)

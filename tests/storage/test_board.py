@@ -99,7 +99,7 @@ async def test_a_member_sees_exactly_their_open_cases_and_a_ketenmanager_a_line_
         assert await service.case(member, "AVZ-1999-9999") is None
         page = await service.case(member, inside)
         assert page is not None
-        assert inside in case_page(Messages("en"), page, CasesSettings())
+        assert inside in case_page(Messages("en"), page, CasesSettings(), NOW)
 
 
 async def test_every_page_view_is_one_access_log_entry(database: Database) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from avz_bot.messages import Messages
-from avz_bot.services.board.layout import e, moment, page, section, table
+from avz_bot.services.board.layout import e, header, moment, page, section, table
+from avz_bot.services.board.pages import conference_rows, escalation_rows, part
 from avz_bot.services.board.service import CasePage
 from avz_bot.settings_sections.cases import CasesSettings
 
@@ -35,8 +38,19 @@ def _details(messages: Messages, data: CasePage, cases: CasesSettings) -> str:
     return details
 
 
-def case_page(messages: Messages, data: CasePage, cases: CasesSettings) -> str:
-    """One case for one of its members: details, members, open agreements."""
+def _open_items(messages: Messages, data: CasePage, now: datetime) -> str:
+    """The case's open escalations (with their clock) and planned conferences."""
+    escalation_cols = ("escalation", "reference", "route", "status", "level", "clock")
+    escalations = escalation_rows(messages, data.escalations, now)
+    conferences = conference_rows(data.conferences)
+    return part(messages, "escalations", escalation_cols, escalations) + part(
+        messages, "conferences", ("conference", "reference", "starts"), conferences
+    )
+
+
+def case_page(messages: Messages, data: CasePage, cases: CasesSettings, now: datetime) -> str:
+    """One case for one of its members: details, members, open agreements, open
+    escalations with their clock, planned conferences."""
     t, names = messages.t, data.names
     row, state = data.loaded.row, data.loaded.state
     details = _details(messages, data, cases)
@@ -81,8 +95,11 @@ def case_page(messages: Messages, data: CasePage, cases: CasesSettings) -> str:
                 empty=t("board.case.agreements.none"),
             ),
         )
+        + _open_items(messages, data, now)
     )
-    return page(messages, title, body, header=f'<p class="brand">{e(t("board.title"))}</p>')
+    other = "en" if messages.locale == "nl" else "nl"
+    switch = f"/board/casus/{row.reference}?lang={other}"
+    return page(messages, title, body, header=header(messages, data.reader.display_name, switch))
 
 
 def sign_in_page(messages: Messages, token: str) -> str:

@@ -8,12 +8,13 @@ numbers and case references: never a person's data.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from avz_bot.domain.cases.state import CaseStatus
 from avz_bot.messages import Messages
 from avz_bot.services.board.charts import bar_chart, summary
-from avz_bot.services.board.layout import day, e, moment, page, section, table
+from avz_bot.services.board.layout import day, e, header, moment, page, section, table
 from avz_bot.services.board.service import BoardQuery, Overview
 from avz_bot.settings_sections.cases import CasesSettings
 from storage.board_repositories import CaseLine
@@ -48,17 +49,6 @@ def query_string(query: BoardQuery, lang: str, **change: object) -> str:
     }
     values.update(change)
     return "?" + urlencode({k: v for k, v in values.items() if v not in ("", None)})
-
-
-def header(messages: Messages, name: str, switch: str) -> str:
-    """The page header: title, who is signed in, the language switch."""
-    other = "en" if messages.locale == "nl" else "nl"
-    lang = "en" if other == "en" else "nl"
-    return (
-        f'<p class="brand">{e(messages.t("board.title"))}</p>'
-        f"<p>{e(messages.t('board.signed_in_as', name=name))} · "
-        f'<a href="{e(switch)}" lang="{lang}">{e(messages.t("board.language"))}</a></p>'
-    )
 
 
 def _select(name: str, label: str, options: dict[str, str], chosen: str | None, any_: str) -> str:
@@ -237,7 +227,7 @@ def _cols(messages: Messages, *keys: str) -> list[str]:
     return [messages.t(f"board.col.{k}") for k in keys]
 
 
-def _part(
+def part(
     messages: Messages, key: str, columns: tuple[str, ...], rows: list[list[str]], numeric: int = -1
 ) -> str:
     """One titled part: heading ``board.<key>``, its table, or ``board.<key>.none``."""
@@ -270,9 +260,12 @@ def _agreement_rows(messages: Messages, overview: Overview, now: datetime) -> li
     ]
 
 
-def _escalation_rows(messages: Messages, overview: Overview, now: datetime) -> list[list[str]]:
+def escalation_rows(
+    messages: Messages, escalations: list[tuple[Any, ...]], now: datetime
+) -> list[list[str]]:
+    """Open escalations as table cells, the clock running since the level started."""
     rows = []
-    for r in overview.escalations:
+    for r in escalations:
         hours = int((now - r[5]).total_seconds() // 3600)
         clock = e(messages.t("board.clock", since=moment(r[5]), hours=hours))
         rows.append(
@@ -288,13 +281,16 @@ def _escalation_rows(messages: Messages, overview: Overview, now: datetime) -> l
     return rows
 
 
+def conference_rows(rows: list[tuple[Any, ...]]) -> list[list[str]]:
+    """Conferences as table cells: reference, case, start."""
+    return [[e(f"OV-{r[0]}-{r[1]:04d}"), e(r[2]), e(moment(r[3]))] for r in rows]
+
+
 def parts(messages: Messages, overview: Overview, now: datetime, cases: CasesSettings) -> str:
     """Agreements, escalations, TVO queue, conferences and questions."""
     names = cases.municipalities
     tvo = [[e(names.get(r[0], r[0])), str(r[1]), e(day(r[2]))] for r in overview.tvo]
-    conferences = [
-        [e(f"OV-{r[0]}-{r[1]:04d}"), e(r[2]), e(moment(r[3]))] for r in overview.conferences
-    ]
+    conferences = conference_rows(overview.conferences)
     questions = [
         [e(f"VR-{r[0]}-{r[1]}"), e(r[2]), e(r[3]), e(day(r[4]))] for r in overview.questions
     ]
@@ -302,13 +298,16 @@ def parts(messages: Messages, overview: Overview, now: datetime, cases: CasesSet
     escalation_cols = ("escalation", "reference", "route", "status", "level", "clock")
     return "".join(
         [
-            _part(messages, "agreements", agreement_cols, _agreement_rows(messages, overview, now)),
-            _part(
-                messages, "escalations", escalation_cols, _escalation_rows(messages, overview, now)
+            part(messages, "agreements", agreement_cols, _agreement_rows(messages, overview, now)),
+            part(
+                messages,
+                "escalations",
+                escalation_cols,
+                escalation_rows(messages, overview.escalations, now),
             ),
-            _part(messages, "tvo", ("municipality", "waiting", "oldest"), tvo, numeric=1),
-            _part(messages, "conferences", ("conference", "reference", "starts"), conferences),
-            _part(messages, "questions", ("question", "theme", "status", "since"), questions),
+            part(messages, "tvo", ("municipality", "waiting", "oldest"), tvo, numeric=1),
+            part(messages, "conferences", ("conference", "reference", "starts"), conferences),
+            part(messages, "questions", ("question", "theme", "status", "since"), questions),
         ]
     )
 

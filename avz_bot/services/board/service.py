@@ -76,6 +76,8 @@ class CasePage:
     names: dict[str, str]
     #: Organisation code → name.
     organisations: dict[str, str] = field(default_factory=dict)
+    escalations: list[tuple[Any, ...]] = field(default_factory=list)
+    conferences: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 class BoardService:
@@ -222,4 +224,13 @@ class BoardService:
         )
         directory = await self._members.members(self._session)
         organisations = {m.organisation.code: m.organisation.name for m in directory.values()}
-        return CasePage(member, loaded, agreements, await self._names(), organisations)
+        queries = BoardQueries(self._session, self._now, self._soon())
+        return CasePage(
+            member,
+            loaded,
+            agreements,
+            await self._names(),
+            organisations,
+            await queries.escalations(member.matrix_id, PART_LIMIT, row.id),
+            await queries.conferences(member.matrix_id, PART_LIMIT, row.id),
+        )

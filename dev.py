@@ -15,6 +15,7 @@ installs into them from PyPI, and re-installs only when ``pyproject.toml`` or
     python3 dev.py bench province [ARGS...]    a whole province, bot as deployed (bench/province.py)
     python3 dev.py bench core [ARGS...]        the core's CPU per command, in-process (bench/core.py)
     python3 dev.py bench board [ARGS...]       the case board at province scale (bench/board.py)
+    python3 dev.py bench access-log [ARGS...]  access log cost per command; the access export
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def main(argv: list[str]) -> int:
             return _run([py, "bench/board.py", *rest[1:]])
         if rest[:1] == ["core"]:
             return _run([py, "bench/core.py", *rest[1:]])
+        if rest and rest[0] == "access-log":
+            return _run([py, "bench/access_log.py", *rest[1:]])
         return _run([py, "bench/run.py", *rest])
     print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)
     return 2

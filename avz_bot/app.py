@@ -176,6 +176,8 @@ class Application:
             ),
             analyzer=DutchAnalyzer(s.helpdesk.synonyms),
             limits=s.limits,
+            privacy_settings=s.privacy,
+            operations_settings=s.operations,
         )
 
     def _wire_areas(self) -> dict[str, JobHandler]:

@@ -287,7 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "signals":
             return asyncio.run(signal_keys.run(settings, args.status, args.append_to))
         if args.command == "privacy":
-            return asyncio.run(privacy_cli.run(settings, args.privacy_command))
+            return asyncio.run(
+                privacy_cli.run(settings, args.privacy_command, getattr(args, "out", None))
+            )
         if args.command == "identity":
             return asyncio.run(
                 _identity(settings, args.identity_command, getattr(args, "yes", False))

@@ -20,6 +20,7 @@ from commands.cases import CASE_ACTIONS
 from commands.conferences import who as conference_who
 from commands.escalations import ESCALATION_ACTIONS
 from commands.framework import CommandSpec, Registry
+from commands.privacy import who as privacy_who
 from commands.registry import build_registry
 from commands.signals import who as signals_who
 
@@ -34,6 +35,8 @@ def _who(spec: CommandSpec, messages: Messages) -> str:
         return signal_who
     if (agreement_who := agreements_who(spec.name, messages)) is not None:
         return agreement_who
+    if (privacy := privacy_who(spec.name, messages)) is not None:
+        return privacy
     escalation = ESCALATION_ACTIONS.get(spec.name)
     if escalation is not None:
         return _escalation_who(escalation, messages)

@@ -1,9 +1,11 @@
 """``avz-bot privacy verify-log``: check the access log's hash chain from its first entry
-and report the first broken link (exit code 0 whole, 3 broken)."""
+and report the first broken link (exit code 0 whole, 3 broken). ``avz-bot privacy
+register --out DIR``: the processing register (``avz_bot.privacy_register``)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from avz_bot.settings import Settings
 
@@ -19,16 +21,28 @@ REASONS = {
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``privacy verify-log``."""
+    """``privacy verify-log`` and ``privacy register --out DIR``."""
     privacy = sub.add_parser("privacy", help="privacy officer tools: the access log")
     privacy_sub = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
     privacy_sub.add_parser(
         "verify-log", help="check the access log's hash chain; report the first broken link"
     )
+    reg = privacy_sub.add_parser(
+        "register",
+        help="write the processing register and data flows (Markdown and JSON) from the config",
+    )
+    reg.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
 
 
-async def run(settings: Settings, action: str) -> int:
+async def run(settings: Settings, action: str, out: Path | None = None) -> int:
     """Run ``privacy <action>``."""
+    if action == "register":
+        from avz_bot.privacy_register import write
+
+        assert out is not None
+        for path in write(settings, out):
+            print(f"written: {path}")
+        return 0
     from avz_bot.services.access_log import verify
     from storage.db import Database
 

@@ -40,6 +40,7 @@ from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.limits import LimitSettings
 from avz_bot.settings_sections.operations import OperationsSettings
+from avz_bot.settings_sections.privacy import PrivacySettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 
@@ -287,6 +288,7 @@ class Settings(BaseSettings):
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     board: BoardSettings = Field(default_factory=BoardSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).

@@ -18,6 +18,7 @@ from commands import (
     conferences,
     escalations,
     helpdesk,
+    privacy,
     reports,
     signals,
 )
@@ -34,6 +35,7 @@ AREAS: tuple[CommandArea, ...] = (
     helpdesk.AREA,
     reports.AREA,
     board.AREA,
+    privacy.AREA,
 )
 
 

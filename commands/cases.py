@@ -9,10 +9,8 @@ from pydantic import BaseModel, Field
 from avz_bot.domain import cases as domain
 from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.inbound import Reply
-from avz_bot.domain.privacy.reading import case_role
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
-from avz_bot.services.access_log import Shown
 from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.cases.area import AREA as SERVICES
 from avz_bot.services.refusal import Refused
@@ -144,10 +142,7 @@ async def _view(
         refusal = domain.check(action, loaded.state, ctx.member)
         if refusal is not None:
             raise Refused(service.refusal_reply(refusal))
-        ctx.services.reads.note(
-            Shown("case", loaded.row.reference),
-            role=case_role(loaded.state, ctx.member.matrix_id),
-        )
+        service.note_read(loaded, ctx.member.matrix_id)
         return await render(service, loaded)
 
     return await _in_case(ctx, op)

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from avz_bot.domain.inbound import Reply
+from avz_bot.domain.privacy.reading import lessons_shown
 from avz_bot.lists import PageArgs
 from avz_bot.services.cases import CaseService
 from avz_bot.services.helpdesk.area import AREA as SERVICES
@@ -184,6 +185,7 @@ async def search(ctx: CommandContext, args: SearchArgs) -> HandlerResult:
     async def op(s: HelpdeskService) -> Reply:
         win = s.window(args.page)
         found = await s.search(args.words, win)
+        ctx.services.reads.note(*lessons_shown((hit.reference, hit.title) for hit in found.found))
         return s.view.search(args.words, found, win, ctx.services[CaseService].budget)
 
     return await _run(ctx, op)

@@ -5,7 +5,7 @@ in one chain, 1, 2, 3, … without gaps), ``prev_hash`` (the previous entry's ha
 ``hash`` (SHA-256 over its own content and ``prev_hash``;
 ``avz_bot.domain.privacy.chain``). What it showed is in ``access_log_shown`` (one row per
 item: kind and reference — a case reference, signal reference or pseudonym, never an
-identifier). ``access_log_head`` has one row: the last ``seq`` and ``hash``; an append
+identifier — with the salted digest the chain covers). ``access_log_head`` has one row: the last ``seq`` and ``hash``; an append
 updates it first, which serialises appends (the row lock on PostgreSQL, the write lock
 on SQLite) so the chain stays one line under concurrent writers.
 """
@@ -55,7 +55,10 @@ class AccessShownRecord(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("access_log.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(SHORT_LENGTH))
-    reference: Mapped[str] = mapped_column(String(REFERENCE_LENGTH))
+    #: None once erased (with ``salt``): see ``avz_bot.domain.privacy.chain``.
+    reference: Mapped[str | None] = mapped_column(String(REFERENCE_LENGTH))
+    salt: Mapped[str | None] = mapped_column(String(32))
+    digest: Mapped[str] = mapped_column(String(HASH_LENGTH))
 
 
 class AccessLogHeadRecord(Base):

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.domain.privacy.chain import GENESIS, ChainEntry, Shown, chain
+from avz_bot.domain.privacy.chain import GENESIS, ChainEntry, Shown, ShownItem, chain
 from storage.access_models import AccessLogHeadRecord, AccessLogRecord, AccessShownRecord
 
 #: The head row's id (there is one).
@@ -27,6 +27,8 @@ class AccessRead:
     organisation: str | None
     role: str | None
     command: str
+    #: What of the asked-about items this entry showed: (kind, reference).
+    shown: tuple[tuple[str, str], ...] = ()
 
 
 class AccessLogRepository:
@@ -84,6 +86,8 @@ class AccessLogRepository:
                         position=position,
                         kind=item.kind,
                         reference=item.reference,
+                        salt=item.salt,
+                        digest=item.digest,
                     )
                 )
         last = linked[-1]
@@ -117,17 +121,21 @@ class AccessLogRepository:
                 .limit(limit)
             )
         )
-        shown: dict[int, list[Shown]] = {row.id: [] for row in rows}
+        shown: dict[int, list[ShownItem]] = {row.id: [] for row in rows}
         if rows:
             items = await self._session.execute(
                 select(
-                    AccessShownRecord.entry_id, AccessShownRecord.kind, AccessShownRecord.reference
+                    AccessShownRecord.entry_id,
+                    AccessShownRecord.kind,
+                    AccessShownRecord.reference,
+                    AccessShownRecord.salt,
+                    AccessShownRecord.digest,
                 )
                 .where(AccessShownRecord.entry_id.in_(list(shown)))
                 .order_by(AccessShownRecord.entry_id, AccessShownRecord.position)
             )
-            for entry_id, kind, reference in items:
-                shown[entry_id].append(Shown(kind, reference))
+            for entry_id, kind, reference, salt, digest in items:
+                shown[entry_id].append(ShownItem(kind, reference, salt, digest))
         return [
             ChainEntry(
                 row.seq,
@@ -160,34 +168,70 @@ class AccessLogRepository:
         by_kind: dict[str, list[str]] = {}
         for item in shown:
             by_kind.setdefault(item.kind, []).append(item.reference)
-        matching = (
-            select(AccessShownRecord.entry_id)
-            .where(
-                or_(
-                    *(
-                        and_(AccessShownRecord.kind == kind, AccessShownRecord.reference.in_(refs))
-                        for kind, refs in by_kind.items()
-                    )
-                )
+        asked = or_(
+            *(
+                and_(AccessShownRecord.kind == kind, AccessShownRecord.reference.in_(refs))
+                for kind, refs in by_kind.items()
             )
-            .distinct()
         )
         where = (
-            AccessLogRecord.id.in_(matching),
+            AccessLogRecord.id.in_(select(AccessShownRecord.entry_id).where(asked)),
             AccessLogRecord.occurred_at >= since,
             AccessLogRecord.occurred_at < until,
         )
         total = await self._session.scalar(
             select(func.count()).select_from(AccessLogRecord).where(*where)
         )
-        rows = await self._session.scalars(
-            select(AccessLogRecord)
-            .where(*where)
-            .order_by(AccessLogRecord.seq.desc())
-            .limit(limit)
-            .offset(offset)
+        rows = list(
+            await self._session.scalars(
+                select(AccessLogRecord)
+                .where(*where)
+                .order_by(AccessLogRecord.seq.desc())
+                .limit(limit)
+                .offset(offset)
+            )
         )
+        items = await self._items([row.id for row in rows], asked)
         return [
-            AccessRead(r.seq, r.occurred_at, r.reader, r.organisation, r.role, r.command)
+            AccessRead(
+                r.seq,
+                r.occurred_at,
+                r.reader,
+                r.organisation,
+                r.role,
+                r.command,
+                tuple(items[r.id]),
+            )
             for r in rows
         ], int(total or 0)
+
+    async def _items(
+        self, entry_ids: list[int], asked: ColumnElement[bool]
+    ) -> dict[int, list[tuple[str, str]]]:
+        """Per entry, the items matching ``asked`` it showed (kind, reference)."""
+        items: dict[int, list[tuple[str, str]]] = {entry_id: [] for entry_id in entry_ids}
+        if entry_ids:
+            found = await self._session.execute(
+                select(
+                    AccessShownRecord.entry_id, AccessShownRecord.kind, AccessShownRecord.reference
+                )
+                .where(AccessShownRecord.entry_id.in_(entry_ids), asked)
+                .order_by(AccessShownRecord.entry_id, AccessShownRecord.position)
+            )
+            for entry_id, kind, reference in found:
+                items[entry_id].append((kind, reference or ""))
+        return items
+
+    async def erase(self, kind: str, references: Sequence[str]) -> int:
+        """Crypto-shred every item of ``kind`` showing one of ``references``: reference
+        and salt removed, digest kept (the chain still verifies). Returns how many."""
+        if not references:
+            return 0
+        result = await self._session.execute(
+            update(AccessShownRecord)
+            .where(
+                AccessShownRecord.kind == kind, AccessShownRecord.reference.in_(list(references))
+            )
+            .values(reference=None, salt=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from avz_bot.catalogue import (
     inputs,
     lists,
     operations,
+    privacy,
     reports,
     signals,
 )
@@ -35,4 +36,5 @@ AREAS: tuple[ModuleType, ...] = (
     conferences,
     reports,
     board,
+    privacy,
 )

@@ -38,6 +38,8 @@ from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from avz_bot.settings_sections.operations import OperationsSettings
+from avz_bot.settings_sections.privacy import PrivacySettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.areas import service_areas
@@ -68,6 +70,8 @@ class AppServices:
     escalation_settings: EscalationSettings = field(default_factory=EscalationSettings)
     helpdesk_settings: HelpdeskSettings = field(default_factory=HelpdeskSettings)
     board_settings: BoardSettings = field(default_factory=BoardSettings)
+    privacy_settings: PrivacySettings = field(default_factory=PrivacySettings)
+    operations_settings: OperationsSettings = field(default_factory=OperationsSettings)
     analyzer: DutchAnalyzer = field(default_factory=DutchAnalyzer)
     limits: LimitSettings = field(default_factory=LimitSettings)
     #: The registry cache for names; ``invalidate()`` it after every registry sync.

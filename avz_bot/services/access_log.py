@@ -32,6 +32,7 @@ serialised by the head row, so concurrent writers on SQLite and PostgreSQL form 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,6 +47,7 @@ from avz_bot.domain.privacy.chain import (
     Shown,
     check_head,
     first_break,
+    seal,
 )
 from storage.access_repositories import AccessLogRepository
 
@@ -123,7 +125,7 @@ class AccessLog:
                     (role or "")[:64] or None,
                     command[:64],
                     room_id,
-                    tuple(shown),
+                    tuple(seal(item, secrets.token_hex(16)) for item in shown),
                     "",
                 )
             ]

@@ -40,6 +40,8 @@ from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from avz_bot.settings_sections.operations import OperationsSettings
+from avz_bot.settings_sections.privacy import PrivacySettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from storage.outbox_repositories import ReactionTargetRow
@@ -81,6 +83,8 @@ class AppDeps(Protocol):
     escalation_settings: EscalationSettings
     helpdesk_settings: HelpdeskSettings
     board_settings: BoardSettings
+    privacy_settings: PrivacySettings
+    operations_settings: OperationsSettings
     #: The areas, in order (``commands.areas.AREAS``).
     areas: tuple[Area[Any], ...]
 

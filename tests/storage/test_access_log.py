@@ -130,3 +130,27 @@ async def _append_in(session: AsyncSession, i: int) -> None:
         command="signalen",
         shown=[Shown("person", f"v1:{i:064x}")],
     )
+
+
+async def test_an_erased_person_leaves_the_chain_whole_and_no_pseudonym(
+    database: Database,
+) -> None:
+    """Erasure (AVG art. 17) blanks the pseudonym and its salt; the chain still verifies
+    and the digest left behind cannot be linked to the person."""
+    pseudonym = "v1:" + "ab" * 32
+    for i in range(3):
+        async with database.session() as session, session.begin():
+            await AccessLog(session, T0 + timedelta(minutes=i)).record(
+                reader="@anna:avz.test",
+                organisation="politie",
+                role="tvo:groningen",
+                command="tvo agenda",
+                shown=[Shown("signal", f"SIG-2026-{i:04d}"), Shown("person", pseudonym)],
+            )
+    async with database.session() as session, session.begin():
+        assert await AccessLogRepository(session).erase("person", [pseudonym]) == 3
+    assert await _verify(database) == (3, None, None)
+    async with database.session() as session:
+        rows = (await session.execute(text("SELECT reference, salt FROM access_log_shown"))).all()
+    assert all(pseudonym not in str(row) for row in rows)
+    assert sum(1 for reference, salt in rows if reference is None and salt is None) == 3

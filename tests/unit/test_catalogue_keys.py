@@ -39,6 +39,8 @@ from avz_bot.domain.conferences.permissions import ConferenceActor
 from avz_bot.domain.conferences.state import ConferenceStatus, Phase
 from avz_bot.domain.dates import WhenErrorCode
 from avz_bot.domain.partners import OrgDomain, Role
+from avz_bot.domain.privacy.permissions import PrivacyActor
+from avz_bot.domain.privacy.requests import RequestKind
 from avz_bot.domain.reports.agreements import AgreementCounts, AgreementFacts, LateAgreement
 from avz_bot.domain.reports.agreements import agreements as agreement_section
 from avz_bot.domain.reports.areas import (
@@ -347,6 +349,9 @@ FAMILIES: dict[str, Iterable[str]] = {
     # the case board's parts and their columns
     "board.": [*board_pages.PARTS, *(f"{part}.none" for part in board_pages.PARTS)],
     "board.col.": list(board_pages.PART_COLUMNS),
+    # privacy
+    "privacy.actor.": values(PrivacyActor),
+    "privacy.request.kind.": values(RequestKind),
 }
 
 

@@ -3,10 +3,16 @@ tampering, this makes any change, removal or insertion detectable).
 
 An entry's hash is SHA-256 (hex) over the canonical JSON of its content and the previous
 entry's hash: ``[seq, occurred_at, reader, organisation, role, command, room_id,
-[[kind, reference], …], prev_hash]`` with ``occurred_at`` as UTC ISO 8601 with
+[[kind, digest], …], prev_hash]`` with ``occurred_at`` as UTC ISO 8601 with
 microseconds. The first entry's ``prev_hash`` is :data:`GENESIS`. Changing any field of
 any entry, removing or inserting one, changes that entry's hash and so breaks the link
 to the next one; :func:`first_break` finds the first such place.
+
+What an entry showed enters the hash as a *digest* per item: SHA-256 over a random salt
+(16 bytes, hex), the kind and the reference. An erasure (AVG art. 17) blanks a person's
+pseudonym in the log by removing the reference AND the salt: the chain still verifies
+(the digest stays), and the digest left behind can no longer be linked to the person
+(crypto-shredding). A reference whose salt is kept must still match its digest.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 #: ``prev_hash`` of the first entry (and the head's hash before any entry).
@@ -32,6 +38,35 @@ class Shown:
 
 
 @dataclass(frozen=True, slots=True)
+class ShownItem:
+    """An item as stored: kind, reference and salt (both None once erased), digest."""
+
+    kind: str
+    reference: str | None
+    salt: str | None
+    digest: str
+
+
+def item_digest(salt: str, kind: str, reference: str) -> str:
+    """SHA-256 (hex) over ``salt``, ``kind`` and ``reference``."""
+    return hashlib.sha256(f"{salt}|{kind}|{reference}".encode()).hexdigest()
+
+
+def seal(shown: Shown, salt: str) -> ShownItem:
+    """``shown`` as stored, with its salt and digest."""
+    return ShownItem(
+        shown.kind, shown.reference, salt, item_digest(salt, shown.kind, shown.reference)
+    )
+
+
+def item_intact(item: ShownItem) -> bool:
+    """Whether a kept reference still matches its digest (an erased one always does)."""
+    if item.reference is None or item.salt is None:
+        return item.reference is None and item.salt is None
+    return item_digest(item.salt, item.kind, item.reference) == item.digest
+
+
+@dataclass(frozen=True, slots=True)
 class ChainEntry:
     """An access log entry as the chain sees it."""
 
@@ -42,7 +77,7 @@ class ChainEntry:
     role: str | None
     command: str
     room_id: str | None
-    shown: tuple[Shown, ...]
+    shown: tuple[ShownItem, ...]
     prev_hash: str
     hash: str = ""
 
@@ -58,7 +93,7 @@ def entry_hash(entry: ChainEntry) -> str:
         entry.role,
         entry.command,
         entry.room_id,
-        [[item.kind, item.reference] for item in entry.shown],
+        [[item.kind, item.digest] for item in entry.shown],
         entry.prev_hash,
     ]
     canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
@@ -88,7 +123,7 @@ def first_break(
             return Break(last_seq + 1, "gap"), (last_seq, last_hash)
         if entry.prev_hash != last_hash:
             return Break(entry.seq, "link"), (last_seq, last_hash)
-        if entry_hash(entry) != entry.hash:
+        if entry_hash(entry) != entry.hash or not all(map(item_intact, entry.shown)):
             return Break(entry.seq, "hash"), (last_seq, last_hash)
         last_seq, last_hash = entry.seq, entry.hash
     return None, (last_seq, last_hash)
@@ -103,35 +138,12 @@ def check_head(last: tuple[int, str], head: tuple[int, str]) -> Break | None:
 
 
 def chain(entries: Sequence[ChainEntry], previous: tuple[int, str]) -> list[ChainEntry]:
-    """``entries`` (without seq, prev_hash and hash filled in) linked after ``previous``."""
+    """``entries`` (their seq, prev_hash and hash are ignored) linked after ``previous``."""
     linked: list[ChainEntry] = []
     seq, prev = previous
     for entry in entries:
         seq += 1
-        bare = ChainEntry(
-            seq,
-            entry.occurred_at,
-            entry.reader,
-            entry.organisation,
-            entry.role,
-            entry.command,
-            entry.room_id,
-            entry.shown,
-            prev,
-        )
+        bare = replace(entry, seq=seq, prev_hash=prev, hash="")
         prev = entry_hash(bare)
-        linked.append(
-            ChainEntry(
-                bare.seq,
-                bare.occurred_at,
-                bare.reader,
-                bare.organisation,
-                bare.role,
-                bare.command,
-                bare.room_id,
-                bare.shown,
-                bare.prev_hash,
-                prev,
-            )
-        )
+        linked.append(replace(bare, hash=prev))
     return linked

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from avz_bot.domain.cases.state import CaseState
+from avz_bot.domain.privacy.chain import Shown
+
+#: A case reference inside a text (a lesson card's title names its case).
+_CASE_IN_TEXT = re.compile(r"\bAVZ-\d{4}-\d{1,7}\b", re.IGNORECASE)
 
 #: Roles in a case, as the access log records them.
 REGIEHOUDER = "regiehouder"
@@ -21,3 +28,13 @@ def case_role(state: CaseState, reader: str) -> str:
     if member is None:
         return BUITEN_CASUS
     return CASEMANAGER if member.casemanager else DEELNEMER
+
+
+def lessons_shown(hits: Iterable[tuple[str, str]]) -> list[Shown]:
+    """What search hits (reference, title) show of cases: every lesson drawn from a case
+    (its title names the case, ``helpdesk.card.lesson_title``) as the card and the case."""
+    shown: list[Shown] = []
+    for reference, title in hits:
+        for case in _CASE_IN_TEXT.findall(title):
+            shown += [Shown("question", reference), Shown("case", case.upper())]
+    return shown

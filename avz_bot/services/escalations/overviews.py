@@ -13,6 +13,7 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.lists import Page, window
+from avz_bot.services.access_log import Shown
 from avz_bot.services.cases import CaseService
 from avz_bot.services.escalations.base import frozen_level
 from avz_bot.services.escalations.view import EscalationView
@@ -85,6 +86,8 @@ class EscalationOverviews:
             listed = await self.escalations.list_for_case(case_id, win.limit, win.offset)
             total = await self.escalations.count_for_case(case_id)
             title = self.view.t("esc.list.title_case", reference=loaded_case.row.reference)
+            self._cases.note_read(loaded_case, member.matrix_id)
+        self._cases.reads.note(*(Shown("escalation", item.row.reference) for item in listed))
         return self.view.overview(title, Page(tuple(self._lines(listed)), total, win))
 
     async def plate_section(self, member: Member) -> tuple[str, list[str]]:

@@ -46,6 +46,7 @@ class PersonSignals:
         candidates = pseudonyms.candidates(identifier, Purpose.SIGNAL_PERSON)
         stored = pseudonyms.make(identifier, Purpose.SIGNAL_PERSON)
         del identifier  # from here on only pseudonyms
+        await self._shared.refuse_restricted(candidates)
         row = await self._store(member, room_id, stored, not person.bsn.strip(), code, where)
         matched, case_lines = await self._match(row, candidates, key)
         if matched:
@@ -198,7 +199,9 @@ class PersonSignals:
         pseudonyms = self._shared.pseudonymiser()
         identifier = self._shared.identifier(person)
         stored = pseudonyms.make(identifier, Purpose.SIGNAL_PERSON)
+        candidates = pseudonyms.candidates(identifier, Purpose.SIGNAL_PERSON)
         del identifier
+        await self._shared.refuse_restricted(candidates)
         await self._shared.signals.lock_person(stored)
         await self._shared.case_persons.link(
             case.id,

@@ -20,7 +20,7 @@ from avz_bot.services.board.pages import overview_page
 from avz_bot.services.board.service import BoardQuery, BoardService
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.testkit.province import ProvinceSize, seed_province
-from storage.access_models import AccessLogRecord
+from storage.access_models import AccessLogRecord, AccessShownRecord
 from storage.board_repositories import CaseFilter
 from storage.case_models import CaseMemberRecord, CaseRecord
 from storage.db import Database
@@ -108,14 +108,35 @@ async def test_every_page_view_is_one_access_log_entry(database: Database) -> No
         service = _service(session)
         member = await service.member(province.plain_user)
         assert member is not None
-        await service.overview(member, BoardQuery())
+        seen = await service.overview(member, BoardQuery())
         reference = next(iter(await _own_open(database, province.plain_user)))
         await service.case(member, reference)
     async with database.session() as session:
-        rows = (await session.execute(select(AccessLogRecord))).scalars().all()
-    commands = [row.command for row in rows]
-    assert commands == ["board.overview", "board.case"]
+        rows = (
+            (await session.execute(select(AccessLogRecord).order_by(AccessLogRecord.seq)))
+            .scalars()
+            .all()
+        )
+        shown = {
+            row.command: {
+                (item.kind, item.reference)
+                for item in (
+                    await session.execute(
+                        select(AccessShownRecord).where(AccessShownRecord.entry_id == row.id)
+                    )
+                ).scalars()
+            }
+            for row in rows
+        }
+    assert [row.command for row in rows] == ["board.overview", "board.case"]
     assert all(row.reader == province.plain_user for row in rows)
+    assert {("case", line.reference) for line in seen.lines} <= shown["board.overview"]
+    assert shown["board.case"] == {("case", reference)}
+    assert {row.role for row in rows if row.command == "board.case"} <= {
+        "regiehouder",
+        "casemanager",
+        "deelnemer",
+    }
 
 
 async def test_a_link_works_once_and_not_after_it_expired(database: Database) -> None:

@@ -80,6 +80,17 @@ class CasePage:
     conferences: list[tuple[Any, ...]] = field(default_factory=list)
 
 
+def _shown(overview: Overview) -> list[Shown]:
+    """What the overview shows, for the access log: its cases (the lines and the cases of
+    the agreements listed), escalations, conferences and questions, each once."""
+    cases = [line.reference for line in overview.lines] + [str(r[0]) for r in overview.agreements]
+    shown = [Shown("case", reference) for reference in dict.fromkeys(cases)]
+    shown += [Shown("escalation", str(row[0])) for row in overview.escalations]
+    shown += [Shown("conference", f"OV-{row[0]}-{row[1]:04d}") for row in overview.conferences]
+    shown += [Shown("question", f"VR-{row[0]}-{row[1]}") for row in overview.questions]
+    return shown
+
+
 class BoardService:
     """The board's reads in one transaction at one moment."""
 
@@ -158,10 +169,7 @@ class BoardService:
             per_municipality=await queries.open_per_municipality(lines_scope),
             names=await self._names(),
         )
-        shown = [Shown("case", line.reference) for line in lines]
-        shown += [Shown("escalation", str(row[0])) for row in overview.escalations]
-        shown += [Shown("conference", f"OV-{row[0]}-{row[1]:04d}") for row in overview.conferences]
-        await record_read(self._session, self._now, member, "board.overview", shown)
+        await record_read(self._session, self._now, member, "board.overview", _shown(overview))
         return overview
 
     def _trend_start(self) -> datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import FakeClock
 from avz_bot.domain.partners import Role
@@ -44,7 +45,7 @@ SMALL = ProvinceSize(
 )
 
 
-def _service(session, at: datetime = NOW) -> BoardService:  # type: ignore[no-untyped-def]
+def _service(session: AsyncSession, at: datetime = NOW) -> BoardService:
     services = AppServices(clock=FakeClock(at), version="test", messages=Messages())
     return services.bind(session)[BoardService]
 

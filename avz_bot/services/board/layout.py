@@ -56,12 +56,11 @@ def page(
 
 def header(messages: Messages, name: str, switch: str) -> str:
     """The page header: title, who is signed in, the language switch."""
-    other = "en" if messages.locale == "nl" else "nl"
-    lang = "en" if other == "en" else "nl"
+    other = "en" if messages.locale == "nl" else "nl"  # the switch is in the other language
     return (
         f'<p class="brand">{e(messages.t("board.title"))}</p>'
         f"<p>{e(messages.t('board.signed_in_as', name=name))} · "
-        f'<a href="{e(switch)}" lang="{lang}">{e(messages.t("board.language"))}</a></p>'
+        f'<a href="{e(switch)}" lang="{other}">{e(messages.t("board.language"))}</a></p>'
     )
 
 

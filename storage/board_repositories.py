@@ -27,7 +27,7 @@ from storage.board_models import BoardLinkRecord, BoardSessionRecord
 from storage.case_models import CaseMemberRecord, CaseRecord
 from storage.case_repositories import CLOSED_STATUS
 from storage.conference_models import ConferenceRecord
-from storage.escalation_models import EscalationRecord
+from storage.escalation_models import EscalationLevelRecord, EscalationRecord
 from storage.helpdesk_models import HelpdeskQuestionRecord
 from storage.signal_models import SignalRecord
 
@@ -327,7 +327,9 @@ class BoardQueries:
         self, scope: str | None, limit: int, case_id: int | None = None
     ) -> list[tuple[Any, ...]]:
         """Open escalations in scope (of one case, if given), longest waiting first:
-        (reference, case reference, route, status, level, level started at, urgent)."""
+        (reference, case reference, route, status, level, level started at, urgent,
+        acknowledged at, and the current level's clock policy: target kind, acknowledgement
+        working hours, decision working days, urgent minutes, urgent hours)."""
         rows = await self._session.execute(
             select(
                 EscalationRecord.reference,
@@ -337,8 +339,21 @@ class BoardQueries:
                 EscalationRecord.current_level,
                 EscalationRecord.level_started_at,
                 EscalationRecord.urgent,
+                EscalationRecord.acknowledged_at,
+                EscalationLevelRecord.target_kind,
+                EscalationLevelRecord.ack_working_hours,
+                EscalationLevelRecord.decision_working_days,
+                EscalationLevelRecord.urgent_ack_minutes,
+                EscalationLevelRecord.urgent_decision_hours,
             )
             .join(CaseRecord, CaseRecord.id == EscalationRecord.case_id)
+            .outerjoin(
+                EscalationLevelRecord,
+                and_(
+                    EscalationLevelRecord.escalation_id == EscalationRecord.id,
+                    EscalationLevelRecord.number == EscalationRecord.current_level,
+                ),
+            )
             .where(
                 EscalationRecord.status.in_([s.value for s in OPEN_STATUSES]),
                 *self._scope(scope),

@@ -21,6 +21,7 @@ from avz_bot.services.board.pages import overview_page
 from avz_bot.services.board.service import BoardQuery, BoardService
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.testkit.province import ProvinceSize, seed_province
+from avz_bot.testkit.province_areas import AreaCounts
 from storage.access_models import AccessLogRecord, AccessShownRecord
 from storage.board_repositories import CaseFilter
 from storage.case_models import CaseMemberRecord, CaseRecord
@@ -39,6 +40,7 @@ SMALL = ProvinceSize(
     heavy_agreements=10,
     heavy_proposals=2,
     busy_members=10,
+    areas=AreaCounts(agenda_signals=3, escalations=3, conferences=2, questions=2),
     busy_agreements=10,
     busy_timeline=5,
     busy_reminders=0,
@@ -101,6 +103,38 @@ async def test_a_member_sees_exactly_their_open_cases_and_a_ketenmanager_a_line_
         page = await service.case(member, inside)
         assert page is not None
         assert inside in case_page(Messages("en"), page, CasesSettings(), NOW)
+
+
+async def test_the_parts_follow_the_tables_and_escalations_show_their_deadline(
+    database: Database,
+) -> None:
+    province = await seed_province(database, SMALL, NOW - timedelta(days=1))
+    async with database.session() as session, session.begin():
+        service = _service(session)
+        keten = await service.member(province.ketenmanager)
+        plain = await service.member(province.plain_user)
+        assert keten is not None and plain is not None
+        coordination = await service.overview(keten, BoardQuery())
+        own = await service.overview(plain, BoardQuery())
+        html = overview_page(Messages(), coordination, CasesSettings(), NOW)
+    # A ketenmanager sees every open escalation with the domain's acknowledgement deadline
+    # (8 working hours from the request), and every municipality's TVO queue.
+    assert len(coordination.escalations) == SMALL.areas.escalations
+    for row in coordination.escalations:
+        assert row[-1] is not None and row[-1] > row[5]
+    assert "termijn: " in html
+    assert sum(count for _, count, _ in coordination.tvo) == SMALL.areas.agenda_signals
+    # A professional sees escalations of their own cases only, no TVO queue, and the
+    # questions they asked (the seed's asker); another professional none of those.
+    theirs = await _own_open(database, province.plain_user)
+    assert all(row[1] in theirs for row in own.escalations)
+    assert own.tvo == [] and len(own.questions) == SMALL.areas.questions
+    async with database.session() as session, session.begin():
+        service = _service(session)
+        other = await service.member(province.members[5].matrix_id)
+        assert other is not None and not other.roles - {Role.PROFESSIONAL}
+        elsewhere = await service.overview(other, BoardQuery())
+    assert elsewhere.questions == [] and elsewhere.tvo == []
 
 
 async def test_every_page_view_is_one_access_log_entry(database: Database) -> None:

@@ -268,6 +268,9 @@ def escalation_rows(
     for r in escalations:
         hours = int((now - r[5]).total_seconds() // 3600)
         clock = e(messages.t("board.clock", since=moment(r[5]), hours=hours))
+        if r[-1] is not None:
+            clock += "<br>" + e(messages.t("board.due", due=moment(r[-1])))
+            clock += _alarm(messages, "board.due_passed", r[-1] < now)
         rows.append(
             [
                 e(r[0]),

@@ -16,6 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.board.permissions import BoardScope, members_read_cases, scope_for
 from avz_bot.domain.cases.permissions import CaseAction, check
+from avz_bot.domain.escalations.clocks import ack_deadline, decision_deadline
+from avz_bot.domain.escalations.model import (
+    EscalationStatus,
+    FrozenLevel,
+    LevelPolicy,
+    TargetKind,
+)
 from avz_bot.domain.partners import Member
 from avz_bot.domain.privacy.reading import case_role
 from avz_bot.domain.workdays import WorkCalendar
@@ -157,7 +164,7 @@ class BoardService:
             pages=max(1, -(-total // size)),
             totals=await queries.totals(lines_scope),
             agreements=await queries.agreements_due(own, PART_LIMIT),
-            escalations=await queries.escalations(lines_scope, PART_LIMIT),
+            escalations=self._clocks(await queries.escalations(lines_scope, PART_LIMIT)),
             tvo=tvo,
             conferences=await queries.conferences(own, PART_LIMIT),
             questions=await queries.questions(
@@ -171,6 +178,28 @@ class BoardService:
         )
         await record_read(self._session, self._now, member, "board.overview", _shown(overview))
         return overview
+
+    def _clocks(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Each escalation row (see ``BoardQueries.escalations``) with its running clock's
+        deadline appended: acknowledgement while requested, else the decision (the
+        escalations domain's own arithmetic, ``ack_deadline``/``decision_deadline``);
+        None when the level's policy is not stored."""
+        out = []
+        for row in rows:
+            due = None
+            if row[8] is not None:
+                level = FrozenLevel(
+                    row[4],
+                    LevelPolicy(TargetKind(row[8]), row[9], row[10], row[11], row[12]),
+                    "",
+                    (),
+                )
+                if row[3] == EscalationStatus.AANGEVRAAGD or row[7] is None:
+                    due = ack_deadline(level, row[6], row[5], self._calendar)
+                else:
+                    due = decision_deadline(level, row[6], row[7], self._calendar)
+            out.append((*row, due))
+        return out
 
     def _trend_start(self) -> datetime:
         today = self._calendar.local_date(self._now)
@@ -239,6 +268,6 @@ class BoardService:
             agreements,
             await self._names(),
             organisations,
-            await queries.escalations(member.matrix_id, PART_LIMIT, row.id),
+            self._clocks(await queries.escalations(member.matrix_id, PART_LIMIT, row.id)),
             await queries.conferences(member.matrix_id, PART_LIMIT, row.id),
         )

@@ -15,6 +15,7 @@ installs into them from PyPI, and re-installs only when ``pyproject.toml`` or
     python3 dev.py bench province [ARGS...]    a whole province, bot as deployed (bench/province.py)
     python3 dev.py bench core [ARGS...]        the core's CPU per command, in-process (bench/core.py)
     python3 dev.py bench tvo [ARGS...]         15 cases under Synapse's default rate limits
+    python3 dev.py bench board [ARGS...]       the case board at province scale (bench/board.py)
     python3 dev.py bench access-log [ARGS...]  access log cost per command; the access export
     python3 dev.py lock              re-resolve requirements.lock and requirements-dev.lock
                                      (pinned, with hashes; run it after changing dependencies)
@@ -74,8 +75,33 @@ def _ensure_venv(env_dir: Path, install_args: list[str], stamp_source: list[Path
     stamp.write_text(wanted)
 
 
+#: The browser the board's end-to-end tests drive (Debian's packages; never a download of
+#: Playwright's own browser build).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+def _ensure_chromium() -> None:
+    """Install Debian's chromium and chromium-driver when missing (as root, with apt).
+
+    Without root or apt the board's browser tests skip with the reason, except where
+    ``AVZ_REQUIRE_E2E=1`` (CI), where they fail.
+    """
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return
+    if os.geteuid() != 0 or not Path("/usr/bin/apt-get").exists():
+        print("dev.py: chromium is missing (install chromium and chromium-driver)", flush=True)
+        return
+    print("dev.py: installing chromium and chromium-driver (apt-get)", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"], check=True, env=env
+    )
+
+
 def setup() -> None:
-    """Create or update both virtual environments."""
+    """Create or update both virtual environments, and install the test browser."""
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
         sys.exit("dev.py: Python 3.11 or newer is required")
     _ensure_venv(
@@ -84,6 +110,7 @@ def setup() -> None:
         [ROOT / "pyproject.toml", DEV_LOCK],
     )
     _ensure_venv(SYNAPSE_VENV, ["-r", str(SYNAPSE_REQUIREMENTS)], [SYNAPSE_REQUIREMENTS])
+    _ensure_chromium()
 
 
 def lock(extra_args: list[str]) -> int:
@@ -144,6 +171,8 @@ def main(argv: list[str]) -> int:
             return _run([py, "bench/reminders.py", *rest[1:]])
         if rest and rest[0] == "province":
             return _run([py, "bench/province.py", *rest[1:]])
+        if rest[:1] == ["board"]:
+            return _run([py, "bench/board.py", *rest[1:]])
         if rest[:1] == ["core"]:
             return _run([py, "bench/core.py", *rest[1:]])
         if rest[:1] == ["tvo"]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from avz_bot import __version__
+from avz_bot.board_web import BoardWeb, BoardWebConfig
 from avz_bot.clock import Clock, SystemClock
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.partners import Member, Organisation
@@ -116,13 +117,28 @@ class Application:
             timedelta(seconds=s.reports.gauge_refresh_seconds),
             open_escalations=EscalationReportLoader(),
         )
+        self.board_web = self._board_web()
+        board = self.board_web.routes if self.board_web is not None else None
         self.ops = OpsServer(
-            s.http.host, s.http.port, self.metrics, self.readiness, self.gauges.refresh
+            s.http.host, s.http.port, self.metrics, self.readiness, self.gauges.refresh, board
         )
         self.stop_event = asyncio.Event()
         self.started = asyncio.Event()
         self._reload_lock = asyncio.Lock()
         self._reload_tasks: set[asyncio.Task[bool]] = set()
+
+    def _board_web(self) -> BoardWeb | None:
+        """The case board on the operations endpoint (``[board]``), or None when off."""
+        s = self.settings
+        if not s.board.enabled:
+            return None
+        own = s.matrix.user_id.split(":", 1)[1]
+        urls = {own: s.matrix.homeserver, **s.board.openid_urls}
+        allowed = set(s.matrix.allowed_servers) | {own}
+        config = BoardWebConfig(
+            s.board, s.cases, {k: v for k, v in urls.items() if k in allowed}, s.bot.locale
+        )
+        return BoardWeb(config, self.database, self.services.bind, self.clock)
 
     def _core(self) -> BotCore:
         """The inbound runtime: exactly-once commands, reactions, rooms, parked events."""
@@ -156,6 +172,9 @@ class Application:
             signal_settings=s.signals,
             escalation_settings=s.escalations,
             helpdesk_settings=s.helpdesk,
+            board_settings=s.board.model_copy(
+                update={"public_url": s.board.public_url or f"http://{s.http.host}:{s.http.port}"}
+            ),
             analyzer=DutchAnalyzer(s.helpdesk.synonyms),
             limits=s.limits,
             privacy_settings=s.privacy,

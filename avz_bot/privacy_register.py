@@ -34,6 +34,8 @@ TABLES: dict[str, str] = {
     "cases": "casussen (werktitel, gemeente, type, status, regie)",
     "conference_agreements": "afspraken gekoppeld aan een casusoverleg",
     "conference_entries": "agendapunten en besluiten van casusoverleggen",
+    "board_links": "eenmalige aanmeldlinks voor het casusoverzicht (alleen een hash, de gebruiker, tijden)",
+    "board_sessions": "sessies van het casusoverzicht (alleen een hash, de gebruiker, tijden)",
     "conference_participants": "deelnemers en aanwezigheid van casusoverleggen",
     "conferences": "casusoverleggen (tijd, plaats, status)",
     "direct_chats": "privégesprekken met de bot (technisch)",

@@ -33,6 +33,7 @@ from pydantic_settings import (
 from avz_bot.domain.workdays import DEFAULT_DAYS_OFF, WorkCalendar
 from avz_bot.messages import CATALOGUES
 from avz_bot.settings_sections.agreements import ReminderSettings
+from avz_bot.settings_sections.board import BoardSettings
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
@@ -312,6 +313,7 @@ class Settings(BaseSettings):
     reports: ReportSettings = Field(default_factory=ReportSettings)
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    board: BoardSettings = Field(default_factory=BoardSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable

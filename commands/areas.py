@@ -12,6 +12,7 @@ from typing import Any
 from avz_bot.services.area import Area
 from commands import (
     agreements,
+    board,
     builtin,
     cases,
     conferences,
@@ -33,6 +34,7 @@ AREAS: tuple[CommandArea, ...] = (
     conferences.AREA,
     helpdesk.AREA,
     reports.AREA,
+    board.AREA,
     privacy.AREA,
 )
 

@@ -10,6 +10,7 @@ from types import ModuleType
 
 from avz_bot.catalogue import (
     agreements,
+    board,
     cases,
     conferences,
     escalations,
@@ -34,5 +35,6 @@ AREAS: tuple[ModuleType, ...] = (
     helpdesk,
     conferences,
     reports,
+    board,
     privacy,
 )

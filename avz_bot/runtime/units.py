@@ -32,6 +32,7 @@ from avz_bot.services.area import Area, SendDirect
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.directory import MemberDirectory
 from avz_bot.services.outbox import reply_events, txn_id_for
+from avz_bot.settings_sections.board import BoardSettings
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
@@ -68,6 +69,7 @@ class AppServices:
     signal_settings: SignalSettings = field(default_factory=SignalSettings)
     escalation_settings: EscalationSettings = field(default_factory=EscalationSettings)
     helpdesk_settings: HelpdeskSettings = field(default_factory=HelpdeskSettings)
+    board_settings: BoardSettings = field(default_factory=BoardSettings)
     privacy_settings: PrivacySettings = field(default_factory=PrivacySettings)
     operations_settings: OperationsSettings = field(default_factory=OperationsSettings)
     analyzer: DutchAnalyzer = field(default_factory=DutchAnalyzer)

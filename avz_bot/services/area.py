@@ -34,6 +34,7 @@ from avz_bot.messages import Messages
 from avz_bot.ports import RoomGateway
 from avz_bot.services.access_log import Reads
 from avz_bot.services.directory import MemberDirectory
+from avz_bot.settings_sections.board import BoardSettings
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
@@ -81,6 +82,7 @@ class AppDeps(Protocol):
     signal_settings: SignalSettings
     escalation_settings: EscalationSettings
     helpdesk_settings: HelpdeskSettings
+    board_settings: BoardSettings
     privacy_settings: PrivacySettings
     operations_settings: OperationsSettings
     #: The areas, in order (``commands.areas.AREAS``).

@@ -408,7 +408,7 @@ class SynapseServer:
                     "type": "http",
                     "tls": False,
                     "x_forwarded": False,
-                    "resources": [{"names": ["client"], "compress": False}],
+                    "resources": [{"names": ["client", "openid"], "compress": False}],
                 }
             ],
             "database": {

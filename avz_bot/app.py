@@ -21,12 +21,13 @@ from avz_bot.clock import Clock, SystemClock
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.http import OpsServer, Readiness
+from avz_bot.intake_http import IntakeEndpoint, IntakeServer
 from avz_bot.lock import InstanceLock
 from avz_bot.logs import get_logger
 from avz_bot.matrix.adapter import MatrixAdapter
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
-from avz_bot.partners_config import load_partners
+from avz_bot.partners_config import load_intake_profiles, load_partners
 from avz_bot.runtime.core import BotCore
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
@@ -43,6 +44,7 @@ from avz_bot.services.operations.retention import (
 )
 from avz_bot.services.reports.jobs import arm_scheduled_report
 from avz_bot.services.reports.metrics import GaugeRefresher
+from avz_bot.services.signals.intake import IntakeProfile
 from avz_bot.settings import ConfigError, Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
@@ -115,13 +117,56 @@ class Application:
             timedelta(seconds=s.reports.gauge_refresh_seconds),
             open_escalations=EscalationReportLoader(),
         )
-        self.ops = OpsServer(
-            s.http.host, s.http.port, self.metrics, self.readiness, self.gauges.refresh
-        )
+        self.intake, self.intake_server = self._intake()
+        self.ops = self._ops_server()
         self.stop_event = asyncio.Event()
         self.started = asyncio.Event()
         self._reload_lock = asyncio.Lock()
         self._reload_tasks: set[asyncio.Task[bool]] = set()
+
+    def _ops_server(self) -> OpsServer:
+        """Health, readiness, metrics, and the intake endpoint when it has no own port."""
+        s = self.settings
+        shared_listener = self.intake is not None and self.intake_server is None
+        return OpsServer(
+            s.http.host,
+            s.http.port,
+            self.metrics,
+            self.readiness,
+            self.gauges.refresh,
+            extra_routes=self.intake.add_routes if self.intake and shared_listener else None,
+        )
+
+    def _intake(self) -> tuple[IntakeEndpoint | None, IntakeServer | None]:
+        """The signed intake endpoint (``[intake]``, issue 23): None when off; its own
+        server when it has its own port, else it shares the operations listener."""
+        s = self.settings
+        #: Organisations that may submit (partner registry), refreshed at every sync.
+        self.intake_profiles: dict[str, IntakeProfile] = {}
+        if not s.intake.enabled:
+            return None, None
+        if s.intake.port is None and not s.http.enabled:
+            raise ConfigError("intake.port: needed when http.enabled is false")
+        endpoint = IntakeEndpoint(
+            s.intake,
+            lambda: self.intake_profiles,
+            self.database,
+            self.services,
+            self.clock,
+            self._after_intake,
+        )
+        if s.intake.port is None:
+            return endpoint, None
+        return endpoint, IntakeServer(endpoint, s.intake.host or s.http.host, s.intake.port)
+
+    async def _after_intake(self) -> None:
+        """Send what an accepted submission queued (the outbox retries what fails)."""
+        if self.started.is_set():
+            try:
+                await self.core.flush_outbox()
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    raise
 
     def _core(self) -> BotCore:
         """The inbound runtime: exactly-once commands, reactions, rooms, parked events."""
@@ -213,6 +258,7 @@ class Application:
         Raises ``ConfigError`` for an invalid file (nothing changes).
         """
         orgs, members = load_partners(self.settings.partners.file)
+        profiles = load_intake_profiles(self.settings.partners.file)
         now = self.clock.now()
         try:
             async with self.database.session() as session, session.begin():
@@ -231,6 +277,7 @@ class Application:
             self.services.members.invalidate()
         self.registered.clear()
         self.registered.update(member.matrix_id for member in members)
+        self.intake_profiles = profiles
         log.info(
             "partner registry synchronised",
             extra={
@@ -305,6 +352,8 @@ class Application:
             await self.sync_partners()
             if self.settings.http.enabled:
                 await self.ops.start()
+            if self.intake_server is not None:
+                await self.intake_server.start()
             try:
                 await self.adapter.connect(self.stop_event)
                 try:
@@ -328,6 +377,8 @@ class Application:
                     await self.core.close()
                     await self.adapter.close()
             finally:
+                if self.intake_server is not None:
+                    await self.intake_server.stop()
                 await self.ops.stop()
         finally:
             await self.database.dispose()

@@ -29,8 +29,11 @@ class OpsServer:
         metrics: BotMetrics,
         readiness: Callable[[], Awaitable[Readiness]],
         before_scrape: Callable[[], Awaitable[None]] | None = None,
+        extra_routes: Callable[[web.Application], None] | None = None,
     ) -> None:
         self._host = host
+        #: Adds more routes (the signed intake endpoint when it shares this listener).
+        self._extra_routes = extra_routes
         #: Called before /metrics is rendered (refreshes gauges computed from the database).
         self._before_scrape = before_scrape
         self._port = port
@@ -45,6 +48,8 @@ class OpsServer:
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
         app.router.add_get("/metrics", self._metrics_view)
+        if self._extra_routes is not None:
+            self._extra_routes(app)
         return app
 
     async def _healthz(self, request: web.Request) -> web.Response:

@@ -37,6 +37,7 @@ from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from avz_bot.settings_sections.intake import IntakeSettings
 from avz_bot.settings_sections.limits import LimitSettings
 from avz_bot.settings_sections.operations import OperationsSettings
 from avz_bot.settings_sections.reports import ReportSettings
@@ -48,6 +49,7 @@ SECRET_FIELDS: tuple[tuple[str, str], ...] = (
     ("matrix", "pickle_key"),
     ("matrix", "cross_signing_key"),
     ("signals", "keys"),
+    ("intake", "secrets"),
 )
 
 #: nio's built-in pickle key; a store encrypted with it is effectively unencrypted.
@@ -285,6 +287,7 @@ class Settings(BaseSettings):
     reports: ReportSettings = Field(default_factory=ReportSettings)
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).

@@ -22,6 +22,7 @@ from storage import (
     registry_models,
     runtime_models,
     schedule_models,
+    signal_intake_models,
     signal_models,
 )
 
@@ -37,5 +38,6 @@ __all__ = [
     "registry_models",
     "runtime_models",
     "schedule_models",
+    "signal_intake_models",
     "signal_models",
 ]

@@ -42,7 +42,7 @@ class OrganisationEntry(BaseModel):
     intake_professional: str | None = Field(default=None, pattern=MATRIX_ID_PATTERN)
     #: The room where the organisation is told that a system submission matched
     #: (needed with ``intake_professional``; the bot must be in it).
-    intake_room: str | None = Field(default=None, pattern=r"^![^:\s]+:[A-Za-z0-9.:-]+$")
+    intake_room: str | None = Field(default=None, pattern=r"^![^\s]+$", max_length=255)
 
     @model_validator(mode="after")
     def _intake_pair(self) -> OrganisationEntry:

@@ -14,6 +14,7 @@ installs into them from PyPI, and re-installs only when ``pyproject.toml`` or
     python3 dev.py bench reminders [ARGS...]   10,000 reminders, a burst of 1,000
     python3 dev.py bench province [ARGS...]    a whole province, bot as deployed (bench/province.py)
     python3 dev.py bench core [ARGS...]        the core's CPU per command, in-process (bench/core.py)
+    python3 dev.py bench intake [ARGS...]      signed submissions per second (bench/intake.py)
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ def main(argv: list[str]) -> int:
             return _run([py, "bench/province.py", *rest[1:]])
         if rest[:1] == ["core"]:
             return _run([py, "bench/core.py", *rest[1:]])
+        if rest[:1] == ["intake"]:
+            return _run([py, "bench/intake.py", *rest[1:]])
         return _run([py, "bench/run.py", *rest])
     print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)
     return 2

@@ -303,3 +303,19 @@ async def test_the_openapi_description_is_served(intake: Intake) -> None:
         served = await response.text()
     assert served.startswith("openapi: 3.1.0")
     assert "/intake/v1/organisations/{organisation}/signals" in served
+
+
+async def test_concurrent_submissions_all_get_their_own_number(intake: Intake) -> None:
+    """Numbering serialises on PostgreSQL (``storage.sql._insert_numbered``): a burst
+    of concurrent submissions is accepted whole, each with its own reference."""
+    bsns = ["111222333", "123456782", "999999990", "100000009", "200000007", "300000005"]
+    systems = [intake.system("politie"), intake.system("ggz")]
+    results = await asyncio.gather(
+        *(
+            systems[i % 2].submit(intake.http, {"bsn": bsn, "category": "overlast"})
+            for i, bsn in enumerate(bsns * 2)
+        )
+    )
+    assert [status for status, _, _ in results] == [201] * 12
+    assert len({answer["reference"] for _, answer, _ in results}) == 12
+    assert await intake.count("signals") == 12

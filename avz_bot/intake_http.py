@@ -139,9 +139,10 @@ def check_signature(
     lowered = {k.lower(): v for k, v in headers.items()}
     webhook_id = lowered.get("webhook-id", "")
     stamp = lowered.get("webhook-timestamp", "")
-    if not (secrets and webhook_id and stamp and lowered.get("webhook-signature")):
+    if not (webhook_id and stamp and lowered.get("webhook-signature")):
         raise Problem(401, "signature_missing")
-    if len(webhook_id) > 200:
+    if not secrets or len(webhook_id) > 200:
+        # An organisation without a secret (or unknown) looks like a wrong signature.
         raise Problem(401, "signature_invalid")
     try:
         sent = int(stamp)
@@ -229,7 +230,10 @@ class IntakeEndpoint:
             await self._audit_refusal(organisation, status, "internal")
             return Problem(status, "unavailable" if status == 503 else "internal").response()
         if self._after_commit is not None:
-            await self._after_commit()
+            try:
+                await self._after_commit()
+            except Exception as exc:  # committed: the outbox sends it on its next round
+                log.error("intake notice not sent yet", extra={"error_type": type(exc).__name__})
         return web.json_response(
             {"reference": accepted.reference, "matched": accepted.matched}, status=201
         )
@@ -263,21 +267,23 @@ class IntakeEndpoint:
         try:
             async with self._database.session() as session, session.begin():
                 unit = self._services.bind(session)
-                return await unit[SignalService].intake.submit(
+                return await unit[SignalService].submit_from_system(
                     profile, webhook_id, submission, self._settings.idempotency_days
                 )
         except FieldRefused as refused:
             raise Problem(400, refused.code, refused.field) from None
         except Replay as replay:
             raise Problem(409, "replay", reference=replay.reference) from None
-        except NotEnabled:
-            raise Problem(403, "organisation_not_enabled") from None
+        except NotEnabled as off:
+            raise Problem(
+                403 if off.code == "organisation_not_enabled" else 503, off.code
+            ) from None
 
     async def _audit_refusal(self, organisation: str | None, status: int, reason: str) -> None:
         try:
             async with self._database.session() as session, session.begin():
                 unit = self._services.bind(session)
-                await unit[SignalService].intake.refused(organisation, status, reason)
+                await unit[SignalService].audit_system_refusal(organisation, status, reason)
         except Exception as exc:
             log.error("intake refusal not audited", extra={"error_type": type(exc).__name__})
 

@@ -243,7 +243,7 @@ async def test_signatures_timestamps_and_organisations(intake: Intake) -> None:
         ("politie", signed_headers(intake.secrets["ggz"][0], body), "signature_invalid"),
         ("ggz", signed_headers(politie, body), "signature_invalid"),
         ("politie", signed_headers(politie, body + b" "), "signature_invalid"),
-        ("onbekend", signed_headers(politie, body), "signature_missing"),
+        ("onbekend", signed_headers(politie, body), "signature_invalid"),
         (
             "politie",
             signed_headers(politie, body, at=datetime.now(UTC) - timedelta(minutes=6)),
@@ -319,3 +319,19 @@ async def test_concurrent_submissions_all_get_their_own_number(intake: Intake) -
     assert [status for status, _, _ in results] == [201] * 12
     assert len({answer["reference"] for _, answer, _ in results}) == 12
     assert await intake.count("signals") == 12
+
+
+async def test_without_a_member_or_a_key_nothing_is_taken(intake: Intake) -> None:
+    # The registry names someone who is not (any longer) a member of the organisation.
+    intake.endpoint._profiles = lambda: {
+        "politie": IntakeProfile("politie", ANOUK.matrix_id, ROOMS["politie"])
+    }
+    status, answer, _ = await intake.system("politie").submit(intake.http, FIELDS)
+    assert (status, answer) == (403, {"error": "organisation_not_enabled"})
+    # Signals without a pseudonym key: the bot cannot take any.
+    intake.endpoint._profiles = lambda: PROFILES
+    intake.services.signal_settings = SignalSettings()
+    status, answer, _ = await intake.system("politie").submit(intake.http, FIELDS)
+    assert (status, answer) == (503, {"error": "signals_not_configured"})
+    assert await intake.count("signals") == 0 and await intake.count("intake_deliveries") == 0
+    assert [a for a, _ in await intake.audit()] == ["intake.refused", "intake.refused"]

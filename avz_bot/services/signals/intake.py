@@ -75,7 +75,13 @@ class Replay(Exception):
 
 
 class NotEnabled(Exception):
-    """The organisation's responsible professional is not a registered member of it."""
+    """Submissions cannot be taken: ``code`` is ``organisation_not_enabled`` (its
+    responsible professional is not a registered member of it; HTTP 403) or
+    ``signals_not_configured`` (no pseudonym key; HTTP 503)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 class SignalIntake:
@@ -89,7 +95,7 @@ class SignalIntake:
         """Refuse (``FieldRefused``) what ``!signaal`` would refuse, naming the field."""
         shared = self._shared
         if shared.settings.pseudonymiser() is None:
-            raise NotEnabled("signals have no pseudonym key")
+            raise NotEnabled("signals_not_configured")
         person = PersonArgs(submission.bsn, submission.name, submission.birth_date)
         if submission.bsn and submission.name:
             raise FieldRefused("name", "bsn_or_name")
@@ -147,7 +153,7 @@ class SignalIntake:
     async def _member(self, profile: IntakeProfile) -> Member:
         member = (await self._shared.cases.directory()).get(profile.professional)
         if member is None or member.organisation.code != profile.organisation:
-            raise NotEnabled("the responsible professional is not a member")
+            raise NotEnabled("organisation_not_enabled")
         return member
 
     async def refused(self, organisation: str | None, status: int, reason: str) -> None:

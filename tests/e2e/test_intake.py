@@ -146,6 +146,18 @@ async def test_partner_systems_signal_like_typed_signals(
             agenda = await karin.send_and_wait(tvo, "!tvo agenda", reply_from=bot_id, timeout=60)
             assert second["reference"] in agenda.body and "samenloop met" in agenda.body
 
+            # A professional typing !signaal about the same person meets both systems'
+            # signals, under their organisations' responsible professionals.
+            dm = await karin.create_encrypted_room(name="dm", invite=[bot_id])
+            await karin.wait_for_join(dm, bot_id, timeout=60)
+            typed = await karin.send_and_wait(
+                dm, f"!signaal bsn={BSN} categorie=schulden", reply_from=bot_id, timeout=60
+            )
+            assert pieter.user_id in typed.body and anouk.user_id in typed.body
+            assert BSN not in typed.body
+            again_told = await told(pieter, politie_room, bot_id, "schulden")
+            assert "Samenloop op jouw signaal" in again_told and karin.user_id in again_told
+
             # The retry of an accepted delivery: accepted once.
             status, again, _ = await politie.submit(http, fields, webhook_id="politie-1")
             assert (status, again) == (409, {"error": "replay", "reference": first["reference"]})
@@ -159,7 +171,7 @@ async def test_partner_systems_signal_like_typed_signals(
     assert "Traceback" not in log and BSN not in log and "1234.56.782" not in log
     dump = raw_rows(database)
     assert BSN not in dump and "1234.56.782" not in dump and "politie-1" not in dump
-    assert count(database, "signals") == 2
+    assert count(database, "signals") == 3
 
 
 async def refusals_store_nothing(

@@ -154,6 +154,7 @@ class Application:
             self.services,
             self.clock,
             self._after_intake,
+            self.metrics,
         )
         if s.intake.port is None:
             return endpoint, None

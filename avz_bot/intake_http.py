@@ -35,6 +35,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from avz_bot.clock import Clock
 from avz_bot.logs import get_logger
+from avz_bot.metrics import BotMetrics
 from avz_bot.runtime.units import AppServices
 from avz_bot.services.signals import SignalService
 from avz_bot.services.signals.intake import (
@@ -196,8 +197,10 @@ class IntakeEndpoint:
         services: AppServices,
         clock: Clock,
         after_commit: Callable[[], Awaitable[None]] | None = None,
+        metrics: BotMetrics | None = None,
     ) -> None:
         self._settings = settings
+        self._metrics = metrics
         self._profiles = profiles
         self._database = database
         self._services = services
@@ -223,20 +226,27 @@ class IntakeEndpoint:
             accepted = await self._handle(request, profile)
         except Problem as problem:
             await self._audit_refusal(organisation, problem.status, problem.error)
+            self._count(problem.status)
             return problem.response()
         except Exception as exc:  # never a stack trace to the caller
             status = 503 if is_database_unavailable(exc) else 500
             log.error("intake submission failed", extra={"error_type": type(exc).__name__})
             await self._audit_refusal(organisation, status, "internal")
+            self._count(status)
             return Problem(status, "unavailable" if status == 503 else "internal").response()
         if self._after_commit is not None:
             try:
                 await self._after_commit()
             except Exception as exc:  # committed: the outbox sends it on its next round
                 log.error("intake notice not sent yet", extra={"error_type": type(exc).__name__})
+        self._count(201)
         return web.json_response(
             {"reference": accepted.reference, "matched": accepted.matched}, status=201
         )
+
+    def _count(self, status: int) -> None:
+        if self._metrics is not None:
+            self._metrics.intake_submissions.labels(status=str(status)).inc()
 
     async def _read(self, request: web.Request) -> bytes:
         limit = self._settings.max_body_bytes

@@ -23,6 +23,7 @@ from avz_bot.clock import FakeClock
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
 from avz_bot.intake_http import IntakeEndpoint, RateLimiter
 from avz_bot.messages import Messages
+from avz_bot.metrics import BotMetrics
 from avz_bot.runtime.units import AppServices
 from avz_bot.services.signals import PersonArgs, SignalService
 from avz_bot.services.signals.intake import IntakeProfile
@@ -107,7 +108,9 @@ async def intake(database: Database) -> AsyncIterator[Intake]:
         burst=50,
         secrets={org: SecretStr(" ".join(listed)) for org, listed in secrets.items()},
     )
-    endpoint = IntakeEndpoint(settings, lambda: PROFILES, database, services, clock)
+    endpoint = IntakeEndpoint(
+        settings, lambda: PROFILES, database, services, clock, metrics=BotMetrics()
+    )
     async with database.session() as session, session.begin():
         await PartnerRepository(session).sync([POLITIE, GGZ], [PIETER, ANOUK])
     app = web.Application()
@@ -272,6 +275,11 @@ async def test_signatures_timestamps_and_organisations(intake: Intake) -> None:
     assert await intake.count("signals") == 1
     refused = [a for a, _ in await intake.audit()].count("intake.refused")
     assert refused == len(cases)
+    metrics = intake.endpoint._metrics
+    assert metrics is not None
+    counted = metrics.intake_submissions
+    assert counted.labels(status="401")._value.get() == len(cases)
+    assert counted.labels(status="201")._value.get() == 1
     assert BSN not in await intake.raw_dump()
 
 

@@ -7,10 +7,10 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from avz_bot import __version__, signal_keys
+from avz_bot import __version__, backup_cli, signal_keys
 from avz_bot.settings import ConfigError, Settings, load_settings
 
 DEFAULT_CONFIG = Path("config/avz-bot.toml")
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the cross-signing keys (after losing them); everyone must verify again",
     )
     reset.add_argument("--yes", action="store_true", help="really replace the keys")
+    _add_approval_wait(reset)
     report = sub.add_parser(
         "report", help="write the trend report (PNG charts, CSV tables, HTML) to a directory"
     )
@@ -76,7 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--municipality", default=None, help="only this municipality")
     report.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
     signal_keys.add_parser(sub)
+    backup_cli.add_parsers(sub)
     return parser
+
+
+def _add_approval_wait(reset: argparse.ArgumentParser) -> None:
+    reset.add_argument(
+        "--wait",
+        type=float,
+        default=APPROVAL_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="on a MAS homeserver: how long to wait for the approval in the browser",
+    )
 
 
 RESET_WARNING = (
@@ -86,7 +98,42 @@ RESET_WARNING = (
 )
 
 
-async def _identity(settings: Settings, action: str, yes: bool) -> int:
+#: How long ``identity reset`` waits for a person to approve the reset (MSC4312), and
+#: how often it tries again meanwhile (seconds).
+APPROVAL_WAIT_SECONDS = 900.0
+APPROVAL_POLL_SECONDS = 5.0
+
+
+def approval_waiter(
+    wait: float, poll: float = APPROVAL_POLL_SECONDS
+) -> Callable[[str], Awaitable[None]]:
+    """The ``Approval`` of ``identity reset``: print the URL once, then let the upload be
+    tried again every ``poll`` seconds until ``wait`` seconds have passed (then
+    ``IdentityError``: nothing was replaced)."""
+    from avz_bot.matrix.identity import IdentityError
+
+    deadline: list[float] = []
+
+    async def approve(url: str) -> None:
+        loop = asyncio.get_running_loop()
+        if not deadline:
+            deadline.append(loop.time() + wait)
+            print(
+                "The homeserver asks a person to approve replacing the keys. Open\n"
+                f"  {url}\nsign in as the bot's account and approve; waiting up to "
+                f"{wait:.0f}s (nothing is replaced until then).",
+                flush=True,
+            )
+        if loop.time() >= deadline[0]:
+            raise IdentityError(f"not approved within {wait:.0f}s; the keys were not replaced")
+        await asyncio.sleep(poll)
+
+    return approve
+
+
+async def _identity(
+    settings: Settings, action: str, yes: bool, wait: float = APPROVAL_WAIT_SECONDS
+) -> int:
     from avz_bot.matrix.signing import fingerprint, read_master_public
 
     path = settings.cross_signing_key_path
@@ -117,7 +164,9 @@ async def _identity(settings: Settings, action: str, yes: bool) -> int:
         )
         try:
             await adapter.connect()
-            manager = adapter.identity_manager(path, settings.matrix.key_file_secret)
+            manager = adapter.identity_manager(
+                path, settings.matrix.key_file_secret, approval_waiter(wait)
+            )
             async with aiohttp.ClientSession() as http:
                 status = await manager.reset(http)
         except IdentityError as exc:
@@ -214,6 +263,8 @@ async def _check_config(settings: Settings) -> int:
         f"{len(orgs)} organisations, {len(members)} members, "
         f"database {settings.database_url.split('://', 1)[0]}"
     )
+    if settings.matrix.token_login:
+        print(f"login: access token for device {settings.matrix.device_id}")
     return 0
 
 
@@ -283,11 +334,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_partners_reload(settings))
         if args.command == "report":
             return asyncio.run(_report(settings, args.period, args.municipality, args.out))
+        if args.command in backup_cli.COMMANDS:
+            return asyncio.run(backup_cli.run(settings, args))
         if args.command == "signals":
             return asyncio.run(signal_keys.run(settings, args.status, args.append_to))
         if args.command == "identity":
             return asyncio.run(
-                _identity(settings, args.identity_command, getattr(args, "yes", False))
+                _identity(
+                    settings,
+                    args.identity_command,
+                    getattr(args, "yes", False),
+                    getattr(args, "wait", APPROVAL_WAIT_SECONDS),
+                )
             )
         return asyncio.run(_db(settings, args.db_command))
     except ConfigError as exc:

@@ -47,6 +47,7 @@ SECRET_FIELDS: tuple[tuple[str, str], ...] = (
     ("matrix", "password"),
     ("matrix", "pickle_key"),
     ("matrix", "cross_signing_key"),
+    ("matrix", "access_token"),
     ("signals", "keys"),
 )
 
@@ -93,6 +94,13 @@ class MatrixSettings(BaseModel):
     undecryptable_grace_seconds: float = Field(default=60.0, gt=0)
     #: Upper bound for the reconnect backoff.
     max_backoff_seconds: float = Field(default=60.0, ge=1)
+    #: Login with an access token instead of the password (homeservers with MAS / OAuth 2.0
+    #: have no password login): the token of ``device_id``, e.g. a compatibility token from
+    #: ``mas-cli manage issue-compatibility-token``. The file is read again while the bot
+    #: waits after the homeserver rejected the token (see README, "Login with a token").
+    access_token: SecretStr | None = None
+    access_token_file: Path | None = None
+    device_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._=/+-]{1,255}$")
 
     @field_validator("homeserver")
     @classmethod
@@ -111,6 +119,12 @@ class MatrixSettings(BaseModel):
             self.cross_signing_key = SecretStr(
                 _read_secret_file(self.cross_signing_key_file, "cross_signing_key")
             )
+        if self.access_token is None and self.access_token_file is not None:
+            self.access_token = SecretStr(_read_secret_file(self.access_token_file, "access_token"))
+        if self.access_token is not None and self.device_id is None:
+            raise ValueError(
+                "device_id is required with an access token (the device the token was issued for)"
+            )
         if self.pickle_key is None:
             raise ValueError(
                 "pickle_key is required (set AVZ_MATRIX__PICKLE_KEY or matrix.pickle_key_file)"
@@ -128,6 +142,11 @@ class MatrixSettings(BaseModel):
                 f"cross_signing_key must be at least {MIN_PICKLE_KEY_LENGTH} characters"
             )
         return self
+
+    @property
+    def token_login(self) -> bool:
+        """Whether the bot logs in with an access token rather than the password."""
+        return self.access_token is not None
 
     @property
     def key_file_secret(self) -> str:

@@ -33,7 +33,7 @@ from nio import (
 
 from avz_bot.logs import get_logger
 from avz_bot.matrix.events import TimelineEvents
-from avz_bot.matrix.session import MatrixSession, StartupError
+from avz_bot.matrix.session import MatrixSession
 from avz_bot.ports import InboundPort
 
 log = get_logger(__name__)
@@ -108,7 +108,10 @@ class SyncLoop:
                     continue
                 if isinstance(response, SyncError):
                     if response.status_code == "M_UNKNOWN_TOKEN":
-                        raise StartupError("access token no longer valid (M_UNKNOWN_TOKEN)")
+                        # Password: log in again; a configured token: not ready until
+                        # the operator puts a new one in the file (no crash loop).
+                        await self._session.token_rejected(stop)
+                        continue
                     if response.status_code == "M_LIMIT_EXCEEDED" and response.retry_after_ms:
                         self._metrics.syncs.labels("rate_limited").inc()
                         await self._sleep_or_stop(response.retry_after_ms / 1000, stop)

@@ -319,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(_config_path(args.config))
     except ConfigError as exc:
         return _fail(str(exc))
+    from avz_bot.acting import LeaseLost
     from avz_bot.lock import AlreadyRunningError
     from avz_bot.logs import configure_logging
     from avz_bot.matrix.adapter import StartupError
@@ -350,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_db(settings, args.db_command))
     except ConfigError as exc:
         return _fail(str(exc))
-    except (AlreadyRunningError, StartupError, SchemaMismatchError) as exc:
+    except (AlreadyRunningError, StartupError, SchemaMismatchError, LeaseLost) as exc:
         return _fail(str(exc), 1)
     except OSError as exc:
         return _fail(f"{type(exc).__name__}: {exc.strerror or exc}", 1)

@@ -41,6 +41,7 @@ from avz_bot.settings_sections.limits import LimitSettings
 from avz_bot.settings_sections.operations import OperationsSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
+from avz_bot.settings_sections.standby import StandbySettings
 
 #: Secret settings that must not appear in the TOML file.
 SECRET_FIELDS: tuple[tuple[str, str], ...] = (
@@ -304,6 +305,7 @@ class Settings(BaseSettings):
     reports: ReportSettings = Field(default_factory=ReportSettings)
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    standby: StandbySettings = Field(default_factory=StandbySettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).
@@ -330,6 +332,15 @@ class Settings(BaseSettings):
             self.signals.check_rooms(self.cases.municipalities, self.cases.intake_rooms)
         except ValueError as exc:
             raise ValueError(f"signals.{exc}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _standby_needs_postgresql(self) -> Settings:
+        if self.standby.enabled and not self.storage.database_url.startswith("postgresql"):
+            raise ValueError(
+                "standby.enabled: a warm standby needs PostgreSQL (storage.database_url); "
+                "with SQLite one process per data directory is enforced by a file lock"
+            )
         return self
 
     @property

@@ -124,6 +124,10 @@ class MatrixAdapter:
         """Sync until ``stop`` is set, handing every event to ``port`` exactly once."""
         return self._sync.run(port, stop)
 
+    def standby(self, stop: asyncio.Event) -> Coroutine[Any, Any, None]:
+        """Sync as the warm standby (keys only) until ``stop`` (``SyncLoop.standby``)."""
+        return self._sync.standby(stop)
+
     # ------------------------------------------------------------ Gateway
     def send(self, room_id: str, content: dict[str, Any], txn_id: str) -> Coroutine[Any, Any, str]:
         """Send one message (``MessageSender.send``): the event id, or ``SendError``."""

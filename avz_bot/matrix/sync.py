@@ -137,6 +137,46 @@ class SyncLoop:
             self._health.running = False
             self._session.sync_task = None
 
+    async def standby(self, stop: asyncio.Event) -> None:
+        """Sync as the warm standby until ``stop``: keys only, no events handled.
+
+        The device receives the room keys partners share with it (to-device messages,
+        which nio decrypts and stores) and keeps its one-time keys uploaded, so that it
+        can read what arrives after it takes over. Its sync position lives in memory
+        only: the stored one belongs to the active process, and the takeover continues
+        from there (``run``).
+        """
+        client = self._session.client
+        self._session.sync_task = asyncio.current_task()
+        token: str | None = None
+        delay = 1.0
+        try:
+            while not stop.is_set():
+                sync_task = self._start_sync(client, token, token is None)
+                stop_task = asyncio.ensure_future(stop.wait())
+                done, _ = await asyncio.wait(
+                    {sync_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
+                )
+                stop_task.cancel()
+                if sync_task not in done:
+                    sync_task.cancel()
+                    await asyncio.gather(sync_task, return_exceptions=True)
+                    return
+                try:
+                    response = sync_task.result()
+                except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                    delay = await self._sync_failed(type(exc).__name__, delay, stop)
+                    continue
+                if not isinstance(response, SyncResponse):
+                    delay = await self._sync_failed(response.status_code or "error", delay, stop)
+                    continue
+                self._received(response)
+                token, delay = response.next_batch, 1.0
+                self._batch_done()
+                await self._crypto_housekeeping()
+        finally:
+            self._session.sync_task = None
+
     def _start_sync(
         self, client: AsyncClient, token: str | None, first: bool
     ) -> asyncio.Future[Any]:

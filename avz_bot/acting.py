@@ -30,6 +30,10 @@ class ActingGuard:
         """True while this process may cause effects."""
         return time.monotonic() < self._until
 
+    def remaining(self) -> float:
+        """Seconds this process may still act (negative: not at all)."""
+        return self._until - time.monotonic()
+
     def check(self) -> None:
         """Raise ``LeaseLost`` unless this process may act."""
         if not self.acting():

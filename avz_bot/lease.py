@@ -59,11 +59,13 @@ class Lease:
         for role in ("active", "standby"):
             self._metrics.role.labels(role).set(1 if self._guard.role == role else 0)
 
-    async def _take(self) -> bool:
-        """One attempt to take or renew; True if held. Bounded by the renewal interval."""
+    async def _take(self, limit: float | None = None) -> bool:
+        """One attempt to take or renew; True if held. Bounded by the renewal interval
+        (or ``limit`` seconds, if shorter: the time the holder may still act)."""
         began = time.monotonic()
         now = self._clock.now()
-        async with asyncio.timeout(self._renew_every):
+        bound = self._renew_every if limit is None else min(self._renew_every, limit)
+        async with asyncio.timeout(max(bound, 0.0)):
             async with self._db.session() as session, session.begin():
                 held = await LeaseRepository(session).take(
                     LEASE_NAME, self.holder, now, now - self._length
@@ -88,14 +90,20 @@ class Lease:
         return False
 
     async def keep(self, stop: asyncio.Event) -> None:
-        """Renew until ``stop``; on loss stop acting at once and set ``stop``."""
+        """Renew until ``stop``; on loss stop acting at once and set ``stop``.
+
+        A renewal that fails (database away) is retried until the guard's deadline;
+        each attempt and each pause ends by then, so the loss is noticed (and logged)
+        when acting stops, before the lease is stale for the others.
+        """
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self._renew_every)
+                pause = min(self._renew_every, max(self._guard.remaining(), 0.0))
+                await asyncio.wait_for(stop.wait(), timeout=pause)
             if stop.is_set():
                 return
             try:
-                held = await self._take()
+                held = await self._take(self._guard.remaining())
             except Exception as exc:
                 log.warning("lease renewal failed", extra={"error_type": type(exc).__name__})
                 held = self._guard.acting()  # still valid for a while: try again

@@ -11,6 +11,8 @@ exactly once and the reminder is sent exactly once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -29,6 +31,7 @@ from avz_bot.testkit.process import (
     new_bot_account,
     operator_overrides,
 )
+from avz_bot.testkit.proxy import TcpProxy
 from avz_bot.testkit.synapse import SynapseServer
 
 pytestmark = pytest.mark.e2e
@@ -76,12 +79,18 @@ def _overrides(
 
 
 async def start_pair(
-    synapse: SynapseServer, bot_id: str, password: str, tmp_path: Path, database_url: str
+    synapse: SynapseServer,
+    bot_id: str,
+    password: str,
+    tmp_path: Path,
+    database_url: str,
+    active_url: str | None = None,
 ) -> tuple[BotProcess, BotProcess]:
-    """The active process, then a standby prepared from its backup (README steps)."""
+    """The active process (on ``active_url`` if given), then a standby prepared from its
+    backup (README steps)."""
     active = BotProcess(
         tmp_path / "a",
-        _overrides(synapse, bot_id, tmp_path / "a", "host-a", database_url),
+        _overrides(synapse, bot_id, tmp_path / "a", "host-a", active_url or database_url),
         password,
         env=dict(PASSPHRASE),
     )
@@ -176,3 +185,64 @@ async def test_kill_9_of_the_active_process_loses_and_doubles_nothing(
     for bot in (active, standby):
         assert "Traceback" not in bot.log_text()
     assert code == 0, standby.log_text()[-3000:]
+
+
+def _log_events(bot: BotProcess) -> list[dict[str, Any]]:
+    lines = []
+    for line in bot.log_text().splitlines():
+        with contextlib.suppress(ValueError):
+            lines.append(json.loads(line))
+    return lines
+
+
+def _first(lines: list[dict[str, Any]], event: str) -> str:
+    return next(str(line["ts"]) for line in lines if line.get("event") == event)
+
+
+async def test_an_active_process_cut_off_from_the_database_stops_before_the_standby_starts(
+    synapse: SynapseServer, make_partner: PartnerFactory, postgres: PrivatePostgres, tmp_path: Path
+) -> None:
+    bot_id, password = await new_bot_account(synapse)
+    pieter = await make_partner("pieter")
+    (tmp_path / "partners.toml").write_text(
+        derive_partners([member_entry(pieter.user_id, "politie")]), encoding="utf-8"
+    )
+    proxy = TcpProxy("127.0.0.1", postgres.port)
+    await proxy.start()
+    via_proxy = postgres.url.replace(f":{postgres.port}/", f":{proxy.port}/")
+    active, standby = await start_pair(
+        synapse, bot_id, password, tmp_path, postgres.url, active_url=via_proxy
+    )
+    try:
+        room = await pieter.create_encrypted_room(name="overleg", invite=[bot_id])
+        await pieter.wait_for_join(room, bot_id, timeout=60)
+        await pieter.send_and_wait(room, "!ping", reply_from=bot_id, timeout=60)
+
+        await proxy.cut()  # the active process lives on, without its database
+        sent = [await pieter.send(room, body, timeout=60) for body in ("!ping", "!wie", "!ping")]
+        await wait_role(standby, "active")
+        for event_id in sent:
+            await pieter.wait_for_message(room, sender=bot_id, in_reply_to=event_id, timeout=120)
+        assert active.process is not None
+        code = await asyncio.wait_for(active.process.wait(), timeout=120)
+        assert code == 1  # it stopped: its supervisor restarts it as the standby
+        await asyncio.sleep(10)  # anything sent twice would have arrived by now
+        from_bot = [m for m in pieter.messages(room) if m.sender == bot_id]
+        for event_id in sent:
+            assert [m.in_reply_to for m in from_bot].count(event_id) == 1
+    finally:
+        await active.stop()
+        await standby.stop()
+        await proxy.cut()
+    old, new = _log_events(active), _log_events(standby)
+    # Same host, same clock: the cut-off process stopped acting before the standby began.
+    assert _first(old, "lease lost: this process stops acting") < _first(
+        new, "lease taken: this process is active"
+    )
+    handled_by_old = {
+        line.get("event_id") for line in old if line.get("event") == "command handled"
+    }
+    assert not handled_by_old & set(sent)
+    assert "lost the lease" in active.log_text()
+    for bot in (active, standby):
+        assert "Traceback" not in bot.log_text()

@@ -98,7 +98,7 @@ async def main(runs: int, commands: int, lease: float) -> None:
             plain = await round_trips(single, partner, room, bot_id, commands)
             await single.stop()
 
-            a = bot(base / "a", hs, bot_id, pw, pg.url, lease, "host-a")
+            a = bot(base / "single", hs, bot_id, pw, pg.url, lease, "host-a")  # same device
             await a.start(upgrade=False)
             archive = base / "identity.backup"
             assert (await a.cli("backup", "--out", str(archive)))[0] == 0

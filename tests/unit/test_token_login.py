@@ -71,9 +71,9 @@ def test_password_login_is_still_the_default(tmp_path: Path) -> None:
     [
         ('access_token = "syt_abc"\ndevice_id = "AVZ1"\n', "secrets may not be in"),
         ('access_token_file = "/nonexistent/token"\ndevice_id = "AVZ1"\n', "cannot read"),
-        ("access_token_file = \"{empty}\"\ndevice_id = \"AVZ1\"\n", "is empty"),
-        ("access_token_file = \"{token}\"\n", "device_id is required"),
-        ("access_token_file = \"{token}\"\ndevice_id = \"AVZ 1\"\n", "device_id"),
+        ('access_token_file = "{empty}"\ndevice_id = "AVZ1"\n', "is empty"),
+        ('access_token_file = "{token}"\n', "device_id is required"),
+        ('access_token_file = "{token}"\ndevice_id = "AVZ 1"\n', "device_id"),
     ],
 )
 def test_bad_token_settings_are_one_line(tmp_path: Path, extra: str, message: str) -> None:

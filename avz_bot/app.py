@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from avz_bot import __version__
+from avz_bot.acting import ActingGuard, LeaseLost
 from avz_bot.board_web import BoardWeb, BoardWebConfig
 from avz_bot.clock import Clock, SystemClock
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.http import OpsServer, Readiness
 from avz_bot.intake_http import IntakeEndpoint, IntakeServer
+from avz_bot.lease import Lease
 from avz_bot.lock import InstanceLock
 from avz_bot.logs import get_logger
 from avz_bot.matrix.adapter import MatrixAdapter, StoppedError
@@ -67,6 +69,8 @@ class Application:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
     metrics: BotMetrics = field(default_factory=BotMetrics)
+    #: The lease's renewal task while this process is active (warm standby only).
+    _lease_task: asyncio.Task[None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -82,6 +86,7 @@ class Application:
             refuse_unsigned_devices=s.trust.unsigned_devices == "refuse",
         )
         self.calendar = s.calendar.build()
+        self.acting, self.lease = self._standby()
         self.services = self._app_services()
         # Filled from the partner registry at start-up; read by the key-sharing policy.
         self.registered: set[str] = set()
@@ -110,6 +115,7 @@ class Application:
             self._wire_areas(),
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
             on_done=self._after_jobs,
+            acting=self.acting,
         )
         self.core.attach_jobs(self.scheduler)
         self.gauges = GaugeRefresher(
@@ -189,6 +195,13 @@ class Application:
                 if not is_database_unavailable(exc):
                     raise
 
+    def _standby(self) -> tuple[ActingGuard, Lease | None]:
+        """Whether this process may act, and the lease that decides it (warm standby)."""
+        acting, standby = ActingGuard(), self.settings.standby
+        if not standby.enabled:
+            return acting, None
+        return acting, Lease(self.database, standby, acting, self.clock, self.metrics)
+
     def _core(self) -> BotCore:
         """The inbound runtime: exactly-once commands, reactions, rooms, parked events."""
         s = self.settings
@@ -228,6 +241,7 @@ class Application:
             limits=s.limits,
             privacy_settings=s.privacy,
             operations_settings=s.operations,
+            acting=self.acting,
         )
 
     def _wire_areas(self) -> dict[str, JobHandler]:
@@ -274,6 +288,7 @@ class Application:
             checks["sync"] = "ok" if sync_ok else f"no progress for {age:.0f}s"
         scheduler_ok = self.scheduler.waiting_for is None
         checks["scheduler"] = "ok" if scheduler_ok else f"waiting: {self.scheduler.waiting_for}"
+        checks["role"] = self.acting.role
         return Readiness(ready=db_ok and sync_ok and scheduler_ok, checks=checks)
 
     async def sync_partners(self) -> tuple[list[Organisation], list[Member]]:
@@ -399,6 +414,8 @@ class Application:
                     await self.adapter.ensure_identity(
                         self.settings.cross_signing_key_path, self.settings.matrix.key_file_secret
                     )
+                    if not await self._become_active():
+                        return
                     await self.core.flush_outbox()
                     await self._arm_case_sweep()
                     async with self.database.session() as session, session.begin():
@@ -411,7 +428,10 @@ class Application:
                         extra={"version": __version__, "device_id": self.adapter.device_id},
                     )
                     await self.adapter.run(self.core, self.stop_event)
+                    if self.lease is not None and self.lease.lost:
+                        raise LeaseLost("lost the lease: stopped acting; restart as standby")
                 finally:
+                    await self._stop_lease()
                     await self.scheduler.stop()
                     await self.core.close()
                     await self.adapter.close()
@@ -423,6 +443,34 @@ class Application:
             await self.database.dispose()
             self.lock.release()
             log.info("avz-bot stopped")
+
+    async def _become_active(self) -> bool:
+        """With a standby: sync as the standby (keys only) until this process holds the
+        lease, then keep renewing it; False if stopped first. Without: True at once."""
+        lease = self.lease
+        if lease is None:
+            return True
+        standing_by = asyncio.Event()
+        standby = asyncio.create_task(self.adapter.standby(standing_by))
+        try:
+            held = await lease.acquire(self.stop_event)
+        finally:
+            standing_by.set()
+            await standby
+        if held:
+            self._lease_task = asyncio.create_task(lease.keep(self.stop_event))
+            # Jobs still claimed were claimed by the previous holder, which has stopped
+            # acting (avz_bot.lease): due again now, not after the scheduler's stale_after.
+            async with self.database.session() as session, session.begin():
+                await JobRepository(session).reclaim_stale(self.clock.now())
+        return held
+
+    async def _stop_lease(self) -> None:
+        if self._lease_task is not None:
+            self._lease_task.cancel()
+            await asyncio.gather(self._lease_task, return_exceptions=True)
+        if self.lease is not None:
+            await self.lease.release()
 
     async def _after_jobs(self) -> None:
         await self.core.flush_outbox()

@@ -7,10 +7,10 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from avz_bot import __version__, privacy_cli, signal_keys
+from avz_bot import __version__, backup_cli, privacy_cli, signal_keys
 from avz_bot.settings import ConfigError, Settings, load_settings
 
 DEFAULT_CONFIG = Path("config/avz-bot.toml")
@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
         "reload",
         help="validate the partner file, then make the running bot apply it (SIGHUP)",
     )
+    _add_store_parsers(sub)
+    signal_keys.add_parser(sub)
+    privacy_cli.add_parser(sub)
+    backup_cli.add_parsers(sub)
+    _global_options_everywhere(parser)
+    return parser
+
+
+def _add_store_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``db``, ``identity`` and ``report``: the commands about what the bot keeps."""
     db = sub.add_parser("db", help="database schema management")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all migrations (creates the database if needed)")
@@ -71,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the cross-signing keys (after losing them); everyone must verify again",
     )
     reset.add_argument("--yes", action="store_true", help="really replace the keys")
+    _add_approval_wait(reset)
     report = sub.add_parser(
         "report", help="write the trend report (PNG charts, CSV tables, HTML) to a directory"
     )
@@ -79,10 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--municipality", default=None, help="only this municipality")
     report.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
-    signal_keys.add_parser(sub)
-    privacy_cli.add_parser(sub)
-    _global_options_everywhere(parser)
-    return parser
 
 
 def _global_options_everywhere(parser: argparse.ArgumentParser) -> None:
@@ -103,6 +110,16 @@ def _global_options_everywhere(parser: argparse.ArgumentParser) -> None:
             _global_options_everywhere(child)
 
 
+def _add_approval_wait(reset: argparse.ArgumentParser) -> None:
+    reset.add_argument(
+        "--wait",
+        type=float,
+        default=APPROVAL_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="on a MAS homeserver: how long to wait for the approval in the browser",
+    )
+
+
 RESET_WARNING = (
     "This replaces the bot's cross-signing keys. Everyone who verified the bot will see it "
     "as unverified and must verify it again (compare the new fingerprint). Use it only when "
@@ -110,7 +127,42 @@ RESET_WARNING = (
 )
 
 
-async def _identity(settings: Settings, action: str, yes: bool) -> int:
+#: How long ``identity reset`` waits for a person to approve the reset (MSC4312), and
+#: how often it tries again meanwhile (seconds).
+APPROVAL_WAIT_SECONDS = 900.0
+APPROVAL_POLL_SECONDS = 5.0
+
+
+def approval_waiter(
+    wait: float, poll: float = APPROVAL_POLL_SECONDS
+) -> Callable[[str], Awaitable[None]]:
+    """The ``Approval`` of ``identity reset``: print the URL once, then let the upload be
+    tried again every ``poll`` seconds until ``wait`` seconds have passed (then
+    ``IdentityError``: nothing was replaced)."""
+    from avz_bot.matrix.identity import IdentityError
+
+    deadline: list[float] = []
+
+    async def approve(url: str) -> None:
+        loop = asyncio.get_running_loop()
+        if not deadline:
+            deadline.append(loop.time() + wait)
+            print(
+                "The homeserver asks a person to approve replacing the keys. Open\n"
+                f"  {url}\nsign in as the bot's account and approve; waiting up to "
+                f"{wait:.0f}s (nothing is replaced until then).",
+                flush=True,
+            )
+        if loop.time() >= deadline[0]:
+            raise IdentityError(f"not approved within {wait:.0f}s; the keys were not replaced")
+        await asyncio.sleep(poll)
+
+    return approve
+
+
+async def _identity(
+    settings: Settings, action: str, yes: bool, wait: float = APPROVAL_WAIT_SECONDS
+) -> int:
     from avz_bot.matrix.signing import fingerprint, read_master_public
 
     path = settings.cross_signing_key_path
@@ -142,7 +194,9 @@ async def _identity(settings: Settings, action: str, yes: bool) -> int:
         )
         try:
             await adapter.connect()
-            manager = adapter.identity_manager(path, settings.matrix.key_file_secret)
+            manager = adapter.identity_manager(
+                path, settings.matrix.key_file_secret, approval_waiter(wait)
+            )
             async with aiohttp.ClientSession() as http:
                 status = await manager.reset(http)
         except IdentityError as exc:
@@ -311,6 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(_config_path(args.config), store_key=store_key)
     except ConfigError as exc:
         return _fail(str(exc))
+    from avz_bot.acting import LeaseLost
     from avz_bot.lock import AlreadyRunningError
     from avz_bot.logs import configure_logging
     from avz_bot.matrix.adapter import StartupError
@@ -319,32 +374,50 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configure_logging(settings.logging.level, settings.logging.format)
     try:
-        if args.command == "run":
-            return asyncio.run(_run(settings))
-        if args.command == "partners":
-            return asyncio.run(_partners_reload(settings))
-        if args.command == "report":
-            return asyncio.run(_report(settings, args.period, args.municipality, args.out))
-        if args.command == "signals":
-            return asyncio.run(signal_keys.run(settings, args.status, args.append_to))
-        if args.command == "privacy":
-            return asyncio.run(
-                privacy_cli.run(settings, args.privacy_command, getattr(args, "out", None))
-            )
-        if args.command == "identity":
-            return asyncio.run(
-                _identity(settings, args.identity_command, getattr(args, "yes", False))
-            )
-        return asyncio.run(_db(settings, args.db_command))
+        return _command(settings, args)
     except ConfigError as exc:
         return _fail(str(exc))
-    except (AlreadyRunningError, StartupError, SchemaMismatchError, NotPrivateError) as exc:
+    except (
+        AlreadyRunningError,
+        StartupError,
+        SchemaMismatchError,
+        NotPrivateError,
+        LeaseLost,
+    ) as exc:
         return _fail(str(exc), 1)
     except OSError as exc:
         return _fail(f"{type(exc).__name__}: {exc.strerror or exc}", 1)
     except Exception as exc:  # last resort: no message or traceback text (personal data)
         log_fatal(exc)
         return _fail(f"fatal error ({type(exc).__name__}); see the log", 1)
+
+
+def _command(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the command that needs the loaded settings (errors go to ``main``)."""
+    if args.command == "run":
+        return asyncio.run(_run(settings))
+    if args.command == "partners":
+        return asyncio.run(_partners_reload(settings))
+    if args.command == "report":
+        return asyncio.run(_report(settings, args.period, args.municipality, args.out))
+    if args.command in backup_cli.COMMANDS:
+        return asyncio.run(backup_cli.run(settings, args))
+    if args.command == "signals":
+        return asyncio.run(signal_keys.run(settings, args.status, args.append_to))
+    if args.command == "privacy":
+        return asyncio.run(
+            privacy_cli.run(settings, args.privacy_command, getattr(args, "out", None))
+        )
+    if args.command == "identity":
+        return asyncio.run(
+            _identity(
+                settings,
+                args.identity_command,
+                getattr(args, "yes", False),
+                getattr(args, "wait", APPROVAL_WAIT_SECONDS),
+            )
+        )
+    return asyncio.run(_db(settings, args.db_command))
 
 
 if __name__ == "__main__":

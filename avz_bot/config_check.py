@@ -64,13 +64,15 @@ def _first_start_password(has_password: bool, data_dir: Path) -> list[str]:
         return []
     return [
         f"matrix.password: needed for the first start (no {CREDENTIALS_FILE} in "
-        f"{data_dir} yet): set AVZ_MATRIX__PASSWORD or matrix.password_file"
+        f"{data_dir} yet): set AVZ_MATRIX__PASSWORD or matrix.password_file, or log in "
+        "with an access token (matrix.access_token_file and matrix.device_id)"
     ]
 
 
 def _secrets_and_files(settings: Settings, result: CheckResult) -> None:
     data_dir = settings.storage.data_dir
-    result.problems.extend(_first_start_password(settings.matrix.password is not None, data_dir))
+    has_login = settings.matrix.password is not None or settings.matrix.token_login
+    result.problems.extend(_first_start_password(has_login, data_dir))
     if not settings.signals.keys:
         result.warnings.append(
             "signals.keys: no pseudonym key (set AVZ_SIGNALS__KEYS__V1 or signals.keys_file, "
@@ -123,8 +125,12 @@ def check(config_path: Path) -> CheckResult:
         result.summary = f"{len(orgs)} organisations, {len(members)} members"
     if settings is None:
         data_dir = _raw_path(raw, "storage", "data_dir", "data", base)
-        has_password = bool(os.environ.get("AVZ_MATRIX__PASSWORD")) or "password_file" in raw.get(
-            "matrix", {}
+        matrix = raw.get("matrix", {})
+        has_password = (
+            bool(os.environ.get("AVZ_MATRIX__PASSWORD"))
+            or bool(os.environ.get("AVZ_MATRIX__ACCESS_TOKEN"))
+            or "password_file" in matrix
+            or "access_token_file" in matrix
         )
         result.problems.extend(_first_start_password(has_password, data_dir))
         return result
@@ -133,4 +139,6 @@ def check(config_path: Path) -> CheckResult:
         f"homeserver {settings.matrix.homeserver}, bot {settings.matrix.user_id}, "
         f"{result.summary}, database {settings.database_url.split('://', 1)[0]}"
     )
+    if settings.matrix.token_login:
+        result.summary += f"; login: access token for device {settings.matrix.device_id}"
     return result

@@ -77,6 +77,10 @@ class SubmissionBody(BaseModel):
         return "SubmissionBody(<hidden>)"
 
 
+#: Retry-After (seconds) a warm standby answers with: about a takeover's time.
+STANDBY_RETRY_SECONDS = 30
+
+
 class Problem(Exception):
     """A refusal: HTTP ``status``, an ``error`` code, optionally the ``field``."""
 
@@ -225,7 +229,8 @@ class IntakeEndpoint:
         try:
             accepted = await self._handle(request, profile)
         except Problem as problem:
-            await self._audit_refusal(organisation, problem.status, problem.error)
+            if problem.error != "standby":  # a standby writes nothing, not even the audit
+                await self._audit_refusal(organisation, problem.status, problem.error)
             self._count(problem.status)
             return problem.response()
         except Exception as exc:  # never a stack trace to the caller
@@ -258,6 +263,9 @@ class IntakeEndpoint:
         return body
 
     async def _handle(self, request: web.Request, profile: IntakeProfile | None) -> Accepted:
+        if not self._services.acting.acting():
+            # A warm standby stores nothing (issue 20): the active process takes submissions.
+            raise Problem(503, "standby", retry_after=STANDBY_RETRY_SECONDS)
         body = await self._read(request)
         secrets = self._settings.secrets_of(profile.organisation) if profile else []
         webhook_id = check_signature(

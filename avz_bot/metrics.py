@@ -129,3 +129,11 @@ class BotMetrics:
             ["status"],
             registry=self.registry,
         )
+        self.role = Gauge(
+            "avz_role",
+            "1 for this process's role (active: holds the lease and acts; standby: waits).",
+            ["role"],
+            registry=self.registry,
+        )
+        self.role.labels("active").set(1)
+        self.role.labels("standby").set(0)

@@ -43,6 +43,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.acting import ActingGuard
 from avz_bot.clock import Clock
 from avz_bot.logs import get_logger
 from avz_bot.scheduled_jobs import fence, lateness, retry_delay
@@ -117,6 +118,7 @@ class Scheduler:
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         retry_base: timedelta = DEFAULT_RETRY_BASE,
         retry_cap: timedelta = DEFAULT_RETRY_CAP,
+        acting: ActingGuard | None = None,
     ) -> None:
         if batch < 1:
             raise ValueError("batch must be >= 1")
@@ -126,6 +128,7 @@ class Scheduler:
             raise ValueError("sweep_interval and stale_after must be positive")
         self._db = database
         self._clock = clock
+        self._acting = acting or ActingGuard()
         self._handlers = dict(handlers)
         self._worker = worker_id
         self._sweep_interval = sweep_interval
@@ -407,7 +410,11 @@ class Scheduler:
             )
 
     async def _run_one(self, candidate: JobRow) -> bool:
-        """Claim, run and complete one job; True if its handler ran and committed."""
+        """Claim, run and complete one job; True if its handler ran and committed.
+
+        Not claimed while this process may not act (``avz_bot.acting``)."""
+        if not self._acting.acting():
+            return False
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
             if not await JobRepository(session).claim(candidate.id, now, self._worker):

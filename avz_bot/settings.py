@@ -49,12 +49,14 @@ from avz_bot.settings_sections.operations import OperationsSettings
 from avz_bot.settings_sections.privacy import PrivacySettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
+from avz_bot.settings_sections.standby import StandbySettings
 
 #: Secret settings that must not appear in the TOML file.
 SECRET_FIELDS: tuple[tuple[str, str], ...] = (
     ("matrix", "password"),
     ("matrix", "pickle_key"),
     ("matrix", "cross_signing_key"),
+    ("matrix", "access_token"),
     ("signals", "keys"),
     ("intake", "secrets"),
 )
@@ -118,6 +120,13 @@ class MatrixSettings(BaseModel):
     undecryptable_grace_seconds: float = Field(default=60.0, gt=0)
     #: Upper bound for the reconnect backoff.
     max_backoff_seconds: float = Field(default=60.0, ge=1)
+    #: Login with an access token instead of the password (homeservers with MAS / OAuth 2.0
+    #: have no password login): the token of ``device_id``, e.g. a compatibility token from
+    #: ``mas-cli manage issue-compatibility-token``. The file is read again while the bot
+    #: waits after the homeserver rejected the token (see README, "Login with a token").
+    access_token: SecretStr | None = None
+    access_token_file: Path | None = None
+    device_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._=/+-]{1,255}$")
 
     # False only while ``load_settings(..., store_key=False)`` runs (like ``_toml_path``).
     _pickle_key_required: ClassVar[bool] = True
@@ -139,6 +148,12 @@ class MatrixSettings(BaseModel):
             self.cross_signing_key = SecretStr(
                 _read_secret_file(self.cross_signing_key_file, "cross_signing_key")
             )
+        if self.access_token is None and self.access_token_file is not None:
+            self.access_token = SecretStr(_read_secret_file(self.access_token_file, "access_token"))
+        if self.access_token is not None and self.device_id is None:
+            raise ValueError(
+                "device_id is required with an access token (the device the token was issued for)"
+            )
         if self.pickle_key is None and not MatrixSettings._pickle_key_required:
             return self  # a command that never opens the encryption store (see load_settings)
         if self.pickle_key is None:
@@ -158,6 +173,11 @@ class MatrixSettings(BaseModel):
                 f"cross_signing_key must be at least {MIN_PICKLE_KEY_LENGTH} characters"
             )
         return self
+
+    @property
+    def token_login(self) -> bool:
+        """Whether the bot logs in with an access token rather than the password."""
+        return self.access_token is not None
 
     @property
     def key_file_secret(self) -> str:
@@ -318,6 +338,7 @@ class Settings(BaseSettings):
     board: BoardSettings = Field(default_factory=BoardSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
+    standby: StandbySettings = Field(default_factory=StandbySettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).
@@ -351,6 +372,15 @@ class Settings(BaseSettings):
             raise ValueError(f"signals.{exc}") from None
         return self
 
+    @model_validator(mode="after")
+    def _standby_needs_postgresql(self) -> Settings:
+        if self.standby.enabled and not self.storage.database_url.startswith("postgresql"):
+            raise ValueError(
+                "standby.enabled: a warm standby needs PostgreSQL (storage.database_url); "
+                "with SQLite one process per data directory is enforced by a file lock"
+            )
+        return self
+
     @property
     def database_url(self) -> str:
         """The configured database URL, or SQLite in the data directory."""
@@ -373,8 +403,9 @@ class Settings(BaseSettings):
     def secret_files(self) -> list[Path]:
         """The secret files named in the configuration (checked for privacy at start)."""
         m = self.matrix
-        named = (m.password_file, m.pickle_key_file, m.cross_signing_key_file)
-        return [path for path in (*named, self.signals.keys_file) if path is not None]
+        named = (m.password_file, m.pickle_key_file, m.cross_signing_key_file, m.access_token_file)
+        others = (self.signals.keys_file, self.intake.secrets_file)
+        return [path for path in (*named, *others) if path is not None]
 
 
 def load_settings(config_path: Path | None, *, store_key: bool = True) -> Settings:

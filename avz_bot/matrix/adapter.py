@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from avz_bot.clock import Clock
+from avz_bot.matrix.errors import StartupError, StoppedError
 from avz_bot.matrix.events import TimelineEvents
-from avz_bot.matrix.identity import IdentityManager, IdentityStatus
+from avz_bot.matrix.identity import Approval, IdentityManager, IdentityStatus
 from avz_bot.matrix.rooms import RoomOperations
 from avz_bot.matrix.sending import (
     ENCRYPTION_OVERHEAD_BYTES,
@@ -40,7 +41,7 @@ from avz_bot.matrix.sending import (
     _permanent,
     too_large,
 )
-from avz_bot.matrix.session import MatrixSession, StartupError, StoppedError, SyncHealth
+from avz_bot.matrix.session import MatrixSession, SyncHealth
 from avz_bot.matrix.sync import MAX_BACKFILL_PAGES, SYNC_FILTER, SyncLoop
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import InboundPort
@@ -103,9 +104,11 @@ class MatrixAdapter:
         """Log in (``MatrixSession.connect``): password once, then the stored token."""
         return self._session.connect(stop)
 
-    def identity_manager(self, key_path: Path, key_secret: str) -> IdentityManager:
+    def identity_manager(
+        self, key_path: Path, key_secret: str, approve: Approval | None = None
+    ) -> IdentityManager:
         """The cross-signing manager for the logged-in bot device."""
-        return self._session.identity_manager(key_path, key_secret)
+        return self._session.identity_manager(key_path, key_secret, approve)
 
     def ensure_identity(
         self, key_path: Path, key_secret: str
@@ -121,6 +124,10 @@ class MatrixAdapter:
     def run(self, port: InboundPort, stop: asyncio.Event) -> Coroutine[Any, Any, None]:
         """Sync until ``stop`` is set, handing every event to ``port`` exactly once."""
         return self._sync.run(port, stop)
+
+    def standby(self, stop: asyncio.Event) -> Coroutine[Any, Any, None]:
+        """Sync as the warm standby (keys only) until ``stop`` (``SyncLoop.standby``)."""
+        return self._sync.standby(stop)
 
     # ------------------------------------------------------------ Gateway
     def send(self, room_id: str, content: dict[str, Any], txn_id: str) -> Coroutine[Any, Any, str]:

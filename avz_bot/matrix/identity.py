@@ -15,6 +15,7 @@ not cross-sign, so this module does it with plain client-server API calls:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,26 @@ log = get_logger(__name__)
 
 class IdentityError(Exception):
     """The bot's cross-signing identity cannot be set up; the message says what to do."""
+
+
+#: The user-interactive-auth stages of MSC4312 (merged; stable and unstable name): on a
+#: homeserver with OAuth 2.0 / MAS, replacing cross-signing keys needs a person to approve
+#: it at ``params[stage]["url"]``; then the same request is sent again.
+OAUTH_STAGES = ("m.oauth", "org.matrix.cross_signing_reset")
+
+#: Called with the approval URL; returns when the upload should be tried again, or
+#: raises ``IdentityError`` to give up (``avz-bot identity reset`` prints and waits).
+Approval = Callable[[str], Awaitable[None]]
+
+
+def approval_url(challenge: dict[str, Any]) -> str | None:
+    """The MSC4312 approval URL of a 401 UIA challenge, or ``None`` if it asks no approval."""
+    stages = {stage for flow in challenge.get("flows", []) for stage in flow.get("stages", [])}
+    for stage in OAUTH_STAGES:
+        url = challenge.get("params", {}).get(stage, {}).get("url")
+        if stage in stages and isinstance(url, str) and url:
+            return url
+    return None
 
 
 @dataclass(frozen=True)
@@ -60,8 +81,10 @@ class IdentityManager:
         password: str | None,
         key_path: Path,
         key_secret: str,
+        approve: Approval | None = None,
     ) -> None:
         self._base = homeserver.rstrip("/") + "/_matrix/client/v3"
+        self._approve = approve
         self._user_id = user_id
         self._device_id = device_id
         self._token = access_token
@@ -101,6 +124,17 @@ class IdentityManager:
     ) -> None:
         body = upload_body(keys)
         status, data = await self._request(http, "POST", "/keys/device_signing/upload", body)
+        while status == 401 and (url := approval_url(data)) is not None:
+            # MSC4312: a person approves the replacement in the browser, then we retry.
+            # Without an approver (the bot's start) the keys are never replaced.
+            if self._approve is None:
+                raise IdentityError(
+                    f"replacing the cross-signing keys needs approval at {url}; "
+                    "run `avz-bot identity reset --yes`"
+                )
+            await self._approve(url)
+            body["auth"] = {"session": data.get("session")}
+            status, data = await self._request(http, "POST", "/keys/device_signing/upload", body)
         if status == 401 and "flows" in data:
             if self._password is None:
                 raise IdentityError(

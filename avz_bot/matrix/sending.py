@@ -19,7 +19,8 @@ from nio import ErrorResponse, LocalProtocolError, RoomSendResponse, SendRetryEr
 
 from avz_bot.domain.inbound import UPLOAD_KEY
 from avz_bot.logs import get_logger
-from avz_bot.matrix.session import MatrixSession, StartupError
+from avz_bot.matrix.errors import StartupError
+from avz_bot.matrix.session import MatrixSession
 from avz_bot.ports import SendError
 
 log = get_logger(__name__)

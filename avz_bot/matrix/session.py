@@ -26,20 +26,18 @@ from nio import AsyncClient, AsyncClientConfig, ErrorResponse, LoginResponse, Wh
 
 from avz_bot.clock import Clock
 from avz_bot.logs import get_logger
-from avz_bot.matrix.identity import IdentityError, IdentityManager, IdentityStatus
+from avz_bot.matrix.errors import StartupError, StoppedError, TokenRejected
+from avz_bot.matrix.identity import Approval, IdentityError, IdentityManager, IdentityStatus
+from avz_bot.matrix.tokens import (
+    check_token,
+    configured_token,
+    sleep_or_stop,
+)
 from avz_bot.matrix.trust import CrossSigningChecker
 from avz_bot.metrics import BotMetrics
 from avz_bot.settings import MatrixSettings, TrustSettings
 
 log = get_logger(__name__)
-
-
-class StartupError(Exception):
-    """The bot cannot log in or load its encryption store; the message says why."""
-
-
-class StoppedError(StartupError):
-    """Asked to stop (SIGTERM) before the homeserver could be reached: a clean stop."""
 
 
 def _request_kind(path: str) -> str:
@@ -224,15 +222,20 @@ class MatrixSession:
         os.replace(tmp, self._credentials_path)
 
     async def connect(self, stop: asyncio.Event | None = None) -> None:
-        """Log in once with the password, afterwards reuse the stored token and device.
+        """Log in once with the password, afterwards reuse the stored token and device;
+        or, with ``matrix.access_token(_file)``, use the configured token and device.
 
         Waits (with bounded backoff) while the homeserver is unreachable; fails at once
-        on an authentication error.
+        on an authentication error, except a rejected access token: then it waits
+        (``health.waiting_for`` says why) for a new token in the token file.
         """
         delay = 1.0
         while True:
             try:
-                await self._connect_once()
+                if self._settings.token_login:
+                    await self._token_connect(stop)
+                else:
+                    await self._connect_once()
                 self._checker = CrossSigningChecker(
                     self._settings.homeserver,
                     lambda: str(self.client.access_token),
@@ -267,6 +270,68 @@ class MatrixSession:
         finally:
             sleeper.cancel()
             stopper.cancel()
+
+    async def _token_connect(self, stop: asyncio.Event | None) -> None:
+        """Log in with the configured token; wait for a new one while it is rejected."""
+        device_id = self._settings.device_id
+        assert device_id is not None  # enforced by settings validation
+        self._client = client = self._new_client(device_id)
+        client.restore_login(
+            self._settings.user_id, device_id, configured_token(self._settings) or ""
+        )
+        try:
+            await check_token(client, self._settings)
+        except TokenRejected as exc:
+            await self.wait_for_new_token(stop or asyncio.Event(), str(exc))
+        log.info("logged in with access token", extra={"device_id": device_id})
+        await self._upload_keys_if_needed()
+
+    async def wait_for_new_token(self, stop: asyncio.Event, reason: str) -> None:
+        """Wait until the token file holds a token the homeserver accepts.
+
+        Not ready meanwhile (``health.waiting_for`` is ``reason``); the file is read
+        again after a backoff up to ``matrix.max_backoff_seconds``. Raises
+        ``StartupError`` if ``stop`` is set first.
+        """
+        client = self.client
+        rejected = str(client.access_token)
+        self.health.waiting_for = reason
+        log.error("access token rejected; waiting for a new one", extra={"reason": reason})
+        delay = 1.0
+        try:
+            while True:
+                if stop.is_set():
+                    raise StoppedError("stopped while waiting for a new access token")
+                await sleep_or_stop(delay, stop)
+                delay = min(delay * 2, self._settings.max_backoff_seconds)
+                token = configured_token(self._settings)
+                if token is None or token == rejected:
+                    continue
+                client.access_token = token
+                try:
+                    await check_token(client, self._settings)
+                except TokenRejected:
+                    rejected = token
+                    continue
+                log.info("new access token accepted", extra={"device_id": client.device_id})
+                return
+        finally:
+            self.health.waiting_for = None
+
+    async def token_rejected(self, stop: asyncio.Event) -> None:
+        """The homeserver rejected the token mid-run (``M_UNKNOWN_TOKEN`` on a sync).
+
+        With the password: one fresh login on the same device (``StartupError`` if it
+        is refused). With a configured token: wait for a new one (``wait_for_new_token``).
+        """
+        if not self._settings.token_login:
+            await self.login_again()
+            return
+        await self.wait_for_new_token(
+            stop,
+            "access token rejected by the homeserver (M_UNKNOWN_TOKEN); "
+            "put a new token in matrix.access_token_file",
+        )
 
     async def _connect_once(self) -> None:
         creds = self._load_credentials()
@@ -312,7 +377,19 @@ class MatrixSession:
         await self._upload_keys_if_needed()
 
     async def login_again(self) -> None:
-        """A fresh password login on the same device (the access token was rejected)."""
+        """A fresh password login on the same device (the access token was rejected).
+
+        With a configured token: take the token file's current token if it differs and
+        the homeserver accepts it; otherwise ``TokenRejected``.
+        """
+        if self._settings.token_login:
+            client = self.client
+            token = configured_token(self._settings)
+            if token is None or token == client.access_token:
+                raise TokenRejected("access token rejected by the homeserver (M_UNKNOWN_TOKEN)")
+            client.access_token = token
+            await check_token(client, self._settings)
+            return
         await self._password_login(self.client, str(self.client.device_id))
 
     async def _upload_keys_if_needed(self) -> None:
@@ -322,8 +399,11 @@ class MatrixSession:
             if isinstance(response, ErrorResponse):
                 raise aiohttp.ClientError(f"key upload failed: {response.status_code}")
 
-    def identity_manager(self, key_path: Path, key_secret: str) -> IdentityManager:
-        """The cross-signing manager for the logged-in bot device."""
+    def identity_manager(
+        self, key_path: Path, key_secret: str, approve: Approval | None = None
+    ) -> IdentityManager:
+        """The cross-signing manager for the logged-in bot device (``approve``: see
+        ``avz_bot.matrix.identity.Approval``)."""
         client = self.client
         password = self._settings.password
         return IdentityManager(
@@ -334,6 +414,7 @@ class MatrixSession:
             password=password.get_secret_value() if password is not None else None,
             key_path=key_path,
             key_secret=key_secret,
+            approve=approve,
         )
 
     async def ensure_identity(self, key_path: Path, key_secret: str) -> IdentityStatus:

@@ -33,7 +33,7 @@ from nio import (
 
 from avz_bot.logs import get_logger
 from avz_bot.matrix.events import TimelineEvents
-from avz_bot.matrix.session import MatrixSession, StartupError
+from avz_bot.matrix.session import MatrixSession
 from avz_bot.ports import InboundPort
 
 log = get_logger(__name__)
@@ -108,7 +108,10 @@ class SyncLoop:
                     continue
                 if isinstance(response, SyncError):
                     if response.status_code == "M_UNKNOWN_TOKEN":
-                        raise StartupError("access token no longer valid (M_UNKNOWN_TOKEN)")
+                        # Password: log in again; a configured token: not ready until
+                        # the operator puts a new one in the file (no crash loop).
+                        await self._session.token_rejected(stop)
+                        continue
                     if response.status_code == "M_LIMIT_EXCEEDED" and response.retry_after_ms:
                         self._metrics.syncs.labels("rate_limited").inc()
                         await self._sleep_or_stop(response.retry_after_ms / 1000, stop)
@@ -132,6 +135,46 @@ class SyncLoop:
                     self._database_waiting(exc)
         finally:
             self._health.running = False
+            self._session.sync_task = None
+
+    async def standby(self, stop: asyncio.Event) -> None:
+        """Sync as the warm standby until ``stop``: keys only, no events handled.
+
+        The device receives the room keys partners share with it (to-device messages,
+        which nio decrypts and stores) and keeps its one-time keys uploaded, so that it
+        can read what arrives after it takes over. Its sync position lives in memory
+        only: the stored one belongs to the active process, and the takeover continues
+        from there (``run``).
+        """
+        client = self._session.client
+        self._session.sync_task = asyncio.current_task()
+        token: str | None = None
+        delay = 1.0
+        try:
+            while not stop.is_set():
+                sync_task = self._start_sync(client, token, token is None)
+                stop_task = asyncio.ensure_future(stop.wait())
+                done, _ = await asyncio.wait(
+                    {sync_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
+                )
+                stop_task.cancel()
+                if sync_task not in done:
+                    sync_task.cancel()
+                    await asyncio.gather(sync_task, return_exceptions=True)
+                    return
+                try:
+                    response = sync_task.result()
+                except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                    delay = await self._sync_failed(type(exc).__name__, delay, stop)
+                    continue
+                if not isinstance(response, SyncResponse):
+                    delay = await self._sync_failed(response.status_code or "error", delay, stop)
+                    continue
+                self._received(response)
+                token, delay = response.next_batch, 1.0
+                self._batch_done()
+                await self._crypto_housekeeping()
+        finally:
             self._session.sync_task = None
 
     def _start_sync(

@@ -235,9 +235,13 @@ class BotCore:
         return True
 
     async def message(self, incoming: IncomingCommand) -> None:
-        """Handle a decrypted message from an encrypted room, exactly once."""
+        """Handle a decrypted message from an encrypted room, exactly once.
+
+        Raises ``LeaseLost`` (nothing claimed: the batch is replayed by the next holder)
+        when this process may no longer act (``avz_bot.acting``)."""
         if not self._dispatcher.is_command(incoming.body):
             return
+        self._services.acting.check()
         if contains_bsn(incoming.body) and await self.screen(incoming):
             return
         started = time.perf_counter()
@@ -350,6 +354,7 @@ class BotCore:
     async def reaction(self, incoming: IncomingReaction) -> None:
         """A reaction on some event: handled exactly once when it targets a bot message
         registered as a reaction target (see ``ReactionTargetRepository``)."""
+        self._services.acting.check()
         try:
             async with self._db.session() as session, session.begin():
                 processed = ProcessedEventRepository(session)

@@ -172,8 +172,8 @@ class OutboxDelivery:
         after ``MAX_SEND_ATTEMPTS`` the message is given up as well.
         """
         assert self._gateway is not None
-        if row.room_id in blocked:
-            return 0
+        if row.room_id in blocked or not self._services.acting.acting():
+            return 0  # without the lease: the next holder sends it
         if row.room_left:
             await self._give_up(row, "room_left")
             return 0

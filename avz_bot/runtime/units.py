@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.acting import ActingGuard
 from avz_bot.clock import Clock
 from avz_bot.domain.agreements.reminders import ReminderPolicy
 from avz_bot.domain.dutch_search import DutchAnalyzer
@@ -74,6 +75,8 @@ class AppServices:
     operations_settings: OperationsSettings = field(default_factory=OperationsSettings)
     analyzer: DutchAnalyzer = field(default_factory=DutchAnalyzer)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    #: Whether this process may act (the warm standby's lease; see ``avz_bot.acting``).
+    acting: ActingGuard = field(default_factory=ActingGuard)
     #: The registry cache for names; ``invalidate()`` it after every registry sync.
     members: MemberDirectory = field(default_factory=MemberDirectory)
     #: How many times ``queue`` or ``queue_held`` took messages (committed or not): the

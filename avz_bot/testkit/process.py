@@ -164,7 +164,8 @@ class BotProcess:
             for key, value in os.environ.items()
             if not key.startswith("AVZ_") or key == "AVZ_SYNAPSE_PYTHON"
         }
-        env["AVZ_MATRIX__PASSWORD"] = self.password
+        if self.password:  # empty: a token-only login (no password in the environment)
+            env["AVZ_MATRIX__PASSWORD"] = self.password
         env["AVZ_MATRIX__PICKLE_KEY"] = self.pickle_key
         env.update(self.env)
         return env

@@ -18,7 +18,7 @@ from storage.helpdesk_models import compared_by_models
 from storage.registry_models import MemberRecord
 
 #: The newest revision in ``storage/migrations/versions``.
-HEAD = "0018"
+HEAD = "0019"
 
 ALL_TABLES = {
     "organisations",

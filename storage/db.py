@@ -175,6 +175,12 @@ class Database:
         """
         return self._sessions()
 
+    def connection(self) -> AsyncConnection:
+        """A connection for a transaction of Core statements; use it as ``async with
+        db.connection() as c, c.begin(): ...``. The inbound path runs a command on one
+        (``avz_bot.runtime.units.LazySession`` adds an ORM session only when needed)."""
+        return self._engine.connect()
+
     def one_statement_session(self) -> AsyncConnection:
         """A connection for work that is ONE statement (a read, or a single conditional
         update); use it like :meth:`session`, with ``begin()`` for a write. No ORM

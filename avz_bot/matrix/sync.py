@@ -29,6 +29,7 @@ from nio import (
     RoomMessagesResponse,
     SyncError,
     SyncResponse,
+    UploadFilterResponse,
 )
 
 from avz_bot.logs import get_logger
@@ -89,9 +90,10 @@ class SyncLoop:
             return
         first = True
         delay = 1.0
+        sync_filter = await self._upload_filter(client)
         try:
             while not stop.is_set():
-                sync_task = self._start_sync(client, token, first)
+                sync_task = self._start_sync(client, token, first, sync_filter)
                 stop_task = asyncio.ensure_future(stop.wait())
                 done, _ = await asyncio.wait(
                     {sync_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
@@ -134,14 +136,41 @@ class SyncLoop:
             self._health.running = False
             self._session.sync_task = None
 
+    async def _upload_filter(self, client: AsyncClient) -> str | dict[str, Any]:
+        """``SYNC_FILTER`` stored on the homeserver once, as its filter id.
+
+        Every ``/sync`` names its filter: inline that is the filter as JSON, encoded into
+        each request's URL (and parsed by the homeserver each time) — CPU per sync, so
+        per command (README, "Benchmark"). If the upload fails the filter is sent inline,
+        as before; it means the same either way.
+        """
+        try:
+            response = await client.upload_filter(
+                presence=SYNC_FILTER["presence"], room=SYNC_FILTER["room"]
+            )
+        except (aiohttp.ClientError, TimeoutError, LocalProtocolError) as exc:
+            log.warning("sync filter not uploaded", extra={"error_type": type(exc).__name__})
+            return SYNC_FILTER
+        if not isinstance(response, UploadFilterResponse):
+            log.warning(
+                "sync filter not uploaded",
+                extra={"errcode": getattr(response, "status_code", None)},
+            )
+            return SYNC_FILTER
+        return str(response.filter_id)
+
     def _start_sync(
-        self, client: AsyncClient, token: str | None, first: bool
+        self,
+        client: AsyncClient,
+        token: str | None,
+        first: bool,
+        sync_filter: str | dict[str, Any],
     ) -> asyncio.Future[Any]:
         """The next ``/sync`` as a running task (``run`` races it against the stop)."""
         task: asyncio.Future[Any] = asyncio.ensure_future(
             client.sync(
                 timeout=0 if first else self._settings.sync_timeout_ms,
-                sync_filter=SYNC_FILTER,
+                sync_filter=sync_filter,
                 since=token,
                 # After a restart nio knows no rooms: rebuild its room state.
                 full_state=True if first else None,

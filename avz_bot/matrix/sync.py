@@ -77,6 +77,7 @@ class SyncLoop:
         self._metrics = session.metrics
         self._crypto_lock = session.crypto_lock
         self._health = session.health
+        self._synced_ok = session.metrics.syncs.labels("ok")  # looked up once, not per sync
 
     async def run(self, port: InboundPort, stop: asyncio.Event) -> None:
         """Sync until ``stop`` is set, handing every event to ``port`` exactly once."""
@@ -91,10 +92,10 @@ class SyncLoop:
         first = True
         delay = 1.0
         sync_filter = await self._upload_filter(client)
+        stop_task = asyncio.ensure_future(stop.wait())  # one for every sync (not one each)
         try:
             while not stop.is_set():
                 sync_task = self._start_sync(client, token, first, sync_filter)
-                stop_task = asyncio.ensure_future(stop.wait())
                 done, _ = await asyncio.wait(
                     {sync_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
                 )
@@ -102,7 +103,6 @@ class SyncLoop:
                     sync_task.cancel()
                     await asyncio.gather(sync_task, return_exceptions=True)
                     break
-                stop_task.cancel()
                 try:
                     response = sync_task.result()
                 except (aiohttp.ClientError, TimeoutError, OSError) as exc:
@@ -133,6 +133,7 @@ class SyncLoop:
                     # Sending waits: the outbox is flushed after the next batch.
                     self._database_waiting(exc)
         finally:
+            stop_task.cancel()
             self._health.running = False
             self._session.sync_task = None
 
@@ -191,7 +192,7 @@ class SyncLoop:
         now = self._clock.now()
         self._health.last_success = now
         self._health.consecutive_failures = 0
-        self._metrics.syncs.labels("ok").inc()
+        self._synced_ok.inc()
         self._metrics.last_sync_success.set(now.timestamp())
         self._metrics.sync_failures_in_row.set(0)
 

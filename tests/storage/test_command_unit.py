@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 
 from avz_bot.runtime.units import LazySession
 from storage.db import Database
@@ -70,3 +72,26 @@ async def test_a_unit_that_asks_for_no_session_makes_none(database: Database) ->
         await lazy.flush()  # nothing to write, nothing made
         await lazy.close()
         assert lazy._session is None
+
+
+async def test_a_savepoint_in_the_session_rolls_back_alone(database: Database) -> None:
+    """Numbered inserts retry inside a SAVEPOINT on PostgreSQL (``storage.sql``): in the
+    lazily joined session that savepoint undoes only its own statement."""
+    async with database.connection() as connection:
+        lazy = LazySession(connection)
+        try:
+            async with connection.begin():
+                assert await ProcessedEventRepository(connection).claim("$g", "!r:x", "@a:x", NOW)
+                await SyncStateRepository(lazy.get()).set("k", "v", NOW)
+                session = lazy.get()
+                with pytest.raises(IntegrityError):
+                    async with session.begin_nested():
+                        await session.execute(
+                            insert(SyncStateRecord).values(key="k", value="w", updated_at=NOW)
+                        )
+                await lazy.flush()
+        finally:
+            await lazy.close()
+    async with database.session() as reader:
+        assert await ProcessedEventRepository(reader).is_processed("$g")
+        assert await SyncStateRepository(reader).get("k") == "v"

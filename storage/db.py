@@ -156,6 +156,22 @@ class Database:
             if self._backend == "postgresql"
             else self._engine
         )
+        # On an SQLite file: a small pool of its own whose connections are in sqlite3's
+        # autocommit mode from the start (switching a pooled connection back and forth
+        # would cost two hand-offs to the database thread per use): a write then commits
+        # with its statement, one hand-off instead of two (statement, COMMIT).
+        self._autocommit_engine: AsyncEngine | None = None
+        if "async_creator" in options:
+            path = parsed.database
+            assert path is not None
+            self._autocommit_engine = create_async_engine(
+                parsed,
+                echo=echo,
+                async_creator=partial(sqlite_driver.connect, path, isolation_level=None),
+                pool_size=2,
+            )
+            event.listen(self._autocommit_engine.sync_engine, "connect", _on_sqlite_connect)
+            self._one_statement_engine = self._autocommit_engine
 
     @property
     def engine(self) -> AsyncEngine:
@@ -174,6 +190,12 @@ class Database:
         expired attribute could not be reloaded implicitly.
         """
         return self._sessions()
+
+    def connection(self) -> AsyncConnection:
+        """A connection for a transaction of Core statements; use it as ``async with
+        db.connection() as c, c.begin(): ...``. The inbound path runs a command on one
+        (``avz_bot.runtime.units.LazySession`` adds an ORM session only when needed)."""
+        return self._engine.connect()
 
     def one_statement_session(self) -> AsyncConnection:
         """A connection for work that is ONE statement (a read, or a single conditional
@@ -274,6 +296,8 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection (call once, at shutdown)."""
         await self._engine.dispose()
+        if self._autocommit_engine is not None:
+            await self._autocommit_engine.dispose()
 
 
 #: SQLSTATE classes/codes of PostgreSQL errors that mean "try again later": connection

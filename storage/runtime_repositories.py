@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, bindparam, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from storage.runtime_models import (
@@ -73,9 +73,12 @@ _OUTCOME_STATEMENT = (
 
 
 class ProcessedEventRepository:
-    """The durable record that makes every Matrix command run exactly once."""
+    """The durable record that makes every Matrix command run exactly once.
 
-    def __init__(self, session: AsyncSession) -> None:
+    Its statements are Core statements: it works on an ORM session or on a plain
+    connection (the inbound path's, ``avz_bot.runtime.units.LazySession``)."""
+
+    def __init__(self, session: AsyncSession | AsyncConnection) -> None:
         self._session = session
 
     async def claim(

@@ -29,6 +29,7 @@ from nio import (
     RoomMessagesResponse,
     SyncError,
     SyncResponse,
+    UploadFilterResponse,
 )
 
 from avz_bot.logs import get_logger
@@ -76,6 +77,7 @@ class SyncLoop:
         self._metrics = session.metrics
         self._crypto_lock = session.crypto_lock
         self._health = session.health
+        self._synced_ok = session.metrics.syncs.labels("ok")  # looked up once, not per sync
 
     async def run(self, port: InboundPort, stop: asyncio.Event) -> None:
         """Sync until ``stop`` is set, handing every event to ``port`` exactly once."""
@@ -89,10 +91,11 @@ class SyncLoop:
             return
         first = True
         delay = 1.0
+        sync_filter = await self._upload_filter(client)
+        stop_task = asyncio.ensure_future(stop.wait())  # one for every sync (not one each)
         try:
             while not stop.is_set():
-                sync_task = self._start_sync(client, token, first)
-                stop_task = asyncio.ensure_future(stop.wait())
+                sync_task = self._start_sync(client, token, first, sync_filter)
                 done, _ = await asyncio.wait(
                     {sync_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
                 )
@@ -100,7 +103,6 @@ class SyncLoop:
                     sync_task.cancel()
                     await asyncio.gather(sync_task, return_exceptions=True)
                     break
-                stop_task.cancel()
                 try:
                     response = sync_task.result()
                 except (aiohttp.ClientError, TimeoutError, OSError) as exc:
@@ -134,6 +136,7 @@ class SyncLoop:
                     # Sending waits: the outbox is flushed after the next batch.
                     self._database_waiting(exc)
         finally:
+            stop_task.cancel()
             self._health.running = False
             self._session.sync_task = None
 
@@ -150,9 +153,10 @@ class SyncLoop:
         self._session.sync_task = asyncio.current_task()
         token: str | None = None
         delay = 1.0
+        sync_filter = await self._upload_filter(client)
         try:
             while not stop.is_set():
-                sync_task = self._start_sync(client, token, token is None)
+                sync_task = self._start_sync(client, token, token is None, sync_filter)
                 stop_task = asyncio.ensure_future(stop.wait())
                 done, _ = await asyncio.wait(
                     {sync_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
@@ -177,14 +181,41 @@ class SyncLoop:
         finally:
             self._session.sync_task = None
 
+    async def _upload_filter(self, client: AsyncClient) -> str | dict[str, Any]:
+        """``SYNC_FILTER`` stored on the homeserver once, as its filter id.
+
+        Every ``/sync`` names its filter: inline that is the filter as JSON, encoded into
+        each request's URL (and parsed by the homeserver each time) — CPU per sync, so
+        per command (README, "Benchmark"). If the upload fails the filter is sent inline,
+        as before; it means the same either way.
+        """
+        try:
+            response = await client.upload_filter(
+                presence=SYNC_FILTER["presence"], room=SYNC_FILTER["room"]
+            )
+        except (aiohttp.ClientError, TimeoutError, LocalProtocolError) as exc:
+            log.warning("sync filter not uploaded", extra={"error_type": type(exc).__name__})
+            return SYNC_FILTER
+        if not isinstance(response, UploadFilterResponse):
+            log.warning(
+                "sync filter not uploaded",
+                extra={"errcode": getattr(response, "status_code", None)},
+            )
+            return SYNC_FILTER
+        return str(response.filter_id)
+
     def _start_sync(
-        self, client: AsyncClient, token: str | None, first: bool
+        self,
+        client: AsyncClient,
+        token: str | None,
+        first: bool,
+        sync_filter: str | dict[str, Any],
     ) -> asyncio.Future[Any]:
         """The next ``/sync`` as a running task (``run`` races it against the stop)."""
         task: asyncio.Future[Any] = asyncio.ensure_future(
             client.sync(
                 timeout=0 if first else self._settings.sync_timeout_ms,
-                sync_filter=SYNC_FILTER,
+                sync_filter=sync_filter,
                 since=token,
                 # After a restart nio knows no rooms: rebuild its room state.
                 full_state=True if first else None,
@@ -205,7 +236,7 @@ class SyncLoop:
         now = self._clock.now()
         self._health.last_success = now
         self._health.consecutive_failures = 0
-        self._metrics.syncs.labels("ok").inc()
+        self._synced_ok.inc()
         self._metrics.last_sync_success.set(now.timestamp())
         self._metrics.sync_failures_in_row.set(0)
 

@@ -42,7 +42,7 @@ from avz_bot.runtime.delivery import (
 )
 from avz_bot.runtime.room_events import RoomEvents
 from avz_bot.runtime.undecryptable import EXPLANATION_WINDOW, UndecryptableEvents
-from avz_bot.runtime.units import AppServices, UnitServices
+from avz_bot.runtime.units import AppServices, LazySession, UnitServices
 from avz_bot.services.access_log import AccessLog
 from avz_bot.services.audit import Audit
 from avz_bot.services.outbox import txn_id_for
@@ -283,57 +283,91 @@ class BotCore:
     async def _run_command(self, incoming: IncomingCommand) -> DispatchResult | None:
         if self._parts.beyond_replay_horizon(incoming.sent_at):
             return None
-        async with self._db.session() as session, session.begin():
-            processed = ProcessedEventRepository(session)
-            # Not claimed (nothing done) when handled before, or when sent before the
-            # bot joined the room: history, not a request to the bot. The claim records
-            # the likely ending (this command, ok), corrected below if it ends otherwise.
-            expected = (self._dispatcher.command_name(incoming.body), Outcome.OK.value)
-            if not await processed.claim(
-                incoming.claim_id,
-                incoming.room_id,
-                incoming.sender,
-                self._clock.now(),
-                sent_at=incoming.sent_at,
-                command=expected[0],
-                outcome=expected[1],
-            ):
-                return None
-            member = await self._services.members.get(session, incoming.sender)
-            services = self._services.bind(session, incoming.device_verified)
-            result = await self._dispatcher.dispatch(incoming, member, services)
-            if result.outcome is Outcome.REFUSED:
-                # A refusal changes nothing, even if the handler had begun: roll back.
-                raise _Refused(result)
-            now = self._clock.now()
-            org = member.organisation.code if member else None
-            # Default trust policy: accepted, but the trail shows the change came from a
-            # device its owner has not cross-signed (or we could not tell).
-            audit = Audit(session, now, incoming.device_verified)
-            for note in result.audit:
-                await audit.record(
-                    note.action,
-                    actor=incoming.sender,
-                    actor_org=org,
-                    room_id=incoming.room_id,
-                    entity_type=note.entity_type,
-                    entity_id=note.entity_id,
-                    details=note.details,
-                )
-            await _log_reads(session, now, incoming, member, result, services)
-            if result.outcome is Outcome.UNREGISTERED:
-                # A refusal changes nothing: no device mark.
-                await Audit(session, now).record(
-                    "access.refused",
-                    actor=incoming.sender,
-                    room_id=incoming.room_id,
-                    details={"reason": "not_registered"},
-                )
-            if result.reply is not None:
-                await self._reply(session, incoming, result.reply)
-            if (result.command, result.outcome.value) != expected:
-                await processed.set_outcome(incoming.claim_id, result.command, result.outcome.value)
-            return result
+        # One transaction on one connection: the claim, the outbox row and the outcome
+        # are Core statements on it; an ORM session joins it only if the command (or an
+        # uncached sender lookup, or the audit trail) asks for one (``LazySession``).
+        async with self._db.connection() as connection:
+            lazy = LazySession(connection)
+            try:
+                async with connection.begin():
+                    result = await self._command_unit(incoming, lazy)
+                    await lazy.flush()
+            finally:
+                await lazy.close()
+        return result
+
+    async def _command_unit(
+        self, incoming: IncomingCommand, lazy: LazySession
+    ) -> DispatchResult | None:
+        """Claim, dispatch and record one command in ``lazy``'s transaction (see
+        ``_run_command``); None when the event was not claimed."""
+        connection = lazy.connection
+        processed = ProcessedEventRepository(connection)
+        # Not claimed (nothing done) when handled before, or when sent before the
+        # bot joined the room: history, not a request to the bot. The claim records
+        # the likely ending (this command, ok), corrected below if it ends otherwise.
+        expected = (self._dispatcher.command_name(incoming.body), Outcome.OK.value)
+        if not await processed.claim(
+            incoming.claim_id,
+            incoming.room_id,
+            incoming.sender,
+            self._clock.now(),
+            sent_at=incoming.sent_at,
+            command=expected[0],
+            outcome=expected[1],
+        ):
+            return None
+        known = self._services.members.known()
+        if known is not None:
+            member = known.get(incoming.sender)
+        else:
+            member = await self._services.members.get(lazy.get(), incoming.sender)
+        services = self._services.bind(lazy, incoming.device_verified)
+        result = await self._dispatcher.dispatch(incoming, member, services)
+        if result.outcome is Outcome.REFUSED:
+            # A refusal changes nothing, even if the handler had begun: roll back.
+            raise _Refused(result)
+        if result.audit or result.outcome is Outcome.UNREGISTERED:
+            await self._audit(lazy.get(), incoming, member, result)
+        if services.reads:  # the reply shows case or person data (issue 22)
+            await _log_reads(lazy.get(), self._clock.now(), incoming, member, result, services)
+        if result.reply is not None:
+            await self._reply(connection, incoming, result.reply)
+        if (result.command, result.outcome.value) != expected:
+            await processed.set_outcome(incoming.claim_id, result.command, result.outcome.value)
+        return result
+
+    async def _audit(
+        self,
+        session: AsyncSession,
+        incoming: IncomingCommand,
+        member: Member | None,
+        result: DispatchResult,
+    ) -> None:
+        """The command's audit trail, in its transaction."""
+        now = self._clock.now()
+        org = member.organisation.code if member else None
+        # Default trust policy: accepted, but the trail shows the change came from a
+        # device its owner has not cross-signed (or we could not tell).
+        audit = Audit(session, now, incoming.device_verified)
+        for note in result.audit:
+            await audit.record(
+                note.action,
+                actor=incoming.sender,
+                actor_org=org,
+                room_id=incoming.room_id,
+                entity_type=note.entity_type,
+                entity_id=note.entity_id,
+                details=note.details,
+            )
+        if result.outcome is Outcome.UNREGISTERED:
+            # A refusal changes nothing: no device mark.
+            await Audit(session, now).record(
+                "access.refused",
+                actor=incoming.sender,
+                room_id=incoming.room_id,
+                details={"reason": "not_registered"},
+            )
 
     async def _record_without_changes(
         self, incoming: IncomingCommand, result: DispatchResult

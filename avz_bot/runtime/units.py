@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from avz_bot.acting import ActingGuard
 from avz_bot.clock import Clock
@@ -95,7 +95,7 @@ class AppServices:
 
     async def queue(
         self,
-        session: AsyncSession,
+        session: AsyncSession | AsyncConnection,
         txn_id: str,
         room_id: str,
         reply: Reply,
@@ -137,7 +137,7 @@ class AppServices:
 
     async def _add(
         self,
-        session: AsyncSession,
+        session: AsyncSession | AsyncConnection,
         room_id: str,
         events: list[tuple[str, dict[str, Any]]],
         lane: int,
@@ -185,7 +185,7 @@ class AppServices:
 
     def bind(
         self,
-        session: AsyncSession,
+        session: AsyncSession | LazySession,
         device_cross_signed: bool | None = True,
         *,
         lane: int = LANE_INTERACTIVE,
@@ -197,9 +197,46 @@ class AppServices:
         audit trail (default trust policy). ``lane`` is that of every message the unit
         queues: ``LANE_BULK`` for job handlers and other background work (see the
         module docstring). No area service is built here: each is built the first
-        time the unit is asked for it (``unit[CaseService]``).
+        time the unit is asked for it (``unit[CaseService]``). ``session`` may be a
+        ``LazySession``: then the ORM session is made only if something asks for it.
         """
         return UnitServices(self, session, self.clock.now(), lane, device_cross_signed)
+
+
+class LazySession:
+    """The ORM session of a transaction that runs on ``connection``, made the first time
+    something asks for it (``get``).
+
+    The inbound path runs a command's own statements (claim, outbox row, outcome) as Core
+    statements on the connection; most commands (``!ping``, every refusal) need no ORM
+    session at all, and making one, joining it to the transaction and tearing it down
+    cost about as much as the statements (README, "Benchmark"). A session made here
+    joins the connection's transaction (SQLAlchemy's ``conservative_savepoint``): it
+    never commits it; ``flush`` writes what it holds before the owner commits, and a
+    rollback of the connection discards everything, the session's writes included.
+    """
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self._session: AsyncSession | None = None
+
+    def get(self) -> AsyncSession:
+        """The session on the connection (made now if this is the first ask)."""
+        if self._session is None:
+            self._session = AsyncSession(bind=self.connection, expire_on_commit=False)
+        return self._session
+
+    async def flush(self) -> None:
+        """Write the session's pending changes (if any session was made); call before
+        the connection's transaction commits."""
+        if self._session is not None:
+            await self._session.flush()
+
+    async def close(self) -> None:
+        """Release the session (if made); the transaction is the connection's."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 class UnitServices:
@@ -209,7 +246,7 @@ class UnitServices:
     def __init__(
         self,
         app: AppServices,
-        session: AsyncSession,
+        session: AsyncSession | LazySession,
         at: datetime,
         lane: int,
         device_cross_signed: bool | None,
@@ -236,7 +273,8 @@ class UnitServices:
     @property
     def session(self) -> AsyncSession:
         """The transaction's session."""
-        return self._session
+        session = self._session
+        return session if isinstance(session, AsyncSession) else session.get()
 
     @property
     def app(self) -> AppServices:
@@ -262,14 +300,14 @@ class UnitServices:
     async def enqueue(self, key: str, room_id: str, reply: Reply) -> None:
         """Queue a message for a room in this transaction (``key`` → transaction id)."""
         await self._app.queue(
-            self._session, txn_id_for("notify", key), room_id, reply, lane=self._lane
+            self.session, txn_id_for("notify", key), room_id, reply, lane=self._lane
         )
 
     @property
     def direct(self) -> SendDirect:
         """Send a member a direct message in this transaction (``avz_bot.services.direct``)."""
         if self._direct is None:
-            self._direct = self._app.direct_messages(self._session, self._lane)
+            self._direct = self._app.direct_messages(self.session, self._lane)
         return self._direct.send
 
     def __getitem__(self, service: type[S]) -> S:

@@ -54,6 +54,12 @@ class MemberDirectory:
             self.loads += 1
         return self._members
 
+    def known(self) -> Mapping[str, Member] | None:
+        """The cached members by Matrix id, or None while nothing is cached (no
+        database work: the inbound path asks this first, so a command whose sender is
+        known needs no ORM session)."""
+        return self._members
+
     async def get(self, session: AsyncSession, matrix_id: str) -> Member | None:
         """The active registered member with exactly this Matrix id, or None (an
         unregistered sender, or one whose organisation is inactive)."""

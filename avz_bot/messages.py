@@ -48,7 +48,9 @@ _CORE_NL: dict[str, str] = {
     "error.parse.too_long": "Dit bericht is te lang voor een commando (maximaal {limit} tekens).",
     "error.args.unknown_option": "Onbekende optie {option}.",
     "error.args.duplicate_option": "De optie {option} staat er meer dan één keer in.",
-    "error.args.too_many": "Te veel argumenten.",
+    "error.args.too_many": (
+        "Te veel argumenten. Bestaat een tekst uit meer woorden? Zet die tussen aanhalingstekens."
+    ),
     "error.args.missing": "{field} ontbreekt.",
     "error.args.invalid": "Ongeldige waarde voor {field}.",
     "error.args.too_long": "{field} is te lang (maximaal {limit} tekens).",
@@ -142,7 +144,9 @@ _CORE_EN: dict[str, str] = {
     "error.parse.too_long": "This message is too long for a command (at most {limit} characters).",
     "error.args.unknown_option": "Unknown option {option}.",
     "error.args.duplicate_option": "The option {option} appears more than once.",
-    "error.args.too_many": "Too many arguments.",
+    "error.args.too_many": (
+        "Too many arguments. Is a text more than one word? Put it between quotation marks."
+    ),
     "error.args.missing": "{field} is missing.",
     "error.args.invalid": "Invalid value for {field}.",
     "error.args.too_long": "{field} is too long (at most {limit} characters).",

@@ -17,6 +17,8 @@ from pydantic.fields import FieldInfo
 
 from avz_bot.domain.mentions import MAX_NAME_WORDS, USER_ID, Person, match_person
 from avz_bot.domain.signals import contains_bsn
+from avz_bot.domain.suggestions import closest
+from avz_bot.formatting import sentence
 from avz_bot.messages import Messages
 from commands.parser import Token
 
@@ -57,7 +59,8 @@ class ArgumentError(Exception):
 
     def __init__(self, lines: Sequence[str]) -> None:
         super().__init__("; ".join(lines))
-        self.lines = list(lines)
+        # Some catalogue sentences start with a field name ("werktitel ontbreekt.").
+        self.lines = [sentence(line) for line in lines]
 
 
 def _person_kind(info: FieldInfo) -> str | None:
@@ -122,7 +125,7 @@ def bind_arguments(
             continue
         field_name = by_option.get(token.key)
         if field_name is None or field_name in spec.positional or field_name == spec.rest:
-            raise ArgumentError([messages.t("error.args.unknown_option", option=token.key)])
+            raise ArgumentError([_unknown_option(spec, token.key, messages)])
         if token.key in data:
             raise ArgumentError([messages.t("error.args.duplicate_option", option=token.key)])
         kind = _person_kind(spec.args.model_fields[field_name])
@@ -130,13 +133,19 @@ def bind_arguments(
             _resolve_person([token.value], people, kind, messages)[0] if kind else token.value
         )
     # Keyed by the option word (the field's alias): that is what pydantic validates.
-    for name in spec.positional:
+    for index, name in enumerate(spec.positional):
         if words:
-            kind = _person_kind(spec.args.model_fields[name])
+            info = spec.args.model_fields[name]
+            kind = _person_kind(info)
             if kind:
                 value, used = _resolve_person(words, people, kind, messages)
                 data[spec.option_name(name)] = value
                 del words[:used]
+            elif spec.rest is None and index == len(spec.positional) - 1 and _free_text(info):
+                # The last free-text argument takes the rest of the line: people do not
+                # quote titles ("!casus nieuw Overlast Vinkhuizen gemeente=…").
+                data[spec.option_name(name)] = " ".join(words)
+                words.clear()
             else:
                 data[spec.option_name(name)] = words.pop(0)
     if words:
@@ -149,6 +158,25 @@ def bind_arguments(
         raise ArgumentError(_explain(spec, exc, messages)) from None
     _refuse_identifiers(spec, args, messages)
     return args
+
+
+def _free_text(info: FieldInfo) -> bool:
+    """Whether a field takes free text (a plain ``str`` without a pattern)."""
+    patterned = any(getattr(m, "pattern", None) for m in info.metadata)
+    return info.annotation is str and not patterned
+
+
+def _unknown_option(spec: ArgumentSpec, key: str, messages: Messages) -> str:
+    """ "Unknown option", with "did you mean …=?" when one of the command's options is close."""
+    options = [
+        spec.option_name(name)
+        for name in spec.args.model_fields
+        if name not in spec.positional and name != spec.rest
+    ]
+    close = closest(key, options)
+    if close is None:
+        return messages.t("error.args.unknown_option", option=key)
+    return messages.t("error.args.unknown_option_suggest", option=key, suggestion=f"{close}=")
 
 
 def _refuse_identifiers(spec: ArgumentSpec, args: BaseModel, messages: Messages) -> None:

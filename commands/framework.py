@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 from avz_bot.domain.inbound import IncomingCommand, Reply
 from avz_bot.domain.partners import Member, Role
-from avz_bot.formatting import paragraphs
+from avz_bot.domain.suggestions import closest
+from avz_bot.formatting import capitalised, paragraphs
 from avz_bot.messages import Messages
 from avz_bot.services.area import Area, Unit
 from avz_bot.services.refusal import Refused
@@ -199,6 +200,20 @@ class Registry:
         """The spec named ``words`` (name or alias, case-insensitive, prefix optional)."""
         return self._by_word.get(" ".join(words.lower().split()))
 
+    def suggest_subcommand(self, spec: CommandSpec, tokens: Sequence[Token]) -> str | None:
+        """``"regie claim"`` for ``!regie claimen``: the sub-command of ``spec`` whose
+        second word is close to the first word typed after it (None: none is)."""
+        if not tokens or tokens[0].key is not None:
+            return None
+        head = spec.name.split()[0]
+        seconds = {
+            word.split()[1]: self._by_word[word].name
+            for word in self._by_word
+            if len(word.split()) == 2 and word.split()[0] == head
+        }
+        close = closest(tokens[0].value, seconds)
+        return None if close is None else seconds[close]
+
     def suggest(self, word: str) -> str | None:
         """The closest known command, if any is close enough (names before aliases)."""
         names = [spec.name for spec in self._specs]
@@ -305,9 +320,16 @@ class Dispatcher:
         try:
             args = bind_arguments(spec, tokens, self.messages, incoming.people)
         except ArgumentError as exc:
-            return DispatchResult(
-                paragraphs(*exc.lines, self._usage(spec)), spec.name, Outcome.BAD_ARGUMENTS
+            sub = self.registry.suggest_subcommand(spec, tokens)
+            reply = (
+                paragraphs(
+                    self.messages.t("input.subcommand_suggest", suggestion=f"{self.prefix}{sub}"),
+                    self.messages.t("error.help_hint", prefix=self.prefix),
+                )
+                if sub is not None
+                else paragraphs(*exc.lines, self._usage(spec))
             )
+            return DispatchResult(reply, spec.name, Outcome.BAD_ARGUMENTS)
         ctx = CommandContext(
             command=incoming,
             member=member,
@@ -319,7 +341,8 @@ class Dispatcher:
         try:
             result = await spec.handler(ctx, args)
         except Refused as refused_by:
-            return DispatchResult(refused_by.reply, spec.name, Outcome.REFUSED, tuple(ctx.audit))
+            reply = capitalised(refused_by.reply)
+            return DispatchResult(reply, spec.name, Outcome.REFUSED, tuple(ctx.audit))
         return DispatchResult(result.reply, spec.name, result.outcome, tuple(ctx.audit))
 
     def _before_resolving(

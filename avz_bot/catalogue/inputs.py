@@ -18,6 +18,9 @@ NL: dict[str, str] = {
         "Een bewerkt commando voer ik niet opnieuw uit. Wil je het aangepaste commando "
         "laten uitvoeren? Stuur het dan als nieuw bericht (begin met {prefix})."
     ),
+    "error.args.unknown_option_suggest": "Onbekende optie {option}. Bedoel je {suggestion}?",
+    "input.subcommand_suggest": "Bedoel je {suggestion}?",
+    "input.value_suggest": "Bedoel je {suggestion}?",
 }
 
 EN: dict[str, str] = {
@@ -33,4 +36,7 @@ EN: dict[str, str] = {
         "I do not run an edited command again. To run the changed command, send it as a "
         "new message (starting with {prefix})."
     ),
+    "error.args.unknown_option_suggest": "Unknown option {option}. Did you mean {suggestion}?",
+    "input.subcommand_suggest": "Did you mean {suggestion}?",
+    "input.value_suggest": "Did you mean {suggestion}?",
 }

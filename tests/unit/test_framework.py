@@ -105,15 +105,15 @@ def test_binding_positionals_and_options() -> None:
 @pytest.mark.parametrize(
     ("tokens", "expected"),
     [
-        ([], "titel ontbreekt."),
-        ([Token("a"), Token("b")], "Te veel argumenten."),
+        ([], "Titel ontbreekt."),
         ([Token("a"), Token("x", "onzin")], "Onbekende optie onzin."),
+        ([Token("a"), Token("x", "reen")], "Onbekende optie reen. Bedoel je reden=?"),
         (
             [Token("a"), Token("x", "reden"), Token("y", "reden")],
             "De optie reden staat er meer dan één keer in.",
         ),
         ([Token("a"), Token("zes", "aantal")], "Ongeldige waarde voor aantal."),
-        ([Token("a" * 21)], "titel is te lang (maximaal 20 tekens)."),
+        ([Token("a" * 21)], "Titel is te lang (maximaal 20 tekens)."),
         ([Token("x", "titel")], "Onbekende optie titel."),
     ],
 )
@@ -178,7 +178,7 @@ async def test_unknown_command_without_suggestion() -> None:
 
 async def test_bad_arguments_get_usage_and_do_not_run_handler() -> None:
     calls.clear()
-    result = await dispatch("!echo nu a b")
+    result = await dispatch("!echo nu a aantal=zes")
     assert result.outcome is Outcome.BAD_ARGUMENTS
     assert result.reply is not None
     assert "Gebruik: !echo nu <titel> [reden=<reden>] [aantal=<aantal>]" in result.reply.plain
@@ -407,3 +407,25 @@ def test_the_scan_catches_every_way_of_writing_it(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert [line for _, line, _ in _catches(probe)] == [4, 6, 8, 10]
+
+
+@pytest.mark.parametrize(
+    ("body", "suggestion"),
+    [
+        ("!regie claimen", "Bedoel je !regie claim?"),
+        ("!regie overdragn @a:avz.test", "Bedoel je !regie overdragen?"),
+        ("!casus sluten reden=klaar", "Bedoel je !casus sluiten?"),
+        ("!lead clam", "Bedoel je !regie claim?"),
+    ],
+)
+async def test_a_mistyped_sub_command_gets_did_you_mean(body: str, suggestion: str) -> None:
+    result = await dispatch(body)
+    assert result.outcome is Outcome.BAD_ARGUMENTS
+    assert result.reply is not None
+    assert result.reply.plain.splitlines()[0] == suggestion
+
+
+async def test_refusals_start_with_a_capital() -> None:
+    result = await dispatch("!echo nu")
+    assert result.reply is not None
+    assert result.reply.plain.startswith("Titel ontbreekt.")

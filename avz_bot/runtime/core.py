@@ -18,8 +18,11 @@ is composed of its parts, each an object with the collaborators it needs
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import IncomingCommand, IncomingReaction, Reply
@@ -272,6 +275,7 @@ class BotCore:
             ):
                 return None
             member = await self._services.members.get(session, incoming.sender)
+            incoming = await self._with_registry_names(session, incoming)
             services = self._services.bind(session, incoming.device_verified)
             result = await self._dispatcher.dispatch(incoming, member, services)
             if result.outcome is Outcome.REFUSED:
@@ -305,6 +309,22 @@ class BotCore:
             if (result.command, result.outcome.value) != expected:
                 await processed.set_outcome(incoming.claim_id, result.command, result.outcome.value)
             return result
+
+    async def _with_registry_names(
+        self, session: AsyncSession, incoming: IncomingCommand
+    ) -> IncomingCommand:
+        """``incoming`` with each person in the room also known by the registry's name:
+        the bot shows that name ("Anouk Bakker — casemanager"), so people type it."""
+        if not incoming.people:
+            return incoming
+        directory = await self._services.members.members(session)
+        people = tuple(
+            replace(p, other_names=(directory[p.user_id].display_name,))
+            if p.user_id in directory
+            else p
+            for p in incoming.people
+        )
+        return replace(incoming, people=people)
 
     async def _record_without_changes(
         self, incoming: IncomingCommand, result: DispatchResult

@@ -21,6 +21,14 @@ NL: dict[str, str] = {
     "error.args.unknown_option_suggest": "Onbekende optie {option}. Bedoel je {suggestion}?",
     "input.subcommand_suggest": "Bedoel je {suggestion}?",
     "input.value_suggest": "Bedoel je {suggestion}?",
+    "guard.command_not_run": (
+        "Dit commando is niet uitgevoerd (er is niets vastgelegd of gewijzigd): het bevat "
+        "een nummer dat een BSN kan zijn, en persoonsnummers horen niet in een gedeelde "
+        "kamer. {removal} Stuur het commando opnieuw zonder het nummer; een signaal over "
+        "een persoon leg je vast in een privégesprek met mij."
+    ),
+    "guard.command_redacted": "Ik heb je bericht verwijderd.",
+    "guard.command_remove_please": "Verwijder je bericht alsjeblieft.",
 }
 
 EN: dict[str, str] = {
@@ -39,4 +47,12 @@ EN: dict[str, str] = {
     "error.args.unknown_option_suggest": "Unknown option {option}. Did you mean {suggestion}?",
     "input.subcommand_suggest": "Did you mean {suggestion}?",
     "input.value_suggest": "Did you mean {suggestion}?",
+    "guard.command_not_run": (
+        "This command was not carried out (nothing was recorded or changed): it contains "
+        "a number that may be a BSN, and personal numbers do not belong in a shared room. "
+        "{removal} Send the command again without the number; record a signal about a "
+        "person in a direct chat with me."
+    ),
+    "guard.command_redacted": "I removed your message.",
+    "guard.command_remove_please": "Please delete your message.",
 }

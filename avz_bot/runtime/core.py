@@ -201,9 +201,17 @@ class BotCore:
                 incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
             ):
                 return True
-            await signals.guard(
-                incoming.room_id, incoming.event_id, incoming.sender, incoming.room_members
+            command = self._dispatcher.is_command(incoming.body)
+            notice = await signals.guard(
+                incoming.room_id,
+                incoming.event_id,
+                incoming.sender,
+                incoming.room_members,
+                command=command,
             )
+            if command and notice is not None:
+                # The answer to the command, where its answer would go: it was not run.
+                await self._reply(session, incoming, notice)
             await processed.set_outcome(incoming.event_id, None, Outcome.REFUSED.value)
         log.info(
             "identifier guard", extra={"room_id": incoming.room_id, "event_id": incoming.event_id}

@@ -11,6 +11,7 @@ from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
+from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.cases.area import AREA as SERVICES
 from avz_bot.services.refusal import Refused
@@ -352,4 +353,15 @@ CASE_ACTIONS: dict[str, domain.CaseAction] = {
     "tijdlijn": domain.CaseAction.TIMELINE_VIEW,
 }
 
-AREA = CommandArea(SPECS, SERVICES)
+
+def who(name: str, messages: Messages) -> str | None:
+    """The "wie" of a case command, from the case permission table (None: not ours)."""
+    action = CASE_ACTIONS.get(name)
+    if action is None:
+        return None
+    allowed = domain.PERMISSIONS[action]
+    # In the enum's order: a frozenset's order changes between runs.
+    return " of ".join(messages.t(f"case.actor.{a.value}") for a in domain.Actor if a in allowed)
+
+
+AREA = CommandArea(SPECS, SERVICES, who)

@@ -62,6 +62,9 @@ class NoArguments(BaseModel):
     """Argument model of commands that take none."""
 
 
+#: ``who(command name, messages)``: who may run it, in words (None: not this area's).
+Who = Callable[[str, "Messages"], "str | None"]
+
 #: What command handlers may use: the unit of work (``ctx.services[CaseService]`` is the
 #: cases area's service in the command's transaction; see ``avz_bot.services.area``).
 Services = Unit
@@ -74,6 +77,10 @@ class CommandArea:
 
     specs: Sequence[CommandSpec]
     services: Area[Any] | None
+    #: The "wie" of each of the area's commands, read from the area's permission table
+    #: (``domain/<area>/permissions.py``, the table that decides): ``None`` for a command
+    #: the table does not govern (then its audience says who).
+    who: Who | None = None
 
 
 @dataclass
@@ -169,7 +176,8 @@ class CommandSpec:
 class Registry:
     """The commands, built once from an explicit list of specs."""
 
-    def __init__(self, specs: Iterable[CommandSpec]) -> None:
+    def __init__(self, specs: Iterable[CommandSpec], who: Sequence[Who] = ()) -> None:
+        self._who = tuple(who)
         self._specs: list[CommandSpec] = []
         self._by_word: dict[str, CommandSpec] = {}
         for spec in specs:
@@ -195,6 +203,20 @@ class Registry:
                 return self._by_word[two], tokens[1:]
         spec = self._by_word.get(parsed.name)
         return (spec, tokens) if spec else None
+
+    @property
+    def who_sources(self) -> tuple[Who, ...]:
+        """The areas' ``who`` functions this registry consults, in area order."""
+        return self._who
+
+    def who(self, spec: CommandSpec, messages: Messages) -> str:
+        """Who may run ``spec``, in words: from the permission table that decides
+        (the areas' ``who``), else its audience. ``!help`` and the README both say this."""
+        for area_who in self._who:
+            said = area_who(spec.name, messages)
+            if said is not None:
+                return said
+        return messages.t(f"permission.{spec.audience.value}")
 
     def lookup(self, words: str) -> CommandSpec | None:
         """The spec named ``words`` (name or alias, case-insensitive, prefix optional)."""

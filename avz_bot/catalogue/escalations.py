@@ -168,6 +168,8 @@ NL: dict[str, str] = {
     "case.event.escalation.unacknowledged": "{reference} is op het laatste niveau niet ontvangen",
     "case.event.escalation.decision_reminder": "herinnerde aan het besluit over {reference}",
     "case.event.escalation.decision_overdue": "meldde dat het besluit over {reference} uitblijft",
+    "esc.who.request": "{members}",
+    "esc.who.overview": "{members} (in de coördinatiekamer: iedereen daar)",
 }
 
 EN: dict[str, str] = {
@@ -324,4 +326,6 @@ EN: dict[str, str] = {
     "case.event.escalation.unacknowledged": "{reference} was not acknowledged at the last level",
     "case.event.escalation.decision_reminder": "reminded of the decision on {reference}",
     "case.event.escalation.decision_overdue": "reported the missing decision on {reference}",
+    "esc.who.request": "{members}",
+    "esc.who.overview": "{members} (in the coordination room: everyone there)",
 }

@@ -28,6 +28,13 @@ NL: dict[str, str] = {
         "een persoon leg je vast in een privégesprek met mij."
     ),
     "guard.command_redacted": "Ik heb je bericht verwijderd.",
+    "help.title.case": "Commando's in deze casuskamer",
+    "help.title.intake": "Commando's in deze intake-/TVO-kamer",
+    "help.title.coordination": "Commando's in de coördinatiekamer",
+    "help.title.helpdesk": "Commando's in deze vraagbaakkamer",
+    "help.title.direct": "Commando's in ons privégesprek",
+    "help.title.other": "Commando's hier",
+    "help.all_hint": "Alle commando's: {prefix}help alles.",
     "guard.command_remove_please": "Verwijder je bericht alsjeblieft.",
 }
 
@@ -54,5 +61,12 @@ EN: dict[str, str] = {
         "person in a direct chat with me."
     ),
     "guard.command_redacted": "I removed your message.",
+    "help.title.case": "Commands in this case room",
+    "help.title.intake": "Commands in this intake/TVO room",
+    "help.title.coordination": "Commands in the coordination room",
+    "help.title.helpdesk": "Commands in this helpdesk room",
+    "help.title.direct": "Commands in our direct chat",
+    "help.title.other": "Commands here",
+    "help.all_hint": "All commands: {prefix}help all.",
     "guard.command_remove_please": "Please delete your message.",
 }

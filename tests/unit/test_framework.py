@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,9 +15,12 @@ from pydantic import BaseModel, Field
 
 from avz_bot.domain.inbound import IncomingCommand
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
+from avz_bot.domain.signals import Place
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
 from avz_bot.services.refusal import Refused
+from avz_bot.services.signals import SignalService
+from avz_bot.settings_sections.cases import CasesSettings
 from commands.arguments import ArgumentError, bind_arguments
 from commands.framework import (
     Audience,
@@ -36,14 +41,33 @@ PRO = Member("@p:avz.test", "Pieter", ORG, frozenset({Role.PROFESSIONAL}))
 KM = Member("@k:avz.test", "Karin", ORG, frozenset({Role.KETENMANAGER}))
 
 
+class FakePlaces:
+    """What ``!help`` asks of the signals service: the kind of room (cases, TVO, DM)."""
+
+    def __init__(self, place: Place | None) -> None:
+        self.place = place
+
+    async def place_of(self, room_id: str, room_members: int | None) -> Place | None:
+        return self.place
+
+
 class FakeServices:
     version = "9.9.9"
 
-    def __init__(self, now: datetime = NOW) -> None:
+    def __init__(self, now: datetime = NOW, place: Place | None = None) -> None:
         self._now = now
+        self._places = FakePlaces(place)
+        self.app = SimpleNamespace(
+            cases_settings=CasesSettings(intake_rooms=["!intake:avz.test"]),
+            helpdesk_settings=SimpleNamespace(rooms=["!desk:avz.test"]),
+        )
 
     def now(self) -> datetime:
         return self._now
+
+    def __getitem__(self, service: type) -> Any:
+        assert service is SignalService
+        return self._places
 
 
 class EchoArgs(BaseModel):
@@ -135,10 +159,23 @@ def test_spec_rejects_unknown_positional_field() -> None:
         )
 
 
-async def dispatch(body: str, member: Member | None = PRO, specs: list[CommandSpec] | None = None):  # type: ignore[no-untyped-def]
-    registry = Registry(specs if specs is not None else [*build_registry().specs(), ECHO, KM_ONLY])
+async def dispatch(  # type: ignore[no-untyped-def]
+    body: str,
+    member: Member | None = PRO,
+    specs: list[CommandSpec] | None = None,
+    *,
+    room: str = "!r:avz.test",
+    place: Place | None = None,
+):
+    base = build_registry()
+    registry = (
+        Registry(specs)
+        if specs is not None
+        else Registry([*base.specs(), ECHO, KM_ONLY], who=base.who_sources)
+    )
+    command = replace(incoming(body), room_id=room)
     return await Dispatcher(registry, Messages(), "!").dispatch(
-        incoming(body), member, FakeServices()
+        command, member, FakeServices(place=place)
     )
 
 
@@ -195,11 +232,11 @@ async def test_audience_is_enforced() -> None:
 
 
 async def test_help_lists_only_visible_commands() -> None:
-    result = await dispatch("!help")
+    result = await dispatch("!help alles")
     assert result.reply is not None
     assert "!ping" in result.reply.plain and "!echo nu" in result.reply.plain
     assert "!geheim" not in result.reply.plain
-    km = await dispatch("!help", member=KM)
+    km = await dispatch("!help all", member=KM)
     assert km.reply is not None and "!geheim" in km.reply.plain
 
 
@@ -429,3 +466,35 @@ async def test_refusals_start_with_a_capital() -> None:
     result = await dispatch("!echo nu")
     assert result.reply is not None
     assert result.reply.plain.startswith("Titel ontbreekt.")
+
+
+@pytest.mark.parametrize(
+    ("room", "place", "title", "shown", "hidden"),
+    [
+        ("!c:avz.test", Place.CASE_ROOM, "casuskamer", ["!actie ", "!regie claim"], ["!vraag"]),
+        ("!t:avz.test", Place.TVO_ROOM, "TVO", ["!tvo besluit", "!casus nieuw"], ["!acties"]),
+        ("!intake:avz.test", None, "intake", ["!casus nieuw"], ["!regie "]),
+        ("!desk:avz.test", None, "vraagbaak", ["!vraag ", "!zoek"], ["!casus nieuw"]),
+        ("!dm:avz.test", Place.DIRECT_CHAT, "privégesprek", ["!mijn", "!signaal "], ["!acties"]),
+    ],
+)
+async def test_help_shows_the_few_commands_that_fit_the_room(
+    room: str, place: Place | None, title: str, shown: list[str], hidden: list[str]
+) -> None:
+    result = await dispatch("!help", room=room, place=place)
+    assert result.reply is not None
+    said = result.reply.plain
+    assert title in said.splitlines()[0]
+    assert all(command in said for command in shown), said
+    assert not any(command in said for command in hidden), said
+    assert "!help alles" in said
+    assert len(said.splitlines()) < 16  # a few, not all 66
+
+
+def test_every_command_help_lists_for_a_room_exists() -> None:
+    from commands.builtin import ROOM_HELP, RoomKind
+
+    names = {spec.name for spec in build_registry().specs()}
+    assert set(ROOM_HELP) == set(RoomKind)
+    for commands in ROOM_HELP.values():
+        assert set(commands) <= names

@@ -76,6 +76,7 @@ class Application:
             self.messages,
             s.bot.command_prefix,
             refuse_unsigned_devices=s.trust.unsigned_devices == "refuse",
+            addressed_as=[*s.bot.names, s.matrix.user_id, s.matrix.user_id[1:].split(":")[0]],
         )
         self.calendar = s.calendar.build()
         self.services = self._app_services()

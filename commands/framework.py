@@ -218,6 +218,11 @@ class Registry:
                 return said
         return messages.t(f"permission.{spec.audience.value}")
 
+    def is_command_word(self, text: str) -> bool:
+        """Whether ``text`` starts with the (first) word of a command name or alias."""
+        words = text.split(maxsplit=1)
+        return bool(words) and any(word.split()[0] == words[0].casefold() for word in self._by_word)
+
     def lookup(self, words: str) -> CommandSpec | None:
         """The spec named ``words`` (name or alias, case-insensitive, prefix optional)."""
         return self._by_word.get(" ".join(words.lower().split()))
@@ -277,10 +282,15 @@ class Dispatcher:
         prefix: str,
         *,
         refuse_unsigned_devices: bool = False,
+        addressed_as: Sequence[str] = (),
     ) -> None:
         self.registry = registry
         self.messages = messages
         self.prefix = prefix
+        #: What people call the bot ("avz-bot", its user id, its localpart), longest first.
+        self.addressed_as = sorted(
+            {name.casefold() for name in addressed_as if name.strip()}, key=len, reverse=True
+        )
         #: Strict trust policy: refuse state-changing commands from devices that are not
         #: cross-signed by their owner.
         self.refuse_unsigned_devices = refuse_unsigned_devices
@@ -294,7 +304,7 @@ class Dispatcher:
         if last is not None and last.body == body:
             return last
         try:
-            parsed = parse_command(body, self.prefix)
+            parsed = parse_command(self._as_command(body), self.prefix)
         except ParseError as exc:
             reading = Reading(body, None, exc, None)
         else:
@@ -302,6 +312,32 @@ class Dispatcher:
             reading = Reading(body, parsed, None, resolved)
         self._last = reading
         return reading
+
+    def _as_command(self, body: str) -> str:
+        """``body`` as a command when people address the bot otherwise: ``! help`` (a
+        space after the prefix, before a command's name), ``avz-bot: help`` or a mention
+        pill (the body then starts with the bot's user id) followed by ``:`` or ``,`` and
+        anything, or by a space and a command's name. Other bodies are returned as is."""
+        stripped = body.lstrip()
+        prefix = self.prefix
+        if stripped.startswith(prefix) and stripped[len(prefix) : len(prefix) + 1].isspace():
+            rest = stripped[len(prefix) :].lstrip()
+            return prefix + rest if self.registry.is_command_word(rest) else body
+        folded = stripped.casefold().removeprefix("@")
+        skipped = len(stripped) - len(folded)
+        for name in self.addressed_as:
+            if not folded.startswith(name.removeprefix("@")):
+                continue
+            after = stripped[skipped + len(name.removeprefix("@")) :]
+            rest = after.lstrip(" \t")
+            if rest[:1] in {":", ","}:
+                rest = rest[1:].strip()
+                if rest.startswith(prefix):
+                    return rest
+                return prefix + (rest or "help")
+            if after[:1].isspace() and self.registry.is_command_word(rest):
+                return prefix + rest
+        return body
 
     def is_command(self, body: str) -> bool:
         """Whether ``body`` is addressed to the bot at all."""

@@ -498,3 +498,37 @@ def test_every_command_help_lists_for_a_room_exists() -> None:
     assert set(ROOM_HELP) == set(RoomKind)
     for commands in ROOM_HELP.values():
         assert set(commands) <= names
+
+
+BOT_NAMES = ("avz-bot", "@avz-bot-1:avz.test", "avz-bot-1")
+
+
+@pytest.mark.parametrize(
+    ("body", "reads_as"),
+    [
+        ("avz-bot: help", "!help"),
+        ("AVZ-bot, help actie", "!help actie"),
+        ("avz-bot help", "!help"),
+        ("avz-bot:", "!help"),
+        ("! help", "!help"),
+        ("!  regie claim", "!regie claim"),
+        ("@avz-bot-1:avz.test: help", "!help"),  # a mention pill (Element)
+        ("@avz-bot-1:avz.test help", "!help"),
+        ("avz-bot-1: !acties", "!acties"),
+        ("@avz-bot: wie", "!wie"),
+    ],
+)
+def test_the_bot_answers_when_addressed_by_name_or_mention(body: str, reads_as: str) -> None:
+    dispatcher = Dispatcher(build_registry(), Messages(), "!", addressed_as=BOT_NAMES)
+    assert dispatcher.is_command(body)
+    expected = dispatcher.read(reads_as).parsed
+    assert dispatcher.read(body).parsed == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["! hoi", "avz-bot is handig", "avz-botje: help", "over avz-bot: help", "!!!", "hallo"],
+)
+def test_chat_about_the_bot_is_not_a_command(body: str) -> None:
+    dispatcher = Dispatcher(build_registry(), Messages(), "!", addressed_as=BOT_NAMES)
+    assert not dispatcher.is_command(body)

@@ -11,9 +11,10 @@ then (``KeyError`` in tests and tools, a logged error and a neutral text in the 
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from avz_bot.catalogue import AREAS
+from avz_bot.domain.suggestions import closest
 from avz_bot.logs import get_logger
 
 log = get_logger(__name__)
@@ -295,6 +296,13 @@ class Messages:
         """The text for ``key`` with ``values`` filled in (a missing key: see the class)."""
         template = self._template(key)
         return template.format(**values) if values else template
+
+    def did_you_mean(self, typed: str, choices: Iterable[str]) -> str:
+        """`` Bedoel je groningen?`` (with a leading space) when one of ``choices`` is
+        close to what was ``typed``, else ``""``: the ``{suggestion}`` of every
+        "unknown value" refusal (``avz_bot.domain.suggestions.closest`` decides)."""
+        close = closest(typed, choices)
+        return "" if close is None else " " + self.t("input.value_suggest", suggestion=close)
 
     def t_lenient(self, key: str, values: Mapping[str, object]) -> str:
         """Like ``t``, but a placeholder without a value renders as "—" (for texts whose

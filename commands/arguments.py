@@ -9,6 +9,7 @@ declare a field's catalogue help key and kind.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -209,7 +210,12 @@ def _explain(spec: ArgumentSpec, exc: ValidationError, messages: Messages) -> li
                 messages.t("error.args.too_long", field=label, limit=ctx.get("max_length"))
             )
         elif kind in {"enum", "literal_error"}:
-            lines.append(messages.t("error.args.choice", field=label, choices=ctx.get("expected")))
+            expected = str(ctx.get("expected", ""))
+            # pydantic says "'a', 'b' or 'c'" (English): the values alone read in any language.
+            choices = re.findall(r"'([^']*)'", expected)
+            shown = ", ".join(choices) or expected
+            line = messages.t("error.args.choice", field=label, choices=shown)
+            lines.append(line + messages.did_you_mean(str(error.get("input", "")), choices))
         else:
             lines.append(messages.t("error.args.invalid", field=label))
     return lines

@@ -159,7 +159,10 @@ async def change_status(ctx: CommandContext, args: StatusArgs) -> HandlerResult:
         status = CaseStatus(args.status.strip().lower())
     except ValueError:
         choices = ", ".join(s.value for s in CaseStatus)
-        message = ctx.messages.t("case.unknown_status", value=args.status, choices=choices)
+        suggestion = ctx.messages.did_you_mean(args.status, [s.value for s in CaseStatus])
+        message = ctx.messages.t(
+            "case.unknown_status", value=args.status, choices=choices, suggestion=suggestion
+        )
         raise Refused(text(message)) from None
     return await _change(
         ctx, lambda s, c: domain.change_status(c.state, ctx.member, status, args.reason, s.now)

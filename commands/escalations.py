@@ -94,7 +94,8 @@ async def request(ctx: CommandContext, args: RequestArgs) -> HandlerResult:
     try:
         route = RouteKind(args.route.strip().lower())
     except ValueError:
-        message = ctx.messages.t("esc.unknown_route", value=args.route)
+        suggestion = ctx.messages.did_you_mean(args.route, [r.value for r in RouteKind])
+        message = ctx.messages.t("esc.unknown_route", value=args.route, suggestion=suggestion)
         raise Refused(text(message)) from None
     flag = args.urgent.strip().lower()
     if flag not in {"", URGENT_WORD}:

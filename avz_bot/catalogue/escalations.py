@@ -67,7 +67,7 @@ NL: dict[str, str] = {
         "Deze opschaling is intussen gewijzigd; er is niets veranderd. Kijk met "
         "{prefix}opschalingen hoe ze er nu voor staat."
     ),
-    "esc.unknown_route": "Onbekende route {value}; kies inhoudelijk of samenwerking.",
+    "esc.unknown_route": "Onbekende route {value}.{suggestion} Kies inhoudelijk of samenwerking.",
     "esc.unknown_flag": "Onbekend woord {value}; bedoel je urgent?",
     "esc.unknown_partner": "Onbekende organisatie {value}.",
     "esc.bad_reference": "{value} is geen opschalingskenmerk (zoals ESC-2026-3).",
@@ -229,7 +229,7 @@ EN: dict[str, str] = {
         "This escalation changed meanwhile; nothing was changed. See {prefix}opschalingen for "
         "where it stands."
     ),
-    "esc.unknown_route": "Unknown route {value}; choose inhoudelijk or samenwerking.",
+    "esc.unknown_route": "Unknown route {value}.{suggestion} Choose inhoudelijk or samenwerking.",
     "esc.unknown_flag": "Unknown word {value}; did you mean urgent?",
     "esc.unknown_partner": "Unknown organisation {value}.",
     "esc.bad_reference": "{value} is not an escalation reference (like ESC-2026-3).",

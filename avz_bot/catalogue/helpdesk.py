@@ -65,7 +65,7 @@ NL: dict[str, str] = {
     "helpdesk.refused.not_helpdesk_room": (
         "Dit kan alleen in een vraagbaakkamer. Stel je vraag daar met {prefix}vraag <thema> <vraag>."
     ),
-    "helpdesk.refused.theme_unknown": "Onbekend thema '{theme}'. Kies uit: {themes}.",
+    "helpdesk.refused.theme_unknown": "Onbekend thema '{theme}'.{suggestion} Kies uit: {themes}.",
     "helpdesk.refused.bsn_in_question": (
         "Je vraag bevat een nummer dat een BSN kan zijn. Stel de vraag zonder gegevens van "
         "personen; er is niets opgeslagen."
@@ -210,7 +210,9 @@ EN: dict[str, str] = {
     "helpdesk.refused.not_helpdesk_room": (
         "This only works in a helpdesk room. Ask your question there with {prefix}vraag <thema> <vraag>."
     ),
-    "helpdesk.refused.theme_unknown": "Unknown theme '{theme}'. Choose from: {themes}.",
+    "helpdesk.refused.theme_unknown": (
+        "Unknown theme '{theme}'.{suggestion} Choose from: {themes}."
+    ),
     "helpdesk.refused.bsn_in_question": (
         "Your question holds a number that may be a BSN. Ask without personal data; "
         "nothing was stored."

@@ -35,6 +35,11 @@ NL: dict[str, str] = {
     "help.title.direct": "Commando's in ons privégesprek",
     "help.title.other": "Commando's hier",
     "help.all_hint": "Alle commando's: {prefix}help alles.",
+    "dates.leftover": (
+        "Bedoel je {date} ({when})? Dan hoort „{rest}” niet bij de datum: een optie loopt "
+        "tot de volgende optie of het einde van het bericht, dus zet andere tekst vóór de "
+        "optie. Er is niets gewijzigd."
+    ),
     "guard.command_remove_please": "Verwijder je bericht alsjeblieft.",
 }
 
@@ -68,5 +73,10 @@ EN: dict[str, str] = {
     "help.title.direct": "Commands in our direct chat",
     "help.title.other": "Commands here",
     "help.all_hint": "All commands: {prefix}help all.",
+    "dates.leftover": (
+        "Did you mean {date} ({when})? Then “{rest}” is not part of the date: an option "
+        "runs to the next option or the end of the message, so put other text before the "
+        "option. Nothing was changed."
+    ),
     "guard.command_remove_please": "Please delete your message.",
 }

@@ -90,6 +90,11 @@ async def test_inputs_as_people_type_them(world: BotWorld) -> None:
     assert lines[0].endswith("vastgelegd: bel de huisarts"), first.body
     assert "14:00" in lines[-1] and "geen tijd genoemd" not in first.body, first.body
 
+    # Text after a deadline is not silently dropped or guessed: the bot asks.
+    unclear = await ask(pieter, room, bot, "!actie Anouk bel deadline=vrijdag 14:00 de huisarts")
+    assert unclear.body.startswith("Bedoel je vrijdag 14:00 ("), unclear.body
+    assert "„de huisarts”" in unclear.body and "Er is niets gewijzigd" in unclear.body
+
     # People by the registry's name the bot prints ("Anouk Bakker — …"): first name too.
     second = await ask(
         pieter, room, bot, '!actie Anouk "Verslag rondsturen" deadline="vrijdag 14:00"'
@@ -108,7 +113,7 @@ async def test_inputs_as_people_type_them(world: BotWorld) -> None:
 
     # "@room" typed in a description never reaches a body or the HTML as "@room".
     listed = await ask(pieter, room, bot, "!acties")
-    assert "dossier bijwerken" in listed.body
+    assert "dossier bijwerken" in listed.body and "#4" not in listed.body
     assert "@room" not in listed.body and f"@{WORD_JOINER}room" in listed.body
     assert listed.formatted_body is not None and "@room" not in listed.formatted_body
 

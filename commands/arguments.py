@@ -119,20 +119,26 @@ def bind_arguments(
     ``people`` (the room's registered members), so every command gets it alike.
     """
     data: dict[str, object] = {}
-    words = [t.value for t in tokens if t.key is None]
+    words: list[str] = []
     by_option = {spec.option_name(name): name for name in spec.args.model_fields}
     for token in tokens:
         if token.key is None:
+            words.append(token.value)
             continue
         field_name = by_option.get(token.key)
         if field_name is None or field_name in spec.positional or field_name == spec.rest:
             raise ArgumentError([_unknown_option(spec, token.key, messages)])
         if token.key in data:
             raise ArgumentError([messages.t("error.args.duplicate_option", option=token.key)])
-        kind = _person_kind(spec.args.model_fields[field_name])
-        data[token.key] = (
-            _resolve_person([token.value], people, kind, messages)[0] if kind else token.value
-        )
+        info = spec.args.model_fields[field_name]
+        kind = _person_kind(info)
+        value = token.value
+        if not kind and not _free_text(info) and len(value.split()) > 1:
+            # A coded value (ernst=hoog) is one word: the words typed after it are the
+            # command's text ("!signaal overlast ernst=hoog buren klagen").
+            value, *after = value.split()
+            words.extend(after)
+        data[token.key] = _resolve_person([value], people, kind, messages)[0] if kind else value
     # Keyed by the option word (the field's alias): that is what pydantic validates.
     for index, name in enumerate(spec.positional):
         if words:

@@ -532,3 +532,10 @@ def test_the_bot_answers_when_addressed_by_name_or_mention(body: str, reads_as: 
 def test_chat_about_the_bot_is_not_a_command(body: str) -> None:
     dispatcher = Dispatcher(build_registry(), Messages(), "!", addressed_as=BOT_NAMES)
     assert not dispatcher.is_command(body)
+
+
+async def test_words_after_a_coded_option_value_are_the_commands_text() -> None:
+    """``!signaal overlast ernst=hoog buren klagen``: a coded value (a pattern, a number,
+    a choice) is one word; a free-text option takes everything up to the next option."""
+    result = await dispatch("!echo nu Hallo aantal=3 daar reden=geen tijd meer")
+    assert result.reply is not None and result.reply.plain == "Hallo daar|geen tijd meer|3"

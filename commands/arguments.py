@@ -170,7 +170,7 @@ def bind_arguments(
 def _free_text(info: FieldInfo) -> bool:
     """Whether a field takes free text (a plain ``str`` without a pattern)."""
     patterned = any(getattr(m, "pattern", None) for m in info.metadata)
-    return info.annotation is str and not patterned
+    return info.annotation in (str, str | None) and not patterned
 
 
 def _unknown_option(spec: ArgumentSpec, key: str, messages: Messages) -> str:

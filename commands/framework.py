@@ -23,6 +23,7 @@ from avz_bot.formatting import capitalised, paragraphs
 from avz_bot.messages import Messages
 from avz_bot.services.area import Area, Unit
 from avz_bot.services.refusal import Refused
+from commands.addressing import as_command, bot_names
 from commands.arguments import ArgumentError, bind_arguments, help_key
 from commands.parser import ParsedCommand, ParseError, Token, parse_command
 
@@ -288,9 +289,7 @@ class Dispatcher:
         self.messages = messages
         self.prefix = prefix
         #: What people call the bot ("avz-bot", its user id, its localpart), longest first.
-        self.addressed_as = sorted(
-            {name.casefold() for name in addressed_as if name.strip()}, key=len, reverse=True
-        )
+        self.addressed_as = bot_names(addressed_as)
         #: Strict trust policy: refuse state-changing commands from devices that are not
         #: cross-signed by their owner.
         self.refuse_unsigned_devices = refuse_unsigned_devices
@@ -304,7 +303,10 @@ class Dispatcher:
         if last is not None and last.body == body:
             return last
         try:
-            parsed = parse_command(self._as_command(body), self.prefix)
+            parsed = parse_command(
+                as_command(body, self.prefix, self.addressed_as, self.registry.is_command_word),
+                self.prefix,
+            )
         except ParseError as exc:
             reading = Reading(body, None, exc, None)
         else:
@@ -312,32 +314,6 @@ class Dispatcher:
             reading = Reading(body, parsed, None, resolved)
         self._last = reading
         return reading
-
-    def _as_command(self, body: str) -> str:
-        """``body`` as a command when people address the bot otherwise: ``! help`` (a
-        space after the prefix, before a command's name), ``avz-bot: help`` or a mention
-        pill (the body then starts with the bot's user id) followed by ``:`` or ``,`` and
-        anything, or by a space and a command's name. Other bodies are returned as is."""
-        stripped = body.lstrip()
-        prefix = self.prefix
-        if stripped.startswith(prefix) and stripped[len(prefix) : len(prefix) + 1].isspace():
-            rest = stripped[len(prefix) :].lstrip()
-            return prefix + rest if self.registry.is_command_word(rest) else body
-        folded = stripped.casefold().removeprefix("@")
-        skipped = len(stripped) - len(folded)
-        for name in self.addressed_as:
-            if not folded.startswith(name.removeprefix("@")):
-                continue
-            after = stripped[skipped + len(name.removeprefix("@")) :]
-            rest = after.lstrip(" \t")
-            if rest[:1] in {":", ","}:
-                rest = rest[1:].strip()
-                if rest.startswith(prefix):
-                    return rest
-                return prefix + (rest or "help")
-            if after[:1].isspace() and self.registry.is_command_word(rest):
-                return prefix + rest
-        return body
 
     def is_command(self, body: str) -> bool:
         """Whether ``body`` is addressed to the bot at all."""

@@ -14,6 +14,15 @@ installs into them from PyPI, and re-installs only when ``pyproject.toml`` or
     python3 dev.py bench reminders [ARGS...]   10,000 reminders, a burst of 1,000
     python3 dev.py bench province [ARGS...]    a whole province, bot as deployed (bench/province.py)
     python3 dev.py bench core [ARGS...]        the core's CPU per command, in-process (bench/core.py)
+    python3 dev.py bench tvo [ARGS...]         15 cases under Synapse's default rate limits
+    python3 dev.py bench board [ARGS...]       the case board at province scale (bench/board.py)
+    python3 dev.py bench access-log [ARGS...]  access log cost per command; the access export
+    python3 dev.py lock              re-resolve requirements.lock and requirements-dev.lock
+                                     (pinned, with hashes; run it after changing dependencies)
+
+Installs are reproducible: ``.venv`` gets exactly the versions and files (sha256) in
+``requirements-dev.lock`` (pip ``--require-hashes``), then the bot itself without
+dependencies; the container image installs ``requirements.lock`` the same way.
 """
 
 from __future__ import annotations
@@ -29,6 +38,12 @@ ROOT = Path(__file__).resolve().parent
 BOT_VENV = ROOT / ".venv"
 SYNAPSE_VENV = ROOT / ".venv-synapse"
 SYNAPSE_REQUIREMENTS = ROOT / "config" / "synapse-requirements.txt"
+#: Runtime dependencies, pinned with hashes (the image installs these).
+RUNTIME_LOCK = ROOT / "requirements.lock"
+#: Runtime and development dependencies, pinned with hashes (``.venv``, the demo, CI).
+DEV_LOCK = ROOT / "requirements-dev.lock"
+#: The resolver ``dev.py lock`` uses (installed into ``.venv`` on demand).
+UV_REQUIREMENT = "uv>=0.5"
 
 
 def _python(env_dir: Path) -> Path:
@@ -54,15 +69,74 @@ def _ensure_venv(env_dir: Path, install_args: list[str], stamp_source: list[Path
     pip = [str(_python(env_dir)), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
     subprocess.run([*pip, *install_args], check=True, cwd=ROOT)
+    if env_dir == BOT_VENV:
+        # The bot itself, editable, without touching the locked dependencies.
+        subprocess.run([*pip, "--no-deps", "-e", "."], check=True, cwd=ROOT)
     stamp.write_text(wanted)
 
 
+#: The browser the board's end-to-end tests drive (Debian's packages; never a download of
+#: Playwright's own browser build).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+def _ensure_chromium() -> None:
+    """Install Debian's chromium and chromium-driver when missing (as root, with apt).
+
+    Without root or apt the board's browser tests skip with the reason, except where
+    ``AVZ_REQUIRE_E2E=1`` (CI), where they fail.
+    """
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return
+    if os.geteuid() != 0 or not Path("/usr/bin/apt-get").exists():
+        print("dev.py: chromium is missing (install chromium and chromium-driver)", flush=True)
+        return
+    print("dev.py: installing chromium and chromium-driver (apt-get)", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"], check=True, env=env
+    )
+
+
 def setup() -> None:
-    """Create or update both virtual environments."""
+    """Create or update both virtual environments, and install the test browser."""
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
         sys.exit("dev.py: Python 3.11 or newer is required")
-    _ensure_venv(BOT_VENV, ["-e", ".[dev]"], [ROOT / "pyproject.toml"])
+    _ensure_venv(
+        BOT_VENV,
+        ["--require-hashes", "-r", str(DEV_LOCK)],
+        [ROOT / "pyproject.toml", DEV_LOCK],
+    )
     _ensure_venv(SYNAPSE_VENV, ["-r", str(SYNAPSE_REQUIREMENTS)], [SYNAPSE_REQUIREMENTS])
+    _ensure_chromium()
+
+
+def lock(extra_args: list[str]) -> int:
+    """Re-resolve both lockfiles from ``pyproject.toml`` (PyPI, hashes for every file).
+
+    The development lock is constrained by the runtime lock, so the image and ``.venv``
+    run the same versions of everything the bot imports.
+    """
+    py = str(_python(BOT_VENV))
+    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, UV_REQUIREMENT], check=True)
+    # With -o, uv prefers the versions already in the file: only what pyproject.toml
+    # now asks for changes (``--upgrade`` goes through ``dev.py lock --upgrade``).
+    uv = [py, "-m", "uv", "pip", "compile", "--quiet", "--generate-hashes", "--universal"]
+    uv += ["--python-version", "3.11", "--custom-compile-command", "python3 dev.py lock"]
+    uv += extra_args
+    for out, extra in ((RUNTIME_LOCK, []), (DEV_LOCK, ["--extra", "dev", "-c", str(RUNTIME_LOCK)])):
+        subprocess.run([*uv, *extra, "-o", str(out), "pyproject.toml"], cwd=ROOT, check=True)
+        print(f"dev.py: wrote {out.name}", flush=True)
+    return 0
+
+
+def _bootstrap_and_lock(extra_args: list[str]) -> int:
+    """No lock and no ``.venv`` yet: create an empty one for the resolver."""
+    venv.EnvBuilder(with_pip=True, clear=True).create(BOT_VENV)
+    return lock(extra_args)
 
 
 def _run(args: list[str]) -> int:
@@ -77,6 +151,8 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 0
     command, rest = argv[0], argv[1:]
+    if command == "lock":  # needs only a Python with pip: no setup (it may be outdated)
+        return lock(rest) if _python(BOT_VENV).exists() else _bootstrap_and_lock(rest)
     setup()
     py = str(_python(BOT_VENV))
     if command == "setup":
@@ -95,8 +171,14 @@ def main(argv: list[str]) -> int:
             return _run([py, "bench/reminders.py", *rest[1:]])
         if rest and rest[0] == "province":
             return _run([py, "bench/province.py", *rest[1:]])
+        if rest[:1] == ["board"]:
+            return _run([py, "bench/board.py", *rest[1:]])
         if rest[:1] == ["core"]:
             return _run([py, "bench/core.py", *rest[1:]])
+        if rest[:1] == ["tvo"]:
+            return _run([py, "bench/tvo_morning.py", *rest[1:]])
+        if rest and rest[0] == "access-log":
+            return _run([py, "bench/access_log.py", *rest[1:]])
         return _run([py, "bench/run.py", *rest])
     print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)
     return 2

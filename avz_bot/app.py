@@ -17,16 +17,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from avz_bot import __version__
+from avz_bot.board_web import BoardWeb, BoardWebConfig
 from avz_bot.clock import Clock, SystemClock
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.http import OpsServer, Readiness
 from avz_bot.lock import InstanceLock
 from avz_bot.logs import get_logger
-from avz_bot.matrix.adapter import MatrixAdapter
+from avz_bot.matrix.adapter import MatrixAdapter, StoppedError
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
-from avz_bot.partners_config import load_partners
+from avz_bot.partners_config import load_partners, scope_problems
+from avz_bot.private_files import ensure_private, make_private_dir
 from avz_bot.runtime.core import BotCore
 from avz_bot.runtime.units import AppServices
 from avz_bot.scheduling import Scheduler
@@ -71,13 +73,7 @@ class Application:
         # Lenient: a missing text is logged and degrades one reply (see Messages).
         self.messages = Messages(s.bot.locale, strict=False)
         self.registry = build_registry()
-        self.dispatcher = Dispatcher(
-            self.registry,
-            self.messages,
-            s.bot.command_prefix,
-            refuse_unsigned_devices=s.trust.unsigned_devices == "refuse",
-            addressed_as=[*s.bot.names, s.matrix.user_id, s.matrix.user_id[1:].split(":")[0]],
-        )
+        self.dispatcher = self._dispatcher()
         self.calendar = s.calendar.build()
         self.services = self._app_services()
         # Filled from the partner registry at start-up; read by the key-sharing policy.
@@ -116,13 +112,41 @@ class Application:
             timedelta(seconds=s.reports.gauge_refresh_seconds),
             open_escalations=EscalationReportLoader(),
         )
+        self.board_web = self._board_web()
+        board = self.board_web.routes if self.board_web is not None else None
         self.ops = OpsServer(
-            s.http.host, s.http.port, self.metrics, self.readiness, self.gauges.refresh
+            s.http.host, s.http.port, self.metrics, self.readiness, self.gauges.refresh, board
         )
         self.stop_event = asyncio.Event()
         self.started = asyncio.Event()
         self._reload_lock = asyncio.Lock()
         self._reload_tasks: set[asyncio.Task[bool]] = set()
+
+    def _dispatcher(self) -> Dispatcher:
+        """The command dispatcher; it answers to the bot's names ("avz-bot: help"), its
+        user id (a mention pill) and its localpart as well as to the prefix."""
+        s = self.settings
+        localpart = s.matrix.user_id[1:].split(":")[0]
+        return Dispatcher(
+            self.registry,
+            self.messages,
+            s.bot.command_prefix,
+            refuse_unsigned_devices=s.trust.unsigned_devices == "refuse",
+            addressed_as=[*s.bot.names, s.matrix.user_id, localpart],
+        )
+
+    def _board_web(self) -> BoardWeb | None:
+        """The case board on the operations endpoint (``[board]``), or None when off."""
+        s = self.settings
+        if not s.board.enabled:
+            return None
+        own = s.matrix.user_id.split(":", 1)[1]
+        urls = {own: s.matrix.homeserver, **s.board.openid_urls}
+        allowed = set(s.matrix.allowed_servers) | {own}
+        config = BoardWebConfig(
+            s.board, s.cases, {k: v for k, v in urls.items() if k in allowed}, s.bot.locale
+        )
+        return BoardWeb(config, self.database, self.services.bind, self.clock)
 
     def _core(self) -> BotCore:
         """The inbound runtime: exactly-once commands, reactions, rooms, parked events."""
@@ -156,8 +180,13 @@ class Application:
             signal_settings=s.signals,
             escalation_settings=s.escalations,
             helpdesk_settings=s.helpdesk,
+            board_settings=s.board.model_copy(
+                update={"public_url": s.board.public_url or f"http://{s.http.host}:{s.http.port}"}
+            ),
             analyzer=DutchAnalyzer(s.helpdesk.synonyms),
             limits=s.limits,
+            privacy_settings=s.privacy,
+            operations_settings=s.operations,
         )
 
     def _wire_areas(self) -> dict[str, JobHandler]:
@@ -214,6 +243,10 @@ class Application:
         Raises ``ConfigError`` for an invalid file (nothing changes).
         """
         orgs, members = load_partners(self.settings.partners.file)
+        s = self.settings
+        unknown = scope_problems(members, s.cases.municipalities, s.helpdesk.themes)
+        if unknown:  # a misspelt municipality would silently give nobody the role
+            raise ConfigError.of(unknown)
         now = self.clock.now()
         try:
             async with self.database.session() as session, session.begin():
@@ -298,8 +331,13 @@ class Application:
         os.replace(tmp, path)
 
     async def run(self) -> None:
-        """Run until ``stop()`` (or SIGTERM via the CLI); cleans up in reverse order."""
-        self.settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+        """Run until ``stop()`` (or SIGTERM via the CLI); cleans up in reverse order.
+
+        Refuses to start (``NotPrivateError``) while the data directory or a secret file
+        is readable by other users.
+        """
+        make_private_dir(self.settings.storage.data_dir)
+        ensure_private(self.settings.storage.data_dir, self.settings.secret_files)
         self.lock.acquire()
         try:
             await self.database.check_schema()
@@ -307,7 +345,11 @@ class Application:
             if self.settings.http.enabled:
                 await self.ops.start()
             try:
-                await self.adapter.connect(self.stop_event)
+                try:
+                    await self.adapter.connect(self.stop_event)
+                except StoppedError:  # SIGTERM while the homeserver was away: a clean stop
+                    log.info("stopped before the homeserver could be reached")
+                    return
                 try:
                     await self.adapter.ensure_identity(
                         self.settings.cross_signing_key_path, self.settings.matrix.key_file_secret

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from avz_bot import __version__, signal_keys
+from avz_bot import __version__, privacy_cli, signal_keys
 from avz_bot.settings import ConfigError, Settings, load_settings
 
 DEFAULT_CONFIG = Path("config/avz-bot.toml")
@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check-config", help="validate the configuration and partner registry, then exit"
     )
+    sub.add_parser(
+        "check",
+        help="check-config, then the live homeserver: reachable, the bot's token, its rate limit",
+    )
     partners = sub.add_parser("partners", help="the partner registry of the running bot")
     partners_sub = partners.add_subparsers(dest="partners_command", required=True, metavar="ACTION")
     partners_sub.add_parser(
@@ -76,7 +80,27 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--municipality", default=None, help="only this municipality")
     report.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
     signal_keys.add_parser(sub)
+    privacy_cli.add_parser(sub)
+    _global_options_everywhere(parser)
     return parser
+
+
+def _global_options_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--config`` after the subcommand too (``avz-bot db status --config x``),
+    as people type it. ``SUPPRESS`` keeps a subcommand that was not given it from
+    overwriting the value given before the subcommand."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for child in action.choices.values():
+            if "--config" not in child._option_string_actions:
+                child.add_argument(
+                    "--config",
+                    metavar="PATH",
+                    default=argparse.SUPPRESS,
+                    help="configuration file (as before the command)",
+                )
+            _global_options_everywhere(child)
 
 
 RESET_WARNING = (
@@ -109,8 +133,9 @@ async def _identity(settings: Settings, action: str, yes: bool) -> int:
     from avz_bot.matrix.adapter import MatrixAdapter
     from avz_bot.matrix.identity import IdentityError
     from avz_bot.metrics import BotMetrics
+    from avz_bot.private_files import make_private_dir
 
-    settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.storage.data_dir)
     with InstanceLock(settings.storage.data_dir):
         adapter = MatrixAdapter(
             settings.matrix, settings.storage.data_dir, SystemClock(), BotMetrics()
@@ -199,28 +224,33 @@ async def _partners_reload(settings: Settings) -> int:
     return _fail(f"no answer from avz-bot (pid {pid}) within {RELOAD_WAIT_SECONDS:.0f}s", 1)
 
 
-async def _check_config(settings: Settings) -> int:
-    from avz_bot.partners_config import load_partners
+def _check_config(config_path: Path) -> int:
+    """Every problem at once (``avz_bot.config_check``); exit 2 if there is any."""
+    from avz_bot.config_check import check
 
-    orgs, members = load_partners(settings.partners.file)
-    settings.calendar.build()  # raises ConfigError with the setting named
-    try:
-        settings.reminders.policy()
-    except ValueError as exc:
-        raise ConfigError(f"reminders: {exc}") from None
-    print(
-        "configuration OK: "
-        f"homeserver {settings.matrix.homeserver}, bot {settings.matrix.user_id}, "
-        f"{len(orgs)} organisations, {len(members)} members, "
-        f"database {settings.database_url.split('://', 1)[0]}"
-    )
+    result = check(config_path)
+    for warning in result.warnings:
+        print(f"avz-bot: warning: {warning}", file=sys.stderr)
+    if result.problems:
+        return _fail(ConfigError.of(result.problems).args[0])
+    print(f"configuration OK: {result.summary}")
     return 0
 
 
+async def _check_live(settings: Settings) -> int:
+    """``avz-bot check``: the homeserver as the bot sees it (``avz_bot.homeserver_check``)."""
+    from avz_bot.homeserver_check import check_homeserver
+
+    result = await check_homeserver(settings)
+    print("\n".join(result.lines))
+    return 0 if result.ok else 1
+
+
 async def _db(settings: Settings, action: str) -> int:
+    from avz_bot.private_files import make_private_dir
     from storage.db import Database
 
-    settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.storage.data_dir)
     database = Database(settings.database_url)
     try:
         if action == "upgrade":
@@ -231,6 +261,8 @@ async def _db(settings: Settings, action: str) -> int:
             head = database.head_revision()
             state = "up to date" if current == head else "needs `avz-bot db upgrade`"
             print(f"database revision {current or '(empty)'}, code expects {head}: {state}")
+            if current != head:
+                return 1  # for scripts and deploy hooks: an upgrade is due
     finally:
         await database.dispose()
     return 0
@@ -259,32 +291,46 @@ async def _report(settings: Settings, period: str | None, muni: str | None, out:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``avz-bot`` console script."""
+    from avz_bot.private_files import PRIVATE_UMASK
+
+    # Whatever the operator's umask: what the bot creates is for the bot alone (0700/0600).
+    os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         from avz_bot.demo import run_demo
 
         return asyncio.run(run_demo(keep=args.keep))
+    if args.command in {"check-config", "check"}:
+        code = _check_config(_config_path(args.config))
+        if code != 0 or args.command == "check-config":
+            return code
+        return asyncio.run(_check_live(load_settings(_config_path(args.config))))
     try:
-        settings = load_settings(_config_path(args.config))
+        # Commands that only read the database need no encryption-store key.
+        store_key = args.command not in {"report", "db", "partners"}
+        settings = load_settings(_config_path(args.config), store_key=store_key)
     except ConfigError as exc:
         return _fail(str(exc))
     from avz_bot.lock import AlreadyRunningError
     from avz_bot.logs import configure_logging
     from avz_bot.matrix.adapter import StartupError
+    from avz_bot.private_files import NotPrivateError
     from storage.db import SchemaMismatchError
 
     configure_logging(settings.logging.level, settings.logging.format)
     try:
         if args.command == "run":
             return asyncio.run(_run(settings))
-        if args.command == "check-config":
-            return asyncio.run(_check_config(settings))
         if args.command == "partners":
             return asyncio.run(_partners_reload(settings))
         if args.command == "report":
             return asyncio.run(_report(settings, args.period, args.municipality, args.out))
         if args.command == "signals":
             return asyncio.run(signal_keys.run(settings, args.status, args.append_to))
+        if args.command == "privacy":
+            return asyncio.run(
+                privacy_cli.run(settings, args.privacy_command, getattr(args, "out", None))
+            )
         if args.command == "identity":
             return asyncio.run(
                 _identity(settings, args.identity_command, getattr(args, "yes", False))
@@ -292,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_db(settings, args.db_command))
     except ConfigError as exc:
         return _fail(str(exc))
-    except (AlreadyRunningError, StartupError, SchemaMismatchError) as exc:
+    except (AlreadyRunningError, StartupError, SchemaMismatchError, NotPrivateError) as exc:
         return _fail(str(exc), 1)
     except OSError as exc:
         return _fail(f"{type(exc).__name__}: {exc.strerror or exc}", 1)

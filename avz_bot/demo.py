@@ -13,6 +13,7 @@ import asyncio
 import re
 import secrets
 import shutil
+import signal
 import sys
 import tempfile
 import textwrap
@@ -193,11 +194,12 @@ async def run_demo(keep: bool = False) -> int:
     configure_logging("WARNING", "text", file=base / "demo.log")
     synapse = SynapseServer(base / "synapse", server_name=SERVER_NAME)
     print("avz-bot demo: starting a local Synapse homeserver on loopback …", flush=True)
-    await synapse.start()
     running: BotProcess | None = None
     partners: dict[str, PartnerClient] = {}
     passwords: dict[str, str] = {}
+    _cancel_on_signals()
     try:
+        await synapse.start()
         bot_password = secrets.token_urlsafe(16)
         bot_id = await synapse.register_user("avz-bot", bot_password)
         for person in PEOPLE:
@@ -254,6 +256,8 @@ async def run_demo(keep: bool = False) -> int:
         print("avz-bot demo: bot stopped cleanly (SIGTERM, exit code 0).", flush=True)
         return 0
     except (KeyboardInterrupt, asyncio.CancelledError):
+        keep = False  # stopped by Ctrl-C or SIGTERM: nothing is left running or on disk
+        print("avz-bot demo: stopping the bot and the homeserver …", flush=True)
         return 0
     finally:
         for client in partners.values():
@@ -263,6 +267,22 @@ async def run_demo(keep: bool = False) -> int:
         await synapse.stop()
         if not keep:
             shutil.rmtree(base, ignore_errors=True)
+
+
+def _cancel_on_signals() -> None:
+    """SIGTERM and SIGINT cancel the demo (once), so that its ``finally`` stops the bot
+    and the homeserver it started; the default SIGTERM would leave both running."""
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+
+    def cancel() -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)  # a second signal must not cut the cleanup short
+        task.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, cancel)
 
 
 async def _case_rooms(partners: dict[str, PartnerClient]) -> CaseRooms:

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+import os
+import platform
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
+)
+
+from avz_bot import __version__
+
+#: Set by the image build (deploy/Containerfile) to the commit it was built from.
+BUILD_COMMIT_ENV = "AVZ_BUILD_COMMIT"
 
 
 class BotMetrics:
@@ -10,6 +26,19 @@ class BotMetrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
+        # The process (process_start_time_seconds, process_resident_memory_bytes,
+        # process_open_fds, process_cpu_seconds_total; from /proc on Linux), the Python
+        # runtime (python_info) and the build (avz_build_info).
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        self.build = Info("avz_build", "Version and build of this bot.", registry=self.registry)
+        self.build.info(
+            {
+                "version": __version__,
+                "commit": os.environ.get(BUILD_COMMIT_ENV, "unknown"),
+                "python": platform.python_version(),
+            }
+        )
         self.commands = Counter(
             "avz_commands_total",
             "Commands handled, by command name and outcome.",

@@ -7,7 +7,9 @@ It is the source of truth for who may use the bot; at start-up and on reload (SI
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +27,8 @@ from avz_bot.settings import ConfigError
 
 MATRIX_ID_PATTERN = r"^@[a-z0-9._=/+-]+:[A-Za-z0-9.-]+(:[0-9]+)?$"
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+#: The regional driehoek's scope (``driehoek = ["regio"]``), besides municipality codes.
+REGIONAL_SCOPE = "regio"
 Code = Annotated[str, Field(pattern=CODE_PATTERN)]
 
 
@@ -141,3 +145,35 @@ def load_partners(path: Path) -> tuple[list[Organisation], list[Member]]:
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"partners file {path}: {where}: {msg}") from None
     return parsed.to_domain()
+
+
+def scope_problems(
+    members: Iterable[Member], municipalities: Iterable[str], themes: Iterable[str]
+) -> list[str]:
+    """Scoped roles naming a municipality or theme that is not configured (a typo such as
+    ``tvo = ["groningn"]`` would otherwise silently give nobody the TVO role)."""
+    places = set(municipalities)
+    known = {
+        ScopedRoleKind.TVO: (places, "cases.municipalities"),
+        ScopedRoleKind.WETHOUDER: (places, "cases.municipalities"),
+        ScopedRoleKind.DRIEHOEK: (places | {REGIONAL_SCOPE}, "cases.municipalities or regio"),
+        ScopedRoleKind.THEME: (set(themes), "helpdesk.themes"),
+        ScopedRoleKind.BACKUP_THEME: (set(themes), "helpdesk.themes"),
+    }
+    found: list[str] = []
+    for member in members:
+        for role in sorted(member.scoped_roles, key=lambda r: (r.kind.value, r.scope)):
+            if role.kind not in known:
+                continue
+            allowed, source = known[role.kind]
+            if role.scope not in allowed:
+                found.append(
+                    f"partners: {member.matrix_id}: {role.kind.value} = [{role.scope!r}] "
+                    f"is not in {source}{_suggestion(role.scope, allowed)}"
+                )
+    return found
+
+
+def _suggestion(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -9,7 +9,6 @@ the TOML file: they come from the environment (``AVZ_MATRIX__PASSWORD``,
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
 from datetime import date, time
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -25,6 +24,7 @@ from pydantic import (
 )
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -33,12 +33,19 @@ from pydantic_settings import (
 from avz_bot.domain.workdays import DEFAULT_DAYS_OFF, WorkCalendar
 from avz_bot.messages import CATALOGUES
 from avz_bot.settings_sections.agreements import ReminderSettings
+from avz_bot.settings_sections.board import BoardSettings
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from avz_bot.settings_sections.loading import (
+    describe_errors,
+    paths_relative_to,
+    room_alias_problems,
+)
 from avz_bot.settings_sections.operations import OperationsSettings
+from avz_bot.settings_sections.privacy import PrivacySettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 
@@ -56,7 +63,23 @@ MIN_PICKLE_KEY_LENGTH = 16
 
 
 class ConfigError(Exception):
-    """A setting is missing or invalid; the message names the setting and the problem."""
+    """A setting is missing or invalid; the message names the setting and the problem.
+
+    ``problems`` holds every problem found (one line each); the message is the only one,
+    or all of them under a count.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems if problems is not None else [message]
+
+    @classmethod
+    def of(cls, problems: list[str]) -> ConfigError:
+        """One error for all ``problems`` (at least one)."""
+        if len(problems) == 1:
+            return cls(problems[0], problems)
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        return cls(f"{len(problems)} problems in the configuration:\n{listed}", problems)
 
 
 def _read_secret_file(path: Path, setting: str) -> str:
@@ -94,6 +117,9 @@ class MatrixSettings(BaseModel):
     #: Upper bound for the reconnect backoff.
     max_backoff_seconds: float = Field(default=60.0, ge=1)
 
+    # False only while ``load_settings(..., store_key=False)`` runs (like ``_toml_path``).
+    _pickle_key_required: ClassVar[bool] = True
+
     @field_validator("homeserver")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -111,6 +137,8 @@ class MatrixSettings(BaseModel):
             self.cross_signing_key = SecretStr(
                 _read_secret_file(self.cross_signing_key_file, "cross_signing_key")
             )
+        if self.pickle_key is None and not MatrixSettings._pickle_key_required:
+            return self  # a command that never opens the encryption store (see load_settings)
         if self.pickle_key is None:
             raise ValueError(
                 "pickle_key is required (set AVZ_MATRIX__PICKLE_KEY or matrix.pickle_key_file)"
@@ -288,10 +316,13 @@ class Settings(BaseSettings):
     reports: ReportSettings = Field(default_factory=ReportSettings)
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    board: BoardSettings = Field(default_factory=BoardSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).
     _toml_path: ClassVar[Path | None] = None
+    _toml_data: ClassVar[dict[str, Any] | None] = None
 
     @classmethod
     def settings_customise_sources(
@@ -304,7 +335,11 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Precedence: explicit arguments, then environment, then the TOML file."""
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if cls._toml_path is not None:
+        if cls._toml_data is not None:
+            # The file as read by ``load_settings``, relative paths already made
+            # relative to the file (``settings_sections.loading``).
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=cls._toml_data))
+        elif cls._toml_path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_path))
         return tuple(sources)
 
@@ -334,20 +369,23 @@ class Settings(BaseSettings):
         """Directory of the end-to-end encryption store."""
         return self.storage.data_dir / "crypto"
 
-
-def _format_error(error: Mapping[str, Any]) -> str:
-    location = ".".join(str(part) for part in error.get("loc", ()))
-    message = str(error.get("msg", "invalid"))
-    message = message.removeprefix("Value error, ")
-    if error.get("type") == "missing":
-        message = "is required but missing"
-    return f"{location or 'configuration'}: {message}"
+    @property
+    def secret_files(self) -> list[Path]:
+        """The secret files named in the configuration (checked for privacy at start)."""
+        m = self.matrix
+        named = (m.password_file, m.pickle_key_file, m.cross_signing_key_file)
+        return [path for path in (*named, self.signals.keys_file) if path is not None]
 
 
-def load_settings(config_path: Path | None) -> Settings:
+def load_settings(config_path: Path | None, *, store_key: bool = True) -> Settings:
     """Read the TOML file at ``config_path`` (if any) with environment overrides.
 
-    Raises ``ConfigError`` with a one-line message naming the setting and the problem.
+    ``store_key=False`` for commands that only read the database (``report``, ``db``):
+    they never open the encryption store, so its key (``matrix.pickle_key``) may be absent.
+
+    Relative paths in the file are relative to the file's directory. Raises
+    ``ConfigError`` naming every invalid setting (one line each; "did you mean" for an
+    unknown key) and every room alias where a room id is needed.
     """
     if config_path is not None:
         try:
@@ -368,13 +406,20 @@ def load_settings(config_path: Path | None) -> Settings:
                     f"{section}.{name}: secrets may not be in the configuration file; use "
                     f"AVZ_{section.upper()}__{name.upper()} or {section}.{name}_file"
                 )
+        Settings._toml_data = paths_relative_to(Settings, raw, config_path.resolve().parent)
+    aliases = room_alias_problems(Settings._toml_data or {})
     Settings._toml_path = config_path
+    MatrixSettings._pickle_key_required = store_key
     try:
-        return Settings()  # type: ignore[call-arg]
+        settings = Settings()  # type: ignore[call-arg]
     except ValidationError as exc:
-        errors = exc.errors()
-        first = _format_error(errors[0])
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ConfigError(first + more) from None
+        raise ConfigError.of(aliases + describe_errors(Settings, exc.errors())) from None
     finally:
         Settings._toml_path = None
+        Settings._toml_data = None
+        MatrixSettings._pickle_key_required = True
+    # Again on the result: an environment override may hold an alias too.
+    aliases = room_alias_problems(settings.model_dump(mode="json"))
+    if aliases:
+        raise ConfigError.of(aliases)
+    return settings

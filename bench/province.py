@@ -212,7 +212,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await admin.dispose()
         url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{pg_database}"
     else:
-        (base / "bot").mkdir(parents=True)
+        (base / "bot").mkdir(parents=True, mode=0o700)  # the bot refuses an open one
         url = f"sqlite+aiosqlite:///{base / 'bot' / 'avz-bot.sqlite3'}"
     database = Database(url)
     bot: BotProcess | None = None

@@ -12,11 +12,13 @@ from typing import Any
 from avz_bot.services.area import Area
 from commands import (
     agreements,
+    board,
     builtin,
     cases,
     conferences,
     escalations,
     helpdesk,
+    privacy,
     reports,
     signals,
 )
@@ -32,6 +34,8 @@ AREAS: tuple[CommandArea, ...] = (
     conferences.AREA,
     helpdesk.AREA,
     reports.AREA,
+    board.AREA,
+    privacy.AREA,
 )
 
 

@@ -72,7 +72,15 @@ ROOM_HELP: dict[RoomKind, tuple[str, ...]] = {
         "herinner",
     ),
     RoomKind.HELPDESK: ("vraag", "vragen", "oppakken", "antwoord", "opgelost", "zoek"),
-    RoomKind.DIRECT: ("mijn", "signaal", "signaal intrekken", "zoek", "herinner", "wie", "ping"),
+    RoomKind.DIRECT: (
+        "mijn",
+        "overzicht",
+        "signaal",
+        "signaal intrekken",
+        "zoek",
+        "herinner",
+        "wie",
+    ),
     RoomKind.OTHER: ("wie", "ping", "zoek"),
 }
 #: ``!help alles`` (``!help all``): every command the sender may use.

@@ -143,6 +143,7 @@ async def _view(
         refusal = domain.check(action, loaded.state, ctx.member)
         if refusal is not None:
             raise Refused(service.refusal_reply(refusal))
+        service.note_read(loaded, ctx.member.matrix_id)
         return await render(service, loaded)
 
     return await _in_case(ctx, op)

@@ -21,6 +21,7 @@ from avz_bot.domain.helpdesk.permissions import (
     Relation,
 )
 from avz_bot.domain.inbound import Reply
+from avz_bot.domain.privacy.reading import lessons_shown
 from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseService
@@ -193,6 +194,7 @@ async def search(ctx: CommandContext, args: SearchArgs) -> HandlerResult:
     async def op(s: HelpdeskService) -> Reply:
         win = s.window(args.page)
         found = await s.search(args.words, win)
+        ctx.services.reads.note(*lessons_shown((hit.reference, hit.title) for hit in found.found))
         return s.view.search(args.words, found, win, ctx.services[CaseService].budget)
 
     return await _run(ctx, op)

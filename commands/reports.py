@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from avz_bot.domain.reports.permissions import PERMISSIONS, ReportAction
+from avz_bot.services.access_log import Shown
 from avz_bot.services.reports.area import AREA as SERVICES
 from avz_bot.services.reports.service import ReportService
 from commands.arguments import help_text
@@ -57,6 +58,9 @@ async def report(ctx: CommandContext, args: ReportArgs) -> HandlerResult:
             {"municipality": municipality, "sections": len(built.sections)},
         )
     )
+    # The files are aggregated figures, but they leave the room: the access log has who
+    # took which report (kind ``report``, ``<period>[/<municipality>]``).
+    ctx.services.reads.note(Shown("report", f"{period.label}/{municipality or '*'}"[:80]))
     return HandlerResult(await service.reply(built))
 
 

@@ -11,14 +11,17 @@ imported from their area's module, never from here. A new area adds its module b
 from __future__ import annotations
 
 from storage import (
+    access_models,
     agreement_models,
     audit_models,
+    board_models,
     case_models,
     conference_models,
     direct_models,
     escalation_models,
     helpdesk_models,
     outbox_models,
+    privacy_models,
     registry_models,
     runtime_models,
     schedule_models,
@@ -26,14 +29,17 @@ from storage import (
 )
 
 __all__ = [
+    "access_models",
     "agreement_models",
     "audit_models",
+    "board_models",
     "case_models",
     "conference_models",
     "direct_models",
     "escalation_models",
     "helpdesk_models",
     "outbox_models",
+    "privacy_models",
     "registry_models",
     "runtime_models",
     "schedule_models",

@@ -9,8 +9,9 @@ long locks on a busy table). Every query filters on an indexed column.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.outbox_models import OutboxRecord
@@ -80,3 +81,42 @@ class RetentionRepository:
         )
         stmt = delete(ReminderRecord).where(ReminderRecord.id.in_(oldest))
         return await _rowcount(self._session, stmt)
+
+
+class RetentionForecast:
+    """How many rows each retention rule of :class:`RetentionRepository` will have
+    deleted by a moment (the same conditions, counted). Never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _count(self, entity: Any, *conditions: ColumnElement[bool]) -> int:
+        total = await self._session.scalar(
+            select(func.count()).select_from(entity).where(*conditions)
+        )
+        return int(total or 0)
+
+    async def counts(
+        self, processed_before: datetime, outbox_before: datetime, finished_before: datetime
+    ) -> dict[str, int]:
+        """Rows past each cut-off, per table."""
+        return {
+            "processed_events": await self._count(
+                ProcessedEventRecord, ProcessedEventRecord.processed_at < processed_before
+            ),
+            "outbox": await self._count(
+                OutboxRecord,
+                OutboxRecord.sent_at.is_not(None),
+                OutboxRecord.sent_at < outbox_before,
+            ),
+            "scheduled_jobs": await self._count(
+                ScheduledJobRecord,
+                ScheduledJobRecord.done_at < finished_before,
+                ScheduledJobRecord.status.in_(JOB_FINISHED_STATUSES),
+            ),
+            "reminders": await self._count(
+                ReminderRecord,
+                (ReminderRecord.sent_at < finished_before)
+                | (ReminderRecord.cancelled_at < finished_before),
+            ),
+        }

@@ -191,6 +191,16 @@ class JobRepository:
         stmt = select(func.count()).where(ScheduledJobRecord.status == JOB_PENDING)
         return int(await self._session.scalar(stmt) or 0)
 
+    async def count_waiting(self, kind: str, after: datetime) -> int:
+        """How many pending jobs of ``kind`` are due after ``after`` (e.g. room
+        creations waiting for a homeserver rate limit, queued behind each other)."""
+        stmt = select(func.count()).where(
+            ScheduledJobRecord.status == JOB_PENDING,
+            ScheduledJobRecord.kind == kind,
+            ScheduledJobRecord.due_at > after,
+        )
+        return int(await self._session.scalar(stmt) or 0)
+
     # ---- running
     async def _transition(
         self, job_id: int, from_status: str, *conditions: ColumnElement[bool], **values: Any

@@ -10,6 +10,7 @@ from types import ModuleType
 
 from avz_bot.catalogue import (
     agreements,
+    board,
     cases,
     conferences,
     escalations,
@@ -17,6 +18,7 @@ from avz_bot.catalogue import (
     inputs,
     lists,
     operations,
+    privacy,
     reports,
     signals,
 )
@@ -33,4 +35,6 @@ AREAS: tuple[ModuleType, ...] = (
     helpdesk,
     conferences,
     reports,
+    board,
+    privacy,
 )

@@ -39,6 +39,14 @@ NL: dict[str, str] = {
         "Casus {reference} is geopend ({municipality}, {case_type}). Ik maak een "
         "beveiligde kamer aan en nodig uit: {invitees}."
     ),
+    "case.room_delayed": (
+        "{name}: de homeserver remt het aanmaken van kamers af. De kamer van casus "
+        "{reference} volgt vanzelf, naar verwachting rond {time}; je hoeft niets opnieuw te doen."
+    ),
+    "case.invite_delayed": (
+        "De homeserver remt uitnodigingen af: de uitnodiging voor {user} volgt vanzelf, "
+        "naar verwachting rond {time}."
+    ),
     "case.card.title": "Casus {reference}",
     "case.card.title_line": "Werktitel: {title}",
     "case.card.where": "Gemeente: {municipality} · Type: {case_type}",
@@ -184,6 +192,14 @@ EN: dict[str, str] = {
     "case.opened": (
         "Case {reference} is open ({municipality}, {case_type}). I am creating a secure "
         "room and inviting: {invitees}."
+    ),
+    "case.room_delayed": (
+        "{name}: the homeserver is rate-limiting room creation. The room of case {reference} "
+        "follows by itself, expected around {time}; no need to do anything again."
+    ),
+    "case.invite_delayed": (
+        "The homeserver is rate-limiting invitations: the invitation for {user} follows by "
+        "itself, expected around {time}."
     ),
     "case.card.title": "Case {reference}",
     "case.card.title_line": "Working title: {title}",

@@ -137,6 +137,10 @@ NL: dict[str, str] = {
         'Zonder BSN heb ik naam én geboortedatum nodig: naam="…" geboortedatum=dd-mm-jjjj.'
     ),
     "signal.identifier.missing": 'Geef bsn=… of naam="…" geboortedatum=dd-mm-jjjj.',
+    "signal.restricted": (
+        "Over deze persoon kan nu niets worden vastgelegd of gekoppeld. Neem contact op met "
+        "het contactpunt privacy van het netwerk."
+    ),
     "signal.not_configured": (
         "Signalen over personen zijn nog niet ingericht (er is geen pseudonimiseringssleutel). "
         "Er is niets vastgelegd; vraag de beheerder."
@@ -306,6 +310,10 @@ EN: dict[str, str] = {
         'Without a BSN I need both name and date of birth: naam="…" geboortedatum=dd-mm-yyyy.'
     ),
     "signal.identifier.missing": 'Give bsn=… or naam="…" geboortedatum=dd-mm-yyyy.',
+    "signal.restricted": (
+        "Nothing can be recorded or linked about this person now. Contact the network's "
+        "privacy contact point."
+    ),
     "signal.not_configured": (
         "Signals about persons are not set up yet (no pseudonym key). Nothing was recorded; "
         "ask the administrator."

@@ -22,6 +22,9 @@ class Role(StrEnum):
     KETENMANAGER = "ketenmanager"
     EXPERT = "expert"
     ADMIN = "admin"
+    #: The network's contact point / privacy officer (issue 22): access log, requests of
+    #: persons concerned, retention proof.
+    PRIVACY = "privacy"
 
 
 class ScopedRoleKind(StrEnum):

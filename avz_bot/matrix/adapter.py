@@ -40,7 +40,7 @@ from avz_bot.matrix.sending import (
     _permanent,
     too_large,
 )
-from avz_bot.matrix.session import MatrixSession, StartupError, SyncHealth
+from avz_bot.matrix.session import MatrixSession, StartupError, StoppedError, SyncHealth
 from avz_bot.matrix.sync import MAX_BACKFILL_PAGES, SYNC_FILTER, SyncLoop
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import InboundPort
@@ -54,6 +54,7 @@ __all__ = [
     "SYNC_FILTER",
     "MatrixAdapter",
     "StartupError",
+    "StoppedError",
     "SyncHealth",
     "_permanent",
     "too_large",

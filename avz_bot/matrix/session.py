@@ -38,6 +38,10 @@ class StartupError(Exception):
     """The bot cannot log in or load its encryption store; the message says why."""
 
 
+class StoppedError(StartupError):
+    """Asked to stop (SIGTERM) before the homeserver could be reached: a clean stop."""
+
+
 def _request_kind(path: str) -> str:
     """A low-cardinality label for a client-server API path (no ids in metrics)."""
     if "/sync" in path:
@@ -237,15 +241,32 @@ class MatrixSession:
                 )
                 return
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                # Every attempt's HTTP session is closed, also when stopping (no
+                # "Unclosed client session" at exit).
+                await self._close_client()
                 if stop is not None and stop.is_set():
-                    raise StartupError("stopped while waiting for the homeserver") from None
+                    raise StoppedError("stopped while waiting for the homeserver") from None
                 log.warning(
                     "homeserver unreachable, retrying",
                     extra={"error_type": type(exc).__name__, "retry_in": delay},
                 )
-                await self._close_client()
-                await self._sleep(delay)
+                await self._wait(delay, stop)
+                if stop is not None and stop.is_set():
+                    raise StoppedError("stopped while waiting for the homeserver") from None
                 delay = min(delay * 2, self._settings.max_backoff_seconds)
+
+    async def _wait(self, seconds: float, stop: asyncio.Event | None) -> None:
+        """Sleep ``seconds``, or less when ``stop`` is set meanwhile (SIGTERM: exit now)."""
+        if stop is None:
+            await self._sleep(seconds)
+            return
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        stopper = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            stopper.cancel()
 
     async def _connect_once(self) -> None:
         creds = self._load_credentials()

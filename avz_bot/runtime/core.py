@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import IncomingCommand, IncomingReaction, Reply
+from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Place, contains_bsn
 from avz_bot.formatting import paragraphs, text
 from avz_bot.logs import get_logger, where
@@ -42,7 +43,8 @@ from avz_bot.runtime.delivery import (
 )
 from avz_bot.runtime.room_events import RoomEvents
 from avz_bot.runtime.undecryptable import EXPLANATION_WINDOW, UndecryptableEvents
-from avz_bot.runtime.units import AppServices
+from avz_bot.runtime.units import AppServices, UnitServices
+from avz_bot.services.access_log import AccessLog
 from avz_bot.services.audit import Audit
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.signals import SignalService
@@ -74,6 +76,26 @@ log = get_logger(__name__)
 SYNC_TOKEN_KEY = "matrix.next_batch"
 #: The sync token is stored at least this often even when no event reached the core.
 SYNC_TOKEN_INTERVAL = timedelta(seconds=30)
+
+
+async def _log_reads(
+    session: AsyncSession,
+    now: datetime,
+    incoming: IncomingCommand,
+    member: Member | None,
+    result: DispatchResult,
+    services: UnitServices,
+) -> None:
+    """The access log entry of what the command showed (``avz_bot.services.access_log``);
+    none when it showed no case or person data."""
+    if result.command is not None:
+        await AccessLog(session, now).record_reads(
+            services.reads,
+            member=member,
+            reader=incoming.sender,
+            command=result.command,
+            room_id=incoming.room_id,
+        )
 
 
 class _Refused(Exception):
@@ -304,6 +326,7 @@ class BotCore:
                     entity_id=note.entity_id,
                     details=note.details,
                 )
+            await _log_reads(session, now, incoming, member, result, services)
             if result.outcome is Outcome.UNREGISTERED:
                 # A refusal changes nothing: no device mark.
                 await Audit(session, now).record(

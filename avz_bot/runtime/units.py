@@ -27,15 +27,19 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import fit_content, fit_reply
 from avz_bot.messages import Messages
+from avz_bot.services.access_log import Reads
 from avz_bot.services.area import Area, SendDirect
 from avz_bot.services.direct import DirectMessages
 from avz_bot.services.directory import MemberDirectory
 from avz_bot.services.outbox import reply_events, txn_id_for
+from avz_bot.settings_sections.board import BoardSettings
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from avz_bot.settings_sections.operations import OperationsSettings
+from avz_bot.settings_sections.privacy import PrivacySettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from commands.areas import service_areas
@@ -65,6 +69,9 @@ class AppServices:
     signal_settings: SignalSettings = field(default_factory=SignalSettings)
     escalation_settings: EscalationSettings = field(default_factory=EscalationSettings)
     helpdesk_settings: HelpdeskSettings = field(default_factory=HelpdeskSettings)
+    board_settings: BoardSettings = field(default_factory=BoardSettings)
+    privacy_settings: PrivacySettings = field(default_factory=PrivacySettings)
+    operations_settings: OperationsSettings = field(default_factory=OperationsSettings)
     analyzer: DutchAnalyzer = field(default_factory=DutchAnalyzer)
     limits: LimitSettings = field(default_factory=LimitSettings)
     #: The registry cache for names; ``invalidate()`` it after every registry sync.
@@ -211,6 +218,7 @@ class UnitServices:
         self._device_cross_signed = device_cross_signed
         self._built: dict[type, object] = {}
         self._direct: DirectMessages | None = None
+        self._reads = Reads()
 
     @property
     def version(self) -> str:
@@ -269,6 +277,11 @@ class UnitServices:
             built = area.build(self)
             self._built[service] = built
         return cast(S, built)
+
+    @property
+    def reads(self) -> Reads:
+        """What this unit showed its reader (the access log; ``avz_bot.services.access_log``)."""
+        return self._reads
 
     async def plate(self, member: Member) -> list[tuple[str, list[str]]]:
         """Every area's ``!mijn`` section for ``member``, in area order."""

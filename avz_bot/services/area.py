@@ -32,12 +32,16 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import Messages
 from avz_bot.ports import RoomGateway
+from avz_bot.services.access_log import Reads
 from avz_bot.services.directory import MemberDirectory
+from avz_bot.settings_sections.board import BoardSettings
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.limits import LimitSettings
+from avz_bot.settings_sections.operations import OperationsSettings
+from avz_bot.settings_sections.privacy import PrivacySettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from storage.outbox_repositories import ReactionTargetRow
@@ -78,6 +82,9 @@ class AppDeps(Protocol):
     signal_settings: SignalSettings
     escalation_settings: EscalationSettings
     helpdesk_settings: HelpdeskSettings
+    board_settings: BoardSettings
+    privacy_settings: PrivacySettings
+    operations_settings: OperationsSettings
     #: The areas, in order (``commands.areas.AREAS``).
     areas: tuple[Area[Any], ...]
 
@@ -141,6 +148,12 @@ class Unit(Protocol):
 
     async def plate(self, member: Member) -> list[tuple[str, list[str]]]:
         """Every area's ``!mijn`` section for ``member``, in area order."""
+        ...
+
+    @property
+    def reads(self) -> Reads:
+        """What this unit showed its reader, for the access log
+        (``avz_bot.services.access_log``): ``unit.reads.note(Shown(...), role=...)``."""
         ...
 
 

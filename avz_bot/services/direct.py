@@ -28,11 +28,12 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.domain.inbound import Reply
-from avz_bot.ports import RoomGateway
+from avz_bot.ports import RoomGateway, SendError
 from avz_bot.scheduling import Handler
 from avz_bot.services.audit import Audit
 from avz_bot.services.cases import case_room_state
 from avz_bot.services.outbox import txn_id_for
+from avz_bot.services.throttle import follow_later
 from storage.direct_repositories import DirectChatRepository, PendingDirect
 from storage.outbox_repositories import ReactionTargetRepository
 from storage.runtime_repositories import RoomRepository
@@ -153,14 +154,21 @@ class DirectJobs:
         if chat is not None and chat.room_id is not None:
             return
         power_levels, initial_state = case_room_state()
-        room_id = await self._gateway.create_private_room(
-            name=None,  # clients name a direct chat after the other person
-            invite=[user_id],
-            federate=self._federate,
-            power_levels=power_levels,
-            initial_state=initial_state,
-            is_direct=True,
-        )
+        try:
+            room_id = await self._gateway.create_private_room(
+                name=None,  # clients name a direct chat after the other person
+                invite=[user_id],
+                federate=self._federate,
+                power_levels=power_levels,
+                initial_state=initial_state,
+                is_direct=True,
+            )
+        except SendError as exc:
+            if exc.retry_after is None:
+                raise
+            # Rate-limited: later, as one job (its messages wait for the room anyway).
+            await follow_later(session, job, now, exc.retry_after)
+            return
         await chats.set_room(user_id, room_id, now, joined=False)
         rooms = RoomRepository(session)
         await rooms.record_join(room_id, now, True)

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from avz_bot.app import Application
 from avz_bot.clock import Clock, SystemClock
+from avz_bot.private_files import make_private_dir
 from avz_bot.settings import (
     BotSettings,
     CalendarSettings,
@@ -101,8 +102,9 @@ class RunningBot:
 
 
 async def upgrade_database(settings: Settings) -> None:
-    """Bring the bot's database to the current schema."""
-    settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    """Bring the bot's database to the current schema (in a private data directory, as
+    ``avz-bot db upgrade`` makes it: the bot refuses one that others can read)."""
+    make_private_dir(settings.storage.data_dir)
     database = Database(settings.database_url)
     try:
         await database.upgrade()

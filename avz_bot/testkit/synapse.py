@@ -172,12 +172,12 @@ class SynapseServer:
         server_name: str = "avz.test",
         python: str | None = None,
         default_message_limits: bool = False,
+        default_limits: tuple[str, ...] = (),
     ) -> None:
         self._base_dir = Path(base_dir)
-        # Keep Synapse's default ``rc_message`` (0.2/s, burst 10) instead of raising it:
-        # for tests of how the bot copes with a homeserver as deployed. Users that must
-        # not be limited get ``override_ratelimit``.
-        self._default_message_limits = default_message_limits
+        # Limiters kept at Synapse's defaults (keys of _RATE_LIMITS; rc_message with
+        # default_message_limits), as deployed; exempt users get ``override_ratelimit``.
+        self._default_limits = (*default_limits, *(("rc_message",) * default_message_limits))
         self._server_name = server_name
         self._explicit_python = python
         self._port: int | None = None
@@ -301,6 +301,11 @@ class SynapseServer:
         user_id, _token = await self._register(localpart, password, admin=admin)
         return user_id
 
+    @property
+    def admin_token(self) -> str | None:
+        """The internal admin user's access token (``None`` before ``start``)."""
+        return self._admin_token
+
     async def override_ratelimit(self, user_id: str) -> None:
         """Exempt ``user_id`` from message rate limiting (admin API)."""
         await self.admin_request(
@@ -403,7 +408,7 @@ class SynapseServer:
                     "type": "http",
                     "tls": False,
                     "x_forwarded": False,
-                    "resources": [{"names": ["client"], "compress": False}],
+                    "resources": [{"names": ["client", "openid"], "compress": False}],
                 }
             ],
             "database": {
@@ -430,8 +435,8 @@ class SynapseServer:
             "url_preview_enabled": False,
             **_RATE_LIMITS,
         }
-        if self._default_message_limits:
-            del config["rc_message"]
+        for key in self._default_limits:
+            config.pop(key, None)
         (base / "homeserver.yaml").write_text(json.dumps(config, indent=2), encoding="utf-8")
 
     async def _spawn(self, python: str) -> None:

@@ -18,7 +18,7 @@ from storage.helpdesk_models import compared_by_models
 from storage.registry_models import MemberRecord
 
 #: The newest revision in ``storage/migrations/versions``.
-HEAD = "0012"
+HEAD = "0017"
 
 ALL_TABLES = {
     "organisations",

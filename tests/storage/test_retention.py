@@ -111,7 +111,16 @@ async def test_retention_prunes_only_what_is_old_and_finished(database: Database
         assert pending is not None and pending.status == JOB_PENDING
         assert await jobs.get(ids["done-recent"]) is not None
         again = await jobs.by_key(RETENTION_KEY)
-    assert await _count(database, AuditLogRecord) == 1  # the audit trail is never pruned
+    # The audit trail is never pruned; each table's deletions are recorded in it (the
+    # retention proof: table and count).
+    async with database.session() as session:
+        proof = await AuditRepository(session).list(entity_type="table", limit=10)
+    assert {(e.action, e.entity_id, e.details["count"]) for e in proof} == {
+        ("retention.deleted", "processed_events", 1),
+        ("retention.deleted", "outbox", 1),
+        ("retention.deleted", "scheduled_jobs", 2),
+    }
+    assert await _count(database, AuditLogRecord) == 1 + len(proof)
     # Re-armed for the next interval (durable: a row, not a timer).
     assert again is not None and again.status == JOB_PENDING and again.kind == JOB_RETENTION
     assert again.due_at == NOW + timedelta(seconds=SETTINGS.retention_interval_seconds)

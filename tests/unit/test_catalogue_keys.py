@@ -39,6 +39,8 @@ from avz_bot.domain.conferences.permissions import ConferenceActor
 from avz_bot.domain.conferences.state import ConferenceStatus, Phase
 from avz_bot.domain.dates import WhenErrorCode
 from avz_bot.domain.partners import OrgDomain, Role
+from avz_bot.domain.privacy.permissions import PrivacyActor
+from avz_bot.domain.privacy.requests import RequestKind
 from avz_bot.domain.reports.agreements import AgreementCounts, AgreementFacts, LateAgreement
 from avz_bot.domain.reports.agreements import agreements as agreement_section
 from avz_bot.domain.reports.areas import (
@@ -74,6 +76,7 @@ from avz_bot.domain.signals import (
 from avz_bot.domain.signals.identifiers import IdentifierProblem
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.messages import CATALOGUES, Messages
+from avz_bot.services.board import pages as board_pages
 from avz_bot.services.helpdesk.cards import HelpdeskProblem
 from avz_bot.services.helpdesk.results import CardEvent, QuestionEvent
 from avz_bot.services.helpdesk.view import status_key
@@ -346,6 +349,12 @@ FAMILIES: dict[str, Iterable[str]] = {
     "report.axis.": values(Unit),
     # the outbox: the one reason with its own words, and every other
     "outbox.reason.": ["M_TOO_LARGE", "other"],
+    # the case board's parts and their columns
+    "board.": [*board_pages.PARTS, *(f"{part}.none" for part in board_pages.PARTS)],
+    "board.col.": list(board_pages.PART_COLUMNS),
+    # privacy
+    "privacy.actor.": values(PrivacyActor),
+    "privacy.request.kind.": values(RequestKind),
 }
 
 

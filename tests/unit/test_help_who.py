@@ -20,6 +20,7 @@ from commands.conferences import CONFERENCE_COMMANDS
 from commands.escalations import CASE_GATED, ESCALATION_ACTIONS
 from commands.framework import CommandContext, CommandSpec
 from commands.helpdesk import HELPDESK_ACTIONS
+from commands.privacy import PRIVACY_COMMANDS
 from commands.registry import build_registry
 from commands.signals import SIGNAL_ACTIONS
 
@@ -43,6 +44,7 @@ UNGOVERNED = {
     "vragen",
     "zoek",
     "rapport",
+    "overzicht",
 }
 GOVERNED: dict[str, Any] = {
     **CASE_ACTIONS,
@@ -52,6 +54,7 @@ GOVERNED: dict[str, Any] = {
     **CASE_GATED,
     **CONFERENCE_COMMANDS,
     **HELPDESK_ACTIONS,
+    **PRIVACY_COMMANDS,
 }
 
 

@@ -61,10 +61,8 @@ def test_report_command_writes_pngs_csvs_and_html(tmp_path: Path) -> None:
     config.write_text(
         (ROOT / "config" / "avz-bot.example.toml")
         .read_text()
-        .replace('data_dir = "data"', f'data_dir = "{data}"')
-        .replace(
-            'file = "config/partners.toml"', f'file = "{ROOT / "config" / "partners.example.toml"}"'
-        )
+        .replace('data_dir = "../data"', f'data_dir = "{data}"')
+        .replace('file = "partners.toml"', f'file = "{ROOT / "config" / "partners.example.toml"}"')
     )
     out = tmp_path / "out"
     result = _run(config, "--period", "2026-10", "--out", str(out))

@@ -187,3 +187,61 @@ def test_invalid_partner_files(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_partners(path)
     assert message in str(info.value)
+
+
+def test_every_invalid_setting_is_listed_with_did_you_mean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AVZ_MATRIX__PICKLE_KEY", KEY)
+    text = MINIMAL.replace("homeserver =", "homesever =") + (
+        '[htpp]\nport = 1\n[http]\nprot = 1\nhost = 5\n[cases]\ncoordination_room = "#c:example.nl"\n'
+    )
+    with pytest.raises(ConfigError) as info:
+        load_settings(write(tmp_path, text))
+    problems = info.value.problems
+    assert "matrix.homesever: unknown setting; did you mean homeserver?" in problems
+    assert "htpp: unknown setting; did you mean http?" in problems
+    assert "http.prot: unknown setting; did you mean port?" in problems
+    assert any(p.startswith("http.host: Input should be a valid string") for p in problems)
+    assert any(
+        p.startswith("cases.coordination_room: #c:example.nl is a room alias") for p in problems
+    )
+    assert not any("homeserver: is required" in p for p in problems)  # the typo's echo
+    assert str(info.value).startswith(f"{len(problems)} problems in the configuration:\n  - ")
+
+
+def test_a_room_alias_from_the_environment_is_refused_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AVZ_MATRIX__PICKLE_KEY", KEY)
+    monkeypatch.setenv("AVZ_CASES__INTAKE_ROOMS", '["!ok:example.nl", "#intake:example.nl"]')
+    with pytest.raises(ConfigError, match=r"cases\.intake_rooms: #intake:example\.nl is a room"):
+        load_settings(write(tmp_path, MINIMAL))
+
+
+def test_relative_paths_are_relative_to_the_configuration_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AVZ_MATRIX__PICKLE_KEY", KEY)
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "pw").write_text("geheim\n")
+    text = (
+        MINIMAL
+        + 'password_file = "pw"\n[storage]\ndata_dir = "../var"\n[partners]\nfile = "p.toml"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(write(etc, text))
+    assert settings.storage.data_dir == tmp_path / "var"
+    assert settings.partners.file == etc / "p.toml"
+    assert settings.matrix.password is not None
+    # From the environment, a relative path stays relative to the working directory.
+    monkeypatch.setenv("AVZ_PARTNERS__FILE", "q.toml")
+    assert load_settings(write(etc, text)).partners.file == Path("q.toml")
+
+
+def test_commands_that_only_read_the_database_need_no_store_key(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, MINIMAL), store_key=False)
+    assert settings.matrix.pickle_key is None
+    with pytest.raises(ConfigError, match="pickle_key is required"):
+        load_settings(write(tmp_path, MINIMAL))  # and the next load requires it again

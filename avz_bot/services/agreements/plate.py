@@ -12,6 +12,7 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.lists import Page, beyond, beyond_reply, page_sections
 from avz_bot.messages import Messages
+from avz_bot.services.access_log import Shown
 from avz_bot.services.cases import CaseService
 from storage.agreement_repositories import AgreementRow
 from storage.list_repositories import ListRepository
@@ -78,6 +79,8 @@ class MyPlate:
             for c in led
         ]
         proposals, proposals_total = await lists.proposals_to(user, where)
+        references = [r for _, r in agreements if r] + [c.reference for c in led]
+        cases.reads.note(*(Shown("case", r) for r in [*references, *(r for _, r in proposals)]))
         waiting_lines = [
             t(
                 f"mine.waiting_{proposal.kind}",

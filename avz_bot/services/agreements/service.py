@@ -248,6 +248,7 @@ class AgreementService:
         page of ``[limits] list_items``."""
         self._allow(rules.check(AgreementAction.VIEW, member, case=loaded.state))
         cases = self._cases
+        cases.note_read(loaded, member.matrix_id)
         win = cases.window(page)
         rows, total = await ListRepository(self._session).open_agreements_of_case(
             loaded.row.id, cases.slice(win)

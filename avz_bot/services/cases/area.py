@@ -23,6 +23,7 @@ def build(unit: Unit) -> CaseService:
         device_cross_signed=unit.device_cross_signed,
         members=app.members,
         limits=app.limits,
+        reads=unit.reads,
     )
 
 

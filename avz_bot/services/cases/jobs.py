@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from avz_bot.ports import RoomGateway
+from avz_bot.formatting import text
+from avz_bot.ports import RoomGateway, SendError
 from avz_bot.services.area import Bind, DigestSection, Unit
 from avz_bot.services.audit import Audit
 from avz_bot.services.cases import (
@@ -23,9 +24,10 @@ from avz_bot.services.cases import (
     CaseService,
     case_room_state,
 )
+from avz_bot.services.throttle import TOLD, follow_later
 from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
-from storage.outbox_repositories import LANE_BULK
+from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE
 from storage.runtime_repositories import RoomRepository
 from storage.schedule_repositories import JobRepository, JobRow
 
@@ -78,13 +80,20 @@ class RoomJobs:
         room_id = self._gateway.find_room(case.reference)
         if room_id is None:
             power_levels, initial_state = case_room_state()
-            room_id = await self._gateway.create_private_room(
-                name=case.reference,  # room state is not encrypted: the reference only
-                invite=members,
-                federate=self._settings.federate,
-                power_levels=power_levels,
-                initial_state=initial_state,
-            )
+            try:
+                room_id = await self._gateway.create_private_room(
+                    name=case.reference,  # room state is not encrypted: the reference only
+                    invite=members,
+                    federate=self._settings.federate,
+                    power_levels=power_levels,
+                    initial_state=initial_state,
+                )
+            except SendError as exc:
+                if exc.retry_after is None:
+                    raise
+                due = await follow_later(session, job, now, exc.retry_after)
+                await self._tell_room_follows(session, job, case.reference, due)
+                return
         else:
             for user in members:
                 await self._gateway.invite_user(room_id, user)
@@ -100,9 +109,43 @@ class RoomJobs:
         )
 
     async def invite(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
-        """Invite a member to a case room."""
-        del session, now
-        await self._gateway.invite_user(str(job.payload["room_id"]), str(job.payload["user_id"]))
+        """Invite a member to a case room (later, and the room told so, when the
+        homeserver rate-limits invitations)."""
+        room_id, user = str(job.payload["room_id"]), str(job.payload["user_id"])
+        try:
+            await self._gateway.invite_user(room_id, user)
+        except SendError as exc:
+            if exc.retry_after is None:
+                raise
+            due = await follow_later(session, job, now, exc.retry_after)
+            if not job.payload.get(TOLD):
+                unit = self._bind(session, lane=LANE_INTERACTIVE)
+                cases = unit[CaseService]
+                message = cases.t(
+                    "case.invite_delayed", user=await cases.name(user), time=cases.when(due)
+                )
+                await unit.enqueue(
+                    f"invite-delayed:{job.dedupe_key or job.id}", room_id, text(message)
+                )
+
+    async def _tell_room_follows(
+        self, session: AsyncSession, job: JobRow, reference: str, due: datetime
+    ) -> None:
+        """Once per case: tell the requester, where they opened it, that its room follows
+        and roughly when (the time is the re-armed job's due time)."""
+        room = job.payload.get("intake_room") or self._settings.coordination_room
+        if job.payload.get(TOLD) or not room:
+            return
+        unit = self._bind(session, lane=LANE_INTERACTIVE)
+        cases = unit[CaseService]
+        requester = job.payload.get("requested_by")
+        message = cases.t(
+            "case.room_delayed",
+            name=await cases.name(str(requester)) if requester else "",
+            reference=reference,
+            time=cases.when(due),
+        )
+        await unit.enqueue(f"room-delayed:{job.payload['case_id']}", str(room), text(message))
 
     async def kick(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Remove someone from a case room (no reason text: it would be unencrypted)."""

@@ -85,7 +85,8 @@ class CaseOpening:
         await self._jobs.schedule(
             JOB_CREATE_ROOM,
             self._now,
-            {"case_id": row.id},
+            # Where and by whom it was opened: told there if the room is rate-limited.
+            {"case_id": row.id, "intake_room": room_id, "requested_by": member.matrix_id},
             self._now,
             dedupe_key=f"case:{row.id}:room",
             entity_type="case",

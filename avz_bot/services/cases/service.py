@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from avz_bot.domain.cases import Refusal, Transition
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
+from avz_bot.domain.privacy.reading import case_role
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.lists import MoreLine, Window
 from avz_bot.messages import Messages
+from avz_bot.services.access_log import Reads, Shown
 from avz_bot.services.cases.base import (
     CaseStore,
     Coordination,
@@ -59,8 +61,12 @@ class CaseService:
         device_cross_signed: bool | None = True,
         members: MemberDirectory | None = None,
         limits: LimitSettings | None = None,
+        reads: Reads | None = None,
     ) -> None:
         self._now = now
+        #: What this unit showed its reader (the access log); areas built on this
+        #: service note their reads here too.
+        self.reads = reads if reads is not None else Reads()
         self._settings = settings
         self._calendar = calendar
         self.limits = limits or LimitSettings()
@@ -206,6 +212,11 @@ class CaseService:
         return await self._sweeps.sweep()
 
     # ------------------------------------------------------------ what members read
+    def note_read(self, loaded: LoadedCase, reader: str) -> None:
+        """Note for the access log that this unit's reply shows ``loaded``'s data, with
+        ``reader``'s role in the case (``avz_bot.services.access_log``)."""
+        self.reads.note(Shown("case", loaded.row.reference), role=case_role(loaded.state, reader))
+
     async def card(self, loaded: LoadedCase) -> Reply:
         """The case card."""
         return await self.view.card(loaded)

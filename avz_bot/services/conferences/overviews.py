@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
+from avz_bot.services.access_log import Shown
 from avz_bot.services.cases import CaseService
 from avz_bot.services.conferences.view import ConferenceView
 from avz_bot.settings_sections.conferences import ConferenceSettings
@@ -44,6 +45,10 @@ class ConferenceOverviews:
             self.view.plate_line(c.conference.reference, c.case_reference, c.conference.starts_at)
             for c in found[:limit]
         ]
+        self._cases.reads.note(
+            *(Shown("conference", c.conference.reference) for c in found[:limit]),
+            *(Shown("case", c.case_reference) for c in found[:limit]),
+        )
         if len(found) > limit:
             total = await self.repo.count_upcoming_for_user(member.matrix_id, self.now)
             lines.append(self.view.t("conference.more", count=total - limit))

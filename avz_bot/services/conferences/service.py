@@ -39,6 +39,7 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.lists import Page, window
+from avz_bot.services.access_log import Shown
 from avz_bot.services.agreements.service import AgreementService
 from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.conferences.overviews import ConferenceOverviews
@@ -315,6 +316,7 @@ class ConferenceService:
         next_parsed = self._parse(next_when) if next_when.strip() else None
         outcome = domain.close(state, loaded.state, member, self.now)
         done = await self._events.apply(Unit(loaded, room_id, key, row.id), outcome)
+        self._note(loaded, member, row.reference)  # the reply holds the minutes
         next_at = None
         if next_parsed is not None:
             planned = domain.plan(
@@ -355,6 +357,7 @@ class ConferenceService:
         refusal = check_permission(ConferenceAction.VIEW, loaded.state, member, state, self.now)
         if refusal is not None:
             raise Refused(self.view.refusal(refusal))
+        self._note(loaded, member, row.reference)
         return await self._papers.agenda_reply(loaded, row, state)
 
     async def overview(self, member: Member, room_id: str, page: int = 1) -> Reply:
@@ -364,6 +367,7 @@ class ConferenceService:
         refusal = check_permission(ConferenceAction.VIEW, loaded.state, member, None, self.now)
         if refusal is not None:
             raise Refused(self.view.refusal(refusal))
+        self._note(loaded, member)
         win = window(page, self._settings.list_limit)
         case_id, reference = loaded.row.id, loaded.row.reference
         lists = []
@@ -377,6 +381,12 @@ class ConferenceService:
         return self.view.overview(
             reference, upcoming, past, self._cases.more_line("overleggen"), self._cases.budget
         )
+
+    def _note(self, loaded: LoadedCase, member: Member, conference: str | None = None) -> None:
+        """The access log: the reply shows the case's (and a conference's) data."""
+        self._cases.note_read(loaded, member.matrix_id)
+        if conference is not None:
+            self._cases.reads.note(Shown("conference", conference))
 
     # ------------------------------------------------------------ jobs
     async def deliver_reminder(self, job: JobRow) -> None:

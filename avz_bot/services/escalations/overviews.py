@@ -13,6 +13,7 @@ from avz_bot.domain.partners import Member
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.lists import Page, window
+from avz_bot.services.access_log import Shown
 from avz_bot.services.cases import CaseService
 from avz_bot.services.escalations.base import frozen_level
 from avz_bot.services.escalations.view import EscalationView
@@ -85,20 +86,27 @@ class EscalationOverviews:
             listed = await self.escalations.list_for_case(case_id, win.limit, win.offset)
             total = await self.escalations.count_for_case(case_id)
             title = self.view.t("esc.list.title_case", reference=loaded_case.row.reference)
+            self._cases.note_read(loaded_case, member.matrix_id)
+        self._cases.reads.note(*(Shown("escalation", item.row.reference) for item in listed))
         return self.view.overview(title, Page(tuple(self._lines(listed)), total, win))
 
     async def plate_section(self, member: Member) -> tuple[str, list[str]]:
         """``!mijn``: escalations waiting for ``member`` — to decide, then to acknowledge
         (two indexed queries: by acknowledger and by target)."""
         user = member.matrix_id
+        to_decide = await self.escalations.acknowledged_by(user)
+        to_acknowledge = await self.escalations.waiting_for(user)
         lines = [
             self.view.t("esc.mine.decide", reference=row.reference, prefix=self._prefix)
-            for row in await self.escalations.acknowledged_by(user)
+            for row in to_decide
         ]
         lines += [
             self.view.t("esc.mine.ack", reference=row.reference, prefix=self._prefix)
-            for row in await self.escalations.waiting_for(user)
+            for row in to_acknowledge
         ]
+        self._cases.reads.note(
+            *(Shown("escalation", row.reference) for row in [*to_decide, *to_acknowledge])
+        )
         return self.view.t("esc.mine.heading"), lines
 
     async def overdue_acknowledgements(self) -> list[str]:

@@ -32,6 +32,7 @@ from avz_bot.domain.partners import Member, Organisation
 from avz_bot.domain.workdays import WorkCalendar
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
+from avz_bot.services.access_log import Shown
 from avz_bot.services.area import SendDirect
 from avz_bot.services.cases import CaseService
 from avz_bot.services.escalations.base import Enqueue, Loaded, frozen_level, is_acknowledgement
@@ -276,6 +277,7 @@ class EscalationService:
             # escalation or its case gets the reply for an unknown reference, so a typed
             # reference tells them neither that it exists nor its status.
             raise self._refuse("esc.not_found", reference=loaded.row.reference)
+        self._cases.reads.note(Shown("escalation", loaded.row.reference))
         state, now = loaded.state, self.now
         outcome: domain.Outcome
         if action is EscalationAction.ACKNOWLEDGE:

@@ -20,7 +20,9 @@ What it deletes, and why that keeps exactly-once intact:
   jobs are never touched — and finished ``reminders`` (their text is personal content)
   after the same age.
 
-The audit trail is never pruned here (it has its own, legal, retention).
+The audit trail is never pruned here (it has its own, legal, retention); every run
+records what it deleted there (``retention.deleted``: table and count), the proof that
+the privacy officer's ``!bewaartermijnen`` shows.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avz_bot.logs import get_logger
 from avz_bot.metrics import BotMetrics
+from avz_bot.services.audit import Audit
 from avz_bot.settings_sections.operations import OperationsSettings
 from storage.operations_repositories import RetentionRepository
 from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepository, JobRow
@@ -39,6 +42,8 @@ from storage.schedule_repositories import JOB_PENDING, JOB_RUNNING, JobRepositor
 log = get_logger(__name__)
 
 JOB_RETENTION = "ops.retention"
+#: The audit action of one run's deletions from one table (details: ``count``).
+RETENTION_AUDIT = "retention.deleted"
 RETENTION_KEY = "ops:retention"
 
 
@@ -77,9 +82,14 @@ class RetentionJobs:
                 now - timedelta(days=s.finished_jobs_days), limit
             ),
         }
+        audit = Audit(session, now)
         for table, count in pruned.items():
             if count:
                 self._metrics.retention_pruned.labels(table).inc(count)
+                # The proof of retention (``!bewaartermijnen``): what was deleted, when.
+                await audit.record(
+                    RETENTION_AUDIT, entity_type="table", entity_id=table, details={"count": count}
+                )
         full = any(count >= limit for count in pruned.values())
         # A full batch means more is waiting: continue in a minute, in a new transaction.
         delay = timedelta(seconds=60) if full else timedelta(seconds=s.retention_interval_seconds)

@@ -117,6 +117,13 @@ class SignalService:
         """``!casus persoon AVZ-… bsn=…`` (see ``PersonSignals.link_person``)."""
         return await self.persons.link_person(member, room_id, room_members, case_reference, person)
 
+    def person_pseudonyms(self, person: PersonArgs) -> tuple[str, ...]:
+        """The pseudonyms of ``person`` under every key version in force, as signals are
+        matched (refused when the identifier is invalid or no key is configured). The
+        identifier itself is dropped here; nothing of it is stored or returned."""
+        identifier = self.shared.identifier(person)
+        return self.shared.pseudonymiser().candidates(identifier, domain.Purpose.SIGNAL_PERSON)
+
     async def plate_section(self, member: Member) -> tuple[str, list[str]]:
         """The ``!mijn`` section (see ``PersonSignals.plate_section``)."""
         return await self.persons.plate_section(member)

@@ -22,6 +22,7 @@ from avz_bot.services.signals.persisting import Enqueue, SignalEvents
 from avz_bot.services.signals.view import SignalView
 from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
+from storage.privacy_repositories import RestrictionRepository
 from storage.schedule_repositories import JobRepository
 from storage.signal_repositories import (
     CasePersonRepository,
@@ -95,6 +96,7 @@ class SignalShared:
         self.signals = SignalRepository(session)
         self.case_persons = CasePersonRepository(session)
         self.case_signals = CaseSignalRepository(session)
+        self.restrictions = RestrictionRepository(session)
         self._audit = Audit(session, self.now, device_cross_signed)
         self.jobs = JobRepository(session)
         self.view = SignalView(messages, cases, settings, calendar)
@@ -167,6 +169,13 @@ class SignalShared:
             key = f"signal.identifier.{exc.code}"
             raise self.refuse(key) from None
         raise self.refuse("signal.identifier.missing")
+
+    async def refuse_restricted(self, pseudonyms: tuple[str, ...]) -> None:
+        """Refuse (nothing stored) when processing of the person is restricted (AVG art.
+        18, a request at the contact point): no new signal, no match, no case link. The
+        reply does not say why, only whom to ask."""
+        if await self.restrictions.restricted(pseudonyms):
+            raise self.refuse("signal.restricted")
 
     def pseudonymiser(self) -> domain.Pseudonymiser:
         """The configured pseudonymiser (refused when signals are not configured)."""

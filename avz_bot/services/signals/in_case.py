@@ -71,6 +71,7 @@ class CaseSignals:
         ``list_limit``."""
         actors = domain.actors_for(member, case_members=loaded.state.members)
         self._shared.check(SignalAction.CASE_SIGNALS_VIEW, actors, Place.CASE_ROOM)
+        self._shared.cases.note_read(loaded, member.matrix_id)
         win = window(page, self._shared.settings.list_limit)
         found = await self._shared.case_signals.list_for_case(loaded.row.id, win.limit, win.offset)
         return await self._shared.view.case_signals(

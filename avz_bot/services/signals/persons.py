@@ -9,6 +9,7 @@ from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Purpose, SignalAction
+from avz_bot.services.access_log import Shown
 from avz_bot.services.refusal import Refused
 from avz_bot.services.signals.base import PersonArgs, SignalShared
 from avz_bot.services.signals.view import Registered
@@ -46,11 +47,19 @@ class PersonSignals:
         candidates = pseudonyms.candidates(identifier, Purpose.SIGNAL_PERSON)
         stored = pseudonyms.make(identifier, Purpose.SIGNAL_PERSON)
         del identifier  # from here on only pseudonyms
+        await self._shared.refuse_restricted(candidates)
         row = await self._store(member, room_id, stored, not person.bsn.strip(), code, where)
         matched, case_lines = await self._match(row, candidates, key)
         if matched:
             await self._tell_tvo(row, matched, key)
         shown = [m for m in matched if m.professional != member.matrix_id]
+        if shown or case_lines:
+            # The reply shows other professionals' signals and cases about the person.
+            self._shared.cases.reads.note(
+                Shown("person", stored),
+                *(Shown("signal", m.reference) for m in shown),
+                *(Shown("case", reference) for reference, _ in case_lines),
+            )
         return await self._shared.view.registered(
             Registered(row, domain.one_per_professional(shown), case_lines)
         )
@@ -198,7 +207,9 @@ class PersonSignals:
         pseudonyms = self._shared.pseudonymiser()
         identifier = self._shared.identifier(person)
         stored = pseudonyms.make(identifier, Purpose.SIGNAL_PERSON)
+        candidates = pseudonyms.candidates(identifier, Purpose.SIGNAL_PERSON)
         del identifier
+        await self._shared.refuse_restricted(candidates)
         await self._shared.signals.lock_person(stored)
         await self._shared.case_persons.link(
             case.id,
@@ -221,4 +232,6 @@ class PersonSignals:
         page = await self._shared.signals.for_professional(
             member.matrix_id, self._shared.settings.list_limit
         )
+        # The access log: the member's own signals (their references).
+        self._shared.cases.reads.note(*(Shown("signal", row.reference) for row in page.rows))
         return self._shared.t("signal.mine_heading"), self._shared.view.plate_lines(page)

@@ -10,6 +10,7 @@ from avz_bot.domain.inbound import Reply
 from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Place, SignalAction
 from avz_bot.lists import window
+from avz_bot.services.access_log import Shown
 from avz_bot.services.signals.base import JOB_RELIST, SignalShared
 from storage.signal_repositories import SignalRow
 
@@ -42,6 +43,12 @@ class TriageSignals:
         for mine, other in pairs:
             if other in others:
                 matched.setdefault(mine, []).append(others[other])
+        shown = [*found.rows, *others.values()]
+        self._shared.cases.reads.note(
+            *(Shown("signal", r.reference) for r in shown),
+            *(Shown("person", r.pseudonym) for r in shown),
+            role=f"tvo:{municipality}",
+        )
         return await self._shared.view.agenda(
             found, win, matched, municipality, self._shared.prefix
         )

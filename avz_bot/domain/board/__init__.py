@@ -1,0 +1,1 @@
+"""The case board: who sees what on it, taken from the areas' own permission tables (pure)."""

@@ -22,12 +22,13 @@ from avz_bot.clock import Clock, SystemClock
 from avz_bot.domain.dutch_search import DutchAnalyzer
 from avz_bot.domain.partners import Member, Organisation
 from avz_bot.http import OpsServer, Readiness
+from avz_bot.intake_http import IntakeEndpoint, IntakeServer
 from avz_bot.lock import InstanceLock
 from avz_bot.logs import get_logger
 from avz_bot.matrix.adapter import MatrixAdapter, StoppedError
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
-from avz_bot.partners_config import load_partners, scope_problems
+from avz_bot.partners_config import load_intake_profiles, load_partners, scope_problems
 from avz_bot.private_files import ensure_private, make_private_dir
 from avz_bot.runtime.core import BotCore
 from avz_bot.runtime.units import AppServices
@@ -45,6 +46,7 @@ from avz_bot.services.operations.retention import (
 )
 from avz_bot.services.reports.jobs import arm_scheduled_report
 from avz_bot.services.reports.metrics import GaugeRefresher
+from avz_bot.services.signals.intake import IntakeProfile
 from avz_bot.settings import ConfigError, Settings
 from commands.framework import Dispatcher
 from commands.registry import build_registry
@@ -113,10 +115,8 @@ class Application:
             open_escalations=EscalationReportLoader(),
         )
         self.board_web = self._board_web()
-        board = self.board_web.routes if self.board_web is not None else None
-        self.ops = OpsServer(
-            s.http.host, s.http.port, self.metrics, self.readiness, self.gauges.refresh, board
-        )
+        self.intake, self.intake_server = self._intake()
+        self.ops = self._ops_server()
         self.stop_event = asyncio.Event()
         self.started = asyncio.Event()
         self._reload_lock = asyncio.Lock()
@@ -147,6 +147,55 @@ class Application:
             s.board, s.cases, {k: v for k, v in urls.items() if k in allowed}, s.bot.locale
         )
         return BoardWeb(config, self.database, self.services.bind, self.clock)
+
+    def _ops_server(self) -> OpsServer:
+        """Health, readiness, metrics, the case board, and the intake endpoint when it has
+        no own port."""
+        s = self.settings
+        shared_listener = self.intake is not None and self.intake_server is None
+        return OpsServer(
+            s.http.host,
+            s.http.port,
+            self.metrics,
+            self.readiness,
+            self.gauges.refresh,
+            extra_routes=[
+                *([self.board_web.routes] if self.board_web is not None else []),
+                *([self.intake.add_routes] if self.intake and shared_listener else []),
+            ],
+        )
+
+    def _intake(self) -> tuple[IntakeEndpoint | None, IntakeServer | None]:
+        """The signed intake endpoint (``[intake]``, issue 23): None when off; its own
+        server when it has its own port, else it shares the operations listener."""
+        s = self.settings
+        #: Organisations that may submit (partner registry), refreshed at every sync.
+        self.intake_profiles: dict[str, IntakeProfile] = {}
+        if not s.intake.enabled:
+            return None, None
+        if s.intake.port is None and not s.http.enabled:
+            raise ConfigError("intake.port: needed when http.enabled is false")
+        endpoint = IntakeEndpoint(
+            s.intake,
+            lambda: self.intake_profiles,
+            self.database,
+            self.services,
+            self.clock,
+            self._after_intake,
+            self.metrics,
+        )
+        if s.intake.port is None:
+            return endpoint, None
+        return endpoint, IntakeServer(endpoint, s.intake.host or s.http.host, s.intake.port)
+
+    async def _after_intake(self) -> None:
+        """Send what an accepted submission queued (the outbox retries what fails)."""
+        if self.started.is_set():
+            try:
+                await self.core.flush_outbox()
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    raise
 
     def _core(self) -> BotCore:
         """The inbound runtime: exactly-once commands, reactions, rooms, parked events."""
@@ -247,6 +296,7 @@ class Application:
         unknown = scope_problems(members, s.cases.municipalities, s.helpdesk.themes)
         if unknown:  # a misspelt municipality would silently give nobody the role
             raise ConfigError.of(unknown)
+        profiles = load_intake_profiles(self.settings.partners.file)
         now = self.clock.now()
         try:
             async with self.database.session() as session, session.begin():
@@ -265,6 +315,7 @@ class Application:
             self.services.members.invalidate()
         self.registered.clear()
         self.registered.update(member.matrix_id for member in members)
+        self.intake_profiles = profiles
         log.info(
             "partner registry synchronised",
             extra={
@@ -344,6 +395,8 @@ class Application:
             await self.sync_partners()
             if self.settings.http.enabled:
                 await self.ops.start()
+            if self.intake_server is not None:
+                await self.intake_server.start()
             try:
                 try:
                     await self.adapter.connect(self.stop_event)
@@ -371,6 +424,8 @@ class Application:
                     await self.core.close()
                     await self.adapter.close()
             finally:
+                if self.intake_server is not None:
+                    await self.intake_server.stop()
                 await self.ops.stop()
         finally:
             await self.database.dispose()

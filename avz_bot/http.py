@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -29,7 +29,7 @@ class OpsServer:
         metrics: BotMetrics,
         readiness: Callable[[], Awaitable[Readiness]],
         before_scrape: Callable[[], Awaitable[None]] | None = None,
-        extra_routes: Callable[[web.Application], None] | None = None,
+        extra_routes: Sequence[Callable[[web.Application], None]] = (),
     ) -> None:
         self._host = host
         #: Called before /metrics is rendered (refreshes gauges computed from the database).
@@ -38,8 +38,9 @@ class OpsServer:
         self._metrics = metrics
         self._readiness = readiness
         self._runner: web.AppRunner | None = None
-        #: Adds further routes (the case board, ``avz_bot.board_web``) to the application.
-        self._extra_routes = extra_routes
+        #: Each adds further routes: the case board (``avz_bot.board_web``), the signed
+        #: intake endpoint when it shares this listener (``avz_bot.intake_http``).
+        self._extra_routes = tuple(extra_routes)
         self.bound_port: int | None = None
 
     def build_app(self) -> web.Application:
@@ -48,8 +49,8 @@ class OpsServer:
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
         app.router.add_get("/metrics", self._metrics_view)
-        if self._extra_routes is not None:
-            self._extra_routes(app)
+        for add_routes in self._extra_routes:
+            add_routes(app)
         return app
 
     async def _healthz(self, request: web.Request) -> web.Response:

@@ -121,3 +121,11 @@ class BotMetrics:
             ["municipality"],
             registry=self.registry,
         )
+        # The signed intake endpoint (avz_bot.intake_http): outcomes only, no organisation
+        # beyond its registry code, never a value from a request.
+        self.intake_submissions = Counter(
+            "avz_intake_submissions_total",
+            "Submissions to the signed intake endpoint, by HTTP status.",
+            ["status"],
+            registry=self.registry,
+        )

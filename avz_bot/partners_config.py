@@ -23,6 +23,7 @@ from avz_bot.domain.partners import (
     ScopedRole,
     ScopedRoleKind,
 )
+from avz_bot.services.signals.intake import IntakeProfile
 from avz_bot.settings import ConfigError
 
 MATRIX_ID_PATTERN = r"^@[a-z0-9._=/+-]+:[A-Za-z0-9.-]+(:[0-9]+)?$"
@@ -40,6 +41,18 @@ class OrganisationEntry(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     name: str = Field(min_length=1, max_length=200)
     domain: OrgDomain
+    #: The member whose signals the organisation's system submits through the signed
+    #: intake endpoint (issue 23); the organisation may submit only when it is set.
+    intake_professional: str | None = Field(default=None, pattern=MATRIX_ID_PATTERN)
+    #: The room where the organisation is told that a system submission matched
+    #: (needed with ``intake_professional``; the bot must be in it).
+    intake_room: str | None = Field(default=None, pattern=r"^![^\s]+$", max_length=255)
+
+    @model_validator(mode="after")
+    def _intake_pair(self) -> OrganisationEntry:
+        if (self.intake_professional is None) != (self.intake_room is None):
+            raise ValueError("intake_professional and intake_room go together")
+        return self
 
 
 class MemberEntry(BaseModel):
@@ -106,7 +119,22 @@ class PartnerFile(BaseModel):
                 raise ValueError(
                     f"member {member.matrix_id} names unknown organisation {member.organisation!r}"
                 )
+        organisation_of = {member.matrix_id: member.organisation for member in self.members}
+        for org in self.organisations:
+            if org.intake_professional and organisation_of.get(org.intake_professional) != org.code:
+                raise ValueError(
+                    f"organisation {org.code}: intake_professional {org.intake_professional} "
+                    "must be a member of it"
+                )
         return self
+
+    def intake_profiles(self) -> dict[str, IntakeProfile]:
+        """The organisations that may submit through the signed intake endpoint."""
+        return {
+            o.code: IntakeProfile(o.code, o.intake_professional, o.intake_room)
+            for o in self.organisations
+            if o.intake_professional and o.intake_room
+        }
 
     def to_domain(self) -> tuple[list[Organisation], list[Member]]:
         """The registry as domain value objects."""
@@ -129,6 +157,16 @@ def load_partners(path: Path) -> tuple[list[Organisation], list[Member]]:
 
     Raises ``ConfigError`` with a one-line message naming the entry and the problem.
     """
+    return load_partner_file(path).to_domain()
+
+
+def load_intake_profiles(path: Path) -> dict[str, IntakeProfile]:
+    """The intake registrations of the partner registry at ``path`` (``ConfigError``)."""
+    return load_partner_file(path).intake_profiles()
+
+
+def load_partner_file(path: Path) -> PartnerFile:
+    """Read and validate the partner registry at ``path`` (``ConfigError``)."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -144,7 +182,7 @@ def load_partners(path: Path) -> tuple[list[Organisation], list[Member]]:
         where = ".".join(str(part) for part in err["loc"]) or str(path)
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"partners file {path}: {where}: {msg}") from None
-    return parsed.to_domain()
+    return parsed
 
 
 def scope_problems(

@@ -45,6 +45,7 @@ TABLES: dict[str, str] = {
     "escalation_targets": "wie per niveau een opschaling ontvangt",
     "escalations": "opschalingen (reden, gevraagd besluit, besluit)",
     "helpdesk_questions": "vragen aan de vraagbaak en antwoorden",
+    "intake_deliveries": "ontvangen inzendingen van partnersystemen (alleen een hash van organisatie + webhook-id, de signaalreferentie, tijd; na idempotency_days gewist)",
     "helpdesk_search_docs": "zoekindex van kenniskaarten en antwoorden",
     "knowledge_cards": "kenniskaarten",
     "member_roles": "rollen van partners (register)",

@@ -38,6 +38,7 @@ from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.conferences import ConferenceSettings
 from avz_bot.settings_sections.escalations import EscalationSettings
 from avz_bot.settings_sections.helpdesk import HelpdeskSettings
+from avz_bot.settings_sections.intake import IntakeSettings
 from avz_bot.settings_sections.limits import LimitSettings
 from avz_bot.settings_sections.loading import (
     describe_errors,
@@ -55,6 +56,7 @@ SECRET_FIELDS: tuple[tuple[str, str], ...] = (
     ("matrix", "pickle_key"),
     ("matrix", "cross_signing_key"),
     ("signals", "keys"),
+    ("intake", "secrets"),
 )
 
 #: nio's built-in pickle key; a store encrypted with it is effectively unencrypted.
@@ -318,6 +320,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = Field(default_factory=LimitSettings)
     board: BoardSettings = Field(default_factory=BoardSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
 
     # The TOML path is chosen at run time, so it is passed through this class variable
     # only for the duration of one ``load_settings`` call (see there).

@@ -25,6 +25,7 @@ from storage import (
     registry_models,
     runtime_models,
     schedule_models,
+    signal_intake_models,
     signal_models,
 )
 
@@ -43,5 +44,6 @@ __all__ = [
     "registry_models",
     "runtime_models",
     "schedule_models",
+    "signal_intake_models",
     "signal_models",
 ]

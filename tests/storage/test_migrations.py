@@ -18,7 +18,7 @@ from storage.helpdesk_models import compared_by_models
 from storage.registry_models import MemberRecord
 
 #: The newest revision in ``storage/migrations/versions``.
-HEAD = "0017"
+HEAD = "0018"
 
 ALL_TABLES = {
     "organisations",

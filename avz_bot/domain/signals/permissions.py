@@ -25,6 +25,7 @@ class SignalAction(StrEnum):
     LINK_PERSON = "link_person"  # !casus persoon
     TVO_AGENDA = "tvo_agenda"  # !tvo agenda
     TVO_DECIDE = "tvo_decide"  # !tvo besluit
+    SYSTEM_REGISTER = "system_register"  # a signed submission from a partner system
 
 
 class SignalActor(StrEnum):
@@ -44,6 +45,7 @@ class Place(StrEnum):
     DIRECT_CHAT = "direct_chat"  # encrypted, only the sender and the bot
     CASE_ROOM = "case_room"
     TVO_ROOM = "tvo_room"  # the municipality's intake/TVO room
+    PARTNER_SYSTEM = "partner_system"  # the signed intake endpoint (issue 23)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,8 @@ PERMISSIONS: Mapping[SignalAction, Rule] = MappingProxyType(
         SignalAction.TVO_DECIDE: Rule(
             frozenset({SignalActor.KETENMANAGER, SignalActor.TVO}), Place.TVO_ROOM
         ),
+        # The organisation's system, on behalf of its registry-named responsible professional.
+        SignalAction.SYSTEM_REGISTER: Rule(frozenset({SignalActor.PARTNER}), Place.PARTNER_SYSTEM),
     }
 )
 """Who may do what with signals, and where. The README's table is rendered from it."""

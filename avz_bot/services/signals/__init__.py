@@ -12,7 +12,8 @@ pseudonyms here and never stored, logged, audited or repeated.
 The service is composed of its concepts, each a collaborator built on one
 ``SignalShared`` (``.base``: repositories, view, events, settings, clock and the argument
 and permission checks): ``persons`` (register, match, withdraw, retention, case person,
-``!mijn``), ``triage`` (TVO) and ``in_case`` (signals inside cases, the BSN guard). Its
+``!mijn``), ``triage`` (TVO), ``in_case`` (signals inside cases, the BSN guard) and ``intake``
+(signed submissions from partner systems, issue 23). Its
 public methods are one-line delegations to them.
 """
 
@@ -36,6 +37,7 @@ from avz_bot.services.signals.base import (
     parse_birth_date,
 )
 from avz_bot.services.signals.in_case import CaseSignals
+from avz_bot.services.signals.intake import Accepted, IntakeProfile, SignalIntake, Submission
 from avz_bot.services.signals.persisting import JOB_RETENTION, Enqueue
 from avz_bot.services.signals.persons import PersonSignals
 from avz_bot.services.signals.triage import TriageSignals
@@ -73,6 +75,7 @@ class SignalService:
         self.persons = PersonSignals(self.shared)
         self.triage = TriageSignals(self.shared)
         self.in_case = CaseSignals(self.shared)
+        self.intake = SignalIntake(self.shared, self.persons)
 
     # ------------------------------------------------------------ persons
     async def register(
@@ -127,6 +130,19 @@ class SignalService:
     async def plate_section(self, member: Member) -> tuple[str, list[str]]:
         """The ``!mijn`` section (see ``PersonSignals.plate_section``)."""
         return await self.persons.plate_section(member)
+
+    # ------------------------------------------------------------ partner systems
+    async def submit_from_system(
+        self, profile: IntakeProfile, webhook_id: str, submission: Submission, keep_days: int
+    ) -> Accepted:
+        """A signed submission (see ``SignalIntake.submit``)."""
+        return await self.intake.submit(profile, webhook_id, submission, keep_days)
+
+    async def audit_system_refusal(
+        self, organisation: str | None, status: int, reason: str
+    ) -> None:
+        """Audit a refused submission (see ``SignalIntake.refused``)."""
+        await self.intake.refused(organisation, status, reason)
 
     # ------------------------------------------------------------ TVO triage
     async def tvo_agenda(self, member: Member, room_id: str, page: int = 1) -> Reply:

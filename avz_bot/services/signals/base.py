@@ -24,6 +24,7 @@ from avz_bot.settings_sections.cases import CasesSettings
 from avz_bot.settings_sections.signals import SignalSettings
 from storage.privacy_repositories import RestrictionRepository
 from storage.schedule_repositories import JobRepository
+from storage.signal_intake_repositories import IntakeDeliveryRepository
 from storage.signal_repositories import (
     CasePersonRepository,
     CaseSignalRepository,
@@ -97,6 +98,7 @@ class SignalShared:
         self.case_persons = CasePersonRepository(session)
         self.case_signals = CaseSignalRepository(session)
         self.restrictions = RestrictionRepository(session)
+        self.deliveries = IntakeDeliveryRepository(session)
         self._audit = Audit(session, self.now, device_cross_signed)
         self.jobs = JobRepository(session)
         self.view = SignalView(messages, cases, settings, calendar)

@@ -40,6 +40,39 @@ class PersonSignals:
         invalid BSN, an unknown category or municipality, or without a key."""
         place = await self._shared.place_of(room_id, room_members)
         self._shared.check(SignalAction.REGISTER, domain.actors_for(member), place)
+        return (await self.store_and_match(member, room_id, person, category, municipality, key))[0]
+
+    async def register_from_system(
+        self,
+        member: Member,
+        contact_room: str,
+        person: PersonArgs,
+        category: str,
+        municipality: str,
+        key: str,
+    ) -> tuple[Reply, SignalRow, bool]:
+        """A signed submission from ``member``'s organisation's system (issue 23), made
+        on behalf of ``member`` (the registry's responsible professional): the same path
+        as ``!signaal``, with ``contact_room`` (the organisation's room) where matches are
+        told. Returns the reply a typed signal would get, the row, and whether it matched
+        (another organisation's signal or a case)."""
+        self._shared.check(
+            SignalAction.SYSTEM_REGISTER, domain.actors_for(member), domain.Place.PARTNER_SYSTEM
+        )
+        return await self.store_and_match(member, contact_room, person, category, municipality, key)
+
+    async def store_and_match(
+        self,
+        member: Member,
+        room_id: str,
+        person: PersonArgs,
+        category: str,
+        municipality: str,
+        key: str,
+    ) -> tuple[Reply, SignalRow, bool]:
+        """The checked part of registering: pseudonymise at once, store, match, tell
+        (refused with nothing stored for an invalid identifier, category or municipality,
+        or without a key)."""
         pseudonyms = self._shared.pseudonymiser()
         identifier = self._shared.identifier(person)
         code = self._shared.category(category)
@@ -60,9 +93,10 @@ class PersonSignals:
                 *(Shown("signal", m.reference) for m in shown),
                 *(Shown("case", reference) for reference, _ in case_lines),
             )
-        return await self._shared.view.registered(
+        reply = await self._shared.view.registered(
             Registered(row, domain.one_per_professional(shown), case_lines)
         )
+        return reply, row, bool(matched or case_lines)
 
     async def _store(
         self,

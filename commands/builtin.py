@@ -80,6 +80,7 @@ ROOM_HELP: dict[RoomKind, tuple[str, ...]] = {
         "zoek",
         "herinner",
         "wie",
+        "ping",
     ),
     RoomKind.OTHER: ("wie", "ping", "zoek"),
 }

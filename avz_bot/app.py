@@ -79,12 +79,7 @@ class Application:
         # Lenient: a missing text is logged and degrades one reply (see Messages).
         self.messages = Messages(s.bot.locale, strict=False)
         self.registry = build_registry()
-        self.dispatcher = Dispatcher(
-            self.registry,
-            self.messages,
-            s.bot.command_prefix,
-            refuse_unsigned_devices=s.trust.unsigned_devices == "refuse",
-        )
+        self.dispatcher = self._dispatcher()
         self.calendar = s.calendar.build()
         self.acting, self.lease = self._standby()
         self.services = self._app_services()
@@ -133,17 +128,24 @@ class Application:
         self._reload_lock = asyncio.Lock()
         self._reload_tasks: set[asyncio.Task[bool]] = set()
 
+    def _dispatcher(self) -> Dispatcher:
+        """The command dispatcher; it answers to the bot's names ("avz-bot: help"), its
+        user id (a mention pill) and its localpart as well as to the prefix."""
+        s = self.settings
+        localpart = s.matrix.user_id[1:].split(":")[0]
+        return Dispatcher(
+            self.registry,
+            self.messages,
+            s.bot.command_prefix,
+            refuse_unsigned_devices=s.trust.unsigned_devices == "refuse",
+            addressed_as=[*s.bot.names, s.matrix.user_id, localpart],
+        )
+
     def _board_web(self) -> BoardWeb | None:
         """The case board on the operations endpoint (``[board]``), or None when off."""
-        s = self.settings
-        if not s.board.enabled:
+        if not self.settings.board.enabled:
             return None
-        own = s.matrix.user_id.split(":", 1)[1]
-        urls = {own: s.matrix.homeserver, **s.board.openid_urls}
-        allowed = set(s.matrix.allowed_servers) | {own}
-        config = BoardWebConfig(
-            s.board, s.cases, {k: v for k, v in urls.items() if k in allowed}, s.bot.locale
-        )
+        config = BoardWebConfig.of(self.settings)
         return BoardWeb(config, self.database, self.services.bind, self.clock)
 
     def _ops_server(self) -> OpsServer:

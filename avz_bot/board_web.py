@@ -37,6 +37,7 @@ from avz_bot.services.board.case_pages import case_page, sign_in_page, widget_pa
 from avz_bot.services.board.layout import message_page
 from avz_bot.services.board.pages import overview_page
 from avz_bot.services.board.service import BoardQuery, BoardService
+from avz_bot.settings import Settings
 from avz_bot.settings_sections.board import BoardSettings
 from avz_bot.settings_sections.cases import CasesSettings
 from storage.board_repositories import CaseFilter
@@ -60,6 +61,16 @@ class BoardWebConfig:
     #: The homeservers whose users may sign in, and where to verify their OpenID tokens.
     openid_urls: dict[str, str]
     default_locale: str
+
+    @classmethod
+    def of(cls, s: Settings) -> BoardWebConfig:
+        """From the settings: the bot's own server, and ``board.openid_urls`` of the
+        servers in ``matrix.allowed_servers``."""
+        own = s.matrix.user_id.split(":", 1)[1]
+        urls = {own: s.matrix.homeserver, **s.board.openid_urls}
+        allowed = set(s.matrix.allowed_servers) | {own}
+        verified = {k: v for k, v in urls.items() if k in allowed}
+        return cls(s.board, s.cases, verified, s.bot.locale)
 
 
 class BoardWeb:

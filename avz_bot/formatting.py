@@ -7,9 +7,35 @@ reply is always safe to render whatever was typed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from html import escape
 
 from avz_bot.domain.inbound import Reply
+
+
+def sentence(message: str) -> str:
+    """``message`` with its first letter a capital (``"werktitel ontbreekt."`` →
+    ``"Werktitel ontbreekt."``): catalogue sentences that start with a placeholder
+    (a field, a name) would otherwise start in lower case."""
+    for at, ch in enumerate(message):
+        if ch.isalpha():
+            return message[:at] + ch.upper() + message[at + 1 :] if ch.islower() else message
+        if not (ch.isspace() or ch in "„“\"'‘(*_"):
+            return message  # "!casus", "@naam", "3 afspraken": leave as they are
+    return message
+
+
+def capitalised(reply: Reply) -> Reply:
+    """``reply`` with the first letter of its text a capital, in body and HTML alike
+    (the HTML's first text after any opening tags)."""
+    plain = sentence(reply.plain)
+    if plain == reply.plain:
+        return reply
+    tags = 0
+    while reply.html.startswith("<", tags):
+        tags = reply.html.index(">", tags) + 1
+    html = reply.html[:tags] + sentence(reply.html[tags:])
+    return replace(reply, plain=plain, html=html)
 
 
 def text(message: str) -> Reply:

@@ -11,9 +11,10 @@ then (``KeyError`` in tests and tools, a logged error and a neutral text in the 
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from avz_bot.catalogue import AREAS
+from avz_bot.domain.suggestions import closest
 from avz_bot.logs import get_logger
 
 log = get_logger(__name__)
@@ -48,7 +49,9 @@ _CORE_NL: dict[str, str] = {
     "error.parse.too_long": "Dit bericht is te lang voor een commando (maximaal {limit} tekens).",
     "error.args.unknown_option": "Onbekende optie {option}.",
     "error.args.duplicate_option": "De optie {option} staat er meer dan één keer in.",
-    "error.args.too_many": "Te veel argumenten.",
+    "error.args.too_many": (
+        "Te veel argumenten. Bestaat een tekst uit meer woorden? Zet die tussen aanhalingstekens."
+    ),
     "error.args.missing": "{field} ontbreekt.",
     "error.args.invalid": "Ongeldige waarde voor {field}.",
     "error.args.too_long": "{field} is te lang (maximaal {limit} tekens).",
@@ -142,7 +145,9 @@ _CORE_EN: dict[str, str] = {
     "error.parse.too_long": "This message is too long for a command (at most {limit} characters).",
     "error.args.unknown_option": "Unknown option {option}.",
     "error.args.duplicate_option": "The option {option} appears more than once.",
-    "error.args.too_many": "Too many arguments.",
+    "error.args.too_many": (
+        "Too many arguments. Is a text more than one word? Put it between quotation marks."
+    ),
     "error.args.missing": "{field} is missing.",
     "error.args.invalid": "Invalid value for {field}.",
     "error.args.too_long": "{field} is too long (at most {limit} characters).",
@@ -291,6 +296,13 @@ class Messages:
         """The text for ``key`` with ``values`` filled in (a missing key: see the class)."""
         template = self._template(key)
         return template.format(**values) if values else template
+
+    def did_you_mean(self, typed: str, choices: Iterable[str]) -> str:
+        """`` Bedoel je groningen?`` (with a leading space) when one of ``choices`` is
+        close to what was ``typed``, else ``""``: the ``{suggestion}`` of every
+        "unknown value" refusal (``avz_bot.domain.suggestions.closest`` decides)."""
+        close = closest(typed, choices)
+        return "" if close is None else " " + self.t("input.value_suggest", suggestion=close)
 
     def t_lenient(self, key: str, values: Mapping[str, object]) -> str:
         """Like ``t``, but a placeholder without a value renders as "—" (for texts whose

@@ -237,6 +237,9 @@ class BotSettings(BaseModel):
 
     locale: str = "nl"
     command_prefix: str = Field(default="!", min_length=1, max_length=3)
+    #: Names the bot also answers to, as in "avz-bot: help" (besides its Matrix user id,
+    #: its localpart and a mention pill).
+    names: list[str] = Field(default_factory=lambda: ["avz-bot"])
 
     @field_validator("locale")
     @classmethod

@@ -9,6 +9,7 @@ declare a field's catalogue help key and kind.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -17,6 +18,8 @@ from pydantic.fields import FieldInfo
 
 from avz_bot.domain.mentions import MAX_NAME_WORDS, USER_ID, Person, match_person
 from avz_bot.domain.signals import contains_bsn
+from avz_bot.domain.suggestions import closest
+from avz_bot.formatting import sentence
 from avz_bot.messages import Messages
 from commands.parser import Token
 
@@ -57,7 +60,8 @@ class ArgumentError(Exception):
 
     def __init__(self, lines: Sequence[str]) -> None:
         super().__init__("; ".join(lines))
-        self.lines = list(lines)
+        # Some catalogue sentences start with a field name ("werktitel ontbreekt.").
+        self.lines = [sentence(line) for line in lines]
 
 
 def _person_kind(info: FieldInfo) -> str | None:
@@ -115,28 +119,40 @@ def bind_arguments(
     ``people`` (the room's registered members), so every command gets it alike.
     """
     data: dict[str, object] = {}
-    words = [t.value for t in tokens if t.key is None]
+    words: list[str] = []
     by_option = {spec.option_name(name): name for name in spec.args.model_fields}
     for token in tokens:
         if token.key is None:
+            words.append(token.value)
             continue
         field_name = by_option.get(token.key)
         if field_name is None or field_name in spec.positional or field_name == spec.rest:
-            raise ArgumentError([messages.t("error.args.unknown_option", option=token.key)])
+            raise ArgumentError([_unknown_option(spec, token.key, messages)])
         if token.key in data:
             raise ArgumentError([messages.t("error.args.duplicate_option", option=token.key)])
-        kind = _person_kind(spec.args.model_fields[field_name])
-        data[token.key] = (
-            _resolve_person([token.value], people, kind, messages)[0] if kind else token.value
-        )
+        info = spec.args.model_fields[field_name]
+        kind = _person_kind(info)
+        value = token.value
+        if not kind and not _free_text(info) and len(value.split()) > 1:
+            # A coded value (ernst=hoog) is one word: the words typed after it are the
+            # command's text ("!signaal overlast ernst=hoog buren klagen").
+            value, *after = value.split()
+            words.extend(after)
+        data[token.key] = _resolve_person([value], people, kind, messages)[0] if kind else value
     # Keyed by the option word (the field's alias): that is what pydantic validates.
-    for name in spec.positional:
+    for index, name in enumerate(spec.positional):
         if words:
-            kind = _person_kind(spec.args.model_fields[name])
+            info = spec.args.model_fields[name]
+            kind = _person_kind(info)
             if kind:
                 value, used = _resolve_person(words, people, kind, messages)
                 data[spec.option_name(name)] = value
                 del words[:used]
+            elif spec.rest is None and index == len(spec.positional) - 1 and _free_text(info):
+                # The last free-text argument takes the rest of the line: people do not
+                # quote titles ("!casus nieuw Overlast Vinkhuizen gemeente=…").
+                data[spec.option_name(name)] = " ".join(words)
+                words.clear()
             else:
                 data[spec.option_name(name)] = words.pop(0)
     if words:
@@ -149,6 +165,25 @@ def bind_arguments(
         raise ArgumentError(_explain(spec, exc, messages)) from None
     _refuse_identifiers(spec, args, messages)
     return args
+
+
+def _free_text(info: FieldInfo) -> bool:
+    """Whether a field takes free text (a plain ``str`` without a pattern)."""
+    patterned = any(getattr(m, "pattern", None) for m in info.metadata)
+    return info.annotation in (str, str | None) and not patterned
+
+
+def _unknown_option(spec: ArgumentSpec, key: str, messages: Messages) -> str:
+    """ "Unknown option", with "did you mean …=?" when one of the command's options is close."""
+    options = [
+        spec.option_name(name)
+        for name in spec.args.model_fields
+        if name not in spec.positional and name != spec.rest
+    ]
+    close = closest(key, options)
+    if close is None:
+        return messages.t("error.args.unknown_option", option=key)
+    return messages.t("error.args.unknown_option_suggest", option=key, suggestion=f"{close}=")
 
 
 def _refuse_identifiers(spec: ArgumentSpec, args: BaseModel, messages: Messages) -> None:
@@ -181,7 +216,12 @@ def _explain(spec: ArgumentSpec, exc: ValidationError, messages: Messages) -> li
                 messages.t("error.args.too_long", field=label, limit=ctx.get("max_length"))
             )
         elif kind in {"enum", "literal_error"}:
-            lines.append(messages.t("error.args.choice", field=label, choices=ctx.get("expected")))
+            expected = str(ctx.get("expected", ""))
+            # pydantic says "'a', 'b' or 'c'" (English): the values alone read in any language.
+            choices = re.findall(r"'([^']*)'", expected)
+            shown = ", ".join(choices) or expected
+            line = messages.t("error.args.choice", field=label, choices=shown)
+            lines.append(line + messages.did_you_mean(str(error.get("input", "")), choices))
         else:
             lines.append(messages.t("error.args.invalid", field=label))
     return lines

@@ -11,6 +11,7 @@ from avz_bot.domain.cases import CaseStatus
 from avz_bot.domain.inbound import Reply
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
+from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.cases.area import AREA as SERVICES
 from avz_bot.services.refusal import Refused
@@ -159,7 +160,10 @@ async def change_status(ctx: CommandContext, args: StatusArgs) -> HandlerResult:
         status = CaseStatus(args.status.strip().lower())
     except ValueError:
         choices = ", ".join(s.value for s in CaseStatus)
-        message = ctx.messages.t("case.unknown_status", value=args.status, choices=choices)
+        suggestion = ctx.messages.did_you_mean(args.status, [s.value for s in CaseStatus])
+        message = ctx.messages.t(
+            "case.unknown_status", value=args.status, choices=choices, suggestion=suggestion
+        )
         raise Refused(text(message)) from None
     return await _change(
         ctx, lambda s, c: domain.change_status(c.state, ctx.member, status, args.reason, s.now)
@@ -353,4 +357,15 @@ CASE_ACTIONS: dict[str, domain.CaseAction] = {
     "tijdlijn": domain.CaseAction.TIMELINE_VIEW,
 }
 
-AREA = CommandArea(SPECS, SERVICES)
+
+def who(name: str, messages: Messages) -> str | None:
+    """The "wie" of a case command, from the case permission table (None: not ours)."""
+    action = CASE_ACTIONS.get(name)
+    if action is None:
+        return None
+    allowed = domain.PERMISSIONS[action]
+    # In the enum's order: a frozenset's order changes between runs.
+    return " of ".join(messages.t(f"case.actor.{a.value}") for a in domain.Actor if a in allowed)
+
+
+AREA = CommandArea(SPECS, SERVICES, who)

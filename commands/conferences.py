@@ -353,4 +353,4 @@ def permission_table(messages: Messages, prefix: str = "!") -> str:
     return "\n".join(lines)
 
 
-AREA = CommandArea(SPECS, SERVICES)
+AREA = CommandArea(SPECS, SERVICES, who)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from avz_bot.domain import cases as case_domain
+from avz_bot.domain import escalations
 from avz_bot.domain.escalations import EscalationAction, RouteKind
 from avz_bot.formatting import text
 from avz_bot.lists import PageArgs
+from avz_bot.messages import Messages
 from avz_bot.services.escalations import EscalationService
 from avz_bot.services.escalations.area import AREA as SERVICES
 from avz_bot.services.refusal import Refused
@@ -91,7 +94,8 @@ async def request(ctx: CommandContext, args: RequestArgs) -> HandlerResult:
     try:
         route = RouteKind(args.route.strip().lower())
     except ValueError:
-        message = ctx.messages.t("esc.unknown_route", value=args.route)
+        suggestion = ctx.messages.did_you_mean(args.route, [r.value for r in RouteKind])
+        message = ctx.messages.t("esc.unknown_route", value=args.route, suggestion=suggestion)
         raise Refused(text(message)) from None
     flag = args.urgent.strip().lower()
     if flag not in {"", URGENT_WORD}:
@@ -224,4 +228,29 @@ SPECS: tuple[CommandSpec, ...] = (
     ),
 )
 
-AREA = CommandArea(SPECS, SERVICES)
+#: Escalation commands that the case's permission table decides (the sender must be a
+#: member of the case: ``avz_bot.domain.cases.check``), with the words for their "wie".
+CASE_GATED: dict[str, str] = {
+    "opschalen": "esc.who.request",
+    "opschalingen": "esc.who.overview",
+}
+
+
+def who(name: str, messages: Messages) -> str | None:
+    """The "wie" of an escalation command, from the escalation permission table."""
+    if name in CASE_GATED:
+        # Decided by the case's table: only members of the case (``CaseAction.VIEW``).
+        members = case_domain.PERMISSIONS[case_domain.CaseAction.VIEW]
+        said = " of ".join(
+            messages.t(f"case.actor.{a.value}") for a in case_domain.Actor if a in members
+        )
+        return messages.t(CASE_GATED[name], members=said)
+    action = ESCALATION_ACTIONS.get(name)
+    if action is None:
+        return None
+    allowed = escalations.PERMISSIONS[action]
+    actors = [a for a in escalations.Actor if a in allowed]
+    return " of ".join(messages.t(f"esc.actor.{a.value}") for a in actors)
+
+
+AREA = CommandArea(SPECS, SERVICES, who)

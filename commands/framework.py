@@ -18,10 +18,12 @@ from pydantic import BaseModel
 
 from avz_bot.domain.inbound import IncomingCommand, Reply
 from avz_bot.domain.partners import Member, Role
-from avz_bot.formatting import paragraphs
+from avz_bot.domain.suggestions import closest
+from avz_bot.formatting import capitalised, paragraphs
 from avz_bot.messages import Messages
 from avz_bot.services.area import Area, Unit
 from avz_bot.services.refusal import Refused
+from commands.addressing import as_command, bot_names
 from commands.arguments import ArgumentError, bind_arguments, help_key
 from commands.parser import ParsedCommand, ParseError, Token, parse_command
 
@@ -61,6 +63,9 @@ class NoArguments(BaseModel):
     """Argument model of commands that take none."""
 
 
+#: ``who(command name, messages)``: who may run it, in words (None: not this area's).
+Who = Callable[[str, "Messages"], "str | None"]
+
 #: What command handlers may use: the unit of work (``ctx.services[CaseService]`` is the
 #: cases area's service in the command's transaction; see ``avz_bot.services.area``).
 Services = Unit
@@ -73,6 +78,10 @@ class CommandArea:
 
     specs: Sequence[CommandSpec]
     services: Area[Any] | None
+    #: The "wie" of each of the area's commands, read from the area's permission table
+    #: (``domain/<area>/permissions.py``, the table that decides): ``None`` for a command
+    #: the table does not govern (then its audience says who).
+    who: Who | None = None
 
 
 @dataclass
@@ -168,7 +177,8 @@ class CommandSpec:
 class Registry:
     """The commands, built once from an explicit list of specs."""
 
-    def __init__(self, specs: Iterable[CommandSpec]) -> None:
+    def __init__(self, specs: Iterable[CommandSpec], who: Sequence[Who] = ()) -> None:
+        self._who = tuple(who)
         self._specs: list[CommandSpec] = []
         self._by_word: dict[str, CommandSpec] = {}
         for spec in specs:
@@ -195,9 +205,42 @@ class Registry:
         spec = self._by_word.get(parsed.name)
         return (spec, tokens) if spec else None
 
+    @property
+    def who_sources(self) -> tuple[Who, ...]:
+        """The areas' ``who`` functions this registry consults, in area order."""
+        return self._who
+
+    def who(self, spec: CommandSpec, messages: Messages) -> str:
+        """Who may run ``spec``, in words: from the permission table that decides
+        (the areas' ``who``), else its audience. ``!help`` and the README both say this."""
+        for area_who in self._who:
+            said = area_who(spec.name, messages)
+            if said is not None:
+                return said
+        return messages.t(f"permission.{spec.audience.value}")
+
+    def is_command_word(self, text: str) -> bool:
+        """Whether ``text`` starts with the (first) word of a command name or alias."""
+        words = text.split(maxsplit=1)
+        return bool(words) and any(word.split()[0] == words[0].casefold() for word in self._by_word)
+
     def lookup(self, words: str) -> CommandSpec | None:
         """The spec named ``words`` (name or alias, case-insensitive, prefix optional)."""
         return self._by_word.get(" ".join(words.lower().split()))
+
+    def suggest_subcommand(self, spec: CommandSpec, tokens: Sequence[Token]) -> str | None:
+        """``"regie claim"`` for ``!regie claimen``: the sub-command of ``spec`` whose
+        second word is close to the first word typed after it (None: none is)."""
+        if not tokens or tokens[0].key is not None:
+            return None
+        head = spec.name.split()[0]
+        seconds = {
+            word.split()[1]: self._by_word[word].name
+            for word in self._by_word
+            if len(word.split()) == 2 and word.split()[0] == head
+        }
+        close = closest(tokens[0].value, seconds)
+        return None if close is None else seconds[close]
 
     def suggest(self, word: str) -> str | None:
         """The closest known command, if any is close enough (names before aliases)."""
@@ -240,10 +283,13 @@ class Dispatcher:
         prefix: str,
         *,
         refuse_unsigned_devices: bool = False,
+        addressed_as: Sequence[str] = (),
     ) -> None:
         self.registry = registry
         self.messages = messages
         self.prefix = prefix
+        #: What people call the bot ("avz-bot", its user id, its localpart), longest first.
+        self.addressed_as = bot_names(addressed_as)
         #: Strict trust policy: refuse state-changing commands from devices that are not
         #: cross-signed by their owner.
         self.refuse_unsigned_devices = refuse_unsigned_devices
@@ -257,7 +303,10 @@ class Dispatcher:
         if last is not None and last.body == body:
             return last
         try:
-            parsed = parse_command(body, self.prefix)
+            parsed = parse_command(
+                as_command(body, self.prefix, self.addressed_as, self.registry.is_command_word),
+                self.prefix,
+            )
         except ParseError as exc:
             reading = Reading(body, None, exc, None)
         else:
@@ -305,9 +354,16 @@ class Dispatcher:
         try:
             args = bind_arguments(spec, tokens, self.messages, incoming.people)
         except ArgumentError as exc:
-            return DispatchResult(
-                paragraphs(*exc.lines, self._usage(spec)), spec.name, Outcome.BAD_ARGUMENTS
+            sub = self.registry.suggest_subcommand(spec, tokens)
+            reply = (
+                paragraphs(
+                    self.messages.t("input.subcommand_suggest", suggestion=f"{self.prefix}{sub}"),
+                    self.messages.t("error.help_hint", prefix=self.prefix),
+                )
+                if sub is not None
+                else paragraphs(*exc.lines, self._usage(spec))
             )
+            return DispatchResult(reply, spec.name, Outcome.BAD_ARGUMENTS)
         ctx = CommandContext(
             command=incoming,
             member=member,
@@ -319,7 +375,8 @@ class Dispatcher:
         try:
             result = await spec.handler(ctx, args)
         except Refused as refused_by:
-            return DispatchResult(refused_by.reply, spec.name, Outcome.REFUSED, tuple(ctx.audit))
+            reply = capitalised(refused_by.reply)
+            return DispatchResult(reply, spec.name, Outcome.REFUSED, tuple(ctx.audit))
         return DispatchResult(result.reply, spec.name, result.outcome, tuple(ctx.audit))
 
     def _before_resolving(

@@ -12,9 +12,18 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from avz_bot.domain.helpdesk.permissions import (
+    CARD_PERMISSIONS,
+    LESSON_PERMISSION,
+    QUESTION_PERMISSIONS,
+    CardAction,
+    QuestionAction,
+    Relation,
+)
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.privacy.reading import lessons_shown
 from avz_bot.lists import PageArgs
+from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseService
 from avz_bot.services.helpdesk.area import AREA as SERVICES
 from avz_bot.services.helpdesk.service import HelpdeskService
@@ -279,4 +288,42 @@ SPECS: tuple[CommandSpec, ...] = (
     ),
 )
 
-AREA = CommandArea(SPECS, SERVICES)
+#: Which helpdesk actions each command performs (``avz_bot.domain.helpdesk.permissions``
+#: decides them); commands not here are open to every registered member.
+HELPDESK_ACTIONS: dict[str, tuple[QuestionAction | CardAction, ...]] = {
+    "oppakken": (QuestionAction.CLAIM,),
+    "antwoord": (QuestionAction.ANSWER,),
+    "opgelost": (QuestionAction.CONFIRM,),
+    "heropen": (QuestionAction.REOPEN,),
+    "kennis nieuw": (QuestionAction.MAKE_CARD,),
+    "kennis bewerk": (CardAction.EDIT,),
+    "kennis publiceer": (CardAction.PUBLISH,),
+    "kennis bevestig": (CardAction.CONFIRM,),
+    "kennis vervallen": (CardAction.RETIRE,),
+}
+
+
+def relations(name: str) -> frozenset[Relation] | None:
+    """Everyone the helpdesk tables let run command ``name`` in some status (None: the
+    tables do not govern it). ``!kennis nieuw`` also makes lessons of closed cases."""
+    actions = HELPDESK_ACTIONS.get(name)
+    if actions is None:
+        return None
+    found: set[Relation] = set(LESSON_PERMISSION) if name == "kennis nieuw" else set()
+    for action in actions:
+        table = QUESTION_PERMISSIONS if isinstance(action, QuestionAction) else CARD_PERMISSIONS
+        for (row_action, _), allowed in table.items():
+            if row_action is action:
+                found |= allowed
+    return frozenset(found)
+
+
+def who(name: str, messages: Messages) -> str | None:
+    """The "wie" of a helpdesk command, from the helpdesk permission tables."""
+    allowed = relations(name)
+    if allowed is None:
+        return None
+    return " of ".join(messages.t(f"helpdesk.relation.{r.value}") for r in Relation if r in allowed)
+
+
+AREA = CommandArea(SPECS, SERVICES, who)

@@ -9,7 +9,10 @@ Rules, chosen for people typing on phones and in Dutch:
   start of a word or right after ``=`` so that apostrophes in ``commando's`` stay
   literal;
 * ``sleutel=waarde`` (lowercase key) is an option; ``reden="geen tijd"`` quotes the
-  value; a quoted ``"a=b"`` is a plain word.
+  value; a quoted ``"a=b"`` is a plain word;
+* an unquoted option value runs until the next ``sleutel=`` or the end of the message
+  (people do not quote: ``deadline=vrijdag 14:00``, ``reden=geen tijd meer``); inside
+  it quotes are literal and its white space is kept as typed.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ _QUOTES: dict[str, str] = {
     "’": "’'",
 }
 _OPTION_KEY = re.compile(r"[a-z][a-z0-9_]*")
+#: Where a word starts a new option (``sleutel=``): ends an unquoted option value.
+_OPTION_START = re.compile(r"[a-z][a-z0-9_]*=")
 
 
 class ParseError(Exception):
@@ -72,6 +77,25 @@ def is_command(body: str, prefix: str) -> bool:
     )
 
 
+def _word_end(text: str, i: int) -> int:
+    while i < len(text) and not text[i].isspace():
+        i += 1
+    return i
+
+
+def _option_value_end(text: str, i: int) -> int:
+    """Where an unquoted option value whose first word ends at ``i`` ends: before the
+    next word that starts an option (``sleutel=``), else at the end of the text."""
+    end, n = i, len(text)
+    while True:
+        j = end
+        while j < n and text[j].isspace():
+            j += 1
+        if j >= n or _OPTION_START.match(text, j):
+            return end
+        end = _word_end(text, j)
+
+
 def _split(text: str) -> list[tuple[str, bool, str | None]]:
     """Split into (value, was_quoted_whole, option_key) triples."""
     words: list[tuple[str, bool, str | None]] = []
@@ -83,6 +107,7 @@ def _split(text: str) -> list[tuple[str, bool, str | None]]:
         buf: list[str] = []
         quoted_whole = False
         key: str | None = None
+        value_start = -1
         at_start = True
         while i < n and not text[i].isspace():
             ch = text[i]
@@ -96,6 +121,8 @@ def _split(text: str) -> list[tuple[str, bool, str | None]]:
                     raise ParseError("error.parse.unclosed_quote")
                 buf.append(text[i + 1 : j])
                 quoted_whole = at_start
+                if key is not None:
+                    value_start = -1  # a quoted value ends where its quote closes
                 i = j + 1
                 at_start = False
                 continue
@@ -105,11 +132,17 @@ def _split(text: str) -> list[tuple[str, bool, str | None]]:
                     key = candidate
                     buf = []
                     i += 1
+                    value_start = i
                     at_start = False
                     continue
             buf.append(ch)
             at_start = False
             i += 1
+        if key is not None and value_start >= 0:
+            # Unquoted: the value takes the following words up to the next option.
+            i = _option_value_end(text, i)
+            words.append((text[value_start:i].strip(), False, key))
+            continue
         words.append(("".join(buf), quoted_whole, key))
     return words
 

@@ -8,4 +8,7 @@ from commands.framework import Registry
 
 def build_registry() -> Registry:
     """All commands the bot understands, in help order."""
-    return Registry([spec for area in AREAS for spec in area.specs])
+    return Registry(
+        [spec for area in AREAS for spec in area.specs],
+        who=[area.who for area in AREAS if area.who is not None],
+    )

@@ -27,13 +27,13 @@ NL: dict[str, str] = {
         "nieuwe casus open je in een intakekamer met {prefix}casus nieuw."
     ),
     "case.not_intake_room": ("Een casus open je in een intake- of coördinatiekamer, niet hier."),
-    "case.unknown_municipality": "Onbekende gemeente {value}. Kies uit: {choices}.",
-    "case.unknown_type": "Onbekend casustype {value}. Kies uit: {choices}.",
+    "case.unknown_municipality": "Onbekende gemeente {value}.{suggestion} Kies uit: {choices}.",
+    "case.unknown_type": "Onbekend casustype {value}.{suggestion} Kies uit: {choices}.",
     "case.unknown_partner": (
         "Onbekende partner {value}: geef een organisatiecode ({choices}) of een "
         "geregistreerde @gebruiker."
     ),
-    "case.unknown_status": "Onbekende status {value}. Kies uit: {choices}.",
+    "case.unknown_status": "Onbekende status {value}.{suggestion} Kies uit: {choices}.",
     "case.not_a_user": "{value} is geen Matrix-gebruiker (verwacht: @naam:server).",
     "case.opened": (
         "Casus {reference} is geopend ({municipality}, {case_type}). Ik maak een "
@@ -180,12 +180,14 @@ EN: dict[str, str] = {
         "in an intake room with {prefix}casus nieuw."
     ),
     "case.not_intake_room": "Cases are opened in an intake or coordination room, not here.",
-    "case.unknown_municipality": "Unknown municipality {value}. Choose from: {choices}.",
-    "case.unknown_type": "Unknown case type {value}. Choose from: {choices}.",
+    "case.unknown_municipality": (
+        "Unknown municipality {value}.{suggestion} Choose from: {choices}."
+    ),
+    "case.unknown_type": "Unknown case type {value}.{suggestion} Choose from: {choices}.",
     "case.unknown_partner": (
         "Unknown partner {value}: give an organisation code ({choices}) or a registered @user."
     ),
-    "case.unknown_status": "Unknown status {value}. Choose from: {choices}.",
+    "case.unknown_status": "Unknown status {value}.{suggestion} Choose from: {choices}.",
     "case.not_a_user": "{value} is not a Matrix user (expected: @name:server).",
     "case.opened": (
         "Case {reference} is open ({municipality}, {case_type}). I am creating a secure "

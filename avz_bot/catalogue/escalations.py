@@ -67,7 +67,7 @@ NL: dict[str, str] = {
         "Deze opschaling is intussen gewijzigd; er is niets veranderd. Kijk met "
         "{prefix}opschalingen hoe ze er nu voor staat."
     ),
-    "esc.unknown_route": "Onbekende route {value}; kies inhoudelijk of samenwerking.",
+    "esc.unknown_route": "Onbekende route {value}.{suggestion} Kies inhoudelijk of samenwerking.",
     "esc.unknown_flag": "Onbekend woord {value}; bedoel je urgent?",
     "esc.unknown_partner": "Onbekende organisatie {value}.",
     "esc.bad_reference": "{value} is geen opschalingskenmerk (zoals ESC-2026-3).",
@@ -168,6 +168,8 @@ NL: dict[str, str] = {
     "case.event.escalation.unacknowledged": "{reference} is op het laatste niveau niet ontvangen",
     "case.event.escalation.decision_reminder": "herinnerde aan het besluit over {reference}",
     "case.event.escalation.decision_overdue": "meldde dat het besluit over {reference} uitblijft",
+    "esc.who.request": "{members}",
+    "esc.who.overview": "{members} (in de coördinatiekamer: iedereen daar)",
 }
 
 EN: dict[str, str] = {
@@ -227,7 +229,7 @@ EN: dict[str, str] = {
         "This escalation changed meanwhile; nothing was changed. See {prefix}opschalingen for "
         "where it stands."
     ),
-    "esc.unknown_route": "Unknown route {value}; choose inhoudelijk or samenwerking.",
+    "esc.unknown_route": "Unknown route {value}.{suggestion} Choose inhoudelijk or samenwerking.",
     "esc.unknown_flag": "Unknown word {value}; did you mean urgent?",
     "esc.unknown_partner": "Unknown organisation {value}.",
     "esc.bad_reference": "{value} is not an escalation reference (like ESC-2026-3).",
@@ -324,4 +326,6 @@ EN: dict[str, str] = {
     "case.event.escalation.unacknowledged": "{reference} was not acknowledged at the last level",
     "case.event.escalation.decision_reminder": "reminded of the decision on {reference}",
     "case.event.escalation.decision_overdue": "reported the missing decision on {reference}",
+    "esc.who.request": "{members}",
+    "esc.who.overview": "{members} (in the coordination room: everyone there)",
 }

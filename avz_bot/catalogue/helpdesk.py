@@ -65,7 +65,7 @@ NL: dict[str, str] = {
     "helpdesk.refused.not_helpdesk_room": (
         "Dit kan alleen in een vraagbaakkamer. Stel je vraag daar met {prefix}vraag <thema> <vraag>."
     ),
-    "helpdesk.refused.theme_unknown": "Onbekend thema '{theme}'. Kies uit: {themes}.",
+    "helpdesk.refused.theme_unknown": "Onbekend thema '{theme}'.{suggestion} Kies uit: {themes}.",
     "helpdesk.refused.bsn_in_question": (
         "Je vraag bevat een nummer dat een BSN kan zijn. Stel de vraag zonder gegevens van "
         "personen; er is niets opgeslagen."
@@ -144,6 +144,13 @@ NL: dict[str, str] = {
     "helpdesk.search.partial": "Niets met alle woorden van '{query}'; dit heeft er een deel van",
     "helpdesk.search.line": "{reference} ({kind}) {title} — {snippet}",
     "helpdesk.search.none": "Niets gevonden voor '{query}'.",
+    "helpdesk.relation.asker": "wie de vraag stelde",
+    "helpdesk.relation.claimer": "wie de vraag oppakte",
+    "helpdesk.relation.theme_expert": "experts van het thema",
+    "helpdesk.relation.backup_expert": "back-up-experts van het thema",
+    "helpdesk.relation.ketenmanager": "ketenmanager",
+    "helpdesk.relation.owner": "maker van de kaart",
+    "helpdesk.relation.regiehouder": "regiehouder van de casus",
 }
 
 EN: dict[str, str] = {
@@ -203,7 +210,9 @@ EN: dict[str, str] = {
     "helpdesk.refused.not_helpdesk_room": (
         "This only works in a helpdesk room. Ask your question there with {prefix}vraag <thema> <vraag>."
     ),
-    "helpdesk.refused.theme_unknown": "Unknown theme '{theme}'. Choose from: {themes}.",
+    "helpdesk.refused.theme_unknown": (
+        "Unknown theme '{theme}'.{suggestion} Choose from: {themes}."
+    ),
     "helpdesk.refused.bsn_in_question": (
         "Your question holds a number that may be a BSN. Ask without personal data; "
         "nothing was stored."
@@ -278,4 +287,11 @@ EN: dict[str, str] = {
     "helpdesk.search.partial": "Nothing with every word of '{query}'; these have some of them",
     "helpdesk.search.line": "{reference} ({kind}) {title} — {snippet}",
     "helpdesk.search.none": "Nothing found for '{query}'.",
+    "helpdesk.relation.asker": "whoever asked the question",
+    "helpdesk.relation.claimer": "whoever took the question",
+    "helpdesk.relation.theme_expert": "the theme's experts",
+    "helpdesk.relation.backup_expert": "the theme's backup experts",
+    "helpdesk.relation.ketenmanager": "ketenmanager",
+    "helpdesk.relation.owner": "the card's maker",
+    "helpdesk.relation.regiehouder": "the case's regiehouder",
 }

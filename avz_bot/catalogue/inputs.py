@@ -18,6 +18,29 @@ NL: dict[str, str] = {
         "Een bewerkt commando voer ik niet opnieuw uit. Wil je het aangepaste commando "
         "laten uitvoeren? Stuur het dan als nieuw bericht (begin met {prefix})."
     ),
+    "error.args.unknown_option_suggest": "Onbekende optie {option}. Bedoel je {suggestion}?",
+    "input.subcommand_suggest": "Bedoel je {suggestion}?",
+    "input.value_suggest": "Bedoel je {suggestion}?",
+    "guard.command_not_run": (
+        "Dit commando is niet uitgevoerd (er is niets vastgelegd of gewijzigd): het bevat "
+        "een nummer dat een BSN kan zijn, en persoonsnummers horen niet in een gedeelde "
+        "kamer. {removal} Stuur het commando opnieuw zonder het nummer; een signaal over "
+        "een persoon leg je vast in een privégesprek met mij."
+    ),
+    "guard.command_redacted": "Ik heb je bericht verwijderd.",
+    "help.title.case": "Commando's in deze casuskamer",
+    "help.title.intake": "Commando's in deze intake-/TVO-kamer",
+    "help.title.coordination": "Commando's in de coördinatiekamer",
+    "help.title.helpdesk": "Commando's in deze vraagbaakkamer",
+    "help.title.direct": "Commando's in ons privégesprek",
+    "help.title.other": "Commando's hier",
+    "help.all_hint": "Alle commando's: {prefix}help alles.",
+    "dates.leftover": (
+        "Bedoel je {date} ({when})? Dan hoort „{rest}” niet bij de datum: een optie loopt "
+        "tot de volgende optie of het einde van het bericht, dus zet andere tekst vóór de "
+        "optie. Er is niets gewijzigd."
+    ),
+    "guard.command_remove_please": "Verwijder je bericht alsjeblieft.",
 }
 
 EN: dict[str, str] = {
@@ -33,4 +56,27 @@ EN: dict[str, str] = {
         "I do not run an edited command again. To run the changed command, send it as a "
         "new message (starting with {prefix})."
     ),
+    "error.args.unknown_option_suggest": "Unknown option {option}. Did you mean {suggestion}?",
+    "input.subcommand_suggest": "Did you mean {suggestion}?",
+    "input.value_suggest": "Did you mean {suggestion}?",
+    "guard.command_not_run": (
+        "This command was not carried out (nothing was recorded or changed): it contains "
+        "a number that may be a BSN, and personal numbers do not belong in a shared room. "
+        "{removal} Send the command again without the number; record a signal about a "
+        "person in a direct chat with me."
+    ),
+    "guard.command_redacted": "I removed your message.",
+    "help.title.case": "Commands in this case room",
+    "help.title.intake": "Commands in this intake/TVO room",
+    "help.title.coordination": "Commands in the coordination room",
+    "help.title.helpdesk": "Commands in this helpdesk room",
+    "help.title.direct": "Commands in our direct chat",
+    "help.title.other": "Commands here",
+    "help.all_hint": "All commands: {prefix}help all.",
+    "dates.leftover": (
+        "Did you mean {date} ({when})? Then “{rest}” is not part of the date: an option "
+        "runs to the next option or the end of the message, so put other text before the "
+        "option. Nothing was changed."
+    ),
+    "guard.command_remove_please": "Please delete your message.",
 }

@@ -146,9 +146,9 @@ NL: dict[str, str] = {
         "Signalen over personen zijn nog niet ingericht (er is geen pseudonimiseringssleutel). "
         "Er is niets vastgelegd; vraag de beheerder."
     ),
-    "signal.unknown_category": "Onbekende categorie {value}. Kies uit: {choices}.",
+    "signal.unknown_category": "Onbekende categorie {value}.{suggestion} Kies uit: {choices}.",
     "signal.category_missing": "Geef een categorie (categorie=…). Kies uit: {choices}.",
-    "signal.unknown_municipality": "Onbekende gemeente {value}. Kies uit: {choices}.",
+    "signal.unknown_municipality": "Onbekende gemeente {value}.{suggestion} Kies uit: {choices}.",
     "signal.not_found": "Ik ken geen signaal {reference} van jou.",
     "signal.case_not_found": "Ik ken geen casus {reference}.",
     "signal.case_closed": "Casus {reference} is gesloten.",
@@ -320,9 +320,11 @@ EN: dict[str, str] = {
         "Signals about persons are not set up yet (no pseudonym key). Nothing was recorded; "
         "ask the administrator."
     ),
-    "signal.unknown_category": "Unknown category {value}. Choose from: {choices}.",
+    "signal.unknown_category": "Unknown category {value}.{suggestion} Choose from: {choices}.",
     "signal.category_missing": "Give a category (categorie=…). Choose from: {choices}.",
-    "signal.unknown_municipality": "Unknown municipality {value}. Choose from: {choices}.",
+    "signal.unknown_municipality": (
+        "Unknown municipality {value}.{suggestion} Choose from: {choices}."
+    ),
     "signal.not_found": "I know no signal {reference} of yours.",
     "signal.case_not_found": "I know no case {reference}.",
     "signal.case_closed": "Case {reference} is closed.",

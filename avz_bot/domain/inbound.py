@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -81,6 +82,23 @@ class Attachment:
         }
 
 
+#: ``@room`` as clients match it (the push rule ``.m.rule.roomnotif`` looks for the text
+#: "@room" in the body; Matrix client-server spec v1.13, "Push rules: predefined rules").
+_ROOM_MENTION = re.compile(r"@(room)\b", re.IGNORECASE)
+#: Placed between "@" and "room": invisible, and the body no longer says "@room".
+WORD_JOINER = "\u2060"
+
+
+def without_room_mention(said: str) -> str:
+    """``said`` with every ``@room`` defused (a word joiner after the ``@``).
+
+    The bot holds power 100 in case rooms; a description someone typed ("@room let op")
+    and the bot repeats in ``!acties``, the agenda or the timeline would otherwise make
+    clients that still read the body (not ``m.mentions``) notify the whole room. The bot
+    itself never means to ping a room, so every message it sends is defused here."""
+    return _ROOM_MENTION.sub(lambda m: f"@{WORD_JOINER}{m.group(1)}", said)
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """A message for a room: a plain-text body and its safe HTML rendering."""
@@ -118,9 +136,9 @@ class Reply:
         """
         content: dict[str, Any] = {
             "msgtype": "m.notice",
-            "body": self.plain,
+            "body": without_room_mention(self.plain),
             "format": "org.matrix.custom.html",
-            "formatted_body": self.html,
+            "formatted_body": without_room_mention(self.html),
         }
         thread = thread_root or self.thread_root
         if thread is not None:

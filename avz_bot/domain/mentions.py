@@ -58,10 +58,18 @@ class MessageText:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """A member of the room: user id and display name (``None``: not set)."""
+    """A member of the room: user id, Matrix display name (``None``: not set) and the
+    other names the bot knows them by (the registry's name), which it shows itself."""
 
     user_id: str
     display_name: str | None = None
+    other_names: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name this person goes by: display name first, then the others."""
+        shown = (self.display_name,) if self.display_name else ()
+        return shown + tuple(n for n in self.other_names if n and n != self.display_name)
 
     @property
     def localpart(self) -> str:
@@ -71,7 +79,8 @@ class Person:
     @property
     def label(self) -> str:
         """How to show the person in a list of candidates."""
-        return f"{self.display_name} ({self.user_id})" if self.display_name else self.user_id
+        names = self.names
+        return f"{names[0]} ({self.user_id})" if names else self.user_id
 
 
 def _relation(content: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -164,22 +173,17 @@ def _words(value: str) -> str:
 
 
 def match_person(phrase: str, people: Sequence[Person]) -> list[Person]:
-    """The members ``phrase`` names: a full display name or localpart first; failing
-    that, a display name that starts with ``phrase`` as whole words (``Pieter`` for
-    ``Pieter de Vries``). Case-insensitive; a leading ``@`` is ignored."""
+    """The members ``phrase`` names: a full name (Matrix display name or the registry's
+    name) or localpart first; failing that, a name that starts with ``phrase`` as whole
+    words (``Anouk`` for ``Anouk Bakker``). Case-insensitive; a leading ``@`` is ignored."""
     wanted = _words(phrase.removeprefix("@"))
     if not wanted:
         return []
     exact = [
         p
         for p in people
-        if wanted == p.localpart.casefold()
-        or (p.display_name is not None and wanted == _words(p.display_name))
+        if wanted == p.localpart.casefold() or any(wanted == _words(n) for n in p.names)
     ]
     if exact:
         return exact
-    return [
-        p
-        for p in people
-        if p.display_name is not None and _words(p.display_name).startswith(wanted + " ")
-    ]
+    return [p for p in people if any(_words(n).startswith(wanted + " ") for n in p.names)]

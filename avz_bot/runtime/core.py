@@ -21,17 +21,15 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from avz_bot.clock import Clock
 from avz_bot.domain.inbound import IncomingCommand, IncomingReaction, Reply
-from avz_bot.domain.partners import Member
 from avz_bot.domain.signals import Place, contains_bsn
 from avz_bot.formatting import paragraphs, text
 from avz_bot.logs import get_logger, where
 from avz_bot.messages import Messages
 from avz_bot.metrics import BotMetrics
 from avz_bot.ports import Gateway
+from avz_bot.runtime.command_records import audit_command, log_reads, with_registry_names
 from avz_bot.runtime.core_state import CoreParts, JobRunner, ReactionHandler, TokenMark
 from avz_bot.runtime.delivery import (
     MAX_FLUSH_ROUNDS,
@@ -42,9 +40,7 @@ from avz_bot.runtime.delivery import (
 )
 from avz_bot.runtime.room_events import RoomEvents
 from avz_bot.runtime.undecryptable import EXPLANATION_WINDOW, UndecryptableEvents
-from avz_bot.runtime.units import AppServices, LazySession, UnitServices
-from avz_bot.services.access_log import AccessLog
-from avz_bot.services.audit import Audit
+from avz_bot.runtime.units import AppServices, LazySession
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.signals import SignalService
 from commands.framework import Dispatcher, DispatchResult, Outcome
@@ -75,26 +71,6 @@ log = get_logger(__name__)
 SYNC_TOKEN_KEY = "matrix.next_batch"
 #: The sync token is stored at least this often even when no event reached the core.
 SYNC_TOKEN_INTERVAL = timedelta(seconds=30)
-
-
-async def _log_reads(
-    session: AsyncSession,
-    now: datetime,
-    incoming: IncomingCommand,
-    member: Member | None,
-    result: DispatchResult,
-    services: UnitServices,
-) -> None:
-    """The access log entry of what the command showed (``avz_bot.services.access_log``);
-    none when it showed no case or person data."""
-    if result.command is not None:
-        await AccessLog(session, now).record_reads(
-            services.reads,
-            member=member,
-            reader=incoming.sender,
-            command=result.command,
-            room_id=incoming.room_id,
-        )
 
 
 class _Refused(Exception):
@@ -222,9 +198,17 @@ class BotCore:
                 incoming.event_id, incoming.room_id, incoming.sender, self._clock.now()
             ):
                 return True
-            await signals.guard(
-                incoming.room_id, incoming.event_id, incoming.sender, incoming.room_members
+            command = self._dispatcher.is_command(incoming.body)
+            notice = await signals.guard(
+                incoming.room_id,
+                incoming.event_id,
+                incoming.sender,
+                incoming.room_members,
+                command=command,
             )
+            if command and notice is not None:
+                # The answer to the command, where its answer would go: it was not run.
+                await self._reply(session, incoming, notice)
             await processed.set_outcome(incoming.event_id, None, Outcome.REFUSED.value)
         log.info(
             "identifier guard", extra={"room_id": incoming.room_id, "event_id": incoming.event_id}
@@ -322,52 +306,21 @@ class BotCore:
             member = known.get(incoming.sender)
         else:
             member = await self._services.members.get(lazy.get(), incoming.sender)
+        incoming = await with_registry_names(self._services.members, lazy, incoming)
         services = self._services.bind(lazy, incoming.device_verified)
         result = await self._dispatcher.dispatch(incoming, member, services)
         if result.outcome is Outcome.REFUSED:
             # A refusal changes nothing, even if the handler had begun: roll back.
             raise _Refused(result)
         if result.audit or result.outcome is Outcome.UNREGISTERED:
-            await self._audit(lazy.get(), incoming, member, result)
+            await audit_command(lazy.get(), self._clock.now(), incoming, member, result)
         if services.reads:  # the reply shows case or person data (issue 22)
-            await _log_reads(lazy.get(), self._clock.now(), incoming, member, result, services)
+            await log_reads(lazy.get(), self._clock.now(), incoming, member, result, services)
         if result.reply is not None:
             await self._reply(connection, incoming, result.reply)
         if (result.command, result.outcome.value) != expected:
             await processed.set_outcome(incoming.claim_id, result.command, result.outcome.value)
         return result
-
-    async def _audit(
-        self,
-        session: AsyncSession,
-        incoming: IncomingCommand,
-        member: Member | None,
-        result: DispatchResult,
-    ) -> None:
-        """The command's audit trail, in its transaction."""
-        now = self._clock.now()
-        org = member.organisation.code if member else None
-        # Default trust policy: accepted, but the trail shows the change came from a
-        # device its owner has not cross-signed (or we could not tell).
-        audit = Audit(session, now, incoming.device_verified)
-        for note in result.audit:
-            await audit.record(
-                note.action,
-                actor=incoming.sender,
-                actor_org=org,
-                room_id=incoming.room_id,
-                entity_type=note.entity_type,
-                entity_id=note.entity_id,
-                details=note.details,
-            )
-        if result.outcome is Outcome.UNREGISTERED:
-            # A refusal changes nothing: no device mark.
-            await Audit(session, now).record(
-                "access.refused",
-                actor=incoming.sender,
-                room_id=incoming.room_id,
-                details={"reason": "not_registered"},
-            )
 
     async def _record_without_changes(
         self, incoming: IncomingCommand, result: DispatchResult

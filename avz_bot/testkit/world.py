@@ -26,6 +26,8 @@ class BotWorld:
     bot_id: str
     bot_password: str
     members: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    #: Registry names other than "Test <org>" (user id → name), as ``partner(registry_name=)``.
+    registry_names: dict[str, str] = field(default_factory=dict)
     running: list[RunningBot] = field(default_factory=list)
 
     @property
@@ -58,17 +60,26 @@ class BotWorld:
                 f'{kind} = ["{scope}"]\n'
                 for kind, _, scope in (role.partition(":") for role in roles if ":" in role)
             )
+            shown = self.registry_names.get(user_id, f"Test {org}")
             lines.append(
-                f'[[members]]\nmatrix_id = "{user_id}"\ndisplay_name = "Test {org}"\n'
+                f'[[members]]\nmatrix_id = "{user_id}"\ndisplay_name = "{shown}"\n'
                 f'organisation = "{org}"\nroles = [{role_list}]\n{scoped}'
             )
         self.partners_file.write_text("\n".join(lines), encoding="utf-8")
 
     async def partner(
-        self, name: str, org: str | None = "politie", roles: tuple[str, ...] = ("professional",)
+        self,
+        name: str,
+        org: str | None = "politie",
+        roles: tuple[str, ...] = ("professional",),
+        *,
+        registry_name: str | None = None,
     ) -> PartnerClient:
-        """A connected partner; registered in the bot's registry unless ``org`` is None."""
+        """A connected partner; registered in the bot's registry unless ``org`` is None
+        (as "Test <org>", or as ``registry_name``)."""
         client = await self.make_partner(name)
+        if registry_name is not None:
+            self.registry_names[client.user_id] = registry_name
         if org is not None:
             self.members.append((client.user_id, org, roles))
             self.write_registry()

@@ -127,7 +127,7 @@ async def test_unknown_values_get_the_valid_ones_and_change_nothing(cases: CaseW
     assert "Onbekende gemeente amsterdam" in answer
     assert "westerwolde" in answer
     answer = await cases.ask(cases.pieter, cases.intake, '!casus nieuw "X" gemeente=groningen')
-    assert "type ontbreekt" in answer
+    assert "Type ontbreekt" in answer  # with a capital (issue 25)
     assert "Gebruik: !casus nieuw" in answer
     # The first case that does get opened has number 1: the refusals used none.
     reference, _room = await cases.open_case('!casus nieuw "Y" gemeente=pekela type=jeugdgroep')

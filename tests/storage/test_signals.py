@@ -315,6 +315,34 @@ async def test_guard_redacts_in_case_rooms_and_asks_elsewhere(world: World) -> N
     assert BSN not in await world.raw_dump()
 
 
+async def test_a_command_stopped_by_the_guard_is_answered_as_not_carried_out(
+    world: World,
+) -> None:
+    """Issue 25: the guard's answer to a command is a reply to that command (in its
+    thread) and says the command was not carried out, and why."""
+    async with world.database.session() as session, session.begin():
+        cases = CaseRepository(session)
+        row = await cases.create(
+            reference="AVZ-2026-0001",
+            title="t",
+            municipality="groningen",
+            case_type="pga",
+            created_by=PIETER.matrix_id,
+            now=START,
+        )
+        await cases.set_room(row.id, "!case:avz.test")
+    for room, removal in (("!case:avz.test", "verwijderd"), (COORDINATION, "Verwijder je")):
+        before = len(world.gateway.sent)
+        body = f"!actie {PIETER.matrix_id} bel over 123456782 deadline=morgen"
+        await world.say(PIETER, room, body, members=5)
+        [(_, content)] = [(r, c) for r, c in world.gateway.sent[before:] if r == room]
+        said = str(content["body"])
+        assert said.startswith("Dit commando is niet uitgevoerd"), said
+        assert "BSN" in said and removal in said and "123456782" not in said
+        reply_to = content["m.relates_to"]["m.in_reply_to"]["event_id"]
+        assert reply_to == f"$e{world.count}"
+
+
 async def test_retention_expires_archives_and_deletes(world: World) -> None:
     await world.say(PIETER, DM[PIETER.matrix_id], f"!signaal bsn={BSN} categorie=overlast")
     world.clock.advance(timedelta(days=365 * 2 + 1))

@@ -80,6 +80,7 @@ from avz_bot.services.board import pages as board_pages
 from avz_bot.services.helpdesk.cards import HelpdeskProblem
 from avz_bot.services.helpdesk.results import CardEvent, QuestionEvent
 from avz_bot.services.helpdesk.view import status_key
+from commands.builtin import RoomKind
 from commands.framework import Audience
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -296,6 +297,8 @@ FAMILIES: dict[str, Iterable[str]] = {
     "permission.": values(Audience),
     "role.": values(Role),
     "domain.": values(OrgDomain),
+    "help.title.": values(RoomKind),
+    "helpdesk.relation.": values(hd.Relation),
     # cases and agreements
     "case.status.": values(case_domain.CaseStatus),
     "case.actor.": values(case_domain.Actor),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,9 +15,12 @@ from pydantic import BaseModel, Field
 
 from avz_bot.domain.inbound import IncomingCommand
 from avz_bot.domain.partners import Member, Organisation, OrgDomain, Role
+from avz_bot.domain.signals import Place
 from avz_bot.formatting import text
 from avz_bot.messages import Messages
 from avz_bot.services.refusal import Refused
+from avz_bot.services.signals import SignalService
+from avz_bot.settings_sections.cases import CasesSettings
 from commands.arguments import ArgumentError, bind_arguments
 from commands.framework import (
     Audience,
@@ -36,14 +41,33 @@ PRO = Member("@p:avz.test", "Pieter", ORG, frozenset({Role.PROFESSIONAL}))
 KM = Member("@k:avz.test", "Karin", ORG, frozenset({Role.KETENMANAGER}))
 
 
+class FakePlaces:
+    """What ``!help`` asks of the signals service: the kind of room (cases, TVO, DM)."""
+
+    def __init__(self, place: Place | None) -> None:
+        self.place = place
+
+    async def place_of(self, room_id: str, room_members: int | None) -> Place | None:
+        return self.place
+
+
 class FakeServices:
     version = "9.9.9"
 
-    def __init__(self, now: datetime = NOW) -> None:
+    def __init__(self, now: datetime = NOW, place: Place | None = None) -> None:
         self._now = now
+        self._places = FakePlaces(place)
+        self.app = SimpleNamespace(
+            cases_settings=CasesSettings(intake_rooms=["!intake:avz.test"]),
+            helpdesk_settings=SimpleNamespace(rooms=["!desk:avz.test"]),
+        )
 
     def now(self) -> datetime:
         return self._now
+
+    def __getitem__(self, service: type) -> Any:
+        assert service is SignalService
+        return self._places
 
 
 class EchoArgs(BaseModel):
@@ -105,15 +129,15 @@ def test_binding_positionals_and_options() -> None:
 @pytest.mark.parametrize(
     ("tokens", "expected"),
     [
-        ([], "titel ontbreekt."),
-        ([Token("a"), Token("b")], "Te veel argumenten."),
+        ([], "Titel ontbreekt."),
         ([Token("a"), Token("x", "onzin")], "Onbekende optie onzin."),
+        ([Token("a"), Token("x", "reen")], "Onbekende optie reen. Bedoel je reden=?"),
         (
             [Token("a"), Token("x", "reden"), Token("y", "reden")],
             "De optie reden staat er meer dan één keer in.",
         ),
         ([Token("a"), Token("zes", "aantal")], "Ongeldige waarde voor aantal."),
-        ([Token("a" * 21)], "titel is te lang (maximaal 20 tekens)."),
+        ([Token("a" * 21)], "Titel is te lang (maximaal 20 tekens)."),
         ([Token("x", "titel")], "Onbekende optie titel."),
     ],
 )
@@ -135,10 +159,23 @@ def test_spec_rejects_unknown_positional_field() -> None:
         )
 
 
-async def dispatch(body: str, member: Member | None = PRO, specs: list[CommandSpec] | None = None):  # type: ignore[no-untyped-def]
-    registry = Registry(specs if specs is not None else [*build_registry().specs(), ECHO, KM_ONLY])
+async def dispatch(  # type: ignore[no-untyped-def]
+    body: str,
+    member: Member | None = PRO,
+    specs: list[CommandSpec] | None = None,
+    *,
+    room: str = "!r:avz.test",
+    place: Place | None = None,
+):
+    base = build_registry()
+    registry = (
+        Registry(specs)
+        if specs is not None
+        else Registry([*base.specs(), ECHO, KM_ONLY], who=base.who_sources)
+    )
+    command = replace(incoming(body), room_id=room)
     return await Dispatcher(registry, Messages(), "!").dispatch(
-        incoming(body), member, FakeServices()
+        command, member, FakeServices(place=place)
     )
 
 
@@ -178,7 +215,7 @@ async def test_unknown_command_without_suggestion() -> None:
 
 async def test_bad_arguments_get_usage_and_do_not_run_handler() -> None:
     calls.clear()
-    result = await dispatch("!echo nu a b")
+    result = await dispatch("!echo nu a aantal=zes")
     assert result.outcome is Outcome.BAD_ARGUMENTS
     assert result.reply is not None
     assert "Gebruik: !echo nu <titel> [reden=<reden>] [aantal=<aantal>]" in result.reply.plain
@@ -195,11 +232,11 @@ async def test_audience_is_enforced() -> None:
 
 
 async def test_help_lists_only_visible_commands() -> None:
-    result = await dispatch("!help")
+    result = await dispatch("!help alles")
     assert result.reply is not None
     assert "!ping" in result.reply.plain and "!echo nu" in result.reply.plain
     assert "!geheim" not in result.reply.plain
-    km = await dispatch("!help", member=KM)
+    km = await dispatch("!help all", member=KM)
     assert km.reply is not None and "!geheim" in km.reply.plain
 
 
@@ -407,3 +444,98 @@ def test_the_scan_catches_every_way_of_writing_it(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert [line for _, line, _ in _catches(probe)] == [4, 6, 8, 10]
+
+
+@pytest.mark.parametrize(
+    ("body", "suggestion"),
+    [
+        ("!regie claimen", "Bedoel je !regie claim?"),
+        ("!regie overdragn @a:avz.test", "Bedoel je !regie overdragen?"),
+        ("!casus sluten reden=klaar", "Bedoel je !casus sluiten?"),
+        ("!lead clam", "Bedoel je !regie claim?"),
+    ],
+)
+async def test_a_mistyped_sub_command_gets_did_you_mean(body: str, suggestion: str) -> None:
+    result = await dispatch(body)
+    assert result.outcome is Outcome.BAD_ARGUMENTS
+    assert result.reply is not None
+    assert result.reply.plain.splitlines()[0] == suggestion
+
+
+async def test_refusals_start_with_a_capital() -> None:
+    result = await dispatch("!echo nu")
+    assert result.reply is not None
+    assert result.reply.plain.startswith("Titel ontbreekt.")
+
+
+@pytest.mark.parametrize(
+    ("room", "place", "title", "shown", "hidden"),
+    [
+        ("!c:avz.test", Place.CASE_ROOM, "casuskamer", ["!actie ", "!regie claim"], ["!vraag"]),
+        ("!t:avz.test", Place.TVO_ROOM, "TVO", ["!tvo besluit", "!casus nieuw"], ["!acties"]),
+        ("!intake:avz.test", None, "intake", ["!casus nieuw"], ["!regie "]),
+        ("!desk:avz.test", None, "vraagbaak", ["!vraag ", "!zoek"], ["!casus nieuw"]),
+        ("!dm:avz.test", Place.DIRECT_CHAT, "privégesprek", ["!mijn", "!signaal "], ["!acties"]),
+    ],
+)
+async def test_help_shows_the_few_commands_that_fit_the_room(
+    room: str, place: Place | None, title: str, shown: list[str], hidden: list[str]
+) -> None:
+    result = await dispatch("!help", room=room, place=place)
+    assert result.reply is not None
+    said = result.reply.plain
+    assert title in said.splitlines()[0]
+    assert all(command in said for command in shown), said
+    assert not any(command in said for command in hidden), said
+    assert "!help alles" in said
+    assert len(said.splitlines()) < 16  # a few, not all 66
+
+
+def test_every_command_help_lists_for_a_room_exists() -> None:
+    from commands.builtin import ROOM_HELP, RoomKind
+
+    names = {spec.name for spec in build_registry().specs()}
+    assert set(ROOM_HELP) == set(RoomKind)
+    for commands in ROOM_HELP.values():
+        assert set(commands) <= names
+
+
+BOT_NAMES = ("avz-bot", "@avz-bot-1:avz.test", "avz-bot-1")
+
+
+@pytest.mark.parametrize(
+    ("body", "reads_as"),
+    [
+        ("avz-bot: help", "!help"),
+        ("AVZ-bot, help actie", "!help actie"),
+        ("avz-bot help", "!help"),
+        ("avz-bot:", "!help"),
+        ("! help", "!help"),
+        ("!  regie claim", "!regie claim"),
+        ("@avz-bot-1:avz.test: help", "!help"),  # a mention pill (Element)
+        ("@avz-bot-1:avz.test help", "!help"),
+        ("avz-bot-1: !acties", "!acties"),
+        ("@avz-bot: wie", "!wie"),
+    ],
+)
+def test_the_bot_answers_when_addressed_by_name_or_mention(body: str, reads_as: str) -> None:
+    dispatcher = Dispatcher(build_registry(), Messages(), "!", addressed_as=BOT_NAMES)
+    assert dispatcher.is_command(body)
+    expected = dispatcher.read(reads_as).parsed
+    assert dispatcher.read(body).parsed == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["! hoi", "avz-bot is handig", "avz-botje: help", "over avz-bot: help", "!!!", "hallo"],
+)
+def test_chat_about_the_bot_is_not_a_command(body: str) -> None:
+    dispatcher = Dispatcher(build_registry(), Messages(), "!", addressed_as=BOT_NAMES)
+    assert not dispatcher.is_command(body)
+
+
+async def test_words_after_a_coded_option_value_are_the_commands_text() -> None:
+    """``!signaal overlast ernst=hoog buren klagen``: a coded value (a pattern, a number,
+    a choice) is one word; a free-text option takes everything up to the next option."""
+    result = await dispatch("!echo nu Hallo aantal=3 daar reden=geen tijd meer")
+    assert result.reply is not None and result.reply.plain == "Hallo daar|geen tijd meer|3"

@@ -230,3 +230,40 @@ async def test_an_edit_is_not_run_again() -> None:
     assert result.outcome is Outcome.IGNORED and result.command is None
     assert result.reply is not None and "bewerkt" in result.reply.plain
     assert command.claim_id == "$orig#edit"
+
+
+#: As the bot sees them: Matrix display names as set (or not), the registry's names added.
+REGISTERED = (
+    Person("@a.bakker:avz.demo", None, ("Anouk Bakker",)),
+    Person("@p.devries:avz.demo", "Pieter (politie)", ("Pieter de Vries",)),
+    Person("@m.visser:avz.demo", "Marloes Visser", ("Marloes Visser",)),
+)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("Anouk", ["@a.bakker:avz.demo"]),  # the registry's first name (issue 25)
+        ("Anouk Bakker", ["@a.bakker:avz.demo"]),
+        ("anouk bakker", ["@a.bakker:avz.demo"]),
+        ("Pieter de Vries", ["@p.devries:avz.demo"]),  # registry name beside a display name
+        ("Pieter", ["@p.devries:avz.demo"]),
+        ("Pieter (politie)", ["@p.devries:avz.demo"]),
+        ("Marloes", ["@m.visser:avz.demo"]),
+        ("a.bakker", ["@a.bakker:avz.demo"]),
+        ("Bakker", []),
+    ],
+)
+def test_people_are_found_by_every_name_the_bot_shows(phrase: str, expected: list[str]) -> None:
+    assert [p.user_id for p in match_person(phrase, REGISTERED)] == expected
+
+
+def test_a_registry_first_name_shared_with_a_display_name_is_ambiguous() -> None:
+    people = (*REGISTERED, Person("@x:avz.demo", "Anouk Smit"))
+    assert {p.user_id for p in match_person("Anouk", people)} == {
+        "@a.bakker:avz.demo",
+        "@x:avz.demo",
+    }
+    assert Person("@a.bakker:avz.demo", None, ("Anouk Bakker",)).label == (
+        "Anouk Bakker (@a.bakker:avz.demo)"
+    )

@@ -130,3 +130,53 @@ def test_straight_quote_closes_on_any_double_quote(closer: str) -> None:
     parsed = parse_command(f'!x reden="geen tijd{closer}', "!")
     assert parsed is not None
     assert parsed.tokens == (Token("geen tijd", "reden"),)
+
+
+_VALUE_WORD = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters="="
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(
+    words=st.lists(_VALUE_WORD, min_size=1, max_size=6),
+    before=st.lists(_VALUE_WORD.filter(lambda w: w[0] not in "\"“„”'‘’"), max_size=3),
+)
+def test_an_unquoted_option_value_without_equals_survives(
+    words: list[str], before: list[str]
+) -> None:
+    """Any option value without ``=`` in it, typed unquoted, comes back as typed,
+    up to the next option (issue 25: people do not quote)."""
+    value = " ".join(words)
+    if value[0] in "\"“„”'‘’":
+        value = "x" + value  # a value that starts with a quote is a quoted value
+    body = f"!x {' '.join(before)} reden={value} aantal=3"
+    parsed = parse_command(body, "!")
+    assert parsed is not None
+    assert parsed.tokens[-2:] == (Token(value, "reden"), Token("3", "aantal"))
+
+
+@pytest.mark.parametrize(
+    ("body", "options"),
+    [
+        (
+            "!actie @a.bakker:avz.demo bel de huisarts deadline=vrijdag 14:00",
+            [("deadline", "vrijdag 14:00")],
+        ),
+        ("!casus sluiten reden=geen tijd meer", [("reden", "geen tijd meer")]),
+        (
+            "!casus nieuw Overlast Vinkhuizen gemeente=groningen type=pga partners=ggz politie",
+            [("gemeente", "groningen"), ("type", "pga"), ("partners", "ggz politie")],
+        ),
+        ("!x reden=zie https://x.nl/?a=b", [("reden", "zie https://x.nl/?a=b")]),
+        ('!x reden="geen tijd" meer', [("reden", "geen tijd")]),
+        ("!x reden=“a b” c=d e", [("reden", "a b"), ("c", "d e")]),
+    ],
+)
+def test_option_values_run_to_the_next_option(body: str, options: list[tuple[str, str]]) -> None:
+    parsed = parse_command(body, "!")
+    assert parsed is not None
+    assert [(t.key, t.value) for t in parsed.tokens if t.key] == options

@@ -122,6 +122,7 @@ class AgreementService:
         """A Dutch date expression, or a refusal with examples."""
         result = parse_when(expression, self.now, self._calendar)
         if isinstance(result, WhenError):
+            self._refuse_leftover(expression)
             raise Refused(
                 text(
                     self.t(f"dates.error.{result.code.value.lower()}", value=expression.strip())
@@ -130,6 +131,25 @@ class AgreementService:
                 )
             )
         return result
+
+    def _refuse_leftover(self, expression: str) -> None:
+        """A date followed by other words ("vrijdag 14:00 de huisarts": an option's value
+        runs to the next option): ask which was meant instead of guessing."""
+        parts = expression.split()
+        for size in range(min(MAX_WHEN_WORDS, len(parts) - 1), 0, -1):
+            lead = " ".join(parts[:size])
+            found = parse_when(lead, self.now, self._calendar)
+            if isinstance(found, ParsedWhen):
+                raise Refused(
+                    text(
+                        self.t(
+                            "dates.leftover",
+                            date=lead,
+                            when=self.when(found.instant),
+                            rest=" ".join(parts[size:]),
+                        )
+                    )
+                )
 
     def split_when(self, words: str) -> tuple[ParsedWhen, str]:
         """The longest leading date expression of ``words`` and the rest (the text)."""

@@ -63,11 +63,21 @@ class CaseOpening:
         if municipality not in settings.municipalities:
             choices = ", ".join(settings.municipalities)
             raise Refused(
-                self._view.problem("case.unknown_municipality", value=municipality, choices=choices)
+                self._view.problem(
+                    "case.unknown_municipality",
+                    value=municipality,
+                    choices=choices,
+                    suggestion=self._view.did_you_mean(municipality, settings.municipalities),
+                )
             )
         if case_type not in settings.case_types:
             choices = ", ".join(settings.case_types)
-            raise Refused(self._view.problem("case.unknown_type", value=case_type, choices=choices))
+            suggestion = self._view.did_you_mean(case_type, settings.case_types)
+            raise Refused(
+                self._view.problem(
+                    "case.unknown_type", value=case_type, choices=choices, suggestion=suggestion
+                )
+            )
         invitees = await self._resolve_partners(partners, exclude=member.matrix_id)
         row = await self._register(member, room_id, title, municipality, case_type, invitees)
         for user in invitees:

@@ -9,7 +9,7 @@ read replies query the read model for their counts and the timeline.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape
 
@@ -66,6 +66,10 @@ class CaseView:
     def t(self, key: str, /, **values: object) -> str:
         """A catalogue text."""
         return self._messages.t(key, **values)
+
+    def did_you_mean(self, typed: str, choices: Iterable[str]) -> str:
+        """`` Bedoel je …?`` or ``""`` (``Messages.did_you_mean``)."""
+        return self._messages.did_you_mean(typed, choices)
 
     def window(self, page: int, size: int | None = None) -> Window:
         """Page ``page`` of a list (``size`` items, default ``[limits] list_items``)."""

@@ -9,6 +9,7 @@ return an outcome for the view.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -101,6 +102,10 @@ class QuestionDesk(Protocol):
         **values: object,
     ) -> Refused:
         """A refusal worded from ``helpdesk.refused.<key>`` (see ``HelpdeskService``)."""
+        ...
+
+    def did_you_mean(self, typed: str, choices: Iterable[str]) -> str:
+        """`` Bedoel je …?`` or ``""`` (``Messages.did_you_mean``)."""
         ...
 
 
@@ -220,6 +225,7 @@ class KnowledgeCards:
                 HelpdeskProblem.THEME_UNKNOWN,
                 theme=theme or "",
                 themes=", ".join(self._settings.themes),
+                suggestion=self._desk.did_you_mean(theme or "", self._settings.themes),
             )
         card = await self._cards.create(
             theme=code,

@@ -18,7 +18,7 @@ Jobs (dedupe keys; one pending job each, re-armed on every change):
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -178,6 +178,10 @@ class HelpdeskService:
         ``Refused.key``); nothing is kept: the runtime rolls the command back."""
         return Refused(self.view.refusal(key, status=status, **values), key.value)
 
+    def did_you_mean(self, typed: str, choices: Iterable[str]) -> str:
+        """`` Bedoel je …?`` or ``""`` (``Messages.did_you_mean``)."""
+        return self.view.did_you_mean(typed, choices)
+
     def lesson_title(self, reference: str) -> str:
         """The working title of a lesson draft from case ``reference``."""
         return self.view.t("helpdesk.card.lesson_title", reference=reference)
@@ -219,7 +223,10 @@ class HelpdeskService:
         code = theme.strip().lower()
         if code not in self.settings.themes:
             raise self.refused(
-                HelpdeskProblem.THEME_UNKNOWN, theme=theme, themes=", ".join(self.settings.themes)
+                HelpdeskProblem.THEME_UNKNOWN,
+                theme=theme,
+                themes=", ".join(self.settings.themes),
+                suggestion=self.view.did_you_mean(theme, self.settings.themes),
             )
         if contains_bsn(text):
             raise self.refused(HelpdeskProblem.BSN_IN_QUESTION)

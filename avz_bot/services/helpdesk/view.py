@@ -7,6 +7,7 @@ and theme only, never the question's text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 
@@ -50,6 +51,10 @@ class HelpdeskView:
     def t(self, key: str, /, **values: object) -> str:
         """A catalogue text (prefix filled in)."""
         return self._messages.t(key, prefix=self._prefix, **values)
+
+    def did_you_mean(self, typed: str, choices: Iterable[str]) -> str:
+        """`` Bedoel je …?`` or ``""`` (``Messages.did_you_mean``)."""
+        return self._messages.did_you_mean(typed, choices)
 
     def theme(self, code: str) -> str:
         """A theme's name."""

@@ -188,10 +188,16 @@ class SignalService:
         return await self.in_case.list_in_case(member, loaded, page)
 
     async def guard(
-        self, room_id: str, event_id: str, sender: str, room_members: int | None
-    ) -> bool:
+        self,
+        room_id: str,
+        event_id: str,
+        sender: str,
+        room_members: int | None,
+        *,
+        command: bool = False,
+    ) -> Reply | None:
         """The BSN guard (see ``CaseSignals.guard``)."""
-        return await self.in_case.guard(room_id, event_id, sender, room_members)
+        return await self.in_case.guard(room_id, event_id, sender, room_members, command=command)
 
     async def place_of(self, room_id: str, room_members: int | None) -> Place | None:
         """What kind of room this is (see ``SignalShared.place_of``)."""

@@ -197,6 +197,7 @@ class SignalShared:
                 "signal.unknown_category",
                 value=typed,
                 choices=", ".join(self.settings.categories),
+                suggestion=self._messages.did_you_mean(typed, self.settings.categories),
             )
         return code
 
@@ -207,7 +208,12 @@ class SignalShared:
         code = domain.normalise_code(typed)
         known = self._cases_settings.municipalities
         if code not in known:
-            raise self.refuse("signal.unknown_municipality", value=typed, choices=", ".join(known))
+            raise self.refuse(
+                "signal.unknown_municipality",
+                value=typed,
+                choices=", ".join(known),
+                suggestion=self._messages.did_you_mean(typed, known),
+            )
         return code
 
     @staticmethod

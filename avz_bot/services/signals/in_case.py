@@ -80,14 +80,23 @@ class CaseSignals:
 
     # ------------------------------------------------------------ BSN guard
     async def guard(
-        self, room_id: str, event_id: str, sender: str, room_members: int | None
-    ) -> bool:
+        self,
+        room_id: str,
+        event_id: str,
+        sender: str,
+        room_members: int | None,
+        *,
+        command: bool = False,
+    ) -> Reply | None:
         """A message with a BSN-valid number: in a shared room, redact it where the bot
         can (case rooms, as a job after commit) or ask the sender to remove it, and say
-        why without repeating the number. Returns False for a direct chat (left alone)."""
+        why without repeating the number. Returns None for a direct chat (left alone),
+        else the notice. A plain message's notice is queued here; a ``command``'s is
+        returned for the caller to send as the answer to the command (in its thread),
+        and says that the command was not carried out."""
         place = await self._shared.place_of(room_id, room_members)
         if place is Place.DIRECT_CHAT:
-            return False
+            return None
         redact = place is Place.CASE_ROOM
         if redact:
             await self._shared.jobs.schedule(
@@ -97,9 +106,9 @@ class CaseSignals:
                 self._shared.now,
                 dedupe_key=f"redact:{event_id}",
             )
-        await self._shared.enqueue(
-            f"guard:{event_id}", room_id, self._shared.view.guard_notice(sender, redact)
-        )
+        notice = self._shared.view.guard_notice(sender, redact, command=command)
+        if not command:
+            await self._shared.enqueue(f"guard:{event_id}", room_id, notice)
         await self._shared.audit(
             sender,
             "privacy.bsn_redacted" if redact else "privacy.bsn_flagged",
@@ -108,4 +117,4 @@ class CaseSignals:
             {},
             room_id,
         )
-        return True
+        return notice

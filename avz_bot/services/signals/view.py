@@ -347,8 +347,13 @@ class SignalView:
         return [*lines, more] if more else lines
 
     # ------------------------------------------------------------ BSN guard
-    def guard_notice(self, sender: str, redacted: bool) -> Reply:
-        """Why a message was (or must be) removed, without repeating the number."""
-        key = "guard.redacted" if redacted else "guard.remove_please"
-        reply = text(self.t(key, sender=sender))
+    def guard_notice(self, sender: str, redacted: bool, *, command: bool = False) -> Reply:
+        """Why a message was (or must be) removed, without repeating the number; for a
+        command, first that it was not carried out."""
+        if command:
+            removal = "guard.command_redacted" if redacted else "guard.command_remove_please"
+            reply = text(self.t("guard.command_not_run", removal=self.t(removal)))
+        else:
+            key = "guard.redacted" if redacted else "guard.remove_please"
+            reply = text(self.t(key, sender=sender))
         return Reply(reply.plain, reply.html, (sender,))

@@ -131,6 +131,11 @@ NL: dict[str, str] = {
     "case.refusal.not_registered": "{user} is geen geregistreerde ketenpartner en kan niet worden uitgenodigd.",
     "case.refusal.already_member": "{user} is al lid van deze casus.",
     "case.refusal.already_casemanager": "Je bent al casemanager voor {organisation}.",
+    "case.refusal.request_pending": (
+        "{requester} heeft om de regie gevraagd (verloopt {expires_at}); er is niets overgedragen. "
+        "Beantwoord dat verzoek eerst ({prefix}regie accepteren of {prefix}regie weigeren), "
+        "of draag de regie over aan {requester}: dat willigt het verzoek meteen in."
+    ),
     "cmd.casus_nieuw.summary": "Opent een nieuwe casus met een eigen beveiligde kamer.",
     "cmd.casus.summary": "Toont de casuskaart: status, regie, leden en open punten.",
     "cmd.casus_status.summary": "Wijzigt de status van de casus (met reden).",
@@ -275,6 +280,11 @@ EN: dict[str, str] = {
     "case.refusal.not_registered": "{user} is not a registered partner and cannot be invited.",
     "case.refusal.already_member": "{user} is already a member of this case.",
     "case.refusal.already_casemanager": "You already are case manager for {organisation}.",
+    "case.refusal.request_pending": (
+        "{requester} has asked for the lead (expires {expires_at}); nothing was handed over. "
+        "Answer that request first ({prefix}regie accepteren or {prefix}regie weigeren), "
+        "or hand the lead to {requester}: that grants the request at once."
+    ),
     "cmd.casus_nieuw.summary": "Opens a new case with its own secure room.",
     "cmd.casus.summary": "Shows the case card: status, lead, members and open items.",
     "cmd.casus_status.summary": "Changes the case status (with a reason).",

@@ -198,6 +198,15 @@ async def test_simultaneous_claims_have_one_winner(cases: CaseWorld) -> None:
     assert len(winners) == 1, bodies
     assert len(losers) == 1, bodies  # told who holds it, and asked to accept
     assert replies
+    # The winner does the natural thing: hand regie to the one who asked. That grants the
+    # request (it used to answer "Er staat al een regievoorstel open").
+    pieter_won = any("heeft nu de regie" in r.body for r in replies[:1])
+    winner, loser = (cases.pieter, cases.anouk) if pieter_won else (cases.anouk, cases.pieter)
+    granted = await cases.ask(winner, room, f"!regie overdragen {loser.user_id}")
+    assert "overgegaan" in granted, granted
+    assert "regievoorstel open" not in granted
+    loser_org = "Test ggz" if pieter_won else "Test politie"
+    assert loser_org in await cases.ask(cases.pieter, room, "!regie")
 
 
 async def test_closed_case_accepts_no_changes(cases: CaseWorld) -> None:

@@ -37,6 +37,7 @@ class RefusalCode(StrEnum):
     NOT_REGISTERED = "not_registered"  # params: user
     ALREADY_MEMBER = "already_member"  # params: user
     ALREADY_CASEMANAGER = "already_casemanager"  # params: organisation
+    REQUEST_PENDING = "request_pending"  # params: requester, expires_at
 
 
 class EndCause(StrEnum):

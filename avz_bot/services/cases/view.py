@@ -112,6 +112,7 @@ class CaseView:
     def refusal_reply(self, refusal: Refusal) -> Reply:
         """The Dutch explanation of a domain refusal."""
         params = dict(refusal.params)
+        params.setdefault("prefix", self._prefix)
         if "allowed" in params:
             values = [v for v in params["allowed"].split(",") if v]
             if refusal.code is domain.RefusalCode.TRANSITION_NOT_ALLOWED:

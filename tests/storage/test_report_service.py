@@ -122,14 +122,20 @@ async def test_october_report_exact_figures(seeded: Database) -> None:
         ["Westerkwartier", "<5", "–"],
         ["Totaal", "6", "34"],
     ]
-    assert t["regie_vacant_days"] == [["0-2", "0"], ["3-5", "0"], ["6-10", "0"], [">10", "6"]]
+    # "3 t/m 5", not "3-5": Dutch Excel would turn "3-5" and "6-10" into dates.
+    assert t["regie_vacant_days"] == [
+        ["0 t/m 2", "0"],
+        ["3 t/m 5", "0"],
+        ["6 t/m 10", "0"],
+        ["meer dan 10", "6"],
+    ]
     # Changes in October: 8 transfers (WK) + 4 taken again after a release = 12 cases
     # with one change; the November assignments are outside the period.
     assert t["regie_changes"] == [
         ["0", "32", "24", "+8 (+33%)"],
         ["1", "12", "0", "+12"],
         ["2", "0", "0", "+0"],
-        [">=3", "0", "0", "+0"],
+        ["3 of meer", "0", "0", "+0"],
         ["Totaal", "44", "24", "+20 (+83%)"],
     ]
     # Agreements due in October: Groningen 10 (7 on time; late 2, 3, 5 working days; a

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import struct
 from collections.abc import Sequence
 
@@ -235,6 +236,9 @@ async def test_files_png_size_csv_round_trip_and_html(seeded: Database) -> None:
         for table in section.tables:
             expected += [[service.view.table_title(table)], *service.view.rows(table), []]
     assert parsed == expected
+    # Dutch Excel reads a cell like "3-5", "6-10" or "1/2" as a date; no cell may look so.
+    date_like = re.compile(r"^\d{1,2}[-/.]\d{1,2}([-/.]\d{2,4})?$")
+    assert not [cell for row in parsed for cell in row if date_like.match(cell.strip())]
     html = render_html(report, service.view, charts)
     assert html.count('src="data:image/png;base64,') == len(charts)
     assert "<script" not in html and "http" not in html.split("<body>")[1]

@@ -226,6 +226,7 @@ PERMISSION_MATRIX: dict[CaseAction, tuple[RefusalCode | None, ...]] = {
     CaseAction.ROLE_CASEMANAGER: _ANY_MEMBER,
     CaseAction.ROLES_VIEW: _ANY_MEMBER,
     CaseAction.TIMELINE_VIEW: _ANY_MEMBER,
+    CaseAction.REOPEN: (NM, NP, NP, OK, NM, NP),
 }
 
 
@@ -250,7 +251,7 @@ def test_permission_matrix(
 
 
 @pytest.mark.parametrize("action", list(CaseAction))
-def test_a_closed_case_only_allows_reading(action: CaseAction) -> None:
+def test_a_closed_case_only_allows_reading_and_reopening(action: CaseAction) -> None:
     state = case(HOLDER, KETEN, status=CaseStatus.GESLOTEN, holder=HOLDER)
     reading = action in {
         CaseAction.VIEW,
@@ -259,7 +260,10 @@ def test_a_closed_case_only_allows_reading(action: CaseAction) -> None:
         CaseAction.TIMELINE_VIEW,
     }
     for member in (HOLDER, KETEN):
-        assert code(check(action, state, member)) == (None if reading else RefusalCode.CASE_CLOSED)
+        expected = None if reading else RefusalCode.CASE_CLOSED
+        if action is CaseAction.REOPEN:  # the ketenmanager's alone, and only when closed
+            expected = None if member is KETEN else RefusalCode.NOT_PERMITTED
+        assert code(check(action, state, member)) == expected
     assert code(check(action, state, STRANGER)) == RefusalCode.NOT_A_MEMBER
 
 

@@ -332,6 +332,8 @@ FAMILIES: dict[str, Iterable[str]] = {
     "helpdesk.": values(QuestionEvent),
     "helpdesk.card.": values(CardEvent),
     "helpdesk.refused.": values(HelpdeskProblem, hd.RefusalCode),
+    "helpdesk.card_action.": values(hd.CardAction),
+    "helpdesk.card_actor.": values(hd.Relation),
     "helpdesk.status.": values(
         *(e for e in typing.get_args(hd.RefusalStatus) if e is not case_domain.CaseStatus)
     ),

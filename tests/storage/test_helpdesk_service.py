@@ -7,7 +7,7 @@ Real services, repositories and scheduler; only the clock and the homeserver (a 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 

@@ -37,6 +37,10 @@ class OpenWork:
         if min(self.agreements, self.escalations, self.conferences) < 0:
             raise ValueError("counts of open work must not be negative")
 
+    def kinds(self) -> tuple[int, int, int]:
+        """The counts in a fixed order: agreements, escalations, conferences."""
+        return (self.agreements, self.escalations, self.conferences)
+
 
 def close_needs_confirmation(work: OpenWork) -> bool:
     """Whether closing must be confirmed: anything at all is still open or planned."""

@@ -187,6 +187,9 @@ class BotSettings(BaseModel):
 
     locale: str = "nl"
     command_prefix: str = Field(default="!", min_length=1, max_length=3)
+    #: Demos only: a file holding seconds by which the bot's clock runs ahead of the system
+    #: clock (``avz_bot.clock.OffsetFileClock``); unset in production.
+    clock_offset_file: Path | None = None
 
     @field_validator("locale")
     @classmethod

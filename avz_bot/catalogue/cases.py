@@ -177,8 +177,8 @@ NL: dict[str, str] = {
         "Nog niets gesloten. Bevestig vóór {expires} met {prefix}casus sluiten bevestig "
         "of reageer met 👍 op dit bericht."
     ),
-    "case.close.done.escalation": "{count} open opschaling(en): de klokken zijn gestopt.",
-    "case.close.done.conference": "{count} gepland(e) overleg(gen): gaan niet door.",
+    "case.close.done.escalation": "{items}: de klokken zijn gestopt.",
+    "case.close.done.conference": "{items}: gaan niet door.",
     "case.close.lapsed": "Het verzoek om {reference} te sluiten is verlopen; de casus blijft open.",
     "case.close.unknown_step": (
         "Gebruik {prefix}casus sluiten reden=… of, om te bevestigen, {prefix}casus sluiten bevestig."
@@ -207,7 +207,7 @@ NL: dict[str, str] = {
     "cmd.rollen.summary": "Toont ieders organisatie en rol in deze casus.",
     "cmd.rol_casemanager.summary": "Neemt de rol van casemanager voor je eigen organisatie.",
     "cmd.tijdlijn.summary": "Toont de tijdlijn van de casus: status, regie en leden.",
-    "case.closed_agreements": "{count} open afspraak/afspraken: de herinneringen zijn geannuleerd.",
+    "case.closed_agreements": "{items}: de herinneringen zijn geannuleerd.",
 }
 
 EN: dict[str, str] = {
@@ -379,8 +379,8 @@ EN: dict[str, str] = {
         "Nothing closed yet. Confirm before {expires} with {prefix}casus sluiten bevestig "
         "or react with 👍 to this message."
     ),
-    "case.close.done.escalation": "{count} open escalation(s): their clocks stopped.",
-    "case.close.done.conference": "{count} planned conference(s): will not take place.",
+    "case.close.done.escalation": "{items}: their clocks stopped.",
+    "case.close.done.conference": "{items}: will not take place.",
     "case.close.lapsed": "The request to close {reference} expired; the case stays open.",
     "case.close.unknown_step": (
         "Use {prefix}casus sluiten reden=… or, to confirm, {prefix}casus sluiten bevestig."
@@ -409,5 +409,5 @@ EN: dict[str, str] = {
     "cmd.rollen.summary": "Shows everyone's organisation and role in this case.",
     "cmd.rol_casemanager.summary": "Takes the case manager role for your own organisation.",
     "cmd.tijdlijn.summary": "Shows the case timeline: status, lead and members.",
-    "case.closed_agreements": "{count} open agreement(s): their reminders were cancelled.",
+    "case.closed_agreements": "{items}: their reminders were cancelled.",
 }

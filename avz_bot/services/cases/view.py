@@ -151,13 +151,14 @@ class CaseView:
         days = self._settings.reopen_within_days
         line = self.t("case.closed", reference=row.reference, reason=reason, days=days)
         if open_agreements:
-            line += "\n" + self.t("case.closed_agreements", count=open_agreements)
+            items = self.counted("agreement", open_agreements)
+            line += "\n" + self.t("case.closed_agreements", items=items)
         return line
 
     def close_question(self, row: CaseRow, work: domain.OpenWork, expires: datetime) -> Reply:
         """Closing must be confirmed: what is open, what closing does to it, how to confirm."""
         kinds = [k for k in zip(_WORK, work.kinds(), strict=True) if k[1]]
-        items = [self.t(f"case.close.{k}_{'one' if n == 1 else 'many'}", count=n) for k, n in kinds]
+        items = [self.counted(k, n) for k, n in kinds]
         if len(items) > 1:
             items = [self.t("case.close.and", first=", ".join(items[:-1]), last=items[-1])]
         return paragraphs(
@@ -170,7 +171,13 @@ class CaseView:
     def close_effects(self, work: domain.OpenWork) -> str:
         """After a confirmed close: what happened to open escalations and conferences."""
         kinds = zip(_WORK[1:], work.kinds()[1:], strict=True)
-        return "\n".join(self.t(f"case.close.done.{k}", count=n) for k, n in kinds if n)
+        return "\n".join(
+            self.t(f"case.close.done.{k}", items=self.counted(k, n)) for k, n in kinds if n
+        )
+
+    def counted(self, kind: str, n: int) -> str:
+        """``3 open afspraken``, ``1 gepland overleg`` (``kind``: one of ``_WORK``)."""
+        return self.t(f"case.close.{kind}_{'one' if n == 1 else 'many'}", count=n)
 
     def reopened(self, row: CaseRow, reason: str) -> str:
         """A ketenmanager reopened the case."""

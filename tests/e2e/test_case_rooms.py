@@ -202,6 +202,14 @@ async def test_simultaneous_claims_have_one_winner(cases: CaseWorld) -> None:
     # request (it used to answer "Er staat al een regievoorstel open").
     pieter_won = any("heeft nu de regie" in r.body for r in replies[:1])
     winner, loser = (cases.pieter, cases.anouk) if pieter_won else (cases.anouk, cases.pieter)
+    # Neighbour: handing regie to a third member while the request is open is refused and
+    # says who asked and what to do; nothing changes.
+    await cases.ask(winner, room, f"!casus uitnodigen {cases.karin.user_id}")
+    await cases.karin.wait_for_invitation(world.bot_id, exclude=[cases.coordination], timeout=60)
+    await cases.karin.join(room)
+    elsewhere = await cases.ask(winner, room, f"!regie overdragen {cases.karin.user_id}")
+    assert "heeft om de regie gevraagd" in elsewhere and "niets overgedragen" in elsewhere
+    assert loser.user_id in elsewhere, elsewhere
     granted = await cases.ask(winner, room, f"!regie overdragen {loser.user_id}")
     assert "overgegaan" in granted, granted
     assert "regievoorstel open" not in granted

@@ -26,6 +26,7 @@ from avz_bot.settings_sections.helpdesk import HelpdeskSettings
 from avz_bot.settings_sections.reports import ReportSettings
 from avz_bot.testkit.partner import PartnerClient
 from avz_bot.testkit.report_fixture import NOW, seed_report_fixture
+from avz_bot.testkit.report_generated import seed_generated_network
 from storage.db import Database, sqlite_url_for
 
 
@@ -83,9 +84,10 @@ async def realistic_report(out: Path) -> ReportFiles:
     """The trend report on generated numbers of a whole network, saved as files in ``out``.
 
     The demo's own database holds a handful of cases, so its ``!rapport`` reads "<5"
-    almost everywhere. This seeds a throwaway SQLite database in ``out`` with two years of
-    generated cases, regie, agreements, escalations, signals and helpdesk questions
-    (``avz_bot.testkit.report_fixture``), builds the report for October 2026 against
+    almost everywhere. This seeds a throwaway SQLite database in ``out`` with a year of
+    generated cases and agreements in all ten municipalities
+    (``avz_bot.testkit.report_generated``) on top of the report tests' fixture (regie
+    changes, escalations, signals, helpdesk: ``avz_bot.testkit.report_fixture``), builds the report for October 2026 against
     September exactly as ``avz-bot report`` does, and writes the PNG charts, the CSV tables
     and the HTML page to ``out`` (an existing directory; the database is removed afterwards).
     """
@@ -95,6 +97,7 @@ async def realistic_report(out: Path) -> ReportFiles:
         await database.upgrade()
         async with database.session() as session, session.begin():
             await seed_report_fixture(session)
+            await seed_generated_network(session, NOW)
         async with database.session() as session, session.begin():
             calendar = WorkCalendar()
             helpdesk = HelpdeskSettings()

@@ -134,13 +134,14 @@ def _trend(chart: Trend, view: ReportView) -> Figure | None:
         return None
     figure, _ = _figure()
     # The legend stands beside the plot, where it hides no line.
-    _margins(figure, right=0.78)
+    _margins(figure, right=0.7)
     axes = figure.add_subplot()
     xs = list(range(len(chart.months)))
     for name, counts in chart.series:
         ys = [float("nan") if c.hidden else float(c.value) for c in counts]
         axes.plot(xs, ys, marker="o", label=name)
-    axes.set_xticks(xs, [f"{DUTCH_NAMES.months[m.month - 1][:3]} {m.year}" for m in chart.months])
+    labels = [f"{DUTCH_NAMES.months[m.month - 1][:3]} {m.year}" for m in chart.months]
+    axes.set_xticks(xs, labels, rotation=30, ha="right")
     _count_axis(axes, max(shown), view.messages.t("report.axis.opened"))
     axes.legend(fontsize=LEGEND_SIZE, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return figure

@@ -214,8 +214,11 @@ def _fail(message: str, code: int = 2) -> int:
 
 async def _run(settings: Settings) -> int:
     from avz_bot.app import Application
+    from avz_bot.clock import Clock, OffsetFileClock, SystemClock
 
-    app = Application(settings)
+    offset_file = settings.bot.clock_offset_file
+    clock: Clock = OffsetFileClock(offset_file) if offset_file else SystemClock()
+    app = Application(settings, clock)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, app.stop)

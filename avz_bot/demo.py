@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from avz_bot.demo_report import demo_report_step
+from avz_bot.demo_areas import helpdesk_script, signals_script
+from avz_bot.demo_report import demo_report_step, realistic_report
 from avz_bot.logs import configure_logging
 from avz_bot.settings import CalendarSettings
 from avz_bot.settings_sections.agreements import ReminderSettings
@@ -39,12 +40,13 @@ REFERENCE = re.compile(r"AVZ-\d{4}-\d{4}")
 CONFERENCE_REFERENCE = re.compile(r"OV-\d{4}-\d{4}")
 AMS = ZoneInfo("Europe/Amsterdam")
 AGREEMENT_NUMBER = re.compile(r"#(\d+)")
-#: How long after the bot starts the demo's "deadline today" reminder fires.
-REMINDER_DELAY = timedelta(seconds=20)
+#: How long after the bot starts the demo's "deadline today" reminder falls due (on the
+#: bot's clock, which the demo then moves forward: nobody waits for it).
+REMINDER_DELAY = timedelta(minutes=5)
 #: Its agreement's deadline is this much after the reminder (rounded up to the minute).
 DEADLINE_AFTER_REMINDER = timedelta(minutes=2)
 #: From this local time on the reminder and its deadline could fall on different days.
-TOO_LATE_FOR_REMINDER = clock_time(23, 50)
+TOO_LATE_FOR_REMINDER = clock_time(23, 45)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class CaseRooms:
 
     intake: str
     coordination: str
+    #: The helpdesk room (Anouk's, with Pieter).
+    desk: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,13 @@ class DemoPerson:
     display_name: str
     organisation: str | None
     roles: tuple[str, ...] = ("professional",)
+    #: Helpdesk themes answered as expert (needs the role "expert").
+    themes: tuple[str, ...] = ()
 
 
 PEOPLE = (
     DemoPerson("p.devries", "Pieter de Vries", "politie"),
-    DemoPerson("a.bakker", "Anouk Bakker", "ggz"),
+    DemoPerson("a.bakker", "Anouk Bakker", "ggz", ("professional", "expert"), ("jeugd",)),
     DemoPerson("m.visser", "Marloes Visser", "avz", ("professional", "ketenmanager")),
     DemoPerson("onbekend", "Iemand Onbekends", None),
 )
@@ -109,6 +115,8 @@ def _partners_file(people: tuple[DemoPerson, ...]) -> str:
             f'display_name = "{person.display_name}"\norganisation = "{person.organisation}"\n'
             f"roles = [{roles}]\n"
         )
+        if person.themes:
+            text += "themes = [" + ", ".join(f'"{x}"' for x in person.themes) + "]\n"
     return text
 
 
@@ -159,6 +167,43 @@ def _reminder_demo(now: datetime) -> ReminderDemo:
     )
 
 
+#: The file in the demo's directory that holds the bot's clock offset (seconds).
+CLOCK_OFFSET_FILE = "clock-offset"
+
+
+class DemoClock:
+    """The bot's simulated clock as the demo sees it: the system time plus an offset it
+    writes to the file the bot reads (``avz_bot.clock.OffsetFileClock``)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        """The bot's current time (aware UTC)."""
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the bot's clock forward by ``delta`` (atomically: write, then rename)."""
+        self._offset += delta
+        temporary = self._path.with_suffix(".tmp")
+        temporary.write_text(f"{self._offset.total_seconds():.3f}", encoding="utf-8")
+        temporary.replace(self._path)
+
+
+def _print_report_files(paths: list[Path], directory: Path) -> None:
+    """The saved report files, named, at the very end of the transcript."""
+    print(
+        f"\n--- Rapportage op gegenereerde cijfers (oktober 2026, hele netwerk) opgeslagen in "
+        f"{directory}:",
+        flush=True,
+    )
+    for path in paths:
+        if path.suffix in (".png", ".html") or path.name.count("-") == 2:
+            print(f"    {path.name} ({path.stat().st_size} bytes)", flush=True)
+    print(f"    … en {len(paths)} bestanden in totaal (één CSV per tabel)", flush=True)
+
+
 class Transcript:
     """Prints the conversation as it happens."""
 
@@ -189,6 +234,8 @@ class Transcript:
 async def run_demo(keep: bool = False) -> int:
     """Run the scripted demo; with ``keep`` leave everything running until Ctrl-C."""
     base = Path(tempfile.mkdtemp(prefix="avz-demo-"))
+    # Kept after the demo (the temporary directory above is removed).
+    report_dir = Path(tempfile.mkdtemp(prefix="avz-demo-rapport-"))
     # The transcript is the demo's output; warnings of the bot and of the partner
     # clients (e.g. a newcomer cannot decrypt older history) go to a log file.
     configure_logging("WARNING", "text", file=base / "demo.log")
@@ -234,17 +281,25 @@ async def run_demo(keep: bool = False) -> int:
                 "cases": {"intake_rooms": [rooms.intake], "coordination_room": rooms.coordination},
                 # The intake room is also Groningen's TVO room (triage of signals).
                 "signals": {"tvo_rooms": {"groningen": rooms.intake}},
+                "helpdesk": {"rooms": [rooms.desk]},
+                # A simulated clock: the demo moves it forward instead of waiting idle.
+                "bot": {"clock_offset_file": str(base / CLOCK_OFFSET_FILE)},
                 "calendar": reminder_demo.calendar.model_dump(mode="json"),
                 "reminders": reminder_demo.reminders.model_dump(mode="json"),
                 "logging": {"level": "INFO", "format": "json"},
             },
             bot_password,
             pickle_key=secrets.token_urlsafe(24),
+            # The pseudonym key of signals (a secret: environment, never the TOML file).
+            env={"AVZ_SIGNALS__KEYS__V1": secrets.token_urlsafe(48)},
         )
         await running.start()
         print(f"avz-bot demo: bot {bot_id} is running.\n", flush=True)
         names = {f"@{p.localpart}:{SERVER_NAME}": p.display_name for p in PEOPLE}
-        await _script(Transcript(names), partners, bot_id, rooms, reminder_demo)
+        clock = DemoClock(base / CLOCK_OFFSET_FILE)
+        await _script(Transcript(names), partners, bot_id, rooms, reminder_demo, clock)
+        saved = await realistic_report(report_dir)
+        _print_report_files(saved.paths, report_dir)
         if keep:
             _print_login_help(synapse.url, bot_id, passwords, running)
             await asyncio.Event().wait()
@@ -292,7 +347,14 @@ async def _case_rooms(partners: dict[str, PartnerClient]) -> CaseRooms:
     intake = await pieter.create_encrypted_room(name="Intake TVO Groningen", invite=[anouk.user_id])
     await anouk.join(intake)
     await pieter.wait_for_join(intake, anouk.user_id, timeout=60)
-    return CaseRooms(intake=intake, coordination=coordination)
+    # The intake room is also Groningen's TVO room: Marloes decides there on signals.
+    await pieter.invite(intake, marloes.user_id)
+    await marloes.join(intake)
+    await pieter.wait_for_join(intake, marloes.user_id, timeout=60)
+    desk = await anouk.create_encrypted_room(name="Vraagbaak AVZ", invite=[pieter.user_id])
+    await pieter.join(desk)
+    await anouk.wait_for_join(desk, pieter.user_id, timeout=60)
+    return CaseRooms(intake=intake, coordination=coordination, desk=desk)
 
 
 async def _script(
@@ -301,6 +363,7 @@ async def _script(
     bot_id: str,
     rooms: CaseRooms,
     reminder_demo: ReminderDemo,
+    clock: DemoClock,
 ) -> None:
     pieter, anouk, marloes, outsider = (
         partners["p.devries"],
@@ -352,11 +415,13 @@ async def _script(
     await ask(marloes, plain, "!ping")
 
     case = await _cases_script(t, partners, bot_id, rooms, ask)
-    await _agreements_script(t, partners, bot_id, case, ask, reminder_demo)
-    await conference_script(t, partners["a.bakker"], partners["p.devries"], bot_id, case.room, ask)
+    await _agreements_script(t, partners, bot_id, case, ask, reminder_demo, clock)
+    await conference_script(t, anouk, pieter, bot_id, case.room, ask, clock)
     await _escalation_script(t, partners, bot_id, rooms, case, ask)
+    await signals_script(t, pieter, anouk, marloes, bot_id, rooms.intake, ask)
+    await helpdesk_script(t, pieter, anouk, bot_id, rooms.desk, ask)
     await _closing_script(t, partners, bot_id, rooms, case, ask)
-    await demo_report_step(t, partners["m.visser"], bot_id, rooms.coordination)
+    await demo_report_step(t, marloes, bot_id, rooms.coordination)
 
 
 async def _cases_script(
@@ -451,6 +516,7 @@ async def _agreements_script(
     case: OpenedCase,
     ask: Callable[..., Awaitable[str]],
     reminder_demo: ReminderDemo,
+    clock: DemoClock,
 ) -> None:
     """Agreements with deadlines, reminders and "my plate", while Anouk has regie."""
     pieter, anouk = partners["p.devries"], partners["a.bakker"]
@@ -493,7 +559,7 @@ async def _agreements_script(
     else:
         t.note(
             "Herinneringen. Normaal herinnert de bot op de dag van de deadline om 9:00; de "
-            f"demo-bot doet dat om {reminder_demo.fire_time}, zodat het zo meteen gebeurt. "
+            f"demo-bot doet dat om {reminder_demo.fire_time}. "
             "Anouk legt een afspraak vast die vandaag afloopt"
         )
         made = await ask(
@@ -505,12 +571,13 @@ async def _agreements_script(
         if found is None:
             raise RuntimeError("the bot did not record the agreement")
         number = found.group(1)
-        if datetime.now(UTC) >= fire_at:
-            number = ""
-            t.note(
-                f"De demo was te traag: het is al na {reminder_demo.fire_time}, dus deze "
-                "herinnering komt pas bij een volgende deadline"
-            )
+        # Instead of waiting until then, the bot's clock jumps just past the reminder's
+        # moment; the next command that changes something re-arms the bot's scheduler.
+        clock.advance(fire_at - clock.now() + timedelta(seconds=1))
+        t.note(
+            f"In plaats van te wachten zet de demo de klok van de bot vooruit tot "
+            f"{reminder_demo.fire_time}"
+        )
 
     t.note("Met !herinner plant iemand een losse herinnering, voor zichzelf of voor de hele kamer")
     await ask(anouk, room, "!herinner morgen 9:00 casusoverleg voorbereiden voor=kamer")
@@ -527,18 +594,14 @@ async def _agreements_script(
     await ask(pieter, direct, "!mijn")
 
     if fire_at is not None and number:
-        left = max(0.0, (fire_at - datetime.now(UTC)).total_seconds())
-        t.note(
-            f"We wachten even tot de herinnering komt (gepland om {reminder_demo.fire_time}, "
-            f"nog ongeveer {left:.0f} s) …"
-        )
+        t.note(f"De herinnering van {reminder_demo.fire_time} is intussen verstuurd")
         reminder = await pieter.wait_for_message(
             room,
             sender=bot_id,
             predicate=lambda body: (
                 "Vandaag is de deadline" in body and f"afspraak #{number} " in body
             ),
-            timeout=left + 60,
+            timeout=60,
         )
         t.note("In de casuskamer noemt de bot de eigenaar (Pieter krijgt een melding):")
         t.bot(reminder.body)
@@ -551,20 +614,23 @@ async def conference_script(
     bot_id: str,
     room: str,
     ask: Callable[..., Awaitable[str]],
+    clock: DemoClock,
 ) -> None:
     """A short case conference from plan to minutes, in an existing case room.
 
     ``organiser`` must be the regiehouder or a casemanager (or a ketenmanager) there;
     ``ask(client, room, body)`` sends a command and prints the bot's answer. The
-    conference starts one to two minutes after it is planned, so this waits that long.
+    conference starts one to two minutes after it is planned; instead of waiting, the
+    demo moves the bot's clock forward to its start (``clock``).
     """
     t.note(
         "Casusoverleg. Anouk (regiehouder) plant een overleg dat zo meteen begint; de bot "
         "nodigt iedereen uit met een versleuteld agendabestand (.ics)"
     )
-    start = (datetime.now(UTC) + timedelta(seconds=90)).replace(second=0, microsecond=0)
+    now = clock.now()
+    start = (now + timedelta(seconds=90)).replace(second=0, microsecond=0)
     local = start.astimezone(AMS)
-    if local.date() != datetime.now(AMS).date():
+    if local.date() != now.astimezone(AMS).date():
         t.note("Het is bijna middernacht: het overleg slaan we over")
         return
     planned = await ask(organiser, room, f'!overleg plan vandaag {local:%H:%M} locatie="Stadhuis"')
@@ -585,9 +651,12 @@ async def conference_script(
     await ask(participant, room, f'!overleg punt {reference} "Schoolverzuim bespreken"')
     t.note("De bot stelt de agenda samen uit wat hij van de casus weet")
     await ask(organiser, room, f"!overleg agenda {reference}")
-    left = max(0.0, (start - datetime.now(UTC)).total_seconds()) + 1
-    t.note(f"We wachten tot het overleg begint (nog ongeveer {left:.0f} s) …")
-    await asyncio.sleep(left)
+    left = max(0.0, (start - clock.now()).total_seconds()) + 1
+    clock.advance(timedelta(seconds=left))
+    t.note(
+        f"In plaats van {left:.0f} s te wachten zet de demo de klok van de bot vooruit tot "
+        f"{local:%H:%M}: het overleg is begonnen"
+    )
     await ask(organiser, room, '!overleg besluit "Wijkteam legt samen met GGZ een huisbezoek af"')
     await ask(
         organiser, room, f'!actie {participant.user_id} "School bellen" deadline="over 2 werkdagen"'
@@ -679,6 +748,17 @@ async def _closing_script(
     )
     t.note('In "Coördinatie AVZ" ziet Marloes:')
     t.bot(notice.body)
+
+    t.note(
+        "Marloes (sinds de opschaling lid van de casus) wil de casus sluiten. Er staan nog "
+        "afspraken en een gepland overleg open: de bot vraagt eerst en zegt wat er gebeurt"
+    )
+    await marloes.join(case_room)
+    await pieter.wait_for_join(case_room, marloes.user_id, timeout=60)
+    await ask(marloes, case_room, '!casus sluiten reden="zorg loopt via de wijkteams"', pieter)
+    await ask(marloes, case_room, "!casus sluiten bevestig", pieter)
+    t.note("Het blijkt te vroeg: een ketenmanager mag een casus binnen 30 dagen heropenen")
+    await ask(marloes, case_room, '!casus heropenen reden="nieuwe melding van school"', pieter)
 
     t.note("Terug in de casuskamer")
     await ask(pieter, case_room, "!tijdlijn")

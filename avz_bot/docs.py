@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 from avz_bot.domain import escalations
-from avz_bot.domain.cases import READ_ONLY_ACTIONS, permission_table_rows
+from avz_bot.domain.cases import permission_table_rows
+from avz_bot.domain.cases.permissions import ON_CLOSED_ACTIONS
 from avz_bot.messages import Messages
 from commands.agreements import permission_table as agreement_permission_table
 from commands.cases import CASE_ACTIONS
@@ -56,7 +57,7 @@ def permission_table(messages: Messages, prefix: str = "!") -> str:
     for action, actors in permission_table_rows():
         commands = ", ".join(by_action.get(action.value, []))
         who = " of ".join(messages.t(f"case.actor.{a.value}") for a in actors)
-        closed = "ja" if action in READ_ONLY_ACTIONS else "nee"
+        closed = "ja" if action in ON_CLOSED_ACTIONS else "nee"
         lines.append(f"| {action.value} | {commands} | {who} | {closed} |")
     return "\n".join(lines)
 

@@ -14,6 +14,7 @@ from avz_bot.clock import SystemClock
 from avz_bot.messages import Messages
 from avz_bot.services.refusal import Refused
 from avz_bot.services.reports.render import render_html, table_csv
+from avz_bot.services.reports.results import Report
 from avz_bot.services.reports.sections import report_providers
 from avz_bot.services.reports.service import ReportService
 from avz_bot.settings import Settings
@@ -67,6 +68,11 @@ async def write_report(
             report = await service.build(resolved, code)
     finally:
         await database.dispose()
+    return save_report(service, report, out)
+
+
+def save_report(service: ReportService, report: Report, out: Path) -> ReportFiles:
+    """Write ``report``'s files to ``out`` (see :func:`write_report`); also the demo's."""
     view = service.view
     charts, combined = service.files(report)
     stem = view.file_stem(report)

@@ -240,6 +240,9 @@ class BotSettings(BaseModel):
     #: Names the bot also answers to, as in "avz-bot: help" (besides its Matrix user id,
     #: its localpart and a mention pill).
     names: list[str] = Field(default_factory=lambda: ["avz-bot"])
+    #: Demos only: a file holding seconds by which the bot's clock runs ahead of the system
+    #: clock (``avz_bot.clock.OffsetFileClock``); unset in production.
+    clock_offset_file: Path | None = None
 
     @field_validator("locale")
     @classmethod

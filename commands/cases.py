@@ -14,6 +14,7 @@ from avz_bot.lists import PageArgs
 from avz_bot.messages import Messages
 from avz_bot.services.cases import CaseService, LoadedCase
 from avz_bot.services.cases.area import AREA as SERVICES
+from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.refusal import Refused
 from commands.arguments import help_text, person_help
 from commands.framework import (
@@ -60,6 +61,21 @@ class ReasonArgs(BaseModel):
     reason: str = Field(
         alias="reden", min_length=1, max_length=200, json_schema_extra=help_text("arg.reason")
     )
+
+
+class CloseArgs(BaseModel):
+    """``!casus sluiten reden=…`` or ``!casus sluiten bevestig``."""
+
+    step: str = Field(
+        default="", alias="stap", max_length=20, json_schema_extra=help_text("arg.close_step")
+    )
+    reason: str = Field(
+        default="", alias="reden", max_length=200, json_schema_extra=help_text("arg.reason")
+    )
+
+
+#: The word that confirms a close request (``!casus sluiten bevestig``), and its aliases.
+CONFIRM_WORDS = frozenset({"bevestig", "bevestigen", "confirm"})
 
 
 class UserArgs(BaseModel):
@@ -170,9 +186,37 @@ async def change_status(ctx: CommandContext, args: StatusArgs) -> HandlerResult:
     )
 
 
-async def close_case(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
-    """``!casus sluiten reden=…``."""
-    return await _change(ctx, lambda s, c: domain.close(c.state, ctx.member, args.reason, s.now))
+async def close_case(ctx: CommandContext, args: CloseArgs) -> HandlerResult:
+    """``!casus sluiten reden=…`` (asks first when work is open); ``… bevestig`` confirms."""
+    step = args.step.strip().lower()
+    command = ctx.command
+    if step and step not in CONFIRM_WORDS:
+        raise Refused(text(ctx.messages.t("case.close.unknown_step", prefix=ctx.prefix)))
+
+    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
+        if step:
+            return await service.closing.confirm(
+                loaded, ctx.member, command.room_id, command.event_id
+            )
+        # The question is the reply to this command: a 👍 on it confirms.
+        reply_txn = txn_id_for("reply", command.claim_id)
+        return await service.closing.close(
+            loaded, ctx.member, args.reason, command.room_id, command.event_id, reply_txn
+        )
+
+    return await _in_case(ctx, op)
+
+
+async def reopen_case(ctx: CommandContext, args: ReasonArgs) -> HandlerResult:
+    """``!casus heropenen reden=…`` (a ketenmanager, within the configured period)."""
+
+    async def op(service: CaseService, loaded: LoadedCase) -> Reply:
+        command = ctx.command
+        return await service.closing.reopen(
+            loaded, ctx.member, args.reason, command.room_id, command.event_id
+        )
+
+    return await _in_case(ctx, op)
 
 
 async def invite(ctx: CommandContext, args: UserArgs) -> HandlerResult:
@@ -272,7 +316,19 @@ SPECS: tuple[CommandSpec, ...] = (
         ("status",),
     ),
     member_command(
-        "casus sluiten", ("case close",), "cmd.casus_sluiten.summary", close_case, ReasonArgs
+        "casus sluiten",
+        ("case close",),
+        "cmd.casus_sluiten.summary",
+        close_case,
+        CloseArgs,
+        ("step",),
+    ),
+    member_command(
+        "casus heropenen",
+        ("case reopen",),
+        "cmd.casus_heropenen.summary",
+        reopen_case,
+        ReasonArgs,
     ),
     member_command(
         "casus uitnodigen",
@@ -343,6 +399,7 @@ CASE_ACTIONS: dict[str, domain.CaseAction] = {
     "casus": domain.CaseAction.VIEW,
     "casus status": domain.CaseAction.CHANGE_STATUS,
     "casus sluiten": domain.CaseAction.CLOSE,
+    "casus heropenen": domain.CaseAction.REOPEN,
     "casus uitnodigen": domain.CaseAction.INVITE,
     "casus verwijderen": domain.CaseAction.REMOVE,
     "regie": domain.CaseAction.REGIE_VIEW,

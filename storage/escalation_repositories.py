@@ -242,6 +242,14 @@ class EscalationRepository:
         stmt = select(func.count()).where(EscalationRecord.case_id == case_id)
         return int((await self._session.execute(stmt)).scalar_one())
 
+    async def count_open_for_case(self, case_id: int) -> int:
+        """How many escalations of the case are still open (requested or acknowledged)."""
+        stmt = select(func.count()).where(
+            EscalationRecord.case_id == case_id,
+            EscalationRecord.status.in_(OPEN_ESCALATION_STATUSES),
+        )
+        return int((await self._session.execute(stmt)).scalar_one())
+
     async def count_open(self) -> int:
         """How many escalations are open."""
         stmt = (

@@ -61,7 +61,8 @@ NL: dict[str, str] = {
     "case.status_changed": "Status van {reference}: {old} → {new}. Reden: {reason}",
     "case.closed": (
         "Casus {reference} is gesloten. Reden: {reason}. Er kan niets meer worden "
-        "gewijzigd; de kamer blijft leesbaar voor de leden."
+        "gewijzigd (een ketenmanager kan de casus binnen {days} dagen heropenen); de kamer "
+        "blijft leesbaar voor de leden."
     ),
     "case.invited": "{user} is toegevoegd aan de casus en uitgenodigd voor deze kamer.",
     "case.removed": "{user} is uit de casus verwijderd en verliest alle rollen erin.",
@@ -111,6 +112,10 @@ NL: dict[str, str] = {
     "case.cause.left": "kamer verlaten",
     "case.cause.removed": "verwijderd",
     "case.event.status_changed": "status {old_status} → {new_status} ({reason})",
+    "case.event.close_requested": (
+        "sluiten gevraagd ({agreements} open afspraken, {escalations} open opschalingen, "
+        "{conferences} geplande overleggen)"
+    ),
     "case.event.regie_taken": "regie genomen",
     "case.event.regie_requested": "regie gevraagd aan {holder}",
     "case.event.regie_transfer_proposed": "regie voorgesteld aan {to_user}",
@@ -139,6 +144,61 @@ NL: dict[str, str] = {
     "case.refusal.not_registered": "{user} is geen geregistreerde ketenpartner en kan niet worden uitgenodigd.",
     "case.refusal.already_member": "{user} is al lid van deze casus.",
     "case.refusal.already_casemanager": "Je bent al casemanager voor {organisation}.",
+    "case.refusal.not_closed": "Deze casus is niet gesloten.",
+    "case.refusal.reopen_too_late": (
+        "Deze casus is gesloten op {closed_at}; heropenen kon tot {until}. Open zo nodig "
+        "een nieuwe casus."
+    ),
+    "case.refusal.not_close_requester": (
+        "Alleen wie om het sluiten vroeg, bevestigt het (met de reden die toen is gegeven)."
+    ),
+    "case.refusal.close_request_expired": (
+        "Het verzoek om te sluiten is verlopen; de casus is nog open. Vraag opnieuw met "
+        "{prefix}casus sluiten reden=…"
+    ),
+    "case.close.nothing_to_confirm": (
+        "Er staat geen verzoek om deze casus te sluiten open; vraag het met "
+        "{prefix}casus sluiten reden=…"
+    ),
+    "case.close.agreement_one": "{count} open afspraak",
+    "case.close.agreement_many": "{count} open afspraken",
+    "case.close.escalation_one": "{count} open opschaling",
+    "case.close.escalation_many": "{count} open opschalingen",
+    "case.close.conference_one": "{count} gepland overleg",
+    "case.close.conference_many": "{count} geplande overleggen",
+    "case.close.and": "{first} en {last}",
+    "case.close.ask": "Casus {reference} heeft nog {items}. Als je sluit:",
+    "case.close.effect.agreement": (
+        "vervallen de herinneringen van de open afspraken (ze blijven in de tijdlijn staan);"
+    ),
+    "case.close.effect.escalation": (
+        "stoppen de klokken van de open opschalingen: niemand wordt er nog over herinnerd;"
+    ),
+    "case.close.effect.conference": (
+        "gaan de geplande overleggen niet door: geen herinneringen meer en ze starten niet."
+    ),
+    "case.close.final": (
+        "Daarna kan niemand de casus nog wijzigen; een ketenmanager kan hem binnen {days} "
+        "dagen heropenen."
+    ),
+    "case.close.confirm": (
+        "Nog niets gesloten. Bevestig vóór {expires} met {prefix}casus sluiten bevestig "
+        "of reageer met 👍 op dit bericht."
+    ),
+    "case.close.done.escalation": "{items}: de klokken zijn gestopt.",
+    "case.close.done.conference": "{items}: gaan niet door.",
+    "case.close.lapsed": "Het verzoek om {reference} te sluiten is verlopen; de casus blijft open.",
+    "case.close.unknown_step": (
+        "Gebruik {prefix}casus sluiten reden=… of, om te bevestigen, {prefix}casus sluiten bevestig."
+    ),
+    "case.reopened": "Casus {reference} is heropend (actief). Reden: {reason}",
+    "cmd.casus_heropenen.summary": "Heropent een gesloten casus (ketenmanager, met reden).",
+    "arg.close_step": "bevestig: bevestigt een eerder gevraagd sluiten",
+    "case.refusal.request_pending": (
+        "{requester} heeft om de regie gevraagd (verloopt {expires_at}); er is niets overgedragen. "
+        "Beantwoord dat verzoek eerst ({prefix}regie accepteren of {prefix}regie weigeren), "
+        "of draag de regie over aan {requester}: dat willigt het verzoek meteen in."
+    ),
     "cmd.casus_nieuw.summary": "Opent een nieuwe casus met een eigen beveiligde kamer.",
     "cmd.casus.summary": "Toont de casuskaart: status, regie, leden en open punten.",
     "cmd.casus_status.summary": "Wijzigt de status van de casus (met reden).",
@@ -155,7 +215,7 @@ NL: dict[str, str] = {
     "cmd.rollen.summary": "Toont ieders organisatie en rol in deze casus.",
     "cmd.rol_casemanager.summary": "Neemt de rol van casemanager voor je eigen organisatie.",
     "cmd.tijdlijn.summary": "Toont de tijdlijn van de casus: status, regie en leden.",
-    "case.closed_agreements": "{count} open afspraak/afspraken: de herinneringen zijn geannuleerd.",
+    "case.closed_agreements": "{items}: de herinneringen zijn geannuleerd.",
 }
 
 EN: dict[str, str] = {
@@ -214,8 +274,9 @@ EN: dict[str, str] = {
     "case.welcome": "Welcome to the room of case {reference}, {name}.",
     "case.status_changed": "Status of {reference}: {old} → {new}. Reason: {reason}",
     "case.closed": (
-        "Case {reference} is closed. Reason: {reason}. Nothing can be changed any more; "
-        "the room stays readable for its members."
+        "Case {reference} is closed. Reason: {reason}. Nothing can be changed any more (a "
+        "ketenmanager can reopen it within {days} days); the room stays readable for its "
+        "members."
     ),
     "case.invited": "{user} was added to the case and invited to this room.",
     "case.removed": "{user} was removed from the case and loses every role in it.",
@@ -265,6 +326,10 @@ EN: dict[str, str] = {
     "case.cause.left": "left the room",
     "case.cause.removed": "removed",
     "case.event.status_changed": "status {old_status} → {new_status} ({reason})",
+    "case.event.close_requested": (
+        "asked to close ({agreements} open agreements, {escalations} open escalations, "
+        "{conferences} planned conferences)"
+    ),
     "case.event.regie_taken": "took the lead",
     "case.event.regie_requested": "asked {holder} for the lead",
     "case.event.regie_transfer_proposed": "proposed the lead to {to_user}",
@@ -293,6 +358,59 @@ EN: dict[str, str] = {
     "case.refusal.not_registered": "{user} is not a registered partner and cannot be invited.",
     "case.refusal.already_member": "{user} is already a member of this case.",
     "case.refusal.already_casemanager": "You already are case manager for {organisation}.",
+    "case.refusal.not_closed": "This case is not closed.",
+    "case.refusal.reopen_too_late": (
+        "This case was closed on {closed_at}; it could be reopened until {until}. Open a new "
+        "case if needed."
+    ),
+    "case.refusal.not_close_requester": (
+        "Only the person who asked to close confirms it (with the reason given then)."
+    ),
+    "case.refusal.close_request_expired": (
+        "The request to close has expired; the case is still open. Ask again with "
+        "{prefix}casus sluiten reden=…"
+    ),
+    "case.close.nothing_to_confirm": (
+        "No request to close this case is open; ask with {prefix}casus sluiten reden=…"
+    ),
+    "case.close.agreement_one": "{count} open agreement",
+    "case.close.agreement_many": "{count} open agreements",
+    "case.close.escalation_one": "{count} open escalation",
+    "case.close.escalation_many": "{count} open escalations",
+    "case.close.conference_one": "{count} planned conference",
+    "case.close.conference_many": "{count} planned conferences",
+    "case.close.and": "{first} and {last}",
+    "case.close.ask": "Case {reference} still has {items}. If you close it:",
+    "case.close.effect.agreement": (
+        "the open agreements' reminders are cancelled (they stay in the timeline);"
+    ),
+    "case.close.effect.escalation": (
+        "the open escalations' clocks stop: nobody is reminded of them any more;"
+    ),
+    "case.close.effect.conference": (
+        "the planned conferences do not take place: no more reminders, they do not start."
+    ),
+    "case.close.final": (
+        "After that nobody can change the case; a ketenmanager can reopen it within {days} days."
+    ),
+    "case.close.confirm": (
+        "Nothing closed yet. Confirm before {expires} with {prefix}casus sluiten bevestig "
+        "or react with 👍 to this message."
+    ),
+    "case.close.done.escalation": "{items}: their clocks stopped.",
+    "case.close.done.conference": "{items}: will not take place.",
+    "case.close.lapsed": "The request to close {reference} expired; the case stays open.",
+    "case.close.unknown_step": (
+        "Use {prefix}casus sluiten reden=… or, to confirm, {prefix}casus sluiten bevestig."
+    ),
+    "case.reopened": "Case {reference} was reopened (active). Reason: {reason}",
+    "cmd.casus_heropenen.summary": "Reopens a closed case (ketenmanager, with a reason).",
+    "arg.close_step": "bevestig: confirms a close asked for earlier",
+    "case.refusal.request_pending": (
+        "{requester} has asked for the lead (expires {expires_at}); nothing was handed over. "
+        "Answer that request first ({prefix}regie accepteren or {prefix}regie weigeren), "
+        "or hand the lead to {requester}: that grants the request at once."
+    ),
     "cmd.casus_nieuw.summary": "Opens a new case with its own secure room.",
     "cmd.casus.summary": "Shows the case card: status, lead, members and open items.",
     "cmd.casus_status.summary": "Changes the case status (with a reason).",
@@ -309,5 +427,5 @@ EN: dict[str, str] = {
     "cmd.rollen.summary": "Shows everyone's organisation and role in this case.",
     "cmd.rol_casemanager.summary": "Takes the case manager role for your own organisation.",
     "cmd.tijdlijn.summary": "Shows the case timeline: status, lead and members.",
-    "case.closed_agreements": "{count} open agreement(s): their reminders were cancelled.",
+    "case.closed_agreements": "{items}: their reminders were cancelled.",
 }

@@ -135,6 +135,21 @@ NL: dict[str, str] = {
     "helpdesk.refused.lesson_not_allowed": (
         "Alleen de regiehouder van {reference} of een ketenmanager maakt er een les van."
     ),
+    "helpdesk.refused.card_not_allowed": (
+        "{action} van {reference} ({status}) mag alleen {allowed}; er is niets veranderd."
+    ),
+    "helpdesk.card_action.edit": "Bewerken",
+    "helpdesk.card_action.publish": "Publiceren",
+    "helpdesk.card_action.confirm": "Bevestigen",
+    "helpdesk.card_action.retire": "Laten vervallen",
+    "helpdesk.card_actor.asker": "de vrager",
+    "helpdesk.card_actor.claimer": "wie de vraag oppakte",
+    "helpdesk.card_actor.theme_expert": "een expert van het thema van de kaart",
+    "helpdesk.card_actor.backup_expert": "een reserve-expert van het thema",
+    "helpdesk.card_actor.ketenmanager": "een ketenmanager",
+    "helpdesk.card_actor.owner": "de eigenaar van de kaart",
+    "helpdesk.card_actor.regiehouder": "de regiehouder",
+    "helpdesk.or": "{first} of {last}",
     "helpdesk.card.published": "{reference} «{title}» is gepubliceerd; herziening {review}.",
     "helpdesk.card.confirmed": "{reference} is bevestigd; volgende herziening {review}.",
     "helpdesk.card.retired": "{reference} «{title}» is vervallen en niet meer vindbaar.",
@@ -278,6 +293,21 @@ EN: dict[str, str] = {
     "helpdesk.refused.lesson_not_allowed": (
         "Only the regiehouder of {reference} or a ketenmanager makes a lesson of it."
     ),
+    "helpdesk.refused.card_not_allowed": (
+        "Only {allowed} may {action} {reference} ({status}); nothing was changed."
+    ),
+    "helpdesk.card_action.edit": "edit",
+    "helpdesk.card_action.publish": "publish",
+    "helpdesk.card_action.confirm": "confirm",
+    "helpdesk.card_action.retire": "retire",
+    "helpdesk.card_actor.asker": "the asker",
+    "helpdesk.card_actor.claimer": "whoever took the question",
+    "helpdesk.card_actor.theme_expert": "an expert on the card's theme",
+    "helpdesk.card_actor.backup_expert": "a backup expert on the theme",
+    "helpdesk.card_actor.ketenmanager": "a chain manager",
+    "helpdesk.card_actor.owner": "the card's owner",
+    "helpdesk.card_actor.regiehouder": "the coordinator",
+    "helpdesk.or": "{first} or {last}",
     "helpdesk.card.published": "{reference} «{title}» is published; review {review}.",
     "helpdesk.card.confirmed": "{reference} is confirmed; next review {review}.",
     "helpdesk.card.retired": "{reference} «{title}» is retired and no longer found.",

@@ -56,6 +56,11 @@ class CasesSettings(BaseModel):
     unregie_report_after_working_days: int = Field(default=2, ge=0, le=30)
     #: How often the bot checks for lapsed proposals and cases without regie.
     sweep_seconds: float = Field(default=300.0, gt=0)
+    #: Minutes within which ``!casus sluiten bevestig`` (or a 👍 on the question) confirms
+    #: closing a case that still has open agreements, escalations or planned conferences.
+    close_confirmation_minutes: int = Field(default=15, ge=1, le=1440)
+    #: Days after closing during which a ketenmanager may reopen a case (0: never).
+    reopen_within_days: int = Field(default=30, ge=0, le=365)
 
     @field_validator("municipalities", "case_types")
     @classmethod

@@ -198,6 +198,23 @@ async def test_simultaneous_claims_have_one_winner(cases: CaseWorld) -> None:
     assert len(winners) == 1, bodies
     assert len(losers) == 1, bodies  # told who holds it, and asked to accept
     assert replies
+    # The winner does the natural thing: hand regie to the one who asked. That grants the
+    # request (it used to answer "Er staat al een regievoorstel open").
+    pieter_won = any("heeft nu de regie" in r.body for r in replies[:1])
+    winner, loser = (cases.pieter, cases.anouk) if pieter_won else (cases.anouk, cases.pieter)
+    # Neighbour: handing regie to a third member while the request is open is refused and
+    # says who asked and what to do; nothing changes.
+    await cases.ask(winner, room, f"!casus uitnodigen {cases.karin.user_id}")
+    await cases.karin.wait_for_invitation(world.bot_id, exclude=[cases.coordination], timeout=60)
+    await cases.karin.join(room)
+    elsewhere = await cases.ask(winner, room, f"!regie overdragen {cases.karin.user_id}")
+    assert "heeft om de regie gevraagd" in elsewhere and "niets overgedragen" in elsewhere
+    assert loser.user_id in elsewhere, elsewhere
+    granted = await cases.ask(winner, room, f"!regie overdragen {loser.user_id}")
+    assert "overgegaan" in granted, granted
+    assert "regievoorstel open" not in granted
+    loser_org = "Test ggz" if pieter_won else "Test politie"
+    assert loser_org in await cases.ask(cases.pieter, room, "!regie")
 
 
 async def test_closed_case_accepts_no_changes(cases: CaseWorld) -> None:
@@ -277,3 +294,61 @@ async def test_my_plate_only_in_a_direct_chat(cases: CaseWorld) -> None:
     plate = await cases.ask(cases.pieter, direct, "!mijn")
     assert reference in plate
     assert "Casussen waarin jij de regie hebt" in plate
+
+
+async def test_closing_with_open_work_asks_first_and_a_ketenmanager_can_reopen(
+    cases: CaseWorld,
+) -> None:
+    world = cases.world
+    reference, room = await cases.open_case(
+        '!casus nieuw "Sluiten met werk" gemeente=midden-groningen type=jeugd partners=ggz'
+    )
+    await cases.join_case(cases.anouk, room)
+    await cases.ask(cases.pieter, room, "!regie claim")
+    await cases.ask(cases.pieter, room, f"!casus uitnodigen {cases.karin.user_id}")
+    await cases.karin.wait_for_invitation(world.bot_id, exclude=[cases.coordination], timeout=60)
+    await cases.karin.join(room)
+    recorded = await cases.ask(
+        cases.pieter, room, f'!actie {cases.anouk.user_id} "Zorgplan opstellen" deadline=morgen'
+    )
+    assert "#1" in recorded, recorded
+
+    # The case: closing with an open agreement happened at once. Now it asks.
+    asked = await cases.pieter.send_and_wait(
+        room, '!casus sluiten reden="doelen bereikt"', reply_from=world.bot_id
+    )
+    assert "1 open afspraak" in asked.body, asked.body
+    assert "herinneringen" in asked.body and "Nog niets gesloten" in asked.body
+    assert "!casus sluiten bevestig" in asked.body and "👍" in asked.body
+    assert "gesloten" not in (await cases.ask(cases.pieter, room, "!casus")).split("\n")[0]
+    # Only the one who asked confirms; a wrong word changes nothing either.
+    other = await cases.ask(cases.anouk, room, "!casus sluiten bevestig")
+    assert "Alleen wie om het sluiten vroeg" in other
+    odd = await cases.ask(cases.pieter, room, "!casus sluiten misschien")
+    assert "bevestig" in odd
+    closed = await cases.ask(cases.pieter, room, "!casus sluiten bevestig")
+    assert "is gesloten" in closed, closed
+    again = await cases.ask(cases.pieter, room, "!casus sluiten bevestig")
+    assert "gesloten" in again  # nothing left to confirm: the case is closed
+
+    # Reopening: a ketenmanager only, with a reason; it is in the timeline.
+    refused = await cases.ask(cases.pieter, room, '!casus heropenen reden="nieuwe melding"')
+    assert "ketenmanager" in refused
+    reopened = await cases.ask(cases.karin, room, '!casus heropenen reden="nieuwe melding"')
+    assert "heropend" in reopened, reopened
+    timeline = await cases.ask(cases.pieter, room, "!tijdlijn")
+    assert "sluiten gevraagd" in timeline and "gesloten → actief" in timeline, timeline
+
+    # A 👍 on the question confirms as well.
+    asked = await cases.pieter.send_and_wait(
+        room, '!casus sluiten reden="echt klaar"', reply_from=world.bot_id
+    )
+    assert "Nog niets gesloten" in asked.body
+    await cases.pieter.react(room, asked.event_id)
+    done = await cases.pieter.wait_for_message(
+        room,
+        sender=world.bot_id,
+        predicate=lambda b: "is gesloten" in b and "echt klaar" in b,
+        timeout=60,
+    )
+    assert reference in done.body

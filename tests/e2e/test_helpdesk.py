@@ -131,8 +131,16 @@ async def test_question_to_published_card_found_by_search(world: BotWorld) -> No
         reply_from=world.bot_id,
     )
     assert "gewijzigd" in edited.body
+    # Who may not publish hears who may (issue 25: it used to explain who answers questions).
+    not_yours = await asker.send_and_wait(desk, "!kennis publiceer K-1", reply_from=world.bot_id)
+    assert "Publiceren van K-1" in not_yours.body, not_yours.body
+    assert "expert van het thema van de kaart" in not_yours.body
+    assert "pakken vragen op" not in not_yours.body
     published = await expert.send_and_wait(desk, "!kennis publiceer K-1", reply_from=world.bot_id)
     assert "gepubliceerd" in published.body
+    # The review date is one a person would choose: at 09:00 on a working day (this test
+    # bot counts every day as one; weekends and holidays: tests/unit, tests/storage).
+    assert "09:00" in published.body, published.body
 
     # A part of a compound, and inflected words.
     for query in ("overlast", "jongere gedragsaanwijzingen"):

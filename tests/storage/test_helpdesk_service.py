@@ -7,7 +7,7 @@ Real services, repositories and scheduler; only the clock and the homeserver (a 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -291,8 +291,23 @@ async def test_cards_from_question_to_search_and_review(world: World) -> None:
     await world.run(
         lambda s: s.card_edit(EXPERT, card, "Overlast door jongeren", "Buurtbemiddeling.")
     )
+    # Someone who may not publish is told who may (the card table), not who answers.
+    with pytest.raises(Refused) as not_yours:
+        await world.run(lambda s: s.card_publish(OUTSIDER, card))
+    assert not_yours.value.key == "card_not_allowed"
+    words = not_yours.value.reply.plain
+    assert words == (
+        "Publiceren van K-1 (concept) mag alleen een expert van het thema van de kaart, "
+        "een ketenmanager of de eigenaar van de kaart; er is niets veranderd."
+    )
+    with pytest.raises(Refused) as not_yours:
+        await world.run(lambda s: s.card_retire(OUTSIDER, card))
+    assert not_yours.value.reply.plain.startswith("Laten vervallen van K-1")
+    assert "expert" not in not_yours.value.reply.plain  # retiring is the keepers' alone
     published = await world.run(lambda s: s.card_publish(EXPERT, card))
-    assert published.card.review_due == local(2026, 11, 30, 10) + timedelta(days=180)
+    # 180 days after Monday 30 November 10:00 is Saturday 29 May 2027: the review falls
+    # on the next working day at 09:00 (issue 25: not on a weekend at the publishing minute).
+    assert published.card.review_due == local(2027, 5, 31, 9)
     found = await world.run(lambda s: s.search("overlast jongere", s.window(1)))
     assert found.found[0].reference == card
     # The review date: the owner gets a direct message, once.

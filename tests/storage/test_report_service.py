@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import struct
 from collections.abc import Sequence
 
@@ -122,14 +123,20 @@ async def test_october_report_exact_figures(seeded: Database) -> None:
         ["Westerkwartier", "<5", "–"],
         ["Totaal", "6", "34"],
     ]
-    assert t["regie_vacant_days"] == [["0-2", "0"], ["3-5", "0"], ["6-10", "0"], [">10", "6"]]
+    # "3 t/m 5", not "3-5": Dutch Excel would turn "3-5" and "6-10" into dates.
+    assert t["regie_vacant_days"] == [
+        ["0 t/m 2", "0"],
+        ["3 t/m 5", "0"],
+        ["6 t/m 10", "0"],
+        ["meer dan 10", "6"],
+    ]
     # Changes in October: 8 transfers (WK) + 4 taken again after a release = 12 cases
     # with one change; the November assignments are outside the period.
     assert t["regie_changes"] == [
         ["0", "32", "24", "+8 (+33%)"],
         ["1", "12", "0", "+12"],
         ["2", "0", "0", "+0"],
-        [">=3", "0", "0", "+0"],
+        ["3 of meer", "0", "0", "+0"],
         ["Totaal", "44", "24", "+20 (+83%)"],
     ]
     # Agreements due in October: Groningen 10 (7 on time; late 2, 3, 5 working days; a
@@ -229,6 +236,9 @@ async def test_files_png_size_csv_round_trip_and_html(seeded: Database) -> None:
         for table in section.tables:
             expected += [[service.view.table_title(table)], *service.view.rows(table), []]
     assert parsed == expected
+    # Dutch Excel reads a cell like "3-5", "6-10" or "1/2" as a date; no cell may look so.
+    date_like = re.compile(r"^\d{1,2}[-/.]\d{1,2}([-/.]\d{2,4})?$")
+    assert not [cell for row in parsed for cell in row if date_like.match(cell.strip())]
     html = render_html(report, service.view, charts)
     assert html.count('src="data:image/png;base64,') == len(charts)
     assert "<script" not in html and "http" not in html.split("<body>")[1]

@@ -226,6 +226,7 @@ PERMISSION_MATRIX: dict[CaseAction, tuple[RefusalCode | None, ...]] = {
     CaseAction.ROLE_CASEMANAGER: _ANY_MEMBER,
     CaseAction.ROLES_VIEW: _ANY_MEMBER,
     CaseAction.TIMELINE_VIEW: _ANY_MEMBER,
+    CaseAction.REOPEN: (NM, NP, NP, OK, NM, NP),
 }
 
 
@@ -250,7 +251,7 @@ def test_permission_matrix(
 
 
 @pytest.mark.parametrize("action", list(CaseAction))
-def test_a_closed_case_only_allows_reading(action: CaseAction) -> None:
+def test_a_closed_case_only_allows_reading_and_reopening(action: CaseAction) -> None:
     state = case(HOLDER, KETEN, status=CaseStatus.GESLOTEN, holder=HOLDER)
     reading = action in {
         CaseAction.VIEW,
@@ -259,7 +260,10 @@ def test_a_closed_case_only_allows_reading(action: CaseAction) -> None:
         CaseAction.TIMELINE_VIEW,
     }
     for member in (HOLDER, KETEN):
-        assert code(check(action, state, member)) == (None if reading else RefusalCode.CASE_CLOSED)
+        expected = None if reading else RefusalCode.CASE_CLOSED
+        if action is CaseAction.REOPEN:  # the ketenmanager's alone, and only when closed
+            expected = None if member is KETEN else RefusalCode.NOT_PERMITTED
+        assert code(check(action, state, member)) == expected
     assert code(check(action, state, STRANGER)) == RefusalCode.NOT_A_MEMBER
 
 
@@ -353,7 +357,8 @@ REGIE_MATRIX: dict[tuple[str, str], Expected] = {
     ("transfer", "held_by_actor"): ok(A, (T, A, C), RegieTransferProposed),
     ("transfer", "held_by_other"): NP,
     ("transfer", "transfer_to_actor"): NP,
-    ("transfer", "request_to_actor"): PP,
+    # CAROL asked ALICE for regie; handing it to CAROL grants that request (issue 25).
+    ("transfer", "request_to_actor"): ok(C, None, RegieTransferred),
     ("transfer", "transfer_to_other"): NP,
     ("transfer", "request_by_actor"): NP,
     ("transfer", "transfer_by_actor"): PP,
@@ -432,6 +437,32 @@ def test_regie_matrix(action: str, situation: str) -> None:
         assert outcome.state.regie_since == NOW
     else:
         assert outcome.state.regie_since == EARLIER  # a proposal does not move regie
+
+
+def test_transfer_to_the_requester_grants_the_request_like_accepting_it() -> None:
+    # Two simultaneous claims: CAROL lost and her claim became a request to ALICE.
+    state = case(ALICE, BOB, CAROL, holder=ALICE, proposal=proposal(R, CAROL, ALICE))
+    transferred = regie_transfer(state, ALICE, CAROL.matrix_id, NOW, LATER)
+    accepted = regie_accept(state, ALICE, NOW)
+    assert isinstance(transferred, Transition) and isinstance(accepted, Transition)
+    assert transferred == accepted
+    (event,) = transferred.events
+    assert isinstance(event, RegieTransferred) and event.proposal_kind is ProposalKind.REQUEST
+
+
+def test_transfer_to_someone_else_while_a_request_is_open_is_refused_and_says_who_asked() -> None:
+    state = case(ALICE, BOB, CAROL, holder=ALICE, proposal=proposal(R, BOB, ALICE))
+    outcome = regie_transfer(state, ALICE, CAROL.matrix_id, NOW, LATER)
+    assert isinstance(outcome, Refusal)
+    assert outcome.code is RefusalCode.REQUEST_PENDING
+    assert outcome.params["requester"] == BOB.matrix_id
+    assert datetime.fromisoformat(outcome.params["expires_at"]) > NOW
+
+
+def test_an_expired_request_does_not_block_a_transfer_to_someone_else() -> None:
+    state = case(ALICE, BOB, CAROL, holder=ALICE, proposal=proposal(R, BOB, ALICE, expired=True))
+    outcome = regie_transfer(state, ALICE, CAROL.matrix_id, NOW, LATER)
+    assert kinds(outcome) == [ProposalExpired, RegieTransferProposed]
 
 
 def test_a_new_proposal_expires_when_the_caller_says() -> None:

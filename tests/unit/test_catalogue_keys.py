@@ -293,6 +293,12 @@ TIMELINE_KINDS, TIMELINE_UNKNOWN = _timeline_kinds()
 
 #: Every key family composed at run time → the values it is built from.
 FAMILIES: dict[str, Iterable[str]] = {
+    # closing with open work (avz_bot.services.cases.view.close_question)
+    "case.close.": [
+        f"{k}_{n}" for k in ("agreement", "escalation", "conference") for n in ("one", "many")
+    ],
+    "case.close.effect.": ["agreement", "escalation", "conference"],
+    "case.close.done.": ["escalation", "conference"],
     # core, commands
     "permission.": values(Audience),
     "role.": values(Role),
@@ -338,6 +344,8 @@ FAMILIES: dict[str, Iterable[str]] = {
     "helpdesk.": values(QuestionEvent),
     "helpdesk.card.": values(CardEvent),
     "helpdesk.refused.": values(HelpdeskProblem, hd.RefusalCode),
+    "helpdesk.card_action.": values(hd.CardAction),
+    "helpdesk.card_actor.": values(hd.Relation),
     "helpdesk.status.": values(
         *(e for e in typing.get_args(hd.RefusalStatus) if e is not case_domain.CaseStatus)
     ),

@@ -195,9 +195,27 @@ def test_always_open_calendar_gives_short_periods() -> None:
 
 
 # ---------------------------------------------------------------- cards
+@pytest.mark.parametrize(
+    ("published", "due"),
+    [
+        # The case: 180 days after Tuesday 8 December 2026 00:04 is Sunday 6 June
+        # 2027; the review is on Monday 7 June at 09:00.
+        (ams(2026, 12, 8, 0, 4), ams(2027, 6, 7, 9)),
+        # Lands on a Tuesday: that day, at 09:00 whatever the publishing hour.
+        (ams(2026, 12, 10, 23, 59), ams(2027, 6, 8, 9)),
+        # Lands on Koningsdag (Tuesday 27 April 2027): the next working day.
+        (ams(2026, 10, 29, 15, 30), ams(2027, 4, 28, 9)),
+    ],
+)
+def test_a_card_review_falls_on_a_working_day_at_nine(published: datetime, due: datetime) -> None:
+    got = hd.review_due_from(published.astimezone(UTC), 180, CAL)
+    assert got == due.astimezone(UTC)
+    assert CAL.is_working_day(CAL.local_date(got))
+
+
 def test_card_review_due_state_and_permissions() -> None:
     now = ams(2026, 11, 30, 10).astimezone(UTC)
-    due = hd.review_due_from(now - timedelta(days=181), 180)
+    due = hd.review_due_from(now - timedelta(days=181), 180, CAL)
     state = hd.card_state(hd.CardStatus.PUBLISHED, due, now)
     assert state is hd.CardState.REVIEW_DUE
     assert hd.check_card(hd.CardAction.CONFIRM, state, frozenset({R.OWNER})) is None

@@ -13,6 +13,7 @@ module of this package:
 - :mod:`.permissions`: who may do what, the table :data:`PERMISSIONS` and the one place
   it is enforced, :func:`check` (membership first, a closed case is final, then the table);
 - :mod:`.status`: status changes and closing (:data:`ALLOWED_TRANSITIONS`);
+- :mod:`.closing`: confirming a close with work still open, and reopening;
 - :mod:`.regie`: claiming, requesting, transferring, accepting, declining, expiring,
   releasing and assigning procesregie; when a case without regie is reported;
 - :mod:`.members`: inviting, removing, leaving, deregistration, the casemanager role and
@@ -22,6 +23,13 @@ module of this package:
 
 from __future__ import annotations
 
+from avz_bot.domain.cases.closing import (
+    REOPENED_STATUS,
+    CloseRequest,
+    OpenWork,
+    close_needs_confirmation,
+    reopen,
+)
 from avz_bot.domain.cases.members import (
     CaseRole,
     RoleLine,
@@ -92,6 +100,7 @@ __all__ = [
     "ALLOWED_TRANSITIONS",
     "PERMISSIONS",
     "READ_ONLY_ACTIONS",
+    "REOPENED_STATUS",
     "Actor",
     "CaseAction",
     "CaseEvent",
@@ -100,10 +109,12 @@ __all__ = [
     "CaseState",
     "CaseStatus",
     "CasemanagerTaken",
+    "CloseRequest",
     "EndCause",
     "Expiry",
     "MemberAdded",
     "MemberRemoved",
+    "OpenWork",
     "Outcome",
     "ProposalCancelled",
     "ProposalExpired",
@@ -125,6 +136,7 @@ __all__ = [
     "change_status",
     "check",
     "close",
+    "close_needs_confirmation",
     "expire_proposal",
     "invite",
     "join_to_handle_escalation",
@@ -139,6 +151,7 @@ __all__ = [
     "regie_release",
     "regie_transfer",
     "remove",
+    "reopen",
     "roles",
     "take_casemanager",
     "unregie_report_due",

@@ -37,6 +37,11 @@ class RefusalCode(StrEnum):
     NOT_REGISTERED = "not_registered"  # params: user
     ALREADY_MEMBER = "already_member"  # params: user
     ALREADY_CASEMANAGER = "already_casemanager"  # params: organisation
+    REQUEST_PENDING = "request_pending"  # params: requester, expires_at
+    NOT_CLOSED = "not_closed"
+    REOPEN_TOO_LATE = "reopen_too_late"  # params: closed_at?, until?
+    NOT_CLOSE_REQUESTER = "not_close_requester"
+    CLOSE_REQUEST_EXPIRED = "close_request_expired"
 
 
 class EndCause(StrEnum):

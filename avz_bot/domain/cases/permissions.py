@@ -9,7 +9,8 @@ table, in this order:
    remove, assign regie), not access to cases the ketenmanager is not part of
    (data minimisation: only partners directly involved see a case).
 2. **A closed case is final.** Every action that changes something is refused with
-   :attr:`RefusalCode.CASE_CLOSED`; reading stays allowed for members.
+   :attr:`RefusalCode.CASE_CLOSED`; reading stays allowed for members, and a ketenmanager
+   may reopen it for a while (:data:`ON_CLOSED_ACTIONS`).
 3. **The table.** The member's relationships to the case (:func:`actors_for`) must meet
    the actors the table allows for the action.
 """
@@ -43,6 +44,7 @@ class CaseAction(StrEnum):
     ROLE_CASEMANAGER = "role_casemanager"
     ROLES_VIEW = "roles_view"
     TIMELINE_VIEW = "timeline_view"
+    REOPEN = "reopen"
 
 
 class Actor(StrEnum):
@@ -74,6 +76,7 @@ PERMISSIONS: Mapping[CaseAction, frozenset[Actor]] = MappingProxyType(
         CaseAction.ROLE_CASEMANAGER: frozenset({Actor.MEMBER}),
         CaseAction.ROLES_VIEW: frozenset({Actor.MEMBER}),
         CaseAction.TIMELINE_VIEW: frozenset({Actor.MEMBER}),
+        CaseAction.REOPEN: frozenset({Actor.KETENMANAGER}),
     }
 )
 """Which relationships to a case allow which action: any one of them suffices.
@@ -87,6 +90,10 @@ READ_ONLY_ACTIONS: frozenset[CaseAction] = frozenset(
     {CaseAction.VIEW, CaseAction.REGIE_VIEW, CaseAction.ROLES_VIEW, CaseAction.TIMELINE_VIEW}
 )
 """Actions that change nothing, and so remain allowed on a closed case."""
+
+ON_CLOSED_ACTIONS: frozenset[CaseAction] = READ_ONLY_ACTIONS | {CaseAction.REOPEN}
+"""Actions allowed on a closed case: reading, and reopening it (within the configured
+period: :func:`avz_bot.domain.cases.closing.reopen`)."""
 
 
 def permission_table_rows() -> list[tuple[CaseAction, list[Actor]]]:
@@ -131,7 +138,7 @@ def check(action: CaseAction, state: CaseState, member: Member) -> Refusal | Non
     """
     if not state.is_member(member.matrix_id):
         return Refusal(RefusalCode.NOT_A_MEMBER)
-    if state.is_closed and action not in READ_ONLY_ACTIONS:
+    if state.is_closed and action not in ON_CLOSED_ACTIONS:
         return Refusal(RefusalCode.CASE_CLOSED)
     allowed = PERMISSIONS[action]
     if actors_for(state, member) & allowed:

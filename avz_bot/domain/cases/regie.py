@@ -67,7 +67,14 @@ def regie_claim(state: CaseState, actor: Member, now: datetime, expires: Expiry)
 def regie_transfer(
     state: CaseState, actor: Member, to_user: str, now: datetime, expires: Expiry
 ) -> Outcome:
-    """The holder proposes regie to another member; they keep it until it is accepted."""
+    """The holder proposes regie to another member; they keep it until it is accepted.
+
+    When ``to_user`` has themselves asked for regie (a live REQUEST to the holder, e.g. the
+    loser of two simultaneous claims), handing it to them *is* granting that request:
+    regie moves at once (RegieTransferred of kind REQUEST), as :func:`regie_accept` would.
+    A live request from someone else is not silently dropped: the transfer is refused with
+    REQUEST_PENDING (params: requester, expires_at) so the holder answers it first.
+    """
     require_aware(now)
     if (refusal := check(CaseAction.REGIE_TRANSFER, state, actor)) is not None:
         return refusal
@@ -76,6 +83,14 @@ def regie_transfer(
         return Refusal(RefusalCode.TARGET_IS_SELF)
     if not state.is_member(to_user):
         return Refusal(RefusalCode.TARGET_NOT_MEMBER, {"user": to_user})
+    pending = state.pending_proposal
+    if pending is not None and pending.kind is ProposalKind.REQUEST and not pending.is_expired(now):
+        if pending.from_user == to_user:
+            return regie_accept(state, actor, now)
+        return Refusal(
+            RefusalCode.REQUEST_PENDING,
+            {"requester": pending.from_user, "expires_at": pending.expires_at.isoformat()},
+        )
     events: list[CaseEvent] = []
     state, refusal = _clear_expired_or_refuse(state, now, events)
     if refusal is not None:

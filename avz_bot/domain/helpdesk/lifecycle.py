@@ -301,6 +301,15 @@ def check_publish(
     return None
 
 
-def review_due_from(at: datetime, review_days: int) -> datetime:
-    """The review date of a card published or confirmed at ``at`` (calendar days)."""
-    return at + timedelta(days=review_days)
+def review_due_from(at: datetime, review_days: int, calendar: WorkCalendar) -> datetime:
+    """The review date of a card published or confirmed at ``at``: a date a person would
+    choose, not ``at`` plus an exact number of seconds.
+
+    ``review_days`` calendar days after ``at``'s local date, moved to the first working
+    day on or after it (weekends, holidays and ``extra_closed_days`` of ``calendar``
+    skipped), at the calendar's ``morning`` (09:00 by default). Returns an aware UTC
+    instant. A card published on Tuesday 8 December 2026 at 00:04 with 180 days is due on
+    Monday 7 June 2027 at 09:00, not on Sunday 6 June at 00:04.
+    """
+    day = calendar.local_date(at) + timedelta(days=review_days)
+    return calendar.at(calendar.next_working_day(day, include_today=True), calendar.morning)

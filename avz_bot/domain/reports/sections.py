@@ -297,10 +297,17 @@ class RegieFacts:
     now: datetime
 
 
-#: Buckets of working days without regie: label → (lowest, highest) inclusive.
-VACANCY_BUCKETS = (("0-2", 0, 2), ("3-5", 3, 5), ("6-10", 6, 10), (">10", 11, 10**9))
+#: Buckets of working days without regie: label → (lowest, highest) inclusive. The labels
+#: are catalogue keys (``report.label.days_3_5`` reads "3 t/m 5"): a label "3-5" or "6-10"
+#: in a CSV becomes a date (3 May, 6 October) when Dutch Excel opens it.
+VACANCY_BUCKETS = (
+    ("@days_0_2", 0, 2),
+    ("@days_3_5", 3, 5),
+    ("@days_6_10", 6, 10),
+    ("@days_11_up", 11, 10**9),
+)
 #: Buckets of regie changes per case.
-CHANGE_BUCKETS = (("0", 0, 0), ("1", 1, 1), ("2", 2, 2), (">=3", 3, 10**9))
+CHANGE_BUCKETS = (("0", 0, 0), ("1", 1, 1), ("2", 2, 2), ("@changes_3_up", 3, 10**9))
 
 
 def _bucketed(values: Sequence[int], buckets: Sequence[tuple[str, int, int]]) -> list[int]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from avz_bot.services.area import Area, JobContext, JobHandler, Unit
 from avz_bot.services.cases import CaseService
+from avz_bot.services.cases.closing import CLOSE_REACTION_KIND
 from avz_bot.services.cases.jobs import RoomJobs, cases_without_regie
 
 
@@ -36,6 +37,7 @@ AREA: Area[CaseService] = Area(
     "cases",
     CaseService,
     build,
+    reactions={CLOSE_REACTION_KIND: RoomJobs.close_reaction},
     jobs=jobs,
     digest=((30, cases_without_regie),),
 )

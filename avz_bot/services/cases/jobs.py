@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avz_bot.domain.inbound import IncomingReaction
+from avz_bot.domain.partners import Member
 from avz_bot.formatting import text
 from avz_bot.ports import RoomGateway, SendError
 from avz_bot.services.area import Bind, DigestSection, Unit
@@ -24,10 +26,11 @@ from avz_bot.services.cases import (
     CaseService,
     case_room_state,
 )
+from avz_bot.services.cases.closing import JOB_CLOSE_REQUEST, is_thumbs_up
 from avz_bot.services.throttle import TOLD, follow_later
 from avz_bot.settings_sections.cases import CasesSettings
 from storage.case_repositories import CaseRepository
-from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE
+from storage.outbox_repositories import LANE_BULK, LANE_INTERACTIVE, ReactionTargetRow
 from storage.runtime_repositories import RoomRepository
 from storage.schedule_repositories import JobRepository, JobRow
 
@@ -56,7 +59,23 @@ class RoomJobs:
             JOB_INVITE: self.invite,
             JOB_KICK: self.kick,
             JOB_CASE_SWEEP: self.sweep,
+            JOB_CLOSE_REQUEST: self.close_request_lapsed,
         }
+
+    async def close_request_lapsed(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
+        """An unconfirmed ``!casus sluiten`` lapsed: tell the room the case stays open."""
+        del now
+        await self._bind(session, lane=LANE_BULK)[CaseService].closing.lapsed(job)
+
+    @staticmethod
+    async def close_reaction(
+        unit: Unit, member: Member | None, target: ReactionTargetRow, reaction: IncomingReaction
+    ) -> None:
+        """A reaction on the question "close anyway?": a 👍 by the asker confirms."""
+        if is_thumbs_up(reaction.key):
+            await unit[CaseService].closing.confirm_by_reaction(
+                member, int(target.entity_id), reaction.event_id
+            )
 
     async def sweep(self, session: AsyncSession, job: JobRow, now: datetime) -> None:
         """Lapse expired proposals, report cases without regie (bulk), and re-arm."""

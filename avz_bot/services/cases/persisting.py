@@ -117,6 +117,8 @@ class CaseEvents:
         old, new = event.old_status, event.new_status
         if not await self._cases.change_status(row.id, old.value, new.value, now):
             raise Refused(self._view.refused(domain.RefusalCode.CASE_CLOSED))
+        if old is CaseStatus.GESLOTEN:
+            return self._view.reopened(row, event.reason)
         if new is not CaseStatus.GESLOTEN:
             return self._view.status_changed(row, old, new, event.reason)
         # Scheduled work for the case (reminders, later escalations) ends here.

@@ -30,6 +30,7 @@ from avz_bot.services.cases.base import (
     LoadedCase,
     People,
 )
+from avz_bot.services.cases.closing import CaseClosing
 from avz_bot.services.cases.membership import CaseMembership
 from avz_bot.services.cases.opening import CaseOpening
 from avz_bot.services.cases.persisting import CaseEvents
@@ -110,6 +111,16 @@ class CaseService:
             now=now,
         )
         self._membership = CaseMembership(store, events=events, view=view, now=now)
+        self.closing = CaseClosing(
+            session,
+            store,
+            events=events,
+            view=view,
+            jobs=jobs,
+            enqueue=enqueue,
+            settings=settings,
+            now=now,
+        )
         self._sweeps = CaseSweeps(
             store,
             events=events,

@@ -20,7 +20,7 @@ from avz_bot.domain.cases import CaseStatus, Refusal
 from avz_bot.domain.date_names import format_when
 from avz_bot.domain.inbound import Reply
 from avz_bot.domain.workdays import WorkCalendar
-from avz_bot.formatting import text
+from avz_bot.formatting import paragraphs, text
 from avz_bot.lists import (
     ENVELOPE_BYTES,
     MoreLine,
@@ -38,6 +38,9 @@ from avz_bot.settings_sections.limits import LimitSettings
 from storage.case_repositories import CaseRow
 from storage.list_repositories import ListRepository, Slice
 from storage.signal_repositories import CaseSignalRepository
+
+#: The kinds of open work in ``OpenWork.kinds()`` order (catalogue ``case.close.*``).
+_WORK = ("agreement", "escalation", "conference")
 
 
 class CaseView:
@@ -116,6 +119,7 @@ class CaseView:
     def refusal_reply(self, refusal: Refusal) -> Reply:
         """The Dutch explanation of a domain refusal."""
         params = dict(refusal.params)
+        params.setdefault("prefix", self._prefix)
         if "allowed" in params:
             values = [v for v in params["allowed"].split(",") if v]
             if refusal.code is domain.RefusalCode.TRANSITION_NOT_ALLOWED:
@@ -124,8 +128,9 @@ class CaseView:
                 params["allowed"] = " of ".join(self.t(f"case.actor.{v}") for v in values)
         if "status" in params:
             params["status"] = self.t(f"case.status.{params['status']}")
-        if "expires_at" in params:
-            params["expires_at"] = self.when(datetime.fromisoformat(params["expires_at"]))
+        for moment in ("expires_at", "until", "closed_at"):
+            if moment in params:
+                params[moment] = self.when(datetime.fromisoformat(params[moment]))
         return text(self._messages.t_lenient(f"case.refusal.{refusal.code.value}", params))
 
     def refused(self, code: domain.RefusalCode) -> Reply:
@@ -138,7 +143,7 @@ class CaseView:
 
     def problem(self, key: str, /, **values: object) -> Reply:
         """A catalogue text as a reply (a refusal of the service, not the domain)."""
-        return text(self.t(key, **values))
+        return text(self.t(key, **{"prefix": self._prefix, **values}))
 
     async def regie_lost_race(self, holder: str | None) -> Reply:
         """Someone else claimed regie in the meantime."""
@@ -147,10 +152,40 @@ class CaseView:
     # ------------------------------------------------------------ lines of a transition
     def closed(self, row: CaseRow, reason: str, open_agreements: int) -> str:
         """The case was closed (with a note on its agreements still open)."""
-        line = self.t("case.closed", reference=row.reference, reason=reason)
+        days = self._settings.reopen_within_days
+        line = self.t("case.closed", reference=row.reference, reason=reason, days=days)
         if open_agreements:
-            line += "\n" + self.t("case.closed_agreements", count=open_agreements)
+            items = self.counted("agreement", open_agreements)
+            line += "\n" + self.t("case.closed_agreements", items=items)
         return line
+
+    def close_question(self, row: CaseRow, work: domain.OpenWork, expires: datetime) -> Reply:
+        """Closing must be confirmed: what is open, what closing does to it, how to confirm."""
+        kinds = [k for k in zip(_WORK, work.kinds(), strict=True) if k[1]]
+        items = [self.counted(k, n) for k, n in kinds]
+        if len(items) > 1:
+            items = [self.t("case.close.and", first=", ".join(items[:-1]), last=items[-1])]
+        return paragraphs(
+            self.t("case.close.ask", reference=row.reference, items=items[0]),
+            *(f"• {self.t(f'case.close.effect.{kind}')}" for kind, _ in kinds),
+            self.t("case.close.final", days=self._settings.reopen_within_days),
+            self.t("case.close.confirm", prefix=self._prefix, expires=self.when(expires)),
+        )
+
+    def close_effects(self, work: domain.OpenWork) -> str:
+        """After a confirmed close: what happened to open escalations and conferences."""
+        kinds = zip(_WORK[1:], work.kinds()[1:], strict=True)
+        return "\n".join(
+            self.t(f"case.close.done.{k}", items=self.counted(k, n)) for k, n in kinds if n
+        )
+
+    def counted(self, kind: str, n: int) -> str:
+        """``3 open afspraken``, ``1 gepland overleg`` (``kind``: one of ``_WORK``)."""
+        return self.t(f"case.close.{kind}_{'one' if n == 1 else 'many'}", count=n)
+
+    def reopened(self, row: CaseRow, reason: str) -> str:
+        """A ketenmanager reopened the case."""
+        return self.t("case.reopened", reference=row.reference, reason=reason)
 
     def status_changed(self, row: CaseRow, old: CaseStatus, new: CaseStatus, reason: str) -> str:
         """The case's status changed (other than closing)."""

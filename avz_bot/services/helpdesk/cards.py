@@ -59,6 +59,7 @@ class HelpdeskProblem(StrEnum):
     EDIT_NOTHING = "edit_nothing"
     LESSON_WRONG_STATUS = "lesson_wrong_status"
     LESSON_NOT_ALLOWED = "lesson_not_allowed"
+    CARD_NOT_ALLOWED = "card_not_allowed"
 
 
 #: A lesson refused by the domain (``hd.check_lesson``), in the lesson's own words.
@@ -152,8 +153,22 @@ class KnowledgeCards:
             raise self._desk.refused(HelpdeskProblem.CARD_UNKNOWN, reference=reference.strip())
         return row
 
-    def _refuse(self, refusal: hd.Refusal, reference: str) -> Refused:
-        """The refusal of a domain rule, as the service raises it."""
+    def _refuse(
+        self, refusal: hd.Refusal, reference: str, action: hd.CardAction | None = None
+    ) -> Refused:
+        """The refusal of a domain rule, as the service raises it. A card action the
+        member may not do names who may, from the one table (``hd.CARD_PERMISSIONS``)."""
+        allowed = None
+        if action is not None and refusal.code is hd.RefusalCode.NOT_ALLOWED:
+            allowed = hd.CARD_PERMISSIONS.get((action, hd.CardState(refusal.status)))
+        if allowed is not None:
+            return self._desk.refused(
+                HelpdeskProblem.CARD_NOT_ALLOWED,
+                reference=reference,
+                status=refusal.status,
+                action=action,
+                allowed=allowed,
+            )
         return self._desk.refused(refusal.code, reference=reference, status=refusal.status)
 
     # ------------------------------------------------------------ cards
@@ -163,7 +178,7 @@ class KnowledgeCards:
         state = hd.card_state(hd.CardStatus(card.status), card.review_due, self._now)
         refusal = hd.check_card(action, state, self.card_relations(member, card))
         if refusal is not None:
-            raise self._refuse(refusal, card.reference)
+            raise self._refuse(refusal, card.reference, action)
         return state
 
     async def card_new(
@@ -268,8 +283,8 @@ class KnowledgeCards:
         state = hd.card_state(hd.CardStatus(card.status), card.review_due, self._now)
         refusal = hd.check_publish(state, self.card_relations(member, card), card.title, card.body)
         if refusal is not None:
-            raise self._refuse(refusal, card.reference)
-        due = hd.review_due_from(self._now, self._settings.review_days)
+            raise self._refuse(refusal, card.reference, hd.CardAction.PUBLISH)
+        due = hd.review_due_from(self._now, self._settings.review_days, self._calendar)
         await self._cards.update(
             card.id,
             card.status,
@@ -289,7 +304,7 @@ class KnowledgeCards:
         """``!kennis bevestig K-…``: still right; the next review is ``review_days`` away."""
         card = await self.card(reference)
         await self._card_step(member, card, hd.CardAction.CONFIRM)
-        due = hd.review_due_from(self._now, self._settings.review_days)
+        due = hd.review_due_from(self._now, self._settings.review_days, self._calendar)
         await self._cards.update(card.id, card.status, review_due=due, updated_at=self._now)
         fresh = await self._cards.get(card.id)
         assert fresh is not None

@@ -76,6 +76,16 @@ class HelpdeskView:
         status it was refused in, if any, worded by its kind."""
         if status is not None:
             values["status"] = self.t(status_key(status))
+        if isinstance(action := values.get("action"), hd.CardAction):
+            values["action"] = self.t(f"helpdesk.card_action.{action.value}")
+        if isinstance(allowed := values.get("allowed"), frozenset):
+            # Declaration order, so the sentence reads the same every time.
+            names = [self.t(f"helpdesk.card_actor.{r.value}") for r in hd.Relation if r in allowed]
+            values["allowed"] = (
+                self.t("helpdesk.or", first=", ".join(names[:-1]), last=names[-1])
+                if len(names) > 1
+                else names[0]
+            )
         return text(self.t(f"helpdesk.refused.{key.value}", **values))
 
     def question_outcome(

@@ -5,6 +5,9 @@ pyplot, no display, no global state), at ``CHART_SIZE`` pixels. Suppressed count
 never drawn: a hidden bar is left out (its label reads ``<5``), a hidden month leaves a
 gap in its line, and box plots only show groups of at least the threshold, with whiskers
 at the 10th and 90th percentile and without outliers (an outlier is one person's value).
+Count axes are whole numbers from 0; every title names the period (and the municipality
+when filtered); a chart with nothing to show (every count hidden or zero, no group large
+enough) is a placeholder that says so (``report.chart.empty``) instead of an empty frame.
 
 CSV: semicolon-separated, UTF-8 with a byte-order mark, so Dutch Excel opens it with the
 right columns and accents (RFC 4180 quoting otherwise). The combined file holds every
@@ -19,9 +22,12 @@ import io
 from dataclasses import dataclass
 from html import escape
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
+from avz_bot.domain.date_names import DUTCH_NAMES
 from avz_bot.domain.reports.figures import Bars, Boxes, Chart, Table, Trend
 from avz_bot.services.reports.results import Report
 from avz_bot.services.reports.view import ReportView
@@ -33,6 +39,11 @@ DPI = 100
 BOM = "\ufeff"
 CURRENT_COLOUR = "#1f5f8b"
 PREVIOUS_COLOUR = "#a6bddb"
+#: Font sizes (points at DPI 100): legends and labels a reader can read on a laptop.
+LEGEND_SIZE = 11
+LABEL_SIZE = 10
+#: Headroom above the highest count, so the number on top of a bar stays inside.
+HEADROOM = 1.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +64,46 @@ def _figure() -> tuple[Figure, FigureCanvasAgg]:
 
 
 def _png(figure: Figure, canvas: FigureCanvasAgg) -> bytes:
-    # Fixed margins instead of tight_layout(): that would draw every chart twice.
-    figure.subplots_adjust(left=0.07, right=0.98, top=0.9, bottom=0.26)
     buffer = io.BytesIO()
     # No bbox_inches="tight": the image keeps exactly CHART_SIZE.
     canvas.print_png(buffer)  # type: ignore[no-untyped-call]
     return buffer.getvalue()
 
 
+def _margins(figure: Figure, right: float = 0.98) -> None:
+    # Fixed margins instead of tight_layout(): that would draw every chart twice.
+    figure.subplots_adjust(left=0.07, right=right, top=0.84, bottom=0.26)
+
+
+def _count_axis(axes: Axes, highest: int, label: str) -> None:
+    """A count axis: whole numbers only, from 0, with room above the highest value."""
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(0, max(1.0, highest * HEADROOM))
+    axes.set_ylabel(label, fontsize=LABEL_SIZE)
+
+
+def _placeholder(view: ReportView) -> Figure:
+    """A chart with nothing to show: the sentence instead of an empty frame."""
+    figure, _ = _figure()
+    figure.text(
+        0.5,
+        0.5,
+        view.messages.t("report.chart.empty", threshold=view.threshold),
+        ha="center",
+        va="center",
+        fontsize=14,
+        color="#444444",
+        wrap=True,
+    )
+    return figure
+
+
 def _bars(chart: Bars, view: ReportView, report: Report) -> Figure | None:
-    if not chart.labels:
+    shown = [c.value for c in (*chart.current, *chart.previous) if not c.hidden]
+    if not any(shown):
         return None
     figure, _ = _figure()
+    _margins(figure)
     axes = figure.add_subplot()
     positions = range(len(chart.labels))
     width = 0.4
@@ -75,29 +114,36 @@ def _bars(chart: Bars, view: ReportView, report: Report) -> Figure | None:
         xs = [p + offset for p, c in zip(positions, counts, strict=True) if not c.hidden]
         heights = [c.value for c in counts if not c.hidden]
         bars = axes.bar(xs, heights, width, color=colour, label=view.period(period))
-        axes.bar_label(bars, padding=2, fontsize=8)
+        axes.bar_label(bars, padding=2, fontsize=LABEL_SIZE - 1)
         for p, c in zip(positions, counts, strict=True):
             if c.hidden:
-                axes.text(p + offset, 0, view.cell(c), ha="center", va="bottom", fontsize=8)
+                axes.text(p + offset, 0, view.cell(c), ha="center", va="bottom", fontsize=9)
     axes.set_xticks(list(positions), list(chart.labels), rotation=30, ha="right")
     axes.set_xlim(-0.6, len(chart.labels) - 0.4)
-    axes.set_ylabel(view.messages.t("report.axis.cases"))
-    axes.legend()
+    _count_axis(axes, max(shown), view.messages.t("report.axis.cases"))
+    # Above the plot, under the title: it never covers a bar or its number.
+    axes.legend(
+        fontsize=LEGEND_SIZE, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, frameon=False
+    )
     return figure
 
 
 def _trend(chart: Trend, view: ReportView) -> Figure | None:
-    if not chart.series:
+    shown = [c.value for _, counts in chart.series for c in counts if not c.hidden]
+    if not any(shown):
         return None
     figure, _ = _figure()
+    # The legend stands beside the plot, where it hides no line.
+    _margins(figure, right=0.7)
     axes = figure.add_subplot()
     xs = list(range(len(chart.months)))
     for name, counts in chart.series:
         ys = [float("nan") if c.hidden else float(c.value) for c in counts]
         axes.plot(xs, ys, marker="o", label=name)
-    axes.set_xticks(xs, [f"{m.month:02d}-{m.year % 100:02d}" for m in chart.months])
-    axes.set_ylabel(view.messages.t("report.axis.opened"))
-    axes.legend(fontsize=7, ncols=2)
+    labels = [f"{DUTCH_NAMES.months[m.month - 1][:3]} {m.year}" for m in chart.months]
+    axes.set_xticks(xs, labels, rotation=30, ha="right")
+    _count_axis(axes, max(shown), view.messages.t("report.axis.opened"))
+    axes.legend(fontsize=LEGEND_SIZE, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return figure
 
 
@@ -105,6 +151,7 @@ def _boxes(chart: Boxes, view: ReportView) -> Figure | None:
     if not chart.groups:
         return None
     figure, _ = _figure()
+    _margins(figure)
     axes = figure.add_subplot()
     # Whiskers at the 10th/90th percentile and no outliers: no single case's value drawn.
     axes.boxplot(
@@ -116,28 +163,30 @@ def _boxes(chart: Boxes, view: ReportView) -> Figure | None:
     for label in axes.get_xticklabels():
         label.set_rotation(30)
         label.set_horizontalalignment("right")
-    axes.set_ylabel(view.messages.t(f"report.axis.{chart.unit.value}"))
+    axes.set_ylim(bottom=0)
+    axes.set_ylabel(view.messages.t(f"report.axis.{chart.unit.value}"), fontsize=LABEL_SIZE)
     return figure
 
 
-def _draw(chart: Chart, view: ReportView, report: Report) -> Figure | None:
+def _draw(chart: Chart, view: ReportView, report: Report) -> Figure:
+    """The chart, or the placeholder when it has nothing to show."""
     if isinstance(chart, Bars):
-        return _bars(chart, view, report)
-    if isinstance(chart, Trend):
-        return _trend(chart, view)
-    return _boxes(chart, view)
+        figure = _bars(chart, view, report)
+    elif isinstance(chart, Trend):
+        figure = _trend(chart, view)
+    else:
+        figure = _boxes(chart, view)
+    return figure if figure is not None else _placeholder(view)
 
 
 def render_charts(report: Report, view: ReportView) -> list[RenderedChart]:
-    """Every chart of the report that has something to show, as PNG."""
+    """Every chart of the report as PNG (a placeholder for one with nothing to show)."""
     rendered: list[RenderedChart] = []
     for section in report.sections:
         for chart in section.charts:
             figure = _draw(chart, view, report)
-            if figure is None:
-                continue
-            title = view.messages.t(f"report.chart.{chart.key}")
-            figure.suptitle(title)
+            title = view.chart_title(report, chart.key)
+            figure.suptitle(title, fontsize=13)
             canvas = figure.canvas
             assert isinstance(canvas, FigureCanvasAgg)
             data = _png(figure, canvas)

@@ -161,6 +161,18 @@ class ReportView:
             where=where,
         )
 
+    def chart_title(self, report: Report, key: str) -> str:
+        """``Nieuwe casussen per gemeente, oktober 2026`` (``– Oldambt`` when filtered)."""
+        title = self.messages.t(
+            "report.chart.title",
+            chart=self.messages.t(f"report.chart.{key}"),
+            period=self.period(report.period),
+        )
+        if report.municipality:
+            name = self.cases.municipalities.get(report.municipality, report.municipality)
+            title += f" – {name}"
+        return title
+
     def section_title(self, section: Section) -> str:
         """A section's heading."""
         return self.messages.t(f"report.section.{section.key}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -346,3 +347,19 @@ async def test_without_a_member_or_a_key_nothing_is_taken(intake: Intake) -> Non
     assert (status, answer) == (503, {"error": "signals_not_configured"})
     assert await intake.count("signals") == 0 and await intake.count("intake_deliveries") == 0
     assert [a for a, _ in await intake.audit()] == ["intake.refused", "intake.refused"]
+
+
+async def test_a_warm_standby_takes_nothing_and_the_active_process_does(intake: Intake) -> None:
+    """Issue 20: only the process holding the lease has effects; a standby answers 503
+    with Retry-After and writes nothing (no signal, no delivery, no audit row)."""
+    intake.services.acting.stand_by()
+    status, answer, headers = await intake.system("politie").submit(intake.http, FIELDS)
+    assert (status, answer) == (503, {"error": "standby"})
+    assert int(headers["Retry-After"]) > 0
+    assert await intake.count("signals") == 0 and await intake.count("intake_deliveries") == 0
+    assert await intake.audit() == []
+    # Taking over (the lease renewed): the next delivery is accepted.
+    intake.services.acting.hold_until(math.inf)
+    status, answer, _ = await intake.system("politie").submit(intake.http, FIELDS)
+    assert status == 201
+    assert await intake.count("signals") == 1

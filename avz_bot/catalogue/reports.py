@@ -29,7 +29,7 @@ NL: dict[str, str] = {
         'periode="vorige maand", periode="dit kwartaal", periode="vorig jaar" '
         "of van=2026-01-01 tot=2026-03-31."
     ),
-    "report.unknown_municipality": "De gemeente '{municipality}' ken ik niet. Kies uit: {choices}.",
+    "report.unknown_municipality": "De gemeente '{municipality}' ken ik niet.{suggestion} Kies uit: {choices}.",
     "report.scheduled_intro": "Maandelijkse rapportage (automatisch).",
     "report.scheduled_late": "Later dan gepland: de bot was niet bereikbaar.",
     # summary
@@ -189,7 +189,7 @@ EN: dict[str, str] = {
         'periode="vorige maand", periode="dit kwartaal", periode="vorig jaar" '
         "or van=2026-01-01 tot=2026-03-31."
     ),
-    "report.unknown_municipality": "I don't know the municipality '{municipality}'. Choose from: {choices}.",
+    "report.unknown_municipality": "I don't know the municipality '{municipality}'.{suggestion} Choose from: {choices}.",
     "report.scheduled_intro": "Monthly report (automatic).",
     "report.scheduled_late": "Later than planned: the bot was unavailable.",
     "report.title": "Report {period} – {where} (compared with {previous})",

@@ -211,6 +211,13 @@ async def test_bad_requests_are_refused_with_dutch_text(seeded: Database) -> Non
         with pytest.raises(Refused) as muni:
             service.resolve("2026", "Parijs")
         assert "De gemeente 'Parijs' ken ik niet" in muni.value.reply.plain
+        assert "Bedoel je" not in muni.value.reply.plain  # nothing close: no guess
+        # A typo gets the closest municipality (issue 25), in any case of letters.
+        for typed in ("grongingen", "Groningn", "oldamt"):
+            with pytest.raises(Refused) as typo:
+                service.resolve("2026", typed)
+            expected = "oldambt" if typed == "oldamt" else "groningen"
+            assert f"Bedoel je {expected}?" in typo.value.reply.plain, typed
         with pytest.raises(Refused):
             service.period_text(None, "2026-01-01", None)
 

@@ -138,12 +138,14 @@ class ReportView:
         )
 
     def municipality_error(self, text: str) -> Reply:
-        """An unknown municipality, with the valid ones."""
+        """An unknown municipality, with the valid ones and the closest ("Bedoel je …?")."""
+        codes = self.cases.municipalities
         return paragraphs(
             self.messages.t(
                 "report.unknown_municipality",
                 municipality=text,
-                choices=", ".join(self.cases.municipalities),
+                choices=", ".join(codes),
+                suggestion=self.messages.did_you_mean(text.strip().lower(), codes),
             )
         )
 

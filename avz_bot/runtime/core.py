@@ -41,6 +41,7 @@ from avz_bot.runtime.delivery import (
 from avz_bot.runtime.room_events import RoomEvents
 from avz_bot.runtime.undecryptable import EXPLANATION_WINDOW, UndecryptableEvents
 from avz_bot.runtime.units import AppServices, LazySession
+from avz_bot.services.access_log import AccessLog
 from avz_bot.services.outbox import txn_id_for
 from avz_bot.services.signals import SignalService
 from commands.framework import Dispatcher, DispatchResult, Outcome
@@ -368,6 +369,14 @@ class BotCore:
                     # Unencrypted, so from no known device: marked so in the audit trail.
                     unit = self._services.bind(session, None)
                     await self._reaction_handlers[target.kind](unit, member, target, incoming)
+                    if unit.reads:  # what the handler's reply shows is a read (issue 22)
+                        await AccessLog(session, self._clock.now()).record_reads(
+                            unit.reads,
+                            member=member,
+                            reader=incoming.sender,
+                            command=f"reaction.{target.kind}",
+                            room_id=incoming.room_id,
+                        )
                     await processed.set_outcome(
                         incoming.event_id, f"reaction.{target.kind}", Outcome.OK.value
                     )

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from avz_bot.clock import FakeClock
 from avz_bot.domain.inbound import IncomingCommand, IncomingReaction
@@ -242,3 +243,34 @@ async def test_acknowledgement_by_reaction_is_marked_in_the_audit_trail(
     assert ack.actor == KIM.matrix_id
     assert ack.details is not None and ack.details["via_reaction"] is True
     assert ack.details["device_cross_signed"] is None  # reactions come from no known device
+
+
+async def test_a_reaction_that_shows_an_escalation_is_in_the_access_log(
+    core: tuple[BotCore, FakeGateway], database: Database
+) -> None:
+    """Issue 22: a 👍 that acknowledges an escalation shows it to the reader, like the
+    command would: one more access log entry, for the reaction, naming the escalation."""
+    bot, gateway = core
+    await bot.message(
+        _command("$req", PIETER.matrix_id, '!opschalen inhoudelijk reden="x" besluit="y"')
+    )
+    ping_event = next(eid for room, _, eid in gateway.sent if room == COORDINATION)
+    count = text("SELECT count(*) FROM access_log")
+    async with database.session() as session:
+        before = (await session.execute(count)).scalar_one()
+    await bot.reaction(_reaction("$r-kim", KIM.matrix_id, ping_event))
+    async with database.session() as session:
+        assert (await session.execute(count)).scalar_one() == before + 1
+        reader, command, seq = (
+            await session.execute(
+                text("SELECT reader, command, id FROM access_log ORDER BY seq DESC LIMIT 1")
+            )
+        ).one()
+        shown = (
+            await session.execute(
+                text("SELECT kind, reference FROM access_log_shown WHERE entry_id = :e"),
+                {"e": seq},
+            )
+        ).all()
+    assert (reader, command) == (KIM.matrix_id, "reaction.escalation")
+    assert [tuple(s) for s in shown] == [("escalation", "ESC-2026-1")]

@@ -327,6 +327,8 @@ class EscalationService:
             )
             await self._direct(member.matrix_id, f"esc-react:{key}", reply)
             return
+        # An act on the escalation, as !ontvangen is: in the access log (issue 22).
+        self._cases.reads.note(Shown("escalation", row.reference))
         reply = await self.events.apply(loaded, outcome, "", key)
         if loaded.case.room_id:
             await self._enqueue(f"esc-react:{key}", loaded.case.room_id, reply)

@@ -6,7 +6,7 @@
 1. ``!casus`` (the case card: one access log entry per command) through ``BotCore.message``
    as the sync loop runs it, with a gateway that sends nothing, on a generated province
    (``avz_bot.testkit.province``). The same run alternates rounds WITH the access log and
-   WITHOUT it (the runtime's ``_log_reads`` replaced by a no-op), so both see the same
+   WITHOUT it (the runtime's ``log_reads`` replaced by a no-op), so both see the same
    machine load and database size. Reports CPU ms per command (``process_time``: all
    threads, aiosqlite's included) and wall ms per command. CPU ratios are usable on a
    loaded machine; wall-clock figures are not.
@@ -159,15 +159,15 @@ async def measure(database: Database, args: argparse.Namespace) -> None:
         return time.process_time() - cpu, time.perf_counter() - wall
 
     await run(20)  # warm-up
-    original = runtime_core._log_reads
+    original = runtime_core.log_reads
     totals = {"with": [0.0, 0.0], "without": [0.0, 0.0]}
     for _ in range(args.rounds):
         for label in ("with", "without"):
-            runtime_core._log_reads = original if label == "with" else _no_log  # type: ignore[assignment]
+            runtime_core.log_reads = original if label == "with" else _no_log  # type: ignore[assignment]
             cpu, wall = await run(args.commands)
             totals[label][0] += cpu
             totals[label][1] += wall
-    runtime_core._log_reads = original  # type: ignore[assignment]
+    runtime_core.log_reads = original  # type: ignore[assignment]
     n = args.commands * args.rounds
     async with database.session() as session:
         logged = int((await session.execute(text("SELECT count(*) FROM access_log"))).scalar_one())

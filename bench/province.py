@@ -140,7 +140,8 @@ async def count_statements(
     def on_execute(*_args: Any) -> None:
         statements.append("x")
 
-    event.listen(database.engine.sync_engine, "before_cursor_execute", on_execute)
+    for engine in database.engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
     async with database.session() as session:
         await services.members.rebuild(session)
     counts: dict[str, int] = {}
@@ -175,7 +176,8 @@ async def count_statements(
             "core_wall_p50_ms": round(wall[len(wall) // 2], 1),
             "core_wall_p90_ms": round(wall[min(len(wall) - 1, int(0.9 * len(wall)))], 1),
         }
-    event.remove(database.engine.sync_engine, "before_cursor_execute", on_execute)
+    for engine in database.engines:
+        event.remove(engine.sync_engine, "before_cursor_execute", on_execute)
     await core.close()
     # The counting commands claimed their (made-up) event ids; drop their outbox rows.
     async with database.session() as session, session.begin():

@@ -179,6 +179,14 @@ class Database:
         return self._engine
 
     @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every engine this database sends statements through: the main one and, on an
+        SQLite file, the outbox's autocommit pool (for instrumentation such as counting
+        the statements of a command)."""
+        extra = () if self._autocommit_engine is None else (self._autocommit_engine,)
+        return (self._engine, *extra)
+
+    @property
     def backend(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._backend

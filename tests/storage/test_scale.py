@@ -196,7 +196,16 @@ class World:
         self.statements.clear()
         await self.run(body, where)
         await self.core.bulk_idle()
-        return len(self.statements)
+        # The access log entry of a reply that shows case data (issue 22) is a fixed
+        # append (lock and read the head, the entry, its items, move the head) whatever
+        # the data: counted apart, so an empty page (nothing shown) compares with a full one.
+        logged = [s for s in self.statements if "access_log" in s]
+        assert len(logged) in (0, ACCESS_LOG_APPEND), logged
+        return len(self.statements) - len(logged)
+
+
+#: Statements of one access log append (``avz_bot.services.access_log``).
+ACCESS_LOG_APPEND = 4
 
 
 class NullGateway:
@@ -272,7 +281,8 @@ async def world(
         def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
             statements.append(statement)
 
-        event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+        for engine in database.engines:  # SQLite's outbox pool too: every statement counts
+            event.listen(engine.sync_engine, "before_cursor_execute", count)
         async with database.session() as session:
             await services.members.rebuild(session)
         try:

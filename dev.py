@@ -17,6 +17,7 @@ installs into them from PyPI, and re-installs only when ``pyproject.toml`` or
     python3 dev.py bench tvo [ARGS...]         15 cases under Synapse's default rate limits
     python3 dev.py bench board [ARGS...]       the case board at province scale (bench/board.py)
     python3 dev.py bench access-log [ARGS...]  access log cost per command; the access export
+    python3 dev.py bench standby [ARGS...]     takeover time and the lease's cost (bench/standby.py)
     python3 dev.py bench intake [ARGS...]      signed submissions per second (bench/intake.py)
     python3 dev.py lock              re-resolve requirements.lock and requirements-dev.lock
                                      (pinned, with hashes; run it after changing dependencies)
@@ -180,6 +181,8 @@ def main(argv: list[str]) -> int:
             return _run([py, "bench/tvo_morning.py", *rest[1:]])
         if rest and rest[0] == "access-log":
             return _run([py, "bench/access_log.py", *rest[1:]])
+        if rest[:1] == ["standby"]:
+            return _run([py, "bench/standby.py", *rest[1:]])
         if rest[:1] == ["intake"]:
             return _run([py, "bench/intake.py", *rest[1:]])
         return _run([py, "bench/run.py", *rest])

@@ -1,6 +1,6 @@
 """Warm standby: takeover time after kill -9, and what the lease costs per command.
 
-    PYTHONPATH=. .venv/bin/python bench/standby.py [--runs 10] [--commands 30] [--lease 6]
+    python3 dev.py bench standby [--runs 10] [--commands 30] [--lease 6]
 
 Everything real and on loopback: a throwaway Synapse, a private PostgreSQL cluster, the
 bots as ``avz-bot run`` processes (README, "Warm standby"; the standby prepared with

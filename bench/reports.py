@@ -12,7 +12,7 @@ a year.
 
     .venv/bin/python bench/reports.py [--backend sqlite|postgresql] [--cases 10000]
                                       [--agreements 50000] [--signals 100000]
-                                      [--rounds 3] [--json FILE]
+                                      [--rounds 3] [--json FILE] [--charts docs/]
 
 PostgreSQL uses ``AVZ_TEST_POSTGRES_URL`` (default: the local test server) in a fresh
 schema that is dropped afterwards.
@@ -330,8 +330,11 @@ async def fill_areas(
     await _insert(database, KnowledgeCardRecord, cards)
 
 
-async def measure(database: Database, rounds: int) -> dict[str, dict[str, float]]:
-    """Median seconds to build and to render the report, per period."""
+async def measure(
+    database: Database, rounds: int, charts: Path | None = None
+) -> dict[str, dict[str, float]]:
+    """Median seconds to build and to render the report, per period; with ``charts``, the
+    quarter's PNG charts are also written there (the README's pictures)."""
     results: dict[str, dict[str, float]] = {}
     for label in PERIODS:
         build: list[float] = []
@@ -351,8 +354,11 @@ async def measure(database: Database, rounds: int) -> dict[str, dict[str, float]
                 started = time.perf_counter()
                 report = await service.build(*service.resolve(label, None))
                 built = time.perf_counter()
-            service.files(report)
+            files, _ = service.files(report)
             rendered = time.perf_counter()
+            if charts is not None and label == "2026-Q3":
+                for chart in files:
+                    (charts / chart.filename).write_bytes(chart.data)
             build.append(built - started)
             render.append(rendered - built)
         results[label] = {
@@ -371,6 +377,7 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--signals", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--charts", type=Path, help="write the 2026-Q3 charts here (docs/)")
     args = parser.parse_args(argv)
     schema = None
     with tempfile.TemporaryDirectory() as tmp:
@@ -393,7 +400,7 @@ async def main(argv: list[str]) -> int:
             if args.backend == "postgresql":
                 async with database.engine.begin() as connection:
                     await connection.execute(text("ANALYZE"))
-            results = await measure(database, args.rounds)
+            results = await measure(database, args.rounds, args.charts)
         finally:
             await database.dispose()
             if schema is not None:
